@@ -1,0 +1,62 @@
+//! [`CoreError`]: the errors of gauntlet-core.
+
+use crate::{BarProblem, Timestamp};
+
+/// Everything that can go wrong when building core values.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum CoreError {
+    /// A bar of a series fails [`crate::Bar::check`].
+    #[error("bar {index} ({timestamp}): {problem}")]
+    InvalidBar {
+        /// Zero-based index of the bar in the series.
+        index: usize,
+        /// Its open time.
+        timestamp: Timestamp,
+        /// What is wrong with it.
+        problem: BarProblem,
+    },
+    /// A timestamp is not strictly after the one before it (a duplicate or out of order).
+    #[error("bar {index}: timestamp {current} is not after the previous bar's {previous}")]
+    NotIncreasing {
+        /// Zero-based index of the offending bar.
+        index: usize,
+        /// The previous bar's open time.
+        previous: Timestamp,
+        /// This bar's open time.
+        current: Timestamp,
+    },
+    /// A column's length differs from the timestamp column's.
+    #[error("column {field} has {found} values but there are {expected} timestamps")]
+    LengthMismatch {
+        /// The column.
+        field: &'static str,
+        /// The number of timestamps.
+        expected: usize,
+        /// The column's length.
+        found: usize,
+    },
+    /// A close-only series has an open, high or low that differs from its close.
+    #[error("bar {index} ({timestamp}): a close-only series must have open = high = low = close")]
+    CloseOnlyMismatch {
+        /// Zero-based index of the bar.
+        index: usize,
+        /// Its open time.
+        timestamp: Timestamp,
+    },
+    /// A bar interval could not be parsed.
+    #[error("invalid bar interval '{0}': expected a count and a unit such as 30m, 1h, 4h, 1d, 1w or 1mo")]
+    InvalidInterval(String),
+    /// An asset class could not be parsed.
+    #[error("invalid asset class '{0}': expected one of stock, index, forex, commodity, crypto")]
+    InvalidAssetClass(String),
+    /// A calendar date does not exist.
+    #[error("invalid date {year:04}-{month:02}-{day:02}")]
+    InvalidDate {
+        /// The year.
+        year: i32,
+        /// The month (1-12).
+        month: u32,
+        /// The day of the month.
+        day: u32,
+    },
+}

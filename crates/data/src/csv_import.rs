@@ -1,0 +1,903 @@
+//! CSV import (plain or gzip): layout detection, timestamp formats, missing-price rows, bad-row policy.
+//!
+//! Column names are matched case-insensitively, ignoring spaces, `_`, `-` and `<>`:
+//! timestamp (`timestamp`, `datetime`, `date`, `time`, `gmt time`, `local time`, `ts`; a separate `date`
+//! and `time` pair is joined), `open`, `high`, `low`, `close` (or `last`, `price`), `adj close`,
+//! `volume` (or `vol`, `tick volume`). Columns may come in any order; other columns are ignored.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use csv::{ByteRecord, ReaderBuilder, Trim};
+use flate2::read::MultiGzDecoder;
+use gauntlet_core::{
+    BarColumns, BarField, BarProblem, BarSeries, PriceFields, Timestamp, check_bar_values,
+};
+use serde::Serialize;
+
+use crate::error::{BadRowKind, DataError};
+use crate::timestamp::{self, ACCEPTED_FORMATS, RawTime, TimestampFormat};
+
+/// How many line numbers of each kind of skipped row an [`ImportReport`] keeps.
+const LINES_KEPT_PER_KIND: usize = 10;
+
+/// The CSV layouts Gauntlet reads. Detected from the header and the first timestamp unless given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CsvLayout {
+    /// A timestamp column and `open`, `high`, `low`, `close` (and optionally `volume`), in any order.
+    Generic,
+    /// A timestamp and one price column (`close`, or the only other column, or `--close-column`).
+    CloseOnly,
+    /// Yahoo Finance: `Date,Open,High,Low,Close,Adj Close,Volume`, with `null` rows on holidays.
+    /// Prices are taken as they are unless `adjust` is set.
+    Yahoo,
+    /// MetaTrader / Dukascopy export: OHLC(V) with `dd.mm.yyyy HH:MM:SS.fff` timestamps (read as UTC).
+    MetaTrader,
+}
+
+impl CsvLayout {
+    /// The name used on the command line (`generic`, `close-only`, `yahoo`, `metatrader`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Generic => "generic",
+            Self::CloseOnly => "close-only",
+            Self::Yahoo => "yahoo",
+            Self::MetaTrader => "metatrader",
+        }
+    }
+}
+
+impl fmt::Display for CsvLayout {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str(self.name())
+    }
+}
+
+impl FromStr for CsvLayout {
+    type Err = DataError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match normalise(text).as_str() {
+            "generic" | "ohlcv" | "ohlc" => Ok(Self::Generic),
+            "closeonly" | "close" => Ok(Self::CloseOnly),
+            "yahoo" => Ok(Self::Yahoo),
+            "metatrader" | "dukascopy" | "mt4" | "mt5" => Ok(Self::MetaTrader),
+            _ => Err(DataError::InvalidField {
+                field: "format".into(),
+                message: format!(
+                    "'{text}' is not a CSV layout; expected generic, close-only, yahoo or metatrader"
+                ),
+            }),
+        }
+    }
+}
+
+/// Options of [`import_csv`].
+#[derive(Debug, Clone, Default)]
+pub struct ImportOptions {
+    /// The layout to read; `None` detects it from the header and the first timestamp.
+    pub layout: Option<CsvLayout>,
+    /// Skip bad rows (counted by kind in the report) instead of refusing the file at the first one.
+    pub skip_bad_rows: bool,
+    /// Yahoo layout only: multiply open, high, low and close by `Adj Close / Close` and divide the volume
+    /// by the same factor (split and dividend adjustment, as Yahoo's own adjusted series).
+    pub adjust: bool,
+    /// The column to read as the close (matched like other column names), overriding detection.
+    pub close_column: Option<String>,
+}
+
+/// Rows that were left out of an import, with the first few line numbers.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct SkippedRows {
+    /// How many rows.
+    pub count: usize,
+    /// The first line numbers (1-based; the header is line 1), at most ten.
+    pub first_lines: Vec<u64>,
+}
+
+impl SkippedRows {
+    fn add(&mut self, line: u64) {
+        self.count += 1;
+        if self.first_lines.len() < LINES_KEPT_PER_KIND {
+            self.first_lines.push(line);
+        }
+    }
+}
+
+/// What an import did, for the user to check.
+#[derive(Debug, Clone, Serialize)]
+pub struct ImportReport {
+    /// The file read.
+    pub source: PathBuf,
+    /// Whether the file was gzip-compressed.
+    pub gzip: bool,
+    /// The layout used.
+    pub layout: CsvLayout,
+    /// The timestamp format used.
+    pub timestamp_format: TimestampFormat,
+    /// Whether the series has real OHLC or closes only.
+    pub price_fields: PriceFields,
+    /// The header name of the column read as the close.
+    pub close_column: String,
+    /// Whether the file has a volume column.
+    pub has_volume: bool,
+    /// Data rows in the file (not counting the header or blank lines).
+    pub data_rows: usize,
+    /// Bars imported.
+    pub bars: usize,
+    /// Rows without any price (`null` rows of Yahoo files on holidays, `.` in FRED files), dropped.
+    pub rows_without_prices: SkippedRows,
+    /// Bad rows skipped (only with `skip_bad_rows`), by kind.
+    pub skipped: BTreeMap<BadRowKind, SkippedRows>,
+    /// Whether the file was in descending time order and was reversed.
+    pub reversed: bool,
+    /// Whether prices were adjusted by `Adj Close / Close`.
+    pub adjusted: bool,
+    /// Other things the user should know (which column was taken as the close, ...).
+    pub notices: Vec<String>,
+}
+
+impl ImportReport {
+    /// Total bad rows skipped.
+    pub fn skipped_count(&self) -> usize {
+        self.skipped.values().map(|rows| rows.count).sum()
+    }
+}
+
+/// A series read from CSV, and the report of how it was read.
+#[derive(Debug, Clone)]
+pub struct ImportedCsv {
+    /// The checked bars, ascending in time.
+    pub series: BarSeries,
+    /// How they were read.
+    pub report: ImportReport,
+}
+
+/// Reads a CSV file (gzip-compressed when it starts with the gzip magic bytes) into a checked series.
+///
+/// Rows whose every price is missing (`null`, empty, `.`, `NA`) are market holidays in Yahoo and FRED
+/// files: they are dropped and counted in the report, never an error. A file in strictly descending
+/// time order is reversed (with a notice). A UTF-8 byte-order mark is ignored.
+///
+/// # Errors
+/// - [`DataError::Io`] when the file cannot be read; [`DataError::EmptyFile`]; [`DataError::NoDataRows`]
+///   for a header without rows; [`DataError::Gzip`] for a corrupt or truncated gzip stream.
+/// - [`DataError::MissingColumn`] / [`DataError::Header`] when the header lacks a needed column, is
+///   ambiguous, or does not fit the requested layout.
+/// - [`DataError::BadRow`] for the first bad row (file, line, column, kind and value), unless
+///   `skip_bad_rows`; then [`DataError::AllRowsBad`] when no row is left.
+pub fn import_csv(path: &Path, options: &ImportOptions) -> Result<ImportedCsv, DataError> {
+    let io_error = |source| DataError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let file = File::open(path).map_err(io_error)?;
+    let mut buffered = BufReader::with_capacity(1 << 16, file);
+    let head = buffered.fill_buf().map_err(io_error)?;
+    if head.is_empty() {
+        return Err(DataError::EmptyFile {
+            path: path.to_path_buf(),
+        });
+    }
+    let gzip = head.starts_with(&[0x1f, 0x8b]);
+    let reader: Box<dyn Read> = if gzip {
+        Box::new(MultiGzDecoder::new(buffered))
+    } else {
+        Box::new(buffered)
+    };
+    Importer::new(path, options, gzip).run(reader)
+}
+
+/// Normalises a column name for matching: lower case, without spaces, `_`, `-`, `<`, `>`, quotes, BOM.
+fn normalise(name: &str) -> String {
+    name.chars()
+        .filter(|character| !matches!(character, ' ' | '_' | '-' | '<' | '>' | '"' | '\'' | '\u{feff}'))
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// Whether a field marks a missing value (`null` rows of Yahoo, `.` of FRED, empty, `NA`).
+/// `NaN` is not a missing marker: it is a bad number.
+fn is_missing(text: &str) -> bool {
+    matches!(
+        text.to_ascii_lowercase().as_str(),
+        "" | "null" | "none" | "." | "na" | "n/a" | "#n/a" | "-"
+    )
+}
+
+/// Where each needed field is in a row.
+struct ColumnMap {
+    names: Vec<String>,
+    time: usize,
+    /// A separate time-of-day column joined to the date column.
+    time_of_day: Option<usize>,
+    open: Option<usize>,
+    high: Option<usize>,
+    low: Option<usize>,
+    close: usize,
+    adjusted_close: Option<usize>,
+    volume: Option<usize>,
+}
+
+/// A problem with one row, before it is given the file and line.
+struct RowProblem {
+    column: Option<String>,
+    kind: BadRowKind,
+    message: String,
+}
+
+impl RowProblem {
+    fn new(column: Option<&str>, kind: BadRowKind, message: String) -> Self {
+        Self {
+            column: column.map(str::to_string),
+            kind,
+            message,
+        }
+    }
+}
+
+struct Importer<'a> {
+    path: &'a Path,
+    options: &'a ImportOptions,
+    gzip: bool,
+    skipped: BTreeMap<BadRowKind, SkippedRows>,
+    rows_without_prices: SkippedRows,
+    notices: Vec<String>,
+}
+
+/// Rows read so far, column by column, with their line numbers.
+#[derive(Default)]
+struct Rows {
+    lines: Vec<u64>,
+    times: Vec<RawTime>,
+    open: Vec<f64>,
+    high: Vec<f64>,
+    low: Vec<f64>,
+    close: Vec<f64>,
+    volume: Vec<f64>,
+}
+
+/// The timestamp format of a file, fixed by its first readable timestamp.
+#[derive(Clone, Copy)]
+struct DetectedFormat {
+    format: TimestampFormat,
+    line: u64,
+}
+
+impl<'a> Importer<'a> {
+    fn new(path: &'a Path, options: &'a ImportOptions, gzip: bool) -> Self {
+        Self {
+            path,
+            options,
+            gzip,
+            skipped: BTreeMap::new(),
+            rows_without_prices: SkippedRows::default(),
+            notices: Vec::new(),
+        }
+    }
+
+    fn read_error(&self, error: csv::Error, last_line: u64) -> DataError {
+        let line = error
+            .position()
+            .map(csv::Position::line)
+            .unwrap_or(last_line);
+        match error.into_kind() {
+            csv::ErrorKind::Io(source) if self.gzip => DataError::Gzip {
+                path: self.path.to_path_buf(),
+                line: last_line,
+                message: source.to_string(),
+            },
+            csv::ErrorKind::Io(source) => DataError::Io {
+                path: self.path.to_path_buf(),
+                source,
+            },
+            other => DataError::BadRow {
+                path: self.path.to_path_buf(),
+                line,
+                column: None,
+                kind: BadRowKind::InvalidText,
+                message: format!("{other:?}"),
+            },
+        }
+    }
+
+    /// Records a bad row: an error unless skipping, in which case it is counted.
+    fn bad_row(&mut self, line: u64, problem: RowProblem) -> Result<(), DataError> {
+        if self.options.skip_bad_rows {
+            self.skipped.entry(problem.kind).or_default().add(line);
+            Ok(())
+        } else {
+            Err(DataError::BadRow {
+                path: self.path.to_path_buf(),
+                line,
+                column: problem.column,
+                kind: problem.kind,
+                message: problem.message,
+            })
+        }
+    }
+
+    fn run(mut self, reader: Box<dyn Read>) -> Result<ImportedCsv, DataError> {
+        let mut csv_reader = ReaderBuilder::new()
+            .flexible(true)
+            .trim(Trim::All)
+            .from_reader(reader);
+        let header_names: Vec<String> = match csv_reader.byte_headers() {
+            Ok(headers) => headers
+                .iter()
+                .map(|name| String::from_utf8_lossy(name).trim_start_matches('\u{feff}').to_string())
+                .collect(),
+            Err(error) => return Err(self.read_error(error, 0)),
+        };
+        if header_names.iter().all(|name| name.trim().is_empty()) {
+            return Err(DataError::EmptyFile {
+                path: self.path.to_path_buf(),
+            });
+        }
+        let (layout, columns) = self.map_columns(header_names)?;
+        let price_fields = if layout == CsvLayout::CloseOnly {
+            PriceFields::CloseOnly
+        } else {
+            PriceFields::Ohlc
+        };
+
+        let mut rows = Rows::default();
+        let mut record = ByteRecord::new();
+        let mut detected: Option<DetectedFormat> = None;
+        let mut data_rows = 0usize;
+        let mut last_line = 1u64;
+        loop {
+            match csv_reader.read_byte_record(&mut record) {
+                Ok(true) => {}
+                Ok(false) => break,
+                Err(error) => return Err(self.read_error(error, last_line)),
+            }
+            let line = record.position().map_or(last_line + 1, csv::Position::line);
+            last_line = line;
+            data_rows += 1;
+            match self.parse_row(&record, &columns, layout, &mut detected, line) {
+                Ok(Some((time, [open, high, low, close, volume]))) => {
+                    rows.lines.push(line);
+                    rows.times.push(time);
+                    rows.open.push(open);
+                    rows.high.push(high);
+                    rows.low.push(low);
+                    rows.close.push(close);
+                    rows.volume.push(volume);
+                }
+                Ok(None) => self.rows_without_prices.add(line),
+                Err(problem) => self.bad_row(line, problem)?,
+            }
+        }
+        if data_rows == 0 || (rows.lines.is_empty() && self.skipped.is_empty()) {
+            return Err(DataError::NoDataRows {
+                path: self.path.to_path_buf(),
+            });
+        }
+        if rows.lines.is_empty() {
+            return Err(DataError::AllRowsBad {
+                path: self.path.to_path_buf(),
+                rows: data_rows,
+            });
+        }
+        let detected = detected.expect("a kept row fixed the timestamp format");
+        let (timestamp_format, millis) = self.resolve_times(&mut rows, detected)?;
+        let reversed = self.order_rows(&mut rows, millis)?;
+        if rows.lines.is_empty() {
+            return Err(DataError::AllRowsBad {
+                path: self.path.to_path_buf(),
+                rows: data_rows,
+            });
+        }
+        let bars = rows.lines.len();
+        let series_columns = BarColumns {
+            timestamps: rows.times_as_timestamps(),
+            open: rows.open,
+            high: rows.high,
+            low: rows.low,
+            close: rows.close,
+            volume: rows.volume,
+        };
+        let series = BarSeries::from_parts(series_columns, price_fields, columns.volume.is_some())
+            .map_err(|source| DataError::Core {
+                context: self.path.display().to_string(),
+                source,
+            })?;
+        if self.rows_without_prices.count > 0 {
+            self.notices.push(format!(
+                "dropped {} rows without prices (market holidays), first on lines {:?}",
+                self.rows_without_prices.count, self.rows_without_prices.first_lines
+            ));
+        }
+        if reversed {
+            self.notices
+                .push("the file was in descending time order; bars were reversed to ascending".into());
+        }
+        Ok(ImportedCsv {
+            series,
+            report: ImportReport {
+                source: self.path.to_path_buf(),
+                gzip: self.gzip,
+                layout,
+                timestamp_format,
+                price_fields,
+                close_column: columns.names[columns.close].clone(),
+                has_volume: columns.volume.is_some(),
+                data_rows,
+                bars,
+                rows_without_prices: self.rows_without_prices,
+                skipped: self.skipped,
+                reversed,
+                adjusted: self.options.adjust,
+                notices: self.notices,
+            },
+        })
+    }
+
+    /// Finds the needed columns and decides the layout.
+    fn map_columns(&mut self, names: Vec<String>) -> Result<(CsvLayout, ColumnMap), DataError> {
+        let normalised: Vec<String> = names.iter().map(|name| normalise(name)).collect();
+        let find = |candidates: &[&str]| {
+            candidates
+                .iter()
+                .find_map(|candidate| normalised.iter().position(|name| name == candidate))
+        };
+        let missing = |column: &str| DataError::MissingColumn {
+            path: self.path.to_path_buf(),
+            column: column.to_string(),
+            found: names.join(", "),
+        };
+        let date_column = find(&["date"]);
+        let time_column = find(&["time"]);
+        let (time, time_of_day) = match (
+            find(&["timestamp", "datetime", "gmttime", "localtime", "ts", "opentime"]),
+            date_column,
+            time_column,
+        ) {
+            (Some(timestamp), _, _) => (timestamp, None),
+            (None, Some(date), Some(time)) => (date, Some(time)),
+            (None, Some(date), None) => (date, None),
+            (None, None, Some(time)) => (time, None),
+            (None, None, None) => {
+                return Err(missing("timestamp (timestamp, date, time or datetime)"));
+            }
+        };
+        let open = find(&["open"]);
+        let high = find(&["high"]);
+        let low = find(&["low"]);
+        let adjusted_close = find(&["adjclose", "adjustedclose"]);
+        let volume = find(&["volume", "vol", "tickvolume", "tickvol"]);
+        let named_close = match &self.options.close_column {
+            Some(requested) => Some(
+                normalised
+                    .iter()
+                    .position(|name| *name == normalise(requested))
+                    .ok_or_else(|| missing(&format!("'{requested}' (asked for as the close)")))?,
+            ),
+            None => find(&["close", "last", "price"]),
+        };
+        let has_any_ohlc = open.is_some() || high.is_some() || low.is_some();
+        let layout = match self.options.layout {
+            Some(layout) => layout,
+            None if adjusted_close.is_some() && has_any_ohlc => CsvLayout::Yahoo,
+            None if has_any_ohlc => CsvLayout::Generic,
+            None => CsvLayout::CloseOnly,
+        };
+        let close = match named_close {
+            Some(close) => close,
+            None if layout != CsvLayout::CloseOnly => return Err(missing("close")),
+            None => {
+                let used = [Some(time), time_of_day, volume, adjusted_close];
+                let candidates: Vec<usize> = (0..names.len())
+                    .filter(|index| !used.contains(&Some(*index)))
+                    .collect();
+                match candidates.as_slice() {
+                    [only] => {
+                        self.notices
+                            .push(format!("read column '{}' as the close", names[*only]));
+                        *only
+                    }
+                    [] => return Err(missing("close")),
+                    several => {
+                        let listed: Vec<&str> =
+                            several.iter().map(|index| names[*index].as_str()).collect();
+                        return Err(DataError::Header {
+                            path: self.path.to_path_buf(),
+                            message: format!(
+                                "no close column, and several columns could be the close ({}); \
+                                 choose one with --close-column",
+                                listed.join(", ")
+                            ),
+                        });
+                    }
+                }
+            }
+        };
+        if layout != CsvLayout::CloseOnly {
+            for (column, name) in [(open, "open"), (high, "high"), (low, "low")] {
+                if column.is_none() {
+                    return Err(missing(name));
+                }
+            }
+        }
+        if layout == CsvLayout::Yahoo && adjusted_close.is_none() {
+            return Err(missing("Adj Close (the yahoo layout needs it)"));
+        }
+        if self.options.adjust && (adjusted_close.is_none() || layout == CsvLayout::CloseOnly) {
+            return Err(DataError::Header {
+                path: self.path.to_path_buf(),
+                message: "adjusting prices needs the Yahoo layout with Open, High, Low, Close and \
+                          Adj Close columns"
+                    .into(),
+            });
+        }
+        Ok((
+            layout,
+            ColumnMap {
+                names,
+                time,
+                time_of_day,
+                open,
+                high,
+                low,
+                close,
+                adjusted_close,
+                volume,
+            },
+        ))
+    }
+
+    /// Parses one row: `Ok(None)` for a row without any price, else time and `[o, h, l, c, v]`.
+    fn parse_row(
+        &self,
+        record: &ByteRecord,
+        columns: &ColumnMap,
+        layout: CsvLayout,
+        detected: &mut Option<DetectedFormat>,
+        line: u64,
+    ) -> Result<Option<(RawTime, [f64; 5])>, RowProblem> {
+        if record.len() != columns.names.len() {
+            return Err(RowProblem::new(
+                None,
+                BadRowKind::RaggedRow,
+                format!(
+                    "the row has {} fields but the header has {}",
+                    record.len(),
+                    columns.names.len()
+                ),
+            ));
+        }
+        let text = |index: usize| -> Result<&str, RowProblem> {
+            std::str::from_utf8(&record[index]).map_err(|_| {
+                RowProblem::new(
+                    Some(&columns.names[index]),
+                    BadRowKind::InvalidText,
+                    "the field is not valid UTF-8 text".into(),
+                )
+            })
+        };
+        let number = |index: usize| -> Result<Option<f64>, RowProblem> {
+            let field = text(index)?;
+            if is_missing(field) {
+                return Ok(None);
+            }
+            field.parse::<f64>().map(Some).map_err(|_| {
+                RowProblem::new(
+                    Some(&columns.names[index]),
+                    BadRowKind::NotANumber,
+                    format!("'{field}' is not a number"),
+                )
+            })
+        };
+        let close = number(columns.close)?;
+        let price_columns: Vec<(usize, Option<f64>)> = if layout == CsvLayout::CloseOnly {
+            vec![(columns.close, close)]
+        } else {
+            let mut prices = Vec::with_capacity(4);
+            for index in [columns.open, columns.high, columns.low].into_iter().flatten() {
+                prices.push((index, number(index)?));
+            }
+            prices.push((columns.close, close));
+            prices
+        };
+        if price_columns.iter().all(|(_, value)| value.is_none()) {
+            return Ok(None);
+        }
+        if let Some((index, _)) = price_columns.iter().find(|(_, value)| value.is_none()) {
+            return Err(RowProblem::new(
+                Some(&columns.names[*index]),
+                BadRowKind::MissingValue,
+                format!(
+                    "'{}' is missing while other prices of the row are present",
+                    text(*index)?
+                ),
+            ));
+        }
+        let time = self.parse_time(columns, detected, line, &text)?;
+        let close = close.expect("checked present");
+        let [mut open, mut high, mut low] = match layout {
+            CsvLayout::CloseOnly => [close; 3],
+            _ => [
+                price_columns[0].1.expect("present"),
+                price_columns[1].1.expect("present"),
+                price_columns[2].1.expect("present"),
+            ],
+        };
+        let mut close = close;
+        let mut volume = match columns.volume {
+            Some(index) => number(index)?.ok_or_else(|| {
+                RowProblem::new(
+                    Some(&columns.names[index]),
+                    BadRowKind::MissingValue,
+                    "the volume is missing while the prices are present".into(),
+                )
+            })?,
+            None => 0.0,
+        };
+        if self.options.adjust
+            && let Some(index) = columns.adjusted_close
+        {
+            let adjusted = number(index)?.ok_or_else(|| {
+                RowProblem::new(
+                    Some(&columns.names[index]),
+                    BadRowKind::MissingValue,
+                    "Adj Close is missing, so the row cannot be adjusted".into(),
+                )
+            })?;
+            let factor = adjusted / close;
+            open *= factor;
+            high *= factor;
+            low *= factor;
+            close = adjusted;
+            volume /= factor;
+        }
+        check_bar_values(open, high, low, close, volume).map_err(|problem| {
+            let field = problem.field();
+            let index = match field {
+                BarField::Open => columns.open,
+                BarField::High => columns.high,
+                BarField::Low => columns.low,
+                BarField::Volume => columns.volume,
+                BarField::Close | BarField::Timestamp => Some(columns.close),
+            }
+            .unwrap_or(columns.close);
+            RowProblem::new(
+                Some(&columns.names[index]),
+                bad_row_kind(&problem),
+                problem.to_string(),
+            )
+        })?;
+        Ok(Some((time, [open, high, low, close, volume])))
+    }
+
+    fn parse_time<'r>(
+        &self,
+        columns: &ColumnMap,
+        detected: &mut Option<DetectedFormat>,
+        line: u64,
+        text: &dyn Fn(usize) -> Result<&'r str, RowProblem>,
+    ) -> Result<RawTime, RowProblem> {
+        let column_name = Some(columns.names[columns.time].as_str());
+        let date_text = text(columns.time)?;
+        let joined;
+        let time_text = match columns.time_of_day {
+            Some(index) => {
+                joined = format!("{date_text} {}", text(index)?);
+                joined.as_str()
+            }
+            None => date_text,
+        };
+        if is_missing(time_text) {
+            return Err(RowProblem::new(
+                column_name,
+                BadRowKind::MissingValue,
+                "the timestamp is missing".into(),
+            ));
+        }
+        let known = match *detected {
+            Some(known) => known,
+            None => {
+                let format = timestamp::detect(time_text).ok_or_else(|| {
+                    RowProblem::new(
+                        column_name,
+                        BadRowKind::UnknownDateFormat,
+                        format!("unknown date format '{time_text}'; accepted: {ACCEPTED_FORMATS}"),
+                    )
+                })?;
+                let layout_wanted = self.options.layout;
+                if layout_wanted == Some(CsvLayout::MetaTrader)
+                    && format != TimestampFormat::DayMonthYearDots
+                {
+                    return Err(RowProblem::new(
+                        column_name,
+                        BadRowKind::UnknownDateFormat,
+                        format!(
+                            "'{time_text}' is not a MetaTrader timestamp (dd.mm.yyyy HH:MM:SS.fff)"
+                        ),
+                    ));
+                }
+                let known = DetectedFormat { format, line };
+                *detected = Some(known);
+                known
+            }
+        };
+        timestamp::parse(known.format, time_text).map_err(|message| {
+            let zoned = matches!(
+                known.format,
+                TimestampFormat::IsoDateTimeWithZone | TimestampFormat::IsoDateTimeNaive
+            ) && timestamp::detect(time_text).is_some_and(|format| {
+                matches!(
+                    format,
+                    TimestampFormat::IsoDateTimeWithZone | TimestampFormat::IsoDateTimeNaive
+                )
+            });
+            if zoned {
+                RowProblem::new(
+                    column_name,
+                    BadRowKind::MixedTimezones,
+                    format!(
+                        "mixed time zones: '{time_text}' {} a zone but the timestamp on line {} {}",
+                        if timestamp::has_zone(time_text) { "has" } else { "has no" },
+                        known.line,
+                        if timestamp::has_zone(time_text) { "has none" } else { "has one" },
+                    ),
+                )
+            } else {
+                RowProblem::new(
+                    column_name,
+                    BadRowKind::UnknownDateFormat,
+                    format!("{message} (the format of line {})", known.line),
+                )
+            }
+        })
+    }
+
+    /// Resolves slash dates over the whole file and returns milliseconds per row.
+    fn resolve_times(
+        &mut self,
+        rows: &mut Rows,
+        detected: DetectedFormat,
+    ) -> Result<(TimestampFormat, Vec<i64>), DataError> {
+        let mut format = detected.format;
+        let mut day_first = false;
+        if format == TimestampFormat::MonthDayYearSlash {
+            day_first = timestamp::resolve_slash_order(&rows.times).map_err(|index| {
+                DataError::BadRow {
+                    path: self.path.to_path_buf(),
+                    line: rows.lines[index],
+                    column: None,
+                    kind: BadRowKind::UnknownDateFormat,
+                    message: "slash dates in both month/day and day/month order in one file"
+                        .into(),
+                }
+            })?;
+            if day_first {
+                format = TimestampFormat::DayMonthYearSlash;
+            }
+        }
+        let mut millis = Vec::with_capacity(rows.times.len());
+        let mut keep = vec![true; rows.times.len()];
+        for (index, time) in rows.times.iter().enumerate() {
+            match timestamp::resolve(*time, day_first) {
+                Ok(value) => millis.push(value),
+                Err(message) => {
+                    self.bad_row(
+                        rows.lines[index],
+                        RowProblem::new(None, BadRowKind::UnknownDateFormat, message),
+                    )?;
+                    keep[index] = false;
+                    millis.push(0);
+                }
+            }
+        }
+        let millis = rows.retain(&keep, millis);
+        Ok((format, millis))
+    }
+
+    /// Puts rows in ascending order: reverses a strictly descending file; refuses (or skips) duplicates
+    /// and rows out of order. Returns whether the file was reversed.
+    fn order_rows(&mut self, rows: &mut Rows, mut millis: Vec<i64>) -> Result<bool, DataError> {
+        let reversed = millis.len() >= 2 && millis[0] > millis[millis.len() - 1];
+        if reversed {
+            rows.reverse();
+            millis.reverse();
+        }
+        let mut keep = vec![true; millis.len()];
+        let mut previous = 0usize;
+        for index in 1..millis.len() {
+            let (current, before) = (millis[index], millis[previous]);
+            if current > before {
+                previous = index;
+                continue;
+            }
+            let (kind, message) = if current == before {
+                (
+                    BadRowKind::DuplicateTimestamp,
+                    format!(
+                        "duplicate timestamp {} (also on line {})",
+                        Timestamp(current),
+                        rows.lines[previous]
+                    ),
+                )
+            } else {
+                (
+                    BadRowKind::OutOfOrder,
+                    format!(
+                        "timestamp {} is earlier than {} on line {}; the file is neither ascending \
+                         nor simply descending",
+                        Timestamp(current),
+                        Timestamp(before),
+                        rows.lines[previous]
+                    ),
+                )
+            };
+            self.bad_row(rows.lines[index], RowProblem::new(None, kind, message))?;
+            keep[index] = false;
+        }
+        let millis = rows.retain(&keep, millis);
+        rows.times = millis.into_iter().map(RawTime::Millis).collect();
+        Ok(reversed)
+    }
+}
+
+impl Rows {
+    /// Keeps the rows marked in `keep`, and the matching entries of `millis`.
+    fn retain(&mut self, keep: &[bool], millis: Vec<i64>) -> Vec<i64> {
+        if keep.iter().all(|kept| *kept) {
+            return millis;
+        }
+        fn filter<T: Copy>(values: &mut Vec<T>, keep: &[bool]) {
+            let mut index = 0;
+            values.retain(|_| {
+                index += 1;
+                keep[index - 1]
+            });
+        }
+        filter(&mut self.lines, keep);
+        filter(&mut self.times, keep);
+        filter(&mut self.open, keep);
+        filter(&mut self.high, keep);
+        filter(&mut self.low, keep);
+        filter(&mut self.close, keep);
+        filter(&mut self.volume, keep);
+        let mut millis = millis;
+        filter(&mut millis, keep);
+        millis
+    }
+
+    fn reverse(&mut self) {
+        self.lines.reverse();
+        self.times.reverse();
+        self.open.reverse();
+        self.high.reverse();
+        self.low.reverse();
+        self.close.reverse();
+        self.volume.reverse();
+    }
+
+    fn times_as_timestamps(&self) -> Vec<Timestamp> {
+        self.times
+            .iter()
+            .map(|time| match time {
+                RawTime::Millis(millis) => Timestamp(*millis),
+                RawTime::Slash { .. } => unreachable!("slash dates are resolved before ordering"),
+            })
+            .collect()
+    }
+}
+
+fn bad_row_kind(problem: &BarProblem) -> BadRowKind {
+    match problem {
+        BarProblem::NotFinite { .. } => BadRowKind::NotFinite,
+        BarProblem::NotPositive { .. } => BadRowKind::NotPositive,
+        BarProblem::NegativeVolume { .. } => BadRowKind::NegativeVolume,
+        BarProblem::HighBelowLow { .. } => BadRowKind::HighBelowLow,
+        BarProblem::HighBelowBody { .. } => BadRowKind::HighBelowOpenOrClose,
+        BarProblem::LowAboveBody { .. } => BadRowKind::LowAboveOpenOrClose,
+    }
+}

@@ -1,0 +1,338 @@
+//! Parquet read and write through `arrow` and `parquet`.
+//!
+//! Schema written: `ts` timestamp[ms, tz=UTC] (bar open time), `open`, `high`, `low`, `close`,
+//! `volume` float64. For a close-only series `open`, `high` and `low` are null; `volume` is null when
+//! the source had none. Key-value metadata (file-level and in the Arrow schema): `symbol`,
+//! `asset_class`, `interval`, `source`, `licence`, plus `price_fields` (`ohlc` or `close_only`),
+//! `has_volume` (`true` or `false`) and `gauntlet_schema` (the version of this layout). The files open in pandas, polars and duckdb as
+//! ordinary tables.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fs::File;
+use std::path::Path;
+use std::sync::Arc;
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::{
+    Float64Type, TimestampMicrosecondType, TimestampMillisecondType, TimestampNanosecondType,
+    TimestampSecondType,
+};
+use arrow_array::{Array, ArrayRef, Float64Array, RecordBatch, TimestampMillisecondArray};
+use arrow_schema::{DataType, Field, Schema, TimeUnit};
+use gauntlet_core::{BarColumns, BarSeries, PriceFields, Timestamp};
+use parquet::arrow::ArrowWriter;
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use parquet::basic::Compression;
+use parquet::file::properties::WriterProperties;
+
+use crate::atomic::write_atomically;
+use crate::error::DataError;
+
+/// The version of the Parquet layout this module writes (metadata key `gauntlet_schema`).
+pub const PARQUET_SCHEMA_VERSION: &str = "1";
+
+/// Key-value metadata stored with a Parquet file (`symbol`, `asset_class`, `interval`, `source`,
+/// `licence`, ...).
+pub type ParquetMetadata = BTreeMap<String, String>;
+
+/// Writes `series` to `path` as Parquet (snappy-compressed), atomically.
+///
+/// `metadata` is stored as key-value metadata; `price_fields` and `gauntlet_schema` are added.
+///
+/// # Errors
+/// [`DataError::Parquet`] when encoding fails; [`DataError::Io`] when the file cannot be written.
+pub fn write_parquet(
+    path: &Path,
+    series: &BarSeries,
+    metadata: &ParquetMetadata,
+) -> Result<(), DataError> {
+    let parquet_error = |message: String| DataError::Parquet {
+        path: path.to_path_buf(),
+        message,
+    };
+    let mut all_metadata: HashMap<String, String> = metadata.clone().into_iter().collect();
+    all_metadata.insert(
+        "price_fields".into(),
+        series.price_fields().name().to_string(),
+    );
+    all_metadata.insert("has_volume".into(), series.has_volume().to_string());
+    all_metadata.insert("gauntlet_schema".into(), PARQUET_SCHEMA_VERSION.into());
+    let schema = Arc::new(Schema::new_with_metadata(
+        vec![
+            Field::new(
+                "ts",
+                DataType::Timestamp(TimeUnit::Millisecond, Some("UTC".into())),
+                false,
+            ),
+            Field::new("open", DataType::Float64, true),
+            Field::new("high", DataType::Float64, true),
+            Field::new("low", DataType::Float64, true),
+            Field::new("close", DataType::Float64, false),
+            Field::new("volume", DataType::Float64, true),
+        ],
+        all_metadata,
+    ));
+    let close_only = series.price_fields() == PriceFields::CloseOnly;
+    let price = |values: &[f64], null: bool| -> ArrayRef {
+        if null {
+            Arc::new(Float64Array::new_null(values.len()))
+        } else {
+            Arc::new(Float64Array::from(values.to_vec()))
+        }
+    };
+    let timestamps: Vec<i64> = series.timestamps().iter().map(|time| time.millis()).collect();
+    let batch = RecordBatch::try_new(
+        schema.clone(),
+        vec![
+            Arc::new(TimestampMillisecondArray::from(timestamps).with_timezone("UTC")),
+            price(series.open(), close_only),
+            price(series.high(), close_only),
+            price(series.low(), close_only),
+            price(series.close(), false),
+            price(series.volume(), !series.has_volume()),
+        ],
+    )
+    .map_err(|error| parquet_error(error.to_string()))?;
+    let properties = WriterProperties::builder()
+        .set_compression(Compression::SNAPPY)
+        .build();
+    write_atomically(path, |file| {
+        let mut writer = ArrowWriter::try_new(file, schema, Some(properties))
+            .map_err(|error| parquet_error(error.to_string()))?;
+        writer
+            .write(&batch)
+            .map_err(|error| parquet_error(error.to_string()))?;
+        writer
+            .close()
+            .map_err(|error| parquet_error(error.to_string()))?;
+        Ok(())
+    })
+}
+
+/// Reads a Parquet file of bars: a timestamp column (`ts` or `timestamp`, any unit, converted to
+/// milliseconds UTC) and float64 `close`, with optional `open`, `high`, `low`, `volume`. All-null (or
+/// absent) `open`/`high`/`low` make a close-only series; an all-null or absent `volume` means none.
+///
+/// # Errors
+/// - [`DataError::Io`] when the file cannot be opened.
+/// - [`DataError::Parquet`] when it is not Parquet, a column is missing, has the wrong type, or has
+///   nulls where values are required (naming the column and row).
+/// - [`DataError::Core`] when the bars fail the core checks (naming the bar).
+pub fn read_parquet(path: &Path) -> Result<(BarSeries, ParquetMetadata), DataError> {
+    let parquet_error = |message: String| DataError::Parquet {
+        path: path.to_path_buf(),
+        message,
+    };
+    let file = File::open(path).map_err(|source| DataError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let builder = ParquetRecordBatchReaderBuilder::try_new(file)
+        .map_err(|error| parquet_error(format!("not a readable Parquet file: {error}")))?;
+    let mut metadata: ParquetMetadata = builder
+        .schema()
+        .metadata()
+        .iter()
+        .map(|(key, value)| (key.clone(), value.clone()))
+        .collect();
+    if let Some(pairs) = builder.metadata().file_metadata().key_value_metadata() {
+        for pair in pairs {
+            if let Some(value) = &pair.value
+                && pair.key != "ARROW:schema"
+            {
+                metadata.entry(pair.key.clone()).or_insert(value.clone());
+            }
+        }
+    }
+    let total_rows = usize::try_from(builder.metadata().file_metadata().num_rows()).unwrap_or(0);
+    let reader = builder
+        .build()
+        .map_err(|error| parquet_error(error.to_string()))?;
+    let mut timestamps = Vec::with_capacity(total_rows);
+    let mut columns: [Vec<Option<f64>>; 5] = Default::default();
+    let names = ["open", "high", "low", "close", "volume"];
+    for batch in reader {
+        let batch = batch.map_err(|error| parquet_error(error.to_string()))?;
+        let time_column = batch
+            .column_by_name("ts")
+            .or_else(|| batch.column_by_name("timestamp"))
+            .ok_or_else(|| parquet_error("no ts (or timestamp) column".into()))?;
+        append_millis(time_column.as_ref(), &mut timestamps).map_err(parquet_error)?;
+        for (name, values) in names.iter().zip(columns.iter_mut()) {
+            match batch.column_by_name(name) {
+                Some(column) => match column.data_type() {
+                    DataType::Float64 => values.extend(column.as_primitive::<Float64Type>().iter()),
+                    other => {
+                        return Err(parquet_error(format!(
+                            "column {name} is {other}, expected float64"
+                        )));
+                    }
+                },
+                None => values.extend(std::iter::repeat_n(None, batch.num_rows())),
+            }
+        }
+    }
+    let [open, high, low, close, volume] = columns;
+    let all_null = |values: &[Option<f64>]| values.iter().all(Option::is_none);
+    let required = |name: &str, values: Vec<Option<f64>>| -> Result<Vec<f64>, DataError> {
+        values
+            .into_iter()
+            .enumerate()
+            .map(|(row, value)| {
+                value.ok_or_else(|| parquet_error(format!("column {name} is null at row {row}")))
+            })
+            .collect()
+    };
+    // Files written here say what they hold; for other files, infer it from the nulls.
+    let close_only = match metadata.get("price_fields").map(String::as_str) {
+        Some("close_only") => true,
+        Some("ohlc") => false,
+        _ => !close.is_empty() && all_null(&open) && all_null(&high) && all_null(&low),
+    };
+    let has_volume = match metadata.get("has_volume").map(String::as_str) {
+        Some("true") => true,
+        Some("false") => false,
+        _ => !volume.is_empty() && !all_null(&volume),
+    };
+    let close = required("close", close)?;
+    let volume = if has_volume {
+        required("volume", volume)?
+    } else {
+        vec![0.0; close.len()]
+    };
+    let context = || path.display().to_string();
+    let series = if close_only {
+        BarSeries::close_only(timestamps, close, has_volume.then_some(volume))
+    } else {
+        let columns = BarColumns {
+            timestamps,
+            open: required("open", open)?,
+            high: required("high", high)?,
+            low: required("low", low)?,
+            close,
+            volume,
+        };
+        BarSeries::new(columns, has_volume)
+    }
+    .map_err(|source| DataError::Core {
+        context: context(),
+        source,
+    })?;
+    Ok((series, metadata))
+}
+
+/// Appends a timestamp column of any unit, as milliseconds, to `out`.
+fn append_millis(column: &dyn Array, out: &mut Vec<Timestamp>) -> Result<(), String> {
+    let to_timestamps = |values: Vec<Option<i64>>, scale: fn(i64) -> i64| {
+        values
+            .into_iter()
+            .enumerate()
+            .map(|(row, value)| {
+                value
+                    .map(|raw| Timestamp(scale(raw)))
+                    .ok_or_else(|| format!("the timestamp column is null at row {row}"))
+            })
+            .collect::<Result<Vec<_>, String>>()
+    };
+    let converted = match column.data_type() {
+        DataType::Timestamp(TimeUnit::Millisecond, _) => to_timestamps(
+            column.as_primitive::<TimestampMillisecondType>().iter().collect(),
+            |raw| raw,
+        ),
+        DataType::Timestamp(TimeUnit::Second, _) => to_timestamps(
+            column.as_primitive::<TimestampSecondType>().iter().collect(),
+            |raw| raw * 1_000,
+        ),
+        DataType::Timestamp(TimeUnit::Microsecond, _) => to_timestamps(
+            column.as_primitive::<TimestampMicrosecondType>().iter().collect(),
+            |raw| raw.div_euclid(1_000),
+        ),
+        DataType::Timestamp(TimeUnit::Nanosecond, _) => to_timestamps(
+            column.as_primitive::<TimestampNanosecondType>().iter().collect(),
+            |raw| raw.div_euclid(1_000_000),
+        ),
+        other => Err(format!("the timestamp column is {other}, expected a timestamp")),
+    }?;
+    out.extend(converted);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use gauntlet_core::Bar;
+    use proptest::prelude::*;
+
+    fn series_strategy() -> impl Strategy<Value = BarSeries> {
+        (
+            0usize..60,
+            -2_000_000_000_000i64..2_000_000_000_000,
+            any::<bool>(),
+            any::<bool>(),
+        )
+            .prop_flat_map(|(length, start, close_only, has_volume)| {
+                (
+                    prop::collection::vec(1i64..10_000_000_000, length),
+                    prop::collection::vec(
+                        (1e-6f64..1e6, 0.0f64..1.0, 0.0f64..1.0, 0.0f64..1.0, 0.0f64..1e12),
+                        length,
+                    ),
+                    Just((start, close_only, has_volume)),
+                )
+            })
+            .prop_map(|(steps, values, (start, close_only, has_volume))| {
+                let mut time = start;
+                let mut columns = BarColumns::with_capacity(steps.len());
+                for (step, (low, open_share, close_share, high_extra, volume)) in
+                    steps.into_iter().zip(values)
+                {
+                    time += step;
+                    let high = low * (1.0 + high_extra);
+                    // Clamped: rounding must not put the open or close outside [low, high].
+                    let inside = |share: f64| (low + (high - low) * share).clamp(low, high);
+                    columns.push(Bar {
+                        timestamp: Timestamp(time),
+                        open: inside(open_share),
+                        high,
+                        low,
+                        close: inside(close_share),
+                        volume: if has_volume { volume } else { 0.0 },
+                    });
+                }
+                if close_only {
+                    let volume = has_volume.then(|| columns.volume.clone());
+                    BarSeries::close_only(columns.timestamps, columns.close, volume).unwrap()
+                } else {
+                    BarSeries::new(columns, has_volume).unwrap()
+                }
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        #[test]
+        fn parquet_round_trip_is_exact(series in series_strategy()) {
+            let folder = tempfile::tempdir().unwrap();
+            let path = folder.path().join("bars.parquet");
+            let metadata = ParquetMetadata::from([("symbol".to_string(), "TEST".to_string())]);
+            write_parquet(&path, &series, &metadata).unwrap();
+            let (read_back, read_metadata) = read_parquet(&path).unwrap();
+            // Exact: bit-for-bit equal f64 values and timestamps, same flags.
+            prop_assert_eq!(&read_back, &series);
+            prop_assert_eq!(read_metadata.get("symbol").map(String::as_str), Some("TEST"));
+            prop_assert_eq!(
+                read_metadata.get("price_fields").map(String::as_str),
+                Some(series.price_fields().name())
+            );
+        }
+    }
+
+    #[test]
+    fn refuses_a_file_that_is_not_parquet() {
+        let folder = tempfile::tempdir().unwrap();
+        let path = folder.path().join("fake.parquet");
+        std::fs::write(&path, b"timestamp,close\n").unwrap();
+        let error = read_parquet(&path).unwrap_err();
+        assert!(error.to_string().contains("not a readable Parquet file"), "{error}");
+    }
+}

@@ -1,0 +1,63 @@
+//! `gauntlet`: the command-line front end. Thin by design: parse arguments, resolve paths, call the
+//! libraries, print. Errors print one line (`error: ...`) and exit with code 2.
+
+mod data_commands;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Gauntlet breeds trading strategies on real historical bars.
+#[derive(Debug, Parser)]
+#[command(name = "gauntlet", version, about, propagate_version = true)]
+struct Cli {
+    /// The datasets folder (holding catalog.toml). Default: $GAUNTLET_DATASETS, else ./datasets when
+    /// it has a catalog, else the datasets/ folder of the Gauntlet checkout this binary was built from.
+    #[arg(long, global = true, env = "GAUNTLET_DATASETS", value_name = "DIR")]
+    datasets_dir: Option<PathBuf>,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// List, inspect, import and export datasets.
+    Data {
+        #[command(subcommand)]
+        command: data_commands::DataCommand,
+    },
+}
+
+fn main() -> ExitCode {
+    // A bug must still end in one line, not a backtrace.
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!("internal error (please report it): {info}");
+    }));
+    let cli = Cli::parse();
+    let datasets_dir = resolve_datasets_dir(cli.datasets_dir);
+    let result = match cli.command {
+        Command::Data { command } => data_commands::run(command, &datasets_dir),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// The datasets folder: the flag (or `$GAUNTLET_DATASETS`), else `./datasets` when it holds a catalog,
+/// else the checkout's own `datasets/`.
+fn resolve_datasets_dir(explicit: Option<PathBuf>) -> PathBuf {
+    if let Some(folder) = explicit {
+        return folder;
+    }
+    let local = PathBuf::from("datasets");
+    if local.join(gauntlet_data::CATALOG_FILE).is_file() {
+        return local;
+    }
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("datasets")
+}
