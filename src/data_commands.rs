@@ -237,7 +237,10 @@ fn print_inspection(
     row("description", entry.description.clone());
     row(
         "instrument",
-        format!("{} ({}, {} bars)", entry.symbol, entry.asset_class, entry.interval),
+        format!(
+            "{} ({}, {} bars)",
+            entry.symbol, entry.asset_class, entry.interval
+        ),
     );
     row("file", catalog.file_path(entry).display().to_string());
     row("source", entry.source.summary());
@@ -253,8 +256,14 @@ fn print_inspection(
         "range",
         format!(
             "{} .. {}",
-            summary.first.map(|time| time.to_string()).unwrap_or_default(),
-            summary.last.map(|time| time.to_string()).unwrap_or_default()
+            summary
+                .first
+                .map(|time| time.to_string())
+                .unwrap_or_default(),
+            summary
+                .last
+                .map(|time| time.to_string())
+                .unwrap_or_default()
         ),
     );
     row(
@@ -283,7 +292,10 @@ fn print_inspection(
             ),
         );
     }
-    row("stale rows (close unchanged)", summary.stale_rows.to_string());
+    row(
+        "stale rows (close unchanged)",
+        summary.stale_rows.to_string(),
+    );
     row(
         "flat bars (O=H=L=C)",
         optional_count(summary.flat_bars, "n/a (close-only)"),

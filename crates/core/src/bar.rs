@@ -222,15 +222,51 @@ mod tests {
     #[test]
     fn names_each_problem() {
         let cases = [
-            (bar(f64::NAN, 11.0, 9.0, 10.0, 1.0), "not_finite", BarField::Open),
-            (bar(10.0, 11.0, 9.0, f64::INFINITY, 1.0), "not_finite", BarField::Close),
-            (bar(10.0, 11.0, 9.0, 10.0, f64::NAN), "not_finite", BarField::Volume),
-            (bar(10.0, 11.0, 0.0, 10.0, 1.0), "not_positive", BarField::Low),
-            (bar(-1.0, 11.0, 9.0, 10.0, 1.0), "not_positive", BarField::Open),
-            (bar(10.0, 11.0, 9.0, 10.0, -5.0), "negative_volume", BarField::Volume),
-            (bar(10.0, 9.0, 11.0, 10.0, 1.0), "high_below_low", BarField::High),
-            (bar(10.0, 10.5, 9.0, 11.0, 1.0), "high_below_open_or_close", BarField::High),
-            (bar(10.0, 11.0, 9.5, 9.0, 1.0), "low_above_open_or_close", BarField::Low),
+            (
+                bar(f64::NAN, 11.0, 9.0, 10.0, 1.0),
+                "not_finite",
+                BarField::Open,
+            ),
+            (
+                bar(10.0, 11.0, 9.0, f64::INFINITY, 1.0),
+                "not_finite",
+                BarField::Close,
+            ),
+            (
+                bar(10.0, 11.0, 9.0, 10.0, f64::NAN),
+                "not_finite",
+                BarField::Volume,
+            ),
+            (
+                bar(10.0, 11.0, 0.0, 10.0, 1.0),
+                "not_positive",
+                BarField::Low,
+            ),
+            (
+                bar(-1.0, 11.0, 9.0, 10.0, 1.0),
+                "not_positive",
+                BarField::Open,
+            ),
+            (
+                bar(10.0, 11.0, 9.0, 10.0, -5.0),
+                "negative_volume",
+                BarField::Volume,
+            ),
+            (
+                bar(10.0, 9.0, 11.0, 10.0, 1.0),
+                "high_below_low",
+                BarField::High,
+            ),
+            (
+                bar(10.0, 10.5, 9.0, 11.0, 1.0),
+                "high_below_open_or_close",
+                BarField::High,
+            ),
+            (
+                bar(10.0, 11.0, 9.5, 9.0, 1.0),
+                "low_above_open_or_close",
+                BarField::Low,
+            ),
         ];
         for (bar, kind, field) in cases {
             let problem = bar.check().unwrap_err();

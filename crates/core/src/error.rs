@@ -44,7 +44,9 @@ pub enum CoreError {
         timestamp: Timestamp,
     },
     /// A bar interval could not be parsed.
-    #[error("invalid bar interval '{0}': expected a count and a unit such as 30m, 1h, 4h, 1d, 1w or 1mo")]
+    #[error(
+        "invalid bar interval '{0}': expected a count and a unit such as 30m, 1h, 4h, 1d, 1w or 1mo"
+    )]
     InvalidInterval(String),
     /// An asset class could not be parsed.
     #[error("invalid asset class '{0}': expected one of stock, index, forex, commodity, crypto")]

@@ -67,7 +67,8 @@ impl AssetClass {
             BarInterval::Weeks(n) => 52.0 / f64::from(n),
             BarInterval::Months(n) => 12.0 / f64::from(n),
             BarInterval::Minutes(_) | BarInterval::Hours(_) => {
-                let bars_per_day = (hours_per_day * HOUR_MS / interval.nominal_millis() as f64).max(1.0);
+                let bars_per_day =
+                    (hours_per_day * HOUR_MS / interval.nominal_millis() as f64).max(1.0);
                 days_per_year * bars_per_day
             }
         }
@@ -117,7 +118,10 @@ mod tests {
     fn parses_names_and_plurals() {
         assert_eq!("Stocks".parse::<AssetClass>().unwrap(), AssetClass::Stock);
         assert_eq!("indices".parse::<AssetClass>().unwrap(), AssetClass::Index);
-        assert_eq!("commodities".parse::<AssetClass>().unwrap(), AssetClass::Commodity);
+        assert_eq!(
+            "commodities".parse::<AssetClass>().unwrap(),
+            AssetClass::Commodity
+        );
         assert!("bonds".parse::<AssetClass>().is_err());
         for class in AssetClass::ALL {
             assert_eq!(class.name().parse::<AssetClass>().unwrap(), class);
@@ -126,14 +130,26 @@ mod tests {
 
     #[test]
     fn bars_per_year_follow_the_trading_calendar() {
-        assert_eq!(AssetClass::Stock.default_bars_per_year(BarInterval::DAILY), 252.0);
-        assert_eq!(AssetClass::Crypto.default_bars_per_year(BarInterval::DAILY), 365.0);
-        assert_eq!(AssetClass::Forex.default_bars_per_year(BarInterval::Hours(1)), 6_240.0);
+        assert_eq!(
+            AssetClass::Stock.default_bars_per_year(BarInterval::DAILY),
+            252.0
+        );
+        assert_eq!(
+            AssetClass::Crypto.default_bars_per_year(BarInterval::DAILY),
+            365.0
+        );
+        assert_eq!(
+            AssetClass::Forex.default_bars_per_year(BarInterval::Hours(1)),
+            6_240.0
+        );
         // 6.5 trading hours a day in 30-minute bars: 13 bars a day.
         assert_eq!(
             AssetClass::Stock.default_bars_per_year(BarInterval::Minutes(30)),
             252.0 * 13.0
         );
-        assert_eq!(AssetClass::Index.default_bars_per_year(BarInterval::Weeks(1)), 52.0);
+        assert_eq!(
+            AssetClass::Index.default_bars_per_year(BarInterval::Weeks(1)),
+            52.0
+        );
     }
 }

@@ -351,9 +351,15 @@ mod tests {
     #[test]
     fn rejects_duplicates_and_disorder_with_the_index() {
         let error = BarSeries::new(columns(&[1, 2, 2], &[10.0, 11.0, 12.0]), true).unwrap_err();
-        assert!(matches!(error, CoreError::NotIncreasing { index: 2, .. }), "{error}");
+        assert!(
+            matches!(error, CoreError::NotIncreasing { index: 2, .. }),
+            "{error}"
+        );
         let error = BarSeries::new(columns(&[1, 3, 2], &[10.0, 11.0, 12.0]), true).unwrap_err();
-        assert!(matches!(error, CoreError::NotIncreasing { index: 2, .. }), "{error}");
+        assert!(
+            matches!(error, CoreError::NotIncreasing { index: 2, .. }),
+            "{error}"
+        );
     }
 
     #[test]
@@ -376,7 +382,10 @@ mod tests {
         short.volume.pop();
         assert!(matches!(
             BarSeries::new(short, true).unwrap_err(),
-            CoreError::LengthMismatch { field: "volume", .. }
+            CoreError::LengthMismatch {
+                field: "volume",
+                ..
+            }
         ));
     }
 

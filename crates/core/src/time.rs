@@ -47,7 +47,9 @@ impl Timestamp {
             day,
         })?;
         Ok(Self::from_datetime(
-            date.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc(),
+            date.and_hms_opt(0, 0, 0)
+                .expect("midnight exists")
+                .and_utc(),
         ))
     }
 

@@ -136,7 +136,9 @@ impl DatasetEntry {
 pub fn validate_dataset_name(name: &str) -> Result<(), DataError> {
     let valid = !name.is_empty()
         && name.len() <= 64
-        && name.starts_with(|character: char| character.is_ascii_lowercase() || character.is_ascii_digit())
+        && name.starts_with(|character: char| {
+            character.is_ascii_lowercase() || character.is_ascii_digit()
+        })
         && name.chars().all(|character| {
             character.is_ascii_lowercase()
                 || character.is_ascii_digit()
@@ -190,10 +192,11 @@ impl Catalog {
         let path = folder.join(CATALOG_FILE);
         let entries = match std::fs::read_to_string(&path) {
             Ok(text) => {
-                let file: CatalogFile = toml::from_str(&text).map_err(|error| DataError::Catalog {
-                    path: path.clone(),
-                    message: error.to_string().trim_end().replace('\n', " "),
-                })?;
+                let file: CatalogFile =
+                    toml::from_str(&text).map_err(|error| DataError::Catalog {
+                        path: path.clone(),
+                        message: error.to_string().trim_end().replace('\n', " "),
+                    })?;
                 file.dataset
             }
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => Vec::new(),
@@ -204,7 +207,10 @@ impl Catalog {
                 path: path.clone(),
                 message: format!("dataset {}: {error}", index + 1),
             })?;
-            if entries[..index].iter().any(|other| other.name == entry.name) {
+            if entries[..index]
+                .iter()
+                .any(|other| other.name == entry.name)
+            {
                 return Err(DataError::Catalog {
                     path: path.clone(),
                     message: format!("the dataset name '{}' appears twice", entry.name),
@@ -287,7 +293,10 @@ impl Catalog {
                 message: format!("must be a positive number, got {}", entry.bars_per_year),
             });
         }
-        let existing = self.entries.iter().position(|other| other.name == entry.name);
+        let existing = self
+            .entries
+            .iter()
+            .position(|other| other.name == entry.name);
         if existing.is_some() && !force {
             return Err(DataError::DatasetExists {
                 name: entry.name,
@@ -350,8 +359,12 @@ mod tests {
     }
 
     fn series() -> BarSeries {
-        BarSeries::close_only(vec![Timestamp(0), Timestamp(86_400_000)], vec![1.0, 2.0], None)
-            .unwrap()
+        BarSeries::close_only(
+            vec![Timestamp(0), Timestamp(86_400_000)],
+            vec![1.0, 2.0],
+            None,
+        )
+        .unwrap()
     }
 
     #[test]

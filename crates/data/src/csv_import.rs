@@ -196,7 +196,12 @@ pub fn import_csv(path: &Path, options: &ImportOptions) -> Result<ImportedCsv, D
 /// Normalises a column name for matching: lower case, without spaces, `_`, `-`, `<`, `>`, quotes, BOM.
 fn normalise(name: &str) -> String {
     name.chars()
-        .filter(|character| !matches!(character, ' ' | '_' | '-' | '<' | '>' | '"' | '\'' | '\u{feff}'))
+        .filter(|character| {
+            !matches!(
+                character,
+                ' ' | '_' | '-' | '<' | '>' | '"' | '\'' | '\u{feff}'
+            )
+        })
         .flat_map(char::to_lowercase)
         .collect()
 }
@@ -330,7 +335,11 @@ impl<'a> Importer<'a> {
         let header_names: Vec<String> = match csv_reader.byte_headers() {
             Ok(headers) => headers
                 .iter()
-                .map(|name| String::from_utf8_lossy(name).trim_start_matches('\u{feff}').to_string())
+                .map(|name| {
+                    String::from_utf8_lossy(name)
+                        .trim_start_matches('\u{feff}')
+                        .to_string()
+                })
                 .collect(),
             Err(error) => return Err(self.read_error(error, 0)),
         };
@@ -386,6 +395,15 @@ impl<'a> Importer<'a> {
             });
         }
         let detected = detected.expect("a kept row fixed the timestamp format");
+        // An OHLC file with dd.mm.yyyy timestamps is a MetaTrader / Dukascopy export.
+        let layout = if self.options.layout.is_none()
+            && layout == CsvLayout::Generic
+            && detected.format == TimestampFormat::DayMonthYearDots
+        {
+            CsvLayout::MetaTrader
+        } else {
+            layout
+        };
         let (timestamp_format, millis) = self.resolve_times(&mut rows, detected)?;
         let reversed = self.order_rows(&mut rows, millis)?;
         if rows.lines.is_empty() {
@@ -415,8 +433,9 @@ impl<'a> Importer<'a> {
             ));
         }
         if reversed {
-            self.notices
-                .push("the file was in descending time order; bars were reversed to ascending".into());
+            self.notices.push(
+                "the file was in descending time order; bars were reversed to ascending".into(),
+            );
         }
         Ok(ImportedCsv {
             series,
@@ -455,7 +474,14 @@ impl<'a> Importer<'a> {
         let date_column = find(&["date"]);
         let time_column = find(&["time"]);
         let (time, time_of_day) = match (
-            find(&["timestamp", "datetime", "gmttime", "localtime", "ts", "opentime"]),
+            find(&[
+                "timestamp",
+                "datetime",
+                "gmttime",
+                "localtime",
+                "ts",
+                "opentime",
+            ]),
             date_column,
             time_column,
         ) {
@@ -599,7 +625,10 @@ impl<'a> Importer<'a> {
             vec![(columns.close, close)]
         } else {
             let mut prices = Vec::with_capacity(4);
-            for index in [columns.open, columns.high, columns.low].into_iter().flatten() {
+            for index in [columns.open, columns.high, columns.low]
+                .into_iter()
+                .flatten()
+            {
                 prices.push((index, number(index)?));
             }
             prices.push((columns.close, close));
@@ -740,18 +769,25 @@ impl<'a> Importer<'a> {
                 RowProblem::new(
                     column_name,
                     BadRowKind::MixedTimezones,
-                    format!(
-                        "mixed time zones: '{time_text}' {} a zone but the timestamp on line {} {}",
-                        if timestamp::has_zone(time_text) { "has" } else { "has no" },
-                        known.line,
-                        if timestamp::has_zone(time_text) { "has none" } else { "has one" },
-                    ),
+                    if timestamp::has_zone(time_text) {
+                        format!(
+                            "mixed time zones: '{time_text}' has a zone but the timestamp on line \
+                             {} has none",
+                            known.line
+                        )
+                    } else {
+                        format!(
+                            "mixed time zones: '{time_text}' has no zone but the timestamp on line \
+                             {} has one",
+                            known.line
+                        )
+                    },
                 )
             } else {
                 RowProblem::new(
                     column_name,
                     BadRowKind::UnknownDateFormat,
-                    format!("{message} (the format of line {})", known.line),
+                    format!("{message}, the format of line {}", known.line),
                 )
             }
         })
@@ -766,16 +802,14 @@ impl<'a> Importer<'a> {
         let mut format = detected.format;
         let mut day_first = false;
         if format == TimestampFormat::MonthDayYearSlash {
-            day_first = timestamp::resolve_slash_order(&rows.times).map_err(|index| {
-                DataError::BadRow {
+            day_first =
+                timestamp::resolve_slash_order(&rows.times).map_err(|index| DataError::BadRow {
                     path: self.path.to_path_buf(),
                     line: rows.lines[index],
                     column: None,
                     kind: BadRowKind::UnknownDateFormat,
-                    message: "slash dates in both month/day and day/month order in one file"
-                        .into(),
-                }
-            })?;
+                    message: "slash dates in both month/day and day/month order in one file".into(),
+                })?;
             if day_first {
                 format = TimestampFormat::DayMonthYearSlash;
             }

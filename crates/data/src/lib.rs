@@ -29,7 +29,9 @@ mod timestamp;
 pub use atomic::{write_atomically, write_bytes_atomically};
 pub use catalog::{CATALOG_FILE, Catalog, DataSource, DatasetEntry, validate_dataset_name};
 pub use csv_export::export_csv;
-pub use csv_import::{CsvLayout, ImportOptions, ImportReport, ImportedCsv, SkippedRows, import_csv};
+pub use csv_import::{
+    CsvLayout, ImportOptions, ImportReport, ImportedCsv, SkippedRows, import_csv,
+};
 pub use error::{BadRowKind, DataError};
 pub use parquet_io::{PARQUET_SCHEMA_VERSION, ParquetMetadata, read_parquet, write_parquet};
 pub use resample::resample;

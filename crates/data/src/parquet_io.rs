@@ -80,7 +80,11 @@ pub fn write_parquet(
             Arc::new(Float64Array::from(values.to_vec()))
         }
     };
-    let timestamps: Vec<i64> = series.timestamps().iter().map(|time| time.millis()).collect();
+    let timestamps: Vec<i64> = series
+        .timestamps()
+        .iter()
+        .map(|time| time.millis())
+        .collect();
     let batch = RecordBatch::try_new(
         schema.clone(),
         vec![
@@ -236,22 +240,36 @@ fn append_millis(column: &dyn Array, out: &mut Vec<Timestamp>) -> Result<(), Str
     };
     let converted = match column.data_type() {
         DataType::Timestamp(TimeUnit::Millisecond, _) => to_timestamps(
-            column.as_primitive::<TimestampMillisecondType>().iter().collect(),
+            column
+                .as_primitive::<TimestampMillisecondType>()
+                .iter()
+                .collect(),
             |raw| raw,
         ),
         DataType::Timestamp(TimeUnit::Second, _) => to_timestamps(
-            column.as_primitive::<TimestampSecondType>().iter().collect(),
+            column
+                .as_primitive::<TimestampSecondType>()
+                .iter()
+                .collect(),
             |raw| raw * 1_000,
         ),
         DataType::Timestamp(TimeUnit::Microsecond, _) => to_timestamps(
-            column.as_primitive::<TimestampMicrosecondType>().iter().collect(),
+            column
+                .as_primitive::<TimestampMicrosecondType>()
+                .iter()
+                .collect(),
             |raw| raw.div_euclid(1_000),
         ),
         DataType::Timestamp(TimeUnit::Nanosecond, _) => to_timestamps(
-            column.as_primitive::<TimestampNanosecondType>().iter().collect(),
+            column
+                .as_primitive::<TimestampNanosecondType>()
+                .iter()
+                .collect(),
             |raw| raw.div_euclid(1_000_000),
         ),
-        other => Err(format!("the timestamp column is {other}, expected a timestamp")),
+        other => Err(format!(
+            "the timestamp column is {other}, expected a timestamp"
+        )),
     }?;
     out.extend(converted);
     Ok(())
@@ -274,7 +292,13 @@ mod tests {
                 (
                     prop::collection::vec(1i64..10_000_000_000, length),
                     prop::collection::vec(
-                        (1e-6f64..1e6, 0.0f64..1.0, 0.0f64..1.0, 0.0f64..1.0, 0.0f64..1e12),
+                        (
+                            1e-6f64..1e6,
+                            0.0f64..1.0,
+                            0.0f64..1.0,
+                            0.0f64..1.0,
+                            0.0f64..1e12,
+                        ),
                         length,
                     ),
                     Just((start, close_only, has_volume)),
@@ -333,6 +357,9 @@ mod tests {
         let path = folder.path().join("fake.parquet");
         std::fs::write(&path, b"timestamp,close\n").unwrap();
         let error = read_parquet(&path).unwrap_err();
-        assert!(error.to_string().contains("not a readable Parquet file"), "{error}");
+        assert!(
+            error.to_string().contains("not a readable Parquet file"),
+            "{error}"
+        );
     }
 }

@@ -91,7 +91,10 @@ mod tests {
             (6, 10.0, 10.5, 7.0, 8.0, 2.0),
         ]);
         let four_hourly = resample(&series, BarInterval::Hours(1), BarInterval::Hours(4)).unwrap();
-        assert_eq!(four_hourly.timestamps(), &[Timestamp(0), Timestamp(4 * HOUR)]);
+        assert_eq!(
+            four_hourly.timestamps(),
+            &[Timestamp(0), Timestamp(4 * HOUR)]
+        );
         assert_eq!(four_hourly.open(), &[10.0, 9.5]);
         assert_eq!(four_hourly.high(), &[15.0, 11.0]);
         assert_eq!(four_hourly.low(), &[8.0, 7.0]);

@@ -173,7 +173,10 @@ mod tests {
         assert_eq!(ranges.validation, 5..7);
         assert_eq!(ranges.holdout, 7..10);
         let [in_sample, validation, holdout] = ranges.apply(&series(10));
-        assert_eq!((in_sample.len(), validation.len(), holdout.len()), (5, 2, 3));
+        assert_eq!(
+            (in_sample.len(), validation.len(), holdout.len()),
+            (5, 2, 3)
+        );
     }
 
     #[test]

@@ -117,9 +117,13 @@ pub fn summarize(
             })
             .count()
     });
-    let zero_volume_rows = series
-        .has_volume()
-        .then(|| series.volume().iter().filter(|&&volume| volume == 0.0).count());
+    let zero_volume_rows = series.has_volume().then(|| {
+        series
+            .volume()
+            .iter()
+            .filter(|&&volume| volume == 0.0)
+            .count()
+    });
     DatasetSummary {
         rows: series.len(),
         first: series.first_timestamp(),
@@ -210,14 +214,20 @@ mod tests {
         assert_eq!(summary.rows, 5);
         assert_eq!(summary.gap_count, 1);
         let gap = summary.longest_gap.unwrap();
-        assert_eq!((gap.after, gap.before, gap.intervals), (Timestamp(2 * DAY), Timestamp(9 * DAY), 7.0));
+        assert_eq!(
+            (gap.after, gap.before, gap.intervals),
+            (Timestamp(2 * DAY), Timestamp(9 * DAY), 7.0)
+        );
         assert_eq!(summary.stale_rows, 2);
         assert_eq!(summary.flat_bars, Some(2));
         assert_eq!(summary.zero_volume_rows, Some(2));
         assert_eq!(summary.largest_moves[0].change, -0.5);
         assert_eq!(summary.largest_moves[1].timestamp, Timestamp(2 * DAY));
         assert!((summary.largest_moves[1].change - 0.1).abs() < 1e-15);
-        assert_eq!((summary.min_close, summary.max_close), (Some(55.0), Some(110.0)));
+        assert_eq!(
+            (summary.min_close, summary.max_close),
+            (Some(55.0), Some(110.0))
+        );
         // Distances 1, 1, 7, 1 days: the most common is one day.
         assert_eq!(infer_interval(&series), Some(BarInterval::DAILY));
     }
@@ -225,7 +235,9 @@ mod tests {
     #[test]
     fn infers_intraday_intervals() {
         let hour = 3_600_000;
-        let times = [0, 1, 2, 50, 51].map(|hours| Timestamp(hours * hour)).to_vec();
+        let times = [0, 1, 2, 50, 51]
+            .map(|hours| Timestamp(hours * hour))
+            .to_vec();
         let series = BarSeries::close_only(times, vec![1.0; 5], None).unwrap();
         assert_eq!(infer_interval(&series), Some(BarInterval::Hours(1)));
         let single = BarSeries::close_only(vec![Timestamp(0)], vec![1.0], None).unwrap();

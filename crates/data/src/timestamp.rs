@@ -108,7 +108,7 @@ pub(crate) fn detect(text: &str) -> Option<TimestampFormat> {
 /// A message saying why the text does not fit the format.
 pub(crate) fn parse(format: TimestampFormat, text: &str) -> Result<RawTime, String> {
     let text = text.trim();
-    let mismatch = || format!("'{text}' is not a {}", format.describe());
+    let mismatch = || format!("'{text}' is not a valid {}", format.describe());
     match format {
         TimestampFormat::IsoDate => {
             if text.len() != 10 {
@@ -321,7 +321,10 @@ mod tests {
     fn parses_to_utc_milliseconds() {
         use TimestampFormat::*;
         assert_eq!(millis(IsoDate, "2017-01-02"), JAN_2_2017);
-        assert_eq!(millis(IsoDateTimeWithZone, "2017-01-02T00:00:00Z"), JAN_2_2017);
+        assert_eq!(
+            millis(IsoDateTimeWithZone, "2017-01-02T00:00:00Z"),
+            JAN_2_2017
+        );
         // 02:00 at +02:00 is midnight UTC.
         assert_eq!(
             millis(IsoDateTimeWithZone, "2017-01-02 02:00:00+02:00"),
