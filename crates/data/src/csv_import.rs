@@ -209,10 +209,9 @@ fn normalise(name: &str) -> String {
 /// Whether a field marks a missing value (`null` rows of Yahoo, `.` of FRED, empty, `NA`).
 /// `NaN` is not a missing marker: it is a bad number.
 fn is_missing(text: &str) -> bool {
-    matches!(
-        text.to_ascii_lowercase().as_str(),
-        "" | "null" | "none" | "." | "na" | "n/a" | "#n/a" | "-"
-    )
+    ["", "null", "none", ".", "na", "n/a", "#n/a", "-"]
+        .iter()
+        .any(|marker| text.eq_ignore_ascii_case(marker))
 }
 
 /// Where each needed field is in a row.
@@ -609,31 +608,31 @@ impl<'a> Importer<'a> {
         };
         let number = |index: usize| -> Result<Option<f64>, RowProblem> {
             let field = text(index)?;
-            if is_missing(field) {
-                return Ok(None);
-            }
-            field.parse::<f64>().map(Some).map_err(|_| {
-                RowProblem::new(
+            match field.parse::<f64>() {
+                Ok(value) => Ok(Some(value)),
+                Err(_) if is_missing(field) => Ok(None),
+                Err(_) => Err(RowProblem::new(
                     Some(&columns.names[index]),
                     BadRowKind::NotANumber,
                     format!("'{field}' is not a number"),
-                )
-            })
+                )),
+            }
         };
         let close = number(columns.close)?;
-        let price_columns: Vec<(usize, Option<f64>)> = if layout == CsvLayout::CloseOnly {
-            vec![(columns.close, close)]
-        } else {
-            let mut prices = Vec::with_capacity(4);
-            for index in [columns.open, columns.high, columns.low]
-                .into_iter()
-                .flatten()
-            {
-                prices.push((index, number(index)?));
-            }
-            prices.push((columns.close, close));
-            prices
-        };
+        // Open, high, low and close (the close four times for close-only data).
+        let price_columns: [(usize, Option<f64>); 4] =
+            match (layout, columns.open, columns.high, columns.low) {
+                (CsvLayout::CloseOnly, ..)
+                | (_, None, _, _)
+                | (_, _, None, _)
+                | (_, _, _, None) => [(columns.close, close); 4],
+                (_, Some(open), Some(high), Some(low)) => [
+                    (open, number(open)?),
+                    (high, number(high)?),
+                    (low, number(low)?),
+                    (columns.close, close),
+                ],
+            };
         if price_columns.iter().all(|(_, value)| value.is_none()) {
             return Ok(None);
         }

@@ -17,7 +17,9 @@ use arrow_array::types::{
     Float64Type, TimestampMicrosecondType, TimestampMillisecondType, TimestampNanosecondType,
     TimestampSecondType,
 };
-use arrow_array::{Array, ArrayRef, Float64Array, RecordBatch, TimestampMillisecondArray};
+use arrow_array::{
+    Array, ArrayRef, ArrowPrimitiveType, Float64Array, RecordBatch, TimestampMillisecondArray,
+};
 use arrow_schema::{DataType, Field, Schema, TimeUnit};
 use gauntlet_core::{BarColumns, BarSeries, PriceFields, Timestamp};
 use parquet::arrow::ArrowWriter;
@@ -153,7 +155,7 @@ pub fn read_parquet(path: &Path) -> Result<(BarSeries, ParquetMetadata), DataErr
         .build()
         .map_err(|error| parquet_error(error.to_string()))?;
     let mut timestamps = Vec::with_capacity(total_rows);
-    let mut columns: [Vec<Option<f64>>; 5] = Default::default();
+    let mut columns: [NullableColumn; 5] = Default::default();
     let names = ["open", "high", "low", "close", "volume"];
     for batch in reader {
         let batch = batch.map_err(|error| parquet_error(error.to_string()))?;
@@ -165,38 +167,34 @@ pub fn read_parquet(path: &Path) -> Result<(BarSeries, ParquetMetadata), DataErr
         for (name, values) in names.iter().zip(columns.iter_mut()) {
             match batch.column_by_name(name) {
                 Some(column) => match column.data_type() {
-                    DataType::Float64 => values.extend(column.as_primitive::<Float64Type>().iter()),
+                    DataType::Float64 => values.append(column.as_primitive::<Float64Type>()),
                     other => {
                         return Err(parquet_error(format!(
                             "column {name} is {other}, expected float64"
                         )));
                     }
                 },
-                None => values.extend(std::iter::repeat_n(None, batch.num_rows())),
+                None => values.append_nulls(batch.num_rows()),
             }
         }
     }
     let [open, high, low, close, volume] = columns;
-    let all_null = |values: &[Option<f64>]| values.iter().all(Option::is_none);
-    let required = |name: &str, values: Vec<Option<f64>>| -> Result<Vec<f64>, DataError> {
-        values
-            .into_iter()
-            .enumerate()
-            .map(|(row, value)| {
-                value.ok_or_else(|| parquet_error(format!("column {name} is null at row {row}")))
-            })
-            .collect()
+    let required = |name: &str, column: NullableColumn| -> Result<Vec<f64>, DataError> {
+        match column.first_null {
+            Some(row) => Err(parquet_error(format!("column {name} is null at row {row}"))),
+            None => Ok(column.values),
+        }
     };
     // Files written here say what they hold; for other files, infer it from the nulls.
     let close_only = match metadata.get("price_fields").map(String::as_str) {
         Some("close_only") => true,
         Some("ohlc") => false,
-        _ => !close.is_empty() && all_null(&open) && all_null(&high) && all_null(&low),
+        _ => !close.values.is_empty() && open.all_null() && high.all_null() && low.all_null(),
     };
     let has_volume = match metadata.get("has_volume").map(String::as_str) {
         Some("true") => true,
         Some("false") => false,
-        _ => !volume.is_empty() && !all_null(&volume),
+        _ => !volume.values.is_empty() && !volume.all_null(),
     };
     let close = required("close", close)?;
     let volume = if has_volume {
@@ -225,53 +223,77 @@ pub fn read_parquet(path: &Path) -> Result<(BarSeries, ParquetMetadata), DataErr
     Ok((series, metadata))
 }
 
+/// A float64 column read batch by batch, with where its nulls are.
+#[derive(Default)]
+struct NullableColumn {
+    /// The values (0.0 where null).
+    values: Vec<f64>,
+    null_count: usize,
+    first_null: Option<usize>,
+}
+
+impl NullableColumn {
+    fn append(&mut self, array: &arrow_array::Float64Array) {
+        if array.null_count() > 0 {
+            let offset = self.values.len();
+            if self.first_null.is_none() {
+                self.first_null = (0..array.len())
+                    .find(|&row| array.is_null(row))
+                    .map(|row| offset + row);
+            }
+            self.null_count += array.null_count();
+        }
+        self.values.extend_from_slice(array.values());
+    }
+
+    fn append_nulls(&mut self, rows: usize) {
+        if rows > 0 {
+            self.first_null.get_or_insert(self.values.len());
+            self.null_count += rows;
+            self.values.extend(std::iter::repeat_n(0.0, rows));
+        }
+    }
+
+    fn all_null(&self) -> bool {
+        self.null_count == self.values.len()
+    }
+}
+
 /// Appends a timestamp column of any unit, as milliseconds, to `out`.
 fn append_millis(column: &dyn Array, out: &mut Vec<Timestamp>) -> Result<(), String> {
-    let to_timestamps = |values: Vec<Option<i64>>, scale: fn(i64) -> i64| {
-        values
-            .into_iter()
-            .enumerate()
-            .map(|(row, value)| {
-                value
-                    .map(|raw| Timestamp(scale(raw)))
-                    .ok_or_else(|| format!("the timestamp column is null at row {row}"))
-            })
-            .collect::<Result<Vec<_>, String>>()
-    };
-    let converted = match column.data_type() {
-        DataType::Timestamp(TimeUnit::Millisecond, _) => to_timestamps(
-            column
-                .as_primitive::<TimestampMillisecondType>()
-                .iter()
-                .collect(),
-            |raw| raw,
-        ),
-        DataType::Timestamp(TimeUnit::Second, _) => to_timestamps(
-            column
-                .as_primitive::<TimestampSecondType>()
-                .iter()
-                .collect(),
-            |raw| raw * 1_000,
-        ),
-        DataType::Timestamp(TimeUnit::Microsecond, _) => to_timestamps(
-            column
-                .as_primitive::<TimestampMicrosecondType>()
-                .iter()
-                .collect(),
-            |raw| raw.div_euclid(1_000),
-        ),
-        DataType::Timestamp(TimeUnit::Nanosecond, _) => to_timestamps(
-            column
-                .as_primitive::<TimestampNanosecondType>()
-                .iter()
-                .collect(),
-            |raw| raw.div_euclid(1_000_000),
-        ),
-        other => Err(format!(
-            "the timestamp column is {other}, expected a timestamp"
-        )),
-    }?;
-    out.extend(converted);
+    if let Some(row) = (0..column.len()).find(|&row| column.is_null(row)) {
+        return Err(format!(
+            "the timestamp column is null at row {}",
+            out.len() + row
+        ));
+    }
+    fn extend<T: ArrowPrimitiveType<Native = i64>>(
+        column: &dyn Array,
+        out: &mut Vec<Timestamp>,
+        to_millis: fn(i64) -> i64,
+    ) {
+        let values = column.as_primitive::<T>().values();
+        out.extend(values.iter().map(|&raw| Timestamp(to_millis(raw))));
+    }
+    match column.data_type() {
+        DataType::Timestamp(TimeUnit::Millisecond, _) => {
+            extend::<TimestampMillisecondType>(column, out, |raw| raw)
+        }
+        DataType::Timestamp(TimeUnit::Second, _) => {
+            extend::<TimestampSecondType>(column, out, |raw| raw * 1_000)
+        }
+        DataType::Timestamp(TimeUnit::Microsecond, _) => {
+            extend::<TimestampMicrosecondType>(column, out, |raw| raw.div_euclid(1_000))
+        }
+        DataType::Timestamp(TimeUnit::Nanosecond, _) => {
+            extend::<TimestampNanosecondType>(column, out, |raw| raw.div_euclid(1_000_000))
+        }
+        other => {
+            return Err(format!(
+                "the timestamp column is {other}, expected a timestamp"
+            ));
+        }
+    }
     Ok(())
 }
 
@@ -349,6 +371,23 @@ mod tests {
                 Some(series.price_fields().name())
             );
         }
+    }
+
+    #[test]
+    fn the_same_bars_give_byte_identical_files() {
+        let folder = tempfile::tempdir().unwrap();
+        let series =
+            BarSeries::close_only(vec![Timestamp(0), Timestamp(1)], vec![1.0, 2.0], None).unwrap();
+        let metadata: ParquetMetadata = (0..20)
+            .map(|key| (format!("key{key}"), format!("value{key}")))
+            .collect();
+        let mut files = Vec::new();
+        for attempt in 0..5 {
+            let path = folder.path().join(format!("bars{attempt}.parquet"));
+            write_parquet(&path, &series, &metadata).unwrap();
+            files.push(std::fs::read(&path).unwrap());
+        }
+        assert!(files.windows(2).all(|pair| pair[0] == pair[1]));
     }
 
     #[test]
