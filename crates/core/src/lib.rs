@@ -10,6 +10,30 @@
 //! - [`PriceFields`]: whether a series has real high/low prices or closes only;
 //! - [`AssetClass`] and [`Instrument`]: what a series describes;
 //! - [`CoreError`]: what goes wrong, naming the bar index, time and field.
+//!
+//! ```
+//! use gauntlet_core::{Bar, BarColumns, BarSeries, CoreError, Timestamp};
+//!
+//! let day = 86_400_000; // milliseconds
+//! let mut columns = BarColumns::default();
+//! for (index, close) in [100.0, 101.5, 99.0].into_iter().enumerate() {
+//!     columns.push(Bar {
+//!         timestamp: Timestamp(index as i64 * day),
+//!         open: close,
+//!         high: close + 1.0,
+//!         low: close - 1.0,
+//!         close,
+//!         volume: 1_000.0,
+//!     });
+//! }
+//! let series = BarSeries::new(columns.clone(), true)?;
+//! assert_eq!(series.close(), &[100.0, 101.5, 99.0]);
+//! assert_eq!(series.last_timestamp().unwrap().to_string(), "1970-01-03T00:00:00Z");
+//!
+//! columns.low[1] = 200.0; // now high < low on bar 1
+//! assert!(matches!(BarSeries::new(columns, true), Err(CoreError::InvalidBar { index: 1, .. })));
+//! # Ok::<(), CoreError>(())
+//! ```
 #![warn(missing_docs)]
 
 mod bar;

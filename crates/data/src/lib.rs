@@ -13,6 +13,27 @@
 //!
 //! Every error is a [`DataError`] naming the file, line, column or field at fault. Every file is
 //! written to a temporary name and renamed, so a failure never leaves a half-written file.
+//!
+//! ```
+//! use gauntlet_data::{ImportOptions, SplitSpec, TimestampFormat, import_csv, split};
+//!
+//! let folder = tempfile::tempdir()?;
+//! let path = folder.path().join("prices.csv");
+//! // A Yahoo-style file, newest first, with a holiday row of nulls.
+//! std::fs::write(&path, "Date,Open,High,Low,Close,Adj Close,Volume\n\
+//!     2020-01-06,11,11.5,10.5,11.2,11.2,150\n\
+//!     2020-01-03,null,null,null,null,null,null\n\
+//!     2020-01-02,10,11,9,10.5,10.5,100\n")?;
+//! let imported = import_csv(&path, &ImportOptions::default())?;
+//! assert_eq!(imported.series.close(), &[10.5, 11.2]);
+//! assert!(imported.report.reversed);
+//! assert_eq!(imported.report.rows_without_prices.count, 1);
+//! assert_eq!(imported.report.timestamp_format, TimestampFormat::IsoDate);
+//!
+//! let parts = split(&imported.series, SplitSpec::Fractions { validation: 0.0, holdout: 0.5 })?;
+//! assert_eq!((parts.in_sample, parts.holdout), (0..1, 1..2));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 #![warn(missing_docs)]
 
 mod atomic;
