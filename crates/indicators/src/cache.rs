@@ -1,0 +1,208 @@
+//! [`IndicatorCache`]: indicator values computed once per series and shared read-only by every genome
+//! and thread.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+use gauntlet_core::BarSeries;
+use serde::{Deserialize, Serialize};
+
+use crate::batch;
+use crate::error::IndicatorError;
+
+/// One output column of one indicator with its parameters: the cache key.
+///
+/// Widths are in hundredths of a standard deviation (200 = 2.0) so keys compare exactly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "indicator")]
+pub enum IndicatorColumn {
+    /// [`crate::Sma`] of the close.
+    Sma {
+        /// Bars.
+        period: u32,
+    },
+    /// [`crate::Ema`] of the close.
+    Ema {
+        /// Bars.
+        period: u32,
+    },
+    /// [`crate::Rsi`] of the close.
+    Rsi {
+        /// Bars.
+        period: u32,
+    },
+    /// [`crate::Atr`].
+    Atr {
+        /// Bars.
+        period: u32,
+    },
+    /// Upper [`crate::Bollinger`] band of the close.
+    BollingerUpper {
+        /// Bars.
+        period: u32,
+        /// Hundredths of a standard deviation.
+        width_hundredths: u32,
+    },
+    /// Lower [`crate::Bollinger`] band of the close.
+    BollingerLower {
+        /// Bars.
+        period: u32,
+        /// Hundredths of a standard deviation.
+        width_hundredths: u32,
+    },
+    /// [`crate::Macd`] line.
+    MacdLine {
+        /// Fast EMA bars.
+        fast: u32,
+        /// Slow EMA bars.
+        slow: u32,
+        /// Signal EMA bars.
+        signal: u32,
+    },
+    /// [`crate::Macd`] signal line.
+    MacdSignal {
+        /// Fast EMA bars.
+        fast: u32,
+        /// Slow EMA bars.
+        slow: u32,
+        /// Signal EMA bars.
+        signal: u32,
+    },
+    /// Upper [`crate::Donchian`] channel (highest high).
+    DonchianUpper {
+        /// Bars.
+        period: u32,
+    },
+    /// Lower [`crate::Donchian`] channel (lowest low).
+    DonchianLower {
+        /// Bars.
+        period: u32,
+    },
+    /// [`crate::Roc`] of the close.
+    Roc {
+        /// Bars.
+        period: u32,
+    },
+    /// [`crate::RollingStdDev`] of the close.
+    StdDev {
+        /// Bars.
+        period: u32,
+    },
+    /// [`crate::ZScore`] of the close.
+    ZScore {
+        /// Bars.
+        period: u32,
+    },
+    /// [`crate::Volatility`] of the close.
+    Volatility {
+        /// Bars.
+        period: u32,
+    },
+}
+
+impl IndicatorColumn {
+    /// Computes this column over `series` (`NaN` during warm-up).
+    ///
+    /// # Errors
+    /// The indicator's construction error for invalid parameters.
+    pub fn compute(&self, series: &BarSeries) -> Result<Vec<f64>, IndicatorError> {
+        let close = series.close();
+        let bars = |period: u32| period as usize;
+        let width = |hundredths: u32| f64::from(hundredths) / 100.0;
+        Ok(match *self {
+            Self::Sma { period } => batch::sma(close, bars(period))?,
+            Self::Ema { period } => batch::ema(close, bars(period))?,
+            Self::Rsi { period } => batch::rsi(close, bars(period))?,
+            Self::Atr { period } => batch::atr(series, bars(period))?,
+            Self::BollingerUpper {
+                period,
+                width_hundredths,
+            } => {
+                let [upper, _, _] = batch::bollinger(close, bars(period), width(width_hundredths))?;
+                upper
+            }
+            Self::BollingerLower {
+                period,
+                width_hundredths,
+            } => {
+                let [_, _, lower] = batch::bollinger(close, bars(period), width(width_hundredths))?;
+                lower
+            }
+            Self::MacdLine { fast, slow, signal } => {
+                let [line, _, _] = batch::macd(close, bars(fast), bars(slow), bars(signal))?;
+                line
+            }
+            Self::MacdSignal { fast, slow, signal } => {
+                let [_, signal, _] = batch::macd(close, bars(fast), bars(slow), bars(signal))?;
+                signal
+            }
+            Self::DonchianUpper { period } => {
+                let [upper, _] = batch::donchian(series, bars(period))?;
+                upper
+            }
+            Self::DonchianLower { period } => {
+                let [_, lower] = batch::donchian(series, bars(period))?;
+                lower
+            }
+            Self::Roc { period } => batch::roc(close, bars(period))?,
+            Self::StdDev { period } => batch::stddev(close, bars(period))?,
+            Self::ZScore { period } => batch::zscore(close, bars(period))?,
+            Self::Volatility { period } => batch::volatility(close, bars(period))?,
+        })
+    }
+}
+
+/// Indicator columns of one series, each computed at most once and then shared (`Arc`) read-only.
+///
+/// Safe to share between threads: a column asked for by two threads at once may be computed twice,
+/// but both computations give the same values and only the first is kept, so results never depend on
+/// thread timing.
+#[derive(Debug)]
+pub struct IndicatorCache {
+    series: Arc<BarSeries>,
+    columns: Mutex<BTreeMap<IndicatorColumn, Arc<[f64]>>>,
+}
+
+impl IndicatorCache {
+    /// An empty cache over `series`.
+    pub fn new(series: Arc<BarSeries>) -> Self {
+        Self {
+            series,
+            columns: Mutex::new(BTreeMap::new()),
+        }
+    }
+
+    /// The series the columns are computed on.
+    pub fn series(&self) -> &BarSeries {
+        &self.series
+    }
+
+    /// The values of `column`, computed on first use.
+    ///
+    /// # Errors
+    /// As [`IndicatorColumn::compute`].
+    pub fn get(&self, column: IndicatorColumn) -> Result<Arc<[f64]>, IndicatorError> {
+        if let Some(values) = self.lock().get(&column) {
+            return Ok(Arc::clone(values));
+        }
+        let computed: Arc<[f64]> = column.compute(&self.series)?.into();
+        Ok(Arc::clone(self.lock().entry(column).or_insert(computed)))
+    }
+
+    /// How many columns are cached.
+    pub fn len(&self) -> usize {
+        self.lock().len()
+    }
+
+    /// Whether no column is cached yet.
+    pub fn is_empty(&self) -> bool {
+        self.lock().is_empty()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, BTreeMap<IndicatorColumn, Arc<[f64]>>> {
+        // A poisoned lock only means another thread panicked while inserting a finished column.
+        self.columns
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
