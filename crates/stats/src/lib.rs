@@ -1,0 +1,19 @@
+//! # gauntlet-stats
+//!
+//! Performance statistics (layer L1 of `DESIGN.md`):
+//!
+//! - [`returns`]: metrics of per-period simple returns as empyrical defines them (Sharpe, Sortino,
+//!   drawdown, CAGR, volatility, Calmar, omega, tail ratio, stability, VaR), checked against empyrical
+//!   and quantstats outputs in `tests/reference/empyrical_vectors.json`;
+//! - [`trade_metrics`]: win rate, profit factor, expectancy (also in R multiples) of a trade list;
+//! - [`monthly_returns`]: the monthly returns table and the share of positive months.
+//!
+//! Rates are fractions (0.02 is 2%); annualised figures use the dataset's bars per year.
+#![warn(missing_docs)]
+
+mod calendar;
+pub mod returns;
+mod trades;
+
+pub use calendar::{MonthlyReturn, monthly_returns, positive_month_share};
+pub use trades::{TradeMetrics, duration_stats, trade_metrics};

@@ -1,0 +1,252 @@
+//! Metrics of a series of simple, non-cumulative, per-period returns, as empyrical defines them.
+//!
+//! Conventions (empyrical 0.5.5 / empyrical-reloaded 0.7.1): a return is a fraction per period (0.01 is
+//! +1%); `risk_free` and `required_return` of Sharpe, Sortino and downside risk are per period;
+//! standard deviations use `ddof = 1`; drawdowns are measured from the starting value (a start of 1.0
+//! before the first return); percentiles interpolate linearly (numpy's default). `annualization` is the
+//! number of periods per year (252 for exchange daily bars, 365 for 24/7 daily bars). A metric that is
+//! undefined (too few returns, zero deviation) is `NaN`, as in empyrical.
+
+fn mean(values: &[f64]) -> f64 {
+    if values.is_empty() {
+        return f64::NAN;
+    }
+    values.iter().sum::<f64>() / values.len() as f64
+}
+
+/// Sample standard deviation (`ddof = 1`); `NaN` for fewer than two values.
+pub fn sample_std(values: &[f64]) -> f64 {
+    if values.len() < 2 {
+        return f64::NAN;
+    }
+    let average = mean(values);
+    let squares: f64 = values.iter().map(|value| (value - average).powi(2)).sum();
+    (squares / (values.len() - 1) as f64).sqrt()
+}
+
+/// Linear-interpolation percentile (numpy's default), `percent` in 0..=100; `NaN` when empty.
+pub fn percentile(values: &[f64], percent: f64) -> f64 {
+    if values.is_empty() {
+        return f64::NAN;
+    }
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let position = percent / 100.0 * (sorted.len() - 1) as f64;
+    let lower = position.floor() as usize;
+    let upper = position.ceil() as usize;
+    sorted[lower] + (sorted[upper] - sorted[lower]) * (position - lower as f64)
+}
+
+/// Cumulative return after each period: `prod(1 + r[..=t]) - 1`.
+pub fn cumulative_returns(returns: &[f64]) -> Vec<f64> {
+    let mut growth = 1.0;
+    returns
+        .iter()
+        .map(|value| {
+            growth *= 1.0 + value;
+            growth - 1.0
+        })
+        .collect()
+}
+
+/// Total compounded return: `prod(1 + r) - 1` (empyrical `cum_returns_final`); 0 when empty.
+pub fn total_return(returns: &[f64]) -> f64 {
+    returns
+        .iter()
+        .fold(1.0, |growth, value| growth * (1.0 + value))
+        - 1.0
+}
+
+/// Compound annual growth rate: `(1 + total_return)^(annualization / n) - 1` (empyrical
+/// `annual_return`, alias `cagr`).
+pub fn annual_return(returns: &[f64], annualization: f64) -> f64 {
+    if returns.is_empty() {
+        return f64::NAN;
+    }
+    let years = returns.len() as f64 / annualization;
+    (1.0 + total_return(returns)).powf(1.0 / years) - 1.0
+}
+
+/// Annualised volatility: `std(r, ddof=1) * sqrt(annualization)` (empyrical `annual_volatility`).
+pub fn annual_volatility(returns: &[f64], annualization: f64) -> f64 {
+    sample_std(returns) * annualization.sqrt()
+}
+
+/// Annualised Sharpe ratio: `mean(r - rf) / std(r - rf, ddof=1) * sqrt(annualization)`, `risk_free`
+/// per period (empyrical `sharpe_ratio`; Sharpe 1966/1994).
+pub fn sharpe_ratio(returns: &[f64], risk_free: f64, annualization: f64) -> f64 {
+    let excess: Vec<f64> = returns.iter().map(|value| value - risk_free).collect();
+    mean(&excess) / sample_std(&excess) * annualization.sqrt()
+}
+
+/// Annualised downside deviation below `required_return` (per period):
+/// `sqrt(mean(min(r - required, 0)^2)) * sqrt(annualization)` (empyrical `downside_risk`).
+pub fn downside_risk(returns: &[f64], required_return: f64, annualization: f64) -> f64 {
+    let squares: Vec<f64> = returns
+        .iter()
+        .map(|value| (value - required_return).min(0.0).powi(2))
+        .collect();
+    mean(&squares).sqrt() * annualization.sqrt()
+}
+
+/// Annualised Sortino ratio: `mean(r - required) * annualization / downside_risk` (empyrical
+/// `sortino_ratio`; Sortino & Price 1994). `required_return` is per period.
+pub fn sortino_ratio(returns: &[f64], required_return: f64, annualization: f64) -> f64 {
+    let excess: Vec<f64> = returns
+        .iter()
+        .map(|value| value - required_return)
+        .collect();
+    mean(&excess) * annualization / downside_risk(returns, required_return, annualization)
+}
+
+/// Drawdown after each period, a fraction <= 0, measured from the running peak of the value curve
+/// that starts at 1 before the first return (empyrical's anchoring).
+pub fn drawdown_series(returns: &[f64]) -> Vec<f64> {
+    let mut value = 1.0f64;
+    let mut peak = 1.0f64;
+    returns
+        .iter()
+        .map(|ret| {
+            value *= 1.0 + ret;
+            peak = peak.max(value);
+            (value - peak) / peak
+        })
+        .collect()
+}
+
+/// Maximum drawdown, a fraction <= 0 (-0.2 is a 20% fall from a peak; empyrical `max_drawdown`).
+pub fn max_drawdown(returns: &[f64]) -> f64 {
+    drawdown_series(returns).into_iter().fold(0.0, f64::min)
+}
+
+/// The longest stretch, in periods, spent below a previous peak (from the first period under water to
+/// the recovery, or to the end when never recovered).
+pub fn max_drawdown_duration(returns: &[f64]) -> usize {
+    let mut longest = 0;
+    let mut current = 0;
+    for drawdown in drawdown_series(returns) {
+        if drawdown < 0.0 {
+            current += 1;
+            longest = longest.max(current);
+        } else {
+            current = 0;
+        }
+    }
+    longest
+}
+
+/// Calmar ratio: `annual_return / |max_drawdown|`; `NaN` without a drawdown (empyrical
+/// `calmar_ratio`; Young 1991).
+pub fn calmar_ratio(returns: &[f64], annualization: f64) -> f64 {
+    let drawdown = max_drawdown(returns);
+    if drawdown < 0.0 {
+        annual_return(returns, annualization) / drawdown.abs()
+    } else {
+        f64::NAN
+    }
+}
+
+/// Omega ratio (Keating & Shadwick 2002; empyrical `omega_ratio`): the sum of returns above the
+/// threshold over the sum below it, with threshold `(1 + required_return)^(1 / annualization) - 1`
+/// (`required_return` **annual**) plus `risk_free` (**per period**). `NaN` with nothing below.
+pub fn omega_ratio(
+    returns: &[f64],
+    risk_free: f64,
+    required_return: f64,
+    annualization: f64,
+) -> f64 {
+    if required_return <= -1.0 {
+        return f64::NAN;
+    }
+    let threshold = if annualization == 1.0 {
+        required_return
+    } else {
+        (1.0 + required_return).powf(1.0 / annualization) - 1.0
+    };
+    let (mut above, mut below) = (0.0, 0.0);
+    for value in returns {
+        let excess = value - risk_free - threshold;
+        if excess > 0.0 {
+            above += excess;
+        } else {
+            below -= excess;
+        }
+    }
+    if below > 0.0 { above / below } else { f64::NAN }
+}
+
+/// Tail ratio: `|95th percentile| / |5th percentile|` of the returns (empyrical `tail_ratio`).
+pub fn tail_ratio(returns: &[f64]) -> f64 {
+    percentile(returns, 95.0).abs() / percentile(returns, 5.0).abs()
+}
+
+/// Stability: R² of a least-squares line through the cumulative log returns `cumsum(ln(1 + r))`
+/// against the period index (empyrical `stability_of_timeseries`, via scipy `linregress`).
+pub fn stability_of_timeseries(returns: &[f64]) -> f64 {
+    if returns.len() < 2 {
+        return f64::NAN;
+    }
+    let mut total = 0.0;
+    let cumulative: Vec<f64> = returns
+        .iter()
+        .map(|value| {
+            total += value.ln_1p();
+            total
+        })
+        .collect();
+    let count = cumulative.len() as f64;
+    let mean_x = (count - 1.0) / 2.0;
+    let mean_y = mean(&cumulative);
+    let (mut sxx, mut syy, mut sxy) = (0.0, 0.0, 0.0);
+    for (index, y) in cumulative.iter().enumerate() {
+        let dx = index as f64 - mean_x;
+        let dy = y - mean_y;
+        sxx += dx * dx;
+        syy += dy * dy;
+        sxy += dx * dy;
+    }
+    if sxx == 0.0 || syy == 0.0 {
+        return f64::NAN;
+    }
+    let correlation = (sxy / (sxx * syy).sqrt()).clamp(-1.0, 1.0);
+    correlation * correlation
+}
+
+/// Historical value at risk: the `cutoff` percentile of the returns (0.05 for 95% VaR; empyrical
+/// `value_at_risk`), a fraction, negative for a loss.
+pub fn value_at_risk(returns: &[f64], cutoff: f64) -> f64 {
+    percentile(returns, 100.0 * cutoff)
+}
+
+/// Conditional value at risk (expected shortfall): the mean of the `floor((n - 1) * cutoff) + 1`
+/// worst returns (empyrical `conditional_value_at_risk`).
+pub fn conditional_value_at_risk(returns: &[f64], cutoff: f64) -> f64 {
+    if returns.is_empty() {
+        return f64::NAN;
+    }
+    let mut sorted = returns.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let worst = ((returns.len() - 1) as f64 * cutoff) as usize + 1;
+    mean(&sorted[..worst])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn drawdown_duration_by_hand() {
+        // Values 1.1, 0.55, 0.66, 1.32, 1.188: under the 1.1 peak for 2 periods, then under 1.32 for 1.
+        let returns = [0.1, -0.5, 0.2, 1.0, -0.1];
+        assert_eq!(max_drawdown_duration(&returns), 2);
+        assert!((max_drawdown(&returns) + 0.5).abs() < 1e-15);
+        assert_eq!(max_drawdown_duration(&[0.01, 0.02]), 0);
+    }
+
+    #[test]
+    fn percentiles_interpolate_linearly() {
+        // numpy.percentile([1, 2, 3, 4], 25) = 1.75.
+        assert_eq!(percentile(&[4.0, 1.0, 3.0, 2.0], 25.0), 1.75);
+        assert!(percentile(&[], 50.0).is_nan());
+    }
+}
