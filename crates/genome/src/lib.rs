@@ -1,0 +1,45 @@
+//! # gauntlet-genome
+//!
+//! The strategy genome (layer L2 of `DESIGN.md`): three chromosomes so crossover can take one
+//! parent's entries and another's exits.
+//!
+//! - **entry** ([`EntryChromosome`]): a direction and up to [`MAX_RULES`] rules from a library of
+//!   standard signals ([`Rule`]) combined by all / any / at-least-k, or a weighted multi-factor score
+//!   ([`FactorScore`]), or buy-and-hold;
+//! - **exit** ([`ExitChromosome`]): stop-loss, take-profit, trailing stop, maximum holding bars, exit on
+//!   the opposite signal; each may be off;
+//! - **sizing** ([`SizingChromosome`]): fixed fraction, risk per trade, volatility target or all-in;
+//!   position cap, leverage cap, most concurrent positions; plus account [`RiskLimits`].
+//!
+//! Every genome validates against gene bounds ([`Genome::validate`], naming the offending field),
+//! renders as plain English ([`Genome::describe`]) and round-trips through JSON with a `schema`
+//! version and its [`Lineage`]. Rates in files carry their unit in their name (`stop_loss_pct`).
+#![warn(missing_docs)]
+
+mod describe;
+mod error;
+mod genome;
+mod validate;
+
+pub use error::GenomeError;
+pub use genome::*;
+pub use validate::{MAX_PERIOD, MAX_RULES, MIN_PERIOD, PERIOD_GRID};
+
+impl Genome {
+    /// Reads a genome from JSON and validates it.
+    ///
+    /// # Errors
+    /// [`GenomeError::Json`] for malformed JSON, an unknown field or a missing one (serde's message
+    /// names it, with line and column); the validation errors of [`Genome::validate`].
+    pub fn from_json(text: &str) -> Result<Self, GenomeError> {
+        let genome: Genome =
+            serde_json::from_str(text).map_err(|error| GenomeError::Json(error.to_string()))?;
+        genome.validate()?;
+        Ok(genome)
+    }
+
+    /// The genome as pretty-printed JSON.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("a genome always serialises")
+    }
+}
