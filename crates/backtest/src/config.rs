@@ -1,0 +1,121 @@
+//! Backtest settings: capital, costs and the fill convention.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::BacktestError;
+
+/// When a market order decided on bar t's close fills.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum FillConvention {
+    /// At bar t+1's open (the default: no lookahead, no trading at a price already gone).
+    #[default]
+    NextOpen,
+    /// At bar t's close, for comparison with engines that fill at the signal bar's close (vectorbt's
+    /// `from_signals`). Stops are then checked from the bar after entry, and a bar on which a stop fires
+    /// does nothing else.
+    Close,
+}
+
+impl std::str::FromStr for FillConvention {
+    type Err = BacktestError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text {
+            "next_open" | "next-open" => Ok(Self::NextOpen),
+            "close" => Ok(Self::Close),
+            other => Err(BacktestError::Config {
+                field: "fill",
+                message: format!("'{other}' is not a fill convention; expected next_open or close"),
+            }),
+        }
+    }
+}
+
+/// Trading costs, in basis points (1 bp = 0.01%) of the traded value or price.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct CostModel {
+    /// Commission per side, bps of the traded value.
+    pub commission_bps: f64,
+    /// Full bid-ask spread, bps of the price; each fill pays half of it.
+    pub spread_bps: f64,
+    /// Slippage per fill, bps of the price, always against us.
+    pub slippage_bps: f64,
+}
+
+impl CostModel {
+    /// The fraction a fill price moves against us: `(spread / 2 + slippage) / 10,000`.
+    pub fn price_adjustment(&self) -> f64 {
+        (self.spread_bps / 2.0 + self.slippage_bps) / 10_000.0
+    }
+
+    /// Commission as a fraction of traded value.
+    pub fn commission_rate(&self) -> f64 {
+        self.commission_bps / 10_000.0
+    }
+}
+
+/// Everything a backtest needs besides the genome and the bars.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BacktestConfig {
+    /// Starting cash, in the quote currency.
+    pub initial_capital: f64,
+    /// Costs.
+    pub costs: CostModel,
+    /// When market orders fill.
+    pub fill: FillConvention,
+    /// Close an open position at the last bar's close (exit reason `end_of_data`). Off, it stays open
+    /// and is marked to market (vectorbt's final value).
+    pub close_at_end: bool,
+    /// Bars per year of the data, to annualise volatility-target sizing.
+    pub bars_per_year: f64,
+}
+
+impl Default for BacktestConfig {
+    fn default() -> Self {
+        Self {
+            initial_capital: 100_000.0,
+            costs: CostModel::default(),
+            fill: FillConvention::NextOpen,
+            close_at_end: true,
+            bars_per_year: 252.0,
+        }
+    }
+}
+
+impl BacktestConfig {
+    /// Checks every setting.
+    ///
+    /// # Errors
+    /// [`BacktestError::Config`] naming the setting: capital not positive, a negative or non-finite
+    /// cost, non-positive bars per year.
+    pub fn validate(&self) -> Result<(), BacktestError> {
+        let positive = |field, value: f64| {
+            if value.is_finite() && value > 0.0 {
+                Ok(())
+            } else {
+                Err(BacktestError::Config {
+                    field,
+                    message: format!("must be a positive number, got {value}"),
+                })
+            }
+        };
+        positive("initial_capital", self.initial_capital)?;
+        positive("bars_per_year", self.bars_per_year)?;
+        for (field, value) in [
+            ("commission_bps", self.costs.commission_bps),
+            ("spread_bps", self.costs.spread_bps),
+            ("slippage_bps", self.costs.slippage_bps),
+        ] {
+            if !(value.is_finite() && (0.0..1_000.0).contains(&value)) {
+                return Err(BacktestError::Config {
+                    field,
+                    message: format!("must be between 0 and 1000 bps, got {value}"),
+                });
+            }
+        }
+        Ok(())
+    }
+}

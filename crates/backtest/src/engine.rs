@@ -1,0 +1,554 @@
+//! The engine: one genome on one symbol's bars.
+//!
+//! Each bar t, in this order:
+//! 1. (`next_open`) an order decided at bar t-1's close fills at bar t's open;
+//! 2. an open position's protective exits are checked intrabar: the stop (the higher of stop-loss and
+//!    an armed trailing stop, for a long) first, then the take-profit; a level gapped through fills at
+//!    the open, a level inside the bar's range fills at the level. With `next_open` the entry bar is
+//!    checked too; with `close` checks start the bar after entry. The trailing stop uses the best price
+//!    of earlier bars, then is updated with this bar's extreme (never the same bar's high and low in an
+//!    order the data cannot show);
+//! 3. equity is marked at the close and account risk limits are checked;
+//! 4. exits and entries are decided on bar t's close: they fill at bar t+1's open (`next_open`) or at
+//!    bar t's close (`close`, where a bar on which a stop fired does nothing else).
+//!
+//! Close-only data has open = high = low = close, so fills and stops happen on closes; the result says
+//! so. Equity is `cash + quantity * close` at every bar (quantity negative for a short).
+
+use std::sync::Arc;
+
+use gauntlet_core::{BarSeries, PriceFields, Timestamp};
+use gauntlet_genome::{Direction, Genome, SizingMethod};
+use gauntlet_indicators::{IndicatorCache, IndicatorColumn};
+use serde::Serialize;
+
+use crate::config::{BacktestConfig, FillConvention};
+use crate::error::BacktestError;
+use crate::signals::EntrySignals;
+use crate::trade::{ExitReason, Side, Trade};
+
+const MS_PER_DAY: i64 = 86_400_000;
+
+/// The Donchian exit channel: lowest lows and highest highs of the last N bars.
+type Channel = (Arc<[f64]>, Arc<[f64]>);
+/// Orders for fewer units than this are rejected (vectorbt's minimum size).
+const MINIMUM_QUANTITY: f64 = 1e-8;
+
+/// One symbol's bars with their shared indicator cache.
+#[derive(Debug, Clone)]
+pub struct Market {
+    /// The instrument's symbol, copied into trades.
+    pub symbol: String,
+    /// Indicator columns of the bars, shared by every genome.
+    pub cache: Arc<IndicatorCache>,
+}
+
+impl Market {
+    /// A market over `series`, with an empty cache.
+    pub fn new(symbol: impl Into<String>, series: BarSeries) -> Self {
+        Self {
+            symbol: symbol.into(),
+            cache: Arc::new(IndicatorCache::new(Arc::new(series))),
+        }
+    }
+
+    /// The bars.
+    pub fn series(&self) -> &BarSeries {
+        self.cache.series()
+    }
+}
+
+/// What a backtest produced.
+#[derive(Debug, Clone, Serialize)]
+pub struct BacktestResult {
+    /// Closed trades, in exit order.
+    pub trades: Vec<Trade>,
+    /// Equity at each bar's close (after that bar's fills), quote currency.
+    pub equity: Vec<f64>,
+    /// Equity before the first bar.
+    pub initial_capital: f64,
+    /// Buy fills (long entries and short covers).
+    pub buys: usize,
+    /// Sell fills (long exits and short entries).
+    pub sells: usize,
+    /// Bars that closed with a position open.
+    pub bars_in_market: usize,
+    /// Whether the data was close-only, so fills and stops used closes.
+    pub close_only: bool,
+    /// The bar at which the maximum drawdown halt stopped trading, if it did.
+    pub halted_at_bar: Option<usize>,
+}
+
+impl BacktestResult {
+    /// Equity after the last bar.
+    pub fn final_equity(&self) -> f64 {
+        self.equity.last().copied().unwrap_or(self.initial_capital)
+    }
+
+    /// Exits of one reason.
+    pub fn exits(&self, reason: ExitReason) -> usize {
+        self.trades
+            .iter()
+            .filter(|trade| trade.exit_reason == reason)
+            .count()
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Position {
+    side: Side,
+    quantity: f64,
+    entry_price: f64,
+    entry_bar: usize,
+    entry_commission: f64,
+    stop_level: Option<f64>,
+    target_level: Option<f64>,
+    trail_activation_level: Option<f64>,
+    trail_fraction: f64,
+    best_price: f64,
+    initial_risk: Option<f64>,
+}
+
+impl Position {
+    fn signed_quantity(&self) -> f64 {
+        self.side.sign() * self.quantity
+    }
+
+    /// The protective level in force this bar and its reason: the tighter of stop-loss and an armed
+    /// trailing stop.
+    fn protective_level(&self) -> Option<(f64, ExitReason)> {
+        let armed = self
+            .trail_activation_level
+            .is_some_and(|activation| match self.side {
+                Side::Long => self.best_price >= activation,
+                Side::Short => self.best_price <= activation,
+            });
+        let trail = armed.then_some(match self.side {
+            Side::Long => self.best_price * (1.0 - self.trail_fraction),
+            Side::Short => self.best_price * (1.0 + self.trail_fraction),
+        });
+        match (self.stop_level, trail) {
+            (Some(stop), Some(trail)) => {
+                let trail_is_tighter = match self.side {
+                    Side::Long => trail > stop,
+                    Side::Short => trail < stop,
+                };
+                Some(if trail_is_tighter {
+                    (trail, ExitReason::TrailingStop)
+                } else {
+                    (stop, ExitReason::StopLoss)
+                })
+            }
+            (Some(stop), None) => Some((stop, ExitReason::StopLoss)),
+            (None, Some(trail)) => Some((trail, ExitReason::TrailingStop)),
+            (None, None) => None,
+        }
+    }
+
+    /// The intrabar exit of this bar, if any: stop first, then target; gaps fill at the open.
+    fn intrabar_exit(&self, open: f64, high: f64, low: f64) -> Option<(f64, ExitReason)> {
+        let long = self.side == Side::Long;
+        if let Some((level, reason)) = self.protective_level() {
+            let gapped = if long { open <= level } else { open >= level };
+            let touched = if long { low <= level } else { high >= level };
+            if gapped {
+                return Some((open, reason));
+            }
+            if touched {
+                return Some((level, reason));
+            }
+        }
+        if let Some(level) = self.target_level {
+            let gapped = if long { open >= level } else { open <= level };
+            let touched = if long { high >= level } else { low <= level };
+            if gapped {
+                return Some((open, ExitReason::TakeProfit));
+            }
+            if touched {
+                return Some((level, ExitReason::TakeProfit));
+            }
+        }
+        None
+    }
+}
+
+enum Order {
+    Entry(Side),
+    Exit(ExitReason),
+}
+
+/// The account while the loop runs.
+struct Account<'a> {
+    genome: &'a Genome,
+    config: &'a BacktestConfig,
+    symbol: &'a str,
+    timestamps: &'a [Timestamp],
+    volatility: Option<Arc<[f64]>>,
+    cash: f64,
+    position: Option<Position>,
+    trades: Vec<Trade>,
+    buys: usize,
+    sells: usize,
+    consecutive_losses: u32,
+}
+
+impl Account<'_> {
+    fn equity(&self, price: f64) -> f64 {
+        self.cash
+            + self
+                .position
+                .as_ref()
+                .map_or(0.0, |position| position.signed_quantity() * price)
+    }
+
+    /// Opens a position at `price` (before costs) on bar `bar`, sizing with data up to `decision_bar`.
+    fn open(&mut self, side: Side, price: f64, bar: usize, decision_bar: usize) {
+        let adjustment = self.config.costs.price_adjustment();
+        let fee = self.config.costs.commission_rate();
+        let fill = price * (1.0 + side.sign() * adjustment);
+        let equity = self.cash;
+        let sizing = &self.genome.sizing;
+        let exit = &self.genome.exit;
+        let stop_fraction = exit.stop_loss_pct.map(|stop| stop / 100.0);
+        let mut quantity = match sizing.method {
+            SizingMethod::AllIn => self.cash / (1.0 + fee) / fill,
+            SizingMethod::FixedFraction { fraction_pct } => equity * (fraction_pct / 100.0) / fill,
+            SizingMethod::RiskPerTrade { risk_pct } => match stop_fraction {
+                Some(stop) => equity * (risk_pct / 100.0) / (fill * stop),
+                None => 0.0,
+            },
+            SizingMethod::VolatilityTarget {
+                annual_volatility_pct,
+                ..
+            } => {
+                let per_bar = self
+                    .volatility
+                    .as_ref()
+                    .map_or(f64::NAN, |column| column[decision_bar]);
+                let annual = per_bar * self.config.bars_per_year.sqrt();
+                equity * (annual_volatility_pct / 100.0) / annual / fill
+            }
+        };
+        let cap_value = equity * (sizing.max_position_pct / 100.0).min(sizing.leverage_cap);
+        quantity = quantity.min(cap_value / fill);
+        if side == Side::Long && sizing.leverage_cap <= 1.0 {
+            quantity = quantity.min(self.cash / (1.0 + fee) / fill);
+        }
+        if !(quantity.is_finite() && quantity >= MINIMUM_QUANTITY) {
+            return;
+        }
+        let value = quantity * fill;
+        let commission = value * fee;
+        match side {
+            Side::Long => {
+                self.cash -= value + commission;
+                self.buys += 1;
+            }
+            Side::Short => {
+                self.cash += value - commission;
+                self.sells += 1;
+            }
+        }
+        let sign = side.sign();
+        self.position = Some(Position {
+            side,
+            quantity,
+            entry_price: fill,
+            entry_bar: bar,
+            entry_commission: commission,
+            stop_level: stop_fraction.map(|stop| fill * (1.0 - sign * stop)),
+            target_level: exit
+                .take_profit_pct
+                .map(|target| fill * (1.0 + sign * target / 100.0)),
+            trail_activation_level: exit
+                .trailing_stop
+                .map(|trail| fill * (1.0 + sign * trail.activation_pct / 100.0)),
+            trail_fraction: exit
+                .trailing_stop
+                .map_or(0.0, |trail| trail.trail_pct / 100.0),
+            best_price: fill,
+            initial_risk: stop_fraction.map(|stop| quantity * fill * stop),
+        });
+    }
+
+    /// Closes the position at `price` (before costs) on bar `bar`.
+    fn close(&mut self, price: f64, bar: usize, reason: ExitReason) {
+        let Some(position) = self.position.take() else {
+            return;
+        };
+        let adjustment = self.config.costs.price_adjustment();
+        let fee = self.config.costs.commission_rate();
+        let fill = price * (1.0 - position.side.sign() * adjustment);
+        let value = position.quantity * fill;
+        let commission = value * fee;
+        match position.side {
+            Side::Long => {
+                self.cash += value - commission;
+                self.sells += 1;
+            }
+            Side::Short => {
+                self.cash -= value + commission;
+                self.buys += 1;
+            }
+        }
+        let gross_pnl = (fill - position.entry_price) * position.quantity * position.side.sign();
+        let total_commission = position.entry_commission + commission;
+        let net_pnl = gross_pnl - total_commission;
+        if net_pnl < 0.0 {
+            self.consecutive_losses += 1;
+        } else {
+            self.consecutive_losses = 0;
+        }
+        self.trades.push(Trade {
+            symbol: self.symbol.to_string(),
+            side: position.side,
+            entry_time: self.timestamps[position.entry_bar],
+            entry_price: position.entry_price,
+            entry_bar: position.entry_bar,
+            exit_time: self.timestamps[bar],
+            exit_price: fill,
+            exit_bar: bar,
+            quantity: position.quantity,
+            gross_pnl,
+            commission: total_commission,
+            net_pnl,
+            pnl_fraction: net_pnl / (position.entry_price * position.quantity),
+            initial_risk: position.initial_risk,
+            exit_reason: reason,
+        });
+    }
+}
+
+/// Runs `genome` on `market`'s bars.
+///
+/// # Errors
+/// [`BacktestError::Genome`] for an invalid genome, [`BacktestError::Config`] for invalid settings,
+/// [`BacktestError::TooFewBars`] for fewer than two bars, [`BacktestError::Indicator`] when an indicator
+/// column cannot be computed.
+pub fn run_backtest(
+    genome: &Genome,
+    market: &Market,
+    config: &BacktestConfig,
+) -> Result<BacktestResult, BacktestError> {
+    genome.validate()?;
+    config.validate()?;
+    let series = market.series();
+    let bars = series.len();
+    if bars < 2 {
+        return Err(BacktestError::TooFewBars { bars });
+    }
+    let signals = EntrySignals::compile(&genome.entry.logic, &market.cache)?;
+    let channel = match genome.exit.channel_exit_bars {
+        Some(period) => Some((
+            market
+                .cache
+                .get(IndicatorColumn::DonchianLower { period })?,
+            market
+                .cache
+                .get(IndicatorColumn::DonchianUpper { period })?,
+        )),
+        None => None,
+    };
+    let volatility = match genome.sizing.method {
+        SizingMethod::VolatilityTarget { lookback, .. } => Some(
+            market
+                .cache
+                .get(IndicatorColumn::Volatility { period: lookback })?,
+        ),
+        _ => None,
+    };
+    let (open, high, low, close) = (series.open(), series.high(), series.low(), series.close());
+    let timestamps = series.timestamps();
+    let fill_at_close = config.fill == FillConvention::Close;
+    let exits = &genome.exit;
+    let risk = &genome.risk;
+    let mut account = Account {
+        genome,
+        config,
+        symbol: &market.symbol,
+        timestamps,
+        volatility,
+        cash: config.initial_capital,
+        position: None,
+        trades: Vec::new(),
+        buys: 0,
+        sells: 0,
+        consecutive_losses: 0,
+    };
+    let mut equity_curve = Vec::with_capacity(bars);
+    let mut pending: Option<Order> = None;
+    let mut peak = config.initial_capital;
+    let mut halted_at_bar = None;
+    let mut day = i64::MIN;
+    let mut day_start_equity = config.initial_capital;
+    let mut entries_blocked_today = false;
+    let mut bars_in_market = 0;
+
+    for t in 0..bars {
+        let today = timestamps[t].millis().div_euclid(MS_PER_DAY);
+        if today != day {
+            day = today;
+            day_start_equity = equity_curve
+                .last()
+                .copied()
+                .unwrap_or(config.initial_capital);
+            entries_blocked_today = false;
+        }
+
+        // 1. Orders decided at the previous close fill at this open.
+        match pending.take() {
+            Some(Order::Exit(reason)) => account.close(open[t], t, reason),
+            Some(Order::Entry(side)) if account.position.is_none() => {
+                account.open(side, open[t], t, t - 1);
+            }
+            _ => {}
+        }
+
+        // 2. Intrabar protective exits.
+        let mut stopped = false;
+        if let Some(position) = &mut account.position {
+            let first_checked_bar = position.entry_bar + usize::from(fill_at_close);
+            if t >= first_checked_bar {
+                match position.intrabar_exit(open[t], high[t], low[t]) {
+                    Some((price, reason)) => {
+                        account.close(price, t, reason);
+                        stopped = true;
+                    }
+                    None => {
+                        position.best_price = match position.side {
+                            Side::Long => position.best_price.max(high[t]),
+                            Side::Short => position.best_price.min(low[t]),
+                        };
+                    }
+                }
+            }
+        }
+
+        // 3. Risk limits on the close.
+        let marked = account.equity(close[t]);
+        peak = peak.max(marked);
+        let mut risk_exit = false;
+        if halted_at_bar.is_none()
+            && let Some(limit) = risk.max_drawdown_halt_pct
+            && marked <= peak * (1.0 - limit / 100.0)
+        {
+            halted_at_bar = Some(t);
+            risk_exit = account.position.is_some();
+        }
+        if let Some(limit) = risk.daily_loss_limit_pct
+            && marked <= day_start_equity * (1.0 - limit / 100.0)
+        {
+            entries_blocked_today = true;
+        }
+
+        // 4. Decisions on the close.
+        let last_bar = t + 1 == bars;
+        let decide = !(fill_at_close && stopped);
+        if decide {
+            let exit_reason = if risk_exit {
+                Some(ExitReason::RiskHalt)
+            } else if let Some(position) = &account.position {
+                exit_signal(
+                    position,
+                    &signals,
+                    close,
+                    t,
+                    channel.as_ref(),
+                    exits,
+                    fill_at_close,
+                )
+            } else {
+                None
+            };
+            if let Some(reason) = exit_reason {
+                if fill_at_close {
+                    account.close(close[t], t, reason);
+                } else if !last_bar {
+                    pending = Some(Order::Exit(reason));
+                }
+            } else if account.position.is_none()
+                && halted_at_bar.is_none()
+                && !entries_blocked_today
+                && risk
+                    .consecutive_loss_limit
+                    .is_none_or(|limit| account.consecutive_losses < limit)
+            {
+                let (long, short) = signals.at(close, t);
+                let side = match genome.entry.direction {
+                    Direction::Long => long.then_some(Side::Long),
+                    Direction::Short => short.then_some(Side::Short),
+                    Direction::Both => match (long, short) {
+                        (true, false) => Some(Side::Long),
+                        (false, true) => Some(Side::Short),
+                        _ => None,
+                    },
+                };
+                if let Some(side) = side {
+                    if fill_at_close {
+                        account.open(side, close[t], t, t);
+                    } else if !last_bar {
+                        pending = Some(Order::Entry(side));
+                    }
+                }
+            }
+        }
+        if last_bar && config.close_at_end && account.position.is_some() {
+            account.close(close[t], t, ExitReason::EndOfData);
+        }
+        if account.position.is_some() {
+            bars_in_market += 1;
+        }
+        equity_curve.push(account.equity(close[t]));
+    }
+    Ok(BacktestResult {
+        trades: account.trades,
+        equity: equity_curve,
+        initial_capital: config.initial_capital,
+        buys: account.buys,
+        sells: account.sells,
+        bars_in_market,
+        close_only: series.price_fields() == PriceFields::CloseOnly,
+        halted_at_bar,
+    })
+}
+
+/// The exit decided on bar t's close for an open position, if any.
+fn exit_signal(
+    position: &Position,
+    signals: &EntrySignals,
+    close: &[f64],
+    t: usize,
+    channel: Option<&Channel>,
+    exits: &gauntlet_genome::ExitChromosome,
+    fill_at_close: bool,
+) -> Option<ExitReason> {
+    if exits.exit_on_opposite_signal {
+        let (long, short) = signals.at(close, t);
+        let opposite = match position.side {
+            Side::Long => short,
+            Side::Short => long,
+        };
+        if opposite {
+            return Some(ExitReason::Signal);
+        }
+    }
+    if let Some((lower, upper)) = channel
+        && t > 0
+    {
+        let broken = match position.side {
+            Side::Long => close[t] < lower[t - 1],
+            Side::Short => close[t] > upper[t - 1],
+        };
+        if broken {
+            return Some(ExitReason::Signal);
+        }
+    }
+    if let Some(limit) = exits.max_holding_bars {
+        // Bars held at this close: the entry bar counts when the entry filled at its open.
+        let held = t - position.entry_bar + usize::from(!fill_at_close);
+        if held >= limit as usize {
+            return Some(ExitReason::TimeExit);
+        }
+    }
+    None
+}

@@ -1,0 +1,29 @@
+//! [`BacktestError`]: the errors of gauntlet-backtest.
+
+use gauntlet_genome::GenomeError;
+use gauntlet_indicators::IndicatorError;
+
+/// What can stop a backtest from running.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum BacktestError {
+    /// The genome is invalid.
+    #[error("invalid genome: {0}")]
+    Genome(#[from] GenomeError),
+    /// An indicator column could not be computed.
+    #[error("indicator: {0}")]
+    Indicator(#[from] IndicatorError),
+    /// A configuration value is out of range.
+    #[error("invalid backtest setting {field}: {message}")]
+    Config {
+        /// The setting (`initial_capital`, `commission_bps`, ...).
+        field: &'static str,
+        /// What is wrong.
+        message: String,
+    },
+    /// The series has too few bars.
+    #[error("the series has {bars} bars; a backtest needs at least 2")]
+    TooFewBars {
+        /// How many it has.
+        bars: usize,
+    },
+}

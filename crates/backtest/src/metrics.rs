@@ -1,0 +1,111 @@
+//! [`Metrics`] of a backtest result, from its equity curve and trades (definitions in gauntlet-stats).
+
+use gauntlet_core::Timestamp;
+use gauntlet_stats::returns;
+use gauntlet_stats::{
+    MonthlyReturn, duration_stats, monthly_returns, positive_month_share, trade_metrics,
+};
+use serde::Serialize;
+
+use crate::engine::BacktestResult;
+
+/// Every metric of one backtest. Fractions unless named otherwise; annualised with the data's bars
+/// per year; `NaN` where undefined (no trades, no losing month...).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Metrics {
+    /// Equity after the last bar, quote currency.
+    pub final_equity: f64,
+    /// `final / initial - 1`.
+    pub total_return: f64,
+    /// Compound annual growth rate.
+    pub cagr: f64,
+    /// Annualised standard deviation of bar returns.
+    pub annual_volatility: f64,
+    /// Annualised Sharpe ratio (risk-free 0).
+    pub sharpe: f64,
+    /// Annualised Sortino ratio (required return 0).
+    pub sortino: f64,
+    /// Maximum drawdown, <= 0.
+    pub max_drawdown: f64,
+    /// Longest time under water, bars.
+    pub max_drawdown_bars: usize,
+    /// CAGR / |maximum drawdown|.
+    pub calmar: f64,
+    /// Omega ratio at a 0 threshold.
+    pub omega: f64,
+    /// |95th percentile| / |5th percentile| of bar returns.
+    pub tail_ratio: f64,
+    /// R² of the cumulative log return against time.
+    pub stability: f64,
+    /// Closed trades.
+    pub trades: usize,
+    /// Winning trades / trades.
+    pub win_rate: f64,
+    /// Gross profit / gross loss.
+    pub profit_factor: f64,
+    /// Mean net P&L per trade, quote currency.
+    pub expectancy: f64,
+    /// Mean P&L per trade in R multiples.
+    pub expectancy_r: f64,
+    /// Mean bars held per trade.
+    pub average_trade_bars: f64,
+    /// Median bars held per trade.
+    pub median_trade_bars: f64,
+    /// Share of bars that closed with a position open.
+    pub exposure: f64,
+    /// Share of calendar months with a positive return.
+    pub positive_months: f64,
+}
+
+impl BacktestResult {
+    /// Bar returns: `equity[t] / equity[t-1] - 1`, with the initial capital before bar 0.
+    pub fn returns(&self) -> Vec<f64> {
+        let mut previous = self.initial_capital;
+        self.equity
+            .iter()
+            .map(|&value| {
+                let change = value / previous - 1.0;
+                previous = value;
+                change
+            })
+            .collect()
+    }
+
+    /// The monthly returns table (UTC calendar months).
+    pub fn monthly_returns(&self, timestamps: &[Timestamp]) -> Vec<MonthlyReturn> {
+        monthly_returns(timestamps, &self.equity, self.initial_capital)
+    }
+
+    /// Every metric, annualised with `bars_per_year`.
+    pub fn metrics(&self, timestamps: &[Timestamp], bars_per_year: f64) -> Metrics {
+        let bar_returns = self.returns();
+        let pnl: Vec<f64> = self.trades.iter().map(|trade| trade.net_pnl).collect();
+        let risks: Option<Vec<f64>> = self.trades.iter().map(|trade| trade.initial_risk).collect();
+        let trade_stats = trade_metrics(&pnl, risks.as_deref());
+        let durations: Vec<usize> = self.trades.iter().map(|trade| trade.bars_held()).collect();
+        let (average_trade_bars, median_trade_bars) = duration_stats(&durations);
+        Metrics {
+            final_equity: self.final_equity(),
+            total_return: self.final_equity() / self.initial_capital - 1.0,
+            cagr: returns::annual_return(&bar_returns, bars_per_year),
+            annual_volatility: returns::annual_volatility(&bar_returns, bars_per_year),
+            sharpe: returns::sharpe_ratio(&bar_returns, 0.0, bars_per_year),
+            sortino: returns::sortino_ratio(&bar_returns, 0.0, bars_per_year),
+            max_drawdown: returns::max_drawdown(&bar_returns),
+            max_drawdown_bars: returns::max_drawdown_duration(&bar_returns),
+            calmar: returns::calmar_ratio(&bar_returns, bars_per_year),
+            omega: returns::omega_ratio(&bar_returns, 0.0, 0.0, bars_per_year),
+            tail_ratio: returns::tail_ratio(&bar_returns),
+            stability: returns::stability_of_timeseries(&bar_returns),
+            trades: trade_stats.trades,
+            win_rate: trade_stats.win_rate,
+            profit_factor: trade_stats.profit_factor,
+            expectancy: trade_stats.expectancy,
+            expectancy_r: trade_stats.expectancy_r,
+            average_trade_bars,
+            median_trade_bars,
+            exposure: self.bars_in_market as f64 / self.equity.len().max(1) as f64,
+            positive_months: positive_month_share(&self.monthly_returns(timestamps)),
+        }
+    }
+}

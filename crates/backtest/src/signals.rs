@@ -1,0 +1,313 @@
+//! Entry signals compiled from a genome: each rule reads shared indicator columns at bar t (and t-1
+//! for crosses), so deciding at bar t uses data up to bar t's close only.
+
+use std::sync::Arc;
+
+use gauntlet_genome::{AverageKind, Combine, EntryLogic, FactorScore, Rule};
+use gauntlet_indicators::{IndicatorCache, IndicatorColumn};
+
+use crate::error::BacktestError;
+
+/// A column shared from the cache (`NaN` during warm-up; any comparison with it is false).
+type Column = Arc<[f64]>;
+
+/// One rule, ready to evaluate.
+#[derive(Debug, Clone)]
+enum CompiledRule {
+    /// `a` crosses above / below `b`.
+    Cross { a: Column, b: Column },
+    /// Close above / below `level`.
+    CloseVersus { level: Column },
+    /// Close below `lower` (long) / above `upper` (short).
+    CloseOutside { lower: Column, upper: Column },
+    /// Close beyond the previous bar's channel.
+    Breakout { lower: Column, upper: Column },
+    /// `value` below `low` (long) / above `high` (short), or crossing them.
+    Threshold {
+        value: Column,
+        low: f64,
+        high: f64,
+        crossing: bool,
+    },
+    /// `value` above `fraction` (long) / below `-fraction` (short).
+    Momentum { value: Column, fraction: f64 },
+    /// `100 * atr / close` within `[min, max]` (both sides).
+    VolatilityBand { atr: Column, min: f64, max: f64 },
+    /// Close above a rising `average` (long) / below a falling one (short).
+    Trend { average: Column },
+}
+
+/// The close prices the rules compare against.
+#[derive(Debug, Clone, Copy)]
+struct Bars<'a> {
+    close: &'a [f64],
+}
+
+impl CompiledRule {
+    #[inline]
+    fn signal(&self, bars: Bars<'_>, t: usize) -> (bool, bool) {
+        let close = bars.close[t];
+        match self {
+            Self::Cross { a, b } => {
+                if t == 0 {
+                    return (false, false);
+                }
+                let (now_a, now_b, before_a, before_b) = (a[t], b[t], a[t - 1], b[t - 1]);
+                (
+                    now_a > now_b && before_a <= before_b,
+                    now_a < now_b && before_a >= before_b,
+                )
+            }
+            Self::CloseVersus { level } => (close > level[t], close < level[t]),
+            Self::CloseOutside { lower, upper } => (close < lower[t], close > upper[t]),
+            Self::Breakout { lower, upper } => {
+                if t == 0 {
+                    return (false, false);
+                }
+                (close > upper[t - 1], close < lower[t - 1])
+            }
+            Self::Threshold {
+                value,
+                low,
+                high,
+                crossing,
+            } => {
+                let now = value[t];
+                if *crossing {
+                    if t == 0 {
+                        return (false, false);
+                    }
+                    let before = value[t - 1];
+                    (now < *low && before >= *low, now > *high && before <= *high)
+                } else {
+                    (now < *low, now > *high)
+                }
+            }
+            Self::Momentum { value, fraction } => (value[t] > *fraction, value[t] < -*fraction),
+            Self::VolatilityBand { atr, min, max } => {
+                let percent = 100.0 * atr[t] / close;
+                let inside = percent >= *min && percent <= *max;
+                (inside, inside)
+            }
+            Self::Trend { average } => {
+                if t == 0 {
+                    return (false, false);
+                }
+                let (now, before) = (average[t], average[t - 1]);
+                (close > now && now > before, close < now && now < before)
+            }
+        }
+    }
+}
+
+/// The factor score's columns.
+#[derive(Debug, Clone)]
+struct CompiledScore {
+    trend_fast: Column,
+    trend_slow: Column,
+    momentum: Column,
+    atr: Column,
+    score: FactorScore,
+}
+
+impl CompiledScore {
+    /// The score at bar t, or `NaN` while any input is warming up.
+    #[inline]
+    fn value(&self, bars: Bars<'_>, t: usize) -> f64 {
+        let score = &self.score;
+        let trend_gap = self.trend_fast[t] - self.trend_slow[t];
+        let trend = if trend_gap > 0.0 {
+            score.trend_weight
+        } else if trend_gap < 0.0 {
+            -score.trend_weight
+        } else if trend_gap == 0.0 {
+            0.0
+        } else {
+            return f64::NAN;
+        };
+        let momentum_fraction = self.momentum[t] / (score.momentum_scale_pct / 100.0);
+        let momentum = score.momentum_weight * momentum_fraction.clamp(-1.0, 1.0);
+        let atr_percent = 100.0 * self.atr[t] / bars.close[t];
+        let calm = 1.0 - (atr_percent / score.volatility_max_pct).min(1.0);
+        // NaN inputs propagate: clamp and min keep NaN out only for non-NaN operands.
+        if momentum_fraction.is_nan() || atr_percent.is_nan() {
+            return f64::NAN;
+        }
+        trend + momentum + score.volatility_weight * calm
+    }
+}
+
+/// A genome's entry logic, ready to evaluate bar by bar.
+#[derive(Debug, Clone)]
+pub struct EntrySignals {
+    logic: CompiledLogic,
+}
+
+#[derive(Debug, Clone)]
+enum CompiledLogic {
+    Rules {
+        rules: Vec<CompiledRule>,
+        combine: Combine,
+    },
+    Score {
+        score: Box<CompiledScore>,
+        buy_above: f64,
+        sell_below: f64,
+    },
+    Always,
+}
+
+fn average_column(kind: AverageKind, period: u32) -> IndicatorColumn {
+    match kind {
+        AverageKind::Sma => IndicatorColumn::Sma { period },
+        AverageKind::Ema => IndicatorColumn::Ema { period },
+    }
+}
+
+/// Bollinger widths are cached in hundredths of a deviation.
+fn hundredths(width: f64) -> u32 {
+    (width * 100.0).round() as u32
+}
+
+impl EntrySignals {
+    /// Compiles `logic`, taking every indicator column it needs from `cache`.
+    ///
+    /// # Errors
+    /// [`BacktestError::Indicator`] when a column cannot be computed (invalid parameters).
+    pub fn compile(logic: &EntryLogic, cache: &IndicatorCache) -> Result<Self, BacktestError> {
+        let get = |column: IndicatorColumn| cache.get(column).map_err(BacktestError::Indicator);
+        let logic = match logic {
+            EntryLogic::Always => CompiledLogic::Always,
+            EntryLogic::MultiFactor(score) => CompiledLogic::Score {
+                score: Box::new(CompiledScore {
+                    trend_fast: get(IndicatorColumn::Sma {
+                        period: score.trend_fast,
+                    })?,
+                    trend_slow: get(IndicatorColumn::Sma {
+                        period: score.trend_slow,
+                    })?,
+                    momentum: get(IndicatorColumn::Roc {
+                        period: score.momentum_period,
+                    })?,
+                    atr: get(IndicatorColumn::Atr {
+                        period: score.volatility_period,
+                    })?,
+                    score: score.clone(),
+                }),
+                buy_above: score.buy_above,
+                sell_below: score.sell_below,
+            },
+            EntryLogic::Rules { rules, combine } => {
+                let mut compiled = Vec::with_capacity(rules.len());
+                for rule in rules {
+                    compiled.push(match *rule {
+                        Rule::MovingAverageCross {
+                            average,
+                            fast,
+                            slow,
+                        } => CompiledRule::Cross {
+                            a: get(average_column(average, fast))?,
+                            b: get(average_column(average, slow))?,
+                        },
+                        Rule::PriceVsAverage { average, period } => CompiledRule::CloseVersus {
+                            level: get(average_column(average, period))?,
+                        },
+                        Rule::RsiThreshold {
+                            period,
+                            lower,
+                            upper,
+                            crossing,
+                        } => CompiledRule::Threshold {
+                            value: get(IndicatorColumn::Rsi { period })?,
+                            low: lower,
+                            high: upper,
+                            crossing,
+                        },
+                        Rule::BollingerTouch { period, width } => CompiledRule::CloseOutside {
+                            lower: get(IndicatorColumn::BollingerLower {
+                                period,
+                                width_hundredths: hundredths(width),
+                            })?,
+                            upper: get(IndicatorColumn::BollingerUpper {
+                                period,
+                                width_hundredths: hundredths(width),
+                            })?,
+                        },
+                        Rule::DonchianBreakout { period } => CompiledRule::Breakout {
+                            lower: get(IndicatorColumn::DonchianLower { period })?,
+                            upper: get(IndicatorColumn::DonchianUpper { period })?,
+                        },
+                        Rule::RocMomentum {
+                            period,
+                            threshold_pct,
+                        } => CompiledRule::Momentum {
+                            value: get(IndicatorColumn::Roc { period })?,
+                            fraction: threshold_pct / 100.0,
+                        },
+                        Rule::MacdCross { fast, slow, signal } => CompiledRule::Cross {
+                            a: get(IndicatorColumn::MacdLine { fast, slow, signal })?,
+                            b: get(IndicatorColumn::MacdSignal { fast, slow, signal })?,
+                        },
+                        Rule::ZScoreReversion { period, threshold } => CompiledRule::Threshold {
+                            value: get(IndicatorColumn::ZScore { period })?,
+                            low: -threshold,
+                            high: threshold,
+                            crossing: false,
+                        },
+                        Rule::VolatilityBand {
+                            period,
+                            min_pct,
+                            max_pct,
+                        } => CompiledRule::VolatilityBand {
+                            atr: get(IndicatorColumn::Atr { period })?,
+                            min: min_pct,
+                            max: max_pct,
+                        },
+                        Rule::TrendRegime { period } => CompiledRule::Trend {
+                            average: get(IndicatorColumn::Sma { period })?,
+                        },
+                    });
+                }
+                CompiledLogic::Rules {
+                    rules: compiled,
+                    combine: *combine,
+                }
+            }
+        };
+        Ok(Self { logic })
+    }
+
+    /// `(long, short)` entry conditions at bar `t`, from closes and indicator values up to bar t.
+    #[inline]
+    pub fn at(&self, close: &[f64], t: usize) -> (bool, bool) {
+        let bars = Bars { close };
+        match &self.logic {
+            CompiledLogic::Always => (true, true),
+            CompiledLogic::Score {
+                score,
+                buy_above,
+                sell_below,
+            } => {
+                let value = score.value(bars, t);
+                (value > *buy_above, value < *sell_below)
+            }
+            CompiledLogic::Rules { rules, combine } => {
+                if let [only] = rules.as_slice() {
+                    return only.signal(bars, t);
+                }
+                let (mut longs, mut shorts) = (0usize, 0usize);
+                for rule in rules {
+                    let (long, short) = rule.signal(bars, t);
+                    longs += usize::from(long);
+                    shorts += usize::from(short);
+                }
+                let needed = match combine {
+                    Combine::All => rules.len(),
+                    Combine::Any => 1,
+                    Combine::AtLeast { count } => *count as usize,
+                };
+                (longs >= needed, shorts >= needed)
+            }
+        }
+    }
+}
