@@ -1,0 +1,255 @@
+//! Property tests on random bar series, for a genome of every signal kind:
+//! - no lookahead: running on bars[..k] gives bit-identical equity for bars before k and the same
+//!   trades closed before k as running on the whole series;
+//! - accounting: with every position closed at the end, the sum of trade net P&L equals the change in
+//!   equity; no position's value exceeds its caps at entry.
+
+use gauntlet_backtest::{BacktestConfig, CostModel, FillConvention, Market, run_backtest};
+use gauntlet_core::{BarColumns, BarSeries, Timestamp};
+use gauntlet_genome::*;
+use proptest::prelude::*;
+
+fn series(steps: &[(f64, f64, f64, f64)]) -> BarSeries {
+    let mut columns = BarColumns::default();
+    let mut close = 100.0f64;
+    for (index, &(gap, step, up, down)) in steps.iter().enumerate() {
+        let open = (close * (1.0 + gap)).max(0.01);
+        close = (open * (1.0 + step)).max(0.01);
+        columns
+            .timestamps
+            .push(Timestamp(index as i64 * 86_400_000));
+        columns.open.push(open);
+        columns.close.push(close);
+        columns.high.push(open.max(close) * (1.0 + up));
+        columns.low.push(open.min(close) * (1.0 - down));
+        columns.volume.push(0.0);
+    }
+    BarSeries::new(columns, false).unwrap()
+}
+
+fn rules() -> Vec<Rule> {
+    vec![
+        Rule::MovingAverageCross {
+            average: AverageKind::Sma,
+            fast: 3,
+            slow: 8,
+        },
+        Rule::MovingAverageCross {
+            average: AverageKind::Ema,
+            fast: 3,
+            slow: 8,
+        },
+        Rule::PriceVsAverage {
+            average: AverageKind::Sma,
+            period: 5,
+        },
+        Rule::RsiThreshold {
+            period: 3,
+            lower: 30.0,
+            upper: 70.0,
+            crossing: false,
+        },
+        Rule::RsiThreshold {
+            period: 3,
+            lower: 40.0,
+            upper: 60.0,
+            crossing: true,
+        },
+        Rule::BollingerTouch {
+            period: 5,
+            width: 1.0,
+        },
+        Rule::DonchianBreakout { period: 4 },
+        Rule::RocMomentum {
+            period: 3,
+            threshold_pct: 1.0,
+        },
+        Rule::MacdCross {
+            fast: 3,
+            slow: 6,
+            signal: 3,
+        },
+        Rule::ZScoreReversion {
+            period: 5,
+            threshold: 1.0,
+        },
+        Rule::VolatilityBand {
+            period: 3,
+            min_pct: 0.5,
+            max_pct: 5.0,
+        },
+        Rule::TrendRegime { period: 4 },
+    ]
+}
+
+fn genome(
+    logic: EntryLogic,
+    direction: Direction,
+    exit: ExitChromosome,
+    method: SizingMethod,
+) -> Genome {
+    Genome {
+        schema: 1,
+        name: None,
+        entry: EntryChromosome { direction, logic },
+        exit,
+        sizing: SizingChromosome {
+            method,
+            max_position_pct: 80.0,
+            leverage_cap: 1.0,
+            max_positions: 1,
+        },
+        risk: RiskLimits::default(),
+        lineage: Lineage::default(),
+    }
+}
+
+/// A genome for every rule kind, the factor score, and a two-rule combination, with every exit kind
+/// and a few sizing methods.
+fn genomes() -> Vec<Genome> {
+    let exit = ExitChromosome {
+        stop_loss_pct: Some(3.0),
+        take_profit_pct: Some(5.0),
+        trailing_stop: Some(TrailingStop {
+            activation_pct: 1.0,
+            trail_pct: 2.0,
+        }),
+        max_holding_bars: Some(6),
+        channel_exit_bars: Some(3),
+        exit_on_opposite_signal: true,
+    };
+    let mut all: Vec<Genome> = rules()
+        .into_iter()
+        .enumerate()
+        .map(|(index, rule)| {
+            let direction = [Direction::Long, Direction::Short, Direction::Both][index % 3];
+            let method = [
+                SizingMethod::FixedFraction { fraction_pct: 50.0 },
+                SizingMethod::RiskPerTrade { risk_pct: 1.0 },
+                SizingMethod::VolatilityTarget {
+                    annual_volatility_pct: 15.0,
+                    lookback: 5,
+                },
+            ][index % 3];
+            genome(
+                EntryLogic::Rules {
+                    rules: vec![rule],
+                    combine: Combine::All,
+                },
+                direction,
+                exit.clone(),
+                method,
+            )
+        })
+        .collect();
+    all.push(genome(
+        EntryLogic::MultiFactor(FactorScore {
+            trend_fast: 3,
+            trend_slow: 8,
+            trend_weight: 30.0,
+            momentum_period: 3,
+            momentum_scale_pct: 2.0,
+            momentum_weight: 20.0,
+            volatility_period: 3,
+            volatility_max_pct: 4.0,
+            volatility_weight: 10.0,
+            buy_above: 35.0,
+            sell_below: -35.0,
+        }),
+        Direction::Both,
+        exit.clone(),
+        SizingMethod::FixedFraction {
+            fraction_pct: 100.0,
+        },
+    ));
+    let two = rules();
+    all.push(genome(
+        EntryLogic::Rules {
+            rules: vec![two[2].clone(), two[3].clone()],
+            combine: Combine::Any,
+        },
+        Direction::Long,
+        exit,
+        SizingMethod::AllIn,
+    ));
+    all
+}
+
+fn steps() -> impl Strategy<Value = Vec<(f64, f64, f64, f64)>> {
+    prop::collection::vec(
+        (-0.02f64..0.02, -0.04f64..0.04, 0.0f64..0.03, 0.0f64..0.03),
+        10..90,
+    )
+}
+
+fn configs() -> [BacktestConfig; 2] {
+    let base = BacktestConfig {
+        initial_capital: 10_000.0,
+        costs: CostModel {
+            commission_bps: 5.0,
+            spread_bps: 4.0,
+            slippage_bps: 2.0,
+        },
+        close_at_end: false,
+        ..BacktestConfig::default()
+    };
+    [
+        base,
+        BacktestConfig {
+            fill: FillConvention::Close,
+            ..base
+        },
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    #[test]
+    fn truncating_the_future_changes_no_past_decision(steps in steps(), cut in 2usize..90) {
+        let full = series(&steps);
+        let cut = cut.min(full.len());
+        let full_market = Market::new("X", full.clone());
+        let past_market = Market::new("X", full.slice(0..cut));
+        for config in configs() {
+            for genome in genomes() {
+                let on_full = run_backtest(&genome, &full_market, &config).unwrap();
+                let on_past = run_backtest(&genome, &past_market, &config).unwrap();
+                for t in 0..cut {
+                    prop_assert_eq!(on_past.equity[t].to_bits(), on_full.equity[t].to_bits(),
+                        "bar {} of {}: {:?}", t, cut, genome.entry.logic);
+                }
+                let closed_before: Vec<_> =
+                    on_full.trades.iter().filter(|trade| trade.exit_bar < cut).collect();
+                let past_trades: Vec<_> = on_past.trades.iter().collect();
+                prop_assert_eq!(past_trades, closed_before);
+            }
+        }
+    }
+
+    #[test]
+    fn trade_pnl_adds_up_and_positions_respect_their_caps(steps in steps()) {
+        let market = Market::new("X", series(&steps));
+        for config in configs() {
+            let config = BacktestConfig { close_at_end: true, ..config };
+            for genome in genomes() {
+                let result = run_backtest(&genome, &market, &config).unwrap();
+                let pnl: f64 = result.trades.iter().map(|trade| trade.net_pnl).sum();
+                let change = result.final_equity() - config.initial_capital;
+                prop_assert!((pnl - change).abs() <= 1e-6 * config.initial_capital,
+                    "sum of P&L {} vs equity change {}", pnl, change);
+                let cap = (genome.sizing.max_position_pct / 100.0).min(genome.sizing.leverage_cap);
+                for trade in &result.trades {
+                    // Flat before the entry: equity then is the previous bar's close equity.
+                    let equity_before = if trade.entry_bar == 0 {
+                        config.initial_capital
+                    } else {
+                        result.equity[trade.entry_bar - 1]
+                    };
+                    prop_assert!(trade.quantity * trade.entry_price <= equity_before * cap * (1.0 + 1e-12),
+                        "position {} exceeds {} of equity {}", trade.quantity * trade.entry_price, cap, equity_before);
+                }
+            }
+        }
+    }
+}
