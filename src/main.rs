@@ -1,7 +1,9 @@
 //! `gauntlet`: the command-line front end. Thin by design: parse arguments, resolve paths, call the
 //! libraries, print. Errors print one line (`error: ...`) and exit with code 2.
 
+mod backtest_command;
 mod data_commands;
+mod stats_command;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -28,6 +30,13 @@ enum Command {
         #[command(subcommand)]
         command: data_commands::DataCommand,
     },
+    /// Backtest a genome (or a population of genomes) on datasets, with buy-and-hold beside it.
+    Backtest(Box<backtest_command::BacktestArgs>),
+    /// Statistics of your own series.
+    Stats {
+        #[command(subcommand)]
+        command: stats_command::StatsCommand,
+    },
 }
 
 fn main() -> ExitCode {
@@ -39,6 +48,8 @@ fn main() -> ExitCode {
     let datasets_dir = resolve_datasets_dir(cli.datasets_dir);
     let result = match cli.command {
         Command::Data { command } => data_commands::run(command, &datasets_dir),
+        Command::Backtest(arguments) => backtest_command::run(*arguments, &datasets_dir),
+        Command::Stats { command } => stats_command::run(command),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -57,6 +57,35 @@ pub struct Metrics {
     pub positive_months: f64,
 }
 
+impl Metrics {
+    /// Every metric as `(name, value)`, in declaration order (counts as f64): for tables and CSV.
+    pub fn named_values(&self) -> Vec<(&'static str, f64)> {
+        vec![
+            ("final_equity", self.final_equity),
+            ("total_return", self.total_return),
+            ("cagr", self.cagr),
+            ("annual_volatility", self.annual_volatility),
+            ("sharpe", self.sharpe),
+            ("sortino", self.sortino),
+            ("max_drawdown", self.max_drawdown),
+            ("max_drawdown_bars", self.max_drawdown_bars as f64),
+            ("calmar", self.calmar),
+            ("omega", self.omega),
+            ("tail_ratio", self.tail_ratio),
+            ("stability", self.stability),
+            ("trades", self.trades as f64),
+            ("win_rate", self.win_rate),
+            ("profit_factor", self.profit_factor),
+            ("expectancy", self.expectancy),
+            ("expectancy_r", self.expectancy_r),
+            ("average_trade_bars", self.average_trade_bars),
+            ("median_trade_bars", self.median_trade_bars),
+            ("exposure", self.exposure),
+            ("positive_months", self.positive_months),
+        ]
+    }
+}
+
 impl BacktestResult {
     /// Bar returns: `equity[t] / equity[t-1] - 1`, with the initial capital before bar 0.
     pub fn returns(&self) -> Vec<f64> {

@@ -52,9 +52,12 @@ pub use catalog::{CATALOG_FILE, Catalog, DataSource, DatasetEntry, validate_data
 pub use csv_export::export_csv;
 pub use csv_import::{
     CsvLayout, ImportOptions, ImportReport, ImportedCsv, SkippedRows, import_csv,
+    read_numeric_column,
 };
 pub use error::{BadRowKind, DataError};
-pub use parquet_io::{PARQUET_SCHEMA_VERSION, ParquetMetadata, read_parquet, write_parquet};
+pub use parquet_io::{
+    PARQUET_SCHEMA_VERSION, ParquetMetadata, read_parquet, write_parquet, write_time_table,
+};
 pub use resample::resample;
 pub use split::{SplitRanges, SplitSpec, split};
 pub use summary::{DatasetSummary, Gap, LARGEST_MOVES_LISTED, Move, infer_interval, summarize};

@@ -115,6 +115,64 @@ pub fn write_parquet(
     })
 }
 
+/// Writes a time-indexed table (a `ts` timestamp[ms, UTC] column and float64 columns) to `path` as
+/// Parquet, atomically: equity curves, returns, any per-bar series.
+///
+/// # Errors
+/// [`DataError::Parquet`] when a column's length differs from the timestamps' or encoding fails;
+/// [`DataError::Io`] when the file cannot be written.
+pub fn write_time_table(
+    path: &Path,
+    timestamps: &[Timestamp],
+    columns: &[(&str, &[f64])],
+    metadata: &ParquetMetadata,
+) -> Result<(), DataError> {
+    let parquet_error = |message: String| DataError::Parquet {
+        path: path.to_path_buf(),
+        message,
+    };
+    let mut fields = vec![Field::new(
+        "ts",
+        DataType::Timestamp(TimeUnit::Millisecond, Some("UTC".into())),
+        false,
+    )];
+    let millis: Vec<i64> = timestamps.iter().map(|time| time.millis()).collect();
+    let mut arrays: Vec<ArrayRef> = vec![Arc::new(
+        TimestampMillisecondArray::from(millis).with_timezone("UTC"),
+    )];
+    for (name, values) in columns {
+        if values.len() != timestamps.len() {
+            return Err(parquet_error(format!(
+                "column {name} has {} values for {} timestamps",
+                values.len(),
+                timestamps.len()
+            )));
+        }
+        fields.push(Field::new(*name, DataType::Float64, false));
+        arrays.push(Arc::new(Float64Array::from(values.to_vec())));
+    }
+    let schema = Arc::new(Schema::new_with_metadata(
+        fields,
+        metadata.clone().into_iter().collect::<HashMap<_, _>>(),
+    ));
+    let batch = RecordBatch::try_new(schema.clone(), arrays)
+        .map_err(|error| parquet_error(error.to_string()))?;
+    let properties = WriterProperties::builder()
+        .set_compression(Compression::SNAPPY)
+        .build();
+    write_atomically(path, |file| {
+        let mut writer = ArrowWriter::try_new(file, schema, Some(properties))
+            .map_err(|error| parquet_error(error.to_string()))?;
+        writer
+            .write(&batch)
+            .map_err(|error| parquet_error(error.to_string()))?;
+        writer
+            .close()
+            .map_err(|error| parquet_error(error.to_string()))?;
+        Ok(())
+    })
+}
+
 /// Reads a Parquet file of bars: a timestamp column (`ts` or `timestamp`, any unit, converted to
 /// milliseconds UTC) and float64 `close`, with optional `open`, `high`, `low`, `volume`. All-null (or
 /// absent) `open`/`high`/`low` make a close-only series; an all-null or absent `volume` means none.

@@ -127,11 +127,18 @@ impl Genome {
             (Direction::Both, true) => "Buy on the first bar and hold".to_string(),
             (Direction::Long, false) => format!("Go long when {}", logic_text(logic, true)),
             (Direction::Short, false) => format!("Go short when {}", logic_text(logic, false)),
-            (Direction::Both, false) => format!(
-                "Go long when {}; go short when {}",
-                logic_text(logic, true),
-                logic_text(logic, false)
-            ),
+            (Direction::Both, false) => match logic {
+                EntryLogic::MultiFactor(score) => format!(
+                    "Go long when {}; go short when it is below {}",
+                    logic_text(logic, true),
+                    score.sell_below
+                ),
+                _ => format!(
+                    "Go long when {}; go short when {}",
+                    logic_text(logic, true),
+                    logic_text(logic, false)
+                ),
+            },
         };
         let exit = &self.exit;
         let mut exits = Vec::new();
