@@ -384,8 +384,23 @@ pub fn run_backtest(
     let mut entries_blocked_today = false;
     let mut bars_in_market = 0;
 
-    for t in 0..bars {
-        let today = timestamps[t].millis().div_euclid(MS_PER_DAY);
+    let direction = genome.entry.direction;
+    let wanted = |long: bool, short: bool| match direction {
+        Direction::Long => long.then_some(Side::Long),
+        Direction::Short => short.then_some(Side::Short),
+        Direction::Both => match (long, short) {
+            (true, false) => Some(Side::Long),
+            (false, true) => Some(Side::Short),
+            _ => None,
+        },
+    };
+    let day_of = |t: usize| timestamps[t].millis().div_euclid(MS_PER_DAY);
+    // Limits that must see every bar's equity; without them an open position can be fast-pathed.
+    let tracks_account_limits =
+        risk.daily_loss_limit_pct.is_some() || risk.max_drawdown_halt_pct.is_some();
+    let mut t = 0;
+    while t < bars {
+        let today = day_of(t);
         if today != day {
             day = today;
             day_start_equity = equity_curve
@@ -474,16 +489,7 @@ pub fn run_backtest(
                     .is_none_or(|limit| account.consecutive_losses < limit)
             {
                 let (long, short) = signals.at(close, t);
-                let side = match genome.entry.direction {
-                    Direction::Long => long.then_some(Side::Long),
-                    Direction::Short => short.then_some(Side::Short),
-                    Direction::Both => match (long, short) {
-                        (true, false) => Some(Side::Long),
-                        (false, true) => Some(Side::Short),
-                        _ => None,
-                    },
-                };
-                if let Some(side) = side {
+                if let Some(side) = wanted(long, short) {
                     if fill_at_close {
                         account.open(side, close[t], t, t);
                     } else if !last_bar {
@@ -499,6 +505,71 @@ pub fn run_backtest(
             bars_in_market += 1;
         }
         equity_curve.push(account.equity(close[t]));
+        t += 1;
+
+        // Fast-forward while flat with nothing pending: every bar until the next entry signal would
+        // do exactly what bar t-1 did (equity stays at cash, so the risk checks give the same answers;
+        // a new day only resets the daily block), so jump to that signal's bar and process it in full.
+        if account.position.is_none() && pending.is_none() && t < bars {
+            let entries_closed = halted_at_bar.is_some()
+                || risk
+                    .consecutive_loss_limit
+                    .is_some_and(|limit| account.consecutive_losses >= limit);
+            let mut from = t;
+            if entries_blocked_today {
+                from = (t..bars).find(|&next| day_of(next) != day).unwrap_or(bars);
+            }
+            let next = if entries_closed {
+                None
+            } else {
+                signals.next_entry(close, from, bars, wanted)
+            };
+            let until = next.map_or(bars, |(signal_bar, _)| signal_bar);
+            equity_curve.resize(until, account.cash);
+            t = until;
+        }
+
+        // Fast path while a position is open and no account limit needs tracking bar by bar: a bar
+        // with no intrabar exit and no exit decision only updates the trailing extreme and marks
+        // equity. Stop before the first bar where something happens (or the last bar) and let the
+        // full step above process it.
+        if !tracks_account_limits
+            && pending.is_none()
+            && let Some(position) = &mut account.position
+        {
+            let (cash, quantity) = (account.cash, position.signed_quantity());
+            let first = t;
+            while t + 1 < bars {
+                if position.intrabar_exit(open[t], high[t], low[t]).is_some() {
+                    break;
+                }
+                // A bar handed back to the full step must be untouched: its intrabar check uses the
+                // extreme of earlier bars only.
+                if exit_signal(
+                    position,
+                    &signals,
+                    close,
+                    t,
+                    channel.as_ref(),
+                    exits,
+                    fill_at_close,
+                )
+                .is_some()
+                {
+                    break;
+                }
+                position.best_price = match position.side {
+                    Side::Long => position.best_price.max(high[t]),
+                    Side::Short => position.best_price.min(low[t]),
+                };
+                equity_curve.push(cash + quantity * close[t]);
+                t += 1;
+            }
+            bars_in_market += t - first;
+            if t > first {
+                day = day_of(t - 1);
+            }
+        }
     }
     Ok(BacktestResult {
         trades: account.trades,

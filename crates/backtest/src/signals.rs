@@ -277,6 +277,62 @@ impl EntrySignals {
         Ok(Self { logic })
     }
 
+    /// The first bar `t` in `from..to` whose entry conditions select a side: `wanted` maps `(long,
+    /// short)` to the side to enter, if any. The same answer as calling [`EntrySignals::at`] bar by
+    /// bar, in a loop specialised for each rule kind (the engine's flat phase).
+    #[inline]
+    pub fn next_entry<S: Copy>(
+        &self,
+        close: &[f64],
+        from: usize,
+        to: usize,
+        wanted: impl Fn(bool, bool) -> Option<S>,
+    ) -> Option<(usize, S)> {
+        fn scan<S>(
+            from: usize,
+            to: usize,
+            signal: impl Fn(usize) -> (bool, bool),
+            wanted: &impl Fn(bool, bool) -> Option<S>,
+        ) -> Option<(usize, S)> {
+            (from..to).find_map(|t| {
+                let (long, short) = signal(t);
+                wanted(long, short).map(|side| (t, side))
+            })
+        }
+        let bars = Bars { close };
+        match &self.logic {
+            CompiledLogic::Rules { rules, .. } if rules.len() == 1 => match &rules[0] {
+                CompiledRule::Cross { a, b } => {
+                    let (a, b) = (&a[..to], &b[..to]);
+                    scan(
+                        from.max(1),
+                        to,
+                        |t| {
+                            let (now_a, now_b, before_a, before_b) =
+                                (a[t], b[t], a[t - 1], b[t - 1]);
+                            (
+                                now_a > now_b && before_a <= before_b,
+                                now_a < now_b && before_a >= before_b,
+                            )
+                        },
+                        &wanted,
+                    )
+                }
+                CompiledRule::CloseVersus { level } => {
+                    let level = &level[..to];
+                    scan(
+                        from,
+                        to,
+                        |t| (close[t] > level[t], close[t] < level[t]),
+                        &wanted,
+                    )
+                }
+                rule => scan(from, to, |t| rule.signal(bars, t), &wanted),
+            },
+            _ => scan(from, to, |t| self.at(close, t), &wanted),
+        }
+    }
+
     /// `(long, short)` entry conditions at bar `t`, from closes and indicator values up to bar t.
     #[inline]
     pub fn at(&self, close: &[f64], t: usize) -> (bool, bool) {

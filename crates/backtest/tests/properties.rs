@@ -253,3 +253,29 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// The engine skips through an open position's quiet bars unless an account limit must see every
+    /// bar. A drawdown halt at 99.99% never fires on these series but forces the full step on every
+    /// bar: both runs must agree bit for bit.
+    #[test]
+    fn the_position_fast_path_matches_the_full_step(steps in steps()) {
+        let market = Market::new("X", series(&steps));
+        for config in configs() {
+            for genome in genomes() {
+                let mut slow = genome.clone();
+                slow.risk.max_drawdown_halt_pct = Some(99.99);
+                let fast = run_backtest(&genome, &market, &config).unwrap();
+                let full = run_backtest(&slow, &market, &config).unwrap();
+                prop_assert!(full.halted_at_bar.is_none());
+                let fast_bits: Vec<u64> = fast.equity.iter().map(|value| value.to_bits()).collect();
+                let full_bits: Vec<u64> = full.equity.iter().map(|value| value.to_bits()).collect();
+                prop_assert_eq!(fast_bits, full_bits, "{:?}", genome.entry.logic);
+                prop_assert_eq!(&fast.trades, &full.trades);
+                prop_assert_eq!(fast.bars_in_market, full.bars_in_market);
+            }
+        }
+    }
+}
