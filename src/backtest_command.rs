@@ -12,10 +12,7 @@ use gauntlet_core::{BarSeries, Timestamp};
 use gauntlet_data::{
     Catalog, ImportOptions, import_csv, read_parquet, write_atomically, write_time_table,
 };
-use gauntlet_genome::{
-    Direction, EntryChromosome, EntryLogic, ExitChromosome, Genome, Lineage, RiskLimits,
-    SizingChromosome, SizingMethod,
-};
+use gauntlet_genome::Genome;
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -173,29 +170,6 @@ fn read_genome(path: &Path) -> Result<Genome> {
     Genome::from_json(&text).with_context(|| format!("genome {}", path.display()))
 }
 
-/// The buy-and-hold benchmark: all in on the first bar, held to the end.
-fn buy_and_hold() -> Genome {
-    Genome {
-        schema: 1,
-        name: Some("buy-and-hold".into()),
-        entry: EntryChromosome {
-            direction: Direction::Long,
-            logic: EntryLogic::Always,
-        },
-        exit: ExitChromosome::default(),
-        sizing: SizingChromosome {
-            method: SizingMethod::FixedFraction {
-                fraction_pct: 100.0,
-            },
-            max_position_pct: 100.0,
-            leverage_cap: 1.0,
-            max_positions: 1,
-        },
-        risk: RiskLimits::default(),
-        lineage: Lineage::default(),
-    }
-}
-
 /// Runs `gauntlet backtest`.
 pub fn run(arguments: BacktestArgs, datasets_dir: &Path) -> Result<()> {
     let markets = load_markets(&arguments, datasets_dir)?;
@@ -230,7 +204,7 @@ pub fn run(arguments: BacktestArgs, datasets_dir: &Path) -> Result<()> {
         let config = config_for(loaded);
         let result = run_backtest(&genome, &loaded.market, &config)
             .with_context(|| format!("backtest on {}", loaded.name))?;
-        let benchmark = run_backtest(&buy_and_hold(), &loaded.market, &config)
+        let benchmark = run_backtest(&Genome::buy_and_hold(), &loaded.market, &config)
             .with_context(|| format!("buy-and-hold on {}", loaded.name))?;
         let timestamps = loaded.market.series().timestamps();
         if let Some(path) = &arguments.trades_out {

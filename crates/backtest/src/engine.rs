@@ -145,6 +145,14 @@ impl Position {
         }
     }
 
+    /// Folds this bar's extreme into the best price since entry (for the trailing stop).
+    fn track_extreme(&mut self, high: f64, low: f64) {
+        self.best_price = match self.side {
+            Side::Long => self.best_price.max(high),
+            Side::Short => self.best_price.min(low),
+        };
+    }
+
     /// The intrabar exit of this bar, if any: stop first, then target; gaps fill at the open.
     fn intrabar_exit(&self, open: f64, high: f64, low: f64) -> Option<(f64, ExitReason)> {
         let long = self.side == Side::Long;
@@ -429,12 +437,7 @@ pub fn run_backtest(
                         account.close(price, t, reason);
                         stopped = true;
                     }
-                    None => {
-                        position.best_price = match position.side {
-                            Side::Long => position.best_price.max(high[t]),
-                            Side::Short => position.best_price.min(low[t]),
-                        };
-                    }
+                    None => position.track_extreme(high[t], low[t]),
                 }
             }
         }
@@ -558,10 +561,7 @@ pub fn run_backtest(
                 {
                     break;
                 }
-                position.best_price = match position.side {
-                    Side::Long => position.best_price.max(high[t]),
-                    Side::Short => position.best_price.min(low[t]),
-                };
+                position.track_extreme(high[t], low[t]);
                 equity_curve.push(cash + quantity * close[t]);
                 t += 1;
             }

@@ -99,6 +99,15 @@ pub fn write_parquet(
         ],
     )
     .map_err(|error| parquet_error(error.to_string()))?;
+    write_batch(path, schema, &batch)
+}
+
+/// Writes one record batch to `path` as snappy-compressed Parquet, atomically.
+fn write_batch(path: &Path, schema: Arc<Schema>, batch: &RecordBatch) -> Result<(), DataError> {
+    let parquet_error = |message: String| DataError::Parquet {
+        path: path.to_path_buf(),
+        message,
+    };
     let properties = WriterProperties::builder()
         .set_compression(Compression::SNAPPY)
         .build();
@@ -106,7 +115,7 @@ pub fn write_parquet(
         let mut writer = ArrowWriter::try_new(file, schema, Some(properties))
             .map_err(|error| parquet_error(error.to_string()))?;
         writer
-            .write(&batch)
+            .write(batch)
             .map_err(|error| parquet_error(error.to_string()))?;
         writer
             .close()
@@ -157,20 +166,7 @@ pub fn write_time_table(
     ));
     let batch = RecordBatch::try_new(schema.clone(), arrays)
         .map_err(|error| parquet_error(error.to_string()))?;
-    let properties = WriterProperties::builder()
-        .set_compression(Compression::SNAPPY)
-        .build();
-    write_atomically(path, |file| {
-        let mut writer = ArrowWriter::try_new(file, schema, Some(properties))
-            .map_err(|error| parquet_error(error.to_string()))?;
-        writer
-            .write(&batch)
-            .map_err(|error| parquet_error(error.to_string()))?;
-        writer
-            .close()
-            .map_err(|error| parquet_error(error.to_string()))?;
-        Ok(())
-    })
+    write_batch(path, schema, &batch)
 }
 
 /// Reads a Parquet file of bars: a timestamp column (`ts` or `timestamp`, any unit, converted to

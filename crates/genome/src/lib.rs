@@ -26,6 +26,34 @@ pub use genome::*;
 pub use validate::{MAX_PERIOD, MAX_RULES, MIN_PERIOD, PERIOD_GRID};
 
 impl Genome {
+    /// The buy-and-hold benchmark: all equity long on the first bar, held to the end (the same
+    /// strategy as `genomes/buy-and-hold.json`).
+    pub fn buy_and_hold() -> Self {
+        Genome {
+            schema: GENOME_SCHEMA,
+            name: Some("buy-and-hold".into()),
+            entry: EntryChromosome {
+                direction: Direction::Long,
+                logic: EntryLogic::Always,
+            },
+            exit: ExitChromosome::default(),
+            sizing: SizingChromosome {
+                method: SizingMethod::FixedFraction {
+                    fraction_pct: 100.0,
+                },
+                max_position_pct: 100.0,
+                leverage_cap: 1.0,
+                max_positions: 1,
+            },
+            risk: RiskLimits::default(),
+            lineage: Lineage {
+                generation: 0,
+                parents: Vec::new(),
+                operators: vec!["seed".into()],
+            },
+        }
+    }
+
     /// Reads a genome from JSON and validates it.
     ///
     /// # Errors

@@ -49,6 +49,11 @@ fn seeds_describe_themselves_in_plain_english() {
 }
 
 #[test]
+fn the_buy_and_hold_constructor_is_the_seed_file() {
+    assert_eq!(Genome::buy_and_hold(), seed("buy-and-hold"));
+}
+
+#[test]
 fn seeds_round_trip_through_json() {
     for name in [
         "buy-and-hold",
