@@ -152,7 +152,10 @@ impl IndicatorColumn {
     }
 }
 
-/// Indicator columns of one series, each computed at most once and then shared (`Arc`) read-only.
+/// Indicator columns of one series, each computed once and then shared (`Arc`) read-only, up to a
+/// memory budget: a column that does not fit is computed for each request and not retained, so a
+/// population needing more distinct columns than the budget holds (1000 genomes with 194 SMA windows
+/// on 1M bars need 1.55 GB) runs in bounded memory. The values are the same either way.
 ///
 /// Safe to share between threads: a column asked for by two threads at once may be computed twice,
 /// but both computations give the same values and only the first is kept, so results never depend on
@@ -161,15 +164,33 @@ impl IndicatorColumn {
 pub struct IndicatorCache {
     series: Arc<BarSeries>,
     columns: Mutex<BTreeMap<IndicatorColumn, Arc<[f64]>>>,
+    budget_bytes: usize,
 }
 
+/// The default memory budget of an [`IndicatorCache`]: 512 MiB of retained columns.
+pub const DEFAULT_CACHE_BUDGET_BYTES: usize = 512 * 1024 * 1024;
+
 impl IndicatorCache {
-    /// An empty cache over `series`.
+    /// An empty cache over `series` with the default budget ([`DEFAULT_CACHE_BUDGET_BYTES`]).
     pub fn new(series: Arc<BarSeries>) -> Self {
+        Self::with_budget(series, DEFAULT_CACHE_BUDGET_BYTES)
+    }
+
+    /// An empty cache over `series` retaining at most `budget_bytes` of columns (8 bytes per bar).
+    pub fn with_budget(series: Arc<BarSeries>, budget_bytes: usize) -> Self {
         Self {
             series,
             columns: Mutex::new(BTreeMap::new()),
+            budget_bytes,
         }
+    }
+
+    /// Bytes of columns retained.
+    pub fn retained_bytes(&self) -> usize {
+        self.lock()
+            .values()
+            .map(|column| std::mem::size_of_val(&**column))
+            .sum()
     }
 
     /// The series the columns are computed on.
@@ -186,7 +207,15 @@ impl IndicatorCache {
             return Ok(Arc::clone(values));
         }
         let computed: Arc<[f64]> = column.compute(&self.series)?.into();
-        Ok(Arc::clone(self.lock().entry(column).or_insert(computed)))
+        let mut columns = self.lock();
+        let retained: usize = columns
+            .values()
+            .map(|values| std::mem::size_of_val(&**values))
+            .sum();
+        if retained + std::mem::size_of_val(&*computed) > self.budget_bytes {
+            return Ok(computed);
+        }
+        Ok(Arc::clone(columns.entry(column).or_insert(computed)))
     }
 
     /// How many columns are cached.

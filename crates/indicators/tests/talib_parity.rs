@@ -293,3 +293,24 @@ fn batch_forms_through_the_cache_match_talib() {
         assert_eq!(cache.len(), columns.len());
     }
 }
+
+#[test]
+fn columns_over_the_budget_are_computed_but_not_retained() {
+    let case = cases().remove(0);
+    let bars = case.series.len();
+    // Room for exactly two columns of 8 bytes per bar.
+    let cache = IndicatorCache::with_budget(Arc::new(case.series.clone()), 2 * 8 * bars);
+    let first = cache.get(IndicatorColumn::Sma { period: 5 }).unwrap();
+    cache.get(IndicatorColumn::Sma { period: 20 }).unwrap();
+    let third = cache.get(IndicatorColumn::Sma { period: 50 }).unwrap();
+    assert_eq!(cache.len(), 2);
+    assert_eq!(cache.retained_bytes(), 2 * 8 * bars);
+    assert!(Arc::ptr_eq(
+        &first,
+        &cache.get(IndicatorColumn::Sma { period: 5 }).unwrap()
+    ));
+    let again = cache.get(IndicatorColumn::Sma { period: 50 }).unwrap();
+    assert!(!Arc::ptr_eq(&third, &again), "not retained");
+    let as_options: Vec<Option<f64>> = again.iter().map(|v| (!v.is_nan()).then_some(*v)).collect();
+    assert_matches(&case, "sma_50", &as_options);
+}
