@@ -26,6 +26,10 @@ use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 
+/// The allocator of the `gauntlet` binary, so the bench measures what users run.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn w1_population() -> Vec<(u32, u32, f64, f64)> {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/reference/w1/population.csv");
     let mut reader = csv::Reader::from_path(path).unwrap();

@@ -189,7 +189,7 @@ enum Order {
 struct Account<'a> {
     genome: &'a Genome,
     config: &'a BacktestConfig,
-    symbol: &'a str,
+    symbol: Arc<str>,
     timestamps: &'a [Timestamp],
     volatility: Option<Arc<[f64]>>,
     cash: f64,
@@ -308,7 +308,7 @@ impl Account<'_> {
             self.consecutive_losses = 0;
         }
         self.trades.push(Trade {
-            symbol: self.symbol.to_string(),
+            symbol: Arc::clone(&self.symbol),
             side: position.side,
             entry_time: self.timestamps[position.entry_bar],
             entry_price: position.entry_price,
@@ -373,12 +373,13 @@ pub fn run_backtest(
     let mut account = Account {
         genome,
         config,
-        symbol: &market.symbol,
+        symbol: Arc::from(market.symbol.as_str()),
         timestamps,
         volatility,
         cash: config.initial_capital,
         position: None,
-        trades: Vec::new(),
+        // Room for a typical run's trades, so the list rarely reallocates.
+        trades: Vec::with_capacity(64),
         buys: 0,
         sells: 0,
         consecutive_losses: 0,

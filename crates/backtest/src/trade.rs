@@ -1,5 +1,7 @@
 //! [`Trade`]: one closed round trip.
 
+use std::sync::Arc;
+
 use gauntlet_core::Timestamp;
 use serde::Serialize;
 
@@ -61,8 +63,8 @@ impl ExitReason {
 /// One closed trade. Prices are fill prices (after spread and slippage), money in the quote currency.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Trade {
-    /// The instrument.
-    pub symbol: String,
+    /// The instrument (shared by every trade of a run).
+    pub symbol: Arc<str>,
     /// Long or short.
     pub side: Side,
     /// Time of the entry fill (the open time of the bar it filled in).
