@@ -6,7 +6,7 @@ use anyhow::{Context, Result, bail};
 use comfy_table::{Table, presets::UTF8_FULL_CONDENSED};
 use gauntlet_backtest::{
     BacktestConfig, BacktestResult, CostModel, ExitReason, FillConvention, Market, Metrics,
-    run_backtest,
+    run_backtest, run_portfolio,
 };
 use gauntlet_core::{BarSeries, Timestamp};
 use gauntlet_data::{
@@ -77,6 +77,10 @@ pub struct BacktestArgs {
     /// Write the equity curve to this CSV or Parquet file (one dataset only).
     #[arg(long, value_name = "FILE")]
     equity_out: Option<PathBuf>,
+    /// Trade all --dataset symbols at once with one shared account (the genome's max_positions and
+    /// leverage cap apply across them), against an equal-weight buy-and-hold of the same symbols.
+    #[arg(long)]
+    portfolio: bool,
     /// Print one JSON object instead of tables.
     #[arg(long)]
     json: bool,
@@ -173,8 +177,11 @@ fn read_genome(path: &Path) -> Result<Genome> {
 /// Runs `gauntlet backtest`.
 pub fn run(arguments: BacktestArgs, datasets_dir: &Path) -> Result<()> {
     let markets = load_markets(&arguments, datasets_dir)?;
-    if markets.len() > 1 && (arguments.trades_out.is_some() || arguments.equity_out.is_some()) {
-        bail!("--trades-out and --equity-out need exactly one dataset");
+    if markets.len() > 1
+        && !arguments.portfolio
+        && (arguments.trades_out.is_some() || arguments.equity_out.is_some())
+    {
+        bail!("--trades-out and --equity-out need exactly one dataset (or --portfolio)");
     }
     let config_for = |loaded: &Loaded| BacktestConfig {
         initial_capital: arguments.capital,
@@ -199,6 +206,9 @@ pub fn run(arguments: BacktestArgs, datasets_dir: &Path) -> Result<()> {
         );
     }
     let genome = read_genome(arguments.genome.as_ref().expect("clap requires it"))?;
+    if arguments.portfolio {
+        return run_shared(&arguments, &genome, &markets, config_for);
+    }
     let mut reports = Vec::new();
     for loaded in &markets {
         let config = config_for(loaded);
@@ -280,6 +290,74 @@ struct JsonOutput {
     costs: CostModel,
     capital: f64,
     datasets: Vec<DatasetReport>,
+}
+
+/// `--portfolio`: one account over every dataset, beside an equal-weight buy-and-hold.
+fn run_shared(
+    arguments: &BacktestArgs,
+    genome: &Genome,
+    markets: &[Loaded],
+    config_for: impl Fn(&Loaded) -> BacktestConfig,
+) -> Result<()> {
+    let bars_per_year = markets
+        .iter()
+        .map(|loaded| loaded.bars_per_year)
+        .fold(0.0, f64::max);
+    let config = BacktestConfig {
+        bars_per_year,
+        ..config_for(&markets[0])
+    };
+    let shared: Vec<Market> = markets.iter().map(|loaded| loaded.market.clone()).collect();
+    let run = run_portfolio(genome, &shared, &config).context("portfolio backtest")?;
+    let mut equal_weight = Genome::buy_and_hold();
+    equal_weight.sizing.max_positions = u32::try_from(shared.len()).unwrap_or(u32::MAX);
+    let share = 100.0 / shared.len() as f64;
+    equal_weight.sizing.method = gauntlet_genome::SizingMethod::FixedFraction {
+        fraction_pct: share,
+    };
+    equal_weight.sizing.max_position_pct = share;
+    let benchmark =
+        run_portfolio(&equal_weight, &shared, &config).context("buy-and-hold portfolio")?;
+    if let Some(path) = &arguments.trades_out {
+        write_trades(path, &run.result)?;
+    }
+    if let Some(path) = &arguments.equity_out {
+        write_equity(path, &run.timestamps, &run.result, &benchmark.result)?;
+    }
+    let names: Vec<&str> = markets.iter().map(|loaded| loaded.name.as_str()).collect();
+    let report = DatasetReport {
+        dataset: format!("portfolio of {}", names.join(", ")),
+        bars: run.timestamps.len(),
+        first: run.timestamps.first().map(ToString::to_string),
+        last: run.timestamps.last().map(ToString::to_string),
+        close_only: run.result.close_only,
+        buys: run.result.buys,
+        sells: run.result.sells,
+        stop_loss_exits: run.result.exits(ExitReason::StopLoss),
+        take_profit_exits: run.result.exits(ExitReason::TakeProfit),
+        metrics: run.result.metrics(&run.timestamps, bars_per_year),
+        buy_and_hold: benchmark.result.metrics(&run.timestamps, bars_per_year),
+    };
+    if arguments.json {
+        let output = JsonOutput {
+            genome: genome.name.clone(),
+            rules: genome.describe(),
+            fill: arguments.fill,
+            costs: config.costs,
+            capital: arguments.capital,
+            datasets: vec![report],
+        };
+        println!("{}", serde_json::to_string_pretty(&output)?);
+    } else {
+        println!("{}", genome.describe());
+        println!(
+            "Shared account over {} symbols; buy-and-hold is equal-weight; annualised with {} bars per year",
+            names.len(),
+            bars_per_year
+        );
+        print_report(&report);
+    }
+    Ok(())
 }
 
 fn percent(value: f64) -> String {

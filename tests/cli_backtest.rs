@@ -243,3 +243,27 @@ fn a_bad_genome_is_a_one_line_user_error() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_portfolio_shares_one_account_across_datasets() {
+    let text = ok(&gauntlet(&[
+        "backtest",
+        "--genome",
+        &genome("sma-50-200-crossover"),
+        "--dataset",
+        "aapl-adj-1d,ibm-adj-1d,msft-adj-1d",
+        "--portfolio",
+        "--json",
+    ]));
+    let output: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let report = &output["datasets"][0];
+    assert_eq!(
+        report["dataset"],
+        "portfolio of aapl-adj-1d, ibm-adj-1d, msft-adj-1d"
+    );
+    // The three bokeh series share one calendar: 3,270 bars each, so the merged timeline has 3,270.
+    assert_eq!(report["bars"], 3_270);
+    // The genome holds one position at a time (max_positions 1); buy-and-hold holds all three.
+    assert_eq!(report["buy_and_hold"]["trades"], 3);
+    assert!(report["metrics"]["trades"].as_u64().unwrap() > 0);
+}

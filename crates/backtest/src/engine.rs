@@ -30,7 +30,7 @@ use crate::trade::{ExitReason, Side, Trade};
 const MS_PER_DAY: i64 = 86_400_000;
 
 /// The Donchian exit channel: lowest lows and highest highs of the last N bars.
-type Channel = (Arc<[f64]>, Arc<[f64]>);
+pub(crate) type Channel = (Arc<[f64]>, Arc<[f64]>);
 /// Orders for fewer units than this are rejected (vectorbt's minimum size).
 const MINIMUM_QUANTITY: f64 = 1e-8;
 
@@ -95,22 +95,22 @@ impl BacktestResult {
 }
 
 #[derive(Debug, Clone)]
-struct Position {
-    side: Side,
-    quantity: f64,
-    entry_price: f64,
-    entry_bar: usize,
-    entry_commission: f64,
-    stop_level: Option<f64>,
-    target_level: Option<f64>,
-    trail_activation_level: Option<f64>,
-    trail_fraction: f64,
-    best_price: f64,
-    initial_risk: Option<f64>,
+pub(crate) struct Position {
+    pub(crate) side: Side,
+    pub(crate) quantity: f64,
+    pub(crate) entry_price: f64,
+    pub(crate) entry_bar: usize,
+    pub(crate) entry_commission: f64,
+    pub(crate) stop_level: Option<f64>,
+    pub(crate) target_level: Option<f64>,
+    pub(crate) trail_activation_level: Option<f64>,
+    pub(crate) trail_fraction: f64,
+    pub(crate) best_price: f64,
+    pub(crate) initial_risk: Option<f64>,
 }
 
 impl Position {
-    fn signed_quantity(&self) -> f64 {
+    pub(crate) fn signed_quantity(&self) -> f64 {
         self.side.sign() * self.quantity
     }
 
@@ -146,7 +146,7 @@ impl Position {
     }
 
     /// Folds this bar's extreme into the best price since entry (for the trailing stop).
-    fn track_extreme(&mut self, high: f64, low: f64) {
+    pub(crate) fn track_extreme(&mut self, high: f64, low: f64) {
         self.best_price = match self.side {
             Side::Long => self.best_price.max(high),
             Side::Short => self.best_price.min(low),
@@ -154,7 +154,12 @@ impl Position {
     }
 
     /// The intrabar exit of this bar, if any: stop first, then target; gaps fill at the open.
-    fn intrabar_exit(&self, open: f64, high: f64, low: f64) -> Option<(f64, ExitReason)> {
+    pub(crate) fn intrabar_exit(
+        &self,
+        open: f64,
+        high: f64,
+        low: f64,
+    ) -> Option<(f64, ExitReason)> {
         let long = self.side == Side::Long;
         if let Some((level, reason)) = self.protective_level() {
             let gapped = if long { open <= level } else { open >= level };
@@ -180,41 +185,56 @@ impl Position {
     }
 }
 
-enum Order {
+pub(crate) enum Order {
     Entry(Side),
     Exit(ExitReason),
 }
 
-/// The account while the loop runs.
-struct Account<'a> {
-    genome: &'a Genome,
-    config: &'a BacktestConfig,
-    symbol: Arc<str>,
-    timestamps: &'a [Timestamp],
-    volatility: Option<Arc<[f64]>>,
-    cash: f64,
-    position: Option<Position>,
-    trades: Vec<Trade>,
-    buys: usize,
-    sells: usize,
-    consecutive_losses: u32,
+/// The shared side of an account: cash, the trade record and counters.
+pub(crate) struct Ledger<'a> {
+    pub(crate) genome: &'a Genome,
+    pub(crate) config: &'a BacktestConfig,
+    pub(crate) cash: f64,
+    pub(crate) trades: Vec<Trade>,
+    pub(crate) buys: usize,
+    pub(crate) sells: usize,
+    pub(crate) consecutive_losses: u32,
 }
 
-impl Account<'_> {
-    fn equity(&self, price: f64) -> f64 {
-        self.cash
-            + self
-                .position
-                .as_ref()
-                .map_or(0.0, |position| position.signed_quantity() * price)
-    }
+/// One symbol's side of an account: its bars' times, the volatility column for sizing, its position.
+pub(crate) struct Book<'a> {
+    pub(crate) symbol: Arc<str>,
+    pub(crate) timestamps: &'a [Timestamp],
+    pub(crate) volatility: Option<Arc<[f64]>>,
+    pub(crate) position: Option<Position>,
+}
 
-    /// Opens a position at `price` (before costs) on bar `bar`, sizing with data up to `decision_bar`.
-    fn open(&mut self, side: Side, price: f64, bar: usize, decision_bar: usize) {
+impl Book<'_> {
+    /// The position's value at `price` (negative for a short), 0 when flat.
+    pub(crate) fn marked(&self, price: f64) -> f64 {
+        self.position
+            .as_ref()
+            .map_or(0.0, |position| position.signed_quantity() * price)
+    }
+}
+
+impl<'a> Ledger<'a> {
+    /// Opens a position in `book` at `price` (before costs) on bar `bar`, sizing with data up to
+    /// `decision_bar`, with the account's `equity` and the `gross_exposure` of its other positions.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn open(
+        &mut self,
+        book: &mut Book<'_>,
+        side: Side,
+        price: f64,
+        bar: usize,
+        decision_bar: usize,
+        equity: f64,
+        gross_exposure: f64,
+    ) {
         let adjustment = self.config.costs.price_adjustment();
         let fee = self.config.costs.commission_rate();
         let fill = price * (1.0 + side.sign() * adjustment);
-        let equity = self.cash;
         let sizing = &self.genome.sizing;
         let exit = &self.genome.exit;
         let stop_fraction = exit.stop_loss_pct.map(|stop| stop / 100.0);
@@ -229,7 +249,7 @@ impl Account<'_> {
                 annual_volatility_pct,
                 ..
             } => {
-                let per_bar = self
+                let per_bar = book
                     .volatility
                     .as_ref()
                     .map_or(f64::NAN, |column| column[decision_bar]);
@@ -239,6 +259,8 @@ impl Account<'_> {
         };
         let cap_value = equity * (sizing.max_position_pct / 100.0).min(sizing.leverage_cap);
         quantity = quantity.min(cap_value / fill);
+        // Room left under the leverage cap beside the other positions.
+        quantity = quantity.min((equity * sizing.leverage_cap - gross_exposure) / fill);
         if side == Side::Long && sizing.leverage_cap <= 1.0 {
             quantity = quantity.min(self.cash / (1.0 + fee) / fill);
         }
@@ -258,7 +280,7 @@ impl Account<'_> {
             }
         }
         let sign = side.sign();
-        self.position = Some(Position {
+        book.position = Some(Position {
             side,
             quantity,
             entry_price: fill,
@@ -279,9 +301,15 @@ impl Account<'_> {
         });
     }
 
-    /// Closes the position at `price` (before costs) on bar `bar`.
-    fn close(&mut self, price: f64, bar: usize, reason: ExitReason) {
-        let Some(position) = self.position.take() else {
+    /// Closes `book`'s position at `price` (before costs) on bar `bar`.
+    pub(crate) fn close(
+        &mut self,
+        book: &mut Book<'_>,
+        price: f64,
+        bar: usize,
+        reason: ExitReason,
+    ) {
+        let Some(position) = book.position.take() else {
             return;
         };
         let adjustment = self.config.costs.price_adjustment();
@@ -308,12 +336,12 @@ impl Account<'_> {
             self.consecutive_losses = 0;
         }
         self.trades.push(Trade {
-            symbol: Arc::clone(&self.symbol),
+            symbol: Arc::clone(&book.symbol),
             side: position.side,
-            entry_time: self.timestamps[position.entry_bar],
+            entry_time: book.timestamps[position.entry_bar],
             entry_price: position.entry_price,
             entry_bar: position.entry_bar,
-            exit_time: self.timestamps[bar],
+            exit_time: book.timestamps[bar],
             exit_price: fill,
             exit_bar: bar,
             quantity: position.quantity,
@@ -370,19 +398,21 @@ pub fn run_backtest(
     let fill_at_close = config.fill == FillConvention::Close;
     let exits = &genome.exit;
     let risk = &genome.risk;
-    let mut account = Account {
+    let mut ledger = Ledger {
         genome,
         config,
-        symbol: Arc::from(market.symbol.as_str()),
-        timestamps,
-        volatility,
         cash: config.initial_capital,
-        position: None,
         // Room for a typical run's trades, so the list rarely reallocates.
         trades: Vec::with_capacity(64),
         buys: 0,
         sells: 0,
         consecutive_losses: 0,
+    };
+    let mut book = Book {
+        symbol: Arc::from(market.symbol.as_str()),
+        timestamps,
+        volatility,
+        position: None,
     };
     let mut equity_curve = Vec::with_capacity(bars);
     let mut pending: Option<Order> = None;
@@ -421,21 +451,21 @@ pub fn run_backtest(
 
         // 1. Orders decided at the previous close fill at this open.
         match pending.take() {
-            Some(Order::Exit(reason)) => account.close(open[t], t, reason),
-            Some(Order::Entry(side)) if account.position.is_none() => {
-                account.open(side, open[t], t, t - 1);
+            Some(Order::Exit(reason)) => ledger.close(&mut book, open[t], t, reason),
+            Some(Order::Entry(side)) if book.position.is_none() => {
+                ledger.open(&mut book, side, open[t], t, t - 1, ledger.cash, 0.0);
             }
             _ => {}
         }
 
         // 2. Intrabar protective exits.
         let mut stopped = false;
-        if let Some(position) = &mut account.position {
+        if let Some(position) = &mut book.position {
             let first_checked_bar = position.entry_bar + usize::from(fill_at_close);
             if t >= first_checked_bar {
                 match position.intrabar_exit(open[t], high[t], low[t]) {
                     Some((price, reason)) => {
-                        account.close(price, t, reason);
+                        ledger.close(&mut book, price, t, reason);
                         stopped = true;
                     }
                     None => position.track_extreme(high[t], low[t]),
@@ -444,7 +474,7 @@ pub fn run_backtest(
         }
 
         // 3. Risk limits on the close.
-        let marked = account.equity(close[t]);
+        let marked = ledger.cash + book.marked(close[t]);
         peak = peak.max(marked);
         let mut risk_exit = false;
         if halted_at_bar.is_none()
@@ -452,7 +482,7 @@ pub fn run_backtest(
             && marked <= peak * (1.0 - limit / 100.0)
         {
             halted_at_bar = Some(t);
-            risk_exit = account.position.is_some();
+            risk_exit = book.position.is_some();
         }
         if let Some(limit) = risk.daily_loss_limit_pct
             && marked <= day_start_equity * (1.0 - limit / 100.0)
@@ -466,7 +496,7 @@ pub fn run_backtest(
         if decide {
             let exit_reason = if risk_exit {
                 Some(ExitReason::RiskHalt)
-            } else if let Some(position) = &account.position {
+            } else if let Some(position) = &book.position {
                 exit_signal(
                     position,
                     &signals,
@@ -481,44 +511,44 @@ pub fn run_backtest(
             };
             if let Some(reason) = exit_reason {
                 if fill_at_close {
-                    account.close(close[t], t, reason);
+                    ledger.close(&mut book, close[t], t, reason);
                 } else if !last_bar {
                     pending = Some(Order::Exit(reason));
                 }
-            } else if account.position.is_none()
+            } else if book.position.is_none()
                 && halted_at_bar.is_none()
                 && !entries_blocked_today
                 && risk
                     .consecutive_loss_limit
-                    .is_none_or(|limit| account.consecutive_losses < limit)
+                    .is_none_or(|limit| ledger.consecutive_losses < limit)
             {
                 let (long, short) = signals.at(close, t);
                 if let Some(side) = wanted(long, short) {
                     if fill_at_close {
-                        account.open(side, close[t], t, t);
+                        ledger.open(&mut book, side, close[t], t, t, ledger.cash, 0.0);
                     } else if !last_bar {
                         pending = Some(Order::Entry(side));
                     }
                 }
             }
         }
-        if last_bar && config.close_at_end && account.position.is_some() {
-            account.close(close[t], t, ExitReason::EndOfData);
+        if last_bar && config.close_at_end && book.position.is_some() {
+            ledger.close(&mut book, close[t], t, ExitReason::EndOfData);
         }
-        if account.position.is_some() {
+        if book.position.is_some() {
             bars_in_market += 1;
         }
-        equity_curve.push(account.equity(close[t]));
+        equity_curve.push(ledger.cash + book.marked(close[t]));
         t += 1;
 
         // Fast-forward while flat with nothing pending: every bar until the next entry signal would
         // do exactly what bar t-1 did (equity stays at cash, so the risk checks give the same answers;
         // a new day only resets the daily block), so jump to that signal's bar and process it in full.
-        if account.position.is_none() && pending.is_none() && t < bars {
+        if book.position.is_none() && pending.is_none() && t < bars {
             let entries_closed = halted_at_bar.is_some()
                 || risk
                     .consecutive_loss_limit
-                    .is_some_and(|limit| account.consecutive_losses >= limit);
+                    .is_some_and(|limit| ledger.consecutive_losses >= limit);
             let mut from = t;
             if entries_blocked_today {
                 from = (t..bars).find(|&next| day_of(next) != day).unwrap_or(bars);
@@ -529,7 +559,7 @@ pub fn run_backtest(
                 signals.next_entry(close, from, bars, wanted)
             };
             let until = next.map_or(bars, |(signal_bar, _)| signal_bar);
-            equity_curve.resize(until, account.cash);
+            equity_curve.resize(until, ledger.cash);
             t = until;
         }
 
@@ -539,9 +569,9 @@ pub fn run_backtest(
         // full step above process it.
         if !tracks_account_limits
             && pending.is_none()
-            && let Some(position) = &mut account.position
+            && let Some(position) = &mut book.position
         {
-            let (cash, quantity) = (account.cash, position.signed_quantity());
+            let (cash, quantity) = (ledger.cash, position.signed_quantity());
             let first = t;
             while t + 1 < bars {
                 if position.intrabar_exit(open[t], high[t], low[t]).is_some() {
@@ -573,11 +603,11 @@ pub fn run_backtest(
         }
     }
     Ok(BacktestResult {
-        trades: account.trades,
+        trades: ledger.trades,
         equity: equity_curve,
         initial_capital: config.initial_capital,
-        buys: account.buys,
-        sells: account.sells,
+        buys: ledger.buys,
+        sells: ledger.sells,
         bars_in_market,
         close_only: series.price_fields() == PriceFields::CloseOnly,
         halted_at_bar,
@@ -585,7 +615,7 @@ pub fn run_backtest(
 }
 
 /// The exit decided on bar t's close for an open position, if any.
-fn exit_signal(
+pub(crate) fn exit_signal(
     position: &Position,
     signals: &EntrySignals,
     close: &[f64],

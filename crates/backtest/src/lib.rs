@@ -8,6 +8,8 @@
 //! sizing chromosome, and account risk limits (maximum drawdown halt, daily loss limit, consecutive
 //! losses). The output is the trade list, the equity curve per bar and, on demand, every [`Metrics`].
 //!
+//! [`run_portfolio`] runs one genome on several symbols with shared equity.
+//!
 //! [`FillConvention::Close`] fills at the signal bar's close instead, to compare with engines that do
 //! (vectorbt's `from_signals`); `tests/w1_vectorbt.rs` checks 1000 genomes against vectorbt to 1e-9.
 #![warn(missing_docs)]
@@ -16,6 +18,7 @@ mod config;
 mod engine;
 mod error;
 mod metrics;
+mod portfolio;
 mod signals;
 mod trade;
 
@@ -23,5 +26,6 @@ pub use config::{BacktestConfig, CostModel, FillConvention};
 pub use engine::{BacktestResult, Market, run_backtest};
 pub use error::BacktestError;
 pub use metrics::Metrics;
+pub use portfolio::{PortfolioResult, run_portfolio};
 pub use signals::EntrySignals;
 pub use trade::{ExitReason, Side, Trade};

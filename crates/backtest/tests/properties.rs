@@ -4,7 +4,9 @@
 //! - accounting: with every position closed at the end, the sum of trade net P&L equals the change in
 //!   equity; no position's value exceeds its caps at entry.
 
-use gauntlet_backtest::{BacktestConfig, CostModel, FillConvention, Market, run_backtest};
+use gauntlet_backtest::{
+    BacktestConfig, CostModel, FillConvention, Market, run_backtest, run_portfolio,
+};
 use gauntlet_core::{BarColumns, BarSeries, Timestamp};
 use gauntlet_genome::*;
 use proptest::prelude::*;
@@ -275,6 +277,90 @@ proptest! {
                 prop_assert_eq!(fast_bits, full_bits, "{:?}", genome.entry.logic);
                 prop_assert_eq!(&fast.trades, &full.trades);
                 prop_assert_eq!(fast.bars_in_market, full.bars_in_market);
+            }
+        }
+    }
+}
+
+/// The property genomes, each also with every account risk limit on.
+fn genomes_with_limits() -> Vec<Genome> {
+    genomes()
+        .into_iter()
+        .flat_map(|genome| {
+            let mut limited = genome.clone();
+            limited.risk = RiskLimits {
+                daily_loss_limit_pct: Some(2.0),
+                max_drawdown_halt_pct: Some(12.0),
+                consecutive_loss_limit: Some(3),
+            };
+            [genome, limited]
+        })
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(32))]
+
+    /// The shared-equity engine on one symbol is the single-symbol engine, bit for bit.
+    #[test]
+    fn a_one_symbol_portfolio_is_the_single_engine(steps in steps()) {
+        let market = Market::new("X", series(&steps));
+        for config in configs() {
+            for genome in genomes_with_limits() {
+                let single = run_backtest(&genome, &market, &config).unwrap();
+                let portfolio = run_portfolio(&genome, std::slice::from_ref(&market), &config).unwrap();
+                let portfolio = portfolio.result;
+                let bits = |equity: &[f64]| equity.iter().map(|value| value.to_bits()).collect::<Vec<_>>();
+                prop_assert_eq!(bits(&single.equity), bits(&portfolio.equity), "{:?}", genome);
+                prop_assert_eq!(&single.trades, &portfolio.trades);
+                prop_assert_eq!((single.buys, single.sells), (portfolio.buys, portfolio.sells));
+                prop_assert_eq!(single.bars_in_market, portfolio.bars_in_market);
+                prop_assert_eq!(single.halted_at_bar, portfolio.halted_at_bar);
+            }
+        }
+    }
+
+    /// Two symbols with different calendars share one account: trade P&L adds up to the equity change
+    /// and never more than `max_positions` positions are open at once.
+    #[test]
+    fn shared_equity_adds_up_and_respects_max_positions(
+        first in steps(),
+        second in steps(),
+        offset in 0usize..5,
+    ) {
+        let a = Market::new("A", series(&first));
+        let shifted = series(&second);
+        let times: Vec<Timestamp> = shifted
+            .timestamps()
+            .iter()
+            .map(|time| Timestamp(time.millis() + offset as i64 * 86_400_000))
+            .collect();
+        let b = Market::new(
+            "B",
+            BarSeries::new(
+                BarColumns { timestamps: times, ..shifted.into_columns() },
+                false,
+            )
+            .unwrap(),
+        );
+        let markets = [a, b];
+        for config in configs() {
+            let config = BacktestConfig { close_at_end: true, ..config };
+            for mut genome in genomes_with_limits() {
+                genome.sizing.max_positions = 1;
+                let run = run_portfolio(&genome, &markets, &config).unwrap();
+                let result = &run.result;
+                let pnl: f64 = result.trades.iter().map(|trade| trade.net_pnl).sum();
+                let change = result.final_equity() - config.initial_capital;
+                prop_assert!((pnl - change).abs() <= 1e-6 * config.initial_capital, "{} vs {}", pnl, change);
+                // With one position at most, trades never overlap in time (an exit and the next
+                // entry may share a bar time).
+                let mut spans: Vec<(Timestamp, Timestamp)> =
+                    result.trades.iter().map(|trade| (trade.entry_time, trade.exit_time)).collect();
+                spans.sort();
+                for pair in spans.windows(2) {
+                    prop_assert!(pair[1].0 >= pair[0].1, "overlapping positions {:?}", pair);
+                }
             }
         }
     }

@@ -337,3 +337,53 @@ fn close_fills_happen_at_the_signal_bar() {
     assert_eq!((trade.entry_bar, trade.entry_price), (0, 100.0));
     assert_eq!((trade.exit_bar, trade.exit_price), (1, 95.0));
 }
+
+#[test]
+fn two_symbols_share_one_account() {
+    use gauntlet_backtest::run_portfolio;
+    // A goes 100 -> 110, B goes 100 -> 90 (open = high = low = close). Each entry is half the equity.
+    // Bar 1, A fills first: equity 10,000 -> 50 units of A, cash 5,000. Then B: equity is still
+    // 5,000 cash + 50 x 100 = 10,000 -> 50 units, cash 0. Bar 2: +500 on A, -500 on B: 10,000.
+    let flat = |prices: [f64; 3]| bars(&prices.map(|price| (price, price, price, price)));
+    let markets = [
+        Market::new("A", flat([100.0, 100.0, 110.0])),
+        Market::new("B", flat([100.0, 100.0, 90.0])),
+    ];
+    let mut genome = always(Direction::Long, ExitChromosome::default());
+    genome.sizing.method = SizingMethod::FixedFraction { fraction_pct: 50.0 };
+    genome.sizing.max_position_pct = 50.0;
+    genome.sizing.max_positions = 2;
+    let both = run_portfolio(
+        &genome,
+        &markets,
+        &BacktestConfig {
+            close_at_end: true,
+            ..config()
+        },
+    )
+    .unwrap();
+    let trades = &both.result.trades;
+    assert_eq!(trades.len(), 2);
+    assert_eq!(
+        (&*trades[0].symbol, trades[0].quantity, trades[0].net_pnl),
+        ("A", 50.0, 500.0)
+    );
+    assert_eq!(
+        (&*trades[1].symbol, trades[1].quantity, trades[1].net_pnl),
+        ("B", 50.0, -500.0)
+    );
+    assert_eq!(both.result.final_equity(), 10_000.0);
+    // With one position at most, only A (first in order) is bought: +500.
+    genome.sizing.max_positions = 1;
+    let one = run_portfolio(
+        &genome,
+        &markets,
+        &BacktestConfig {
+            close_at_end: true,
+            ..config()
+        },
+    )
+    .unwrap();
+    assert_eq!(one.result.trades.len(), 1);
+    assert_eq!(one.result.final_equity(), 10_500.0);
+}
