@@ -10,12 +10,6 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-/// mimalloc keeps freed memory for reuse: backtesting a population allocates each run's equity curve
-/// afresh, and the system allocator's trimming made every run page-fault fresh memory (+10% engine
-/// throughput measured on W1 with `cargo bench -p gauntlet-backtest --bench engine`).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 /// Gauntlet breeds trading strategies on real historical bars.
 #[derive(Debug, Parser)]
 #[command(name = "gauntlet", version, about, propagate_version = true)]
