@@ -355,6 +355,53 @@ impl<'a> Ledger<'a> {
     }
 }
 
+/// What a genome reads from one market's indicator cache: its entry signals, the exit channel and
+/// the volatility column for volatility-target sizing.
+pub(crate) struct GenomeColumns {
+    pub(crate) signals: EntrySignals,
+    pub(crate) channel: Option<Channel>,
+    pub(crate) volatility: Option<Arc<[f64]>>,
+}
+
+impl GenomeColumns {
+    /// Takes every column `genome` needs from `market`'s cache.
+    pub(crate) fn prepare(genome: &Genome, market: &Market) -> Result<Self, BacktestError> {
+        let cache = &market.cache;
+        let channel = match genome.exit.channel_exit_bars {
+            Some(period) => Some((
+                cache.get(IndicatorColumn::DonchianLower { period })?,
+                cache.get(IndicatorColumn::DonchianUpper { period })?,
+            )),
+            None => None,
+        };
+        let volatility = match genome.sizing.method {
+            SizingMethod::VolatilityTarget { lookback, .. } => {
+                Some(cache.get(IndicatorColumn::Volatility { period: lookback })?)
+            }
+            _ => None,
+        };
+        Ok(Self {
+            signals: EntrySignals::compile(&genome.entry.logic, cache)?,
+            channel,
+            volatility,
+        })
+    }
+}
+
+/// The side to enter given the entry conditions: a both-ways genome enters only when exactly one
+/// side fires.
+pub(crate) fn entry_side(direction: Direction, long: bool, short: bool) -> Option<Side> {
+    match direction {
+        Direction::Long => long.then_some(Side::Long),
+        Direction::Short => short.then_some(Side::Short),
+        Direction::Both => match (long, short) {
+            (true, false) => Some(Side::Long),
+            (false, true) => Some(Side::Short),
+            _ => None,
+        },
+    }
+}
+
 /// Runs `genome` on `market`'s bars.
 ///
 /// # Errors
@@ -373,26 +420,11 @@ pub fn run_backtest(
     if bars < 2 {
         return Err(BacktestError::TooFewBars { bars });
     }
-    let signals = EntrySignals::compile(&genome.entry.logic, &market.cache)?;
-    let channel = match genome.exit.channel_exit_bars {
-        Some(period) => Some((
-            market
-                .cache
-                .get(IndicatorColumn::DonchianLower { period })?,
-            market
-                .cache
-                .get(IndicatorColumn::DonchianUpper { period })?,
-        )),
-        None => None,
-    };
-    let volatility = match genome.sizing.method {
-        SizingMethod::VolatilityTarget { lookback, .. } => Some(
-            market
-                .cache
-                .get(IndicatorColumn::Volatility { period: lookback })?,
-        ),
-        _ => None,
-    };
+    let GenomeColumns {
+        signals,
+        channel,
+        volatility,
+    } = GenomeColumns::prepare(genome, market)?;
     let (open, high, low, close) = (series.open(), series.high(), series.low(), series.close());
     let timestamps = series.timestamps();
     let fill_at_close = config.fill == FillConvention::Close;
@@ -424,15 +456,7 @@ pub fn run_backtest(
     let mut bars_in_market = 0;
 
     let direction = genome.entry.direction;
-    let wanted = |long: bool, short: bool| match direction {
-        Direction::Long => long.then_some(Side::Long),
-        Direction::Short => short.then_some(Side::Short),
-        Direction::Both => match (long, short) {
-            (true, false) => Some(Side::Long),
-            (false, true) => Some(Side::Short),
-            _ => None,
-        },
-    };
+    let wanted = |long: bool, short: bool| entry_side(direction, long, short);
     let day_of = |t: usize| timestamps[t].millis().div_euclid(MS_PER_DAY);
     // Limits that must see every bar's equity; without them an open position can be fast-pathed.
     let tracks_account_limits =

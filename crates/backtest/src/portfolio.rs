@@ -12,15 +12,16 @@
 use std::sync::Arc;
 
 use gauntlet_core::{PriceFields, Timestamp};
-use gauntlet_genome::{Direction, Genome, SizingMethod};
-use gauntlet_indicators::IndicatorColumn;
+use gauntlet_genome::Genome;
 use serde::Serialize;
 
 use crate::config::{BacktestConfig, FillConvention};
-use crate::engine::{BacktestResult, Book, Channel, Ledger, Market, Order, exit_signal};
+use crate::engine::{
+    BacktestResult, Book, Channel, GenomeColumns, Ledger, Market, Order, entry_side, exit_signal,
+};
 use crate::error::BacktestError;
 use crate::signals::EntrySignals;
-use crate::trade::{ExitReason, Side};
+use crate::trade::ExitReason;
 
 const MS_PER_DAY: i64 = 86_400_000;
 
@@ -68,35 +69,17 @@ pub fn run_portfolio(
         if series.len() < 2 {
             return Err(BacktestError::TooFewBars { bars: series.len() });
         }
-        let channel = match genome.exit.channel_exit_bars {
-            Some(period) => Some((
-                market
-                    .cache
-                    .get(IndicatorColumn::DonchianLower { period })?,
-                market
-                    .cache
-                    .get(IndicatorColumn::DonchianUpper { period })?,
-            )),
-            None => None,
-        };
-        let volatility = match genome.sizing.method {
-            SizingMethod::VolatilityTarget { lookback, .. } => Some(
-                market
-                    .cache
-                    .get(IndicatorColumn::Volatility { period: lookback })?,
-            ),
-            _ => None,
-        };
+        let columns = GenomeColumns::prepare(genome, market)?;
         legs.push(Leg {
             market,
             book: Book {
                 symbol: Arc::from(market.symbol.as_str()),
                 timestamps: series.timestamps(),
-                volatility,
+                volatility: columns.volatility,
                 position: None,
             },
-            signals: EntrySignals::compile(&genome.entry.logic, &market.cache)?,
-            channel,
+            signals: columns.signals,
+            channel: columns.channel,
             cursor: 0,
             last_close: None,
             pending: None,
@@ -112,15 +95,7 @@ pub fn run_portfolio(
     let fill_at_close = config.fill == FillConvention::Close;
     let risk = &genome.risk;
     let direction = genome.entry.direction;
-    let wanted = |long: bool, short: bool| match direction {
-        Direction::Long => long.then_some(Side::Long),
-        Direction::Short => short.then_some(Side::Short),
-        Direction::Both => match (long, short) {
-            (true, false) => Some(Side::Long),
-            (false, true) => Some(Side::Short),
-            _ => None,
-        },
-    };
+    let wanted = |long: bool, short: bool| entry_side(direction, long, short);
     let mut ledger = Ledger {
         genome,
         config,

@@ -6,157 +6,19 @@
 //! `volume` (or `vol`, `tick volume`). Columns may come in any order; other columns are ignored.
 
 use std::collections::BTreeMap;
-use std::fmt;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
-use std::path::{Path, PathBuf};
-use std::str::FromStr;
+use std::path::Path;
 
 use csv::{ByteRecord, ReaderBuilder, Trim};
 use flate2::read::MultiGzDecoder;
 use gauntlet_core::{
     BarColumns, BarField, BarProblem, BarSeries, PriceFields, Timestamp, check_bar_values,
 };
-use serde::Serialize;
 
 use crate::error::{BadRowKind, DataError};
+use crate::import_report::{CsvLayout, ImportOptions, ImportReport, ImportedCsv, SkippedRows};
 use crate::timestamp::{self, ACCEPTED_FORMATS, RawTime, TimestampFormat};
-
-/// How many line numbers of each kind of skipped row an [`ImportReport`] keeps.
-const LINES_KEPT_PER_KIND: usize = 10;
-
-/// The CSV layouts Gauntlet reads. Detected from the header and the first timestamp unless given.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CsvLayout {
-    /// A timestamp column and `open`, `high`, `low`, `close` (and optionally `volume`), in any order.
-    Generic,
-    /// A timestamp and one price column (`close`, or the only other column, or `--close-column`).
-    CloseOnly,
-    /// Yahoo Finance: `Date,Open,High,Low,Close,Adj Close,Volume`, with `null` rows on holidays.
-    /// Prices are taken as they are unless `adjust` is set.
-    Yahoo,
-    /// MetaTrader / Dukascopy export: OHLC(V) with `dd.mm.yyyy HH:MM:SS.fff` timestamps (read as UTC).
-    MetaTrader,
-}
-
-impl CsvLayout {
-    /// The name used on the command line (`generic`, `close-only`, `yahoo`, `metatrader`).
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Generic => "generic",
-            Self::CloseOnly => "close-only",
-            Self::Yahoo => "yahoo",
-            Self::MetaTrader => "metatrader",
-        }
-    }
-}
-
-impl fmt::Display for CsvLayout {
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        formatter.write_str(self.name())
-    }
-}
-
-impl FromStr for CsvLayout {
-    type Err = DataError;
-
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
-        match normalise(text).as_str() {
-            "generic" | "ohlcv" | "ohlc" => Ok(Self::Generic),
-            "closeonly" | "close" => Ok(Self::CloseOnly),
-            "yahoo" => Ok(Self::Yahoo),
-            "metatrader" | "dukascopy" | "mt4" | "mt5" => Ok(Self::MetaTrader),
-            _ => Err(DataError::InvalidField {
-                field: "format".into(),
-                message: format!(
-                    "'{text}' is not a CSV layout; expected generic, close-only, yahoo or metatrader"
-                ),
-            }),
-        }
-    }
-}
-
-/// Options of [`import_csv`].
-#[derive(Debug, Clone, Default)]
-pub struct ImportOptions {
-    /// The layout to read; `None` detects it from the header and the first timestamp.
-    pub layout: Option<CsvLayout>,
-    /// Skip bad rows (counted by kind in the report) instead of refusing the file at the first one.
-    pub skip_bad_rows: bool,
-    /// Yahoo layout only: multiply open, high, low and close by `Adj Close / Close` and divide the volume
-    /// by the same factor (split and dividend adjustment, as Yahoo's own adjusted series).
-    pub adjust: bool,
-    /// The column to read as the close (matched like other column names), overriding detection.
-    pub close_column: Option<String>,
-}
-
-/// Rows that were left out of an import, with the first few line numbers.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct SkippedRows {
-    /// How many rows.
-    pub count: usize,
-    /// The first line numbers (1-based; the header is line 1), at most ten.
-    pub first_lines: Vec<u64>,
-}
-
-impl SkippedRows {
-    fn add(&mut self, line: u64) {
-        self.count += 1;
-        if self.first_lines.len() < LINES_KEPT_PER_KIND {
-            self.first_lines.push(line);
-        }
-    }
-}
-
-/// What an import did, for the user to check.
-#[derive(Debug, Clone, Serialize)]
-pub struct ImportReport {
-    /// The file read.
-    pub source: PathBuf,
-    /// Whether the file was gzip-compressed.
-    pub gzip: bool,
-    /// The layout used.
-    pub layout: CsvLayout,
-    /// The timestamp format used.
-    pub timestamp_format: TimestampFormat,
-    /// Whether the series has real OHLC or closes only.
-    pub price_fields: PriceFields,
-    /// The header name of the column read as the close.
-    pub close_column: String,
-    /// Whether the file has a volume column.
-    pub has_volume: bool,
-    /// Data rows in the file (not counting the header or blank lines).
-    pub data_rows: usize,
-    /// Bars imported.
-    pub bars: usize,
-    /// Rows without any price (`null` rows of Yahoo files on holidays, `.` in FRED files), dropped.
-    pub rows_without_prices: SkippedRows,
-    /// Bad rows skipped (only with `skip_bad_rows`), by kind.
-    pub skipped: BTreeMap<BadRowKind, SkippedRows>,
-    /// Whether the file was in descending time order and was reversed.
-    pub reversed: bool,
-    /// Whether prices were adjusted by `Adj Close / Close`.
-    pub adjusted: bool,
-    /// Other things the user should know (which column was taken as the close, ...).
-    pub notices: Vec<String>,
-}
-
-impl ImportReport {
-    /// Total bad rows skipped.
-    pub fn skipped_count(&self) -> usize {
-        self.skipped.values().map(|rows| rows.count).sum()
-    }
-}
-
-/// A series read from CSV, and the report of how it was read.
-#[derive(Debug, Clone)]
-pub struct ImportedCsv {
-    /// The checked bars, ascending in time.
-    pub series: BarSeries,
-    /// How they were read.
-    pub report: ImportReport,
-}
 
 /// Reads a CSV file (gzip-compressed when it starts with the gzip magic bytes) into a checked series.
 ///
@@ -194,7 +56,7 @@ pub fn import_csv(path: &Path, options: &ImportOptions) -> Result<ImportedCsv, D
 }
 
 /// Normalises a column name for matching: lower case, without spaces, `_`, `-`, `<`, `>`, quotes, BOM.
-fn normalise(name: &str) -> String {
+pub(crate) fn normalise(name: &str) -> String {
     name.chars()
         .filter(|character| {
             !matches!(
@@ -933,74 +795,4 @@ fn bad_row_kind(problem: &BarProblem) -> BadRowKind {
         BarProblem::HighBelowBody { .. } => BadRowKind::HighBelowOpenOrClose,
         BarProblem::LowAboveBody { .. } => BadRowKind::LowAboveOpenOrClose,
     }
-}
-
-/// Reads the first of `names` (matched like bar columns: case-insensitive, ignoring spaces and `_`)
-/// that a CSV file has, as numbers. Returns the column's header name and its values.
-///
-/// # Errors
-/// [`DataError::Io`] when the file cannot be read; [`DataError::MissingColumn`] when it has none of
-/// `names`; [`DataError::BadRow`] naming the line of a value that is missing, not a number or not
-/// finite; [`DataError::NoDataRows`] for a file without values.
-pub fn read_numeric_column(path: &Path, names: &[&str]) -> Result<(String, Vec<f64>), DataError> {
-    let io_error = |source| DataError::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    let mut reader = ReaderBuilder::new()
-        .trim(Trim::All)
-        .flexible(true)
-        .from_path(path)
-        .map_err(|error| match error.into_kind() {
-            csv::ErrorKind::Io(source) => io_error(source),
-            other => io_error(std::io::Error::other(format!("{other:?}"))),
-        })?;
-    let headers: Vec<String> = reader
-        .headers()
-        .map_err(|error| io_error(std::io::Error::other(error.to_string())))?
-        .iter()
-        .map(|name| name.trim_start_matches('\u{feff}').to_string())
-        .collect();
-    let (index, header) = names
-        .iter()
-        .find_map(|wanted| {
-            headers
-                .iter()
-                .position(|header| normalise(header) == normalise(wanted))
-        })
-        .map(|index| (index, headers[index].clone()))
-        .ok_or_else(|| DataError::MissingColumn {
-            path: path.to_path_buf(),
-            column: names.join(" or "),
-            found: headers.join(", "),
-        })?;
-    let mut values = Vec::new();
-    for record in reader.records() {
-        let record = record.map_err(|error| io_error(std::io::Error::other(error.to_string())))?;
-        let line = record.position().map_or(0, csv::Position::line);
-        let text = record.get(index).unwrap_or("");
-        let bad = |kind, message: String| DataError::BadRow {
-            path: path.to_path_buf(),
-            line,
-            column: Some(header.clone()),
-            kind,
-            message,
-        };
-        let value: f64 = text
-            .parse()
-            .map_err(|_| bad(BadRowKind::NotANumber, format!("'{text}' is not a number")))?;
-        if !value.is_finite() {
-            return Err(bad(
-                BadRowKind::NotFinite,
-                format!("{value} is not a finite number"),
-            ));
-        }
-        values.push(value);
-    }
-    if values.is_empty() {
-        return Err(DataError::NoDataRows {
-            path: path.to_path_buf(),
-        });
-    }
-    Ok((header, values))
 }

@@ -41,6 +41,8 @@ mod catalog;
 mod csv_export;
 mod csv_import;
 mod error;
+mod import_report;
+mod numeric_column;
 mod parquet_io;
 mod resample;
 mod split;
@@ -50,11 +52,10 @@ mod timestamp;
 pub use atomic::{write_atomically, write_bytes_atomically};
 pub use catalog::{CATALOG_FILE, Catalog, DataSource, DatasetEntry, validate_dataset_name};
 pub use csv_export::export_csv;
-pub use csv_import::{
-    CsvLayout, ImportOptions, ImportReport, ImportedCsv, SkippedRows, import_csv,
-    read_numeric_column,
-};
+pub use csv_import::import_csv;
 pub use error::{BadRowKind, DataError};
+pub use import_report::{CsvLayout, ImportOptions, ImportReport, ImportedCsv, SkippedRows};
+pub use numeric_column::read_numeric_column;
 pub use parquet_io::{
     PARQUET_SCHEMA_VERSION, ParquetMetadata, read_parquet, write_parquet, write_time_table,
 };
