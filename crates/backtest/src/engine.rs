@@ -145,6 +145,23 @@ impl Position {
         }
     }
 
+    /// The (lower, upper) protective levels of a position without a trailing stop, infinite where
+    /// absent: a long's stop and target, a short's target and stop.
+    fn fixed_levels(&self) -> (f64, f64) {
+        let stop = self.stop_level;
+        let target = self.target_level;
+        match self.side {
+            Side::Long => (
+                stop.unwrap_or(f64::NEG_INFINITY),
+                target.unwrap_or(f64::INFINITY),
+            ),
+            Side::Short => (
+                target.unwrap_or(f64::NEG_INFINITY),
+                stop.unwrap_or(f64::INFINITY),
+            ),
+        }
+    }
+
     /// Folds this bar's extreme into the best price since entry (for the trailing stop).
     pub(crate) fn track_extreme(&mut self, high: f64, low: f64) {
         self.best_price = match self.side {
@@ -454,17 +471,24 @@ pub fn run_backtest(
     let mut day_start_equity = config.initial_capital;
     let mut entries_blocked_today = false;
     let mut bars_in_market = 0;
+    // What the fast paths below learnt, so the full step need not evaluate it again: the entry
+    // signal's bar and side, and (position's entry bar, first bar that may decide an exit).
+    let mut known_entry: Option<(usize, Side)> = None;
+    let mut quiet: Option<(usize, usize)> = None;
 
     let direction = genome.entry.direction;
     let wanted = |long: bool, short: bool| entry_side(direction, long, short);
     let day_of = |t: usize| timestamps[t].millis().div_euclid(MS_PER_DAY);
+    let tracks_days = risk.daily_loss_limit_pct.is_some();
     // Limits that must see every bar's equity; without them an open position can be fast-pathed.
     let tracks_account_limits =
         risk.daily_loss_limit_pct.is_some() || risk.max_drawdown_halt_pct.is_some();
     let mut t = 0;
     while t < bars {
-        let today = day_of(t);
-        if today != day {
+        // Days matter only to the daily loss limit (and reading every bar's time costs a cache miss).
+        if let Some(today) = tracks_days.then(|| day_of(t))
+            && today != day
+        {
             day = today;
             day_start_equity = equity_curve
                 .last()
@@ -520,7 +544,10 @@ pub fn run_backtest(
         if decide {
             let exit_reason = if risk_exit {
                 Some(ExitReason::RiskHalt)
-            } else if let Some(position) = &book.position {
+            } else if let Some(position) = &book.position
+                && !quiet
+                    .is_some_and(|(entry_bar, until)| entry_bar == position.entry_bar && t < until)
+            {
                 exit_signal(
                     position,
                     &signals,
@@ -546,8 +573,14 @@ pub fn run_backtest(
                     .consecutive_loss_limit
                     .is_none_or(|limit| ledger.consecutive_losses < limit)
             {
-                let (long, short) = signals.at(close, t);
-                if let Some(side) = wanted(long, short) {
+                let side = match known_entry {
+                    Some((bar, side)) if bar == t => Some(side),
+                    _ => {
+                        let (long, short) = signals.at(close, t);
+                        wanted(long, short)
+                    }
+                };
+                if let Some(side) = side {
                     if fill_at_close {
                         ledger.open(&mut book, side, close[t], t, t, ledger.cash, 0.0);
                     } else if !last_bar {
@@ -582,6 +615,7 @@ pub fn run_backtest(
             } else {
                 signals.next_entry(close, from, bars, wanted)
             };
+            known_entry = next;
             let until = next.map_or(bars, |(signal_bar, _)| signal_bar);
             equity_curve.resize(until, ledger.cash);
             t = until;
@@ -594,36 +628,45 @@ pub fn run_backtest(
         if !tracks_account_limits
             && pending.is_none()
             && let Some(position) = &mut book.position
+            && t + 1 < bars
         {
-            let (cash, quantity) = (ledger.cash, position.signed_quantity());
             let first = t;
-            while t + 1 < bars {
-                if position.intrabar_exit(open[t], high[t], low[t]).is_some() {
-                    break;
+            // No exit decision before this bar.
+            let quiet_until = next_exit_decision(
+                position,
+                &signals,
+                close,
+                t,
+                bars - 1,
+                channel.as_ref(),
+                exits,
+                fill_at_close,
+            );
+            quiet = Some((position.entry_bar, quiet_until));
+            t = if position.trail_activation_level.is_none() {
+                // Fixed levels: the first bar that touches either, then the extreme in one pass.
+                let (lower, upper) = position.fixed_levels();
+                let until = first_touch(open, high, low, t, quiet_until, lower, upper);
+                if until > first {
+                    position.track_extreme(
+                        high[first..until].iter().copied().fold(f64::MIN, f64::max),
+                        low[first..until].iter().copied().fold(f64::MAX, f64::min),
+                    );
                 }
+                until
+            } else {
                 // A bar handed back to the full step must be untouched: its intrabar check uses the
                 // extreme of earlier bars only.
-                if exit_signal(
-                    position,
-                    &signals,
-                    close,
-                    t,
-                    channel.as_ref(),
-                    exits,
-                    fill_at_close,
-                )
-                .is_some()
+                while t < quiet_until && position.intrabar_exit(open[t], high[t], low[t]).is_none()
                 {
-                    break;
+                    position.track_extreme(high[t], low[t]);
+                    t += 1;
                 }
-                position.track_extreme(high[t], low[t]);
-                equity_curve.push(cash + quantity * close[t]);
-                t += 1;
-            }
+                t
+            };
+            let (cash, quantity) = (ledger.cash, position.signed_quantity());
+            equity_curve.extend(close[first..t].iter().map(|&price| cash + quantity * price));
             bars_in_market += t - first;
-            if t > first {
-                day = day_of(t - 1);
-            }
         }
     }
     Ok(BacktestResult {
@@ -636,6 +679,68 @@ pub fn run_backtest(
         close_only: series.price_fields() == PriceFields::CloseOnly,
         halted_at_bar,
     })
+}
+
+/// The first bar in `from..to` on whose close [`exit_signal`] decides an exit, or `to`.
+#[allow(clippy::too_many_arguments)]
+fn next_exit_decision(
+    position: &Position,
+    signals: &EntrySignals,
+    close: &[f64],
+    from: usize,
+    to: usize,
+    channel: Option<&Channel>,
+    exits: &gauntlet_genome::ExitChromosome,
+    fill_at_close: bool,
+) -> usize {
+    let mut until = to;
+    if let Some(limit) = exits.max_holding_bars {
+        // `held >= limit` in exit_signal, solved for the bar.
+        let due = (position.entry_bar + limit as usize).saturating_sub(usize::from(!fill_at_close));
+        until = until.min(due.max(from));
+    }
+    if exits.exit_on_opposite_signal
+        && let Some(bar) = signals.next_opposite(close, from, until, position.side == Side::Long)
+    {
+        until = bar;
+    }
+    if let Some((lower, upper)) = channel {
+        let broken = |t: usize| match position.side {
+            Side::Long => close[t] < lower[t - 1],
+            Side::Short => close[t] > upper[t - 1],
+        };
+        until = (from.max(1)..until).find(|&t| broken(t)).unwrap_or(until);
+    }
+    until
+}
+
+/// The first bar in `from..to` whose open, high or low reaches `lower` (at or below) or `upper` (at
+/// or above), or `to`: [`Position::intrabar_exit`] for fixed levels, eight bars at a time.
+fn first_touch(
+    open: &[f64],
+    high: &[f64],
+    low: &[f64],
+    from: usize,
+    to: usize,
+    lower: f64,
+    upper: f64,
+) -> usize {
+    const BLOCK: usize = 8;
+    let touches =
+        |t: usize| open[t] <= lower || low[t] <= lower || open[t] >= upper || high[t] >= upper;
+    let mut t = from;
+    while t + BLOCK <= to {
+        let (o, h, l) = (&open[t..t + BLOCK], &high[t..t + BLOCK], &low[t..t + BLOCK]);
+        let mut any = false;
+        for k in 0..BLOCK {
+            any |= (o[k] <= lower) | (l[k] <= lower) | (o[k] >= upper) | (h[k] >= upper);
+        }
+        if any {
+            break;
+        }
+        t += BLOCK;
+    }
+    (t..to).find(|&t| touches(t)).unwrap_or(to)
 }
 
 /// The exit decided on bar t's close for an open position, if any.

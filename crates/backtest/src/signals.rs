@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use gauntlet_genome::{AverageKind, Combine, EntryLogic, FactorScore, Rule};
-use gauntlet_indicators::{IndicatorCache, IndicatorColumn};
+use gauntlet_indicators::{Crossings, IndicatorCache, IndicatorColumn};
 
 use crate::error::BacktestError;
 
@@ -14,8 +14,14 @@ type Column = Arc<[f64]>;
 /// One rule, ready to evaluate.
 #[derive(Debug, Clone)]
 enum CompiledRule {
-    /// `a` crosses above / below `b`.
-    Cross { a: Column, b: Column },
+    /// `a` crosses above / below `b`; `crossings` lists those bars when the rule is a genome's only
+    /// one (the flat phase then jumps from crossing to crossing).
+    Cross {
+        a: Column,
+        b: Column,
+        keys: (IndicatorColumn, IndicatorColumn),
+        crossings: Option<Arc<Crossings>>,
+    },
     /// Close above / below `level`.
     CloseVersus { level: Column },
     /// Close below `lower` (long) / above `upper` (short).
@@ -48,7 +54,14 @@ impl CompiledRule {
     fn signal(&self, bars: Bars<'_>, t: usize) -> (bool, bool) {
         let close = bars.close[t];
         match self {
-            Self::Cross { a, b } => {
+            Self::Cross {
+                crossings: Some(crossings),
+                ..
+            } => (
+                crossings.above.binary_search(&t).is_ok(),
+                crossings.below.binary_search(&t).is_ok(),
+            ),
+            Self::Cross { a, b, .. } => {
                 if t == 0 {
                     return (false, false);
                 }
@@ -205,10 +218,16 @@ impl EntrySignals {
                             average,
                             fast,
                             slow,
-                        } => CompiledRule::Cross {
-                            a: get(average_column(average, fast))?,
-                            b: get(average_column(average, slow))?,
-                        },
+                        } => {
+                            let keys =
+                                (average_column(average, fast), average_column(average, slow));
+                            CompiledRule::Cross {
+                                a: get(keys.0)?,
+                                b: get(keys.1)?,
+                                keys,
+                                crossings: None,
+                            }
+                        }
                         Rule::PriceVsAverage { average, period } => CompiledRule::CloseVersus {
                             level: get(average_column(average, period))?,
                         },
@@ -244,10 +263,18 @@ impl EntrySignals {
                             value: get(IndicatorColumn::Roc { period })?,
                             fraction: threshold_pct / 100.0,
                         },
-                        Rule::MacdCross { fast, slow, signal } => CompiledRule::Cross {
-                            a: get(IndicatorColumn::MacdLine { fast, slow, signal })?,
-                            b: get(IndicatorColumn::MacdSignal { fast, slow, signal })?,
-                        },
+                        Rule::MacdCross { fast, slow, signal } => {
+                            let keys = (
+                                IndicatorColumn::MacdLine { fast, slow, signal },
+                                IndicatorColumn::MacdSignal { fast, slow, signal },
+                            );
+                            CompiledRule::Cross {
+                                a: get(keys.0)?,
+                                b: get(keys.1)?,
+                                keys,
+                                crossings: None,
+                            }
+                        }
                         Rule::ZScoreReversion { period, threshold } => CompiledRule::Threshold {
                             value: get(IndicatorColumn::ZScore { period })?,
                             low: -threshold,
@@ -268,6 +295,18 @@ impl EntrySignals {
                         },
                     });
                 }
+                if let [
+                    CompiledRule::Cross {
+                        keys, crossings, ..
+                    },
+                ] = compiled.as_mut_slice()
+                {
+                    *crossings = Some(
+                        cache
+                            .crossings(keys.0, keys.1)
+                            .map_err(BacktestError::Indicator)?,
+                    );
+                }
                 CompiledLogic::Rules {
                     rules: compiled,
                     combine: *combine,
@@ -278,7 +317,7 @@ impl EntrySignals {
     }
 
     /// The first bar `t` in `from..to` whose entry conditions select a side: `wanted` maps `(long,
-    /// short)` to the side to enter, if any. The same answer as calling [`EntrySignals::at`] bar by
+    /// short)` to the side to enter, if any, and must give `None` for `(false, false)`. The same answer as calling [`EntrySignals::at`] bar by
     /// bar, in a loop specialised for each rule kind (the engine's flat phase).
     #[inline]
     pub fn next_entry<S: Copy>(
@@ -302,7 +341,11 @@ impl EntrySignals {
         let bars = Bars { close };
         match &self.logic {
             CompiledLogic::Rules { rules, .. } if rules.len() == 1 => match &rules[0] {
-                CompiledRule::Cross { a, b } => {
+                CompiledRule::Cross {
+                    crossings: Some(crossings),
+                    ..
+                } => next_crossing(crossings, from, to, wanted),
+                CompiledRule::Cross { a, b, .. } => {
                     let (a, b) = (&a[..to], &b[..to]);
                     scan(
                         from.max(1),
@@ -331,6 +374,22 @@ impl EntrySignals {
             },
             _ => scan(from, to, |t| self.at(close, t), &wanted),
         }
+    }
+
+    /// The first bar in `from..to` where a long (`Side::Long` position: `short` condition) or short
+    /// position's opposite signal fires: [`EntrySignals::next_entry`] for the other side.
+    #[inline]
+    pub fn next_opposite(
+        &self,
+        close: &[f64],
+        from: usize,
+        to: usize,
+        position_is_long: bool,
+    ) -> Option<usize> {
+        self.next_entry(close, from, to, |long, short| {
+            (if position_is_long { short } else { long }).then_some(())
+        })
+        .map(|(bar, ())| bar)
     }
 
     /// `(long, short)` entry conditions at bar `t`, from closes and indicator values up to bar t.
@@ -363,6 +422,128 @@ impl EntrySignals {
                     Combine::AtLeast { count } => *count as usize,
                 };
                 (longs >= needed, shorts >= needed)
+            }
+        }
+    }
+}
+
+/// [`EntrySignals::next_entry`] for a single crossover rule from its crossing bars: crossings above
+/// are `(true, false)`, crossings below `(false, true)`, every other bar `(false, false)` (which
+/// `wanted` never turns into an entry).
+fn next_crossing<S>(
+    crossings: &Crossings,
+    from: usize,
+    to: usize,
+    wanted: impl Fn(bool, bool) -> Option<S>,
+) -> Option<(usize, S)> {
+    let mut above = crossings.above[crossings.above.partition_point(|&bar| bar < from)..]
+        .iter()
+        .copied()
+        .peekable();
+    let mut below = crossings.below[crossings.below.partition_point(|&bar| bar < from)..]
+        .iter()
+        .copied()
+        .peekable();
+    loop {
+        let (bar, long) = match (above.peek(), below.peek()) {
+            (Some(&up), Some(&down)) if up < down => (above.next()?, true),
+            (Some(_), Some(_)) | (None, Some(_)) => (below.next()?, false),
+            (Some(_), None) => (above.next()?, true),
+            (None, None) => return None,
+        };
+        if bar >= to {
+            return None;
+        }
+        if let Some(side) = wanted(long, !long) {
+            return Some((bar, side));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use gauntlet_core::{BarColumns, BarSeries, Timestamp};
+
+    fn cache() -> IndicatorCache {
+        // A wave with drift, so fast and slow averages cross many times.
+        let mut columns = BarColumns::with_capacity(400);
+        for index in 0..400 {
+            let close = 100.0 + f64::from(index) * 0.05 + (f64::from(index) / 9.0).sin() * 6.0;
+            columns
+                .timestamps
+                .push(Timestamp(i64::from(index) * 60_000));
+            columns.open.push(close);
+            columns.high.push(close);
+            columns.low.push(close);
+            columns.close.push(close);
+            columns.volume.push(0.0);
+        }
+        IndicatorCache::new(Arc::new(BarSeries::new(columns, false).unwrap()))
+    }
+
+    /// A single crossover rule answers from its crossing bars; the same rule twice with `All` (the
+    /// same conditions) is evaluated bar by bar. Both must agree at every bar and in every scan.
+    #[test]
+    fn crossing_lists_answer_like_the_columns() {
+        let cache = cache();
+        let rule = Rule::MovingAverageCross {
+            average: AverageKind::Ema,
+            fast: 5,
+            slow: 20,
+        };
+        let sparse = EntrySignals::compile(
+            &EntryLogic::Rules {
+                rules: vec![rule.clone()],
+                combine: Combine::All,
+            },
+            &cache,
+        )
+        .unwrap();
+        let dense = EntrySignals::compile(
+            &EntryLogic::Rules {
+                rules: vec![rule.clone(), rule],
+                combine: Combine::All,
+            },
+            &cache,
+        )
+        .unwrap();
+        assert!(matches!(
+            &sparse.logic,
+            CompiledLogic::Rules { rules, .. }
+                if matches!(rules[0], CompiledRule::Cross { crossings: Some(_), .. })
+        ));
+        let close = cache.series().close();
+        let bars = close.len();
+        let mut fired = 0;
+        for t in 0..bars {
+            assert_eq!(sparse.at(close, t), dense.at(close, t), "bar {t}");
+            fired += usize::from(sparse.at(close, t) != (false, false));
+        }
+        assert!(fired >= 10, "only {fired} crossings");
+        let long_only = |long: bool, _: bool| long.then_some('L');
+        let either = |long: bool, short: bool| match (long, short) {
+            (true, false) => Some('L'),
+            (false, true) => Some('S'),
+            _ => None,
+        };
+        for from in (0..bars).step_by(7) {
+            for to in [from, from + 13, from + 60, bars] {
+                let to = to.min(bars);
+                assert_eq!(
+                    sparse.next_entry(close, from, to, long_only),
+                    dense.next_entry(close, from, to, long_only)
+                );
+                assert_eq!(
+                    sparse.next_entry(close, from, to, either),
+                    dense.next_entry(close, from, to, either)
+                );
+                for long in [true, false] {
+                    assert_eq!(
+                        sparse.next_opposite(close, from, to, long),
+                        dense.next_opposite(close, from, to, long)
+                    );
+                }
             }
         }
     }

@@ -265,8 +265,14 @@ proptest! {
     #[test]
     fn the_position_fast_path_matches_the_full_step(steps in steps()) {
         let market = Market::new("X", series(&steps));
+        // With and without the trailing stop: fixed stop and target levels take their own path.
+        let fixed_levels = genomes().into_iter().map(|mut genome| {
+            genome.exit.trailing_stop = None;
+            genome
+        });
+        let all: Vec<Genome> = genomes().into_iter().chain(fixed_levels).collect();
         for config in configs() {
-            for genome in genomes() {
+            for genome in all.iter().cloned() {
                 let mut slow = genome.clone();
                 slow.risk.max_drawdown_halt_pct = Some(99.99);
                 let fast = run_backtest(&genome, &market, &config).unwrap();

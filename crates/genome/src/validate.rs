@@ -1,5 +1,7 @@
 //! Gene bounds and [`Genome::validate`].
 
+use std::fmt::Display;
+
 use crate::error::GenomeError;
 use crate::genome::*;
 
@@ -16,39 +18,49 @@ pub const PERIOD_GRID: [u32; 16] = [
     2, 3, 5, 7, 10, 14, 20, 26, 30, 40, 50, 75, 100, 150, 200, 250,
 ];
 
+/// A field's path, formatted only when a problem is reported (validation runs before every
+/// backtest, so the passing path must not allocate).
+struct FieldPath<'a>(&'a dyn Display, &'a str);
+
+impl Display for FieldPath<'_> {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(formatter, "{}.{}", self.0, self.1)
+    }
+}
+
 struct Checker {
     problems: Option<GenomeError>,
 }
 
 impl Checker {
-    fn range(&mut self, field: impl Into<String>, value: f64, low: f64, high: f64, open_low: bool) {
+    fn range(&mut self, field: impl Display, value: f64, low: f64, high: f64, open_low: bool) {
         let inside =
             value.is_finite() && value <= high && if open_low { value > low } else { value >= low };
         if !inside && self.problems.is_none() {
             let bracket = if open_low { "(" } else { "[" };
             self.problems = Some(GenomeError::OutOfRange {
-                field: field.into(),
+                field: field.to_string(),
                 value: value.to_string(),
                 allowed: format!("{bracket}{low}, {high}]"),
             });
         }
     }
 
-    fn period(&mut self, field: impl Into<String>, value: u32) {
+    fn period(&mut self, field: impl Display, value: u32) {
         if !(MIN_PERIOD..=MAX_PERIOD).contains(&value) && self.problems.is_none() {
             self.problems = Some(GenomeError::OutOfRange {
-                field: field.into(),
+                field: field.to_string(),
                 value: value.to_string(),
                 allowed: format!("{MIN_PERIOD}..={MAX_PERIOD} bars"),
             });
         }
     }
 
-    fn require(&mut self, condition: bool, field: impl Into<String>, message: impl Into<String>) {
+    fn require(&mut self, condition: bool, field: impl Display, message: impl Display) {
         if !condition && self.problems.is_none() {
             self.problems = Some(GenomeError::Inconsistent {
-                field: field.into(),
-                message: message.into(),
+                field: field.to_string(),
+                message: message.to_string(),
             });
         }
     }
@@ -65,7 +77,7 @@ impl Genome {
         check.require(
             self.schema == GENOME_SCHEMA,
             "schema",
-            format!(
+            format_args!(
                 "schema {} is not supported (expected {GENOME_SCHEMA})",
                 self.schema
             ),
@@ -75,24 +87,28 @@ impl Genome {
                 check.require(
                     (1..=MAX_RULES).contains(&rules.len()),
                     "entry.logic.rules",
-                    format!("needs 1 to {MAX_RULES} rules, has {}", rules.len()),
+                    format_args!("needs 1 to {MAX_RULES} rules, has {}", rules.len()),
                 );
                 if let Combine::AtLeast { count } = combine {
                     check.require(
                         *count >= 1 && (*count as usize) <= rules.len(),
                         "entry.logic.combine.count",
-                        format!(
+                        format_args!(
                             "must be between 1 and the number of rules ({})",
                             rules.len()
                         ),
                     );
                 }
                 for (index, rule) in rules.iter().enumerate() {
-                    check_rule(&mut check, &format!("entry.logic.rules[{index}]"), rule);
+                    check_rule(
+                        &mut check,
+                        &format_args!("entry.logic.rules[{index}]"),
+                        rule,
+                    );
                 }
             }
             EntryLogic::MultiFactor(score) => {
-                let field = |name: &str| format!("entry.logic.{name}");
+                let field = |name| FieldPath(&"entry.logic", name);
                 check.period(field("trend_fast"), score.trend_fast);
                 check.period(field("trend_slow"), score.trend_slow);
                 check.require(
@@ -229,8 +245,8 @@ impl Genome {
     }
 }
 
-fn check_rule(check: &mut Checker, path: &str, rule: &Rule) {
-    let field = |name: &str| format!("{path}.{name}");
+fn check_rule(check: &mut Checker, path: &dyn Display, rule: &Rule) {
+    let field = |name| FieldPath(path, name);
     match *rule {
         Rule::MovingAverageCross { fast, slow, .. } => {
             check.period(field("fast"), fast);
@@ -238,7 +254,7 @@ fn check_rule(check: &mut Checker, path: &str, rule: &Rule) {
             check.require(
                 fast < slow,
                 field("fast"),
-                format!("must be shorter than slow ({slow})"),
+                format_args!("must be shorter than slow ({slow})"),
             );
         }
         Rule::PriceVsAverage { period, .. }
@@ -256,7 +272,7 @@ fn check_rule(check: &mut Checker, path: &str, rule: &Rule) {
             check.require(
                 lower < upper,
                 field("lower"),
-                format!("must be below upper ({upper})"),
+                format_args!("must be below upper ({upper})"),
             );
         }
         Rule::BollingerTouch { period, width } => {
@@ -277,7 +293,7 @@ fn check_rule(check: &mut Checker, path: &str, rule: &Rule) {
             check.require(
                 fast < slow,
                 field("fast"),
-                format!("must be shorter than slow ({slow})"),
+                format_args!("must be shorter than slow ({slow})"),
             );
         }
         Rule::ZScoreReversion { period, threshold } => {
@@ -295,7 +311,7 @@ fn check_rule(check: &mut Checker, path: &str, rule: &Rule) {
             check.require(
                 min_pct < max_pct,
                 field("min_pct"),
-                format!("must be below max_pct ({max_pct})"),
+                format_args!("must be below max_pct ({max_pct})"),
             );
         }
     }

@@ -164,7 +164,44 @@ impl IndicatorColumn {
 pub struct IndicatorCache {
     series: Arc<BarSeries>,
     columns: Mutex<BTreeMap<IndicatorColumn, Arc<[f64]>>>,
+    crossings: Mutex<BTreeMap<(IndicatorColumn, IndicatorColumn), Arc<Crossings>>>,
     budget_bytes: usize,
+}
+
+/// The bars at which one column crosses another, ascending: a sparse form of a crossover signal, so
+/// a backtest waiting for the next crossing jumps to it instead of testing every bar.
+///
+/// Bar t (from 1) is a crossing above when `a[t] > b[t] && a[t-1] <= b[t-1]`, below when
+/// `a[t] < b[t] && a[t-1] >= b[t-1]`; any comparison with `NaN` (warm-up) is false, so no crossing
+/// involves a warm-up value. A bar is never in both lists.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Crossings {
+    /// Bars where `a` crosses above `b`.
+    pub above: Vec<usize>,
+    /// Bars where `a` crosses below `b`.
+    pub below: Vec<usize>,
+}
+
+impl Crossings {
+    /// The crossings of `a` over `b` (the shorter length bounds the bars examined).
+    pub fn between(a: &[f64], b: &[f64]) -> Self {
+        let bars = a.len().min(b.len());
+        let mut crossings = Self::default();
+        for t in 1..bars {
+            let (now_a, now_b, before_a, before_b) = (a[t], b[t], a[t - 1], b[t - 1]);
+            if now_a > now_b && before_a <= before_b {
+                crossings.above.push(t);
+            } else if now_a < now_b && before_a >= before_b {
+                crossings.below.push(t);
+            }
+        }
+        crossings
+    }
+
+    /// Bytes held by the two lists.
+    pub fn bytes(&self) -> usize {
+        (self.above.len() + self.below.len()) * std::mem::size_of::<usize>()
+    }
 }
 
 /// The default memory budget of an [`IndicatorCache`]: 512 MiB of retained columns.
@@ -181,15 +218,25 @@ impl IndicatorCache {
         Self {
             series,
             columns: Mutex::new(BTreeMap::new()),
+            crossings: Mutex::new(BTreeMap::new()),
             budget_bytes,
         }
     }
 
-    /// Bytes of columns retained.
+    /// Bytes of columns and crossings retained.
     pub fn retained_bytes(&self) -> usize {
-        self.lock()
+        let columns: usize = self
+            .lock()
             .values()
             .map(|column| std::mem::size_of_val(&**column))
+            .sum();
+        columns + self.crossing_bytes()
+    }
+
+    fn crossing_bytes(&self) -> usize {
+        lock(&self.crossings)
+            .values()
+            .map(|crossings| crossings.bytes())
             .sum()
     }
 
@@ -207,15 +254,38 @@ impl IndicatorCache {
             return Ok(Arc::clone(values));
         }
         let computed: Arc<[f64]> = column.compute(&self.series)?.into();
+        let crossing_bytes = self.crossing_bytes();
         let mut columns = self.lock();
         let retained: usize = columns
             .values()
             .map(|values| std::mem::size_of_val(&**values))
             .sum();
-        if retained + std::mem::size_of_val(&*computed) > self.budget_bytes {
+        if crossing_bytes + retained + std::mem::size_of_val(&*computed) > self.budget_bytes {
             return Ok(computed);
         }
         Ok(Arc::clone(columns.entry(column).or_insert(computed)))
+    }
+
+    /// The bars where column `a` crosses column `b` ([`Crossings`]), computed on first use and
+    /// retained within the same memory budget as the columns.
+    ///
+    /// # Errors
+    /// As [`IndicatorColumn::compute`] for either column.
+    pub fn crossings(
+        &self,
+        a: IndicatorColumn,
+        b: IndicatorColumn,
+    ) -> Result<Arc<Crossings>, IndicatorError> {
+        if let Some(crossings) = lock(&self.crossings).get(&(a, b)) {
+            return Ok(Arc::clone(crossings));
+        }
+        let computed = Arc::new(Crossings::between(&self.get(a)?, &self.get(b)?));
+        if self.retained_bytes() + computed.bytes() > self.budget_bytes {
+            return Ok(computed);
+        }
+        Ok(Arc::clone(
+            lock(&self.crossings).entry((a, b)).or_insert(computed),
+        ))
     }
 
     /// How many columns are cached.
@@ -229,9 +299,67 @@ impl IndicatorCache {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, BTreeMap<IndicatorColumn, Arc<[f64]>>> {
-        // A poisoned lock only means another thread panicked while inserting a finished column.
-        self.columns
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        lock(&self.columns)
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // A poisoned lock only means another thread panicked while inserting a finished value.
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn crossings_are_the_bars_where_the_order_flips() {
+        // a - b by bar: NaN, -1, 0, 2, 2, -1, 0, 0, 1
+        // Bar 1: before is NaN, no crossing. Bar 3: 2 > 0 after 0 <= 0: above. Bar 5: -1 < 0 after
+        // 2 >= 0: below. Bar 8: 1 > 0 after a tie: above. Ties (bars 2, 6, 7) are not crossings.
+        let b = [0.0; 9];
+        let a = [f64::NAN, -1.0, 0.0, 2.0, 2.0, -1.0, 0.0, 0.0, 1.0];
+        let crossings = Crossings::between(&a, &b);
+        assert_eq!(crossings.above, [3, 8]);
+        assert_eq!(crossings.below, [5]);
+    }
+
+    #[test]
+    fn cached_crossings_match_the_columns() {
+        let closes: Vec<f64> = (0..200)
+            .map(|index| 100.0 + (f64::from(index) / 7.0).sin() * 10.0)
+            .collect();
+        let mut columns = gauntlet_core::BarColumns::with_capacity(closes.len());
+        for (index, &close) in closes.iter().enumerate() {
+            columns
+                .timestamps
+                .push(gauntlet_core::Timestamp(index as i64 * 60_000));
+            columns.open.push(close);
+            columns.high.push(close);
+            columns.low.push(close);
+            columns.close.push(close);
+            columns.volume.push(0.0);
+        }
+        let cache = IndicatorCache::new(Arc::new(BarSeries::new(columns, false).unwrap()));
+        let (fast, slow) = (
+            IndicatorColumn::Sma { period: 3 },
+            IndicatorColumn::Sma { period: 12 },
+        );
+        let crossings = cache.crossings(fast, slow).unwrap();
+        let (a, b) = (cache.get(fast).unwrap(), cache.get(slow).unwrap());
+        // A sine of period 44 bars crosses its smoothing about twice per period.
+        assert!(crossings.above.len() >= 3 && crossings.below.len() >= 3);
+        for t in 1..closes.len() {
+            let above = a[t] > b[t] && a[t - 1] <= b[t - 1];
+            let below = a[t] < b[t] && a[t - 1] >= b[t - 1];
+            assert_eq!(crossings.above.contains(&t), above, "bar {t}");
+            assert_eq!(crossings.below.contains(&t), below, "bar {t}");
+        }
+        assert!(Arc::ptr_eq(
+            &crossings,
+            &cache.crossings(fast, slow).unwrap()
+        ));
     }
 }

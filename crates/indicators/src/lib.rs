@@ -39,7 +39,7 @@ mod momentum;
 mod moving_average;
 mod volatility;
 
-pub use cache::{DEFAULT_CACHE_BUDGET_BYTES, IndicatorCache, IndicatorColumn};
+pub use cache::{Crossings, DEFAULT_CACHE_BUDGET_BYTES, IndicatorCache, IndicatorColumn};
 pub use channel::{Donchian, DonchianChannel};
 pub use error::IndicatorError;
 pub use momentum::{Macd, MacdValue, Roc, Rsi};
