@@ -644,16 +644,10 @@ pub fn run_backtest(
             );
             quiet = Some((position.entry_bar, quiet_until));
             t = if position.trail_activation_level.is_none() {
-                // Fixed levels: the first bar that touches either, then the extreme in one pass.
+                // Fixed levels: the first bar that touches either (the best price since entry
+                // matters only to a trailing stop, so it is not tracked).
                 let (lower, upper) = position.fixed_levels();
-                let until = first_touch(open, high, low, t, quiet_until, lower, upper);
-                if until > first {
-                    position.track_extreme(
-                        high[first..until].iter().copied().fold(f64::MIN, f64::max),
-                        low[first..until].iter().copied().fold(f64::MAX, f64::min),
-                    );
-                }
-                until
+                first_touch(high, low, t, quiet_until, lower, upper)
             } else {
                 // A bar handed back to the full step must be untouched: its intrabar check uses the
                 // extreme of earlier bars only.
@@ -714,26 +708,19 @@ fn next_exit_decision(
     until
 }
 
-/// The first bar in `from..to` whose open, high or low reaches `lower` (at or below) or `upper` (at
-/// or above), or `to`: [`Position::intrabar_exit`] for fixed levels, eight bars at a time.
-fn first_touch(
-    open: &[f64],
-    high: &[f64],
-    low: &[f64],
-    from: usize,
-    to: usize,
-    lower: f64,
-    upper: f64,
-) -> usize {
+/// The first bar in `from..to` whose range reaches `lower` (at or below) or `upper` (at or above),
+/// or `to`: where [`Position::intrabar_exit`] fires for fixed levels, eight bars at a time. A gap
+/// through a level needs no test of its own: a [`BarSeries`] guarantees `low <= open <= high`, so an
+/// open beyond a level means the low or high is beyond it too.
+fn first_touch(high: &[f64], low: &[f64], from: usize, to: usize, lower: f64, upper: f64) -> usize {
     const BLOCK: usize = 8;
-    let touches =
-        |t: usize| open[t] <= lower || low[t] <= lower || open[t] >= upper || high[t] >= upper;
+    let touches = |t: usize| low[t] <= lower || high[t] >= upper;
     let mut t = from;
     while t + BLOCK <= to {
-        let (o, h, l) = (&open[t..t + BLOCK], &high[t..t + BLOCK], &low[t..t + BLOCK]);
+        let (h, l) = (&high[t..t + BLOCK], &low[t..t + BLOCK]);
         let mut any = false;
         for k in 0..BLOCK {
-            any |= (o[k] <= lower) | (l[k] <= lower) | (o[k] >= upper) | (h[k] >= upper);
+            any |= (l[k] <= lower) | (h[k] >= upper);
         }
         if any {
             break;
