@@ -393,7 +393,8 @@ impl EntrySignals {
     }
 
     /// `(long, short)` entry conditions at bar `t`, from closes and indicator values up to bar t.
-    #[inline]
+    // Always inlined: the bar-by-bar scans call it in their inner loop.
+    #[inline(always)]
     pub fn at(&self, close: &[f64], t: usize) -> (bool, bool) {
         let bars = Bars { close };
         match &self.logic {
