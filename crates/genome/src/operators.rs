@@ -1,0 +1,819 @@
+//! Random genomes and the genetic operators that breed them: chromosome and uniform crossover,
+//! Gaussian mutation of continuous genes, discrete mutation of periods on [`PERIOD_GRID`], structural
+//! mutation of the rule list, and switching optional exits on or off. Every result is repaired so it
+//! validates ([`Genome::validate`]); the property tests in `tests/operators.rs` check that.
+//!
+//! Operators take any [`rand::Rng`]; the evolution engine hands them a stream derived from (seed,
+//! generation, island, index), so a child depends on nothing else.
+
+use rand::{Rng, RngExt};
+use rand_distr::{Distribution, Normal};
+use std::hash::Hasher;
+
+use crate::genome::*;
+use crate::validate::{MAX_RULES, PERIOD_GRID};
+
+/// Most rules a random genome or a structural mutation gives an entry (below [`MAX_RULES`], so
+/// evolved strategies stay readable).
+pub const MAX_EVOLVED_RULES: usize = 3;
+
+/// The ranges random genomes draw continuous genes from, and Gaussian mutation clamps them to:
+/// `(field, low, high)`, in the field's unit (percent, standard deviations, RSI points, score
+/// points). Narrower than [`Genome::validate`]'s bounds, which also admit hand-written genomes.
+pub const CONTINUOUS_BOUNDS: [(&str, f64, f64); 18] = [
+    ("exit.stop_loss_pct", 0.5, 15.0),
+    ("exit.take_profit_pct", 0.5, 40.0),
+    ("exit.trailing_stop.activation_pct", 0.0, 10.0),
+    ("exit.trailing_stop.trail_pct", 0.5, 10.0),
+    ("sizing.method.fraction_pct", 5.0, 100.0),
+    ("sizing.method.risk_pct", 0.1, 5.0),
+    ("sizing.method.annual_volatility_pct", 2.0, 60.0),
+    ("sizing.max_position_pct", 5.0, 100.0),
+    ("rsi.lower", 5.0, 45.0),
+    ("rsi.upper", 55.0, 95.0),
+    ("bollinger.width", 0.5, 4.0),
+    ("roc.threshold_pct", 0.0, 10.0),
+    ("zscore.threshold", 0.25, 4.0),
+    ("volatility_band.pct", 0.0, 10.0),
+    ("score.weight", 0.0, 60.0),
+    ("score.threshold", 0.0, 100.0),
+    ("score.scale_pct", 0.25, 20.0),
+    ("score.volatility_max_pct", 0.5, 10.0),
+];
+
+fn bounds(name: &str) -> (f64, f64) {
+    CONTINUOUS_BOUNDS
+        .iter()
+        .find(|(field, _, _)| *field == name)
+        .map(|&(_, low, high)| (low, high))
+        .unwrap_or((0.0, 100.0))
+}
+
+/// Longest holding period a random genome or mutation gives, bars.
+pub const MAX_EVOLVED_HOLDING_BARS: u32 = 250;
+
+fn uniform<R: Rng + ?Sized>(rng: &mut R, name: &str) -> f64 {
+    let (low, high) = bounds(name);
+    rng.random_range(low..=high)
+}
+
+fn grid_period<R: Rng + ?Sized>(rng: &mut R, shortest: u32) -> u32 {
+    let first = PERIOD_GRID
+        .iter()
+        .position(|&period| period >= shortest)
+        .unwrap_or(0);
+    PERIOD_GRID[rng.random_range(first..PERIOD_GRID.len())]
+}
+
+/// Two different grid periods, shorter first.
+fn grid_pair<R: Rng + ?Sized>(rng: &mut R, shortest: u32) -> (u32, u32) {
+    loop {
+        let (a, b) = (grid_period(rng, shortest), grid_period(rng, shortest));
+        if a != b {
+            return (a.min(b), a.max(b));
+        }
+    }
+}
+
+fn average<R: Rng + ?Sized>(rng: &mut R) -> AverageKind {
+    if rng.random_bool(0.5) {
+        AverageKind::Sma
+    } else {
+        AverageKind::Ema
+    }
+}
+
+/// A random rule of any kind, parameters on the period grid and inside [`CONTINUOUS_BOUNDS`].
+pub fn random_rule<R: Rng + ?Sized>(rng: &mut R) -> Rule {
+    match rng.random_range(0..10) {
+        0 => {
+            let (fast, slow) = grid_pair(rng, 2);
+            Rule::MovingAverageCross {
+                average: average(rng),
+                fast,
+                slow,
+            }
+        }
+        1 => Rule::PriceVsAverage {
+            average: average(rng),
+            period: grid_period(rng, 5),
+        },
+        2 => Rule::RsiThreshold {
+            period: grid_period(rng, 2).min(30),
+            lower: uniform(rng, "rsi.lower"),
+            upper: uniform(rng, "rsi.upper"),
+            crossing: rng.random_bool(0.5),
+        },
+        3 => Rule::BollingerTouch {
+            period: grid_period(rng, 5),
+            width: uniform(rng, "bollinger.width"),
+        },
+        4 => Rule::DonchianBreakout {
+            period: grid_period(rng, 5),
+        },
+        5 => Rule::RocMomentum {
+            period: grid_period(rng, 2),
+            threshold_pct: uniform(rng, "roc.threshold_pct"),
+        },
+        6 => {
+            let (fast, slow) = grid_pair(rng, 3);
+            Rule::MacdCross {
+                fast,
+                slow,
+                signal: grid_period(rng, 3).min(30),
+            }
+        }
+        7 => Rule::ZScoreReversion {
+            period: grid_period(rng, 5),
+            threshold: uniform(rng, "zscore.threshold"),
+        },
+        8 => {
+            let low = uniform(rng, "volatility_band.pct") / 2.0;
+            Rule::VolatilityBand {
+                period: grid_period(rng, 5),
+                min_pct: low,
+                max_pct: low + rng.random_range(0.5..5.0),
+            }
+        }
+        _ => Rule::TrendRegime {
+            period: grid_period(rng, 20),
+        },
+    }
+}
+
+fn random_score<R: Rng + ?Sized>(rng: &mut R) -> FactorScore {
+    let (trend_fast, trend_slow) = grid_pair(rng, 5);
+    let buy_above = uniform(rng, "score.threshold") * 0.8;
+    FactorScore {
+        trend_fast,
+        trend_slow,
+        trend_weight: uniform(rng, "score.weight"),
+        momentum_period: grid_period(rng, 3),
+        momentum_scale_pct: uniform(rng, "score.scale_pct"),
+        momentum_weight: uniform(rng, "score.weight"),
+        volatility_period: grid_period(rng, 5),
+        volatility_max_pct: uniform(rng, "score.volatility_max_pct"),
+        volatility_weight: uniform(rng, "score.weight"),
+        buy_above,
+        sell_below: -uniform(rng, "score.threshold") * 0.8,
+    }
+}
+
+fn random_logic<R: Rng + ?Sized>(rng: &mut R) -> EntryLogic {
+    if rng.random_bool(0.15) {
+        return EntryLogic::MultiFactor(random_score(rng));
+    }
+    let count = [1, 1, 2, 2, 3][rng.random_range(0..5)];
+    let rules: Vec<Rule> = (0..count).map(|_| random_rule(rng)).collect();
+    let combine = if count == 1 {
+        Combine::All
+    } else {
+        match rng.random_range(0..10) {
+            0..=5 => Combine::All,
+            6..=7 => Combine::Any,
+            _ => Combine::AtLeast {
+                count: rng.random_range(1..=count as u32),
+            },
+        }
+    };
+    EntryLogic::Rules { rules, combine }
+}
+
+fn random_direction<R: Rng + ?Sized>(rng: &mut R) -> Direction {
+    match rng.random_range(0..10) {
+        0..=4 => Direction::Long,
+        5..=7 => Direction::Both,
+        _ => Direction::Short,
+    }
+}
+
+fn random_exit<R: Rng + ?Sized>(rng: &mut R) -> ExitChromosome {
+    ExitChromosome {
+        stop_loss_pct: rng
+            .random_bool(0.7)
+            .then(|| uniform(rng, "exit.stop_loss_pct")),
+        take_profit_pct: rng
+            .random_bool(0.5)
+            .then(|| uniform(rng, "exit.take_profit_pct")),
+        trailing_stop: rng.random_bool(0.3).then(|| TrailingStop {
+            activation_pct: uniform(rng, "exit.trailing_stop.activation_pct"),
+            trail_pct: uniform(rng, "exit.trailing_stop.trail_pct"),
+        }),
+        max_holding_bars: rng
+            .random_bool(0.3)
+            .then(|| rng.random_range(2..=MAX_EVOLVED_HOLDING_BARS)),
+        channel_exit_bars: rng.random_bool(0.2).then(|| grid_period(rng, 5)),
+        exit_on_opposite_signal: rng.random_bool(0.6),
+    }
+}
+
+fn random_sizing<R: Rng + ?Sized>(rng: &mut R) -> SizingChromosome {
+    let method = match rng.random_range(0..20) {
+        0..=7 => SizingMethod::FixedFraction {
+            fraction_pct: uniform(rng, "sizing.method.fraction_pct"),
+        },
+        8..=14 => SizingMethod::RiskPerTrade {
+            risk_pct: uniform(rng, "sizing.method.risk_pct"),
+        },
+        _ => SizingMethod::VolatilityTarget {
+            annual_volatility_pct: uniform(rng, "sizing.method.annual_volatility_pct"),
+            lookback: grid_period(rng, 5),
+        },
+    };
+    SizingChromosome {
+        method,
+        max_position_pct: uniform(rng, "sizing.max_position_pct"),
+        leverage_cap: 1.0,
+        max_positions: 1,
+    }
+}
+
+/// A random genome with the account `risk` limits (those are the experiment's policy, not genes).
+pub fn random_genome<R: Rng + ?Sized>(rng: &mut R, risk: RiskLimits) -> Genome {
+    let mut genome = Genome {
+        schema: GENOME_SCHEMA,
+        name: None,
+        entry: EntryChromosome {
+            direction: random_direction(rng),
+            logic: random_logic(rng),
+        },
+        exit: random_exit(rng),
+        sizing: random_sizing(rng),
+        risk,
+        lineage: Lineage::default(),
+    };
+    repair(&mut genome);
+    genome
+}
+
+fn pick<'a, T, R: Rng + ?Sized>(rng: &mut R, first: &'a T, second: &'a T) -> &'a T {
+    if rng.random_bool(0.5) { first } else { second }
+}
+
+/// A child of two parents and the operator's name:
+/// - `crossover:chromosome` (half the time): the entry chromosome of one parent, the exits of the
+///   other, the sizing of either;
+/// - `crossover:uniform`: each gene from either parent: rule slots, combination and direction of
+///   the entry (when both use rules; otherwise the whole entry of one), every exit and sizing gene.
+///
+/// Name and lineage are left empty (the evolution records lineage); account risk limits come from
+/// the first parent.
+pub fn crossover<R: Rng + ?Sized>(
+    first: &Genome,
+    second: &Genome,
+    rng: &mut R,
+) -> (Genome, String) {
+    let (mut child, operator) = if rng.random_bool(0.5) {
+        let (entry_parent, exit_parent) = if rng.random_bool(0.5) {
+            (first, second)
+        } else {
+            (second, first)
+        };
+        let child = Genome {
+            entry: entry_parent.entry.clone(),
+            exit: exit_parent.exit.clone(),
+            sizing: *pick(rng, &first.sizing, &second.sizing),
+            ..first.clone()
+        };
+        (child, "crossover:chromosome")
+    } else {
+        (uniform_crossover(first, second, rng), "crossover:uniform")
+    };
+    child.name = None;
+    child.lineage = Lineage::default();
+    repair(&mut child);
+    (child, operator.to_string())
+}
+
+fn uniform_crossover<R: Rng + ?Sized>(first: &Genome, second: &Genome, rng: &mut R) -> Genome {
+    let logic = match (&first.entry.logic, &second.entry.logic) {
+        (
+            EntryLogic::Rules {
+                rules: first_rules,
+                combine: first_combine,
+            },
+            EntryLogic::Rules {
+                rules: second_rules,
+                combine: second_combine,
+            },
+        ) => {
+            let length = pick(rng, &first_rules.len(), &second_rules.len()).to_owned();
+            let rules = (0..length)
+                .map(
+                    |slot| match (first_rules.get(slot), second_rules.get(slot)) {
+                        (Some(a), Some(b)) => pick(rng, a, b).clone(),
+                        (Some(only), None) | (None, Some(only)) => only.clone(),
+                        (None, None) => unreachable!("slot below the longer list's length"),
+                    },
+                )
+                .collect();
+            EntryLogic::Rules {
+                rules,
+                combine: *pick(rng, first_combine, second_combine),
+            }
+        }
+        (a, b) => pick(rng, a, b).clone(),
+    };
+    let (a, b) = (&first.exit, &second.exit);
+    let exit = ExitChromosome {
+        stop_loss_pct: *pick(rng, &a.stop_loss_pct, &b.stop_loss_pct),
+        take_profit_pct: *pick(rng, &a.take_profit_pct, &b.take_profit_pct),
+        trailing_stop: *pick(rng, &a.trailing_stop, &b.trailing_stop),
+        max_holding_bars: *pick(rng, &a.max_holding_bars, &b.max_holding_bars),
+        channel_exit_bars: *pick(rng, &a.channel_exit_bars, &b.channel_exit_bars),
+        exit_on_opposite_signal: *pick(rng, &a.exit_on_opposite_signal, &b.exit_on_opposite_signal),
+    };
+    let (a, b) = (&first.sizing, &second.sizing);
+    let sizing = SizingChromosome {
+        method: *pick(rng, &a.method, &b.method),
+        max_position_pct: *pick(rng, &a.max_position_pct, &b.max_position_pct),
+        leverage_cap: *pick(rng, &a.leverage_cap, &b.leverage_cap),
+        max_positions: *pick(rng, &a.max_positions, &b.max_positions),
+    };
+    Genome {
+        entry: EntryChromosome {
+            direction: *pick(rng, &first.entry.direction, &second.entry.direction),
+            logic,
+        },
+        exit,
+        sizing,
+        ..first.clone()
+    }
+}
+
+/// A continuous gene: its path, a mutable reference and its bounds.
+struct ContinuousGene<'a> {
+    path: String,
+    value: &'a mut f64,
+    low: f64,
+    high: f64,
+}
+
+fn gene<'a>(path: String, value: &'a mut f64, bound: &str) -> ContinuousGene<'a> {
+    let (low, high) = bounds(bound);
+    ContinuousGene {
+        path,
+        value,
+        low,
+        high,
+    }
+}
+
+/// Every continuous gene the genome has switched on.
+fn continuous_genes(genome: &mut Genome) -> Vec<ContinuousGene<'_>> {
+    let Genome {
+        entry,
+        exit,
+        sizing,
+        ..
+    } = genome;
+    let mut genes: Vec<ContinuousGene<'_>> = Vec::new();
+    match &mut entry.logic {
+        EntryLogic::Rules { rules, .. } => {
+            for (index, rule) in rules.iter_mut().enumerate() {
+                let path = |name: &str| format!("entry.logic.rules[{index}].{name}");
+                match rule {
+                    Rule::RsiThreshold { lower, upper, .. } => {
+                        genes.push(gene(path("lower"), lower, "rsi.lower"));
+                        genes.push(gene(path("upper"), upper, "rsi.upper"));
+                    }
+                    Rule::BollingerTouch { width, .. } => {
+                        genes.push(gene(path("width"), width, "bollinger.width"));
+                    }
+                    Rule::RocMomentum { threshold_pct, .. } => {
+                        genes.push(gene(
+                            path("threshold_pct"),
+                            threshold_pct,
+                            "roc.threshold_pct",
+                        ));
+                    }
+                    Rule::ZScoreReversion { threshold, .. } => {
+                        genes.push(gene(path("threshold"), threshold, "zscore.threshold"));
+                    }
+                    Rule::VolatilityBand {
+                        min_pct, max_pct, ..
+                    } => {
+                        genes.push(gene(path("min_pct"), min_pct, "volatility_band.pct"));
+                        genes.push(gene(path("max_pct"), max_pct, "volatility_band.pct"));
+                    }
+                    Rule::MovingAverageCross { .. }
+                    | Rule::PriceVsAverage { .. }
+                    | Rule::DonchianBreakout { .. }
+                    | Rule::MacdCross { .. }
+                    | Rule::TrendRegime { .. } => {}
+                }
+            }
+        }
+        EntryLogic::MultiFactor(score) => {
+            let FactorScore {
+                trend_weight,
+                momentum_scale_pct,
+                momentum_weight,
+                volatility_max_pct,
+                volatility_weight,
+                buy_above,
+                sell_below,
+                ..
+            } = score;
+            let path = |name: &str| format!("entry.logic.{name}");
+            genes.push(gene(path("trend_weight"), trend_weight, "score.weight"));
+            genes.push(gene(
+                path("momentum_weight"),
+                momentum_weight,
+                "score.weight",
+            ));
+            genes.push(gene(
+                path("volatility_weight"),
+                volatility_weight,
+                "score.weight",
+            ));
+            genes.push(gene(
+                path("momentum_scale_pct"),
+                momentum_scale_pct,
+                "score.scale_pct",
+            ));
+            genes.push(gene(
+                path("volatility_max_pct"),
+                volatility_max_pct,
+                "score.volatility_max_pct",
+            ));
+            genes.push(gene(path("buy_above"), buy_above, "score.threshold"));
+            let (low, high) = bounds("score.threshold");
+            genes.push(ContinuousGene {
+                path: path("sell_below"),
+                value: sell_below,
+                low: -high,
+                high: -low,
+            });
+        }
+        EntryLogic::Always => {}
+    }
+    if let Some(stop) = &mut exit.stop_loss_pct {
+        genes.push(gene(
+            "exit.stop_loss_pct".into(),
+            stop,
+            "exit.stop_loss_pct",
+        ));
+    }
+    if let Some(target) = &mut exit.take_profit_pct {
+        genes.push(gene(
+            "exit.take_profit_pct".into(),
+            target,
+            "exit.take_profit_pct",
+        ));
+    }
+    if let Some(TrailingStop {
+        activation_pct,
+        trail_pct,
+    }) = &mut exit.trailing_stop
+    {
+        genes.push(gene(
+            "exit.trailing_stop.activation_pct".into(),
+            activation_pct,
+            "exit.trailing_stop.activation_pct",
+        ));
+        genes.push(gene(
+            "exit.trailing_stop.trail_pct".into(),
+            trail_pct,
+            "exit.trailing_stop.trail_pct",
+        ));
+    }
+    let SizingChromosome {
+        method,
+        max_position_pct,
+        ..
+    } = sizing;
+    match method {
+        SizingMethod::FixedFraction { fraction_pct } => genes.push(gene(
+            "sizing.method.fraction_pct".into(),
+            fraction_pct,
+            "sizing.method.fraction_pct",
+        )),
+        SizingMethod::RiskPerTrade { risk_pct } => genes.push(gene(
+            "sizing.method.risk_pct".into(),
+            risk_pct,
+            "sizing.method.risk_pct",
+        )),
+        SizingMethod::VolatilityTarget {
+            annual_volatility_pct,
+            ..
+        } => genes.push(gene(
+            "sizing.method.annual_volatility_pct".into(),
+            annual_volatility_pct,
+            "sizing.method.annual_volatility_pct",
+        )),
+        SizingMethod::AllIn => {}
+    }
+    genes.push(gene(
+        "sizing.max_position_pct".into(),
+        max_position_pct,
+        "sizing.max_position_pct",
+    ));
+    genes
+}
+
+/// Every period gene the genome has, with its path.
+fn period_genes(genome: &mut Genome) -> Vec<(String, &mut u32)> {
+    let Genome {
+        entry,
+        exit,
+        sizing,
+        ..
+    } = genome;
+    let mut genes: Vec<(String, &mut u32)> = Vec::new();
+    match &mut entry.logic {
+        EntryLogic::Rules { rules, .. } => {
+            for (index, rule) in rules.iter_mut().enumerate() {
+                let path = |name: &str| format!("entry.logic.rules[{index}].{name}");
+                match rule {
+                    Rule::MovingAverageCross { fast, slow, .. } => {
+                        genes.push((path("fast"), fast));
+                        genes.push((path("slow"), slow));
+                    }
+                    Rule::MacdCross { fast, slow, signal } => {
+                        genes.push((path("fast"), fast));
+                        genes.push((path("slow"), slow));
+                        genes.push((path("signal"), signal));
+                    }
+                    Rule::PriceVsAverage { period, .. }
+                    | Rule::RsiThreshold { period, .. }
+                    | Rule::BollingerTouch { period, .. }
+                    | Rule::DonchianBreakout { period }
+                    | Rule::RocMomentum { period, .. }
+                    | Rule::ZScoreReversion { period, .. }
+                    | Rule::VolatilityBand { period, .. }
+                    | Rule::TrendRegime { period } => genes.push((path("period"), period)),
+                }
+            }
+        }
+        EntryLogic::MultiFactor(score) => {
+            let FactorScore {
+                trend_fast,
+                trend_slow,
+                momentum_period,
+                volatility_period,
+                ..
+            } = score;
+            genes.push(("entry.logic.trend_fast".into(), trend_fast));
+            genes.push(("entry.logic.trend_slow".into(), trend_slow));
+            genes.push(("entry.logic.momentum_period".into(), momentum_period));
+            genes.push(("entry.logic.volatility_period".into(), volatility_period));
+        }
+        EntryLogic::Always => {}
+    }
+    if let Some(bars) = &mut exit.channel_exit_bars {
+        genes.push(("exit.channel_exit_bars".into(), bars));
+    }
+    if let SizingMethod::VolatilityTarget { lookback, .. } = &mut sizing.method {
+        genes.push(("sizing.method.lookback".into(), lookback));
+    }
+    genes
+}
+
+/// The index of the grid period nearest `period`.
+fn nearest_grid_index(period: u32) -> usize {
+    (0..PERIOD_GRID.len())
+        .min_by_key(|&index| PERIOD_GRID[index].abs_diff(period))
+        .unwrap_or(0)
+}
+
+/// A mutated copy and the operator's name (`mutation:<kind>:<field>`). The kind is drawn as:
+/// - `gaussian` (40%): one continuous gene plus N(0, (0.1 (high - low))^2) (a Gaussian from
+///   `rand_distr`), clamped to its [`CONTINUOUS_BOUNDS`];
+/// - `period` (25%): one period moved 1 or 2 steps along [`PERIOD_GRID`] (from the grid point nearest
+///   it, so imported off-grid periods join the grid);
+/// - `structural` (20%): add a random rule, remove one, or replace one (a factor score is redrawn);
+/// - `switch` (15%): an optional exit switched on (at a random value) or off, the opposite-signal
+///   exit flipped, or the direction redrawn.
+///
+/// A kind with nothing to act on falls through to the next one. The result is repaired to validate.
+pub fn mutate<R: Rng + ?Sized>(genome: &Genome, rng: &mut R) -> (Genome, String) {
+    let mut child = genome.clone();
+    child.name = None;
+    child.lineage = Lineage::default();
+    let roll = rng.random_range(0..100);
+    let order: [u8; 4] = match roll {
+        0..=39 => [0, 1, 2, 3],
+        40..=64 => [1, 0, 2, 3],
+        65..=84 => [2, 0, 1, 3],
+        _ => [3, 0, 1, 2],
+    };
+    let mut operator = String::new();
+    for kind in order {
+        let done = match kind {
+            0 => mutate_continuous(&mut child, rng),
+            1 => mutate_period(&mut child, rng),
+            2 => mutate_structure(&mut child, rng),
+            _ => Some(mutate_switch(&mut child, rng)),
+        };
+        if let Some(name) = done {
+            operator = name;
+            break;
+        }
+    }
+    repair(&mut child);
+    (child, operator)
+}
+
+fn mutate_continuous<R: Rng + ?Sized>(genome: &mut Genome, rng: &mut R) -> Option<String> {
+    let mut genes = continuous_genes(genome);
+    if genes.is_empty() {
+        return None;
+    }
+    let index = rng.random_range(0..genes.len());
+    let gene = &mut genes[index];
+    let spread = 0.1 * (gene.high - gene.low);
+    let step = Normal::new(0.0, spread).map_or(0.0, |normal| normal.sample(rng));
+    *gene.value = (*gene.value + step).clamp(gene.low, gene.high);
+    Some(format!("mutation:gaussian:{}", gene.path))
+}
+
+fn mutate_period<R: Rng + ?Sized>(genome: &mut Genome, rng: &mut R) -> Option<String> {
+    let mut genes = period_genes(genome);
+    if genes.is_empty() {
+        return None;
+    }
+    let index = rng.random_range(0..genes.len());
+    let (path, value) = &mut genes[index];
+    let steps = [-2i64, -1, 1, 2][rng.random_range(0..4)];
+    let position =
+        (nearest_grid_index(**value) as i64 + steps).clamp(0, PERIOD_GRID.len() as i64 - 1);
+    **value = PERIOD_GRID[position as usize];
+    Some(format!("mutation:period:{path}"))
+}
+
+fn mutate_structure<R: Rng + ?Sized>(genome: &mut Genome, rng: &mut R) -> Option<String> {
+    match &mut genome.entry.logic {
+        EntryLogic::Rules { rules, .. } => {
+            let choice = rng.random_range(0..3);
+            if choice == 0 && rules.len() < MAX_EVOLVED_RULES {
+                rules.push(random_rule(rng));
+                Some("mutation:structural:add_rule".into())
+            } else if choice == 1 && rules.len() > 1 {
+                let index = rng.random_range(0..rules.len());
+                rules.remove(index);
+                Some(format!("mutation:structural:remove_rule[{index}]"))
+            } else {
+                let index = rng.random_range(0..rules.len());
+                rules[index] = random_rule(rng);
+                Some(format!("mutation:structural:replace_rule[{index}]"))
+            }
+        }
+        EntryLogic::MultiFactor(_) => {
+            genome.entry.logic = random_logic(rng);
+            Some("mutation:structural:redraw_entry".into())
+        }
+        EntryLogic::Always => None,
+    }
+}
+
+fn mutate_switch<R: Rng + ?Sized>(genome: &mut Genome, rng: &mut R) -> String {
+    let exit = &mut genome.exit;
+    let field = match rng.random_range(0..7) {
+        0 => {
+            exit.stop_loss_pct = match exit.stop_loss_pct {
+                Some(_) => None,
+                None => Some(uniform(rng, "exit.stop_loss_pct")),
+            };
+            "exit.stop_loss_pct"
+        }
+        1 => {
+            exit.take_profit_pct = match exit.take_profit_pct {
+                Some(_) => None,
+                None => Some(uniform(rng, "exit.take_profit_pct")),
+            };
+            "exit.take_profit_pct"
+        }
+        2 => {
+            exit.trailing_stop = match exit.trailing_stop {
+                Some(_) => None,
+                None => Some(TrailingStop {
+                    activation_pct: uniform(rng, "exit.trailing_stop.activation_pct"),
+                    trail_pct: uniform(rng, "exit.trailing_stop.trail_pct"),
+                }),
+            };
+            "exit.trailing_stop"
+        }
+        3 => {
+            exit.max_holding_bars = match exit.max_holding_bars {
+                Some(_) => None,
+                None => Some(rng.random_range(2..=MAX_EVOLVED_HOLDING_BARS)),
+            };
+            "exit.max_holding_bars"
+        }
+        4 => {
+            exit.channel_exit_bars = match exit.channel_exit_bars {
+                Some(_) => None,
+                None => Some(grid_period(rng, 5)),
+            };
+            "exit.channel_exit_bars"
+        }
+        5 => {
+            exit.exit_on_opposite_signal = !exit.exit_on_opposite_signal;
+            "exit.exit_on_opposite_signal"
+        }
+        _ => {
+            genome.entry.direction = random_direction(rng);
+            "entry.direction"
+        }
+    };
+    format!("mutation:switch:{field}")
+}
+
+/// Makes `genome` consistent so it validates: crossover and mutation may combine genes that only
+/// made sense together (a risk-per-trade size without a stop, a fast period above the slow one).
+/// Sorted pairs are swapped (equal ones pushed one grid step apart), rule lists are deduplicated and
+/// cut to [`MAX_RULES`], `at_least` counts clamped to the rule count, an ATR band or RSI pair widened
+/// when empty, a missing stop for risk sizing set to 2%, and a non-finite continuous gene set to its lower bound.
+pub fn repair(genome: &mut Genome) {
+    if let EntryLogic::Rules { rules, combine } = &mut genome.entry.logic {
+        let mut unique: Vec<Rule> = Vec::with_capacity(rules.len());
+        for rule in rules.drain(..) {
+            if !unique.contains(&rule) {
+                unique.push(rule);
+            }
+        }
+        unique.truncate(MAX_RULES);
+        *rules = unique;
+        for rule in rules.iter_mut() {
+            match rule {
+                Rule::MovingAverageCross { fast, slow, .. }
+                | Rule::MacdCross { fast, slow, .. } => {
+                    order_periods(fast, slow);
+                }
+                Rule::RsiThreshold { lower, upper, .. } => {
+                    if *lower >= *upper {
+                        std::mem::swap(lower, upper);
+                    }
+                    if *upper - *lower < 1.0 {
+                        *lower = (*lower - 1.0).max(1.0);
+                        *upper = (*lower + 2.0).min(99.0);
+                    }
+                }
+                Rule::VolatilityBand {
+                    min_pct, max_pct, ..
+                } => {
+                    if *min_pct > *max_pct {
+                        std::mem::swap(min_pct, max_pct);
+                    }
+                    if *max_pct - *min_pct < 0.1 {
+                        *max_pct = *min_pct + 0.1;
+                    }
+                }
+                _ => {}
+            }
+        }
+        if let Combine::AtLeast { count } = combine {
+            *count = (*count).clamp(1, rules.len() as u32);
+        }
+    }
+    if let EntryLogic::MultiFactor(score) = &mut genome.entry.logic {
+        order_periods(&mut score.trend_fast, &mut score.trend_slow);
+        if score.sell_below >= score.buy_above {
+            std::mem::swap(&mut score.sell_below, &mut score.buy_above);
+            if score.sell_below >= score.buy_above {
+                score.sell_below = score.buy_above - 1.0;
+            }
+        }
+    }
+    if matches!(genome.sizing.method, SizingMethod::RiskPerTrade { .. })
+        && genome.exit.stop_loss_pct.is_none()
+    {
+        genome.exit.stop_loss_pct = Some(2.0);
+    }
+    for gene in continuous_genes(genome) {
+        if !gene.value.is_finite() {
+            *gene.value = gene.low;
+        }
+    }
+}
+
+/// Puts a (fast, slow) pair in order, moving an equal pair one grid step apart.
+fn order_periods(fast: &mut u32, slow: &mut u32) {
+    if *fast > *slow {
+        std::mem::swap(fast, slow);
+    }
+    if fast == slow {
+        let index = nearest_grid_index(*slow);
+        if index + 1 < PERIOD_GRID.len() && PERIOD_GRID[index + 1] > *fast {
+            *slow = PERIOD_GRID[index + 1];
+        } else {
+            *fast = PERIOD_GRID[index.saturating_sub(1)].min(*slow - 1).max(1);
+        }
+    }
+}
+
+impl Genome {
+    /// The genes' fingerprint: XXH64 (seed 0, the `twox-hash` crate) of the JSON of the entry, exit,
+    /// sizing and risk chromosomes. Name and lineage do not count, so two agents with the same genes
+    /// share one fitness-cache entry. Stable across runs, threads and platforms.
+    pub fn fingerprint(&self) -> u64 {
+        let genes = (&self.entry, &self.exit, &self.sizing, &self.risk);
+        let mut hasher = twox_hash::XxHash64::with_seed(0);
+        // Serialising plain data to memory cannot fail.
+        if let Ok(bytes) = serde_json::to_vec(&genes) {
+            hasher.write(&bytes);
+        }
+        hasher.finish()
+    }
+}
