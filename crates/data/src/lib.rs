@@ -47,6 +47,7 @@ mod parquet_io;
 mod resample;
 mod split;
 mod summary;
+mod table;
 mod timestamp;
 
 pub use atomic::{write_atomically, write_bytes_atomically};
@@ -62,4 +63,5 @@ pub use parquet_io::{
 pub use resample::resample;
 pub use split::{SplitRanges, SplitSpec, split};
 pub use summary::{DatasetSummary, Gap, LARGEST_MOVES_LISTED, Move, infer_interval, summarize};
+pub use table::{TableColumn, read_table, write_table};
 pub use timestamp::TimestampFormat;

@@ -103,7 +103,11 @@ pub fn write_parquet(
 }
 
 /// Writes one record batch to `path` as snappy-compressed Parquet, atomically.
-fn write_batch(path: &Path, schema: Arc<Schema>, batch: &RecordBatch) -> Result<(), DataError> {
+pub(crate) fn write_batch(
+    path: &Path,
+    schema: Arc<Schema>,
+    batch: &RecordBatch,
+) -> Result<(), DataError> {
     let parquet_error = |message: String| DataError::Parquet {
         path: path.to_path_buf(),
         message,

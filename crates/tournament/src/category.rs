@@ -1,0 +1,290 @@
+//! The six tournament categories of DESIGN.md as fitness functions, with the eligibility rules that
+//! keep an agent that never trades from winning anything. Higher fitness is better in every category.
+//! Metric definitions are empyrical's (gauntlet-stats); "mean" is the mean over the universe's symbols
+//! of the part being scored.
+
+use serde::{Deserialize, Serialize};
+
+use crate::scoring::GenomeScore;
+
+/// A tournament category: what a generation's agents are ranked by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Category {
+    /// Risk-adjusted return: the mean annualised Sharpe ratio.
+    MonthlyPerformance,
+    /// The smallest drawdown among profitable agents: minus the mean |maximum drawdown|.
+    DrawdownResistance,
+    /// Performance inside high-volatility regimes: the mean annualised return over bars whose
+    /// 20-bar realised volatility (known at the previous close) is above its median.
+    VolatilityAdaptation,
+    /// Worst case across symbols: the lowest annualised Sharpe ratio of any symbol.
+    DiversificationMaster,
+    /// Reward per unit of risk: the mean Sortino ratio plus ln(profit factor), the profit factor
+    /// capped at 10.
+    RiskManagement,
+    /// Steadiness: the mean of (share of positive months x max(stability, 0)).
+    ConsistencyChampion,
+}
+
+/// Activity an agent needs before any category ranks it.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Eligibility {
+    /// Fewest closed trades over all symbols of the part.
+    pub min_trades: usize,
+    /// Lowest mean exposure (share of bars in the market, 0..1).
+    pub min_exposure: f64,
+}
+
+impl Default for Eligibility {
+    fn default() -> Self {
+        Self {
+            min_trades: 5,
+            min_exposure: 0.02,
+        }
+    }
+}
+
+/// A category's judgement of one genome.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Verdict {
+    /// The fitness; `None` when not eligible or undefined.
+    pub fitness: Option<f64>,
+    /// Why there is no fitness, in words.
+    pub ineligible_because: Option<String>,
+}
+
+impl Category {
+    /// Every category, in DESIGN.md's order.
+    pub const ALL: [Category; 6] = [
+        Category::MonthlyPerformance,
+        Category::DrawdownResistance,
+        Category::VolatilityAdaptation,
+        Category::DiversificationMaster,
+        Category::RiskManagement,
+        Category::ConsistencyChampion,
+    ];
+
+    /// The snake_case name used in files and on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::MonthlyPerformance => "monthly_performance",
+            Self::DrawdownResistance => "drawdown_resistance",
+            Self::VolatilityAdaptation => "volatility_adaptation",
+            Self::DiversificationMaster => "diversification_master",
+            Self::RiskManagement => "risk_management",
+            Self::ConsistencyChampion => "consistency_champion",
+        }
+    }
+
+    /// The category named `name`.
+    ///
+    /// # Errors
+    /// A message listing the valid names when `name` is none of them.
+    pub fn from_name(name: &str) -> Result<Self, String> {
+        Self::ALL
+            .into_iter()
+            .find(|category| category.name() == name)
+            .ok_or_else(|| {
+                let names: Vec<&str> = Self::ALL.iter().map(|category| category.name()).collect();
+                format!(
+                    "'{name}' is not a category; expected one of {}",
+                    names.join(", ")
+                )
+            })
+    }
+
+    /// The fitness formula, in words (for reports).
+    pub fn formula(self) -> &'static str {
+        match self {
+            Self::MonthlyPerformance => "mean over symbols of the annualised Sharpe ratio",
+            Self::DrawdownResistance => {
+                "minus the mean over symbols of |maximum drawdown|, among agents with a positive mean total return"
+            }
+            Self::VolatilityAdaptation => {
+                "mean over symbols of the annualised mean bar return over high-volatility bars (20-bar realised volatility at the previous close above its median)"
+            }
+            Self::DiversificationMaster => "the lowest annualised Sharpe ratio of any symbol",
+            Self::RiskManagement => {
+                "mean over symbols of the Sortino ratio plus ln(profit factor of all trades, capped at 10), among agents with a positive mean total return"
+            }
+            Self::ConsistencyChampion => {
+                "mean over symbols of (share of positive months x max(stability, 0)), among agents with a positive mean total return"
+            }
+        }
+    }
+
+    /// Whether the category ranks only agents whose mean total return is positive.
+    pub fn needs_positive_return(self) -> bool {
+        matches!(
+            self,
+            Self::DrawdownResistance | Self::RiskManagement | Self::ConsistencyChampion
+        )
+    }
+
+    /// Judges `score` (one genome on every symbol of a part).
+    pub fn judge(self, score: &GenomeScore, eligibility: &Eligibility) -> Verdict {
+        let ineligible = |why: String| Verdict {
+            fitness: None,
+            ineligible_because: Some(why),
+        };
+        let trades = score.total_trades();
+        if trades < eligibility.min_trades {
+            return ineligible(format!(
+                "{trades} trades, fewer than the {} required",
+                eligibility.min_trades
+            ));
+        }
+        let exposure = score.mean(|symbol| symbol.metrics.exposure);
+        if exposure < eligibility.min_exposure {
+            return ineligible(format!(
+                "exposure {exposure:.4}, below the {} required",
+                eligibility.min_exposure
+            ));
+        }
+        let mean_return = score.mean(|symbol| symbol.metrics.total_return);
+        if self.needs_positive_return() && mean_return.is_finite() && mean_return <= 0.0 {
+            return ineligible(format!(
+                "mean total return {mean_return:.4} is not positive ({} ranks profitable agents only)",
+                self.name()
+            ));
+        }
+        let fitness = match self {
+            Self::MonthlyPerformance => score.mean(|symbol| symbol.metrics.sharpe),
+            Self::DrawdownResistance => -score.mean(|symbol| symbol.metrics.max_drawdown.abs()),
+            Self::VolatilityAdaptation => score.mean(|symbol| symbol.high_volatility_return),
+            Self::DiversificationMaster => score.worst(|symbol| symbol.metrics.sharpe),
+            Self::RiskManagement => {
+                let profit: f64 = score.symbols.iter().map(|symbol| symbol.gross_profit).sum();
+                let loss: f64 = score.symbols.iter().map(|symbol| symbol.gross_loss).sum();
+                let factor = if loss > 0.0 {
+                    (profit / loss).min(10.0)
+                } else {
+                    10.0
+                };
+                score.mean(|symbol| symbol.metrics.sortino) + factor.ln()
+            }
+            Self::ConsistencyChampion => score
+                .mean(|symbol| symbol.metrics.positive_months * symbol.metrics.stability.max(0.0)),
+        };
+        if fitness.is_finite() {
+            Verdict {
+                fitness: Some(fitness),
+                ineligible_because: None,
+            }
+        } else {
+            ineligible(format!("{} is undefined ({fitness})", self.name()))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scoring::SymbolScore;
+    use gauntlet_backtest::Metrics;
+
+    fn metrics(sharpe: f64, total_return: f64, max_drawdown: f64) -> Metrics {
+        Metrics {
+            final_equity: 100_000.0 * (1.0 + total_return),
+            total_return,
+            cagr: 0.0,
+            annual_volatility: 0.2,
+            sharpe,
+            sortino: sharpe * 1.5,
+            max_drawdown,
+            max_drawdown_bars: 10,
+            calmar: 0.0,
+            omega: 1.0,
+            tail_ratio: 1.0,
+            stability: 0.5,
+            trades: 4,
+            win_rate: 0.5,
+            profit_factor: 1.0,
+            expectancy: 0.0,
+            expectancy_r: f64::NAN,
+            average_trade_bars: 5.0,
+            median_trade_bars: 5.0,
+            exposure: 0.3,
+            positive_months: 0.6,
+        }
+    }
+
+    fn score() -> GenomeScore {
+        let symbol =
+            |dataset: &str, metrics: Metrics, high: f64, profit: f64, loss: f64| SymbolScore {
+                dataset: dataset.into(),
+                metrics,
+                gross_profit: profit,
+                gross_loss: loss,
+                high_volatility_return: high,
+            };
+        GenomeScore {
+            symbols: vec![
+                symbol("a", metrics(1.2, 0.10, -0.08), 0.30, 3_000.0, 1_000.0),
+                symbol("b", metrics(0.4, 0.02, -0.12), -0.10, 1_000.0, 1_000.0),
+            ],
+        }
+    }
+
+    #[test]
+    fn each_category_computes_its_formula() {
+        let score = score();
+        let rules = Eligibility::default();
+        let fitness = |category: Category| category.judge(&score, &rules).fitness.unwrap();
+        // Mean Sharpe (1.2 + 0.4) / 2.
+        assert!((fitness(Category::MonthlyPerformance) - 0.8).abs() < 1e-12);
+        // Minus mean |drawdown| (0.08 + 0.12) / 2.
+        assert!((fitness(Category::DrawdownResistance) + 0.10).abs() < 1e-12);
+        // Mean high-volatility return (0.30 - 0.10) / 2.
+        assert!((fitness(Category::VolatilityAdaptation) - 0.10).abs() < 1e-12);
+        // Worst Sharpe.
+        assert!((fitness(Category::DiversificationMaster) - 0.4).abs() < 1e-12);
+        // Mean Sortino (1.8 + 0.6) / 2 + ln(4000 / 2000).
+        assert!((fitness(Category::RiskManagement) - (1.2 + 2f64.ln())).abs() < 1e-12);
+        // Mean of 0.6 x 0.5.
+        assert!((fitness(Category::ConsistencyChampion) - 0.3).abs() < 1e-12);
+    }
+
+    #[test]
+    fn an_agent_that_does_not_trade_wins_nothing() {
+        let mut score = score();
+        for symbol in &mut score.symbols {
+            symbol.metrics.trades = 0;
+        }
+        for category in Category::ALL {
+            let verdict = category.judge(&score, &Eligibility::default());
+            assert_eq!(verdict.fitness, None);
+            assert!(verdict.ineligible_because.unwrap().contains("0 trades"));
+        }
+    }
+
+    #[test]
+    fn profit_only_categories_refuse_losing_agents() {
+        let mut score = score();
+        for symbol in &mut score.symbols {
+            symbol.metrics.total_return = -0.05;
+        }
+        for category in Category::ALL {
+            let verdict = category.judge(&score, &Eligibility::default());
+            assert_eq!(
+                verdict.fitness.is_none(),
+                category.needs_positive_return(),
+                "{category:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn names_round_trip_and_misspellings_list_the_choices() {
+        for category in Category::ALL {
+            assert_eq!(Category::from_name(category.name()), Ok(category));
+        }
+        let message = Category::from_name("monthly_perfomance").unwrap_err();
+        assert!(
+            message.contains("monthly_performance, drawdown_resistance"),
+            "{message}"
+        );
+    }
+}

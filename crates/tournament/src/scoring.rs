@@ -1,0 +1,330 @@
+//! Scoring genomes on a universe of symbols: each symbol's bars split into in-sample, validation and
+//! holdout parts, every genome backtested on each symbol's part separately (same starting capital on
+//! each), in parallel across genomes with rayon and collected in input order.
+
+use gauntlet_backtest::{
+    BacktestConfig, BacktestError, CostModel, FillConvention, Market, Metrics, run_backtest,
+};
+use gauntlet_core::{AssetClass, BarSeries};
+use gauntlet_data::{DatasetEntry, SplitSpec, split};
+use gauntlet_genome::Genome;
+use gauntlet_indicators::IndicatorColumn;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::TournamentError;
+
+/// Bars of the realised-volatility window that defines high-volatility regimes.
+pub const REGIME_VOLATILITY_BARS: u32 = 20;
+
+/// One of a split's three parts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Part {
+    /// Breeding: fitness and capital come from here.
+    InSample,
+    /// Choosing champions.
+    Validation,
+    /// Reported once at the end, never used to choose.
+    Holdout,
+}
+
+impl Part {
+    /// The three parts in time order.
+    pub const ALL: [Part; 3] = [Part::InSample, Part::Validation, Part::Holdout];
+
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// One symbol of the universe with its three parts.
+#[derive(Debug)]
+pub struct SymbolMarket {
+    /// The catalog dataset name.
+    pub dataset: String,
+    /// The instrument's asset class.
+    pub asset_class: AssetClass,
+    /// Bars per year, for annualisation.
+    pub bars_per_year: f64,
+    parts: [Market; 3],
+    /// Per part and bar: whether bar t is in a high-volatility regime, i.e. the
+    /// [`REGIME_VOLATILITY_BARS`]-bar realised volatility known at bar t-1's close is above its median
+    /// over the part.
+    high_volatility: [Vec<bool>; 3],
+}
+
+impl SymbolMarket {
+    /// The market of one part.
+    pub fn market(&self, part: Part) -> &Market {
+        &self.parts[part.index()]
+    }
+}
+
+/// How a universe is backtested.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Costs {
+    /// Commission per side, basis points of the traded value.
+    pub commission_bps: f64,
+    /// Full bid-ask spread, basis points (half is paid on each fill).
+    pub spread_bps: f64,
+    /// Slippage per fill, basis points, against us.
+    pub slippage_bps: f64,
+    /// When market orders fill.
+    pub fill: FillConvention,
+    /// Starting equity on each symbol, quote currency.
+    pub initial_capital: f64,
+}
+
+impl Default for Costs {
+    fn default() -> Self {
+        Self {
+            commission_bps: 5.0,
+            spread_bps: 2.0,
+            slippage_bps: 1.0,
+            fill: FillConvention::NextOpen,
+            initial_capital: 100_000.0,
+        }
+    }
+}
+
+/// The symbols an experiment trades, split and ready to score.
+#[derive(Debug)]
+pub struct Universe {
+    /// The symbols, in the experiment's order.
+    pub symbols: Vec<SymbolMarket>,
+    costs: Costs,
+}
+
+/// One genome on one symbol's part (serialises with `NaN` metrics as `null`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SymbolScore {
+    /// The dataset.
+    pub dataset: String,
+    /// Every metric of the backtest.
+    pub metrics: Metrics,
+    /// Sum of the winning trades' net P&L, quote currency.
+    pub gross_profit: f64,
+    /// Sum of the losing trades' net P&L, as a positive amount.
+    pub gross_loss: f64,
+    /// Mean bar return of the strategy over the part's high-volatility bars, times bars per year
+    /// (annualised arithmetic mean, a fraction); `NaN` when the part has none.
+    pub high_volatility_return: f64,
+}
+
+/// One genome on every symbol's part.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GenomeScore {
+    /// Per symbol, in the universe's order.
+    pub symbols: Vec<SymbolScore>,
+}
+
+impl GenomeScore {
+    /// The mean over symbols of one metric.
+    pub fn mean(&self, metric: impl Fn(&SymbolScore) -> f64) -> f64 {
+        self.symbols.iter().map(metric).sum::<f64>() / self.symbols.len().max(1) as f64
+    }
+
+    /// The smallest value over symbols of one metric (`NaN` if any is `NaN`).
+    pub fn worst(&self, metric: impl Fn(&SymbolScore) -> f64) -> f64 {
+        self.symbols
+            .iter()
+            .map(metric)
+            .fold(f64::INFINITY, |worst, value| {
+                if value.is_nan() || worst.is_nan() {
+                    f64::NAN
+                } else {
+                    worst.min(value)
+                }
+            })
+    }
+
+    /// Closed trades over every symbol.
+    pub fn total_trades(&self) -> usize {
+        self.symbols
+            .iter()
+            .map(|symbol| symbol.metrics.trades)
+            .sum()
+    }
+
+    /// Every metric's mean over symbols (trades summed), as `(name, value)` in [`Metrics`] order: the
+    /// leaderboard's columns.
+    pub fn summary(&self) -> Vec<(&'static str, f64)> {
+        let Some(first) = self.symbols.first() else {
+            return Vec::new();
+        };
+        let names: Vec<&'static str> = first
+            .metrics
+            .named_values()
+            .iter()
+            .map(|(name, _)| *name)
+            .collect();
+        let mut summary: Vec<(&'static str, f64)> = names
+            .iter()
+            .enumerate()
+            .map(|(index, name)| {
+                let value = if *name == "trades" {
+                    self.total_trades() as f64
+                } else {
+                    self.mean(|symbol| symbol.metrics.named_values()[index].1)
+                };
+                (*name, value)
+            })
+            .collect();
+        summary.push((
+            "high_volatility_return",
+            self.mean(|symbol| symbol.high_volatility_return),
+        ));
+        summary
+    }
+}
+
+impl Universe {
+    /// Splits each dataset's `series` as `spec` says and prepares its three markets.
+    ///
+    /// # Errors
+    /// [`TournamentError::Data`] when a split is invalid or leaves a part empty (naming the dataset).
+    pub fn new(
+        datasets: Vec<(DatasetEntry, BarSeries)>,
+        spec: SplitSpec,
+        costs: Costs,
+    ) -> Result<Self, TournamentError> {
+        let mut symbols = Vec::with_capacity(datasets.len());
+        for (entry, series) in datasets {
+            let ranges = split(&series, spec).map_err(|error| TournamentError::Config {
+                field: "split".into(),
+                message: format!("dataset {}: {error}", entry.name),
+            })?;
+            for (part, range) in
+                Part::ALL
+                    .iter()
+                    .zip([&ranges.in_sample, &ranges.validation, &ranges.holdout])
+            {
+                if range.len() < 2 {
+                    return Err(TournamentError::Config {
+                        field: "split".into(),
+                        message: format!(
+                            "dataset {}: the {part:?} part has {} bars; every part needs at least 2",
+                            entry.name,
+                            range.len()
+                        ),
+                    });
+                }
+            }
+            let [in_sample, validation, holdout] = ranges.apply(&series);
+            let parts = [in_sample, validation, holdout]
+                .map(|part| Market::new(entry.symbol.clone(), part));
+            let high_volatility = [0, 1, 2].map(|index| high_volatility_bars(&parts[index]));
+            symbols.push(SymbolMarket {
+                dataset: entry.name.clone(),
+                asset_class: entry.asset_class,
+                bars_per_year: entry.bars_per_year,
+                parts,
+                high_volatility,
+            });
+        }
+        Ok(Self { symbols, costs })
+    }
+
+    /// The backtest settings of one symbol.
+    pub fn config(&self, symbol: &SymbolMarket) -> BacktestConfig {
+        BacktestConfig {
+            initial_capital: self.costs.initial_capital,
+            costs: CostModel {
+                commission_bps: self.costs.commission_bps,
+                spread_bps: self.costs.spread_bps,
+                slippage_bps: self.costs.slippage_bps,
+            },
+            fill: self.costs.fill,
+            close_at_end: true,
+            bars_per_year: symbol.bars_per_year,
+        }
+    }
+
+    /// Backtests `genome` on every symbol's `part`.
+    ///
+    /// # Errors
+    /// [`BacktestError`] when the genome is invalid or an indicator cannot be computed.
+    pub fn score(&self, genome: &Genome, part: Part) -> Result<GenomeScore, BacktestError> {
+        let mut symbols = Vec::with_capacity(self.symbols.len());
+        for symbol in &self.symbols {
+            let market = symbol.market(part);
+            let result = run_backtest(genome, market, &self.config(symbol))?;
+            let metrics = result.metrics(market.series().timestamps(), symbol.bars_per_year);
+            let returns = result.returns();
+            let high = &symbol.high_volatility[part.index()];
+            let (sum, count) = returns
+                .iter()
+                .zip(high)
+                .filter(|(_, high)| **high)
+                .fold((0.0, 0usize), |(sum, count), (value, _)| {
+                    (sum + value, count + 1)
+                });
+            let high_volatility_return = if count == 0 {
+                f64::NAN
+            } else {
+                sum / count as f64 * symbol.bars_per_year
+            };
+            let (gross_profit, gross_loss) =
+                result
+                    .trades
+                    .iter()
+                    .fold((0.0, 0.0), |(profit, loss), trade| {
+                        if trade.net_pnl > 0.0 {
+                            (profit + trade.net_pnl, loss)
+                        } else {
+                            (profit, loss - trade.net_pnl)
+                        }
+                    });
+            symbols.push(SymbolScore {
+                dataset: symbol.dataset.clone(),
+                metrics,
+                gross_profit,
+                gross_loss,
+                high_volatility_return,
+            });
+        }
+        Ok(GenomeScore { symbols })
+    }
+
+    /// [`Universe::score`] for many genomes, in parallel across genomes; results in input order.
+    pub fn score_all(
+        &self,
+        genomes: &[Genome],
+        part: Part,
+    ) -> Vec<Result<GenomeScore, BacktestError>> {
+        genomes
+            .par_iter()
+            .map(|genome| self.score(genome, part))
+            .collect()
+    }
+}
+
+/// Which bars of a market are in a high-volatility regime (see [`SymbolMarket`]).
+fn high_volatility_bars(market: &Market) -> Vec<bool> {
+    let bars = market.series().len();
+    let Ok(volatility) = market.cache.get(IndicatorColumn::Volatility {
+        period: REGIME_VOLATILITY_BARS,
+    }) else {
+        return vec![false; bars];
+    };
+    let mut known: Vec<f64> = volatility
+        .iter()
+        .copied()
+        .filter(|value| value.is_finite())
+        .collect();
+    if known.is_empty() {
+        return vec![false; bars];
+    }
+    known.sort_by(f64::total_cmp);
+    let middle = known.len() / 2;
+    let median = if known.len() % 2 == 1 {
+        known[middle]
+    } else {
+        (known[middle - 1] + known[middle]) / 2.0
+    };
+    (0..bars)
+        .map(|t| t > 0 && volatility[t - 1] > median)
+        .collect()
+}
