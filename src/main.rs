@@ -3,6 +3,7 @@
 
 mod backtest_command;
 mod data_commands;
+mod evolve_command;
 mod stats_command;
 
 use std::path::PathBuf;
@@ -32,6 +33,11 @@ enum Command {
     },
     /// Backtest a genome (or a population of genomes) on datasets, with buy-and-hold beside it.
     Backtest(Box<backtest_command::BacktestArgs>),
+    /// Breed strategies: evolve a population on an experiment's universe (the main job). With no
+    /// --config it runs the built-in quickstart on bundled data.
+    Evolve(Box<evolve_command::EvolveArgs>),
+    /// Copy a finished run's champion to a genome file.
+    Export(evolve_command::ExportArgs),
     /// Statistics of your own series.
     Stats {
         #[command(subcommand)]
@@ -49,6 +55,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Data { command } => data_commands::run(command, &datasets_dir),
         Command::Backtest(arguments) => backtest_command::run(*arguments, &datasets_dir),
+        Command::Evolve(arguments) => evolve_command::run(*arguments, &datasets_dir),
+        Command::Export(arguments) => evolve_command::export(arguments),
         Command::Stats { command } => stats_command::run(command),
     };
     match result {

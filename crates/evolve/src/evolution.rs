@@ -38,6 +38,12 @@ pub trait Problem: Sync {
     /// The genome's [`Fingerprint`].
     fn fingerprint(&self, genome: &Self::Genome) -> Fingerprint;
 
+    /// The genome's niche: the hall of fame keeps the best genome of each niche, so it holds
+    /// different ideas rather than near-copies of one. Default: the fingerprint (distinct genomes).
+    fn niche(&self, genome: &Self::Genome) -> Fingerprint {
+        self.fingerprint(genome)
+    }
+
     /// The fitness of each genome, in order. Called once per generation with every genome not yet
     /// in the cache, so an implementation may score them in parallel; it must return the same values
     /// whatever the thread count. Non-finite values are treated as `None`.
@@ -167,7 +173,7 @@ impl<G: Clone + Send + Sync> Evolution<G> {
             fitness_cache: BTreeMap::new(),
         };
         let new = evolution.score(problem, &|_| true)?;
-        evolution.finish_generation(new);
+        evolution.finish_generation(problem, new);
         Ok(evolution)
     }
 
@@ -197,7 +203,7 @@ impl<G: Clone + Send + Sync> Evolution<G> {
         {
             self.migrate();
         }
-        self.finish_generation(new);
+        self.finish_generation(problem, new);
         Ok(())
     }
 
@@ -293,8 +299,13 @@ impl<G: Clone + Send + Sync> Evolution<G> {
         }
     }
 
-    /// Sorts the islands, records their statistics and updates the hall of fame.
-    fn finish_generation(&mut self, new_per_island: Vec<usize>) {
+    /// Sorts the islands, records their statistics and updates the hall of fame (the best
+    /// individual of each niche).
+    fn finish_generation<P: Problem<Genome = G>>(
+        &mut self,
+        problem: &P,
+        new_per_island: Vec<usize>,
+    ) {
         sort_best_first(&mut self.islands);
         self.stats = self
             .islands
@@ -317,8 +328,8 @@ impl<G: Clone + Send + Sync> Evolution<G> {
                 .then(a.born.cmp(&b.born))
                 .then(a.id.cmp(&b.id))
         });
-        let mut fingerprints = BTreeSet::new();
-        candidates.retain(|individual| fingerprints.insert(individual.fingerprint));
+        let mut niches = BTreeSet::new();
+        candidates.retain(|individual| niches.insert(problem.niche(&individual.genome)));
         candidates.truncate(self.config.hall_of_fame_size);
         self.hall_of_fame = candidates;
     }

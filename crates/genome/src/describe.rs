@@ -2,6 +2,18 @@
 
 use crate::genome::*;
 
+/// A gene value for reading: at most two decimals, trailing zeros dropped (`2`, `2.5`, `10.25`); the
+/// JSON keeps the exact value.
+struct Num(f64);
+
+impl std::fmt::Display for Num {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let text = format!("{:.2}", self.0);
+        let text = text.trim_end_matches('0').trim_end_matches('.');
+        formatter.write_str(if text == "-0" { "0" } else { text })
+    }
+}
+
 fn average(kind: AverageKind, period: u32) -> String {
     match kind {
         AverageKind::Sma => format!("SMA({period})"),
@@ -42,11 +54,14 @@ fn rule_text(rule: &Rule, long: bool) -> String {
                 ("above", upper)
             };
             let verb = if crossing { "crosses" } else { "is" };
-            format!("RSI({period}) {verb} {side} {level}")
+            format!("RSI({period}) {verb} {side} {}", Num(level))
         }
         Rule::BollingerTouch { period, width } => {
             let band = if long { "lower" } else { "upper" };
-            format!("close is {below} the {band} Bollinger band ({period}, {width})")
+            format!(
+                "close is {below} the {band} Bollinger band ({period}, {})",
+                Num(width)
+            )
         }
         Rule::DonchianBreakout { period } => {
             let extreme = if long { "high" } else { "low" };
@@ -57,20 +72,30 @@ fn rule_text(rule: &Rule, long: bool) -> String {
             threshold_pct,
         } => {
             let threshold = if long { threshold_pct } else { -threshold_pct };
-            format!("the {period}-bar rate of change is {above} {threshold}%")
+            format!(
+                "the {period}-bar rate of change is {above} {}%",
+                Num(threshold)
+            )
         }
         Rule::MacdCross { fast, slow, signal } => {
             format!("MACD({fast},{slow},{signal}) crosses {above} its signal line")
         }
         Rule::ZScoreReversion { period, threshold } => {
             let level = if long { -threshold } else { threshold };
-            format!("the {period}-bar z-score of the close is {below} {level}")
+            format!(
+                "the {period}-bar z-score of the close is {below} {}",
+                Num(level)
+            )
         }
         Rule::VolatilityBand {
             period,
             min_pct,
             max_pct,
-        } => format!("ATR({period}) is between {min_pct}% and {max_pct}% of the close"),
+        } => format!(
+            "ATR({period}) is between {}% and {}% of the close",
+            Num(min_pct),
+            Num(max_pct)
+        ),
         Rule::TrendRegime { period } => {
             let slope = if long { "rising" } else { "falling" };
             format!("close is {above} a {slope} SMA({period})")
@@ -97,18 +122,19 @@ fn logic_text(logic: &EntryLogic, long: bool) -> String {
                 ("below", score.sell_below)
             };
             format!(
-                "the factor score is {comparison} {level} (trend ±{} from SMA({}) vs SMA({}), \
+                "the factor score is {comparison} {} (trend ±{} from SMA({}) vs SMA({}), \
                  momentum ±{} from ROC({}) saturating at {}%, volatility 0..{} reaching 0 at \
                  ATR({}) = {}% of the close)",
-                score.trend_weight,
+                Num(level),
+                Num(score.trend_weight),
                 score.trend_fast,
                 score.trend_slow,
-                score.momentum_weight,
+                Num(score.momentum_weight),
                 score.momentum_period,
-                score.momentum_scale_pct,
-                score.volatility_weight,
+                Num(score.momentum_scale_pct),
+                Num(score.volatility_weight),
                 score.volatility_period,
-                score.volatility_max_pct
+                Num(score.volatility_max_pct)
             )
         }
         EntryLogic::Always => "on the first bar, and hold".into(),
@@ -143,19 +169,20 @@ impl Genome {
         let exit = &self.exit;
         let mut exits = Vec::new();
         if let Some(stop) = exit.stop_loss_pct {
-            exits.push(format!("stop {stop}%"));
+            exits.push(format!("stop {}%", Num(stop)));
         }
         if let Some(target) = exit.take_profit_pct {
-            exits.push(format!("target {target}%"));
+            exits.push(format!("target {}%", Num(target)));
         }
         if let Some(trail) = exit.trailing_stop {
             if trail.activation_pct > 0.0 {
                 exits.push(format!(
                     "trail {}% once {}% in profit",
-                    trail.trail_pct, trail.activation_pct
+                    Num(trail.trail_pct),
+                    Num(trail.activation_pct)
                 ));
             } else {
-                exits.push(format!("trail {}%", trail.trail_pct));
+                exits.push(format!("trail {}%", Num(trail.trail_pct)));
             }
         }
         if let Some(bars) = exit.max_holding_bars {
@@ -175,27 +202,28 @@ impl Genome {
         let sizing = &self.sizing;
         let mut sizes = vec![match sizing.method {
             SizingMethod::FixedFraction { fraction_pct } => {
-                format!("invest {fraction_pct}% of equity per position")
+                format!("invest {}% of equity per position", Num(fraction_pct))
             }
             SizingMethod::RiskPerTrade { risk_pct } => {
-                format!("risk {risk_pct}% of equity per trade")
+                format!("risk {}% of equity per trade", Num(risk_pct))
             }
             SizingMethod::VolatilityTarget {
                 annual_volatility_pct,
                 lookback,
             } => format!(
-                "size to {annual_volatility_pct}% annual volatility ({lookback}-bar lookback)"
+                "size to {}% annual volatility ({lookback}-bar lookback)",
+                Num(annual_volatility_pct)
             ),
             SizingMethod::AllIn => "invest all cash".into(),
         }];
         if sizing.max_position_pct < 100.0 {
             sizes.push(format!(
                 "capped at {}% of equity per position",
-                sizing.max_position_pct
+                Num(sizing.max_position_pct)
             ));
         }
         if sizing.leverage_cap != 1.0 {
-            sizes.push(format!("leverage up to {}x", sizing.leverage_cap));
+            sizes.push(format!("leverage up to {}x", Num(sizing.leverage_cap)));
         }
         if sizing.max_positions > 1 {
             sizes.push(format!("at most {} positions", sizing.max_positions));
@@ -204,10 +232,10 @@ impl Genome {
         let risk = &self.risk;
         let mut limits = Vec::new();
         if let Some(limit) = risk.max_drawdown_halt_pct {
-            limits.push(format!("halt at {limit}% drawdown"));
+            limits.push(format!("halt at {}% drawdown", Num(limit)));
         }
         if let Some(limit) = risk.daily_loss_limit_pct {
-            limits.push(format!("no new entries after a {limit}% daily loss"));
+            limits.push(format!("no new entries after a {}% daily loss", Num(limit)));
         }
         if let Some(limit) = risk.consecutive_loss_limit {
             limits.push(format!("stop entering after {limit} losses in a row"));

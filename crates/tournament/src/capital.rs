@@ -7,7 +7,8 @@
 //! 2. newborn agents receive an experimental stake from the reserve: `experimental_stake` times the
 //!    mean capital of the proven agents (an equal share of the reserve in the first generation),
 //!    scaled down if the reserve cannot pay it (`born`);
-//! 3. each agent earns `capital x return` (its in-sample mean total return); of a positive total,
+//! 3. each agent earns `capital x return` (the caller's per-generation return: a run credits one year
+//!    of the agent's in-sample compound annual growth rate); of a positive total,
 //!    `1 - reinvest` is withdrawn;
 //! 4. agents are tiered by rank: excellent (top 10%) x1.5, good (next 20%) x1.2, average (middle 40%)
 //!    x1.0, poor (next 20%) x0.8, critical (bottom 10%) x0.5, or retired with `retire_critical`;
@@ -176,7 +177,7 @@ pub struct CapitalRow {
     pub rank: usize,
     /// Capital before reallocation (after a newborn's stake), quote currency.
     pub capital_before: f64,
-    /// The agent's in-sample return this generation (fraction).
+    /// The agent's return credited this generation (fraction).
     pub return_fraction: f64,
     /// `capital_before x return`.
     pub profit: f64,
@@ -212,7 +213,7 @@ pub struct RankedAgent {
     pub id: String,
     /// Whether it has a fitness (ineligible agents rank last).
     pub eligible: bool,
-    /// Its in-sample mean total return, a fraction (clamped at -1 when used).
+    /// Its return for this generation, a fraction (clamped at -1 when used).
     pub return_fraction: f64,
 }
 

@@ -27,9 +27,9 @@ pub enum Category {
     ConsistencyChampion,
 }
 
-/// Activity an agent needs before any category ranks it.
+/// Activity an agent needs before any category ranks it (`[eligibility]`).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, default)]
 pub struct Eligibility {
     /// Fewest closed trades over all symbols of the part.
     pub min_trades: usize,

@@ -10,11 +10,14 @@
 mod capital;
 mod category;
 mod error;
+mod experiment;
+pub mod run;
 mod scoring;
 
 pub use capital::{CapitalBook, CapitalRow, CapitalRules, RankedAgent, Tier};
 pub use category::{Category, Eligibility, Verdict};
 pub use error::TournamentError;
+pub use experiment::{Experiment, PopulationSettings, QUICKSTART_TOML};
 pub use scoring::{
     Costs, GenomeScore, Part, REGIME_VOLATILITY_BARS, SymbolMarket, SymbolScore, Universe,
 };

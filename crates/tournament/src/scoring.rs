@@ -17,6 +17,33 @@ use crate::error::TournamentError;
 /// Bars of the realised-volatility window that defines high-volatility regimes.
 pub const REGIME_VOLATILITY_BARS: u32 = 20;
 
+/// The leaderboard's metric columns: [`GenomeScore::summary`]'s names, in order (each metric's
+/// mean over symbols; `trades` summed).
+pub const SUMMARY_COLUMNS: [&str; 22] = [
+    "final_equity",
+    "total_return",
+    "cagr",
+    "annual_volatility",
+    "sharpe",
+    "sortino",
+    "max_drawdown",
+    "max_drawdown_bars",
+    "calmar",
+    "omega",
+    "tail_ratio",
+    "stability",
+    "trades",
+    "win_rate",
+    "profit_factor",
+    "expectancy",
+    "expectancy_r",
+    "average_trade_bars",
+    "median_trade_bars",
+    "exposure",
+    "positive_months",
+    "high_volatility_return",
+];
+
 /// One of a split's three parts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -61,9 +88,9 @@ impl SymbolMarket {
     }
 }
 
-/// How a universe is backtested.
+/// How a universe is backtested (`[costs]`; any field left out takes its default).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, default)]
 pub struct Costs {
     /// Commission per side, basis points of the traded value.
     pub commission_bps: f64,
@@ -148,8 +175,8 @@ impl GenomeScore {
             .sum()
     }
 
-    /// Every metric's mean over symbols (trades summed), as `(name, value)` in [`Metrics`] order: the
-    /// leaderboard's columns.
+    /// Every metric's mean over symbols (trades summed), as `(name, value)` in [`SUMMARY_COLUMNS`]
+    /// order: the leaderboard's columns.
     pub fn summary(&self) -> Vec<(&'static str, f64)> {
         let Some(first) = self.symbols.first() else {
             return Vec::new();

@@ -1,0 +1,279 @@
+//! [`Experiment`]: an evolution's settings, read from a TOML file in `experiments/` (every field
+//! documented below; unknown fields are rejected with their name) and checked before any work starts.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use gauntlet_backtest::{BacktestConfig, CostModel, FillConvention};
+use gauntlet_data::{Catalog, SplitSpec};
+use gauntlet_evolve::{EvolveError, GaConfig};
+use gauntlet_genome::{Genome, GenomeError, RiskLimits};
+use serde::{Deserialize, Serialize};
+
+use crate::capital::CapitalRules;
+use crate::category::{Category, Eligibility};
+use crate::error::TournamentError;
+use crate::scoring::Costs;
+
+/// The built-in quickstart experiment (`experiments/quickstart.toml`): what `gauntlet evolve` runs
+/// with no `--config`.
+pub const QUICKSTART_TOML: &str = include_str!("../../../experiments/quickstart.toml");
+
+/// The population and the genetic algorithm's settings (`[population]`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PopulationSettings {
+    /// Agents in the population (all islands together).
+    pub size: usize,
+    /// Islands (sub-populations linked by ring migration).
+    #[serde(default = "one")]
+    pub islands: usize,
+    /// Contestants per tournament selection.
+    #[serde(default = "three")]
+    pub tournament_size: usize,
+    /// Best agents of each island kept unchanged each generation.
+    #[serde(default = "one")]
+    pub elitism: usize,
+    /// Probability that a child comes from crossover (else it copies a parent), 0..1.
+    #[serde(default = "crossover_rate")]
+    pub crossover_rate: f64,
+    /// Probability that a child is mutated, 0..1.
+    #[serde(default = "mutation_rate")]
+    pub mutation_rate: f64,
+    /// Share of each generation that is fresh random genomes, 0..1.
+    #[serde(default = "immigrant_rate")]
+    pub immigrant_rate: f64,
+    /// Generations between migrations; 0 disables them.
+    #[serde(default = "five")]
+    pub migration_interval: u32,
+    /// Agents each island sends per migration.
+    #[serde(default = "one")]
+    pub migrants: usize,
+    /// Best distinct genomes kept across the run; champions are chosen among them on validation.
+    #[serde(default = "hall_of_fame")]
+    pub hall_of_fame: usize,
+}
+
+fn one() -> usize {
+    1
+}
+fn three() -> usize {
+    3
+}
+fn five() -> u32 {
+    5
+}
+fn crossover_rate() -> f64 {
+    0.7
+}
+fn mutation_rate() -> f64 {
+    0.4
+}
+fn immigrant_rate() -> f64 {
+    0.05
+}
+fn hall_of_fame() -> usize {
+    20
+}
+fn reports() -> PathBuf {
+    PathBuf::from("reports")
+}
+
+/// One experiment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Experiment {
+    /// The run's name: its folder is `<output_dir>/<name>` (`-2`, `-3`... when taken). Lower-case
+    /// letters, digits, `-`, `_`, `.`.
+    pub name: String,
+    /// The master seed: the same experiment and seed give the same results on any thread count.
+    pub seed: u64,
+    /// The tournament category agents are ranked by (`monthly_performance`, `drawdown_resistance`,
+    /// `volatility_adaptation`, `diversification_master`, `risk_management`,
+    /// `consistency_champion`).
+    pub category: Category,
+    /// Generations to breed after the initial population.
+    pub generations: u32,
+    /// The universe: catalog dataset names (`gauntlet data list`).
+    pub datasets: Vec<String>,
+    /// Where run folders go.
+    #[serde(default = "reports")]
+    pub output_dir: PathBuf,
+    /// How each dataset is split: `[split.fractions]` with `validation` and `holdout` shares, or
+    /// `[split.dates]` with `validation_start` and `holdout_start` (milliseconds since the epoch).
+    pub split: SplitSpec,
+    /// Population and genetic-algorithm settings.
+    pub population: PopulationSettings,
+    /// Costs, fill convention and starting capital per symbol.
+    #[serde(default)]
+    pub costs: Costs,
+    /// Account risk limits given to every genome (policy, not evolved).
+    #[serde(default)]
+    pub risk: RiskLimits,
+    /// Activity an agent needs before it is ranked.
+    #[serde(default)]
+    pub eligibility: Eligibility,
+    /// Capital reallocation rules.
+    #[serde(default)]
+    pub capital: CapitalRules,
+    /// Genome JSON files put into the first generation (relative to the working directory).
+    #[serde(default)]
+    pub seed_genomes: Vec<PathBuf>,
+}
+
+impl Experiment {
+    /// Parses an experiment from TOML text; `origin` names the file in errors.
+    ///
+    /// # Errors
+    /// [`TournamentError::ConfigFile`] for a syntax error, an unknown or missing field, a wrong type
+    /// or an unknown category, naming the field and line.
+    pub fn from_toml(text: &str, origin: &Path) -> Result<Self, TournamentError> {
+        toml::from_str(text).map_err(|error| TournamentError::ConfigFile {
+            path: origin.to_path_buf(),
+            message: error.to_string().trim_end().to_string(),
+        })
+    }
+
+    /// Reads and parses an experiment file.
+    ///
+    /// # Errors
+    /// [`TournamentError::Io`] when it cannot be read; as [`Experiment::from_toml`].
+    pub fn load(path: &Path) -> Result<Self, TournamentError> {
+        let text = std::fs::read_to_string(path).map_err(|source| TournamentError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Self::from_toml(&text, path)
+    }
+
+    /// The built-in quickstart.
+    ///
+    /// # Errors
+    /// Only if the bundled file is broken (a test keeps it parsing).
+    pub fn quickstart() -> Result<Self, TournamentError> {
+        Self::from_toml(QUICKSTART_TOML, Path::new("experiments/quickstart.toml"))
+    }
+
+    /// The experiment as TOML (the resolved `config.toml` of a run).
+    pub fn to_toml(&self) -> String {
+        toml::to_string(self).unwrap_or_default()
+    }
+
+    /// The genetic algorithm's settings.
+    pub fn ga_config(&self) -> GaConfig {
+        let population = &self.population;
+        GaConfig {
+            seed: self.seed,
+            population_size: population.size,
+            islands: population.islands,
+            tournament_size: population.tournament_size,
+            elitism: population.elitism,
+            crossover_rate: population.crossover_rate,
+            mutation_rate: population.mutation_rate,
+            immigrant_rate: population.immigrant_rate,
+            migration_interval: population.migration_interval,
+            migrants: population.migrants,
+            hall_of_fame_size: population.hall_of_fame,
+        }
+    }
+
+    /// Checks every setting that can be checked without loading bars: names, the catalog, the
+    /// genetic algorithm, costs, risk limits, eligibility and capital rules. (Splits are checked when
+    /// the universe is built, before the first generation.)
+    ///
+    /// # Errors
+    /// [`TournamentError::Config`] naming the first bad field by its path in the file.
+    pub fn validate(&self, catalog: &Catalog) -> Result<(), TournamentError> {
+        let fail = |field: &str, message: String| {
+            Err(TournamentError::Config {
+                field: field.to_string(),
+                message,
+            })
+        };
+        if let Err(error) = gauntlet_data::validate_dataset_name(&self.name) {
+            return fail("name", error.to_string());
+        }
+        GaConfig::validate_generations(self.generations).map_err(|error| match error {
+            EvolveError::Config { message, .. } => TournamentError::Config {
+                field: "generations".into(),
+                message,
+            },
+            other => other.into(),
+        })?;
+        if self.datasets.is_empty() {
+            return fail("datasets", "needs at least one dataset".into());
+        }
+        let mut seen = BTreeSet::new();
+        for (index, name) in self.datasets.iter().enumerate() {
+            if !seen.insert(name) {
+                return fail(
+                    &format!("datasets[{index}]"),
+                    format!("'{name}' is listed twice"),
+                );
+            }
+            if catalog.get(name).is_err() {
+                return fail(
+                    &format!("datasets[{index}]"),
+                    format!(
+                        "'{name}' is not in the catalog {} (`gauntlet data list` shows the names)",
+                        catalog.catalog_path().display()
+                    ),
+                );
+            }
+        }
+        self.ga_config().validate().map_err(|error| match error {
+            EvolveError::Config { field, message } => TournamentError::Config {
+                field: format!(
+                    "population.{}",
+                    match field {
+                        "population_size" => "size",
+                        "hall_of_fame_size" => "hall_of_fame",
+                        other => other,
+                    }
+                ),
+                message,
+            },
+            other => other.into(),
+        })?;
+        let config = BacktestConfig {
+            initial_capital: self.costs.initial_capital,
+            costs: CostModel {
+                commission_bps: self.costs.commission_bps,
+                spread_bps: self.costs.spread_bps,
+                slippage_bps: self.costs.slippage_bps,
+            },
+            fill: FillConvention::NextOpen,
+            close_at_end: true,
+            bars_per_year: 252.0,
+        };
+        if let Err(gauntlet_backtest::BacktestError::Config { field, message }) = config.validate()
+        {
+            return fail(&format!("costs.{field}"), message);
+        }
+        let mut probe = Genome::buy_and_hold();
+        probe.risk = self.risk;
+        match probe.validate() {
+            Err(GenomeError::OutOfRange {
+                field,
+                value,
+                allowed,
+            }) => {
+                return fail(&field, format!("{value} is outside {allowed}"));
+            }
+            Err(GenomeError::Inconsistent { field, message }) => return fail(&field, message),
+            Err(other) => return fail("risk", other.to_string()),
+            Ok(()) => {}
+        }
+        if !(0.0..=1.0).contains(&self.eligibility.min_exposure) {
+            return fail(
+                "eligibility.min_exposure",
+                format!(
+                    "must be a fraction in [0, 1], got {}",
+                    self.eligibility.min_exposure
+                ),
+            );
+        }
+        self.capital.validate()?;
+        Ok(())
+    }
+}

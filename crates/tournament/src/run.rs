@@ -1,0 +1,1282 @@
+//! Runs: an [`Experiment`] evolved generation by generation into a run folder, checkpointed after
+//! every generation so it can be resumed bit for bit, and finished by choosing champions on the
+//! validation part and scoring them once on the holdout part.
+//!
+//! A run folder holds:
+//! - `config.toml`: the experiment as resolved;
+//! - `run.json`: the manifest (version, seed, datasets with content hashes, times, evaluations,
+//!   threads, status, timings, evolution against chance, champions);
+//! - `generations.parquet`: per generation and island, best/median/worst fitness, diversity,
+//!   evaluations, seconds;
+//! - `leaderboard.parquet` and `leaderboard.csv`: every genome scored, ranked;
+//! - `capital.parquet`: per generation and agent, the reallocation;
+//! - `champions/<category>.json`: genome, lineage and in-sample, validation and holdout results;
+//! - `checkpoint/`: `state.json` plus append-only logs of rows, all written atomically.
+//!
+//! Every file is written to a temporary name and renamed, so a run killed at any moment leaves a
+//! readable folder and a checkpoint of its last finished generation.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs::OpenOptions;
+use std::hash::Hasher;
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+use gauntlet_data::{Catalog, TableColumn, write_atomically, write_bytes_atomically, write_table};
+use gauntlet_evolve::{Evolution, Fingerprint, MAX_GENERATIONS, Problem, stream};
+use gauntlet_genome::{Genome, Lineage, RiskLimits, crossover, mutate, random_genome};
+use rand_chacha::ChaCha8Rng;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::capital::{CapitalBook, CapitalRow, RankedAgent};
+use crate::category::{Category, Eligibility, Verdict};
+use crate::error::TournamentError;
+use crate::experiment::Experiment;
+use crate::scoring::{GenomeScore, Part, SUMMARY_COLUMNS, Universe};
+
+/// The checkpoint's state file, inside the run folder.
+pub const CHECKPOINT_STATE: &str = "checkpoint/state.json";
+const LEADERBOARD_LOG: &str = "checkpoint/leaderboard.jsonl";
+const CAPITAL_LOG: &str = "checkpoint/capital.jsonl";
+const GENERATIONS_LOG: &str = "checkpoint/generations.jsonl";
+
+/// What a run reports as it goes (the binary draws a progress bar from it).
+pub trait Observer: Sync {
+    /// A phase starts (loading data, choosing champions...).
+    fn phase(&self, _message: &str) {}
+    /// A generation finished.
+    fn generation(&self, _progress: &GenerationProgress) {}
+}
+
+/// An observer that ignores everything.
+pub struct Silent;
+
+impl Observer for Silent {}
+
+/// Progress after one generation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GenerationProgress {
+    /// The generation just finished (0 = the initial population).
+    pub generation: u32,
+    /// The last generation of the run.
+    pub generations: u32,
+    /// The best in-sample fitness of the population.
+    pub best: Option<f64>,
+    /// Genomes scored per second in this generation.
+    pub evaluations_per_second: f64,
+}
+
+/// One genome's line of the leaderboard (every genome scored once, by fingerprint).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LeaderboardEntry {
+    /// The id of the agent that first had these genes.
+    pub id: String,
+    /// The generation it was born in.
+    pub generation: u32,
+    /// Its island.
+    pub island: u32,
+    /// The genes' fingerprint.
+    pub fingerprint: Fingerprint,
+    /// In-sample fitness in the run's category; `None` when not eligible.
+    pub fitness: Option<f64>,
+    /// Why it is not eligible, if it is not.
+    pub ineligible_because: Option<String>,
+    /// In-sample metrics in [`SUMMARY_COLUMNS`] order (`None` where undefined).
+    pub metrics: Vec<Option<f64>>,
+    /// The rules in plain English.
+    pub rules: String,
+}
+
+/// One island's line of `generations.parquet`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GenerationRow {
+    /// The generation.
+    pub generation: u32,
+    /// The island.
+    pub island: u32,
+    /// Best in-sample fitness.
+    pub best: Option<f64>,
+    /// Median fitness of the eligible agents.
+    pub median: Option<f64>,
+    /// Worst fitness of the eligible agents.
+    pub worst: Option<f64>,
+    /// Eligible agents.
+    pub eligible: usize,
+    /// Distinct genomes / agents.
+    pub diversity: f64,
+    /// Genomes scored for the first time.
+    pub evaluations: usize,
+    /// Wall-clock seconds of the whole generation.
+    pub seconds: f64,
+    /// Of which scoring genomes (the rest is the GA's own work: breeding, reallocation, files).
+    pub scoring_seconds: f64,
+}
+
+/// A dataset of the universe as the run saw it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DatasetRecord {
+    /// Catalog name.
+    pub name: String,
+    /// Its Parquet file.
+    pub file: String,
+    /// Bars in the file.
+    pub bars: usize,
+    /// XXH64 of the file's bytes, hex: a resumed run refuses data that changed.
+    pub content_xxh64: String,
+}
+
+/// The checkpoint: everything needed to continue a run bit for bit.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RunState {
+    /// The resolved experiment.
+    pub experiment: Experiment,
+    /// The datasets and their hashes.
+    pub datasets: Vec<DatasetRecord>,
+    /// The population, hall of fame and fitness cache.
+    pub evolution: Evolution<Genome>,
+    /// Capital per agent.
+    pub capital: CapitalBook,
+    /// Champion candidates beyond the hall of fame: the best agent of every island in every
+    /// generation (distinct genomes), so validation can also pick a genome from before in-sample
+    /// over-fitting set in (early stopping on the validation part).
+    pub candidates: Vec<gauntlet_evolve::Individual<Genome>>,
+    /// Lines committed to each log (leaderboard, capital, generations).
+    pub committed: [usize; 3],
+    /// When the run started (RFC 3339, UTC).
+    pub started_at: String,
+    /// Seconds spent so far, in total and scoring genomes.
+    pub seconds: [f64; 2],
+}
+
+/// A champion: the best of the hall of fame on the validation part in one category.
+#[derive(Debug, Clone, Serialize)]
+pub struct Champion {
+    /// The category.
+    pub category: Category,
+    /// Its formula in words.
+    pub formula: &'static str,
+    /// The agent's id.
+    pub id: String,
+    /// The genes' fingerprint, hex.
+    pub fingerprint: String,
+    /// The rules in plain English.
+    pub rules: String,
+    /// How it was chosen.
+    pub chosen: String,
+    /// The genome with its lineage, ready for `gauntlet backtest --genome` and `gauntlet paper`.
+    pub genome: Genome,
+    /// Results on each part.
+    pub in_sample: PartResult,
+    /// Results on the validation part (where it was chosen).
+    pub validation: PartResult,
+    /// Results on the holdout part (scored once, never used to choose).
+    pub holdout: PartResult,
+}
+
+/// A genome's results on one part.
+#[derive(Debug, Clone, Serialize)]
+pub struct PartResult {
+    /// The category's verdict.
+    pub fitness: Option<f64>,
+    /// Why there is no fitness, if there is none.
+    pub ineligible_because: Option<String>,
+    /// Metric means over symbols.
+    pub summary: BTreeMap<&'static str, Option<f64>>,
+    /// Per symbol.
+    pub symbols: Vec<crate::scoring::SymbolScore>,
+}
+
+/// Evolution against chance: the champion's validation fitness against that of the best of as many
+/// random genomes, chosen the same way (hall of fame by in-sample fitness, then validation).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChanceComparison {
+    /// Random genomes scored (as many as the run scored).
+    pub random_genomes: u64,
+    /// Finalists compared on validation on each side (the run's champion candidates).
+    pub finalists: usize,
+    /// The run's champion's validation fitness.
+    pub champion_validation_fitness: Option<f64>,
+    /// The best random genome's validation fitness.
+    pub random_validation_fitness: Option<f64>,
+}
+
+/// What a finished run reports.
+#[derive(Debug, Clone)]
+pub struct RunSummary {
+    /// The run folder.
+    pub folder: PathBuf,
+    /// The run's category.
+    pub category: Category,
+    /// Champions, one per category that had an eligible candidate.
+    pub champions: Vec<Champion>,
+    /// Evolution against chance, in the run's category.
+    pub chance: ChanceComparison,
+    /// Genomes scored.
+    pub evaluations: u64,
+    /// Seconds of the whole run (including time before a resume).
+    pub seconds: f64,
+}
+
+/// How a run ended.
+#[derive(Debug, Clone)]
+pub enum RunOutcome {
+    /// Every generation ran and champions were chosen.
+    Finished(Box<RunSummary>),
+    /// Stopped (Ctrl-C) after the checkpoint of `generation`.
+    Interrupted {
+        /// The run folder.
+        folder: PathBuf,
+        /// The last generation checkpointed.
+        generation: u32,
+    },
+}
+
+/// What scoring one genome gave.
+#[derive(Debug, Clone)]
+struct Scored {
+    verdict: Verdict,
+    score: Option<GenomeScore>,
+}
+
+/// The trading problem the generic GA evolves.
+struct TradingProblem<'a> {
+    universe: &'a Universe,
+    category: Category,
+    eligibility: Eligibility,
+    risk: RiskLimits,
+    scored: Mutex<BTreeMap<Fingerprint, Scored>>,
+    scoring_seconds: Mutex<f64>,
+}
+
+impl TradingProblem<'_> {
+    fn judge(&self, genome: &Genome, part: Part) -> Scored {
+        match self.universe.score(genome, part) {
+            Ok(score) => Scored {
+                verdict: self.category.judge(&score, &self.eligibility),
+                score: Some(score),
+            },
+            Err(error) => Scored {
+                verdict: Verdict {
+                    fitness: None,
+                    ineligible_because: Some(format!("backtest failed: {error}")),
+                },
+                score: None,
+            },
+        }
+    }
+}
+
+impl Problem for TradingProblem<'_> {
+    type Genome = Genome;
+
+    fn random(&self, rng: &mut ChaCha8Rng) -> Genome {
+        random_genome(rng, self.risk)
+    }
+
+    fn crossover(&self, first: &Genome, second: &Genome, rng: &mut ChaCha8Rng) -> (Genome, String) {
+        crossover(first, second, rng)
+    }
+
+    fn mutate(&self, genome: &Genome, rng: &mut ChaCha8Rng) -> (Genome, String) {
+        mutate(genome, rng)
+    }
+
+    fn fingerprint(&self, genome: &Genome) -> Fingerprint {
+        genome.fingerprint()
+    }
+
+    /// The entry's structure: direction, combination and the kinds of its rules (a factor score is
+    /// one kind), without their parameters. The hall of fame keeps the best genome of each structure,
+    /// so champions are chosen on validation among different ideas, each tuned in-sample, rather than
+    /// among near-copies of one.
+    fn niche(&self, genome: &Genome) -> Fingerprint {
+        let mut hasher = twox_hash::XxHash64::with_seed(0);
+        hasher.write(format!("{:?}", genome.entry.direction).as_bytes());
+        match &genome.entry.logic {
+            gauntlet_genome::EntryLogic::Rules { rules, combine } => {
+                hasher.write(format!("{combine:?}").as_bytes());
+                let mut kinds: Vec<String> = rules
+                    .iter()
+                    .map(|rule| {
+                        serde_json::to_value(rule)
+                            .ok()
+                            .and_then(|value| value.get("rule").map(ToString::to_string))
+                            .unwrap_or_default()
+                    })
+                    .collect();
+                kinds.sort();
+                hasher.write(kinds.join(",").as_bytes());
+            }
+            other => hasher.write(format!("{:?}", std::mem::discriminant(other)).as_bytes()),
+        }
+        hasher.finish()
+    }
+
+    fn evaluate(&self, genomes: &[Genome]) -> Vec<Option<f64>> {
+        let started = Instant::now();
+        let results: Vec<Scored> = genomes
+            .par_iter()
+            .map(|genome| self.judge(genome, Part::InSample))
+            .collect();
+        let fitness = results
+            .iter()
+            .map(|scored| scored.verdict.fitness)
+            .collect();
+        let mut map = lock(&self.scored);
+        for (genome, scored) in genomes.iter().zip(results) {
+            map.insert(genome.fingerprint(), scored);
+        }
+        *lock(&self.scoring_seconds) += started.elapsed().as_secs_f64();
+        fitness
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> TournamentError + '_ {
+    move |source| TournamentError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// The first free run folder for `name` under `output_dir`: `<output_dir>/<name>`, else `-2`, `-3`...
+pub fn next_run_folder(output_dir: &Path, name: &str) -> PathBuf {
+    let first = output_dir.join(name);
+    if !first.exists() {
+        return first;
+    }
+    (2..)
+        .map(|number| output_dir.join(format!("{name}-{number}")))
+        .find(|folder| !folder.exists())
+        .unwrap_or(first)
+}
+
+/// XXH64 of a file's bytes, hex.
+fn content_hash(path: &Path) -> Result<String, TournamentError> {
+    let bytes = std::fs::read(path).map_err(io_error(path))?;
+    let mut hasher = twox_hash::XxHash64::with_seed(0);
+    hasher.write(&bytes);
+    Ok(format!("{:016x}", hasher.finish()))
+}
+
+/// Loads the experiment's datasets (checking it first) and builds its universe.
+fn prepare(
+    experiment: &Experiment,
+    catalog: &Catalog,
+) -> Result<(Universe, Vec<DatasetRecord>), TournamentError> {
+    experiment.validate(catalog)?;
+    let mut loaded = Vec::with_capacity(experiment.datasets.len());
+    let mut records = Vec::with_capacity(experiment.datasets.len());
+    for name in &experiment.datasets {
+        let (entry, series) = catalog.load(name)?;
+        let path = catalog.file_path(&entry);
+        records.push(DatasetRecord {
+            name: name.clone(),
+            file: entry.file.clone(),
+            bars: series.len(),
+            content_xxh64: content_hash(&path)?,
+        });
+        loaded.push((entry, series));
+    }
+    let universe = Universe::new(loaded, experiment.split, experiment.costs)?;
+    Ok((universe, records))
+}
+
+fn load_seed_genomes(experiment: &Experiment) -> Result<Vec<Genome>, TournamentError> {
+    experiment
+        .seed_genomes
+        .iter()
+        .enumerate()
+        .map(|(index, path)| {
+            let field = format!("seed_genomes[{index}]");
+            let text = std::fs::read_to_string(path).map_err(|error| TournamentError::Config {
+                field: field.clone(),
+                message: format!("{}: {error}", path.display()),
+            })?;
+            let mut genome = Genome::from_json(&text).map_err(|error| TournamentError::Config {
+                field: field.clone(),
+                message: format!("{}: {error}", path.display()),
+            })?;
+            genome.risk = experiment.risk;
+            genome.lineage = Lineage::default();
+            genome.validate().map_err(|error| TournamentError::Config {
+                field,
+                message: format!(
+                    "{} with the experiment's risk limits: {error}",
+                    path.display()
+                ),
+            })?;
+            Ok(genome)
+        })
+        .collect()
+}
+
+/// Starts a new run of `experiment` in `folder` (which must not hold a run yet): checks everything,
+/// loads the data, then evolves until the last generation or until `stop` is set.
+///
+/// # Errors
+/// [`TournamentError::Config`] (naming the field) before any work starts; I/O errors naming the
+/// file; [`TournamentError::RunFolder`] when `folder` already holds a run.
+pub fn start(
+    experiment: Experiment,
+    catalog: &Catalog,
+    folder: &Path,
+    observer: &dyn Observer,
+    stop: &AtomicBool,
+) -> Result<RunOutcome, TournamentError> {
+    observer.phase("checking the experiment and loading data");
+    let (universe, datasets) = prepare(&experiment, catalog)?;
+    let seeds = load_seed_genomes(&experiment)?;
+    if folder.join(CHECKPOINT_STATE).exists() {
+        return Err(TournamentError::RunFolder {
+            path: folder.to_path_buf(),
+            message: "already holds a run; resume it with --resume or choose another --out".into(),
+        });
+    }
+    std::fs::create_dir_all(folder.join("checkpoint")).map_err(io_error(folder))?;
+    for log in [LEADERBOARD_LOG, CAPITAL_LOG, GENERATIONS_LOG] {
+        write_bytes_atomically(&folder.join(log), b"")?;
+    }
+    write_bytes_atomically(&folder.join("config.toml"), experiment.to_toml().as_bytes())?;
+    let problem = problem(&experiment, &universe);
+    let started = Instant::now();
+    observer.phase("scoring the initial population");
+    let evolution = Evolution::start(experiment.ga_config(), &problem, seeds)?;
+    let mut state = RunState {
+        capital: CapitalBook::new(&experiment.capital),
+        candidates: Vec::new(),
+        experiment,
+        datasets,
+        evolution,
+        committed: [0; 3],
+        started_at: now(),
+        seconds: [0.0; 2],
+    };
+    let mut logs = Logs::default();
+    finish_generation(&mut state, &mut logs, &problem, folder, started, observer)?;
+    evolve(state, logs, &universe, folder, observer, stop)
+}
+
+/// Resumes the run in `folder` from its checkpoint. The result is the same, byte for byte, as a run
+/// that was never interrupted.
+///
+/// # Errors
+/// [`TournamentError::RunFolder`] when the folder holds no readable checkpoint or a dataset changed
+/// since the run started; as [`start`].
+pub fn resume(
+    folder: &Path,
+    catalog: &Catalog,
+    observer: &dyn Observer,
+    stop: &AtomicBool,
+) -> Result<RunOutcome, TournamentError> {
+    let state_path = folder.join(CHECKPOINT_STATE);
+    let text =
+        std::fs::read_to_string(&state_path).map_err(|error| TournamentError::RunFolder {
+            path: state_path.clone(),
+            message: format!("no checkpoint to resume from ({error})"),
+        })?;
+    let state: RunState =
+        serde_json::from_str(&text).map_err(|error| TournamentError::RunFolder {
+            path: state_path.clone(),
+            message: format!("unreadable checkpoint: {error}"),
+        })?;
+    observer.phase("checking the experiment and loading data");
+    let (universe, datasets) = prepare(&state.experiment, catalog)?;
+    for (now, then) in datasets.iter().zip(&state.datasets) {
+        if now != then {
+            return Err(TournamentError::RunFolder {
+                path: folder.to_path_buf(),
+                message: format!(
+                    "dataset {} changed since the run started (content {} then, {} now); resuming would not reproduce the run",
+                    then.name, then.content_xxh64, now.content_xxh64
+                ),
+            });
+        }
+    }
+    let logs = Logs::read(folder, state.committed)?;
+    evolve(state, logs, &universe, folder, observer, stop)
+}
+
+fn problem<'a>(experiment: &Experiment, universe: &'a Universe) -> TradingProblem<'a> {
+    TradingProblem {
+        universe,
+        category: experiment.category,
+        eligibility: experiment.eligibility,
+        risk: experiment.risk,
+        scored: Mutex::new(BTreeMap::new()),
+        scoring_seconds: Mutex::new(0.0),
+    }
+}
+
+fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// The rows written so far (the checkpoint's logs, read back on resume).
+#[derive(Default)]
+struct Logs {
+    leaderboard: Vec<LeaderboardEntry>,
+    capital: Vec<CapitalRow>,
+    generations: Vec<GenerationRow>,
+}
+
+impl Logs {
+    /// Reads the first `committed` lines of each log (lines after them were written by a generation
+    /// that never reached its checkpoint).
+    fn read(folder: &Path, committed: [usize; 3]) -> Result<Self, TournamentError> {
+        fn read_log<T: serde::de::DeserializeOwned>(
+            path: &Path,
+            lines: usize,
+        ) -> Result<Vec<T>, TournamentError> {
+            let file = std::fs::File::open(path).map_err(io_error(path))?;
+            let mut rows = Vec::with_capacity(lines);
+            for (number, line) in BufReader::new(file).lines().take(lines).enumerate() {
+                let line = line.map_err(io_error(path))?;
+                rows.push(serde_json::from_str(&line).map_err(|error| {
+                    TournamentError::RunFolder {
+                        path: path.to_path_buf(),
+                        message: format!("line {}: {error}", number + 1),
+                    }
+                })?);
+            }
+            if rows.len() < lines {
+                return Err(TournamentError::RunFolder {
+                    path: path.to_path_buf(),
+                    message: format!("has {} lines, the checkpoint needs {lines}", rows.len()),
+                });
+            }
+            Ok(rows)
+        }
+        Ok(Self {
+            leaderboard: read_log(&folder.join(LEADERBOARD_LOG), committed[0])?,
+            capital: read_log(&folder.join(CAPITAL_LOG), committed[1])?,
+            generations: read_log(&folder.join(GENERATIONS_LOG), committed[2])?,
+        })
+    }
+
+    fn counts(&self) -> [usize; 3] {
+        [
+            self.leaderboard.len(),
+            self.capital.len(),
+            self.generations.len(),
+        ]
+    }
+}
+
+/// Rewrites `log` with its first `keep` lines plus `rows`, atomically.
+fn append_log<T: Serialize>(path: &Path, all: &[T]) -> Result<(), TournamentError> {
+    write_atomically(path, |file| {
+        let mut writer = std::io::BufWriter::new(file);
+        for row in all {
+            let line = serde_json::to_string(row).unwrap_or_default();
+            writeln!(writer, "{line}").map_err(|source| gauntlet_data::DataError::Io {
+                path: path.to_path_buf(),
+                source,
+            })?;
+        }
+        writer
+            .flush()
+            .map_err(|source| gauntlet_data::DataError::Io {
+                path: path.to_path_buf(),
+                source,
+            })
+    })?;
+    Ok(())
+}
+
+/// Appends `rows` to the log at `path` (the file holds exactly the committed lines before).
+fn append_lines<T: Serialize>(path: &Path, rows: &[T]) -> Result<(), TournamentError> {
+    let mut file = OpenOptions::new()
+        .append(true)
+        .open(path)
+        .map_err(io_error(path))?;
+    let mut text = String::new();
+    for row in rows {
+        text.push_str(&serde_json::to_string(row).unwrap_or_default());
+        text.push('\n');
+    }
+    file.write_all(text.as_bytes()).map_err(io_error(path))?;
+    file.sync_all().map_err(io_error(path))
+}
+
+/// The generations loop, then champions.
+fn evolve(
+    mut state: RunState,
+    mut logs: Logs,
+    universe: &Universe,
+    folder: &Path,
+    observer: &dyn Observer,
+    stop: &AtomicBool,
+) -> Result<RunOutcome, TournamentError> {
+    // A resumed run's logs may hold lines past the checkpoint: cut them off.
+    append_log(&folder.join(LEADERBOARD_LOG), &logs.leaderboard)?;
+    append_log(&folder.join(CAPITAL_LOG), &logs.capital)?;
+    append_log(&folder.join(GENERATIONS_LOG), &logs.generations)?;
+    let problem = problem(&state.experiment, universe);
+    while state.evolution.generation < state.experiment.generations {
+        if stop.load(Ordering::SeqCst) {
+            write_manifest(folder, &state, "interrupted", None, None)?;
+            return Ok(RunOutcome::Interrupted {
+                folder: folder.to_path_buf(),
+                generation: state.evolution.generation,
+            });
+        }
+        let started = Instant::now();
+        state.evolution.step(&problem)?;
+        finish_generation(&mut state, &mut logs, &problem, folder, started, observer)?;
+    }
+    observer.phase("choosing champions on the validation part, scoring them on the holdout part");
+    let champions = choose_champions(&state, universe, &problem, folder)?;
+    observer.phase("scoring as many random genomes (evolution against chance)");
+    let chance = against_chance(&state, universe, &problem, &champions);
+    write_manifest(folder, &state, "finished", Some(&champions), Some(&chance))?;
+    Ok(RunOutcome::Finished(Box::new(RunSummary {
+        folder: folder.to_path_buf(),
+        category: state.experiment.category,
+        champions,
+        chance,
+        evaluations: state.evolution.evaluations,
+        seconds: state.seconds[0],
+    })))
+}
+
+/// After a generation was scored: leaderboard lines for new genomes, capital reallocation,
+/// statistics, the run's files and the checkpoint.
+fn finish_generation(
+    state: &mut RunState,
+    logs: &mut Logs,
+    problem: &TradingProblem<'_>,
+    folder: &Path,
+    started: Instant,
+    observer: &dyn Observer,
+) -> Result<(), TournamentError> {
+    let generation = state.evolution.generation;
+    let known: BTreeSet<Fingerprint> = logs
+        .leaderboard
+        .iter()
+        .map(|entry| entry.fingerprint)
+        .collect();
+    let mut scored = lock(&problem.scored);
+    let mut new_entries = Vec::new();
+    let mut added = BTreeSet::new();
+    for individual in state.evolution.population() {
+        if individual.born != generation
+            || known.contains(&individual.fingerprint)
+            || !added.insert(individual.fingerprint)
+        {
+            continue;
+        }
+        let Some(result) = scored.remove(&individual.fingerprint) else {
+            continue;
+        };
+        let metrics = match &result.score {
+            Some(score) => score
+                .summary()
+                .into_iter()
+                .map(|(_, value)| value.is_finite().then_some(value))
+                .collect(),
+            None => vec![None; SUMMARY_COLUMNS.len()],
+        };
+        new_entries.push(LeaderboardEntry {
+            id: individual.id.clone(),
+            generation,
+            island: individual.island,
+            fingerprint: individual.fingerprint,
+            fitness: result.verdict.fitness,
+            ineligible_because: result.verdict.ineligible_because,
+            metrics,
+            rules: individual.genome.describe(),
+        });
+    }
+    scored.clear();
+    drop(scored);
+    logs.leaderboard.extend(new_entries.iter().cloned());
+
+    // Champion candidates: each island's best.
+    let known_candidates: BTreeSet<Fingerprint> = state
+        .candidates
+        .iter()
+        .map(|candidate| candidate.fingerprint)
+        .collect();
+    let island_bests: Vec<_> = state
+        .evolution
+        .islands
+        .iter()
+        .filter_map(|members| members.first())
+        .filter(|best| best.fitness.is_some() && !known_candidates.contains(&best.fingerprint))
+        .cloned()
+        .collect();
+    state.candidates.extend(island_bests);
+
+    // Capital: every agent ranked by fitness (ties keep island order), earning one year of its
+    // in-sample compound annual growth rate per generation.
+    let cagr = SUMMARY_COLUMNS
+        .iter()
+        .position(|name| *name == "cagr")
+        .unwrap_or(2);
+    let returns: BTreeMap<Fingerprint, f64> = logs
+        .leaderboard
+        .iter()
+        .map(|entry| (entry.fingerprint, entry.metrics[cagr].unwrap_or(0.0)))
+        .collect();
+    let mut agents: Vec<_> = state.evolution.population().collect();
+    agents.sort_by(|a, b| b.rank_key().total_cmp(&a.rank_key()));
+    let ranked: Vec<RankedAgent> = agents
+        .iter()
+        .map(|agent| RankedAgent {
+            id: agent.id.clone(),
+            eligible: agent.fitness.is_some(),
+            return_fraction: returns.get(&agent.fingerprint).copied().unwrap_or(0.0),
+        })
+        .collect();
+    let capital_rows = state
+        .capital
+        .reallocate(&state.experiment.capital, generation, &ranked);
+    logs.capital.extend(capital_rows.iter().cloned());
+
+    let scoring_seconds = std::mem::take(&mut *lock(&problem.scoring_seconds));
+    let seconds = started.elapsed().as_secs_f64();
+    let generation_rows: Vec<GenerationRow> = state
+        .evolution
+        .stats
+        .iter()
+        .map(|stats| GenerationRow {
+            generation,
+            island: stats.island,
+            best: stats.best,
+            median: stats.median,
+            worst: stats.worst,
+            eligible: stats.eligible,
+            diversity: stats.diversity,
+            evaluations: stats.evaluations,
+            seconds,
+            scoring_seconds,
+        })
+        .collect();
+    logs.generations.extend(generation_rows.iter().cloned());
+    state.seconds[0] += seconds;
+    state.seconds[1] += scoring_seconds;
+
+    write_outputs(folder, logs)?;
+    append_lines(&folder.join(LEADERBOARD_LOG), &new_entries)?;
+    append_lines(&folder.join(CAPITAL_LOG), &capital_rows)?;
+    append_lines(&folder.join(GENERATIONS_LOG), &generation_rows)?;
+    state.committed = logs.counts();
+    let checkpoint = serde_json::to_vec(&state).map_err(|error| TournamentError::RunFolder {
+        path: folder.join(CHECKPOINT_STATE),
+        message: error.to_string(),
+    })?;
+    write_bytes_atomically(&folder.join(CHECKPOINT_STATE), &checkpoint)?;
+    write_manifest(folder, state, "running", None, None)?;
+    let evaluations: usize = state
+        .evolution
+        .stats
+        .iter()
+        .map(|stats| stats.evaluations)
+        .sum();
+    observer.generation(&GenerationProgress {
+        generation,
+        generations: state.experiment.generations,
+        best: state.evolution.best().and_then(|best| best.fitness),
+        evaluations_per_second: evaluations as f64 / seconds.max(1e-9),
+    });
+    Ok(())
+}
+
+fn float_column(values: impl Iterator<Item = Option<f64>>) -> TableColumn {
+    TableColumn::Float(values.collect())
+}
+
+fn integer_column(values: impl Iterator<Item = i64>) -> TableColumn {
+    TableColumn::Integer(values.collect())
+}
+
+fn text_column(values: impl Iterator<Item = String>) -> TableColumn {
+    TableColumn::Text(values.collect())
+}
+
+/// The leaderboard in rank order: fitness (ineligible last), then generation, then id.
+fn ranked_leaderboard(entries: &[LeaderboardEntry]) -> Vec<&LeaderboardEntry> {
+    let mut ranked: Vec<&LeaderboardEntry> = entries.iter().collect();
+    ranked.sort_by(|a, b| {
+        let key = |entry: &LeaderboardEntry| entry.fitness.unwrap_or(f64::NEG_INFINITY);
+        key(b)
+            .total_cmp(&key(a))
+            .then(a.generation.cmp(&b.generation))
+            .then(a.id.cmp(&b.id))
+    });
+    ranked
+}
+
+/// Writes `leaderboard.parquet`, `leaderboard.csv`, `capital.parquet` and `generations.parquet`.
+fn write_outputs(folder: &Path, logs: &Logs) -> Result<(), TournamentError> {
+    let ranked = ranked_leaderboard(&logs.leaderboard);
+    let mut columns: Vec<(&str, TableColumn)> = vec![
+        ("rank", integer_column(1..=ranked.len() as i64)),
+        (
+            "id",
+            text_column(ranked.iter().map(|entry| entry.id.clone())),
+        ),
+        (
+            "generation",
+            integer_column(ranked.iter().map(|entry| i64::from(entry.generation))),
+        ),
+        (
+            "island",
+            integer_column(ranked.iter().map(|entry| i64::from(entry.island))),
+        ),
+        (
+            "fingerprint",
+            text_column(
+                ranked
+                    .iter()
+                    .map(|entry| format!("{:016x}", entry.fingerprint)),
+            ),
+        ),
+        (
+            "eligible",
+            TableColumn::Boolean(ranked.iter().map(|entry| entry.fitness.is_some()).collect()),
+        ),
+        (
+            "fitness",
+            float_column(ranked.iter().map(|entry| entry.fitness)),
+        ),
+        (
+            "ineligible_because",
+            text_column(
+                ranked
+                    .iter()
+                    .map(|entry| entry.ineligible_because.clone().unwrap_or_default()),
+            ),
+        ),
+    ];
+    for (index, name) in SUMMARY_COLUMNS.iter().enumerate() {
+        columns.push((
+            name,
+            float_column(ranked.iter().map(|entry| entry.metrics[index])),
+        ));
+    }
+    columns.push((
+        "rules",
+        text_column(ranked.iter().map(|entry| entry.rules.clone())),
+    ));
+    write_table(&folder.join("leaderboard.parquet"), &columns)?;
+    write_csv(&folder.join("leaderboard.csv"), &columns)?;
+
+    let capital = &logs.capital;
+    write_table(
+        &folder.join("capital.parquet"),
+        &[
+            (
+                "generation",
+                integer_column(capital.iter().map(|row| i64::from(row.generation))),
+            ),
+            (
+                "agent",
+                text_column(capital.iter().map(|row| row.agent.clone())),
+            ),
+            (
+                "rank",
+                integer_column(capital.iter().map(|row| row.rank as i64)),
+            ),
+            (
+                "capital_before",
+                float_column(capital.iter().map(|row| Some(row.capital_before))),
+            ),
+            (
+                "return",
+                float_column(capital.iter().map(|row| Some(row.return_fraction))),
+            ),
+            (
+                "profit",
+                float_column(capital.iter().map(|row| Some(row.profit))),
+            ),
+            (
+                "tier",
+                text_column(capital.iter().map(|row| {
+                    row.tier
+                        .map(|tier| tier.name().to_string())
+                        .unwrap_or_default()
+                })),
+            ),
+            (
+                "factor",
+                float_column(capital.iter().map(|row| Some(row.factor))),
+            ),
+            (
+                "capital_after",
+                float_column(capital.iter().map(|row| Some(row.capital_after))),
+            ),
+            (
+                "share",
+                float_column(capital.iter().map(|row| Some(row.share))),
+            ),
+            (
+                "event",
+                text_column(capital.iter().map(|row| row.event.clone())),
+            ),
+            (
+                "reason",
+                text_column(capital.iter().map(|row| row.reason.clone())),
+            ),
+        ],
+    )?;
+
+    let rows = &logs.generations;
+    write_table(
+        &folder.join("generations.parquet"),
+        &[
+            (
+                "generation",
+                integer_column(rows.iter().map(|row| i64::from(row.generation))),
+            ),
+            (
+                "island",
+                integer_column(rows.iter().map(|row| i64::from(row.island))),
+            ),
+            ("best", float_column(rows.iter().map(|row| row.best))),
+            ("median", float_column(rows.iter().map(|row| row.median))),
+            ("worst", float_column(rows.iter().map(|row| row.worst))),
+            (
+                "eligible",
+                integer_column(rows.iter().map(|row| row.eligible as i64)),
+            ),
+            (
+                "diversity",
+                float_column(rows.iter().map(|row| Some(row.diversity))),
+            ),
+            (
+                "evaluations",
+                integer_column(rows.iter().map(|row| row.evaluations as i64)),
+            ),
+            (
+                "seconds",
+                float_column(rows.iter().map(|row| Some(row.seconds))),
+            ),
+            (
+                "scoring_seconds",
+                float_column(rows.iter().map(|row| Some(row.scoring_seconds))),
+            ),
+        ],
+    )?;
+    Ok(())
+}
+
+/// Writes columns as CSV (with the `csv` crate), atomically; nulls are empty cells.
+fn write_csv(path: &Path, columns: &[(&str, TableColumn)]) -> Result<(), TournamentError> {
+    let rows = columns.first().map_or(0, |(_, column)| match column {
+        TableColumn::Float(values) => values.len(),
+        TableColumn::Integer(values) => values.len(),
+        TableColumn::Text(values) => values.len(),
+        TableColumn::Boolean(values) => values.len(),
+    });
+    write_atomically(path, |file| {
+        let csv_error = |error: csv::Error| gauntlet_data::DataError::Io {
+            path: path.to_path_buf(),
+            source: std::io::Error::other(error.to_string()),
+        };
+        let mut writer = csv::Writer::from_writer(file);
+        writer
+            .write_record(columns.iter().map(|(name, _)| *name))
+            .map_err(csv_error)?;
+        for row in 0..rows {
+            let record: Vec<String> = columns
+                .iter()
+                .map(|(_, column)| match column {
+                    TableColumn::Float(values) => values[row]
+                        .filter(|value| value.is_finite())
+                        .map(|value| value.to_string())
+                        .unwrap_or_default(),
+                    TableColumn::Integer(values) => values[row].to_string(),
+                    TableColumn::Text(values) => values[row].clone(),
+                    TableColumn::Boolean(values) => values[row].to_string(),
+                })
+                .collect();
+            writer.write_record(&record).map_err(csv_error)?;
+        }
+        writer
+            .flush()
+            .map_err(|source| gauntlet_data::DataError::Io {
+                path: path.to_path_buf(),
+                source,
+            })
+    })?;
+    Ok(())
+}
+
+fn part_result(
+    problem: &TradingProblem<'_>,
+    category: Category,
+    genome: &Genome,
+    part: Part,
+) -> PartResult {
+    let scored = problem.judge(genome, part);
+    let verdict = match &scored.score {
+        Some(score) => category.judge(score, &problem.eligibility),
+        None => scored.verdict,
+    };
+    let (summary, symbols) = match scored.score {
+        Some(score) => (
+            score
+                .summary()
+                .into_iter()
+                .map(|(name, value)| (name, value.is_finite().then_some(value)))
+                .collect(),
+            score.symbols,
+        ),
+        None => (BTreeMap::new(), Vec::new()),
+    };
+    PartResult {
+        fitness: verdict.fitness,
+        ineligible_because: verdict.ineligible_because,
+        summary,
+        symbols,
+    }
+}
+
+/// The champion candidates: the hall of fame, then every island's best of every generation, distinct.
+fn champion_candidates(state: &RunState) -> Vec<&gauntlet_evolve::Individual<Genome>> {
+    let mut seen = BTreeSet::new();
+    state
+        .evolution
+        .hall_of_fame
+        .iter()
+        .chain(&state.candidates)
+        .filter(|candidate| seen.insert(candidate.fingerprint))
+        .collect()
+}
+
+/// For each category, the candidate with the best validation fitness (the earliest candidate on a
+/// tie; see [`RunState::candidates`]); scored once on the holdout part. Written to
+/// `champions/<category>.json`.
+fn choose_champions(
+    state: &RunState,
+    universe: &Universe,
+    problem: &TradingProblem<'_>,
+    folder: &Path,
+) -> Result<Vec<Champion>, TournamentError> {
+    let candidates = champion_candidates(state);
+    let genomes: Vec<Genome> = candidates
+        .iter()
+        .map(|member| member.genome.clone())
+        .collect();
+    let validation: Vec<Option<GenomeScore>> = universe
+        .score_all(&genomes, Part::Validation)
+        .into_iter()
+        .map(Result::ok)
+        .collect();
+    let mut champions = Vec::new();
+    for category in Category::ALL {
+        let mut best: Option<(usize, f64)> = None;
+        for (index, score) in validation.iter().enumerate() {
+            let Some(score) = score else { continue };
+            if let Some(fitness) = category.judge(score, &problem.eligibility).fitness
+                && best.is_none_or(|(_, current)| fitness > current)
+            {
+                best = Some((index, fitness));
+            }
+        }
+        let Some((index, _)) = best else { continue };
+        let member = candidates[index];
+        let mut genome = member.genome.clone();
+        genome.name = Some(format!("{}-{}", state.experiment.name, category.name()));
+        genome.lineage = Lineage {
+            generation: member.born,
+            parents: member.parents.clone(),
+            operators: member.operators.clone(),
+        };
+        let champion = Champion {
+            category,
+            formula: category.formula(),
+            id: member.id.clone(),
+            fingerprint: format!("{:016x}", member.fingerprint),
+            rules: genome.describe(),
+            chosen: format!(
+                "best validation fitness among {} candidates (the hall of fame and every generation's island bests, by in-sample {})",
+                candidates.len(),
+                state.experiment.category.name()
+            ),
+            in_sample: part_result(problem, category, &genome, Part::InSample),
+            validation: part_result(problem, category, &genome, Part::Validation),
+            holdout: part_result(problem, category, &genome, Part::Holdout),
+            genome,
+        };
+        let path = folder
+            .join("champions")
+            .join(format!("{}.json", category.name()));
+        let text = serde_json::to_string_pretty(&champion).unwrap_or_default();
+        write_bytes_atomically(&path, format!("{text}\n").as_bytes())?;
+        champions.push(champion);
+    }
+    Ok(champions)
+}
+
+/// Scores as many random genomes as the run scored (streams the run never uses: generation
+/// `MAX_GENERATIONS - 1`), keeps as many of the best by in-sample fitness as the run had champion
+/// candidates, and returns the best validation fitness among them beside the run's champion's: the
+/// same budget of evaluations and the same way of choosing.
+fn against_chance(
+    state: &RunState,
+    universe: &Universe,
+    problem: &TradingProblem<'_>,
+    champions: &[Champion],
+) -> ChanceComparison {
+    let experiment = &state.experiment;
+    let count = state.evolution.evaluations;
+    let genomes: Vec<Genome> = (0..count)
+        .map(|index| {
+            let island = (index >> 24) as u32;
+            let mut rng = stream(
+                experiment.seed,
+                MAX_GENERATIONS - 1,
+                island,
+                (index & 0xff_ffff) as u32,
+            );
+            random_genome(&mut rng, experiment.risk)
+        })
+        .collect();
+    let in_sample: Vec<Option<f64>> = universe
+        .score_all(&genomes, Part::InSample)
+        .into_iter()
+        .map(|score| {
+            score.ok().and_then(|score| {
+                experiment
+                    .category
+                    .judge(&score, &experiment.eligibility)
+                    .fitness
+            })
+        })
+        .collect();
+    let mut order: Vec<usize> = (0..genomes.len())
+        .filter(|&index| in_sample[index].is_some())
+        .collect();
+    order.sort_by(|&a, &b| {
+        in_sample[b]
+            .unwrap_or(f64::NEG_INFINITY)
+            .total_cmp(&in_sample[a].unwrap_or(f64::NEG_INFINITY))
+            .then(a.cmp(&b))
+    });
+    order.truncate(champion_candidates(state).len());
+    let finalists: Vec<Genome> = order.iter().map(|&index| genomes[index].clone()).collect();
+    let random_validation_fitness = universe
+        .score_all(&finalists, Part::Validation)
+        .into_iter()
+        .filter_map(|score| {
+            score.ok().and_then(|score| {
+                experiment
+                    .category
+                    .judge(&score, &problem.eligibility)
+                    .fitness
+            })
+        })
+        .fold(None, |best: Option<f64>, fitness| {
+            Some(best.map_or(fitness, |best| best.max(fitness)))
+        });
+    ChanceComparison {
+        random_genomes: count,
+        finalists: champion_candidates(state).len(),
+        champion_validation_fitness: champions
+            .iter()
+            .find(|champion| champion.category == experiment.category)
+            .and_then(|champion| champion.validation.fitness),
+        random_validation_fitness,
+    }
+}
+
+/// Writes `run.json`.
+fn write_manifest(
+    folder: &Path,
+    state: &RunState,
+    status: &str,
+    champions: Option<&[Champion]>,
+    chance: Option<&ChanceComparison>,
+) -> Result<(), TournamentError> {
+    let experiment = &state.experiment;
+    let [seconds, scoring] = state.seconds;
+    let manifest = serde_json::json!({
+        "gauntlet_version": env!("CARGO_PKG_VERSION"),
+        "name": experiment.name,
+        "status": status,
+        "seed": experiment.seed,
+        "category": experiment.category,
+        "datasets": state.datasets,
+        "started_at": state.started_at,
+        "updated_at": now(),
+        "generations_done": state.evolution.generation,
+        "generations": experiment.generations,
+        "population": experiment.population.size,
+        "islands": experiment.population.islands,
+        "evaluations": state.evolution.evaluations,
+        "cache_hits": state.evolution.cache_hits,
+        "threads": rayon::current_num_threads(),
+        "seconds": seconds,
+        "scoring_seconds": scoring,
+        "ga_overhead_share": if seconds > 0.0 { (seconds - scoring) / seconds } else { 0.0 },
+        "system_capital": state.capital.system_capital(),
+        "capital_withdrawn": state.capital.withdrawn,
+        "evolution_vs_chance": chance,
+        "champions": champions.map(|champions| champions
+            .iter()
+            .map(|champion| (champion.category.name().to_string(), serde_json::json!({
+                "id": champion.id,
+                "file": format!("champions/{}.json", champion.category.name()),
+                "validation_fitness": champion.validation.fitness,
+                "holdout_fitness": champion.holdout.fitness,
+            })))
+            .collect::<serde_json::Map<String, serde_json::Value>>()),
+    });
+    let text = serde_json::to_string_pretty(&manifest).unwrap_or_default();
+    write_bytes_atomically(&folder.join("run.json"), format!("{text}\n").as_bytes())?;
+    Ok(())
+}
+
+/// Copies the champion of `category` from the run in `folder` to `<to>/<run>-<category>.json` as a
+/// plain genome file (with its lineage), for `gauntlet backtest --genome` and `gauntlet paper`.
+///
+/// # Errors
+/// [`TournamentError::RunFolder`] when the run has no champion file for the category or it does not
+/// hold a valid genome; I/O errors naming the file.
+pub fn export_champion(
+    folder: &Path,
+    category: Category,
+    to: &Path,
+) -> Result<PathBuf, TournamentError> {
+    let path = folder
+        .join("champions")
+        .join(format!("{}.json", category.name()));
+    let text = std::fs::read_to_string(&path).map_err(|error| TournamentError::RunFolder {
+        path: path.clone(),
+        message: format!(
+            "no champion for {} ({error}); is the run finished?",
+            category.name()
+        ),
+    })?;
+    let value: serde_json::Value =
+        serde_json::from_str(&text).map_err(|error| TournamentError::RunFolder {
+            path: path.clone(),
+            message: error.to_string(),
+        })?;
+    let genome_value = value.get("genome").cloned().unwrap_or_default();
+    let genome: Genome =
+        serde_json::from_value(genome_value).map_err(|error| TournamentError::RunFolder {
+            path: path.clone(),
+            message: format!("the champion's genome is unreadable: {error}"),
+        })?;
+    genome.validate()?;
+    let name = genome
+        .name
+        .clone()
+        .unwrap_or_else(|| format!("champion-{}", category.name()));
+    let target = to.join(format!("{name}.json"));
+    write_bytes_atomically(&target, format!("{}\n", genome.to_json()).as_bytes())?;
+    Ok(target)
+}

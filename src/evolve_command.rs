@@ -1,0 +1,249 @@
+//! `gauntlet evolve` (the main job) and `gauntlet export`.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use clap::Args;
+use gauntlet_data::Catalog;
+use gauntlet_tournament::run::{
+    self, GenerationProgress, Observer, RunOutcome, RunSummary, export_champion, next_run_folder,
+};
+use gauntlet_tournament::{Category, Experiment};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+/// `gauntlet evolve`: breed strategies on an experiment's universe.
+#[derive(Debug, Args)]
+pub struct EvolveArgs {
+    /// The experiment (TOML). Default: the built-in quickstart (`experiments/quickstart.toml`).
+    #[arg(long, value_name = "FILE", conflicts_with = "resume")]
+    config: Option<PathBuf>,
+    /// The run folder. Default: `<output_dir>/<name>` from the experiment (`-2`, `-3`... when taken).
+    #[arg(long, value_name = "DIR", conflicts_with = "resume")]
+    out: Option<PathBuf>,
+    /// Override the experiment's seed.
+    #[arg(long, conflicts_with = "resume")]
+    seed: Option<u64>,
+    /// Override the number of generations.
+    #[arg(long, conflicts_with = "resume")]
+    generations: Option<u32>,
+    /// Override the population size.
+    #[arg(long, conflicts_with = "resume")]
+    population: Option<usize>,
+    /// Override the tournament category (monthly_performance, drawdown_resistance,
+    /// volatility_adaptation, diversification_master, risk_management, consistency_champion).
+    #[arg(long, value_name = "C", conflicts_with = "resume")]
+    category: Option<String>,
+    /// Continue an interrupted run from its checkpoint.
+    #[arg(long, value_name = "RUN_DIR")]
+    resume: Option<PathBuf>,
+    /// Worker threads for scoring (default: every core). Results do not depend on it.
+    #[arg(long)]
+    threads: Option<usize>,
+    /// No progress bar.
+    #[arg(long)]
+    quiet: bool,
+}
+
+/// `gauntlet export`: copy a run's champion to a genome file.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The run folder.
+    run_dir: PathBuf,
+    /// Which category's champion.
+    #[arg(long, value_name = "C")]
+    category: String,
+    /// Where to write `<run>-<category>.json`.
+    #[arg(long, value_name = "DIR", default_value = "genomes")]
+    to: PathBuf,
+}
+
+/// The progress bar over generations: ETA, best fitness, evaluations per second.
+struct Progress {
+    bar: ProgressBar,
+}
+
+impl Progress {
+    fn new(quiet: bool) -> Self {
+        let target = if quiet || !std::io::stderr().is_terminal() {
+            ProgressDrawTarget::hidden()
+        } else {
+            ProgressDrawTarget::stderr()
+        };
+        let bar = ProgressBar::with_draw_target(None, target);
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{spinner} generation {pos}/{len} [{bar:30}] {elapsed_precise} ETA {eta_precise} {msg}",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+        );
+        bar.enable_steady_tick(Duration::from_millis(200));
+        Self { bar }
+    }
+}
+
+impl Observer for Progress {
+    fn phase(&self, message: &str) {
+        self.bar.set_message(message.to_string());
+    }
+
+    fn generation(&self, progress: &GenerationProgress) {
+        self.bar.set_length(u64::from(progress.generations));
+        self.bar.set_position(u64::from(progress.generation));
+        let best = progress
+            .best
+            .map_or("none eligible".to_string(), |best| format!("{best:.4}"));
+        self.bar.set_message(format!(
+            "best {best} | {:.0} evaluations/s",
+            progress.evaluations_per_second
+        ));
+    }
+}
+
+/// A path from an experiment file: as given when it exists, else relative to the Gauntlet checkout
+/// this binary was built from (so the quickstart's seed genomes are found from any folder).
+fn resolve(path: &Path) -> PathBuf {
+    if path.is_absolute() || path.exists() {
+        return path.to_path_buf();
+    }
+    let checkout = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(path);
+    if checkout.exists() {
+        checkout
+    } else {
+        path.to_path_buf()
+    }
+}
+
+/// Runs `gauntlet evolve`.
+pub fn run(arguments: EvolveArgs, datasets_dir: &Path) -> Result<()> {
+    if let Some(threads) = arguments.threads {
+        if threads == 0 {
+            bail!("--threads must be at least 1");
+        }
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build_global()
+            .context("cannot set the thread count")?;
+    }
+    let catalog = Catalog::open(datasets_dir)
+        .with_context(|| format!("cannot open the datasets in {}", datasets_dir.display()))?;
+    let stop = Arc::new(AtomicBool::new(false));
+    let handler_stop = Arc::clone(&stop);
+    // First Ctrl-C: finish the generation, checkpoint, exit cleanly. Second: leave at once (the
+    // files on disk are always whole: every write is a rename).
+    ctrlc::set_handler(move || {
+        if handler_stop.swap(true, Ordering::SeqCst) {
+            std::process::exit(130);
+        }
+        eprintln!("\nstopping after this generation's checkpoint (Ctrl-C again to leave now)");
+    })
+    .context("cannot install the Ctrl-C handler")?;
+    let progress = Progress::new(arguments.quiet);
+    let outcome = match &arguments.resume {
+        Some(folder) => run::resume(folder, &catalog, &progress, &stop)
+            .with_context(|| format!("cannot resume {}", folder.display()))?,
+        None => {
+            let mut experiment = match &arguments.config {
+                Some(path) => Experiment::load(path)?,
+                None => Experiment::quickstart()?,
+            };
+            if let Some(seed) = arguments.seed {
+                experiment.seed = seed;
+            }
+            if let Some(generations) = arguments.generations {
+                experiment.generations = generations;
+            }
+            if let Some(size) = arguments.population {
+                experiment.population.size = size;
+            }
+            if let Some(name) = &arguments.category {
+                experiment.category = Category::from_name(name)
+                    .map_err(|message| anyhow::anyhow!("--category: {message}"))?;
+            }
+            experiment.seed_genomes = experiment
+                .seed_genomes
+                .iter()
+                .map(|path| resolve(path))
+                .collect();
+            let folder = arguments
+                .out
+                .clone()
+                .unwrap_or_else(|| next_run_folder(&experiment.output_dir, &experiment.name));
+            run::start(experiment, &catalog, &folder, &progress, &stop)?
+        }
+    };
+    progress.bar.finish_and_clear();
+    match outcome {
+        RunOutcome::Interrupted { folder, generation } => {
+            println!(
+                "Interrupted after generation {generation}; everything up to it is in {}.",
+                folder.display()
+            );
+            println!("Resume with: gauntlet evolve --resume {}", folder.display());
+        }
+        RunOutcome::Finished(summary) => print_summary(&summary),
+    }
+    Ok(())
+}
+
+fn fitness(value: Option<f64>) -> String {
+    value.map_or("not eligible".into(), |value| format!("{value:.4}"))
+}
+
+fn print_summary(summary: &RunSummary) {
+    let folder = summary.folder.display();
+    println!(
+        "Evolved in {:.1} s ({} genomes scored). Results in {folder}/:",
+        summary.seconds, summary.evaluations
+    );
+    println!(
+        "  leaderboard.csv / leaderboard.parquet, capital.parquet, generations.parquet, run.json, champions/"
+    );
+    println!();
+    for champion in &summary.champions {
+        let marker = if champion.category == summary.category {
+            " (the run's category)"
+        } else {
+            ""
+        };
+        println!(
+            "Champion, {}{marker}: {}",
+            champion.category.name(),
+            champion.id
+        );
+        println!("  {}", champion.rules);
+        println!(
+            "  fitness: in-sample {}, validation {} (chosen here), holdout {} (never used to choose)",
+            fitness(champion.in_sample.fitness),
+            fitness(champion.validation.fitness),
+            fitness(champion.holdout.fitness)
+        );
+    }
+    let chance = &summary.chance;
+    println!();
+    println!(
+        "Evolution against chance ({}, validation part): champion {}, best of {} random genomes {}.",
+        summary.category.name(),
+        fitness(chance.champion_validation_fitness),
+        chance.random_genomes,
+        fitness(chance.random_validation_fitness)
+    );
+    println!();
+    println!(
+        "Export a champion with: gauntlet export {folder} --category {}",
+        summary.category.name()
+    );
+}
+
+/// Runs `gauntlet export`.
+pub fn export(arguments: ExportArgs) -> Result<()> {
+    let category = Category::from_name(&arguments.category)
+        .map_err(|message| anyhow::anyhow!("--category: {message}"))?;
+    let path = export_champion(&arguments.run_dir, category, &arguments.to)?;
+    println!("Wrote {}", path.display());
+    Ok(())
+}
