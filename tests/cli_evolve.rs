@@ -1,0 +1,328 @@
+//! `gauntlet evolve` and `gauntlet export` end to end, through the real binary: determinism across
+//! thread counts, resuming a killed run, bad configs refused before any work, exported champions.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+fn repository() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn command(arguments: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_gauntlet"));
+    command
+        .args(arguments)
+        .arg("--datasets-dir")
+        .arg(repository().join("datasets"));
+    command
+}
+
+fn gauntlet(arguments: &[&str]) -> Output {
+    command(arguments).output().expect("the binary runs")
+}
+
+fn ok(output: &Output) -> String {
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// A small experiment: two symbols of two asset classes, a few generations.
+fn tiny_experiment(folder: &Path, generations: u32) -> PathBuf {
+    let path = folder.join("tiny.toml");
+    let text = format!(
+        r#"
+name = "tiny"
+seed = 5
+category = "monthly_performance"
+generations = {generations}
+datasets = ["sp500-1d", "eurusd-1h"]
+output_dir = "{}"
+
+[split.fractions]
+validation = 0.2
+holdout = 0.2
+
+[population]
+size = 24
+islands = 2
+elitism = 1
+migration_interval = 2
+migrants = 1
+hall_of_fame = 5
+
+[eligibility]
+min_trades = 2
+min_exposure = 0.01
+"#,
+        folder.join("reports").display()
+    );
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// The files that must be byte-identical between runs of the same experiment and seed.
+fn deterministic_files(run: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut files = vec![
+        "leaderboard.csv".to_string(),
+        "leaderboard.parquet".to_string(),
+        "capital.parquet".to_string(),
+    ];
+    let mut champions: Vec<String> = std::fs::read_dir(run.join("champions"))
+        .unwrap()
+        .map(|entry| format!("champions/{}", entry.unwrap().file_name().to_string_lossy()))
+        .collect();
+    champions.sort();
+    assert!(!champions.is_empty(), "no champions in {}", run.display());
+    files.extend(champions);
+    files
+        .into_iter()
+        .map(|name| {
+            let bytes =
+                std::fs::read(run.join(&name)).unwrap_or_else(|error| panic!("{name}: {error}"));
+            (name, bytes)
+        })
+        .collect()
+}
+
+fn assert_same_files(first: &Path, second: &Path) {
+    let (a, b) = (deterministic_files(first), deterministic_files(second));
+    assert_eq!(
+        a.iter().map(|(name, _)| name).collect::<Vec<_>>(),
+        b.iter().map(|(name, _)| name).collect::<Vec<_>>()
+    );
+    for ((name, left), (_, right)) in a.iter().zip(&b) {
+        assert!(
+            left == right,
+            "{name} differs between {} and {}",
+            first.display(),
+            second.display()
+        );
+    }
+}
+
+#[test]
+fn one_and_two_threads_give_the_same_bytes() {
+    let folder = tempfile::tempdir().unwrap();
+    let config = tiny_experiment(folder.path(), 3);
+    let config = config.to_str().unwrap();
+    let mut runs = Vec::new();
+    for threads in ["1", "2"] {
+        let run = folder.path().join(format!("run-{threads}"));
+        let stdout = ok(&gauntlet(&[
+            "evolve",
+            "--config",
+            config,
+            "--out",
+            run.to_str().unwrap(),
+            "--threads",
+            threads,
+            "--quiet",
+        ]));
+        assert!(
+            stdout.contains("Champion, monthly_performance (the run's category)"),
+            "{stdout}"
+        );
+        assert!(stdout.contains("Evolution against chance"), "{stdout}");
+        runs.push(run);
+    }
+    assert_same_files(&runs[0], &runs[1]);
+    // The manifest records the thread count and the run's facts.
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(runs[1].join("run.json")).unwrap()).unwrap();
+    assert_eq!(manifest["threads"], 2);
+    assert_eq!(manifest["status"], "finished");
+    assert_eq!(manifest["generations_done"], 3);
+    assert_eq!(manifest["datasets"][0]["name"], "sp500-1d");
+    assert!(
+        manifest["evolution_vs_chance"]["random_genomes"]
+            .as_u64()
+            .unwrap()
+            > 24
+    );
+}
+
+#[test]
+fn a_killed_run_resumes_to_the_same_bytes() {
+    let folder = tempfile::tempdir().unwrap();
+    let config = tiny_experiment(folder.path(), 8);
+    let config = config.to_str().unwrap();
+    let straight = folder.path().join("straight");
+    ok(&gauntlet(&[
+        "evolve",
+        "--config",
+        config,
+        "--out",
+        straight.to_str().unwrap(),
+        "--quiet",
+    ]));
+
+    let killed = folder.path().join("killed");
+    let mut child = command(&[
+        "evolve",
+        "--config",
+        config,
+        "--out",
+        killed.to_str().unwrap(),
+        "--quiet",
+    ])
+    .stdout(Stdio::null())
+    .stderr(Stdio::null())
+    .spawn()
+    .unwrap();
+    // Kill it (SIGKILL) once generation 2 is checkpointed.
+    let deadline = Instant::now() + Duration::from_secs(300);
+    loop {
+        let done = std::fs::read_to_string(killed.join("run.json"))
+            .ok()
+            .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
+            .and_then(|manifest| manifest["generations_done"].as_u64());
+        if done.is_some_and(|generation| generation >= 2) || Instant::now() > deadline {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(killed.join("run.json")).unwrap()).unwrap();
+    assert_eq!(
+        manifest["status"], "running",
+        "the run finished before it could be killed"
+    );
+    // What a kill in the middle of writing leaves: a temporary file beside the checkpoint and log
+    // lines past the checkpoint's count. Neither may change the result.
+    std::fs::write(
+        killed.join("checkpoint/.state.json.half.tmp"),
+        "{\"truncated",
+    )
+    .unwrap();
+    let log = killed.join("checkpoint/leaderboard.jsonl");
+    let mut text = std::fs::read_to_string(&log).unwrap();
+    text.push_str("{\"id\":\"written after the checkpoint\"");
+    std::fs::write(&log, text).unwrap();
+
+    let stdout = ok(&gauntlet(&[
+        "evolve",
+        "--resume",
+        killed.to_str().unwrap(),
+        "--quiet",
+    ]));
+    assert!(stdout.contains("Evolution against chance"), "{stdout}");
+    assert_same_files(&straight, &killed);
+}
+
+#[test]
+fn bad_configs_fail_before_any_work_naming_the_field() {
+    let folder = tempfile::tempdir().unwrap();
+    let good = std::fs::read_to_string(tiny_experiment(folder.path(), 2)).unwrap();
+    let cases = [
+        (
+            "size = 24",
+            "size = 24\nmutaton_rate = 0.3",
+            "unknown field `mutaton_rate`",
+        ),
+        ("size = 24", "size = -5", "size"),
+        (
+            "category = \"monthly_performance\"",
+            "category = \"monthly_perfomance\"",
+            "monthly_perfomance",
+        ),
+        (
+            "\"eurusd-1h\"]",
+            "\"eurusd-1h\", \"no-such-data\"]",
+            "datasets[2]",
+        ),
+        ("size = 24", "size = 1", "population.size"),
+        ("generations = 2", "generations = 0", "generations"),
+        (
+            "[split.fractions]\nvalidation = 0.2\nholdout = 0.2",
+            "[split.dates]\nvalidation_start = 1000\nholdout_start = 2000",
+            "split",
+        ),
+    ];
+    for (from, to, expected) in cases {
+        assert!(good.contains(from), "{from}");
+        let path = folder.path().join("bad.toml");
+        std::fs::write(&path, good.replacen(from, to, 1)).unwrap();
+        let run = folder.path().join("bad-run");
+        let output = gauntlet(&[
+            "evolve",
+            "--config",
+            path.to_str().unwrap(),
+            "--out",
+            run.to_str().unwrap(),
+            "--quiet",
+        ]);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{to}: {stderr}");
+        assert!(
+            stderr.contains(expected),
+            "{to}: expected '{expected}' in: {stderr}"
+        );
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        assert!(
+            !run.exists(),
+            "{to}: a run folder was created before the config was checked"
+        );
+    }
+    // A misspelt category on the command line names the choices.
+    let output = gauntlet(&["evolve", "--category", "risk_managment", "--quiet"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("risk_management"), "{stderr}");
+}
+
+#[test]
+fn an_exported_champion_backtests() {
+    let folder = tempfile::tempdir().unwrap();
+    let config = tiny_experiment(folder.path(), 2);
+    let run = folder.path().join("run");
+    ok(&gauntlet(&[
+        "evolve",
+        "--config",
+        config.to_str().unwrap(),
+        "--out",
+        run.to_str().unwrap(),
+        "--quiet",
+    ]));
+    let genomes = folder.path().join("genomes");
+    let stdout = ok(&gauntlet(&[
+        "export",
+        run.to_str().unwrap(),
+        "--category",
+        "monthly_performance",
+        "--to",
+        genomes.to_str().unwrap(),
+    ]));
+    let exported = genomes.join("tiny-monthly_performance.json");
+    assert!(stdout.contains("tiny-monthly_performance.json"), "{stdout}");
+    let genome: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&exported).unwrap()).unwrap();
+    assert_eq!(genome["name"], "tiny-monthly_performance");
+    assert!(
+        genome["lineage"]["operators"]
+            .as_array()
+            .is_some_and(|list| !list.is_empty())
+    );
+    let stdout = ok(&gauntlet(&[
+        "backtest",
+        "--genome",
+        exported.to_str().unwrap(),
+        "--dataset",
+        "sp500-1d",
+    ]));
+    assert!(stdout.contains("buy-and-hold"), "{stdout}");
+    // A category without a run folder is a one-line error.
+    let output = gauntlet(&[
+        "export",
+        "/no/such/run",
+        "--category",
+        "monthly_performance",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+}
