@@ -226,10 +226,15 @@ fn print_summary(summary: &RunSummary) {
     let chance = &summary.chance;
     println!();
     println!(
-        "Evolution against chance ({}, validation part): champion {}, best of {} random genomes {}.",
+        "Evolution against chance ({}, validation part, {} random genomes as the run scored):",
         summary.category.name(),
+        chance.random_genomes
+    );
+    println!(
+        "  champion {} | best random genome by in-sample fitness {} | best of the {} random in-sample leaders chosen on validation like the champion {}",
         fitness(chance.champion_validation_fitness),
-        chance.random_genomes,
+        fitness(chance.random_in_sample_best_validation_fitness),
+        chance.finalists,
         fitness(chance.random_validation_fitness)
     );
     println!();

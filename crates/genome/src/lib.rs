@@ -25,8 +25,8 @@ mod validate;
 pub use error::GenomeError;
 pub use genome::*;
 pub use operators::{
-    CONTINUOUS_BOUNDS, MAX_EVOLVED_HOLDING_BARS, MAX_EVOLVED_RULES, crossover, mutate,
-    random_genome, random_rule, repair,
+    BOLLINGER_WIDTH_STEP, CONTINUOUS_BOUNDS, MAX_EVOLVED_HOLDING_BARS, MAX_EVOLVED_RULES,
+    crossover, mutate, random_genome, random_rule, repair,
 };
 pub use validate::{MAX_PERIOD, MAX_RULES, MIN_PERIOD, PERIOD_GRID};
 

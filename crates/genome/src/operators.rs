@@ -65,6 +65,15 @@ fn grid_period<R: Rng + ?Sized>(rng: &mut R, shortest: u32) -> u32 {
     PERIOD_GRID[rng.random_range(first..PERIOD_GRID.len())]
 }
 
+/// Bollinger widths are kept on a grid of [`BOLLINGER_WIDTH_STEP`] deviations: the width picks the
+/// indicator column, and a grid lets genomes share columns (as periods do).
+pub const BOLLINGER_WIDTH_STEP: f64 = 0.25;
+
+fn width_on_grid(width: f64) -> f64 {
+    let (low, high) = bounds("bollinger.width");
+    ((width / BOLLINGER_WIDTH_STEP).round() * BOLLINGER_WIDTH_STEP).clamp(low, high)
+}
+
 /// Two different grid periods, shorter first.
 fn grid_pair<R: Rng + ?Sized>(rng: &mut R, shortest: u32) -> (u32, u32) {
     loop {
@@ -106,7 +115,7 @@ pub fn random_rule<R: Rng + ?Sized>(rng: &mut R) -> Rule {
         },
         3 => Rule::BollingerTouch {
             period: grid_period(rng, 5),
-            width: uniform(rng, "bollinger.width"),
+            width: width_on_grid(uniform(rng, "bollinger.width")),
         },
         4 => Rule::DonchianBreakout {
             period: grid_period(rng, 5),
@@ -765,6 +774,13 @@ pub fn repair(genome: &mut Genome) {
         }
         if let Combine::AtLeast { count } = combine {
             *count = (*count).clamp(1, rules.len() as u32);
+        }
+        for rule in rules.iter_mut() {
+            if let Rule::BollingerTouch { width, .. } = rule
+                && width.is_finite()
+            {
+                *width = width_on_grid(*width);
+            }
         }
     }
     if let EntryLogic::MultiFactor(score) = &mut genome.entry.logic {

@@ -2,6 +2,7 @@
 //! and thread.
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use gauntlet_core::BarSeries;
@@ -165,7 +166,44 @@ pub struct IndicatorCache {
     series: Arc<BarSeries>,
     columns: Mutex<BTreeMap<IndicatorColumn, Arc<[f64]>>>,
     crossings: Mutex<BTreeMap<(IndicatorColumn, IndicatorColumn), Arc<Crossings>>>,
-    budget_bytes: usize,
+    budget: Arc<CacheBudget>,
+}
+
+/// A memory budget for retained indicator values, shared by any number of caches (one per symbol
+/// and split part of an experiment, say), so their total stays bounded.
+#[derive(Debug)]
+pub struct CacheBudget {
+    limit_bytes: usize,
+    used_bytes: AtomicUsize,
+}
+
+impl CacheBudget {
+    /// A budget of `limit_bytes`.
+    pub fn new(limit_bytes: usize) -> Self {
+        Self {
+            limit_bytes,
+            used_bytes: AtomicUsize::new(0),
+        }
+    }
+
+    /// Bytes reserved so far by the caches sharing it.
+    pub fn used_bytes(&self) -> usize {
+        self.used_bytes.load(Ordering::Relaxed)
+    }
+
+    /// Reserves `bytes` if they fit.
+    fn reserve(&self, bytes: usize) -> bool {
+        self.used_bytes
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |used| {
+                used.checked_add(bytes)
+                    .filter(|&total| total <= self.limit_bytes)
+            })
+            .is_ok()
+    }
+
+    fn release(&self, bytes: usize) {
+        self.used_bytes.fetch_sub(bytes, Ordering::AcqRel);
+    }
 }
 
 /// The bars at which one column crosses another, ascending: a sparse form of a crossover signal, so
@@ -207,6 +245,13 @@ impl Crossings {
 /// The default memory budget of an [`IndicatorCache`]: 512 MiB of retained columns.
 pub const DEFAULT_CACHE_BUDGET_BYTES: usize = 512 * 1024 * 1024;
 
+impl Drop for IndicatorCache {
+    fn drop(&mut self) {
+        // Give this cache's share of a shared budget back.
+        self.budget.release(self.retained_bytes());
+    }
+}
+
 impl IndicatorCache {
     /// An empty cache over `series` with the default budget ([`DEFAULT_CACHE_BUDGET_BYTES`]).
     pub fn new(series: Arc<BarSeries>) -> Self {
@@ -215,11 +260,16 @@ impl IndicatorCache {
 
     /// An empty cache over `series` retaining at most `budget_bytes` of columns (8 bytes per bar).
     pub fn with_budget(series: Arc<BarSeries>, budget_bytes: usize) -> Self {
+        Self::with_shared_budget(series, Arc::new(CacheBudget::new(budget_bytes)))
+    }
+
+    /// An empty cache over `series` drawing on a `budget` it shares with other caches.
+    pub fn with_shared_budget(series: Arc<BarSeries>, budget: Arc<CacheBudget>) -> Self {
         Self {
             series,
             columns: Mutex::new(BTreeMap::new()),
             crossings: Mutex::new(BTreeMap::new()),
-            budget_bytes,
+            budget,
         }
     }
 
@@ -254,13 +304,13 @@ impl IndicatorCache {
             return Ok(Arc::clone(values));
         }
         let computed: Arc<[f64]> = column.compute(&self.series)?.into();
-        let crossing_bytes = self.crossing_bytes();
+        let bytes = std::mem::size_of_val(&*computed);
         let mut columns = self.lock();
-        let retained: usize = columns
-            .values()
-            .map(|values| std::mem::size_of_val(&**values))
-            .sum();
-        if crossing_bytes + retained + std::mem::size_of_val(&*computed) > self.budget_bytes {
+        if let Some(values) = columns.get(&column) {
+            // Another thread computed it meanwhile: keep the first.
+            return Ok(Arc::clone(values));
+        }
+        if !self.budget.reserve(bytes) {
             return Ok(computed);
         }
         Ok(Arc::clone(columns.entry(column).or_insert(computed)))
@@ -280,12 +330,14 @@ impl IndicatorCache {
             return Ok(Arc::clone(crossings));
         }
         let computed = Arc::new(Crossings::between(&self.get(a)?, &self.get(b)?));
-        if self.retained_bytes() + computed.bytes() > self.budget_bytes {
+        let mut crossings = lock(&self.crossings);
+        if let Some(existing) = crossings.get(&(a, b)) {
+            return Ok(Arc::clone(existing));
+        }
+        if !self.budget.reserve(computed.bytes()) {
             return Ok(computed);
         }
-        Ok(Arc::clone(
-            lock(&self.crossings).entry((a, b)).or_insert(computed),
-        ))
+        Ok(Arc::clone(crossings.entry((a, b)).or_insert(computed)))
     }
 
     /// How many columns are cached.
@@ -361,5 +413,57 @@ mod tests {
             &crossings,
             &cache.crossings(fast, slow).unwrap()
         ));
+    }
+}
+
+#[cfg(test)]
+mod budget_tests {
+    use super::*;
+
+    fn series(bars: usize) -> Arc<BarSeries> {
+        let mut columns = gauntlet_core::BarColumns::with_capacity(bars);
+        for index in 0..bars {
+            let close = 100.0 + (index as f64 / 5.0).sin();
+            columns
+                .timestamps
+                .push(gauntlet_core::Timestamp(index as i64 * 60_000));
+            columns.open.push(close);
+            columns.high.push(close);
+            columns.low.push(close);
+            columns.close.push(close);
+            columns.volume.push(0.0);
+        }
+        Arc::new(BarSeries::new(columns, false).unwrap())
+    }
+
+    #[test]
+    fn caches_sharing_a_budget_retain_at_most_it_together() {
+        // 100 bars = 800 bytes a column; room for three columns between two caches.
+        let budget = Arc::new(CacheBudget::new(2_400));
+        let first = IndicatorCache::with_shared_budget(series(100), Arc::clone(&budget));
+        let second = IndicatorCache::with_shared_budget(series(100), Arc::clone(&budget));
+        let plain = IndicatorCache::new(series(100));
+        for period in [2, 3, 4] {
+            for cache in [&first, &second] {
+                let column = IndicatorColumn::Sma { period };
+                let values = cache.get(column).unwrap();
+                // Retained or not, the values are the same.
+                let expected = plain.get(column).unwrap();
+                assert_eq!(
+                    values
+                        .iter()
+                        .map(|value| value.to_bits())
+                        .collect::<Vec<_>>(),
+                    expected
+                        .iter()
+                        .map(|value| value.to_bits())
+                        .collect::<Vec<_>>()
+                );
+            }
+        }
+        assert_eq!(first.len() + second.len(), 3);
+        assert_eq!(budget.used_bytes(), 2_400);
+        drop(first);
+        assert_eq!(budget.used_bytes(), second.retained_bytes());
     }
 }

@@ -39,7 +39,9 @@ mod momentum;
 mod moving_average;
 mod volatility;
 
-pub use cache::{Crossings, DEFAULT_CACHE_BUDGET_BYTES, IndicatorCache, IndicatorColumn};
+pub use cache::{
+    CacheBudget, Crossings, DEFAULT_CACHE_BUDGET_BYTES, IndicatorCache, IndicatorColumn,
+};
 pub use channel::{Donchian, DonchianChannel};
 pub use error::IndicatorError;
 pub use momentum::{Macd, MacdValue, Roc, Rsi};

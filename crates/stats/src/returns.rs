@@ -29,12 +29,24 @@ pub fn percentile(values: &[f64], percent: f64) -> f64 {
     if values.is_empty() {
         return f64::NAN;
     }
-    let mut sorted = values.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    let position = percent / 100.0 * (sorted.len() - 1) as f64;
+    // The two order statistics around the position, found by selection (O(n)) rather than a sort:
+    // the same values a sorted copy would hold at those ranks.
+    let mut scratch = values.to_vec();
+    let position = percent / 100.0 * (scratch.len() - 1) as f64;
     let lower = position.floor() as usize;
     let upper = position.ceil() as usize;
-    sorted[lower] + (sorted[upper] - sorted[lower]) * (position - lower as f64)
+    let (_, lower_value, above) = scratch.select_nth_unstable_by(lower, f64::total_cmp);
+    let lower_value = *lower_value;
+    let upper_value = if upper == lower {
+        lower_value
+    } else {
+        above
+            .iter()
+            .copied()
+            .min_by(f64::total_cmp)
+            .unwrap_or(lower_value)
+    };
+    lower_value + (upper_value - lower_value) * (position - lower as f64)
 }
 
 /// Cumulative return after each period: `prod(1 + r[..=t]) - 1`.
@@ -248,5 +260,24 @@ mod tests {
         // numpy.percentile([1, 2, 3, 4], 25) = 1.75.
         assert_eq!(percentile(&[4.0, 1.0, 3.0, 2.0], 25.0), 1.75);
         assert!(percentile(&[], 50.0).is_nan());
+        // numpy.percentile([5, 1, 9, 3, 7], 95) = 8.6; of a single value, that value.
+        assert!((percentile(&[5.0, 1.0, 9.0, 3.0, 7.0], 95.0) - 8.6).abs() < 1e-12);
+        assert_eq!(percentile(&[2.5], 5.0), 2.5);
+    }
+
+    proptest::proptest! {
+        /// Selection gives the values a sorted copy holds at the same ranks.
+        #[test]
+        fn selection_matches_sorting(
+            values in proptest::collection::vec(-1.0f64..1.0, 1..200),
+            percent in 0.0f64..=100.0,
+        ) {
+            let mut sorted = values.clone();
+            sorted.sort_by(f64::total_cmp);
+            let position = percent / 100.0 * (sorted.len() - 1) as f64;
+            let (lower, upper) = (position.floor() as usize, position.ceil() as usize);
+            let expected = sorted[lower] + (sorted[upper] - sorted[lower]) * (position - lower as f64);
+            proptest::prop_assert_eq!(percentile(&values, percent).to_bits(), expected.to_bits());
+        }
     }
 }

@@ -119,6 +119,14 @@ pub struct Experiment {
     /// Genome JSON files put into the first generation (relative to the working directory).
     #[serde(default)]
     pub seed_genomes: Vec<PathBuf>,
+    /// Memory for retained indicator columns, all symbols and parts together, MiB. Beyond it columns
+    /// are recomputed per genome: slower, same results.
+    #[serde(default = "indicator_cache_mib")]
+    pub indicator_cache_mib: usize,
+}
+
+fn indicator_cache_mib() -> usize {
+    1024
 }
 
 impl Experiment {

@@ -190,8 +190,9 @@ pub struct PartResult {
     pub symbols: Vec<crate::scoring::SymbolScore>,
 }
 
-/// Evolution against chance: the champion's validation fitness against that of the best of as many
-/// random genomes, chosen the same way (hall of fame by in-sample fitness, then validation).
+/// Evolution against chance: the champion's validation fitness against as many random genomes,
+/// whose best is taken two ways: the best by in-sample fitness alone, and the best on validation
+/// among as many in-sample leaders as the run had champion candidates (the champion's own way).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ChanceComparison {
     /// Random genomes scored (as many as the run scored).
@@ -200,8 +201,16 @@ pub struct ChanceComparison {
     pub finalists: usize,
     /// The run's champion's validation fitness.
     pub champion_validation_fitness: Option<f64>,
-    /// The best random genome's validation fitness.
+    /// The best validation fitness among the random genomes' in-sample leaders (as many as the run
+    /// had champion candidates): random search with the champion's way of choosing.
     pub random_validation_fitness: Option<f64>,
+    /// The validation fitness of the single best random genome by in-sample fitness: random search
+    /// without a validation choice.
+    pub random_in_sample_best_validation_fitness: Option<f64>,
+    /// The best in-sample fitness the run reached.
+    pub run_best_in_sample_fitness: Option<f64>,
+    /// The best in-sample fitness among the random genomes.
+    pub random_best_in_sample_fitness: Option<f64>,
 }
 
 /// What a finished run reports.
@@ -387,7 +396,12 @@ fn prepare(
         });
         loaded.push((entry, series));
     }
-    let universe = Universe::new(loaded, experiment.split, experiment.costs)?;
+    let universe = Universe::new(
+        loaded,
+        experiment.split,
+        experiment.costs,
+        experiment.indicator_cache_mib.saturating_mul(1 << 20),
+    )?;
     Ok((universe, records))
 }
 
@@ -1167,10 +1181,10 @@ fn against_chance(
     });
     order.truncate(champion_candidates(state).len());
     let finalists: Vec<Genome> = order.iter().map(|&index| genomes[index].clone()).collect();
-    let random_validation_fitness = universe
+    let validation: Vec<Option<f64>> = universe
         .score_all(&finalists, Part::Validation)
         .into_iter()
-        .filter_map(|score| {
+        .map(|score| {
             score.ok().and_then(|score| {
                 experiment
                     .category
@@ -1178,7 +1192,11 @@ fn against_chance(
                     .fitness
             })
         })
-        .fold(None, |best: Option<f64>, fitness| {
+        .collect();
+    let random_validation_fitness = validation
+        .iter()
+        .flatten()
+        .fold(None, |best: Option<f64>, &fitness| {
             Some(best.map_or(fitness, |best| best.max(fitness)))
         });
     ChanceComparison {
@@ -1189,6 +1207,13 @@ fn against_chance(
             .find(|champion| champion.category == experiment.category)
             .and_then(|champion| champion.validation.fitness),
         random_validation_fitness,
+        random_in_sample_best_validation_fitness: validation.first().copied().flatten(),
+        run_best_in_sample_fitness: state
+            .evolution
+            .hall_of_fame
+            .first()
+            .and_then(|best| best.fitness),
+        random_best_in_sample_fitness: order.first().and_then(|&index| in_sample[index]),
     }
 }
 

@@ -8,9 +8,10 @@ use gauntlet_backtest::{
 use gauntlet_core::{AssetClass, BarSeries};
 use gauntlet_data::{DatasetEntry, SplitSpec, split};
 use gauntlet_genome::Genome;
-use gauntlet_indicators::IndicatorColumn;
+use gauntlet_indicators::{CacheBudget, IndicatorCache, IndicatorColumn};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 use crate::error::TournamentError;
 
@@ -208,7 +209,9 @@ impl GenomeScore {
 }
 
 impl Universe {
-    /// Splits each dataset's `series` as `spec` says and prepares its three markets.
+    /// Splits each dataset's `series` as `spec` says and prepares its three markets, whose indicator
+    /// caches share one memory budget of `cache_budget_bytes` (beyond it, columns are computed per
+    /// request and not retained: slower, same values).
     ///
     /// # Errors
     /// [`TournamentError::Data`] when a split is invalid or leaves a part empty (naming the dataset).
@@ -216,7 +219,9 @@ impl Universe {
         datasets: Vec<(DatasetEntry, BarSeries)>,
         spec: SplitSpec,
         costs: Costs,
+        cache_budget_bytes: usize,
     ) -> Result<Self, TournamentError> {
+        let budget = Arc::new(CacheBudget::new(cache_budget_bytes));
         let mut symbols = Vec::with_capacity(datasets.len());
         for (entry, series) in datasets {
             let ranges = split(&series, spec).map_err(|error| TournamentError::Config {
@@ -240,8 +245,13 @@ impl Universe {
                 }
             }
             let [in_sample, validation, holdout] = ranges.apply(&series);
-            let parts = [in_sample, validation, holdout]
-                .map(|part| Market::new(entry.symbol.clone(), part));
+            let parts = [in_sample, validation, holdout].map(|part| Market {
+                symbol: entry.symbol.clone(),
+                cache: Arc::new(IndicatorCache::with_shared_budget(
+                    Arc::new(part),
+                    Arc::clone(&budget),
+                )),
+            });
             let high_volatility = [0, 1, 2].map(|index| high_volatility_bars(&parts[index]));
             symbols.push(SymbolMarket {
                 dataset: entry.name.clone(),
