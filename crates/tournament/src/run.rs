@@ -43,6 +43,10 @@ pub const CHECKPOINT_STATE: &str = "checkpoint/state.json";
 const LEADERBOARD_LOG: &str = "checkpoint/leaderboard.jsonl";
 const CAPITAL_LOG: &str = "checkpoint/capital.jsonl";
 const GENERATIONS_LOG: &str = "checkpoint/generations.jsonl";
+/// The leaderboard, capital and generations tables are rewritten at most this often while a run
+/// goes (they grow with the run, so rewriting them every generation would cost more and more), and
+/// always when it stops or ends; the checkpoint is written every generation.
+const TABLES_INTERVAL: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// What a run reports as it goes (the binary draws a progress bar from it).
 pub trait Observer: Sync {
@@ -476,7 +480,9 @@ pub fn start(
         seconds: [0.0; 2],
     };
     let mut logs = Logs::default();
-    finish_generation(&mut state, &mut logs, &problem, folder, started, observer)?;
+    finish_generation(
+        &mut state, &mut logs, &problem, folder, started, observer, true,
+    )?;
     evolve(state, logs, &universe, folder, observer, stop)
 }
 
@@ -636,8 +642,10 @@ fn evolve(
     append_log(&folder.join(CAPITAL_LOG), &logs.capital)?;
     append_log(&folder.join(GENERATIONS_LOG), &logs.generations)?;
     let problem = problem(&state.experiment, universe);
+    let mut tables_written = Instant::now();
     while state.evolution.generation < state.experiment.generations {
         if stop.load(Ordering::SeqCst) {
+            write_outputs(folder, &logs)?;
             write_manifest(folder, &state, "interrupted", None, None)?;
             return Ok(RunOutcome::Interrupted {
                 folder: folder.to_path_buf(),
@@ -646,8 +654,15 @@ fn evolve(
         }
         let started = Instant::now();
         state.evolution.step(&problem)?;
-        finish_generation(&mut state, &mut logs, &problem, folder, started, observer)?;
+        let tables_due = tables_written.elapsed() >= TABLES_INTERVAL;
+        finish_generation(
+            &mut state, &mut logs, &problem, folder, started, observer, tables_due,
+        )?;
+        if tables_due {
+            tables_written = Instant::now();
+        }
     }
+    write_outputs(folder, &logs)?;
     observer.phase("choosing champions on the validation part, scoring them on the holdout part");
     let champions = choose_champions(&state, universe, &problem, folder)?;
     observer.phase("scoring as many random genomes (evolution against chance)");
@@ -664,7 +679,9 @@ fn evolve(
 }
 
 /// After a generation was scored: leaderboard lines for new genomes, capital reallocation,
-/// statistics, the run's files and the checkpoint.
+/// statistics, the checkpoint, and (when `write_tables`) the leaderboard, capital and generations
+/// tables.
+#[allow(clippy::too_many_arguments)]
 fn finish_generation(
     state: &mut RunState,
     logs: &mut Logs,
@@ -672,6 +689,7 @@ fn finish_generation(
     folder: &Path,
     started: Instant,
     observer: &dyn Observer,
+    write_tables: bool,
 ) -> Result<(), TournamentError> {
     let generation = state.evolution.generation;
     let known: BTreeSet<Fingerprint> = logs
@@ -780,7 +798,9 @@ fn finish_generation(
     state.seconds[0] += seconds;
     state.seconds[1] += scoring_seconds;
 
-    write_outputs(folder, logs)?;
+    if write_tables {
+        write_outputs(folder, logs)?;
+    }
     append_lines(&folder.join(LEADERBOARD_LOG), &new_entries)?;
     append_lines(&folder.join(CAPITAL_LOG), &capital_rows)?;
     append_lines(&folder.join(GENERATIONS_LOG), &generation_rows)?;
