@@ -326,3 +326,48 @@ fn an_exported_champion_backtests() {
     ]);
     assert_eq!(output.status.code(), Some(2));
 }
+
+#[test]
+fn ctrl_c_checkpoints_and_says_how_to_resume() {
+    let folder = tempfile::tempdir().unwrap();
+    let config = tiny_experiment(folder.path(), 30);
+    let run = folder.path().join("run");
+    let child = command(&[
+        "evolve",
+        "--config",
+        config.to_str().unwrap(),
+        "--out",
+        run.to_str().unwrap(),
+        "--quiet",
+    ])
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(300);
+    while !run.join("run.json").exists() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    // SIGINT, as Ctrl-C sends.
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let output = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        stdout.contains("Resume with: gauntlet evolve --resume"),
+        "{stdout}"
+    );
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(run.join("run.json")).unwrap()).unwrap();
+    assert_eq!(manifest["status"], "interrupted");
+    assert!(manifest["generations_done"].as_u64().unwrap() < 30);
+    assert!(run.join("leaderboard.csv").exists() && run.join("checkpoint/state.json").exists());
+}
