@@ -6,13 +6,16 @@
 //!   drawdown, CAGR, volatility, Calmar, omega, tail ratio, stability, VaR), checked against empyrical
 //!   and quantstats outputs in `tests/reference/empyrical_vectors.json`;
 //! - [`trade_metrics`]: win rate, profit factor, expectancy (also in R multiples) of a trade list;
-//! - [`monthly_returns`]: the monthly returns table and the share of positive months.
+//! - [`monthly_returns`]: the monthly returns table and the share of positive months;
+//! - [`sharpe_inference`]: the Probabilistic and Deflated Sharpe Ratios, the Minimum Track Record
+//!   Length and the Minimum Backtest Length, checked against `tests/reference/psr_dsr_vectors.json`.
 //!
 //! Rates are fractions (0.02 is 2%); annualised figures use the dataset's bars per year.
 #![warn(missing_docs)]
 
 mod calendar;
 pub mod returns;
+pub mod sharpe_inference;
 mod trades;
 
 pub use calendar::{MonthlyReturn, monthly_returns, positive_month_share};
