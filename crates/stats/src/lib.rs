@@ -8,15 +8,20 @@
 //! - [`trade_metrics`]: win rate, profit factor, expectancy (also in R multiples) of a trade list;
 //! - [`monthly_returns`]: the monthly returns table and the share of positive months;
 //! - [`sharpe_inference`]: the Probabilistic and Deflated Sharpe Ratios, the Minimum Track Record
-//!   Length and the Minimum Backtest Length, checked against `tests/reference/psr_dsr_vectors.json`.
+//!   Length and the Minimum Backtest Length, checked against `tests/reference/psr_dsr_vectors.json`;
+//! - [`overfitting`]: the Probability of Backtest Overfitting by CSCV, checked against
+//!   `tests/reference/pbo_vectors.json`.
 //!
 //! Rates are fractions (0.02 is 2%); annualised figures use the dataset's bars per year.
 #![warn(missing_docs)]
 
 mod calendar;
+mod error;
+pub mod overfitting;
 pub mod returns;
 pub mod sharpe_inference;
 mod trades;
 
 pub use calendar::{MonthlyReturn, monthly_returns, positive_month_share};
+pub use error::StatsError;
 pub use trades::{TradeMetrics, duration_stats, trade_metrics};
