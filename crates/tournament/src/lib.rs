@@ -19,5 +19,6 @@ pub use category::{Category, Eligibility, Verdict};
 pub use error::TournamentError;
 pub use experiment::{Experiment, PopulationSettings, QUICKSTART_TOML};
 pub use scoring::{
-    Costs, GenomeScore, Part, REGIME_VOLATILITY_BARS, SymbolMarket, SymbolScore, Universe,
+    Costs, GenomeScore, Part, REGIME_VOLATILITY_BARS, SUMMARY_COLUMNS, SymbolMarket, SymbolScore,
+    Universe,
 };

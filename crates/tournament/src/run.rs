@@ -89,7 +89,7 @@ pub struct LeaderboardEntry {
     pub fitness: Option<f64>,
     /// Why it is not eligible, if it is not.
     pub ineligible_because: Option<String>,
-    /// In-sample metrics in [`SUMMARY_COLUMNS`] order (`None` where undefined).
+    /// In-sample metrics in [`crate::SUMMARY_COLUMNS`] order (`None` where undefined).
     pub metrics: Vec<Option<f64>>,
     /// The rules in plain English.
     pub rules: String,
