@@ -10,13 +10,16 @@
 //! - [`sharpe_inference`]: the Probabilistic and Deflated Sharpe Ratios, the Minimum Track Record
 //!   Length and the Minimum Backtest Length, checked against `tests/reference/psr_dsr_vectors.json`;
 //! - [`overfitting`]: the Probability of Backtest Overfitting by CSCV, checked against
-//!   `tests/reference/pbo_vectors.json`.
+//!   `tests/reference/pbo_vectors.json`;
+//! - [`monte_carlo`]: seeded, parallel trade-list resampling (shuffle, bootstrap, skipped trades,
+//!   extra slippage), checked against `tests/reference/montecarlo_vectors.json`.
 //!
 //! Rates are fractions (0.02 is 2%); annualised figures use the dataset's bars per year.
 #![warn(missing_docs)]
 
 mod calendar;
 mod error;
+pub mod monte_carlo;
 pub mod overfitting;
 pub mod returns;
 pub mod sharpe_inference;
