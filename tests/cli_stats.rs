@@ -1,0 +1,213 @@
+//! `gauntlet stats psr|dsr|pbo|monte-carlo` end to end, on the reference vectors of
+//! `crates/stats/tests/reference` (values computed by scipy, pypbo and numpy).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn repository() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn gauntlet(arguments: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_gauntlet"))
+        .args(arguments)
+        .output()
+        .expect("the binary runs")
+}
+
+fn json(output: &Output) -> serde_json::Value {
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+fn vectors(name: &str) -> serde_json::Value {
+    let path = repository().join("crates/stats/tests/reference").join(name);
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+fn write_column(folder: &Path, name: &str, header: &str, values: &[f64]) -> PathBuf {
+    let path = folder.join(name);
+    let mut text = format!("{header}\n");
+    for value in values {
+        text.push_str(&format!("{value}\n"));
+    }
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn close(actual: &serde_json::Value, expected: f64, tolerance: f64) {
+    let actual = actual.as_f64().unwrap();
+    assert!(
+        (actual - expected).abs() <= tolerance,
+        "{actual} vs {expected}"
+    );
+}
+
+#[test]
+fn psr_and_dsr_of_a_returns_file() {
+    let folder = tempfile::tempdir().unwrap();
+    let series: Vec<f64> = vectors("empyrical_vectors.json")["series"]["A"]["returns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|value| value.as_f64().unwrap())
+        .collect();
+    let file = write_column(folder.path(), "a.csv", "returns", &series);
+    let expected = &vectors("psr_dsr_vectors.json")["from_returns_single"];
+    let psr = json(&gauntlet(&[
+        "stats",
+        "psr",
+        "--returns",
+        file.to_str().unwrap(),
+        "--benchmark",
+        "0.1",
+        "--json",
+    ]));
+    close(
+        &psr["probabilistic_sharpe_ratio"],
+        expected["PSR(SR*=0.1) biased moments"].as_f64().unwrap(),
+        1e-10,
+    );
+    close(
+        &psr["sharpe_per_period"],
+        expected["SR_per_period (mean/std ddof=1)"]
+            .as_f64()
+            .unwrap(),
+        1e-12,
+    );
+    // DSR of the same series with 100 trials whose Sharpe ratios spread 0.05: by the formula,
+    // SR0 = 0.05 x E[max_100] = 0.05 x 2.5306028932 (pypbo's expected maximum).
+    let dsr = json(&gauntlet(&[
+        "stats",
+        "dsr",
+        "--returns",
+        file.to_str().unwrap(),
+        "--trials",
+        "100",
+        "--trial-sharpe-std",
+        "0.05",
+        "--json",
+    ]));
+    close(
+        &dsr["deflated_benchmark_per_period"],
+        0.05 * 2.5306028932016846,
+        1e-10,
+    );
+    assert!(
+        dsr["deflated_sharpe_ratio"].as_f64().unwrap()
+            < psr["probabilistic_sharpe_ratio"].as_f64().unwrap()
+    );
+    let bad = gauntlet(&[
+        "stats",
+        "dsr",
+        "--returns",
+        file.to_str().unwrap(),
+        "--trials",
+        "1",
+        "--trial-sharpe-std",
+        "0.05",
+    ]);
+    assert_eq!(bad.status.code(), Some(2));
+}
+
+#[test]
+fn pbo_of_a_matrix_file() {
+    let folder = tempfile::tempdir().unwrap();
+    let case = &vectors("pbo_vectors.json")["cases"]["case2_full_overfit_zero_mean_columns"];
+    let rows = case["M"].as_array().unwrap();
+    let columns = rows[0].as_array().unwrap().len();
+    let mut text = (0..columns)
+        .map(|column| format!("trial_{column}"))
+        .collect::<Vec<_>>()
+        .join(",");
+    text.push('\n');
+    for row in rows {
+        let cells: Vec<String> = row
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|value| value.to_string())
+            .collect();
+        text.push_str(&cells.join(","));
+        text.push('\n');
+    }
+    let path = folder.path().join("matrix.csv");
+    std::fs::write(&path, &text).unwrap();
+    let result = json(&gauntlet(&[
+        "stats",
+        "pbo",
+        "--matrix",
+        path.to_str().unwrap(),
+        "--blocks",
+        "8",
+        "--json",
+    ]));
+    close(
+        &result["probability_of_overfitting"],
+        case["pypbo.pbo"].as_f64().unwrap(),
+        1e-12,
+    );
+    assert_eq!(result["splits"].as_array().unwrap().len(), 70);
+    // A bad cell is named by line and column.
+    let broken = folder.path().join("broken.csv");
+    std::fs::write(&broken, "a,b\n0.1,0.2\n0.3,oops\n").unwrap();
+    let output = gauntlet(&[
+        "stats",
+        "pbo",
+        "--matrix",
+        broken.to_str().unwrap(),
+        "--blocks",
+        "2",
+    ]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr.contains("line 3, column 'b'"), "{stderr}");
+}
+
+#[test]
+fn monte_carlo_of_a_trade_list() {
+    let folder = tempfile::tempdir().unwrap();
+    let reference = vectors("montecarlo_vectors.json");
+    let trades: Vec<f64> = reference["explicit_sims"]["original"]["trades"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|value| value.as_f64().unwrap())
+        .collect();
+    let file = write_column(folder.path(), "trades.csv", "returns", &trades);
+    let summary = json(&gauntlet(&[
+        "stats",
+        "monte-carlo",
+        "--trades",
+        file.to_str().unwrap(),
+        "--method",
+        "bootstrap",
+        "--paths",
+        "10000",
+        "--json",
+    ]));
+    let expected = &reference["large_run_summaries_rng2024"]["bootstrap"];
+    close(
+        &summary["probability_of_profit"],
+        expected["prob_profit (total_return>0)"].as_f64().unwrap(),
+        0.02,
+    );
+    close(
+        &summary["total_return_percentiles"][0],
+        expected["p5_total_return"].as_f64().unwrap(),
+        0.015,
+    );
+    let bad = gauntlet(&[
+        "stats",
+        "monte-carlo",
+        "--trades",
+        file.to_str().unwrap(),
+        "--method",
+        "skip:2",
+    ]);
+    assert_eq!(bad.status.code(), Some(2));
+}
