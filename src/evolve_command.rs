@@ -59,6 +59,9 @@ pub struct ExportArgs {
     /// Where to write `<run>-<category>.json`.
     #[arg(long, value_name = "DIR", default_value = "genomes")]
     to: PathBuf,
+    /// Export even a champion that failed the validation gate.
+    #[arg(long)]
+    force: bool,
 }
 
 /// The progress bar over generations: ETA, best fitness, evaluations per second.
@@ -222,6 +225,27 @@ fn print_summary(summary: &RunSummary) {
             fitness(champion.validation.fitness),
             fitness(champion.holdout.fitness)
         );
+        let robustness = &champion.robustness;
+        let failed: Vec<&str> = robustness
+            .gate
+            .iter()
+            .filter(|check| !check.passed)
+            .map(|check| check.check.as_str())
+            .collect();
+        let worst_dsr = robustness
+            .symbols
+            .iter()
+            .map(|symbol| symbol.deflated_sharpe_ratio)
+            .fold(f64::INFINITY, f64::min);
+        println!(
+            "  validation gate: {} | deflated Sharpe ratio (worst symbol, {} trials) {worst_dsr:.3}",
+            if robustness.passed {
+                "passed".to_string()
+            } else {
+                format!("FAILED ({})", failed.join("; "))
+            },
+            robustness.trials
+        );
     }
     let chance = &summary.chance;
     println!();
@@ -248,7 +272,7 @@ fn print_summary(summary: &RunSummary) {
 pub fn export(arguments: ExportArgs) -> Result<()> {
     let category = Category::from_name(&arguments.category)
         .map_err(|message| anyhow::anyhow!("--category: {message}"))?;
-    let path = export_champion(&arguments.run_dir, category, &arguments.to)?;
+    let path = export_champion(&arguments.run_dir, category, &arguments.to, arguments.force)?;
     println!("Wrote {}", path.display());
     Ok(())
 }

@@ -291,14 +291,40 @@ fn an_exported_champion_backtests() {
         "--quiet",
     ]));
     let genomes = folder.path().join("genomes");
-    let stdout = ok(&gauntlet(&[
-        "export",
-        run.to_str().unwrap(),
-        "--category",
-        "monthly_performance",
-        "--to",
-        genomes.to_str().unwrap(),
-    ]));
+    let champion: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(run.join("champions/monthly_performance.json")).unwrap(),
+    )
+    .unwrap();
+    let robustness = &champion["robustness"];
+    assert_eq!(robustness["gate"].as_array().unwrap().len(), 7);
+    assert!(robustness["trials"].as_u64().unwrap() > 24);
+    assert_eq!(robustness["symbols"].as_array().unwrap().len(), 2);
+    let export = |force: bool| {
+        let mut arguments = vec![
+            "export",
+            run.to_str().unwrap(),
+            "--category",
+            "monthly_performance",
+            "--to",
+            genomes.to_str().unwrap(),
+        ];
+        if force {
+            arguments.push("--force");
+        }
+        gauntlet(&arguments)
+    };
+    if robustness["passed"] == false {
+        // A champion that failed the gate is refused, naming the failed checks, unless --force.
+        let refused = export(false);
+        let stderr = String::from_utf8_lossy(&refused.stderr);
+        assert_eq!(refused.status.code(), Some(2), "{stderr}");
+        assert!(
+            stderr.contains("failed the validation gate") && stderr.contains("--force"),
+            "{stderr}"
+        );
+        assert!(!genomes.join("tiny-monthly_performance.json").exists());
+    }
+    let stdout = ok(&export(true));
     let exported = genomes.join("tiny-monthly_performance.json");
     assert!(stdout.contains("tiny-monthly_performance.json"), "{stdout}");
     let genome: serde_json::Value =

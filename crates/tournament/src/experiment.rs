@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::capital::CapitalRules;
 use crate::category::{Category, Eligibility};
 use crate::error::TournamentError;
+use crate::robustness::GateRules;
 use crate::scoring::Costs;
 
 /// The built-in quickstart experiment (`experiments/quickstart.toml`): what `gauntlet evolve` runs
@@ -119,6 +120,10 @@ pub struct Experiment {
     /// Genome JSON files put into the first generation (relative to the working directory).
     #[serde(default)]
     pub seed_genomes: Vec<PathBuf>,
+    /// The validation gate a champion must pass before export, and the robustness statistics
+    /// settings.
+    #[serde(default)]
+    pub gate: GateRules,
     /// Memory for retained indicator columns, all symbols and parts together, MiB. Beyond it columns
     /// are recomputed per genome: slower, same results.
     #[serde(default = "indicator_cache_mib")]
@@ -282,6 +287,22 @@ impl Experiment {
             );
         }
         self.capital.validate()?;
+        let gate = &self.gate;
+        if gate.pbo_blocks < 2 || gate.pbo_blocks % 2 == 1 {
+            return fail(
+                "gate.pbo_blocks",
+                format!("must be even and at least 2, got {}", gate.pbo_blocks),
+            );
+        }
+        if gate.pbo_trials < 2 {
+            return fail(
+                "gate.pbo_trials",
+                format!("must be at least 2, got {}", gate.pbo_trials),
+            );
+        }
+        if gate.monte_carlo_paths == 0 {
+            return fail("gate.monte_carlo_paths", "must be at least 1".into());
+        }
         Ok(())
     }
 }

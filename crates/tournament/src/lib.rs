@@ -11,6 +11,7 @@ mod capital;
 mod category;
 mod error;
 mod experiment;
+pub mod robustness;
 pub mod run;
 mod scoring;
 

@@ -36,6 +36,9 @@ use crate::capital::{CapitalBook, CapitalRow, RankedAgent};
 use crate::category::{Category, Eligibility, Verdict};
 use crate::error::TournamentError;
 use crate::experiment::Experiment;
+use crate::robustness::{
+    Robustness, RunOverfitting, assess, run_overfitting, sample_trials, trial_returns,
+};
 use crate::scoring::{GenomeScore, Part, SUMMARY_COLUMNS, Universe};
 
 /// The checkpoint's state file, inside the run folder.
@@ -93,6 +96,9 @@ pub struct LeaderboardEntry {
     pub metrics: Vec<Option<f64>>,
     /// The rules in plain English.
     pub rules: String,
+    /// The genome (kept in the checkpoint's log, not in the tables): the trials the run's
+    /// overfitting statistics sample.
+    pub genome: Genome,
 }
 
 /// One island's line of `generations.parquet`.
@@ -179,6 +185,8 @@ pub struct Champion {
     pub validation: PartResult,
     /// Results on the holdout part (scored once, never used to choose).
     pub holdout: PartResult,
+    /// PSR, DSR with the run's trials, MinTRL, Monte Carlo and the validation gate.
+    pub robustness: Robustness,
 }
 
 /// A genome's results on one part.
@@ -663,11 +671,29 @@ fn evolve(
         }
     }
     write_outputs(folder, &logs)?;
+    observer.phase(
+        "sampling the trials: Sharpe dispersion and the Probability of Backtest Overfitting",
+    );
+    let gate = state.experiment.gate;
+    let genomes: Vec<Genome> = logs
+        .leaderboard
+        .iter()
+        .map(|entry| entry.genome.clone())
+        .collect();
+    let sampled = sample_trials(&genomes, gate.pbo_trials);
+    let returns = trial_returns(universe, &sampled);
+    let overfitting = run_overfitting(universe, &returns, gate.pbo_blocks);
     observer.phase("choosing champions on the validation part, scoring them on the holdout part");
-    let champions = choose_champions(&state, universe, &problem, folder)?;
+    let champions = choose_champions(&state, universe, &problem, folder, &returns)?;
     observer.phase("scoring as many random genomes (evolution against chance)");
     let chance = against_chance(&state, universe, &problem, &champions);
-    write_manifest(folder, &state, "finished", Some(&champions), Some(&chance))?;
+    write_manifest(
+        folder,
+        &state,
+        "finished",
+        Some((&champions, &overfitting)),
+        Some(&chance),
+    )?;
     Ok(RunOutcome::Finished(Box::new(RunSummary {
         folder: folder.to_path_buf(),
         category: state.experiment.category,
@@ -727,6 +753,7 @@ fn finish_generation(
             ineligible_because: result.verdict.ineligible_because,
             metrics,
             rules: individual.genome.describe(),
+            genome: individual.genome.clone(),
         });
     }
     scored.clear();
@@ -1097,6 +1124,7 @@ fn choose_champions(
     universe: &Universe,
     problem: &TradingProblem<'_>,
     folder: &Path,
+    trial_returns: &[Vec<Vec<f64>>],
 ) -> Result<Vec<Champion>, TournamentError> {
     let candidates = champion_candidates(state);
     let genomes: Vec<Genome> = candidates
@@ -1142,7 +1170,32 @@ fn choose_champions(
             in_sample: part_result(problem, category, &genome, Part::InSample),
             validation: part_result(problem, category, &genome, Part::Validation),
             holdout: part_result(problem, category, &genome, Part::Holdout),
+            robustness: Robustness {
+                trials: 0,
+                symbols: Vec::new(),
+                monte_carlo: None,
+                gate: Vec::new(),
+                passed: false,
+            },
             genome,
+        };
+        let validation_summary: Vec<(&'static str, Option<f64>)> = champion
+            .validation
+            .summary
+            .iter()
+            .map(|(name, value)| (*name, *value))
+            .collect();
+        let champion = Champion {
+            robustness: assess(
+                universe,
+                &champion.genome,
+                state.evolution.evaluations,
+                trial_returns,
+                &validation_summary,
+                &state.experiment.gate,
+                state.experiment.seed,
+            ),
+            ..champion
         };
         let path = folder
             .join("champions")
@@ -1242,9 +1295,10 @@ fn write_manifest(
     folder: &Path,
     state: &RunState,
     status: &str,
-    champions: Option<&[Champion]>,
+    finished: Option<(&[Champion], &RunOverfitting)>,
     chance: Option<&ChanceComparison>,
 ) -> Result<(), TournamentError> {
+    let champions = finished.map(|(champions, _)| champions);
     let experiment = &state.experiment;
     let [seconds, scoring] = state.seconds;
     let manifest = serde_json::json!({
@@ -1269,6 +1323,8 @@ fn write_manifest(
         "system_capital": state.capital.system_capital(),
         "capital_withdrawn": state.capital.withdrawn,
         "evolution_vs_chance": chance,
+        "trials": state.evolution.evaluations,
+        "probability_of_backtest_overfitting": finished.map(|(_, overfitting)| overfitting),
         "champions": champions.map(|champions| champions
             .iter()
             .map(|champion| (champion.category.name().to_string(), serde_json::json!({
@@ -1276,6 +1332,7 @@ fn write_manifest(
                 "file": format!("champions/{}.json", champion.category.name()),
                 "validation_fitness": champion.validation.fitness,
                 "holdout_fitness": champion.holdout.fitness,
+                "passed_gate": champion.robustness.passed,
             })))
             .collect::<serde_json::Map<String, serde_json::Value>>()),
     });
@@ -1285,15 +1342,18 @@ fn write_manifest(
 }
 
 /// Copies the champion of `category` from the run in `folder` to `<to>/<run>-<category>.json` as a
-/// plain genome file (with its lineage), for `gauntlet backtest --genome` and `gauntlet paper`.
+/// plain genome file (with its lineage), for `gauntlet backtest --genome` and `gauntlet paper`. A
+/// champion that failed the validation gate is refused unless `force`.
 ///
 /// # Errors
-/// [`TournamentError::RunFolder`] when the run has no champion file for the category or it does not
-/// hold a valid genome; I/O errors naming the file.
+/// [`TournamentError::RunFolder`] when the run has no champion file for the category, it does not
+/// hold a valid genome, or the champion failed the gate (naming the failed checks) without `force`;
+/// I/O errors naming the file.
 pub fn export_champion(
     folder: &Path,
     category: Category,
     to: &Path,
+    force: bool,
 ) -> Result<PathBuf, TournamentError> {
     let path = folder
         .join("champions")
@@ -1310,6 +1370,37 @@ pub fn export_champion(
             path: path.clone(),
             message: error.to_string(),
         })?;
+    let passed = value["robustness"]["passed"].as_bool().unwrap_or(false);
+    if !passed && !force {
+        let failed: Vec<String> = value["robustness"]["gate"]
+            .as_array()
+            .map(|checks| {
+                checks
+                    .iter()
+                    .filter(|check| check["passed"] == false)
+                    .map(|check| {
+                        format!(
+                            "{} (value {})",
+                            check["check"].as_str().unwrap_or("?"),
+                            check["value"]
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        return Err(TournamentError::RunFolder {
+            path: path.clone(),
+            message: format!(
+                "the {} champion failed the validation gate: {}; export it anyway with --force",
+                category.name(),
+                if failed.is_empty() {
+                    "no gate results".to_string()
+                } else {
+                    failed.join("; ")
+                }
+            ),
+        });
+    }
     let genome_value = value.get("genome").cloned().unwrap_or_default();
     let genome: Genome =
         serde_json::from_value(genome_value).map_err(|error| TournamentError::RunFolder {
