@@ -5,6 +5,7 @@ mod backtest_command;
 mod data_commands;
 mod evolve_command;
 mod stats_command;
+mod validate_command;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -38,6 +39,9 @@ enum Command {
     Evolve(Box<evolve_command::EvolveArgs>),
     /// Copy a finished run's champion to a genome file.
     Export(evolve_command::ExportArgs),
+    /// Everything Gauntlet can say against one genome: PSR, MinTRL, DSR, Monte Carlo, the validation
+    /// gate, crash windows and regimes.
+    Validate(Box<validate_command::ValidateArgs>),
     /// Statistics of your own series.
     Stats {
         #[command(subcommand)]
@@ -57,6 +61,7 @@ fn main() -> ExitCode {
         Command::Backtest(arguments) => backtest_command::run(*arguments, &datasets_dir),
         Command::Evolve(arguments) => evolve_command::run(*arguments, &datasets_dir),
         Command::Export(arguments) => evolve_command::export(arguments),
+        Command::Validate(arguments) => validate_command::run(*arguments, &datasets_dir),
         Command::Stats { command } => stats_command::run(command),
     };
     match result {

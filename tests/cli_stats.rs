@@ -211,3 +211,49 @@ fn monte_carlo_of_a_trade_list() {
     ]);
     assert_eq!(bad.status.code(), Some(2));
 }
+
+#[test]
+fn validate_reports_inference_monte_carlo_gate_crashes_and_regimes() {
+    let genome = repository().join("genomes/sma-50-200-crossover.json");
+    let output = Command::new(env!("CARGO_BIN_EXE_gauntlet"))
+        .args([
+            "validate",
+            "--genome",
+            genome.to_str().unwrap(),
+            "--dataset",
+            "sp500-1d",
+            "--trials",
+            "500",
+            "--trial-sharpe-std",
+            "0.02",
+            "--json",
+        ])
+        .arg("--datasets-dir")
+        .arg(repository().join("datasets"))
+        .output()
+        .unwrap();
+    let report = &json(&output)["sp500-1d"];
+    assert_eq!(report["gate"].as_array().unwrap().len(), 7);
+    assert_eq!(report["monte_carlo"].as_array().unwrap().len(), 2);
+    // The S&P 500 series (2000-2020) covers the dot-com bust, 2008 and 2020, not 1987 or 2022.
+    let windows: Vec<&str> = report["crash_windows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|window| window["window"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        windows,
+        [
+            "dot-com bust 2000-2002",
+            "global financial crisis 2008-2009",
+            "covid crash 2020"
+        ]
+    );
+    assert_eq!(report["regimes"].as_array().unwrap().len(), 6);
+    // 500 trials deflate more than none: the DSR is below the PSR.
+    assert!(
+        report["deflated_sharpe_ratio"].as_f64().unwrap()
+            < report["probabilistic_sharpe_ratio"].as_f64().unwrap()
+    );
+}

@@ -14,6 +14,7 @@ mod experiment;
 pub mod robustness;
 pub mod run;
 mod scoring;
+pub mod validation;
 
 pub use capital::{CapitalBook, CapitalRow, CapitalRules, RankedAgent, Tier};
 pub use category::{Category, Eligibility, Verdict};

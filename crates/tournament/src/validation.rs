@@ -1,0 +1,488 @@
+//! `gauntlet validate`: everything Gauntlet can say against one genome on one series. Sharpe-ratio
+//! inference (PSR, MinTRL, and the DSR when the user says how many trials the genome was chosen
+//! from), Monte Carlo on its trades, the validation gate, the named crash windows the data covers,
+//! and its performance by market regime.
+//!
+//! Regime labels (documented rules, computed from the series itself):
+//! - **trend** at bar t: `bull` when the close is above its 200-bar SMA and the SMA is above its value
+//!   20 bars earlier; `bear` when the close is below the SMA and the SMA is below its value 20 bars
+//!   earlier; `sideways` otherwise; none during the SMA's warm-up;
+//! - **volatility** at bar t: the 20-bar realised volatility ranked against the whole series' values:
+//!   `low` in the bottom third, `high` in the top third, `normal` between. (A labelling for reports,
+//!   which sees the whole series; it is never used to decide a trade.)
+
+use gauntlet_backtest::{
+    BacktestConfig, BacktestError, BacktestResult, Market, Metrics, run_backtest,
+};
+use gauntlet_core::Timestamp;
+use gauntlet_genome::Genome;
+use gauntlet_indicators::IndicatorColumn;
+use gauntlet_stats::monte_carlo::{MonteCarloSummary, Resampling, monte_carlo};
+use gauntlet_stats::returns;
+use gauntlet_stats::sharpe_inference::{
+    SharpeMoments, deflated_sharpe_ratio, minimum_track_record_length, probabilistic_sharpe_ratio,
+};
+use serde::Serialize;
+
+use crate::robustness::{Check, GateRules};
+
+/// A named market stress window (UTC dates, inclusive).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct CrashWindow {
+    /// Its name.
+    pub name: &'static str,
+    /// First day, `(year, month, day)`.
+    pub start: (i32, u32, u32),
+    /// Last day.
+    pub end: (i32, u32, u32),
+}
+
+/// The crash windows scored wherever the data covers them.
+pub const CRASH_WINDOWS: [CrashWindow; 5] = [
+    CrashWindow {
+        name: "1987 October crash",
+        start: (1987, 10, 1),
+        end: (1987, 10, 31),
+    },
+    CrashWindow {
+        name: "dot-com bust 2000-2002",
+        start: (2000, 3, 1),
+        end: (2002, 10, 31),
+    },
+    CrashWindow {
+        name: "global financial crisis 2008-2009",
+        start: (2008, 9, 1),
+        end: (2009, 3, 31),
+    },
+    CrashWindow {
+        name: "covid crash 2020",
+        start: (2020, 2, 1),
+        end: (2020, 3, 31),
+    },
+    CrashWindow {
+        name: "2022 bear market",
+        start: (2022, 1, 1),
+        end: (2022, 12, 31),
+    },
+];
+
+/// The strategy and buy-and-hold inside one crash window.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WindowResult {
+    /// The window's name.
+    pub window: &'static str,
+    /// Bars of the data inside it.
+    pub bars: usize,
+    /// The strategy's return over the window, a fraction.
+    pub strategy_return: f64,
+    /// The strategy's deepest drawdown inside the window (from the window's start), <= 0.
+    pub strategy_max_drawdown: f64,
+    /// Buy-and-hold's return (first close to last close of the window).
+    pub buy_and_hold_return: f64,
+}
+
+/// The strategy's bar returns inside one regime.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RegimeResult {
+    /// `trend` or `volatility`.
+    pub kind: &'static str,
+    /// The label (`bull`, `bear`, `sideways`, `low`, `normal`, `high`).
+    pub label: &'static str,
+    /// Bars with this label.
+    pub bars: usize,
+    /// Mean bar return x bars per year (annualised arithmetic mean), a fraction.
+    pub annual_mean_return: f64,
+    /// Annualised Sharpe ratio of those bars' returns.
+    pub sharpe: f64,
+}
+
+/// Everything `gauntlet validate` reports for one series.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ValidationReport {
+    /// Every metric of the backtest.
+    pub metrics: Metrics,
+    /// Per-bar Sharpe-ratio inference.
+    pub observations: usize,
+    /// Per-bar Sharpe ratio.
+    pub sharpe_per_bar: f64,
+    /// Skewness (biased).
+    pub skewness: f64,
+    /// Kurtosis (biased, not excess).
+    pub kurtosis: f64,
+    /// Probability that the true Sharpe ratio exceeds 0.
+    pub probabilistic_sharpe_ratio: f64,
+    /// Bars needed for 95% confidence that the Sharpe ratio exceeds 0.
+    pub minimum_track_record_bars: Option<f64>,
+    /// The Deflated Sharpe Ratio, when the number of trials and their Sharpe dispersion are given.
+    pub deflated_sharpe_ratio: Option<f64>,
+    /// Monte Carlo of the trades' returns on the account: bootstrap and shuffled order.
+    pub monte_carlo: Vec<MonteCarloSummary>,
+    /// The validation gate on the whole series.
+    pub gate: Vec<Check>,
+    /// Whether every check passed.
+    pub passed: bool,
+    /// Crash windows the data covers.
+    pub crash_windows: Vec<WindowResult>,
+    /// Performance by trend and volatility regime.
+    pub regimes: Vec<RegimeResult>,
+}
+
+/// How the Deflated Sharpe Ratio is computed: the genome was the best of `trials` whose per-bar
+/// Sharpe ratios had this standard deviation.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Trials {
+    /// Trials (> 1).
+    pub count: f64,
+    /// Standard deviation of their per-bar Sharpe ratios.
+    pub sharpe_std: f64,
+}
+
+/// The trades' returns on the account (net P&L over the equity before entry), in exit order.
+fn account_trade_returns(result: &BacktestResult) -> Vec<f64> {
+    result
+        .trades
+        .iter()
+        .map(|trade| {
+            let before = trade
+                .entry_bar
+                .checked_sub(1)
+                .map_or(result.initial_capital, |bar| result.equity[bar]);
+            trade.net_pnl / before
+        })
+        .collect()
+}
+
+fn regime_result(
+    kind: &'static str,
+    label: &'static str,
+    returns: &[f64],
+    bars_per_year: f64,
+) -> RegimeResult {
+    let mean = if returns.is_empty() {
+        f64::NAN
+    } else {
+        returns.iter().sum::<f64>() / returns.len() as f64
+    };
+    RegimeResult {
+        kind,
+        label,
+        bars: returns.len(),
+        annual_mean_return: mean * bars_per_year,
+        sharpe: returns::sharpe_ratio(returns, 0.0, bars_per_year),
+    }
+}
+
+/// Trend and volatility regime labels per bar (see the module's rules); `None` where undefined.
+pub fn regime_labels(market: &Market) -> (Vec<Option<&'static str>>, Vec<Option<&'static str>>) {
+    let close = market.series().close();
+    let bars = close.len();
+    let trend = match market.cache.get(IndicatorColumn::Sma { period: 200 }) {
+        Ok(sma) => (0..bars)
+            .map(|t| {
+                if t < 20 || !sma[t].is_finite() || !sma[t - 20].is_finite() {
+                    return None;
+                }
+                let rising = sma[t] > sma[t - 20];
+                let falling = sma[t] < sma[t - 20];
+                Some(if close[t] > sma[t] && rising {
+                    "bull"
+                } else if close[t] < sma[t] && falling {
+                    "bear"
+                } else {
+                    "sideways"
+                })
+            })
+            .collect(),
+        Err(_) => vec![None; bars],
+    };
+    let volatility = match market.cache.get(IndicatorColumn::Volatility { period: 20 }) {
+        Ok(values) => {
+            let mut known: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
+            known.sort_by(f64::total_cmp);
+            let third = |share: f64| returns::percentile(&known, share);
+            let (low, high) = (third(100.0 / 3.0), third(200.0 / 3.0));
+            values
+                .iter()
+                .map(|&value| {
+                    value.is_finite().then_some(if value < low {
+                        "low"
+                    } else if value > high {
+                        "high"
+                    } else {
+                        "normal"
+                    })
+                })
+                .collect()
+        }
+        Err(_) => vec![None; bars],
+    };
+    (trend, volatility)
+}
+
+fn window_results(market: &Market, result: &BacktestResult) -> Vec<WindowResult> {
+    let series = market.series();
+    let close = series.close();
+    CRASH_WINDOWS
+        .iter()
+        .filter_map(|window| {
+            let (sy, sm, sd) = window.start;
+            let (ey, em, ed) = window.end;
+            let start = Timestamp::from_ymd(sy, sm, sd).ok()?;
+            let end =
+                Timestamp::from_millis(Timestamp::from_ymd(ey, em, ed).ok()?.millis() + 86_400_000);
+            let first = series.index_at_or_after(start);
+            let last = series.index_at_or_after(end);
+            // Covered: bars inside, and the data starts before the window (so the equity before it
+            // is known).
+            if last <= first + 1 || first == 0 {
+                return None;
+            }
+            let base = result.equity[first - 1];
+            let inside = &result.equity[first..last];
+            let mut peak = base;
+            let mut deepest = 0.0f64;
+            for &value in inside {
+                peak = peak.max(value);
+                deepest = deepest.min(value / peak - 1.0);
+            }
+            Some(WindowResult {
+                window: window.name,
+                bars: last - first,
+                strategy_return: inside[inside.len() - 1] / base - 1.0,
+                strategy_max_drawdown: deepest,
+                buy_and_hold_return: close[last - 1] / close[first - 1] - 1.0,
+            })
+        })
+        .collect()
+}
+
+/// Validates `genome` on `market`.
+///
+/// # Errors
+/// As [`run_backtest`].
+pub fn validate_genome(
+    genome: &Genome,
+    market: &Market,
+    config: &BacktestConfig,
+    trials: Option<Trials>,
+    rules: &GateRules,
+    seed: u64,
+) -> Result<ValidationReport, BacktestError> {
+    let result = run_backtest(genome, market, config)?;
+    let metrics = result.metrics(market.series().timestamps(), config.bars_per_year);
+    let bar_returns = result.returns();
+    let moments = SharpeMoments::of(&bar_returns);
+    let psr = probabilistic_sharpe_ratio(
+        moments.sharpe,
+        0.0,
+        moments.observations,
+        moments.skewness,
+        moments.kurtosis,
+    );
+    let dsr = trials.map(|trials| {
+        deflated_sharpe_ratio(
+            moments.sharpe,
+            trials.sharpe_std,
+            trials.count,
+            moments.observations,
+            moments.skewness,
+            moments.kurtosis,
+        )
+    });
+    let trade_returns = account_trade_returns(&result);
+    let monte: Vec<MonteCarloSummary> = if trade_returns.is_empty() {
+        Vec::new()
+    } else {
+        [Resampling::Bootstrap, Resampling::Shuffle]
+            .into_iter()
+            .map(|resampling| {
+                monte_carlo(
+                    &trade_returns,
+                    1.0,
+                    resampling,
+                    rules.monte_carlo_paths,
+                    seed,
+                )
+            })
+            .collect()
+    };
+    let bootstrap = monte.first();
+    let finite = |value: f64| value.is_finite().then_some(value);
+    let check = |name: String, value: Option<f64>, passes: &dyn Fn(f64) -> bool| Check {
+        check: name,
+        value,
+        passed: value.is_some_and(passes),
+    };
+    let mut gate = vec![
+        check(
+            format!("sharpe >= {}", rules.min_sharpe),
+            finite(metrics.sharpe),
+            &|v| v >= rules.min_sharpe,
+        ),
+        check(
+            format!("win_rate >= {}", rules.min_win_rate),
+            finite(metrics.win_rate),
+            &|v| v >= rules.min_win_rate,
+        ),
+        check(
+            format!("max_drawdown >= {}", rules.max_drawdown),
+            finite(metrics.max_drawdown),
+            &|v| v >= rules.max_drawdown,
+        ),
+        check(
+            format!("profit_factor >= {}", rules.min_profit_factor),
+            finite(metrics.profit_factor),
+            &|v| v >= rules.min_profit_factor,
+        ),
+        check(
+            format!(
+                "monte carlo 5th percentile return >= {}",
+                rules.min_monte_carlo_p5_return
+            ),
+            bootstrap.map(|summary| summary.total_return_percentiles[0]),
+            &|v| v >= rules.min_monte_carlo_p5_return,
+        ),
+        check(
+            format!(
+                "monte carlo probability of profit >= {}",
+                rules.min_probability_of_profit
+            ),
+            bootstrap.map(|summary| summary.probability_of_profit),
+            &|v| v >= rules.min_probability_of_profit,
+        ),
+    ];
+    if let Some(dsr) = dsr {
+        gate.push(check(
+            format!("deflated sharpe ratio >= {}", rules.min_deflated_sharpe),
+            finite(dsr),
+            &|v| v >= rules.min_deflated_sharpe,
+        ));
+    }
+    let (trend, volatility) = regime_labels(market);
+    let mut regimes = Vec::new();
+    for (kind, labels, names) in [
+        ("trend", &trend, ["bull", "bear", "sideways"]),
+        ("volatility", &volatility, ["low", "normal", "high"]),
+    ] {
+        for name in names {
+            let picked: Vec<f64> = bar_returns
+                .iter()
+                .zip(labels)
+                .filter(|(_, label)| **label == Some(name))
+                .map(|(value, _)| *value)
+                .collect();
+            regimes.push(regime_result(kind, name, &picked, config.bars_per_year));
+        }
+    }
+    Ok(ValidationReport {
+        observations: moments.observations,
+        sharpe_per_bar: moments.sharpe,
+        skewness: moments.skewness,
+        kurtosis: moments.kurtosis,
+        probabilistic_sharpe_ratio: psr,
+        minimum_track_record_bars: finite(minimum_track_record_length(
+            moments.sharpe,
+            0.0,
+            moments.skewness,
+            moments.kurtosis,
+            0.95,
+        )),
+        deflated_sharpe_ratio: dsr,
+        passed: gate.iter().all(|check| check.passed),
+        gate,
+        monte_carlo: monte,
+        crash_windows: window_results(market, &result),
+        regimes,
+        metrics,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use gauntlet_core::{BarColumns, BarSeries};
+
+    /// Daily closes from 2007-01-01 growing (or shrinking) by `step` a day; open = close.
+    fn daily(step: f64, days: usize) -> Market {
+        let start = Timestamp::from_ymd(2007, 1, 1).unwrap().millis();
+        let mut columns = BarColumns::with_capacity(days);
+        let mut close = 100.0;
+        for day in 0..days {
+            columns
+                .timestamps
+                .push(Timestamp(start + day as i64 * 86_400_000));
+            columns.open.push(close);
+            columns.high.push(close);
+            columns.low.push(close);
+            columns.close.push(close);
+            columns.volume.push(0.0);
+            close *= 1.0 + step;
+        }
+        Market::new("X", BarSeries::new(columns, false).unwrap())
+    }
+
+    #[test]
+    fn regimes_follow_their_rules() {
+        let (trend, volatility) = regime_labels(&daily(0.001, 400));
+        // The 200-bar SMA first exists at bar 199, and 20 bars later it can be compared.
+        assert_eq!(trend[218], None);
+        assert_eq!(trend[219], Some("bull"));
+        assert_eq!(trend[399], Some("bull"));
+        let (trend, _) = regime_labels(&daily(-0.001, 400));
+        assert_eq!(trend[300], Some("bear"));
+        // Constant growth: every 20-bar volatility is the same, so every labelled bar is normal
+        // (neither below the lower third nor above the upper third).
+        assert!(
+            volatility[30..]
+                .iter()
+                .all(|label| *label == Some("normal"))
+        );
+    }
+
+    #[test]
+    fn a_crash_window_of_buy_and_hold_matches_the_market() {
+        // Buy-and-hold without costs holds units x close, so inside any window its return is the
+        // market's: close at the window's last bar over the close before its first bar.
+        let market = daily(-0.0005, 1_400);
+        let config = BacktestConfig {
+            initial_capital: 100_000.0,
+            costs: gauntlet_backtest::CostModel::default(),
+            fill: gauntlet_backtest::FillConvention::NextOpen,
+            close_at_end: false,
+            bars_per_year: 365.0,
+        };
+        let report = validate_genome(
+            &Genome::buy_and_hold(),
+            &market,
+            &config,
+            None,
+            &GateRules::default(),
+            1,
+        )
+        .unwrap();
+        let windows: Vec<&str> = report
+            .crash_windows
+            .iter()
+            .map(|window| window.window)
+            .collect();
+        assert_eq!(windows, ["global financial crisis 2008-2009"]);
+        let window = &report.crash_windows[0];
+        // 2008-09-01 .. 2009-03-31: 212 daily bars.
+        assert_eq!(window.bars, 212);
+        let expected = 0.9995f64.powi(212) - 1.0;
+        assert!(
+            (window.buy_and_hold_return - expected).abs() < 1e-12,
+            "{}",
+            window.buy_and_hold_return
+        );
+        assert!(
+            (window.strategy_return - expected).abs() < 1e-12,
+            "{}",
+            window.strategy_return
+        );
+        assert!((window.strategy_max_drawdown - expected).abs() < 1e-12);
+        // Without a trial count there is no DSR check.
+        assert_eq!(report.gate.len(), 6);
+        assert!(report.deflated_sharpe_ratio.is_none());
+    }
+}
