@@ -12,6 +12,7 @@ use gauntlet_data::Catalog;
 use gauntlet_tournament::run::{
     self, GenerationProgress, Observer, RunOutcome, RunSummary, export_champion, next_run_folder,
 };
+use gauntlet_tournament::walk_forward::{WalkForwardSummary, run_walk_forward};
 use gauntlet_tournament::{Category, Experiment};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
@@ -176,6 +177,12 @@ pub fn run(arguments: EvolveArgs, datasets_dir: &Path) -> Result<()> {
                 .out
                 .clone()
                 .unwrap_or_else(|| next_run_folder(&experiment.output_dir, &experiment.name));
+            if experiment.walk_forward.is_some() {
+                let summary = run_walk_forward(&experiment, &catalog, &folder, &progress, &stop)?;
+                progress.bar.finish_and_clear();
+                print_walk_forward(&folder, &summary);
+                return Ok(());
+            }
             run::start(experiment, &catalog, &folder, &progress, &stop)?
         }
     };
@@ -266,6 +273,41 @@ fn print_summary(summary: &RunSummary) {
         "Export a champion with: gauntlet export {folder} --category {}",
         summary.category.name()
     );
+}
+
+fn print_walk_forward(folder: &Path, summary: &WalkForwardSummary) {
+    println!(
+        "Walk-forward: {} windows in {}/ (each a run in window-NN/; walk_forward.json and walk_forward.parquet hold the stitched out-of-sample results).",
+        summary.windows.len(),
+        folder.display()
+    );
+    for window in &summary.windows {
+        let plan = &window.plan;
+        println!(
+            "  window {}: in-sample {} .. {}, out-of-sample .. {}: CAGR in-sample {}, out-of-sample {}",
+            plan.index,
+            gauntlet_core::Timestamp(plan.in_sample_start),
+            gauntlet_core::Timestamp(plan.out_of_sample_start),
+            gauntlet_core::Timestamp(plan.out_of_sample_end),
+            fitness(window.in_sample_cagr),
+            fitness(window.out_of_sample_cagr)
+        );
+        if let Some((id, rules)) = &window.champion {
+            println!("    champion {id}: {rules}");
+        }
+    }
+    for (dataset, total, bars) in &summary.stitched {
+        println!("  stitched out-of-sample {dataset}: total return {total:.4} over {bars} bars");
+    }
+    println!(
+        "  walk-forward efficiency (out-of-sample CAGR / in-sample CAGR): {}",
+        fitness(summary.efficiency)
+    );
+    if summary.interrupted {
+        println!(
+            "  interrupted: the windows above are complete; the last one can be resumed in its folder"
+        );
+    }
 }
 
 /// Runs `gauntlet export`.

@@ -397,3 +397,55 @@ fn ctrl_c_checkpoints_and_says_how_to_resume() {
     assert!(manifest["generations_done"].as_u64().unwrap() < 30);
     assert!(run.join("leaderboard.csv").exists() && run.join("checkpoint/state.json").exists());
 }
+
+#[test]
+fn a_walk_forward_stitches_its_out_of_sample_windows() {
+    let folder = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(repository().join("experiments/walk-forward-sp500.toml"))
+        .unwrap()
+        .replace("generations = 10", "generations = 2")
+        .replace("size = 200", "size = 16")
+        .replace("islands = 2", "islands = 1")
+        .replace("hall_of_fame = 20", "hall_of_fame = 4")
+        .replace(
+            "validation_share = 0.2",
+            "validation_share = 0.2\nmax_windows = 2",
+        )
+        .replace("monte_carlo_paths = 2000", "monte_carlo_paths = 100");
+    let config = folder.path().join("wf.toml");
+    std::fs::write(&config, text).unwrap();
+    let run = folder.path().join("wf");
+    let stdout = ok(&gauntlet(&[
+        "evolve",
+        "--config",
+        config.to_str().unwrap(),
+        "--out",
+        run.to_str().unwrap(),
+        "--quiet",
+    ]));
+    assert!(stdout.contains("Walk-forward: 2 windows"), "{stdout}");
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(run.join("walk_forward.json")).unwrap())
+            .unwrap();
+    let windows = summary["windows"].as_array().unwrap();
+    assert_eq!(windows.len(), 2);
+    // Rolling windows a year apart: 2000-01-03 + 1826 days and one year later.
+    let day = 86_400_000i64;
+    let first = windows[0]["plan"]["out_of_sample_start"].as_i64().unwrap();
+    let second = windows[1]["plan"]["out_of_sample_start"].as_i64().unwrap();
+    assert_eq!(second - first, 365 * day);
+    assert!(run.join("window-00/run.json").exists() && run.join("window-01/run.json").exists());
+    // The stitched equity covers every out-of-sample bar of the windows with a champion.
+    let stitched = &summary["stitched"][0];
+    assert_eq!(stitched[0], "sp500-1d");
+    let bars = stitched[2].as_u64().unwrap();
+    let with_champion = windows
+        .iter()
+        .filter(|window| !window["champion"].is_null())
+        .count() as u64;
+    assert!(
+        bars >= with_champion * 240 && bars <= with_champion * 260,
+        "{bars}"
+    );
+    assert!(run.join("walk_forward.parquet").exists());
+}

@@ -80,6 +80,37 @@ fn reports() -> PathBuf {
     PathBuf::from("reports")
 }
 
+/// Walk-forward analysis (`[walk_forward]`): evolve on an in-sample window, trade the window's
+/// champion on the next out-of-sample window, move on by `step_days`, and stitch the out-of-sample
+/// results (Pardo, "The Evaluation and Optimization of Trading Strategies", 2nd ed. 2008, ch. 11).
+/// Windows are in calendar days from the latest first bar among the datasets; each in-sample window
+/// keeps its last `validation_share` for choosing the champion.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WalkForward {
+    /// Length of each in-sample window, days.
+    pub in_sample_days: u32,
+    /// Length of each out-of-sample window, days.
+    pub out_of_sample_days: u32,
+    /// Days between window starts (default: the out-of-sample length, so out-of-sample windows
+    /// tile without overlap).
+    #[serde(default)]
+    pub step_days: Option<u32>,
+    /// Anchored: every in-sample window starts at the beginning (and grows); rolling otherwise.
+    #[serde(default)]
+    pub anchored: bool,
+    /// Share of each in-sample window used as its validation part (choosing the champion).
+    #[serde(default = "validation_share")]
+    pub validation_share: f64,
+    /// Most windows to run (from the first).
+    #[serde(default)]
+    pub max_windows: Option<u32>,
+}
+
+fn validation_share() -> f64 {
+    0.2
+}
+
 /// One experiment.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -124,6 +155,13 @@ pub struct Experiment {
     /// settings.
     #[serde(default)]
     pub gate: GateRules,
+    /// Use only bars opening in `[start, end)` of every dataset (milliseconds since the epoch, UTC);
+    /// walk-forward sets it for each window.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_window: Option<[i64; 2]>,
+    /// Walk-forward analysis instead of one run (see [`WalkForward`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub walk_forward: Option<WalkForward>,
     /// Memory for retained indicator columns, all symbols and parts together, MiB. Beyond it columns
     /// are recomputed per genome: slower, same results.
     #[serde(default = "indicator_cache_mib")]
@@ -302,6 +340,29 @@ impl Experiment {
         }
         if gate.monte_carlo_paths == 0 {
             return fail("gate.monte_carlo_paths", "must be at least 1".into());
+        }
+        if let Some(walk) = &self.walk_forward {
+            if walk.in_sample_days == 0 {
+                return fail("walk_forward.in_sample_days", "must be at least 1".into());
+            }
+            if walk.out_of_sample_days == 0 {
+                return fail(
+                    "walk_forward.out_of_sample_days",
+                    "must be at least 1".into(),
+                );
+            }
+            if walk.step_days == Some(0) {
+                return fail("walk_forward.step_days", "must be at least 1".into());
+            }
+            if !(walk.validation_share > 0.0 && walk.validation_share < 1.0) {
+                return fail(
+                    "walk_forward.validation_share",
+                    format!(
+                        "must be a fraction in (0, 1), got {}",
+                        walk.validation_share
+                    ),
+                );
+            }
         }
         Ok(())
     }

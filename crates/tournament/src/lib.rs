@@ -15,11 +15,12 @@ pub mod robustness;
 pub mod run;
 mod scoring;
 pub mod validation;
+pub mod walk_forward;
 
 pub use capital::{CapitalBook, CapitalRow, CapitalRules, RankedAgent, Tier};
 pub use category::{Category, Eligibility, Verdict};
 pub use error::TournamentError;
-pub use experiment::{Experiment, PopulationSettings, QUICKSTART_TOML};
+pub use experiment::{Experiment, PopulationSettings, QUICKSTART_TOML, WalkForward};
 pub use scoring::{
     Costs, GenomeScore, Part, REGIME_VOLATILITY_BARS, SUMMARY_COLUMNS, SymbolMarket, SymbolScore,
     Universe,

@@ -390,7 +390,7 @@ fn content_hash(path: &Path) -> Result<String, TournamentError> {
 }
 
 /// Loads the experiment's datasets (checking it first) and builds its universe.
-fn prepare(
+pub(crate) fn prepare(
     experiment: &Experiment,
     catalog: &Catalog,
 ) -> Result<(Universe, Vec<DatasetRecord>), TournamentError> {
@@ -399,6 +399,13 @@ fn prepare(
     let mut records = Vec::with_capacity(experiment.datasets.len());
     for name in &experiment.datasets {
         let (entry, series) = catalog.load(name)?;
+        let series = match experiment.data_window {
+            Some([start, end]) => series.slice(
+                series.index_at_or_after(gauntlet_core::Timestamp(start))
+                    ..series.index_at_or_after(gauntlet_core::Timestamp(end)),
+            ),
+            None => series,
+        };
         let path = catalog.file_path(&entry);
         records.push(DatasetRecord {
             name: name.clone(),
@@ -1310,6 +1317,7 @@ fn write_manifest(
         "datasets": state.datasets,
         "started_at": state.started_at,
         "updated_at": now(),
+        "finished_at": (status == "finished").then(now),
         "generations_done": state.evolution.generation,
         "generations": experiment.generations,
         "population": experiment.population.size,
