@@ -96,6 +96,12 @@ fn print_report(name: &str, report: &ValidationReport) {
             window.bars
         );
     }
+    for shock in &report.shocks {
+        println!(
+            "  {}: strategy {:.4} (max drawdown {:.4}), buy-and-hold {:.4}",
+            shock.shock, shock.total_return, shock.max_drawdown, shock.buy_and_hold_return
+        );
+    }
     for regime in &report.regimes {
         println!(
             "  {} {}: {} bars, annual mean return {:.4}, Sharpe {:.3}",

@@ -251,6 +251,27 @@ fn validate_reports_inference_monte_carlo_gate_crashes_and_regimes() {
         ]
     );
     assert_eq!(report["regimes"].as_array().unwrap().len(), 6);
+    let shocks = report["shocks"].as_array().unwrap();
+    assert_eq!(shocks.len(), 2);
+    // A permanent 10% gap down halfway leaves buy-and-hold 10% lower at the end: the S&P 500 series
+    // runs from a close of 1455.219971 (2000-01-03) to 2874.560059 (2020-04-17).
+    assert!(
+        shocks[0]["shock"]
+            .as_str()
+            .unwrap()
+            .starts_with("flash crash")
+    );
+    let crashed = shocks[0]["buy_and_hold_return"].as_f64().unwrap();
+    assert!(
+        (crashed - (2874.560059 * 0.9 / 1455.219971 - 1.0)).abs() < 1e-6,
+        "{crashed}"
+    );
+    assert!(
+        shocks[1]["shock"]
+            .as_str()
+            .unwrap()
+            .starts_with("volatility x2")
+    );
     // 500 trials deflate more than none: the DSR is below the PSR.
     assert!(
         report["deflated_sharpe_ratio"].as_f64().unwrap()

@@ -16,7 +16,8 @@ pub enum Category {
     /// The smallest drawdown among profitable agents: minus the mean |maximum drawdown|.
     DrawdownResistance,
     /// Performance inside high-volatility regimes: the mean annualised return over bars whose
-    /// 20-bar realised volatility (known at the previous close) is above its median.
+    /// 20-bar realised volatility (known at the previous close) is in the top third of the part's
+    /// (the `high` regime label).
     VolatilityAdaptation,
     /// Worst case across symbols: the lowest annualised Sharpe ratio of any symbol.
     DiversificationMaster,
@@ -103,7 +104,7 @@ impl Category {
                 "minus the mean over symbols of |maximum drawdown|, among agents with a positive mean total return"
             }
             Self::VolatilityAdaptation => {
-                "mean over symbols of the annualised mean bar return over high-volatility bars (20-bar realised volatility at the previous close above its median)"
+                "mean over symbols of the annualised mean bar return over high-volatility bars (20-bar realised volatility at the previous close in the top third of the part's)"
             }
             Self::DiversificationMaster => "the lowest annualised Sharpe ratio of any symbol",
             Self::RiskManagement => {

@@ -8,7 +8,7 @@ use gauntlet_backtest::{
 use gauntlet_core::{AssetClass, BarSeries};
 use gauntlet_data::{DatasetEntry, SplitSpec, split};
 use gauntlet_genome::Genome;
-use gauntlet_indicators::{CacheBudget, IndicatorCache, IndicatorColumn};
+use gauntlet_indicators::{CacheBudget, IndicatorCache};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -77,8 +77,8 @@ pub struct SymbolMarket {
     pub bars_per_year: f64,
     parts: [Market; 3],
     /// Per part and bar: whether bar t is in a high-volatility regime, i.e. the
-    /// [`REGIME_VOLATILITY_BARS`]-bar realised volatility known at bar t-1's close is above its median
-    /// over the part.
+    /// [`REGIME_VOLATILITY_BARS`]-bar realised volatility known at bar t-1's close is in the top third
+    /// of its values over the part (the `high` label of [`crate::validation::regime_labels`]).
     high_volatility: [Vec<bool>; 3],
 }
 
@@ -338,30 +338,12 @@ impl Universe {
     }
 }
 
-/// Which bars of a market are in a high-volatility regime (see [`SymbolMarket`]).
+/// Which bars of a market are in a high-volatility regime (see [`SymbolMarket`]): bar t when bar
+/// t-1 carries the `high` volatility label of [`crate::validation::regime_labels`] (the top third of
+/// the part's 20-bar realised volatility), so the regime is known before the bar's return.
 fn high_volatility_bars(market: &Market) -> Vec<bool> {
-    let bars = market.series().len();
-    let Ok(volatility) = market.cache.get(IndicatorColumn::Volatility {
-        period: REGIME_VOLATILITY_BARS,
-    }) else {
-        return vec![false; bars];
-    };
-    let mut known: Vec<f64> = volatility
-        .iter()
-        .copied()
-        .filter(|value| value.is_finite())
-        .collect();
-    if known.is_empty() {
-        return vec![false; bars];
-    }
-    known.sort_by(f64::total_cmp);
-    let middle = known.len() / 2;
-    let median = if known.len() % 2 == 1 {
-        known[middle]
-    } else {
-        (known[middle - 1] + known[middle]) / 2.0
-    };
-    (0..bars)
-        .map(|t| t > 0 && volatility[t - 1] > median)
+    let (_, volatility) = crate::validation::regime_labels(market);
+    (0..volatility.len())
+        .map(|t| t > 0 && volatility[t - 1] == Some("high"))
         .collect()
 }

@@ -3,6 +3,13 @@
 //! from), Monte Carlo on its trades, the validation gate, the named crash windows the data covers,
 //! and its performance by market regime.
 //!
+//! Synthetic shocks, applied to a copy of the series (the strategy is run again on the copy):
+//! - **flash crash**: every price from the middle bar on is multiplied by `1 - 10%` (a gap down at
+//!   that bar's open that never recovers);
+//! - **volatility x2**: over the middle tenth of the bars each close-to-close return is doubled
+//!   (floored at -95%), the bars' prices rescaled with their close, and the rest of the series
+//!   shifted to continue from there.
+//!
 //! Regime labels (documented rules, computed from the series itself):
 //! - **trend** at bar t: `bull` when the close is above its 200-bar SMA and the SMA is above its value
 //!   20 bars earlier; `bear` when the close is below the SMA and the SMA is below its value 20 bars
@@ -14,7 +21,7 @@
 use gauntlet_backtest::{
     BacktestConfig, BacktestError, BacktestResult, Market, Metrics, run_backtest,
 };
-use gauntlet_core::Timestamp;
+use gauntlet_core::{BarColumns, BarSeries, Timestamp};
 use gauntlet_genome::Genome;
 use gauntlet_indicators::IndicatorColumn;
 use gauntlet_stats::monte_carlo::{MonteCarloSummary, Resampling, monte_carlo};
@@ -96,6 +103,62 @@ pub struct RegimeResult {
     pub sharpe: f64,
 }
 
+/// The strategy on a shocked copy of the series beside the original.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ShockResult {
+    /// The shock, in words.
+    pub shock: String,
+    /// Total return on the shocked copy.
+    pub total_return: f64,
+    /// Maximum drawdown on the shocked copy.
+    pub max_drawdown: f64,
+    /// Buy-and-hold's total return on the shocked copy (first to last close).
+    pub buy_and_hold_return: f64,
+}
+
+/// A copy of `series` with every bar's prices multiplied by its factor.
+fn rescaled(series: &BarSeries, factors: &[f64]) -> Option<BarSeries> {
+    let mut columns = BarColumns::with_capacity(series.len());
+    for (t, &factor) in factors.iter().enumerate() {
+        columns.timestamps.push(series.timestamps()[t]);
+        columns.open.push(series.open()[t] * factor);
+        columns.high.push(series.high()[t] * factor);
+        columns.low.push(series.low()[t] * factor);
+        columns.close.push(series.close()[t] * factor);
+        columns.volume.push(series.volume()[t]);
+    }
+    BarSeries::from_parts(columns, series.price_fields(), series.has_volume()).ok()
+}
+
+/// The flash-crash copy: prices from bar `at` on multiplied by `1 + gap` (`gap` < 0).
+pub fn flash_crash(series: &BarSeries, at: usize, gap: f64) -> Option<BarSeries> {
+    let factors: Vec<f64> = (0..series.len())
+        .map(|t| if t >= at { 1.0 + gap } else { 1.0 })
+        .collect();
+    rescaled(series, &factors)
+}
+
+/// The volatility copy: close-to-close returns of bars in `window` multiplied by `scale` (floored at
+/// -95%), every later bar shifted to continue from the new level.
+pub fn scale_volatility(
+    series: &BarSeries,
+    window: std::ops::Range<usize>,
+    scale: f64,
+) -> Option<BarSeries> {
+    let close = series.close();
+    let mut factors = vec![1.0; series.len()];
+    let mut level = 1.0;
+    for t in 1..series.len() {
+        if window.contains(&t) {
+            let original = close[t] / close[t - 1] - 1.0;
+            let shocked = close[t - 1] * level * (1.0 + (scale * original).max(-0.95));
+            level = shocked / close[t];
+        }
+        factors[t] = level;
+    }
+    rescaled(series, &factors)
+}
+
 /// Everything `gauntlet validate` reports for one series.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ValidationReport {
@@ -125,6 +188,8 @@ pub struct ValidationReport {
     pub crash_windows: Vec<WindowResult>,
     /// Performance by trend and volatility regime.
     pub regimes: Vec<RegimeResult>,
+    /// The strategy on synthetically shocked copies of the series.
+    pub shocks: Vec<ShockResult>,
 }
 
 /// How the Deflated Sharpe Ratio is computed: the genome was the best of `trials` whose per-bar
@@ -195,7 +260,9 @@ pub fn regime_labels(market: &Market) -> (Vec<Option<&'static str>>, Vec<Option<
             .collect(),
         Err(_) => vec![None; bars],
     };
-    let volatility = match market.cache.get(IndicatorColumn::Volatility { period: 20 }) {
+    let volatility = match market.cache.get(IndicatorColumn::Volatility {
+        period: crate::scoring::REGIME_VOLATILITY_BARS,
+    }) {
         Ok(values) => {
             let mut known: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
             known.sort_by(f64::total_cmp);
@@ -374,7 +441,41 @@ pub fn validate_genome(
             regimes.push(regime_result(kind, name, &picked, config.bars_per_year));
         }
     }
+    let series = market.series();
+    let bars = series.len();
+    let mut shocks = Vec::new();
+    for (shock, copy) in [
+        (
+            format!(
+                "flash crash: -10% gap at bar {} ({})",
+                bars / 2,
+                series.timestamps()[bars / 2]
+            ),
+            flash_crash(series, bars / 2, -0.1),
+        ),
+        (
+            format!(
+                "volatility x2 over bars {}..{}",
+                bars * 9 / 20,
+                bars * 11 / 20
+            ),
+            scale_volatility(series, bars * 9 / 20..bars * 11 / 20, 2.0),
+        ),
+    ] {
+        let Some(copy) = copy else { continue };
+        let shocked = Market::new(market.symbol.clone(), copy);
+        let result = run_backtest(genome, &shocked, config)?;
+        let close = shocked.series().close();
+        let shocked_returns = result.returns();
+        shocks.push(ShockResult {
+            shock,
+            total_return: result.final_equity() / result.initial_capital - 1.0,
+            max_drawdown: returns::max_drawdown(&shocked_returns),
+            buy_and_hold_return: close[close.len() - 1] / close[0] - 1.0,
+        });
+    }
     Ok(ValidationReport {
+        shocks,
         observations: moments.observations,
         sharpe_per_bar: moments.sharpe,
         skewness: moments.skewness,
@@ -419,6 +520,33 @@ mod tests {
             close *= 1.0 + step;
         }
         Market::new("X", BarSeries::new(columns, false).unwrap())
+    }
+
+    #[test]
+    fn shocks_by_hand() {
+        // Closes 100, 101, 102.01, ... (+1% a bar).
+        let market = daily(0.01, 6);
+        let series = market.series();
+        let crashed = flash_crash(series, 3, -0.1).unwrap();
+        assert_eq!(crashed.close()[2], series.close()[2]);
+        assert!((crashed.close()[3] - series.close()[3] * 0.9).abs() < 1e-12);
+        assert!((crashed.open()[5] - series.open()[5] * 0.9).abs() < 1e-12);
+        // Doubling the returns of bars 2 and 3: +2% each there, +1% elsewhere.
+        let wild = scale_volatility(series, 2..4, 2.0).unwrap();
+        let expected = [
+            100.0,
+            101.0,
+            101.0 * 1.02,
+            101.0 * 1.02 * 1.02,
+            101.0 * 1.02 * 1.02 * 1.01,
+        ];
+        for (t, value) in expected.iter().enumerate() {
+            assert!(
+                (wild.close()[t] - value).abs() < 1e-9,
+                "bar {t}: {}",
+                wild.close()[t]
+            );
+        }
     }
 
     #[test]
