@@ -45,6 +45,25 @@ pub enum StatsCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Minimum Track Record Length: how many periods a returns series' Sharpe ratio needs to exceed a
+    /// benchmark with the given confidence (Bailey & Lopez de Prado 2012).
+    Mintrl {
+        /// A CSV with a `returns` (or `equity`) column.
+        #[arg(long, value_name = "FILE.csv")]
+        returns: PathBuf,
+        /// The benchmark Sharpe ratio SR*, per period.
+        #[arg(long, default_value_t = 0.0)]
+        benchmark: f64,
+        /// Confidence, a probability.
+        #[arg(long, default_value_t = 0.95)]
+        confidence: f64,
+        /// Periods per year, to express the length in years too.
+        #[arg(long, default_value_t = 252.0)]
+        bars_per_year: f64,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Deflated Sharpe Ratio of the selected strategy's returns, given how many trials the search
     /// made and the standard deviation of their per-period Sharpe ratios (Bailey & Lopez de Prado
     /// 2014).
@@ -232,6 +251,47 @@ pub fn run(command: StatsCommand) -> Result<()> {
                         moments.kurtosis,
                         confidence,
                     ),
+                },
+                json,
+            )
+        }
+        StatsCommand::Mintrl {
+            returns: path,
+            benchmark,
+            confidence,
+            bars_per_year,
+            json,
+        } => {
+            if !(confidence > 0.0 && confidence < 1.0) {
+                bail!("--confidence must be a probability in (0, 1), got {confidence}");
+            }
+            let moments = SharpeMoments::of(&read_returns(&path)?);
+            let periods = minimum_track_record_length(
+                moments.sharpe,
+                benchmark,
+                moments.skewness,
+                moments.kurtosis,
+                confidence,
+            );
+            #[derive(Serialize)]
+            struct Mintrl {
+                observations: usize,
+                sharpe_per_period: f64,
+                benchmark_sharpe_per_period: f64,
+                confidence: f64,
+                minimum_track_record_periods: f64,
+                minimum_track_record_years: f64,
+                long_enough: bool,
+            }
+            print(
+                &Mintrl {
+                    observations: moments.observations,
+                    sharpe_per_period: moments.sharpe,
+                    benchmark_sharpe_per_period: benchmark,
+                    confidence,
+                    minimum_track_record_periods: periods,
+                    minimum_track_record_years: periods / bars_per_year,
+                    long_enough: (moments.observations as f64) >= periods,
                 },
                 json,
             )

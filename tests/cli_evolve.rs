@@ -71,6 +71,7 @@ fn deterministic_files(run: &Path) -> Vec<(String, Vec<u8>)> {
         "leaderboard.csv".to_string(),
         "leaderboard.parquet".to_string(),
         "capital.parquet".to_string(),
+        "champions.parquet".to_string(),
     ];
     let mut champions: Vec<String> = std::fs::read_dir(run.join("champions"))
         .unwrap()

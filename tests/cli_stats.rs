@@ -79,6 +79,21 @@ fn psr_and_dsr_of_a_returns_file() {
             .unwrap(),
         1e-12,
     );
+    let mintrl = json(&gauntlet(&[
+        "stats",
+        "mintrl",
+        "--returns",
+        file.to_str().unwrap(),
+        "--json",
+    ]));
+    close(
+        &mintrl["minimum_track_record_periods"],
+        expected["MinTRL(SR*=0, p=0.95) biased moments"]
+            .as_f64()
+            .unwrap(),
+        1e-8,
+    );
+    assert_eq!(mintrl["long_enough"], false);
     // DSR of the same series with 100 trials whose Sharpe ratios spread 0.05: by the formula,
     // SR0 = 0.05 x E[max_100] = 0.05 x 2.5306028932 (pypbo's expected maximum).
     let dsr = json(&gauntlet(&[

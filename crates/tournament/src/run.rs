@@ -10,7 +10,8 @@
 //!   evaluations, seconds;
 //! - `leaderboard.parquet` and `leaderboard.csv`: every genome scored, ranked;
 //! - `capital.parquet`: per generation and agent, the reallocation;
-//! - `champions/<category>.json`: genome, lineage and in-sample, validation and holdout results;
+//! - `champions/<category>.json`: genome, lineage, in-sample, validation and holdout results,
+//!   robustness and the validation gate; `champions.parquet`: one row per champion;
 //! - `checkpoint/`: `state.json` plus append-only logs of rows, all written atomically.
 //!
 //! Every file is written to a temporary name and renamed, so a run killed at any moment leaves a
@@ -692,6 +693,7 @@ fn evolve(
     let overfitting = run_overfitting(universe, &returns, gate.pbo_blocks);
     observer.phase("choosing champions on the validation part, scoring them on the holdout part");
     let champions = choose_champions(&state, universe, &problem, folder, &returns)?;
+    write_champions_table(folder, &champions)?;
     observer.phase("scoring as many random genomes (evolution against chance)");
     let chance = against_chance(&state, universe, &problem, &champions);
     write_manifest(
@@ -1295,6 +1297,96 @@ fn against_chance(
             .and_then(|best| best.fitness),
         random_best_in_sample_fitness: order.first().and_then(|&index| in_sample[index]),
     }
+}
+
+/// Writes `champions.parquet`: one row per category's champion with its fitness on each part and
+/// its robustness (worst symbol's PSR and DSR, Monte Carlo 5th percentile and probability of profit,
+/// the gate).
+fn write_champions_table(folder: &Path, champions: &[Champion]) -> Result<(), TournamentError> {
+    let worst = |champion: &Champion,
+                 value: &dyn Fn(&crate::robustness::SymbolInference) -> f64| {
+        champion
+            .robustness
+            .symbols
+            .iter()
+            .map(value)
+            .filter(|value| value.is_finite())
+            .fold(None, |worst: Option<f64>, value| {
+                Some(worst.map_or(value, |w| w.min(value)))
+            })
+    };
+    let monte =
+        |champion: &Champion,
+         pick: &dyn Fn(&gauntlet_stats::monte_carlo::MonteCarloSummary) -> f64| {
+            champion.robustness.monte_carlo.as_ref().map(pick)
+        };
+    write_table(
+        &folder.join("champions.parquet"),
+        &[
+            (
+                "category",
+                text_column(champions.iter().map(|c| c.category.name().to_string())),
+            ),
+            ("id", text_column(champions.iter().map(|c| c.id.clone()))),
+            (
+                "in_sample_fitness",
+                float_column(champions.iter().map(|c| c.in_sample.fitness)),
+            ),
+            (
+                "validation_fitness",
+                float_column(champions.iter().map(|c| c.validation.fitness)),
+            ),
+            (
+                "holdout_fitness",
+                float_column(champions.iter().map(|c| c.holdout.fitness)),
+            ),
+            (
+                "trials",
+                integer_column(champions.iter().map(|c| c.robustness.trials as i64)),
+            ),
+            (
+                "worst_probabilistic_sharpe_ratio",
+                float_column(
+                    champions
+                        .iter()
+                        .map(|c| worst(c, &|s| s.probabilistic_sharpe_ratio)),
+                ),
+            ),
+            (
+                "worst_deflated_sharpe_ratio",
+                float_column(
+                    champions
+                        .iter()
+                        .map(|c| worst(c, &|s| s.deflated_sharpe_ratio)),
+                ),
+            ),
+            (
+                "monte_carlo_p5_return",
+                float_column(
+                    champions
+                        .iter()
+                        .map(|c| monte(c, &|m| m.total_return_percentiles[0])),
+                ),
+            ),
+            (
+                "monte_carlo_probability_of_profit",
+                float_column(
+                    champions
+                        .iter()
+                        .map(|c| monte(c, &|m| m.probability_of_profit)),
+                ),
+            ),
+            (
+                "passed_gate",
+                TableColumn::Boolean(champions.iter().map(|c| c.robustness.passed).collect()),
+            ),
+            (
+                "rules",
+                text_column(champions.iter().map(|c| c.rules.clone())),
+            ),
+        ],
+    )?;
+    Ok(())
 }
 
 /// Writes `run.json`.
