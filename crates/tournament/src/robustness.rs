@@ -100,6 +100,88 @@ pub struct SymbolInference {
     pub deflated_sharpe_ratio: f64,
 }
 
+/// The figures the gate judges; `None` values fail their check.
+#[derive(Debug, Clone, Copy)]
+pub struct GateFigures<'a> {
+    /// Prefix of the checks' names (`validation `, or empty).
+    pub scope: &'static str,
+    /// Annualised Sharpe ratio.
+    pub sharpe: Option<f64>,
+    /// Win rate, a fraction.
+    pub win_rate: Option<f64>,
+    /// Maximum drawdown, <= 0.
+    pub max_drawdown: Option<f64>,
+    /// Profit factor.
+    pub profit_factor: Option<f64>,
+    /// The Monte Carlo summary whose 5th percentile and probability of profit are checked.
+    pub monte_carlo: Option<&'a MonteCarloSummary>,
+    /// The Deflated Sharpe Ratio with a name prefix; the check is left out when `None`.
+    pub deflated_sharpe: Option<(&'static str, Option<f64>)>,
+}
+
+/// The gate's checks of `figures` against `rules`, each with its value and verdict.
+pub fn gate_checks(rules: &GateRules, figures: &GateFigures<'_>) -> Vec<Check> {
+    let check = |name: String, value: Option<f64>, threshold: f64| Check {
+        check: name,
+        value,
+        passed: value.is_some_and(|value| value >= threshold),
+    };
+    let scope = figures.scope;
+    let mut checks = vec![
+        check(
+            format!("{scope}sharpe >= {}", rules.min_sharpe),
+            figures.sharpe,
+            rules.min_sharpe,
+        ),
+        check(
+            format!("{scope}win_rate >= {}", rules.min_win_rate),
+            figures.win_rate,
+            rules.min_win_rate,
+        ),
+        check(
+            format!("{scope}max_drawdown >= {}", rules.max_drawdown),
+            figures.max_drawdown,
+            rules.max_drawdown,
+        ),
+        check(
+            format!("{scope}profit_factor >= {}", rules.min_profit_factor),
+            figures.profit_factor,
+            rules.min_profit_factor,
+        ),
+        check(
+            format!(
+                "monte carlo 5th percentile return >= {}",
+                rules.min_monte_carlo_p5_return
+            ),
+            figures
+                .monte_carlo
+                .map(|summary| summary.total_return_percentiles[0]),
+            rules.min_monte_carlo_p5_return,
+        ),
+        check(
+            format!(
+                "monte carlo probability of profit >= {}",
+                rules.min_probability_of_profit
+            ),
+            figures
+                .monte_carlo
+                .map(|summary| summary.probability_of_profit),
+            rules.min_probability_of_profit,
+        ),
+    ];
+    if let Some((prefix, value)) = figures.deflated_sharpe {
+        checks.push(check(
+            format!(
+                "{prefix}deflated sharpe ratio >= {}",
+                rules.min_deflated_sharpe
+            ),
+            value,
+            rules.min_deflated_sharpe,
+        ));
+    }
+    checks
+}
+
 /// A champion's robustness report.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Robustness {
@@ -274,15 +356,13 @@ pub fn assess(
         if let Ok(result) =
             gauntlet_backtest::run_backtest(genome, market, &universe.config(symbol))
         {
-            // Each trade's return on the account: its net P&L over the equity before its entry bar
-            // (the position may be a fraction of the account).
-            trades.extend(result.trades.iter().map(|trade| {
-                let before = trade
-                    .entry_bar
-                    .checked_sub(1)
-                    .map_or(result.initial_capital, |bar| result.equity[bar]);
-                (trade.exit_time.millis(), trade.net_pnl / before)
-            }));
+            trades.extend(
+                result
+                    .trades
+                    .iter()
+                    .map(|trade| trade.exit_time.millis())
+                    .zip(crate::validation::account_trade_returns(&result)),
+            );
         }
     }
     trades.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
@@ -312,59 +392,18 @@ pub fn assess(
                 worst
             }
         });
-    let check = |name: String, value: Option<f64>, passes: &dyn Fn(f64) -> bool| Check {
-        check: name,
-        value,
-        passed: value.is_some_and(passes),
-    };
-    let gate = vec![
-        check(
-            format!("validation sharpe >= {}", rules.min_sharpe),
-            metric("sharpe"),
-            &|value| value >= rules.min_sharpe,
-        ),
-        check(
-            format!("validation win_rate >= {}", rules.min_win_rate),
-            metric("win_rate"),
-            &|value| value >= rules.min_win_rate,
-        ),
-        check(
-            format!("validation max_drawdown >= {}", rules.max_drawdown),
-            metric("max_drawdown"),
-            &|value| value >= rules.max_drawdown,
-        ),
-        check(
-            format!("validation profit_factor >= {}", rules.min_profit_factor),
-            metric("profit_factor"),
-            &|value| value >= rules.min_profit_factor,
-        ),
-        check(
-            format!(
-                "monte carlo 5th percentile return >= {}",
-                rules.min_monte_carlo_p5_return
-            ),
-            monte
-                .as_ref()
-                .map(|summary| summary.total_return_percentiles[0]),
-            &|value| value >= rules.min_monte_carlo_p5_return,
-        ),
-        check(
-            format!(
-                "monte carlo probability of profit >= {}",
-                rules.min_probability_of_profit
-            ),
-            monte.as_ref().map(|summary| summary.probability_of_profit),
-            &|value| value >= rules.min_probability_of_profit,
-        ),
-        check(
-            format!(
-                "worst symbol's deflated sharpe ratio >= {}",
-                rules.min_deflated_sharpe
-            ),
-            worst_dsr,
-            &|value| value >= rules.min_deflated_sharpe,
-        ),
-    ];
+    let gate = gate_checks(
+        rules,
+        &GateFigures {
+            scope: "validation ",
+            sharpe: metric("sharpe"),
+            win_rate: metric("win_rate"),
+            max_drawdown: metric("max_drawdown"),
+            profit_factor: metric("profit_factor"),
+            monte_carlo: monte.as_ref(),
+            deflated_sharpe: Some(("worst symbol's ", worst_dsr)),
+        },
+    );
     let passed = gate.iter().all(|check| check.passed);
     Robustness {
         trials,

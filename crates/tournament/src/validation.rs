@@ -31,7 +31,7 @@ use gauntlet_stats::sharpe_inference::{
 };
 use serde::Serialize;
 
-use crate::robustness::{Check, GateRules};
+use crate::robustness::{Check, GateFigures, GateRules, gate_checks};
 
 /// A named market stress window (UTC dates, inclusive).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -203,7 +203,7 @@ pub struct Trials {
 }
 
 /// The trades' returns on the account (net P&L over the equity before entry), in exit order.
-fn account_trade_returns(result: &BacktestResult) -> Vec<f64> {
+pub(crate) fn account_trade_returns(result: &BacktestResult) -> Vec<f64> {
     result
         .trades
         .iter()
@@ -373,58 +373,19 @@ pub fn validate_genome(
             })
             .collect()
     };
-    let bootstrap = monte.first();
     let finite = |value: f64| value.is_finite().then_some(value);
-    let check = |name: String, value: Option<f64>, passes: &dyn Fn(f64) -> bool| Check {
-        check: name,
-        value,
-        passed: value.is_some_and(passes),
-    };
-    let mut gate = vec![
-        check(
-            format!("sharpe >= {}", rules.min_sharpe),
-            finite(metrics.sharpe),
-            &|v| v >= rules.min_sharpe,
-        ),
-        check(
-            format!("win_rate >= {}", rules.min_win_rate),
-            finite(metrics.win_rate),
-            &|v| v >= rules.min_win_rate,
-        ),
-        check(
-            format!("max_drawdown >= {}", rules.max_drawdown),
-            finite(metrics.max_drawdown),
-            &|v| v >= rules.max_drawdown,
-        ),
-        check(
-            format!("profit_factor >= {}", rules.min_profit_factor),
-            finite(metrics.profit_factor),
-            &|v| v >= rules.min_profit_factor,
-        ),
-        check(
-            format!(
-                "monte carlo 5th percentile return >= {}",
-                rules.min_monte_carlo_p5_return
-            ),
-            bootstrap.map(|summary| summary.total_return_percentiles[0]),
-            &|v| v >= rules.min_monte_carlo_p5_return,
-        ),
-        check(
-            format!(
-                "monte carlo probability of profit >= {}",
-                rules.min_probability_of_profit
-            ),
-            bootstrap.map(|summary| summary.probability_of_profit),
-            &|v| v >= rules.min_probability_of_profit,
-        ),
-    ];
-    if let Some(dsr) = dsr {
-        gate.push(check(
-            format!("deflated sharpe ratio >= {}", rules.min_deflated_sharpe),
-            finite(dsr),
-            &|v| v >= rules.min_deflated_sharpe,
-        ));
-    }
+    let gate = gate_checks(
+        rules,
+        &GateFigures {
+            scope: "",
+            sharpe: finite(metrics.sharpe),
+            win_rate: finite(metrics.win_rate),
+            max_drawdown: finite(metrics.max_drawdown),
+            profit_factor: finite(metrics.profit_factor),
+            monte_carlo: monte.first(),
+            deflated_sharpe: dsr.map(|dsr| ("", finite(dsr))),
+        },
+    );
     let (trend, volatility) = regime_labels(market);
     let mut regimes = Vec::new();
     for (kind, labels, names) in [
