@@ -300,6 +300,9 @@ fn an_exported_champion_backtests() {
     assert_eq!(robustness["gate"].as_array().unwrap().len(), 7);
     assert!(robustness["trials"].as_u64().unwrap() > 24);
     assert_eq!(robustness["symbols"].as_array().unwrap().len(), 2);
+    let regimes = robustness["regimes"].as_array().unwrap();
+    assert_eq!(regimes.len(), 2);
+    assert_eq!(regimes[0][1].as_array().unwrap().len(), 6);
     let export = |force: bool| {
         let mut arguments = vec![
             "export",

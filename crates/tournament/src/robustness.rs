@@ -189,6 +189,8 @@ pub struct Robustness {
     pub trials: u64,
     /// Per symbol, in-sample.
     pub symbols: Vec<SymbolInference>,
+    /// Per symbol, the champion's in-sample returns by trend and volatility regime.
+    pub regimes: Vec<(String, Vec<crate::validation::RegimeResult>)>,
     /// Bootstrap Monte Carlo of the validation trades' returns on the account (net P&L over the
     /// equity before entry; all symbols, in exit order).
     pub monte_carlo: Option<MonteCarloSummary>,
@@ -304,6 +306,21 @@ pub fn assess(
     seed: u64,
 ) -> Robustness {
     let own = in_sample_returns(universe, genome);
+    let regimes = universe
+        .symbols
+        .iter()
+        .zip(&own)
+        .map(|(symbol, returns)| {
+            (
+                symbol.dataset.clone(),
+                crate::validation::regime_table(
+                    symbol.market(Part::InSample),
+                    returns,
+                    symbol.bars_per_year,
+                ),
+            )
+        })
+        .collect();
     let symbols: Vec<SymbolInference> = universe
         .symbols
         .iter()
@@ -408,6 +425,7 @@ pub fn assess(
     Robustness {
         trials,
         symbols,
+        regimes,
         monte_carlo: monte,
         gate,
         passed,

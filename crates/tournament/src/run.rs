@@ -1182,6 +1182,7 @@ fn choose_champions(
             robustness: Robustness {
                 trials: 0,
                 symbols: Vec::new(),
+                regimes: Vec::new(),
                 monte_carlo: None,
                 gate: Vec::new(),
                 passed: false,

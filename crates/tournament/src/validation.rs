@@ -237,6 +237,28 @@ fn regime_result(
     }
 }
 
+/// The strategy's bar returns (`returns[t]` earned over bar t) grouped by the regime labels of
+/// `market`'s bars: bull, bear, sideways, then low, normal, high volatility.
+pub fn regime_table(market: &Market, returns: &[f64], bars_per_year: f64) -> Vec<RegimeResult> {
+    let (trend, volatility) = regime_labels(market);
+    let mut regimes = Vec::new();
+    for (kind, labels, names) in [
+        ("trend", &trend, ["bull", "bear", "sideways"]),
+        ("volatility", &volatility, ["low", "normal", "high"]),
+    ] {
+        for name in names {
+            let picked: Vec<f64> = returns
+                .iter()
+                .zip(labels)
+                .filter(|(_, label)| **label == Some(name))
+                .map(|(value, _)| *value)
+                .collect();
+            regimes.push(regime_result(kind, name, &picked, bars_per_year));
+        }
+    }
+    regimes
+}
+
 /// Trend and volatility regime labels per bar (see the module's rules); `None` where undefined.
 pub fn regime_labels(market: &Market) -> (Vec<Option<&'static str>>, Vec<Option<&'static str>>) {
     let close = market.series().close();
@@ -386,22 +408,7 @@ pub fn validate_genome(
             deflated_sharpe: dsr.map(|dsr| ("", finite(dsr))),
         },
     );
-    let (trend, volatility) = regime_labels(market);
-    let mut regimes = Vec::new();
-    for (kind, labels, names) in [
-        ("trend", &trend, ["bull", "bear", "sideways"]),
-        ("volatility", &volatility, ["low", "normal", "high"]),
-    ] {
-        for name in names {
-            let picked: Vec<f64> = bar_returns
-                .iter()
-                .zip(labels)
-                .filter(|(_, label)| **label == Some(name))
-                .map(|(value, _)| *value)
-                .collect();
-            regimes.push(regime_result(kind, name, &picked, config.bars_per_year));
-        }
-    }
+    let regimes = regime_table(market, &bar_returns, config.bars_per_year);
     let series = market.series();
     let bars = series.len();
     let mut shocks = Vec::new();
