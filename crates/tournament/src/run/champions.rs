@@ -1,0 +1,297 @@
+//! Champions: chosen on the validation part, scored once on the holdout, compared with chance,
+//! and exported.
+
+use super::*;
+
+fn part_result(
+    problem: &TradingProblem<'_>,
+    category: Category,
+    genome: &Genome,
+    part: Part,
+) -> PartResult {
+    let scored = problem.judge(genome, part);
+    let verdict = match &scored.score {
+        Some(score) => category.judge(score, &problem.eligibility),
+        None => scored.verdict,
+    };
+    let (summary, symbols) = match scored.score {
+        Some(score) => (
+            score
+                .summary()
+                .into_iter()
+                .map(|(name, value)| (name, value.is_finite().then_some(value)))
+                .collect(),
+            score.symbols,
+        ),
+        None => (BTreeMap::new(), Vec::new()),
+    };
+    PartResult {
+        fitness: verdict.fitness,
+        ineligible_because: verdict.ineligible_because,
+        summary,
+        symbols,
+    }
+}
+
+/// The champion candidates: the hall of fame, then every island's best of every generation, distinct.
+fn champion_candidates(state: &RunState) -> Vec<&gauntlet_evolve::Individual<Genome>> {
+    let mut seen = BTreeSet::new();
+    state
+        .evolution
+        .hall_of_fame
+        .iter()
+        .chain(&state.candidates)
+        .filter(|candidate| seen.insert(candidate.fingerprint))
+        .collect()
+}
+
+/// For each category, the candidate with the best validation fitness (the earliest candidate on a
+/// tie; see [`RunState::candidates`]); scored once on the holdout part. Written to
+/// `champions/<category>.json`.
+pub(super) fn choose_champions(
+    state: &RunState,
+    universe: &Universe,
+    problem: &TradingProblem<'_>,
+    folder: &Path,
+    trial_returns: &[Vec<Vec<f64>>],
+) -> Result<Vec<Champion>, TournamentError> {
+    let candidates = champion_candidates(state);
+    let genomes: Vec<Genome> = candidates
+        .iter()
+        .map(|member| member.genome.clone())
+        .collect();
+    let validation: Vec<Option<GenomeScore>> = universe
+        .score_all(&genomes, Part::Validation)
+        .into_iter()
+        .map(Result::ok)
+        .collect();
+    let mut champions = Vec::new();
+    for category in Category::ALL {
+        let mut best: Option<(usize, f64)> = None;
+        for (index, score) in validation.iter().enumerate() {
+            let Some(score) = score else { continue };
+            if let Some(fitness) = category.judge(score, &problem.eligibility).fitness
+                && best.is_none_or(|(_, current)| fitness > current)
+            {
+                best = Some((index, fitness));
+            }
+        }
+        let Some((index, _)) = best else { continue };
+        let member = candidates[index];
+        let mut genome = member.genome.clone();
+        genome.name = Some(format!("{}-{}", state.experiment.name, category.name()));
+        genome.lineage = Lineage {
+            generation: member.born,
+            parents: member.parents.clone(),
+            operators: member.operators.clone(),
+        };
+        let champion = Champion {
+            category,
+            formula: category.formula(),
+            id: member.id.clone(),
+            fingerprint: format!("{:016x}", member.fingerprint),
+            rules: genome.describe(),
+            chosen: format!(
+                "best validation fitness among {} candidates (the hall of fame and every generation's island bests, by in-sample {})",
+                candidates.len(),
+                state.experiment.category.name()
+            ),
+            in_sample: part_result(problem, category, &genome, Part::InSample),
+            validation: part_result(problem, category, &genome, Part::Validation),
+            holdout: part_result(problem, category, &genome, Part::Holdout),
+            robustness: Robustness {
+                trials: 0,
+                symbols: Vec::new(),
+                regimes: Vec::new(),
+                monte_carlo: None,
+                gate: Vec::new(),
+                passed: false,
+            },
+            genome,
+        };
+        let validation_summary: Vec<(&'static str, Option<f64>)> = champion
+            .validation
+            .summary
+            .iter()
+            .map(|(name, value)| (*name, *value))
+            .collect();
+        let champion = Champion {
+            robustness: assess(
+                universe,
+                &champion.genome,
+                state.evolution.evaluations,
+                trial_returns,
+                &validation_summary,
+                &state.experiment.gate,
+                state.experiment.seed,
+            ),
+            ..champion
+        };
+        let path = folder
+            .join("champions")
+            .join(format!("{}.json", category.name()));
+        let text = serde_json::to_string_pretty(&champion).unwrap_or_default();
+        write_bytes_atomically(&path, format!("{text}\n").as_bytes())?;
+        champions.push(champion);
+    }
+    Ok(champions)
+}
+
+/// Scores as many random genomes as the run scored (streams the run never uses: generation
+/// `MAX_GENERATIONS - 1`), keeps as many of the best by in-sample fitness as the run had champion
+/// candidates, and returns the best validation fitness among them beside the run's champion's: the
+/// same budget of evaluations and the same way of choosing.
+pub(super) fn against_chance(
+    state: &RunState,
+    universe: &Universe,
+    problem: &TradingProblem<'_>,
+    champions: &[Champion],
+) -> ChanceComparison {
+    let experiment = &state.experiment;
+    let count = state.evolution.evaluations;
+    let genomes: Vec<Genome> = (0..count)
+        .map(|index| {
+            let island = (index >> 24) as u32;
+            let mut rng = stream(
+                experiment.seed,
+                MAX_GENERATIONS - 1,
+                island,
+                (index & 0xff_ffff) as u32,
+            );
+            random_genome(&mut rng, experiment.risk)
+        })
+        .collect();
+    let in_sample: Vec<Option<f64>> = universe
+        .score_all(&genomes, Part::InSample)
+        .into_iter()
+        .map(|score| {
+            score.ok().and_then(|score| {
+                experiment
+                    .category
+                    .judge(&score, &experiment.eligibility)
+                    .fitness
+            })
+        })
+        .collect();
+    let mut order: Vec<usize> = (0..genomes.len())
+        .filter(|&index| in_sample[index].is_some())
+        .collect();
+    order.sort_by(|&a, &b| {
+        in_sample[b]
+            .unwrap_or(f64::NEG_INFINITY)
+            .total_cmp(&in_sample[a].unwrap_or(f64::NEG_INFINITY))
+            .then(a.cmp(&b))
+    });
+    order.truncate(champion_candidates(state).len());
+    let finalists: Vec<Genome> = order.iter().map(|&index| genomes[index].clone()).collect();
+    let validation: Vec<Option<f64>> = universe
+        .score_all(&finalists, Part::Validation)
+        .into_iter()
+        .map(|score| {
+            score.ok().and_then(|score| {
+                experiment
+                    .category
+                    .judge(&score, &problem.eligibility)
+                    .fitness
+            })
+        })
+        .collect();
+    let random_validation_fitness = validation
+        .iter()
+        .flatten()
+        .fold(None, |best: Option<f64>, &fitness| {
+            Some(best.map_or(fitness, |best| best.max(fitness)))
+        });
+    ChanceComparison {
+        random_genomes: count,
+        finalists: champion_candidates(state).len(),
+        champion_validation_fitness: champions
+            .iter()
+            .find(|champion| champion.category == experiment.category)
+            .and_then(|champion| champion.validation.fitness),
+        random_validation_fitness,
+        random_in_sample_best_validation_fitness: validation.first().copied().flatten(),
+        run_best_in_sample_fitness: state
+            .evolution
+            .hall_of_fame
+            .first()
+            .and_then(|best| best.fitness),
+        random_best_in_sample_fitness: order.first().and_then(|&index| in_sample[index]),
+    }
+}
+
+/// Copies the champion of `category` from the run in `folder` to `<to>/<run>-<category>.json` as a
+/// plain genome file (with its lineage), for `gauntlet backtest --genome` and `gauntlet paper`. A
+/// champion that failed the validation gate is refused unless `force`.
+///
+/// # Errors
+/// [`TournamentError::RunFolder`] when the run has no champion file for the category, it does not
+/// hold a valid genome, or the champion failed the gate (naming the failed checks) without `force`;
+/// I/O errors naming the file.
+pub fn export_champion(
+    folder: &Path,
+    category: Category,
+    to: &Path,
+    force: bool,
+) -> Result<PathBuf, TournamentError> {
+    let path = folder
+        .join("champions")
+        .join(format!("{}.json", category.name()));
+    let text = std::fs::read_to_string(&path).map_err(|error| TournamentError::RunFolder {
+        path: path.clone(),
+        message: format!(
+            "no champion for {} ({error}); is the run finished?",
+            category.name()
+        ),
+    })?;
+    let value: serde_json::Value =
+        serde_json::from_str(&text).map_err(|error| TournamentError::RunFolder {
+            path: path.clone(),
+            message: error.to_string(),
+        })?;
+    let passed = value["robustness"]["passed"].as_bool().unwrap_or(false);
+    if !passed && !force {
+        let failed: Vec<String> = value["robustness"]["gate"]
+            .as_array()
+            .map(|checks| {
+                checks
+                    .iter()
+                    .filter(|check| check["passed"] == false)
+                    .map(|check| {
+                        format!(
+                            "{} (value {})",
+                            check["check"].as_str().unwrap_or("?"),
+                            check["value"]
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        return Err(TournamentError::RunFolder {
+            path: path.clone(),
+            message: format!(
+                "the {} champion failed the validation gate: {}; export it anyway with --force",
+                category.name(),
+                if failed.is_empty() {
+                    "no gate results".to_string()
+                } else {
+                    failed.join("; ")
+                }
+            ),
+        });
+    }
+    let genome_value = value.get("genome").cloned().unwrap_or_default();
+    let genome: Genome =
+        serde_json::from_value(genome_value).map_err(|error| TournamentError::RunFolder {
+            path: path.clone(),
+            message: format!("the champion's genome is unreadable: {error}"),
+        })?;
+    genome.validate()?;
+    let name = genome
+        .name
+        .clone()
+        .unwrap_or_else(|| format!("champion-{}", category.name()));
+    let target = to.join(format!("{name}.json"));
+    write_bytes_atomically(&target, format!("{}\n", genome.to_json()).as_bytes())?;
+    Ok(target)
+}

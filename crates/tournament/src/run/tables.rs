@@ -1,0 +1,318 @@
+//! The run's tables: leaderboard, capital, generations and champions, in Parquet (and CSV for the
+//! leaderboard).
+
+use super::*;
+
+fn float_column(values: impl Iterator<Item = Option<f64>>) -> TableColumn {
+    TableColumn::Float(values.collect())
+}
+
+fn integer_column(values: impl Iterator<Item = i64>) -> TableColumn {
+    TableColumn::Integer(values.collect())
+}
+
+fn text_column(values: impl Iterator<Item = String>) -> TableColumn {
+    TableColumn::Text(values.collect())
+}
+
+/// The leaderboard in rank order: fitness (ineligible last), then generation, then id.
+fn ranked_leaderboard(entries: &[LeaderboardEntry]) -> Vec<&LeaderboardEntry> {
+    let mut ranked: Vec<&LeaderboardEntry> = entries.iter().collect();
+    ranked.sort_by(|a, b| {
+        let key = |entry: &LeaderboardEntry| entry.fitness.unwrap_or(f64::NEG_INFINITY);
+        key(b)
+            .total_cmp(&key(a))
+            .then(a.generation.cmp(&b.generation))
+            .then(a.id.cmp(&b.id))
+    });
+    ranked
+}
+
+/// Writes `leaderboard.parquet`, `leaderboard.csv`, `capital.parquet` and `generations.parquet`.
+pub(super) fn write_outputs(folder: &Path, logs: &Logs) -> Result<(), TournamentError> {
+    let ranked = ranked_leaderboard(&logs.leaderboard);
+    let mut columns: Vec<(&str, TableColumn)> = vec![
+        ("rank", integer_column(1..=ranked.len() as i64)),
+        (
+            "id",
+            text_column(ranked.iter().map(|entry| entry.id.clone())),
+        ),
+        (
+            "generation",
+            integer_column(ranked.iter().map(|entry| i64::from(entry.generation))),
+        ),
+        (
+            "island",
+            integer_column(ranked.iter().map(|entry| i64::from(entry.island))),
+        ),
+        (
+            "fingerprint",
+            text_column(
+                ranked
+                    .iter()
+                    .map(|entry| format!("{:016x}", entry.fingerprint)),
+            ),
+        ),
+        (
+            "eligible",
+            TableColumn::Boolean(ranked.iter().map(|entry| entry.fitness.is_some()).collect()),
+        ),
+        (
+            "fitness",
+            float_column(ranked.iter().map(|entry| entry.fitness)),
+        ),
+        (
+            "ineligible_because",
+            text_column(
+                ranked
+                    .iter()
+                    .map(|entry| entry.ineligible_because.clone().unwrap_or_default()),
+            ),
+        ),
+    ];
+    for (index, name) in SUMMARY_COLUMNS.iter().enumerate() {
+        columns.push((
+            name,
+            float_column(ranked.iter().map(|entry| entry.metrics[index])),
+        ));
+    }
+    columns.push((
+        "rules",
+        text_column(ranked.iter().map(|entry| entry.rules.clone())),
+    ));
+    write_table(&folder.join("leaderboard.parquet"), &columns)?;
+    write_csv(&folder.join("leaderboard.csv"), &columns)?;
+
+    let capital = &logs.capital;
+    write_table(
+        &folder.join("capital.parquet"),
+        &[
+            (
+                "generation",
+                integer_column(capital.iter().map(|row| i64::from(row.generation))),
+            ),
+            (
+                "agent",
+                text_column(capital.iter().map(|row| row.agent.clone())),
+            ),
+            (
+                "rank",
+                integer_column(capital.iter().map(|row| row.rank as i64)),
+            ),
+            (
+                "capital_before",
+                float_column(capital.iter().map(|row| Some(row.capital_before))),
+            ),
+            (
+                "return",
+                float_column(capital.iter().map(|row| Some(row.return_fraction))),
+            ),
+            (
+                "profit",
+                float_column(capital.iter().map(|row| Some(row.profit))),
+            ),
+            (
+                "tier",
+                text_column(capital.iter().map(|row| {
+                    row.tier
+                        .map(|tier| tier.name().to_string())
+                        .unwrap_or_default()
+                })),
+            ),
+            (
+                "factor",
+                float_column(capital.iter().map(|row| Some(row.factor))),
+            ),
+            (
+                "capital_after",
+                float_column(capital.iter().map(|row| Some(row.capital_after))),
+            ),
+            (
+                "share",
+                float_column(capital.iter().map(|row| Some(row.share))),
+            ),
+            (
+                "event",
+                text_column(capital.iter().map(|row| row.event.clone())),
+            ),
+            (
+                "reason",
+                text_column(capital.iter().map(|row| row.reason.clone())),
+            ),
+        ],
+    )?;
+
+    let rows = &logs.generations;
+    write_table(
+        &folder.join("generations.parquet"),
+        &[
+            (
+                "generation",
+                integer_column(rows.iter().map(|row| i64::from(row.generation))),
+            ),
+            (
+                "island",
+                integer_column(rows.iter().map(|row| i64::from(row.island))),
+            ),
+            ("best", float_column(rows.iter().map(|row| row.best))),
+            ("median", float_column(rows.iter().map(|row| row.median))),
+            ("worst", float_column(rows.iter().map(|row| row.worst))),
+            (
+                "eligible",
+                integer_column(rows.iter().map(|row| row.eligible as i64)),
+            ),
+            (
+                "diversity",
+                float_column(rows.iter().map(|row| Some(row.diversity))),
+            ),
+            (
+                "evaluations",
+                integer_column(rows.iter().map(|row| row.evaluations as i64)),
+            ),
+            (
+                "seconds",
+                float_column(rows.iter().map(|row| Some(row.seconds))),
+            ),
+            (
+                "scoring_seconds",
+                float_column(rows.iter().map(|row| Some(row.scoring_seconds))),
+            ),
+        ],
+    )?;
+    Ok(())
+}
+
+/// Writes columns as CSV (with the `csv` crate), atomically; nulls are empty cells.
+fn write_csv(path: &Path, columns: &[(&str, TableColumn)]) -> Result<(), TournamentError> {
+    let rows = columns.first().map_or(0, |(_, column)| match column {
+        TableColumn::Float(values) => values.len(),
+        TableColumn::Integer(values) => values.len(),
+        TableColumn::Text(values) => values.len(),
+        TableColumn::Boolean(values) => values.len(),
+    });
+    write_atomically(path, |file| {
+        let csv_error = |error: csv::Error| gauntlet_data::DataError::Io {
+            path: path.to_path_buf(),
+            source: std::io::Error::other(error.to_string()),
+        };
+        let mut writer = csv::Writer::from_writer(file);
+        writer
+            .write_record(columns.iter().map(|(name, _)| *name))
+            .map_err(csv_error)?;
+        for row in 0..rows {
+            let record: Vec<String> = columns
+                .iter()
+                .map(|(_, column)| match column {
+                    TableColumn::Float(values) => values[row]
+                        .filter(|value| value.is_finite())
+                        .map(|value| value.to_string())
+                        .unwrap_or_default(),
+                    TableColumn::Integer(values) => values[row].to_string(),
+                    TableColumn::Text(values) => values[row].clone(),
+                    TableColumn::Boolean(values) => values[row].to_string(),
+                })
+                .collect();
+            writer.write_record(&record).map_err(csv_error)?;
+        }
+        writer
+            .flush()
+            .map_err(|source| gauntlet_data::DataError::Io {
+                path: path.to_path_buf(),
+                source,
+            })
+    })?;
+    Ok(())
+}
+
+/// Writes `champions.parquet`: one row per category's champion with its fitness on each part and
+/// its robustness (worst symbol's PSR and DSR, Monte Carlo 5th percentile and probability of profit,
+/// the gate).
+pub(super) fn write_champions_table(
+    folder: &Path,
+    champions: &[Champion],
+) -> Result<(), TournamentError> {
+    let worst = |champion: &Champion,
+                 value: &dyn Fn(&crate::robustness::SymbolInference) -> f64| {
+        champion
+            .robustness
+            .symbols
+            .iter()
+            .map(value)
+            .filter(|value| value.is_finite())
+            .fold(None, |worst: Option<f64>, value| {
+                Some(worst.map_or(value, |w| w.min(value)))
+            })
+    };
+    let monte =
+        |champion: &Champion,
+         pick: &dyn Fn(&gauntlet_stats::monte_carlo::MonteCarloSummary) -> f64| {
+            champion.robustness.monte_carlo.as_ref().map(pick)
+        };
+    write_table(
+        &folder.join("champions.parquet"),
+        &[
+            (
+                "category",
+                text_column(champions.iter().map(|c| c.category.name().to_string())),
+            ),
+            ("id", text_column(champions.iter().map(|c| c.id.clone()))),
+            (
+                "in_sample_fitness",
+                float_column(champions.iter().map(|c| c.in_sample.fitness)),
+            ),
+            (
+                "validation_fitness",
+                float_column(champions.iter().map(|c| c.validation.fitness)),
+            ),
+            (
+                "holdout_fitness",
+                float_column(champions.iter().map(|c| c.holdout.fitness)),
+            ),
+            (
+                "trials",
+                integer_column(champions.iter().map(|c| c.robustness.trials as i64)),
+            ),
+            (
+                "worst_probabilistic_sharpe_ratio",
+                float_column(
+                    champions
+                        .iter()
+                        .map(|c| worst(c, &|s| s.probabilistic_sharpe_ratio)),
+                ),
+            ),
+            (
+                "worst_deflated_sharpe_ratio",
+                float_column(
+                    champions
+                        .iter()
+                        .map(|c| worst(c, &|s| s.deflated_sharpe_ratio)),
+                ),
+            ),
+            (
+                "monte_carlo_p5_return",
+                float_column(
+                    champions
+                        .iter()
+                        .map(|c| monte(c, &|m| m.total_return_percentiles[0])),
+                ),
+            ),
+            (
+                "monte_carlo_probability_of_profit",
+                float_column(
+                    champions
+                        .iter()
+                        .map(|c| monte(c, &|m| m.probability_of_profit)),
+                ),
+            ),
+            (
+                "passed_gate",
+                TableColumn::Boolean(champions.iter().map(|c| c.robustness.passed).collect()),
+            ),
+            (
+                "rules",
+                text_column(champions.iter().map(|c| c.rules.clone())),
+            ),
+        ],
+    )?;
+    Ok(())
+}
