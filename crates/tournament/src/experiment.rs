@@ -179,9 +179,23 @@ impl Experiment {
     /// [`TournamentError::ConfigFile`] for a syntax error, an unknown or missing field, a wrong type
     /// or an unknown category, naming the field and line.
     pub fn from_toml(text: &str, origin: &Path) -> Result<Self, TournamentError> {
-        toml::from_str(text).map_err(|error| TournamentError::ConfigFile {
-            path: origin.to_path_buf(),
-            message: error.to_string().trim_end().to_string(),
+        toml::from_str(text).map_err(|error| {
+            // One line: where, what, and the offending line's text.
+            let location = error.span().map(|span| {
+                let before = &text[..span.start.min(text.len())];
+                let line = before.matches('\n').count() + 1;
+                let column = before.len() - before.rfind('\n').map_or(0, |at| at + 1) + 1;
+                let source = text.lines().nth(line - 1).unwrap_or("").trim();
+                format!("line {line}, column {column} (`{source}`): ")
+            });
+            TournamentError::ConfigFile {
+                path: origin.to_path_buf(),
+                message: format!(
+                    "{}{}",
+                    location.unwrap_or_default(),
+                    error.message().trim_end().replace('\n', " ")
+                ),
+            }
         })
     }
 

@@ -45,6 +45,14 @@ fn unknown_fields_and_categories_are_named() {
         error.to_string().contains("unknown field `colour`"),
         "{error}"
     );
+    // One line naming where: the quickstart's `seed = 42` is on line 6, so `colour` is on line 7.
+    assert!(
+        error
+            .to_string()
+            .contains("line 7, column 1 (`colour = 1`)"),
+        "{error}"
+    );
+    assert!(!error.to_string().contains('\n'), "{error}");
     let text = gauntlet_tournament::QUICKSTART_TOML.replacen(
         "category = \"monthly_performance\"",
         "category = \"fastest\"",
