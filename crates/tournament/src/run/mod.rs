@@ -43,17 +43,16 @@ use crate::robustness::{
 use crate::scoring::{GenomeScore, Part, SUMMARY_COLUMNS, Universe};
 
 mod champions;
+mod logs;
 mod tables;
 
 pub use champions::export_champion;
 use champions::{against_chance, choose_champions};
+use logs::{CAPITAL_LOG, GENERATIONS_LOG, LEADERBOARD_LOG, Logs, append_lines, append_log};
 use tables::{write_champions_table, write_outputs};
 
 /// The checkpoint's state file, inside the run folder.
 pub const CHECKPOINT_STATE: &str = "checkpoint/state.json";
-const LEADERBOARD_LOG: &str = "checkpoint/leaderboard.jsonl";
-const CAPITAL_LOG: &str = "checkpoint/capital.jsonl";
-const GENERATIONS_LOG: &str = "checkpoint/generations.jsonl";
 /// The leaderboard, capital and generations tables are rewritten at most this often while a run
 /// goes (they grow with the run, so rewriting them every generation would cost more and more), and
 /// always when it stops or ends; the checkpoint is written every generation.
@@ -109,25 +108,13 @@ pub struct LeaderboardEntry {
     pub genome: Genome,
 }
 
-/// One island's line of `generations.parquet`.
+/// One island's line of `generations.parquet`: the GA's island statistics and the generation's
+/// timing.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GenerationRow {
-    /// The generation.
-    pub generation: u32,
-    /// The island.
-    pub island: u32,
-    /// Best in-sample fitness.
-    pub best: Option<f64>,
-    /// Median fitness of the eligible agents.
-    pub median: Option<f64>,
-    /// Worst fitness of the eligible agents.
-    pub worst: Option<f64>,
-    /// Eligible agents.
-    pub eligible: usize,
-    /// Distinct genomes / agents.
-    pub diversity: f64,
-    /// Genomes scored for the first time.
-    pub evaluations: usize,
+    /// Best/median/worst fitness, eligible agents, diversity and new evaluations of the island.
+    #[serde(flatten)]
+    pub stats: gauntlet_evolve::IslandStats,
     /// Wall-clock seconds of the whole generation.
     pub seconds: f64,
     /// Of which scoring genomes (the rest is the GA's own work: breeding, reallocation, files).
@@ -564,93 +551,6 @@ fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
-/// The rows written so far (the checkpoint's logs, read back on resume).
-#[derive(Default)]
-struct Logs {
-    leaderboard: Vec<LeaderboardEntry>,
-    capital: Vec<CapitalRow>,
-    generations: Vec<GenerationRow>,
-}
-
-impl Logs {
-    /// Reads the first `committed` lines of each log (lines after them were written by a generation
-    /// that never reached its checkpoint).
-    fn read(folder: &Path, committed: [usize; 3]) -> Result<Self, TournamentError> {
-        fn read_log<T: serde::de::DeserializeOwned>(
-            path: &Path,
-            lines: usize,
-        ) -> Result<Vec<T>, TournamentError> {
-            let file = std::fs::File::open(path).map_err(io_error(path))?;
-            let mut rows = Vec::with_capacity(lines);
-            for (number, line) in BufReader::new(file).lines().take(lines).enumerate() {
-                let line = line.map_err(io_error(path))?;
-                rows.push(serde_json::from_str(&line).map_err(|error| {
-                    TournamentError::RunFolder {
-                        path: path.to_path_buf(),
-                        message: format!("line {}: {error}", number + 1),
-                    }
-                })?);
-            }
-            if rows.len() < lines {
-                return Err(TournamentError::RunFolder {
-                    path: path.to_path_buf(),
-                    message: format!("has {} lines, the checkpoint needs {lines}", rows.len()),
-                });
-            }
-            Ok(rows)
-        }
-        Ok(Self {
-            leaderboard: read_log(&folder.join(LEADERBOARD_LOG), committed[0])?,
-            capital: read_log(&folder.join(CAPITAL_LOG), committed[1])?,
-            generations: read_log(&folder.join(GENERATIONS_LOG), committed[2])?,
-        })
-    }
-
-    fn counts(&self) -> [usize; 3] {
-        [
-            self.leaderboard.len(),
-            self.capital.len(),
-            self.generations.len(),
-        ]
-    }
-}
-
-/// Rewrites `log` with its first `keep` lines plus `rows`, atomically.
-fn append_log<T: Serialize>(path: &Path, all: &[T]) -> Result<(), TournamentError> {
-    write_atomically(path, |file| {
-        let mut writer = std::io::BufWriter::new(file);
-        for row in all {
-            let line = serde_json::to_string(row).unwrap_or_default();
-            writeln!(writer, "{line}").map_err(|source| gauntlet_data::DataError::Io {
-                path: path.to_path_buf(),
-                source,
-            })?;
-        }
-        writer
-            .flush()
-            .map_err(|source| gauntlet_data::DataError::Io {
-                path: path.to_path_buf(),
-                source,
-            })
-    })?;
-    Ok(())
-}
-
-/// Appends `rows` to the log at `path` (the file holds exactly the committed lines before).
-fn append_lines<T: Serialize>(path: &Path, rows: &[T]) -> Result<(), TournamentError> {
-    let mut file = OpenOptions::new()
-        .append(true)
-        .open(path)
-        .map_err(io_error(path))?;
-    let mut text = String::new();
-    for row in rows {
-        text.push_str(&serde_json::to_string(row).unwrap_or_default());
-        text.push('\n');
-    }
-    file.write_all(text.as_bytes()).map_err(io_error(path))?;
-    file.sync_all().map_err(io_error(path))
-}
-
 /// The generations loop, then champions.
 fn evolve(
     mut state: RunState,
@@ -734,17 +634,12 @@ fn finish_generation(
     write_tables: bool,
 ) -> Result<(), TournamentError> {
     let generation = state.evolution.generation;
-    let known: BTreeSet<Fingerprint> = logs
-        .leaderboard
-        .iter()
-        .map(|entry| entry.fingerprint)
-        .collect();
     let mut scored = lock(&problem.scored);
     let mut new_entries = Vec::new();
     let mut added = BTreeSet::new();
     for individual in state.evolution.population() {
         if individual.born != generation
-            || known.contains(&individual.fingerprint)
+            || logs.cagr.contains_key(&individual.fingerprint)
             || !added.insert(individual.fingerprint)
         {
             continue;
@@ -774,7 +669,7 @@ fn finish_generation(
     }
     scored.clear();
     drop(scored);
-    logs.leaderboard.extend(new_entries.iter().cloned());
+    logs.add_entries(&new_entries);
 
     // Champion candidates: each island's best.
     let known_candidates: BTreeSet<Fingerprint> = state
@@ -794,15 +689,6 @@ fn finish_generation(
 
     // Capital: every agent ranked by fitness (ties keep island order), earning one year of its
     // in-sample compound annual growth rate per generation.
-    let cagr = SUMMARY_COLUMNS
-        .iter()
-        .position(|name| *name == "cagr")
-        .unwrap_or(2);
-    let returns: BTreeMap<Fingerprint, f64> = logs
-        .leaderboard
-        .iter()
-        .map(|entry| (entry.fingerprint, entry.metrics[cagr].unwrap_or(0.0)))
-        .collect();
     let mut agents: Vec<_> = state.evolution.population().collect();
     agents.sort_by(|a, b| b.rank_key().total_cmp(&a.rank_key()));
     let ranked: Vec<RankedAgent> = agents
@@ -810,7 +696,7 @@ fn finish_generation(
         .map(|agent| RankedAgent {
             id: agent.id.clone(),
             eligible: agent.fitness.is_some(),
-            return_fraction: returns.get(&agent.fingerprint).copied().unwrap_or(0.0),
+            return_fraction: logs.cagr.get(&agent.fingerprint).copied().unwrap_or(0.0),
         })
         .collect();
     let capital_rows = state
@@ -825,14 +711,7 @@ fn finish_generation(
         .stats
         .iter()
         .map(|stats| GenerationRow {
-            generation,
-            island: stats.island,
-            best: stats.best,
-            median: stats.median,
-            worst: stats.worst,
-            eligible: stats.eligible,
-            diversity: stats.diversity,
-            evaluations: stats.evaluations,
+            stats: stats.clone(),
             seconds,
             scoring_seconds,
         })

@@ -148,26 +148,32 @@ pub(super) fn write_outputs(folder: &Path, logs: &Logs) -> Result<(), Tournament
         &[
             (
                 "generation",
-                integer_column(rows.iter().map(|row| i64::from(row.generation))),
+                integer_column(rows.iter().map(|row| i64::from(row.stats.generation))),
             ),
             (
                 "island",
-                integer_column(rows.iter().map(|row| i64::from(row.island))),
+                integer_column(rows.iter().map(|row| i64::from(row.stats.island))),
             ),
-            ("best", float_column(rows.iter().map(|row| row.best))),
-            ("median", float_column(rows.iter().map(|row| row.median))),
-            ("worst", float_column(rows.iter().map(|row| row.worst))),
+            ("best", float_column(rows.iter().map(|row| row.stats.best))),
+            (
+                "median",
+                float_column(rows.iter().map(|row| row.stats.median)),
+            ),
+            (
+                "worst",
+                float_column(rows.iter().map(|row| row.stats.worst)),
+            ),
             (
                 "eligible",
-                integer_column(rows.iter().map(|row| row.eligible as i64)),
+                integer_column(rows.iter().map(|row| row.stats.eligible as i64)),
             ),
             (
                 "diversity",
-                float_column(rows.iter().map(|row| Some(row.diversity))),
+                float_column(rows.iter().map(|row| Some(row.stats.diversity))),
             ),
             (
                 "evaluations",
-                integer_column(rows.iter().map(|row| row.evaluations as i64)),
+                integer_column(rows.iter().map(|row| row.stats.evaluations as i64)),
             ),
             (
                 "seconds",
