@@ -64,6 +64,15 @@ impl Part {
     fn index(self) -> usize {
         self as usize
     }
+
+    /// The snake_case name used in files: `in_sample`, `validation`, `holdout`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Part::InSample => "in_sample",
+            Part::Validation => "validation",
+            Part::Holdout => "holdout",
+        }
+    }
 }
 
 /// One symbol of the universe with its three parts.

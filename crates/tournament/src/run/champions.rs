@@ -132,9 +132,95 @@ pub(super) fn choose_champions(
             .join(format!("{}.json", category.name()));
         let text = serde_json::to_string_pretty(&champion).unwrap_or_default();
         write_bytes_atomically(&path, format!("{text}\n").as_bytes())?;
+        write_champion_curves(universe, &champion.genome, folder, category)?;
         champions.push(champion);
     }
     Ok(champions)
+}
+
+/// Writes `champions/<category>-equity.parquet` (per symbol, part and bar: `dataset`, `part`,
+/// `time_ms` (the bar's open time, milliseconds since the Unix epoch, UTC), `close` and the
+/// strategy's `equity` at that bar's close, each part backtested from the same initial capital) and
+/// `champions/<category>-trades.parquet` (per symbol, part and closed trade: `side`, entry and exit
+/// times and prices, `quantity`, `net_pnl` in quote currency, `return` as a fraction of the entry
+/// value, `bars` held and `exit_reason`): the report's champion pages are drawn from them.
+fn write_champion_curves(
+    universe: &Universe,
+    genome: &Genome,
+    folder: &Path,
+    category: Category,
+) -> Result<(), TournamentError> {
+    let mut equity: [Vec<String>; 2] = Default::default();
+    let (mut time, mut close, mut value) = (Vec::new(), Vec::new(), Vec::new());
+    let mut trade_text: [Vec<String>; 4] = Default::default();
+    let mut trade_integer: [Vec<i64>; 3] = Default::default();
+    let mut trade_float: [Vec<Option<f64>>; 5] = Default::default();
+    for symbol in &universe.symbols {
+        for part in Part::ALL {
+            let market = symbol.market(part);
+            let result = gauntlet_backtest::run_backtest(genome, market, &universe.config(symbol))?;
+            let series = market.series();
+            for ((timestamp, price), equity_value) in series
+                .timestamps()
+                .iter()
+                .zip(series.close())
+                .zip(&result.equity)
+            {
+                equity[0].push(symbol.dataset.clone());
+                equity[1].push(part.name().to_string());
+                time.push(timestamp.millis());
+                close.push(Some(*price));
+                value.push(Some(*equity_value));
+            }
+            for trade in &result.trades {
+                trade_text[0].push(symbol.dataset.clone());
+                trade_text[1].push(part.name().to_string());
+                trade_text[2].push(format!("{:?}", trade.side).to_lowercase());
+                trade_text[3].push(trade.exit_reason.name().to_string());
+                trade_integer[0].push(trade.entry_time.millis());
+                trade_integer[1].push(trade.exit_time.millis());
+                trade_integer[2].push(trade.exit_bar.saturating_sub(trade.entry_bar) as i64);
+                trade_float[0].push(Some(trade.entry_price));
+                trade_float[1].push(Some(trade.exit_price));
+                trade_float[2].push(Some(trade.quantity));
+                trade_float[3].push(Some(trade.net_pnl));
+                trade_float[4].push(Some(trade.pnl_fraction));
+            }
+        }
+    }
+    let [datasets, parts] = equity;
+    let champions = folder.join("champions");
+    write_table(
+        &champions.join(format!("{}-equity.parquet", category.name())),
+        &[
+            ("dataset", TableColumn::Text(datasets)),
+            ("part", TableColumn::Text(parts)),
+            ("time_ms", TableColumn::Integer(time)),
+            ("close", TableColumn::Float(close)),
+            ("equity", TableColumn::Float(value)),
+        ],
+    )?;
+    let [dataset, part, side, exit_reason] = trade_text;
+    let [entry_time, exit_time, bars] = trade_integer;
+    let [entry_price, exit_price, quantity, net_pnl, return_fraction] = trade_float;
+    write_table(
+        &champions.join(format!("{}-trades.parquet", category.name())),
+        &[
+            ("dataset", TableColumn::Text(dataset)),
+            ("part", TableColumn::Text(part)),
+            ("side", TableColumn::Text(side)),
+            ("entry_time_ms", TableColumn::Integer(entry_time)),
+            ("entry_price", TableColumn::Float(entry_price)),
+            ("exit_time_ms", TableColumn::Integer(exit_time)),
+            ("exit_price", TableColumn::Float(exit_price)),
+            ("quantity", TableColumn::Float(quantity)),
+            ("net_pnl", TableColumn::Float(net_pnl)),
+            ("return", TableColumn::Float(return_fraction)),
+            ("bars", TableColumn::Integer(bars)),
+            ("exit_reason", TableColumn::Text(exit_reason)),
+        ],
+    )?;
+    Ok(())
 }
 
 /// Scores as many random genomes as the run scored (streams the run never uses: generation

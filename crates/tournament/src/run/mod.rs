@@ -103,6 +103,19 @@ pub struct LeaderboardEntry {
     pub metrics: Vec<Option<f64>>,
     /// The rules in plain English.
     pub rules: String,
+    /// Its parents' ids (none for seeds and random genomes; one for a copy, a mutation or a
+    /// migrant).
+    #[serde(default)]
+    pub parents: Vec<String>,
+    /// The operators that made it from its parents, in order (`seed`, `random`, `copy`, a crossover,
+    /// a mutation, `migration`, `immigrant`).
+    #[serde(default)]
+    pub operators: Vec<String>,
+    /// In-sample fitness in every category, in [`Category::ALL`] order (`None` where not eligible
+    /// in that category): the leaderboard's `fitness_<category>` columns, so it can be ranked by any
+    /// category.
+    #[serde(default)]
+    pub category_fitness: Vec<Option<f64>>,
     /// The genome (kept in the checkpoint's log, not in the tables): the trials the run's
     /// overfitting statistics sample.
     pub genome: Genome,
@@ -126,6 +139,9 @@ pub struct GenerationRow {
 pub struct DatasetRecord {
     /// Catalog name.
     pub name: String,
+    /// The instrument's symbol, as the catalog names it.
+    #[serde(default)]
+    pub symbol: String,
     /// Its Parquet file.
     pub file: String,
     /// Bars in the file.
@@ -404,6 +420,7 @@ pub(crate) fn prepare(
         let path = catalog.file_path(&entry);
         records.push(DatasetRecord {
             name: name.clone(),
+            symbol: entry.symbol.clone(),
             file: entry.file.clone(),
             bars: series.len(),
             content_xxh64: content_hash(&path)?,
@@ -655,6 +672,15 @@ fn finish_generation(
                 .collect(),
             None => vec![None; SUMMARY_COLUMNS.len()],
         };
+        let category_fitness = Category::ALL
+            .iter()
+            .map(|category| {
+                result
+                    .score
+                    .as_ref()
+                    .and_then(|score| category.judge(score, &problem.eligibility).fitness)
+            })
+            .collect();
         new_entries.push(LeaderboardEntry {
             id: individual.id.clone(),
             generation,
@@ -664,6 +690,9 @@ fn finish_generation(
             ineligible_because: result.verdict.ineligible_because,
             metrics,
             rules: individual.genome.describe(),
+            parents: individual.parents.clone(),
+            operators: individual.operators.clone(),
+            category_fitness,
             genome: individual.genome.clone(),
         });
     }
@@ -798,4 +827,37 @@ fn write_manifest(
     let text = serde_json::to_string_pretty(&manifest).unwrap_or_default();
     write_bytes_atomically(&folder.join("run.json"), format!("{text}\n").as_bytes())?;
     Ok(())
+}
+
+/// Scores each genome on the experiment's validation and holdout parts and judges it in every
+/// category (with the experiment's eligibility rules): `result[g][p][c]` is genome g's fitness on
+/// part p (0 validation, 1 holdout) in [`Category::ALL`]`[c]`, `None` where not eligible. Used to
+/// compare the champions of runs that bred for different categories on the same data and splits.
+///
+/// # Errors
+/// As [`start`] for the experiment and its data.
+pub fn cross_score(
+    experiment: &Experiment,
+    catalog: &Catalog,
+    genomes: &[Genome],
+) -> Result<Vec<[Vec<Option<f64>>; 2]>, TournamentError> {
+    let (universe, _) = prepare(experiment, catalog)?;
+    let parts = [Part::Validation, Part::Holdout];
+    let scores: Vec<Vec<Result<GenomeScore, gauntlet_backtest::BacktestError>>> = parts
+        .iter()
+        .map(|part| universe.score_all(genomes, *part))
+        .collect();
+    Ok((0..genomes.len())
+        .map(|index| {
+            [0, 1].map(|part| {
+                Category::ALL
+                    .iter()
+                    .map(|category| match &scores[part][index] {
+                        Ok(score) => category.judge(score, &experiment.eligibility).fitness,
+                        Err(_) => None,
+                    })
+                    .collect()
+            })
+        })
+        .collect())
 }

@@ -76,6 +76,28 @@ pub(super) fn write_outputs(folder: &Path, logs: &Logs) -> Result<(), Tournament
             float_column(ranked.iter().map(|entry| entry.metrics[index])),
         ));
     }
+    let fitness_names: Vec<String> = Category::ALL
+        .iter()
+        .map(|category| format!("fitness_{}", category.name()))
+        .collect();
+    for (index, name) in fitness_names.iter().enumerate() {
+        columns.push((
+            name,
+            float_column(
+                ranked
+                    .iter()
+                    .map(|entry| entry.category_fitness.get(index).copied().flatten()),
+            ),
+        ));
+    }
+    columns.push((
+        "parents",
+        text_column(ranked.iter().map(|entry| entry.parents.join(";"))),
+    ));
+    columns.push((
+        "operators",
+        text_column(ranked.iter().map(|entry| entry.operators.join(";"))),
+    ));
     columns.push((
         "rules",
         text_column(ranked.iter().map(|entry| entry.rules.clone())),
