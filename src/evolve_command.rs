@@ -110,7 +110,7 @@ impl Observer for Progress {
 
 /// A path from an experiment file: as given when it exists, else relative to the Gauntlet checkout
 /// this binary was built from (so the quickstart's seed genomes are found from any folder).
-fn resolve(path: &Path) -> PathBuf {
+pub fn resolve(path: &Path) -> PathBuf {
     if path.is_absolute() || path.exists() {
         return path.to_path_buf();
     }
@@ -194,8 +194,12 @@ pub fn run(arguments: EvolveArgs, datasets_dir: &Path) -> Result<()> {
                 folder.display()
             );
             println!("Resume with: gauntlet evolve --resume {}", folder.display());
+            crate::report_command::report_after_run(&folder);
         }
-        RunOutcome::Finished(summary) => print_summary(&summary),
+        RunOutcome::Finished(summary) => {
+            print_summary(&summary);
+            crate::report_command::report_after_run(&summary.folder);
+        }
     }
     Ok(())
 }

@@ -4,6 +4,7 @@
 mod backtest_command;
 mod data_commands;
 mod evolve_command;
+mod report_command;
 mod stats_command;
 mod validate_command;
 
@@ -37,6 +38,11 @@ enum Command {
     /// Breed strategies: evolve a population on an experiment's universe (the main job). With no
     /// --config it runs the built-in quickstart on bundled data.
     Evolve(Box<evolve_command::EvolveArgs>),
+    /// Render a run folder's HTML report (`RUN_DIR/index.html`); also for a run in progress.
+    Report(report_command::ReportArgs),
+    /// Compare tournament categories: one evolution per category on the same data, splits and seed,
+    /// then a report of each champion on every category's measure.
+    Compare(Box<report_command::CompareArgs>),
     /// Copy a finished run's champion to a genome file.
     Export(evolve_command::ExportArgs),
     /// Everything Gauntlet can say against one genome: PSR, MinTRL, DSR, Monte Carlo, the validation
@@ -61,6 +67,8 @@ fn main() -> ExitCode {
         Command::Backtest(arguments) => backtest_command::run(*arguments, &datasets_dir),
         Command::Evolve(arguments) => evolve_command::run(*arguments, &datasets_dir),
         Command::Export(arguments) => evolve_command::export(arguments),
+        Command::Report(arguments) => report_command::report(arguments),
+        Command::Compare(arguments) => report_command::compare(*arguments, &datasets_dir),
         Command::Validate(arguments) => validate_command::run(*arguments, &datasets_dir),
         Command::Stats { command } => stats_command::run(command),
     };

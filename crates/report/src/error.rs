@@ -1,0 +1,54 @@
+//! The report crate's errors.
+
+use std::path::PathBuf;
+
+/// What can go wrong while building a report.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    /// A file could not be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// A Parquet table could not be read (see [`gauntlet_data::read_table`]).
+    #[error(transparent)]
+    Data(#[from] gauntlet_data::DataError),
+    /// A file was read but does not hold what a run folder's file holds: malformed JSON or TOML, or
+    /// a table without an expected column.
+    #[error("{path}: {message}")]
+    Unreadable {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong, naming the field or column.
+        message: String,
+    },
+    /// The folder is not a run folder (no `run.json`), or not a comparison folder.
+    #[error("{path} is not a {expected} folder: {message}")]
+    NotAFolder {
+        /// The folder.
+        path: PathBuf,
+        /// `run` or `comparison`.
+        expected: &'static str,
+        /// Why not.
+        message: String,
+    },
+    /// The template engine failed (a bug in a template).
+    #[error("template {name}: {message}")]
+    Template {
+        /// The template.
+        name: String,
+        /// The engine's message.
+        message: String,
+    },
+    /// `plotters` could not draw a chart.
+    #[error("chart {name}: {message}")]
+    Chart {
+        /// The chart.
+        name: String,
+        /// The library's message.
+        message: String,
+    },
+}

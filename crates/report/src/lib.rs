@@ -1,0 +1,118 @@
+//! # gauntlet-report
+//!
+//! HTML reports (layer L5 of `DESIGN.md`): a run folder's tables (`run.json`, `config.toml`,
+//! `leaderboard.parquet`, `generations.parquet`, `capital.parquet`, `champions/*.json` and the
+//! champions' equity and trade tables) rendered into one self-contained `index.html`: CSS and a small
+//! sorting script inline, charts as inline SVG drawn with `plotters`, no external resource. The
+//! pages are made with the `minijinja` template engine, which escapes every string from data or
+//! configuration (HTML auto-escaping of `.html` templates); chart text is escaped by `plotters`' SVG
+//! backend.
+//!
+//! The tables stay the source of truth: the page only shows them, so it can be rebuilt at any time
+//! (also for a run still in progress or interrupted) and the same numbers loaded in pandas or
+//! polars. Every numeric cell carries its exact value in a `data-value` attribute.
+#![warn(missing_docs)]
+
+mod charts;
+mod compare;
+mod downsample;
+mod error;
+mod format;
+mod run;
+mod tables;
+
+use std::path::{Path, PathBuf};
+
+use minijinja::Environment;
+
+pub use compare::{
+    COMPARISON_TABLE, ComparisonRow, all_categories, write_comparison_report,
+    write_comparison_table,
+};
+pub use downsample::min_max_downsample;
+pub use error::ReportError;
+
+/// The report's file name inside a run folder.
+pub const REPORT_FILE: &str = "index.html";
+
+/// How much a report shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReportOptions {
+    /// Leaderboard rows per category.
+    pub leaderboard_rows: usize,
+    /// Points kept per curve (min/max downsampling, see [`min_max_downsample`]).
+    pub curve_points: usize,
+    /// Trades listed per part (the last ones by exit time); the trade table has all.
+    pub trades_per_part: usize,
+}
+
+impl Default for ReportOptions {
+    fn default() -> Self {
+        Self {
+            leaderboard_rows: 25,
+            curve_points: 500,
+            trades_per_part: 50,
+        }
+    }
+}
+
+fn environment() -> Result<Environment<'static>, ReportError> {
+    let mut environment = Environment::new();
+    for (name, source) in [
+        ("base.html", include_str!("../templates/base.html")),
+        ("macros.html", include_str!("../templates/macros.html")),
+        ("run.html", include_str!("../templates/run.html")),
+        ("compare.html", include_str!("../templates/compare.html")),
+    ] {
+        environment
+            .add_template(name, source)
+            .map_err(|error| template_error(name, &error))?;
+    }
+    Ok(environment)
+}
+
+fn template_error(name: &str, error: &minijinja::Error) -> ReportError {
+    let mut message = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        message.push_str(&format!(": {cause}"));
+        source = cause.source();
+    }
+    ReportError::Template {
+        name: name.to_string(),
+        message,
+    }
+}
+
+pub(crate) fn render(name: &str, context: impl serde::Serialize) -> Result<String, ReportError> {
+    let environment = environment()?;
+    let template = environment
+        .get_template(name)
+        .map_err(|error| template_error(name, &error))?;
+    template
+        .render(context)
+        .map_err(|error| template_error(name, &error))
+}
+
+/// Renders the report of the run in `folder` as HTML.
+///
+/// # Errors
+/// [`ReportError::NotAFolder`] when `folder` has no `run.json`; [`ReportError::Io`],
+/// [`ReportError::Data`] or [`ReportError::Unreadable`] naming a file that cannot be read or lacks a
+/// column; [`ReportError::Chart`] or [`ReportError::Template`] if drawing fails.
+pub fn render_run_report(folder: &Path, options: &ReportOptions) -> Result<String, ReportError> {
+    let report = run::build(folder, options)?;
+    render("run.html", report)
+}
+
+/// Renders the report of the run in `folder` and writes it to `folder/index.html` (to a temporary
+/// name first, then renamed). Returns the file's path.
+///
+/// # Errors
+/// As [`render_run_report`]; [`ReportError::Data`] when the file cannot be written.
+pub fn write_run_report(folder: &Path, options: &ReportOptions) -> Result<PathBuf, ReportError> {
+    let html = render_run_report(folder, options)?;
+    let path = folder.join(REPORT_FILE);
+    gauntlet_data::write_bytes_atomically(&path, html.as_bytes())?;
+    Ok(path)
+}

@@ -1,0 +1,467 @@
+//! `gauntlet report` and the report `gauntlet evolve` writes, end to end through the real binary:
+//! the page's structure and numbers against the run's Parquet tables, escaping of hostile names, no
+//! external resource, and (where Chromium is installed; CI installs it and sets
+//! `GAUNTLET_REQUIRE_BROWSER=1`) a real headless browser rendering it.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+use gauntlet_data::{TableColumn, read_table};
+
+fn repository() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn gauntlet(datasets: &Path, arguments: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_gauntlet"))
+        .args(arguments)
+        .arg("--datasets-dir")
+        .arg(datasets)
+        .output()
+        .expect("the binary runs")
+}
+
+fn ok(output: &Output) -> String {
+    assert!(
+        output.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn experiment(folder: &Path, datasets: &str) -> PathBuf {
+    let path = folder.join("report.toml");
+    let text = format!(
+        r#"
+name = "report-test"
+seed = 11
+category = "monthly_performance"
+generations = 3
+datasets = [{datasets}]
+output_dir = "{}"
+
+[split.fractions]
+validation = 0.2
+holdout = 0.2
+
+[population]
+size = 30
+islands = 2
+elitism = 1
+migration_interval = 2
+migrants = 1
+hall_of_fame = 5
+
+[eligibility]
+min_trades = 2
+min_exposure = 0.01
+"#,
+        folder.join("reports").display()
+    );
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// One small run shared by the tests of this file: (temporary folder kept alive, run folder).
+fn shared_run() -> &'static (tempfile::TempDir, PathBuf) {
+    static RUN: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
+    RUN.get_or_init(|| {
+        let folder = tempfile::tempdir().unwrap();
+        let config = experiment(folder.path(), r#""sp500-1d", "eurusd-1h""#);
+        let run = folder.path().join("run");
+        let stdout = ok(&gauntlet(
+            &repository().join("datasets"),
+            &[
+                "evolve",
+                "--quiet",
+                "--config",
+                config.to_str().unwrap(),
+                "--out",
+                run.to_str().unwrap(),
+            ],
+        ));
+        assert!(stdout.contains("Report: "), "{stdout}");
+        (folder, run)
+    })
+}
+
+/// The text between `start` (inclusive) and the next `end` after it.
+fn between<'a>(text: &'a str, start: &str, end: &str) -> &'a str {
+    let from = text
+        .find(start)
+        .unwrap_or_else(|| panic!("{start} not found"));
+    let rest = &text[from..];
+    let to = rest.find(end).unwrap_or(rest.len());
+    &rest[..to]
+}
+
+/// The `data-value` attributes of one table row, in order.
+fn data_values(row: &str) -> Vec<String> {
+    row.split("data-value=\"")
+        .skip(1)
+        .map(|part| part[..part.find('"').unwrap()].to_string())
+        .collect()
+}
+
+fn text_column<'a>(table: &'a [(String, TableColumn)], name: &str) -> &'a [String] {
+    match &table.iter().find(|(column, _)| column == name).unwrap().1 {
+        TableColumn::Text(values) => values,
+        _ => panic!("{name} is not text"),
+    }
+}
+
+fn float_column<'a>(table: &'a [(String, TableColumn)], name: &str) -> &'a [Option<f64>] {
+    match &table.iter().find(|(column, _)| column == name).unwrap().1 {
+        TableColumn::Float(values) => values,
+        _ => panic!("{name} is not float"),
+    }
+}
+
+#[test]
+fn the_report_shows_the_runs_tables_and_nothing_external() {
+    let (_, run) = shared_run();
+    let html = std::fs::read_to_string(run.join("index.html")).unwrap();
+    for section in [
+        "id=\"summary\"",
+        "id=\"leaderboard\"",
+        "id=\"champions\"",
+        "id=\"evolution\"",
+        "id=\"capital\"",
+        "id=\"lineage\"",
+        "id=\"champion-monthly_performance\"",
+    ] {
+        assert!(html.contains(section), "{section} missing");
+    }
+    // Self-contained: no address of any kind, no external script, style sheet or image.
+    for forbidden in ["http:", "https:", "<link", " src=", "url(", "@import"] {
+        assert!(!html.contains(forbidden), "the page contains {forbidden}");
+    }
+    assert_eq!(html.matches("<script").count(), 1, "one inline script");
+    // Three evolution charts, equity and drawdown for each of two symbols, the capital chart.
+    let charts = 3 + 2 * 2 + 1;
+    assert!(html.matches("<svg").count() >= charts, "charts missing");
+
+    // The run category's leaderboard rows equal leaderboard.parquet's rows of the same ids,
+    // bit for bit, and in its rank order.
+    let table = read_table(&run.join("leaderboard.parquet")).unwrap();
+    let ids = text_column(&table, "id");
+    let fitness = float_column(&table, "fitness_monthly_performance");
+    let sharpe = float_column(&table, "sharpe");
+    let drawdown = float_column(&table, "max_drawdown");
+    let board = between(&html, "data-category=\"monthly_performance\"", "</details>");
+    let body = between(board, "<tbody>", "</tbody>");
+    let rows: Vec<&str> = body.split("<tr>").skip(1).collect();
+    assert_eq!(rows.len(), 25, "the default shows 25 rows");
+    let mut previous = f64::INFINITY;
+    for row in &rows {
+        let id = between(row, "<td class=\"text \">", "</td>")
+            .trim_start_matches("<td class=\"text \">")
+            .to_string();
+        let index = ids.iter().position(|other| *other == id).unwrap();
+        let values = data_values(row);
+        // rank, generation, island, fitness, then Sharpe, Sortino, CAGR, max drawdown...
+        let value = |position: usize| values[position].parse::<f64>().unwrap();
+        assert_eq!(Some(value(3)), fitness[index], "fitness of {id}");
+        assert_eq!(Some(value(4)), sharpe[index], "Sharpe of {id}");
+        assert_eq!(Some(value(7)), drawdown[index], "max drawdown of {id}");
+        assert!(value(3) <= previous, "rows in rank order");
+        previous = value(3);
+    }
+
+    // The champion's trade counts are those of its trade table.
+    let trades = read_table(&run.join("champions/monthly_performance-trades.parquet")).unwrap();
+    let parts = text_column(&trades, "part");
+    let champion = between(&html, "id=\"champion-monthly_performance\"", "</article>");
+    for part in ["in_sample", "validation", "holdout"] {
+        let count = parts.iter().filter(|other| *other == part).count();
+        assert!(
+            champion.contains(&format!(" of {count} {part}")),
+            "{part}: {count} trades not reported"
+        );
+    }
+    // The champion's validation fitness (champions.parquet) is shown, rounded to 4 decimals.
+    let champions = read_table(&run.join("champions.parquet")).unwrap();
+    let category = text_column(&champions, "category");
+    let validation = float_column(&champions, "validation_fitness");
+    let row = category
+        .iter()
+        .position(|name| name == "monthly_performance")
+        .unwrap();
+    let shown = format!("<td>{:.4}</td>", validation[row].unwrap());
+    assert!(
+        champion.contains(&shown),
+        "{shown} not in the champion page"
+    );
+}
+
+#[test]
+fn gauntlet_report_rebuilds_the_page() {
+    let (_, run) = shared_run();
+    let copy = tempfile::tempdir().unwrap();
+    for name in [
+        "run.json",
+        "config.toml",
+        "leaderboard.parquet",
+        "generations.parquet",
+        "capital.parquet",
+    ] {
+        std::fs::copy(run.join(name), copy.path().join(name)).unwrap();
+    }
+    // A run without champions yet (as while it runs) still gets a page.
+    let stdout = ok(&gauntlet(
+        &repository().join("datasets"),
+        &["report", copy.path().to_str().unwrap(), "--top", "7"],
+    ));
+    assert!(stdout.contains("index.html"), "{stdout}");
+    let html = std::fs::read_to_string(copy.path().join("index.html")).unwrap();
+    assert!(html.contains("No champions yet"));
+    let board = between(&html, "data-category=\"monthly_performance\"", "</details>");
+    assert_eq!(board.matches("<tr>").count(), 8, "a header and 7 rows");
+
+    let missing = gauntlet(
+        &repository().join("datasets"),
+        &["report", "/nonexistent/run"],
+    );
+    assert!(!missing.status.success());
+    let stderr = String::from_utf8_lossy(&missing.stderr);
+    assert!(
+        stderr.contains("/nonexistent/run") && stderr.contains("run.json"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_hostile_symbol_is_escaped() {
+    let folder = tempfile::tempdir().unwrap();
+    let datasets = folder.path().join("datasets");
+    std::fs::create_dir_all(&datasets).unwrap();
+    let csv = folder.path().join("spx.csv");
+    ok(&gauntlet(
+        &repository().join("datasets"),
+        &["data", "export", "sp500-1d", "--to", csv.to_str().unwrap()],
+    ));
+    let hostile = "<script>alert(1)</script>";
+    ok(&gauntlet(
+        &datasets,
+        &[
+            "data",
+            "import",
+            csv.to_str().unwrap(),
+            "--name",
+            "hostile-1d",
+            "--symbol",
+            hostile,
+            "--asset-class",
+            "index",
+        ],
+    ));
+    let config = experiment(folder.path(), r#""hostile-1d""#);
+    let run = folder.path().join("run");
+    ok(&gauntlet(
+        &datasets,
+        &[
+            "evolve",
+            "--quiet",
+            "--config",
+            config.to_str().unwrap(),
+            "--out",
+            run.to_str().unwrap(),
+        ],
+    ));
+    let html = std::fs::read_to_string(run.join("index.html")).unwrap();
+    assert!(
+        !html.contains(hostile),
+        "the symbol went into the page unescaped"
+    );
+    // minijinja's HTML escaping (it also escapes the slash).
+    assert!(
+        html.contains("<td class=\"text \">&lt;script&gt;alert(1)&lt;&#x2f;script&gt;</td>"),
+        "the symbol is not in the universe table, escaped"
+    );
+    assert_eq!(
+        html.matches("<script").count(),
+        1,
+        "only the page's own script"
+    );
+}
+
+fn chromium() -> Option<PathBuf> {
+    if let Ok(path) = std::env::var("GAUNTLET_CHROMIUM") {
+        return Some(PathBuf::from(path));
+    }
+    ["chromium", "chromium-browser", "google-chrome"]
+        .iter()
+        .find(|name| {
+            Command::new(name)
+                .arg("--version")
+                .output()
+                .is_ok_and(|output| output.status.success())
+        })
+        .map(PathBuf::from)
+}
+
+fn headless(browser: &Path, arguments: &[&str], page: &Path) -> Output {
+    Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--hide-scrollbars",
+        ])
+        .args(arguments)
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .expect("the browser runs")
+}
+
+#[test]
+fn the_report_renders_in_a_real_browser() {
+    let Some(browser) = chromium() else {
+        assert!(
+            std::env::var("GAUNTLET_REQUIRE_BROWSER").is_err(),
+            "GAUNTLET_REQUIRE_BROWSER is set but no Chromium was found"
+        );
+        eprintln!("skipped: no Chromium here (CI installs it and requires this test)");
+        return;
+    };
+    let (_, run) = shared_run();
+    let page = run.join("index.html");
+    // The DOM after the page's script ran: it marks the body ready and counts script errors.
+    let dom = headless(&browser, &["--dump-dom"], &page);
+    let dom_text = String::from_utf8_lossy(&dom.stdout);
+    let stderr = String::from_utf8_lossy(&dom.stderr);
+    assert!(dom.status.success(), "{stderr}");
+    assert!(
+        dom_text.contains("data-ready=\"yes\""),
+        "the script did not run: {stderr}"
+    );
+    assert!(
+        !dom_text.contains("data-script-errors=\""),
+        "script errors: {stderr}"
+    );
+    assert!(!stderr.contains("Uncaught"), "console errors: {stderr}");
+    assert!(
+        dom_text.contains("data-sortable-tables=\""),
+        "no sortable tables"
+    );
+    assert!(
+        dom_text.matches("<svg").count() >= 5,
+        "charts missing from the DOM"
+    );
+
+    let screenshot = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("report-screenshot.png");
+    let _ = std::fs::remove_file(&screenshot);
+    let shot = headless(
+        &browser,
+        &[
+            &format!("--screenshot={}", screenshot.display()),
+            "--window-size=1280,2400",
+        ],
+        &page,
+    );
+    assert!(
+        shot.status.success(),
+        "{}",
+        String::from_utf8_lossy(&shot.stderr)
+    );
+    let decoder = png::Decoder::new(std::io::BufReader::new(
+        std::fs::File::open(&screenshot).expect("a screenshot"),
+    ));
+    let mut reader = decoder.read_info().unwrap();
+    let mut pixels = vec![0; reader.output_buffer_size().unwrap()];
+    let frame = reader.next_frame(&mut pixels).unwrap();
+    assert_eq!((frame.width, frame.height), (1280, 2400));
+    let channels = frame.color_type.samples();
+    let bytes = &pixels[..frame.buffer_size()];
+    let mut colours = std::collections::BTreeSet::new();
+    let mut non_white = 0usize;
+    for pixel in bytes.chunks(channels) {
+        let rgb = (pixel[0], pixel[1], pixel[2]);
+        if rgb != (255, 255, 255) {
+            non_white += 1;
+        }
+        colours.insert(rgb);
+    }
+    let total = (frame.width * frame.height) as usize;
+    assert!(
+        non_white * 10 > total,
+        "mostly blank: {non_white} of {total} pixels drawn"
+    );
+    assert!(colours.len() > 50, "only {} colours", colours.len());
+    eprintln!("screenshot: {}", screenshot.display());
+}
+
+#[test]
+fn compare_runs_each_category_and_cross_scores_the_champions() {
+    let folder = tempfile::tempdir().unwrap();
+    let config = experiment(folder.path(), r#""sp500-1d", "eurusd-1h""#);
+    let out = folder.path().join("compare");
+    let stdout = ok(&gauntlet(
+        &repository().join("datasets"),
+        &[
+            "compare",
+            "--config",
+            config.to_str().unwrap(),
+            "--categories",
+            "monthly_performance,risk_management",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    ));
+    assert!(stdout.contains("Comparison report: "), "{stdout}");
+    let table = read_table(&out.join("comparison.parquet")).unwrap();
+    let champion = text_column(&table, "champion_category");
+    let measure = text_column(&table, "measure");
+    let part = text_column(&table, "part");
+    let fitness = float_column(&table, "fitness");
+    // Two champions x six measures x two parts.
+    assert_eq!(champion.len(), 2 * 6 * 2);
+    for category in ["monthly_performance", "risk_management"] {
+        let run = out.join(category);
+        assert!(run.join("index.html").is_file(), "{category} has no report");
+        // Re-scored on its own measure, a champion has the validation and holdout fitness its run
+        // reported when it chose it.
+        let champions = read_table(&run.join("champions.parquet")).unwrap();
+        let names = text_column(&champions, "category");
+        let row = names.iter().position(|name| name == category).unwrap();
+        for (part_name, column) in [
+            ("validation", "validation_fitness"),
+            ("holdout", "holdout_fitness"),
+        ] {
+            let expected = float_column(&champions, column)[row];
+            let index = (0..champion.len())
+                .find(|&index| {
+                    champion[index] == category
+                        && measure[index] == category
+                        && part[index] == part_name
+                })
+                .unwrap();
+            assert_eq!(fitness[index], expected, "{category} on {part_name}");
+        }
+    }
+    let html = std::fs::read_to_string(out.join("index.html")).unwrap();
+    for section in ["id=\"matrix\"", "id=\"equity\"", "id=\"rules\""] {
+        assert!(html.contains(section), "{section} missing");
+    }
+    assert_eq!(
+        html.matches("data-part=").count(),
+        2,
+        "validation and holdout"
+    );
+    assert!(
+        html.matches("<svg").count() >= 2,
+        "an equity chart per symbol"
+    );
+    assert!(!html.contains("http:") && !html.contains("https:"));
+
+    let bad = gauntlet(
+        &repository().join("datasets"),
+        &["compare", "--categories", "monthly_performance,speed"],
+    );
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("speed"));
+}
