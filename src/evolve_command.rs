@@ -181,6 +181,7 @@ pub fn run(arguments: EvolveArgs, datasets_dir: &Path) -> Result<()> {
                 let summary = run_walk_forward(&experiment, &catalog, &folder, &progress, &stop)?;
                 progress.bar.finish_and_clear();
                 print_walk_forward(&folder, &summary);
+                crate::report_command::report_after_walk_forward(&folder);
                 return Ok(());
             }
             run::start(experiment, &catalog, &folder, &progress, &stop)?

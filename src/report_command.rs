@@ -8,7 +8,8 @@ use anyhow::{Context, Result, bail};
 use clap::Args;
 use gauntlet_data::Catalog;
 use gauntlet_report::{
-    ComparisonRow, ReportOptions, write_comparison_report, write_comparison_table, write_run_report,
+    COMPARISON_TABLE, ComparisonRow, ReportOptions, write_comparison_report,
+    write_comparison_table, write_run_report, write_walk_forward_report,
 };
 use gauntlet_tournament::run::{self, RunOutcome, Silent, cross_score, next_run_folder};
 use gauntlet_tournament::{Category, Experiment};
@@ -16,7 +17,8 @@ use gauntlet_tournament::{Category, Experiment};
 /// `gauntlet report`: render a run folder's tables into `RUN_DIR/index.html`.
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// The run folder (finished, in progress or interrupted).
+    /// The run folder (finished, in progress or interrupted), or a walk-forward or comparison
+    /// folder (their window or category runs are reported too).
     run_dir: PathBuf,
     /// Leaderboard rows per category.
     #[arg(long, default_value_t = 25)]
@@ -59,14 +61,56 @@ pub fn report_after_run(folder: &Path) {
     }
 }
 
+/// The run folders directly inside `folder` (walk-forward windows, compared categories), sorted.
+fn runs_inside(folder: &Path) -> Vec<PathBuf> {
+    let mut runs: Vec<PathBuf> = std::fs::read_dir(folder)
+        .map(|entries| {
+            entries
+                .flatten()
+                .map(|entry| entry.path())
+                .filter(|path| path.join("run.json").is_file())
+                .collect()
+        })
+        .unwrap_or_default();
+    runs.sort();
+    runs
+}
+
+/// Reports a run, walk-forward or comparison folder (and the runs inside the latter two); returns
+/// the top page.
+fn report_folder(folder: &Path, options: &ReportOptions) -> Result<PathBuf> {
+    let context = || format!("cannot report on {}", folder.display());
+    if folder.join("walk_forward.json").is_file() || folder.join(COMPARISON_TABLE).is_file() {
+        for run in runs_inside(folder) {
+            write_run_report(&run, options)
+                .with_context(|| format!("cannot report on {}", run.display()))?;
+        }
+        if folder.join("walk_forward.json").is_file() {
+            return write_walk_forward_report(folder, options).with_context(context);
+        }
+        return write_comparison_report(folder, options).with_context(context);
+    }
+    write_run_report(folder, options).with_context(context)
+}
+
+/// Writes the report of a finished walk-forward (its windows' and its own) and says where it is.
+pub fn report_after_walk_forward(folder: &Path) {
+    match report_folder(folder, &ReportOptions::default()) {
+        Ok(path) => println!("Report: {}", path.display()),
+        Err(error) => eprintln!(
+            "warning: the report could not be written ({error:#}); retry with gauntlet report {}",
+            folder.display()
+        ),
+    }
+}
+
 /// Runs `gauntlet report`.
 pub fn report(arguments: ReportArgs) -> Result<()> {
     let options = ReportOptions {
         leaderboard_rows: arguments.top,
         ..ReportOptions::default()
     };
-    let path = write_run_report(&arguments.run_dir, &options)
-        .with_context(|| format!("cannot report on {}", arguments.run_dir.display()))?;
+    let path = report_folder(&arguments.run_dir, &options)?;
     println!("Wrote {}", path.display());
     Ok(())
 }

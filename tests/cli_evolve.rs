@@ -452,4 +452,17 @@ fn a_walk_forward_stitches_its_out_of_sample_windows() {
         "{bars}"
     );
     assert!(run.join("walk_forward.parquet").exists());
+    // The report: the stitched out-of-sample equity and the efficiency, and each window's page.
+    let html = std::fs::read_to_string(run.join("index.html")).unwrap();
+    assert!(html.contains("Stitched out-of-sample equity"));
+    if with_champion > 0 {
+        assert!(html.contains("<svg"), "no stitched equity chart");
+    }
+    if let Some(efficiency) = summary["efficiency"].as_f64() {
+        assert!(
+            html.contains(&format!("<dd>{efficiency:.4}</dd>")),
+            "efficiency"
+        );
+    }
+    assert!(run.join("window-00/index.html").exists() && run.join("window-01/index.html").exists());
 }

@@ -25,12 +25,12 @@ pub enum ReportError {
         /// What is wrong, naming the field or column.
         message: String,
     },
-    /// The folder is not a run folder (no `run.json`), or not a comparison folder.
+    /// The folder is not a run folder (no `run.json`), a comparison folder or a walk-forward folder.
     #[error("{path} is not a {expected} folder: {message}")]
     NotAFolder {
         /// The folder.
         path: PathBuf,
-        /// `run` or `comparison`.
+        /// `run`, `comparison` or `walk-forward`.
         expected: &'static str,
         /// Why not.
         message: String,

@@ -20,6 +20,7 @@ mod error;
 mod format;
 mod run;
 mod tables;
+mod walk_forward;
 
 use std::path::{Path, PathBuf};
 
@@ -31,6 +32,7 @@ pub use compare::{
 };
 pub use downsample::min_max_downsample;
 pub use error::ReportError;
+pub use walk_forward::write_walk_forward_report;
 
 /// The report's file name inside a run folder.
 pub const REPORT_FILE: &str = "index.html";
@@ -63,6 +65,10 @@ fn environment() -> Result<Environment<'static>, ReportError> {
         ("macros.html", include_str!("../templates/macros.html")),
         ("run.html", include_str!("../templates/run.html")),
         ("compare.html", include_str!("../templates/compare.html")),
+        (
+            "walk_forward.html",
+            include_str!("../templates/walk_forward.html"),
+        ),
     ] {
         environment
             .add_template(name, source)

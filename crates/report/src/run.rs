@@ -102,6 +102,8 @@ pub(crate) struct ChampionPage {
     pub(crate) gate_passed: bool,
     pub(crate) gate: Vec<(String, String, bool)>,
     pub(crate) robustness: Vec<(String, String)>,
+    /// Per symbol and regime (in-sample): symbol, kind, label, bars, annualised mean return, Sharpe.
+    pub(crate) regimes: Vec<Vec<Cell>>,
     pub(crate) symbol_headers: Vec<&'static str>,
     pub(crate) symbols: Vec<Vec<Cell>>,
     pub(crate) charts: Vec<Figure>,
@@ -713,6 +715,20 @@ fn champion_page(
             ),
         ));
     }
+    let mut regimes = Vec::new();
+    for entry in robustness_value["regimes"].as_array().into_iter().flatten() {
+        let dataset = value_text(&entry[0]);
+        for regime in entry[1].as_array().into_iter().flatten() {
+            regimes.push(vec![
+                text(dataset.clone()),
+                text(value_text(&regime["kind"])),
+                text(value_text(&regime["label"])),
+                number(regime["bars"].as_f64(), Style::Whole),
+                number(regime["annual_mean_return"].as_f64(), Style::Percent),
+                number(regime["sharpe"].as_f64(), Style::Decimal),
+            ]);
+        }
+    }
     let mut symbols = Vec::new();
     for (label, key) in parts {
         for symbol in champion[key]["symbols"].as_array().into_iter().flatten() {
@@ -753,6 +769,7 @@ fn champion_page(
         gate_passed: robustness_value["passed"].as_bool().unwrap_or(false),
         gate,
         robustness,
+        regimes,
         symbol_headers: std::iter::once("symbol")
             .chain(std::iter::once("part"))
             .chain(SYMBOL_METRICS.iter().map(|(_, header, _)| *header))
