@@ -45,6 +45,10 @@ pub struct ValidateArgs {
     /// Monte Carlo seed.
     #[arg(long, default_value_t = 42)]
     seed: u64,
+    /// A volatility index dataset (e.g. vix-1d) whose close labels the volatility regimes instead of
+    /// each series' own realised volatility.
+    #[arg(long, value_name = "NAME")]
+    volatility_index: Option<String>,
     /// Print JSON.
     #[arg(long)]
     json: bool,
@@ -142,6 +146,15 @@ pub fn run(arguments: ValidateArgs, datasets_dir: &Path) -> Result<()> {
     };
     let catalog = Catalog::open(datasets_dir)
         .with_context(|| format!("cannot open the datasets folder {}", datasets_dir.display()))?;
+    let volatility_index = match &arguments.volatility_index {
+        Some(name) => Some(
+            catalog
+                .load(name)
+                .with_context(|| format!("--volatility-index {name}"))?
+                .1,
+        ),
+        None => None,
+    };
     let mut reports = serde_json::Map::new();
     for name in &arguments.dataset {
         let (entry, series) = catalog.load(name)?;
@@ -164,6 +177,7 @@ pub fn run(arguments: ValidateArgs, datasets_dir: &Path) -> Result<()> {
             trials,
             &GateRules::default(),
             arguments.seed,
+            volatility_index.as_ref(),
         )
         .with_context(|| format!("dataset {name}"))?;
         if arguments.json {

@@ -166,6 +166,12 @@ pub struct Experiment {
     /// are recomputed per genome: slower, same results.
     #[serde(default = "indicator_cache_mib")]
     pub indicator_cache_mib: usize,
+    /// A catalog dataset of a volatility index (e.g. `vix-1d`) whose close labels the volatility
+    /// regimes of every symbol (the `volatility_adaptation` fitness and the champions' regime
+    /// tables) instead of each symbol's own realised volatility; it is not traded. Left out, a
+    /// dataset of the universe whose symbol is `^VIX` plays that part when there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub volatility_index: Option<String>,
 }
 
 fn indicator_cache_mib() -> usize {
@@ -285,6 +291,17 @@ impl Experiment {
                     ),
                 );
             }
+        }
+        if let Some(name) = &self.volatility_index
+            && catalog.get(name).is_err()
+        {
+            return fail(
+                "volatility_index",
+                format!(
+                    "'{name}' is not in the catalog {} (`gauntlet data list` shows the names)",
+                    catalog.catalog_path().display()
+                ),
+            );
         }
         self.ga_config().validate().map_err(|error| match error {
             EvolveError::Config { field, message } => TournamentError::Config {

@@ -317,6 +317,7 @@ pub fn assess(
                     symbol.market(Part::InSample),
                     returns,
                     symbol.bars_per_year,
+                    universe.volatility_index.as_deref(),
                 ),
             )
         })

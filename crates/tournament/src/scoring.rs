@@ -86,8 +86,9 @@ pub struct SymbolMarket {
     pub bars_per_year: f64,
     parts: [Market; 3],
     /// Per part and bar: whether bar t is in a high-volatility regime, i.e. the
-    /// [`REGIME_VOLATILITY_BARS`]-bar realised volatility known at bar t-1's close is in the top third
-    /// of its values over the part (the `high` label of [`crate::validation::regime_labels`]).
+    /// [`REGIME_VOLATILITY_BARS`]-bar realised volatility (or the volatility index's close) known at
+    /// bar t-1's close is in the top third of its values over the part (the `high` label of
+    /// [`crate::validation::regime_labels`]).
     high_volatility: [Vec<bool>; 3],
 }
 
@@ -131,6 +132,9 @@ impl Default for Costs {
 pub struct Universe {
     /// The symbols, in the experiment's order.
     pub symbols: Vec<SymbolMarket>,
+    /// The volatility index (VIX) that labels volatility regimes, when the experiment has one (see
+    /// [`crate::validation`]): its whole series, aligned to each part's bars when labelling.
+    pub volatility_index: Option<Arc<BarSeries>>,
     costs: Costs,
 }
 
@@ -220,7 +224,8 @@ impl GenomeScore {
 impl Universe {
     /// Splits each dataset's `series` as `spec` says and prepares its three markets, whose indicator
     /// caches share one memory budget of `cache_budget_bytes` (beyond it, columns are computed per
-    /// request and not retained: slower, same values).
+    /// request and not retained: slower, same values). Volatility regimes are labelled by
+    /// `volatility_index` when given, else by each part's own realised volatility.
     ///
     /// # Errors
     /// [`TournamentError::Data`] when a split is invalid or leaves a part empty (naming the dataset).
@@ -229,7 +234,9 @@ impl Universe {
         spec: SplitSpec,
         costs: Costs,
         cache_budget_bytes: usize,
+        volatility_index: Option<BarSeries>,
     ) -> Result<Self, TournamentError> {
+        let volatility_index = volatility_index.map(Arc::new);
         let budget = Arc::new(CacheBudget::new(cache_budget_bytes));
         let mut symbols = Vec::with_capacity(datasets.len());
         for (entry, series) in datasets {
@@ -261,7 +268,8 @@ impl Universe {
                     Arc::clone(&budget),
                 )),
             });
-            let high_volatility = [0, 1, 2].map(|index| high_volatility_bars(&parts[index]));
+            let high_volatility = [0, 1, 2]
+                .map(|index| high_volatility_bars(&parts[index], volatility_index.as_deref()));
             symbols.push(SymbolMarket {
                 dataset: entry.name.clone(),
                 asset_class: entry.asset_class,
@@ -270,7 +278,11 @@ impl Universe {
                 high_volatility,
             });
         }
-        Ok(Self { symbols, costs })
+        Ok(Self {
+            symbols,
+            volatility_index,
+            costs,
+        })
     }
 
     /// The backtest settings of one symbol.
@@ -349,9 +361,10 @@ impl Universe {
 
 /// Which bars of a market are in a high-volatility regime (see [`SymbolMarket`]): bar t when bar
 /// t-1 carries the `high` volatility label of [`crate::validation::regime_labels`] (the top third of
-/// the part's 20-bar realised volatility), so the regime is known before the bar's return.
-fn high_volatility_bars(market: &Market) -> Vec<bool> {
-    let (_, volatility) = crate::validation::regime_labels(market);
+/// the part's 20-bar realised volatility, or of the volatility index), so the regime is known before
+/// the bar's return.
+fn high_volatility_bars(market: &Market, volatility_index: Option<&BarSeries>) -> Vec<bool> {
+    let (_, volatility) = crate::validation::regime_labels(market, volatility_index);
     (0..volatility.len())
         .map(|t| t > 0 && volatility[t - 1] == Some("high"))
         .collect()

@@ -15,8 +15,14 @@
 //!   20 bars earlier; `bear` when the close is below the SMA and the SMA is below its value 20 bars
 //!   earlier; `sideways` otherwise; none during the SMA's warm-up;
 //! - **volatility** at bar t: the 20-bar realised volatility ranked against the whole series' values:
-//!   `low` in the bottom third, `high` in the top third, `normal` between. (A labelling for reports,
-//!   which sees the whole series; it is never used to decide a trade.)
+//!   `low` in the bottom third, `high` in the top third, `normal` between. With a volatility index
+//!   (VIX; the experiment's `volatility_index`, or a `^VIX` dataset in the universe) the index's
+//!   close known at bar t's close is ranked instead, against its values over the same bars: the
+//!   close of the last index bar that had closed by then (an index bar opening at `s` with spacing
+//!   `d` closes at `s + d`, bar t at `t_open + its spacing`; spacing = the smallest gap between two
+//!   consecutive timestamps of the series), none where the index has no close in the last seven of its
+//!   bar spacings. (A labelling for reports and for the
+//!   `volatility_adaptation` fitness, which sees the whole part; it is never used to decide a trade.)
 
 use gauntlet_backtest::{
     BacktestConfig, BacktestError, BacktestResult, Market, Metrics, run_backtest,
@@ -238,9 +244,15 @@ fn regime_result(
 }
 
 /// The strategy's bar returns (`returns[t]` earned over bar t) grouped by the regime labels of
-/// `market`'s bars: bull, bear, sideways, then low, normal, high volatility.
-pub fn regime_table(market: &Market, returns: &[f64], bars_per_year: f64) -> Vec<RegimeResult> {
-    let (trend, volatility) = regime_labels(market);
+/// `market`'s bars: bull, bear, sideways, then low, normal, high volatility (by `volatility_index`
+/// when given, see [`regime_labels`]).
+pub fn regime_table(
+    market: &Market,
+    returns: &[f64],
+    bars_per_year: f64,
+    volatility_index: Option<&BarSeries>,
+) -> Vec<RegimeResult> {
+    let (trend, volatility) = regime_labels(market, volatility_index);
     let mut regimes = Vec::new();
     for (kind, labels, names) in [
         ("trend", &trend, ["bull", "bear", "sideways"]),
@@ -259,8 +271,71 @@ pub fn regime_table(market: &Market, returns: &[f64], bars_per_year: f64) -> Vec
     regimes
 }
 
-/// Trend and volatility regime labels per bar (see the module's rules); `None` where undefined.
-pub fn regime_labels(market: &Market) -> (Vec<Option<&'static str>>, Vec<Option<&'static str>>) {
+/// The smallest gap between consecutive timestamps, milliseconds (a bar's nominal length); one
+/// day for a series of fewer than two bars.
+fn bar_spacing(series: &BarSeries) -> i64 {
+    series
+        .timestamps()
+        .windows(2)
+        .map(|pair| pair[1].millis() - pair[0].millis())
+        .filter(|gap| *gap > 0)
+        .min()
+        .unwrap_or(86_400_000)
+}
+
+/// Per bar of `series`, the close of `index` known at that bar's close: the last index bar that
+/// closed by then (see the module's rules); `NaN` before the index's first close, and where that
+/// close is older than seven index bars (past the index's end, or a hole in it).
+pub fn align_volatility_index(series: &BarSeries, index: &BarSeries) -> Vec<f64> {
+    let (own, theirs) = (bar_spacing(series), bar_spacing(index));
+    let index_times = index.timestamps();
+    let index_close = index.close();
+    let mut next = 0;
+    series
+        .timestamps()
+        .iter()
+        .map(|timestamp| {
+            let closes_by = timestamp.millis() + own;
+            while next < index_times.len() && index_times[next].millis() + theirs <= closes_by {
+                next += 1;
+            }
+            let stale =
+                |last: usize| closes_by - (index_times[last].millis() + theirs) > 7 * theirs;
+            if next == 0 || stale(next - 1) {
+                f64::NAN
+            } else {
+                index_close[next - 1]
+            }
+        })
+        .collect()
+}
+
+/// `low` / `normal` / `high` by tertile of the finite values; `None` where not finite.
+fn tertile_labels(values: &[f64]) -> Vec<Option<&'static str>> {
+    let mut known: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
+    known.sort_by(f64::total_cmp);
+    let third = |share: f64| returns::percentile(&known, share);
+    let (low, high) = (third(100.0 / 3.0), third(200.0 / 3.0));
+    values
+        .iter()
+        .map(|&value| {
+            value.is_finite().then_some(if value < low {
+                "low"
+            } else if value > high {
+                "high"
+            } else {
+                "normal"
+            })
+        })
+        .collect()
+}
+
+/// Trend and volatility regime labels per bar (see the module's rules; volatility by
+/// `volatility_index` when given); `None` where undefined.
+pub fn regime_labels(
+    market: &Market,
+    volatility_index: Option<&BarSeries>,
+) -> (Vec<Option<&'static str>>, Vec<Option<&'static str>>) {
     let close = market.series().close();
     let bars = close.len();
     let trend = match market.cache.get(IndicatorColumn::Sma { period: 200 }) {
@@ -282,28 +357,14 @@ pub fn regime_labels(market: &Market) -> (Vec<Option<&'static str>>, Vec<Option<
             .collect(),
         Err(_) => vec![None; bars],
     };
-    let volatility = match market.cache.get(IndicatorColumn::Volatility {
-        period: crate::scoring::REGIME_VOLATILITY_BARS,
-    }) {
-        Ok(values) => {
-            let mut known: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
-            known.sort_by(f64::total_cmp);
-            let third = |share: f64| returns::percentile(&known, share);
-            let (low, high) = (third(100.0 / 3.0), third(200.0 / 3.0));
-            values
-                .iter()
-                .map(|&value| {
-                    value.is_finite().then_some(if value < low {
-                        "low"
-                    } else if value > high {
-                        "high"
-                    } else {
-                        "normal"
-                    })
-                })
-                .collect()
-        }
-        Err(_) => vec![None; bars],
+    let volatility = match volatility_index {
+        Some(index) => tertile_labels(&align_volatility_index(market.series(), index)),
+        None => match market.cache.get(IndicatorColumn::Volatility {
+            period: crate::scoring::REGIME_VOLATILITY_BARS,
+        }) {
+            Ok(values) => tertile_labels(&values),
+            Err(_) => vec![None; bars],
+        },
     };
     (trend, volatility)
 }
@@ -345,7 +406,7 @@ fn window_results(market: &Market, result: &BacktestResult) -> Vec<WindowResult>
         .collect()
 }
 
-/// Validates `genome` on `market`.
+/// Validates `genome` on `market` (volatility regimes by `volatility_index` when given).
 ///
 /// # Errors
 /// As [`run_backtest`].
@@ -356,6 +417,7 @@ pub fn validate_genome(
     trials: Option<Trials>,
     rules: &GateRules,
     seed: u64,
+    volatility_index: Option<&BarSeries>,
 ) -> Result<ValidationReport, BacktestError> {
     let result = run_backtest(genome, market, config)?;
     let metrics = result.metrics(market.series().timestamps(), config.bars_per_year);
@@ -408,7 +470,7 @@ pub fn validate_genome(
             deflated_sharpe: dsr.map(|dsr| ("", finite(dsr))),
         },
     );
-    let regimes = regime_table(market, &bar_returns, config.bars_per_year);
+    let regimes = regime_table(market, &bar_returns, config.bars_per_year, volatility_index);
     let series = market.series();
     let bars = series.len();
     let mut shocks = Vec::new();
@@ -519,12 +581,12 @@ mod tests {
 
     #[test]
     fn regimes_follow_their_rules() {
-        let (trend, volatility) = regime_labels(&daily(0.001, 400));
+        let (trend, volatility) = regime_labels(&daily(0.001, 400), None);
         // The 200-bar SMA first exists at bar 199, and 20 bars later it can be compared.
         assert_eq!(trend[218], None);
         assert_eq!(trend[219], Some("bull"));
         assert_eq!(trend[399], Some("bull"));
-        let (trend, _) = regime_labels(&daily(-0.001, 400));
+        let (trend, _) = regime_labels(&daily(-0.001, 400), None);
         assert_eq!(trend[300], Some("bear"));
         // Constant growth: every 20-bar volatility is the same, so every labelled bar is normal
         // (neither below the lower third nor above the upper third).
@@ -532,6 +594,90 @@ mod tests {
             volatility[30..]
                 .iter()
                 .all(|label| *label == Some("normal"))
+        );
+    }
+
+    /// An hourly series from 2007-01-02 00:00 UTC, `hours` bars.
+    fn hourly(hours: usize) -> BarSeries {
+        let start = Timestamp::from_ymd(2007, 1, 2).unwrap().millis();
+        let mut columns = BarColumns::with_capacity(hours);
+        for hour in 0..hours {
+            columns
+                .timestamps
+                .push(Timestamp(start + hour as i64 * 3_600_000));
+            for column in [
+                &mut columns.open,
+                &mut columns.high,
+                &mut columns.low,
+                &mut columns.close,
+            ] {
+                column.push(100.0);
+            }
+            columns.volume.push(0.0);
+        }
+        BarSeries::new(columns, false).unwrap()
+    }
+
+    #[test]
+    fn a_volatility_index_is_used_only_once_it_has_closed() {
+        // Daily index bars from 2007-01-01, closes 10, 11, 12, ... (day k closes at 10 + k).
+        let index = daily(0.0, 30);
+        let mut columns = index.series().columns().clone();
+        for (day, close) in columns.close.iter_mut().enumerate() {
+            *close = 10.0 + day as f64;
+        }
+        for (day, open) in columns.open.iter_mut().enumerate() {
+            *open = 10.0 + day as f64;
+            columns.high[day] = *open;
+            columns.low[day] = *open;
+        }
+        let index = BarSeries::new(columns, false).unwrap();
+        // Daily bars on the same dates: day k's close is known at day k's close.
+        let same_days = align_volatility_index(daily(0.0, 30).series(), &index);
+        assert_eq!(same_days[0], 10.0);
+        assert_eq!(same_days[29], 39.0);
+        // Hourly bars from 2007-01-02 00:00: the 2007-01-01 bar (close 10) has closed at
+        // 2007-01-02 00:00, so hours 0..=22 (closing up to 23:00) see 10; the hour opening at 23:00
+        // closes at 2007-01-03 00:00, when the 2007-01-02 bar (close 11) has closed.
+        let intraday = align_volatility_index(&hourly(48), &index);
+        assert!(
+            intraday[..23].iter().all(|value| *value == 10.0),
+            "{intraday:?}"
+        );
+        assert_eq!(intraday[23], 11.0);
+        assert_eq!(intraday[47], 12.0);
+        // Before the index's first close, and a week after its last: unknown.
+        let early = align_volatility_index(&index, &hourly(48));
+        assert!(early[0].is_nan());
+        let late = align_volatility_index(daily(0.0, 60).series(), &index);
+        assert_eq!(late[29 + 7], 39.0, "seven days after the last close");
+        assert!(late[29 + 8].is_nan(), "eight days after");
+    }
+
+    #[test]
+    fn volatility_labels_follow_the_index_when_given() {
+        // A steady market whose own volatility is flat, labelled by an index that rises through
+        // the series: bottom third low, top third high.
+        let market = daily(0.001, 90);
+        let mut columns = daily(0.0, 90).series().columns().clone();
+        for day in 0..90 {
+            let level = 10.0 + day as f64;
+            columns.open[day] = level;
+            columns.high[day] = level;
+            columns.low[day] = level;
+            columns.close[day] = level;
+        }
+        let index = BarSeries::new(columns, false).unwrap();
+        let (_, labels) = regime_labels(&market, Some(&index));
+        assert_eq!(labels[0], Some("low"));
+        assert_eq!(labels[45], Some("normal"));
+        assert_eq!(labels[89], Some("high"));
+        assert_eq!(
+            labels
+                .iter()
+                .filter(|label| **label == Some("high"))
+                .count(),
+            30
         );
     }
 
@@ -554,6 +700,7 @@ mod tests {
             None,
             &GateRules::default(),
             1,
+            None,
         )
         .unwrap();
         let windows: Vec<&str> = report

@@ -80,3 +80,67 @@ fn a_dataset_missing_from_the_catalog_is_named_by_position() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn an_unknown_volatility_index_is_named() {
+    let catalog = Catalog::open(&repository().join("datasets")).unwrap();
+    let mut experiment = Experiment::quickstart().unwrap();
+    experiment.volatility_index = Some("vox-1d".into());
+    match experiment.validate(&catalog) {
+        Err(TournamentError::Config { field, message }) => {
+            assert_eq!(field, "volatility_index");
+            assert!(message.contains("vox-1d"), "{message}");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+/// Labelled by the bundled VIX (2014-01-03 .. 2019-01-03), the S&P 500's high-volatility days
+/// include the August 2015 flash crash (VIX closed at 40.74 on 2015-08-24), the February 2018
+/// "Volmageddon" (37.32 on 2018-02-05) and Christmas Eve 2018 (36.07), while 2017 (the calmest year
+/// on record, VIX mostly between 9 and 13) is mostly low: the index's upper tertile over 2014-2018 is
+/// 15.29 (computed with numpy-style linear percentiles from the exported CSV), which only six 2017
+/// closes exceed (15.51 to 16.04, in April, May and August). Days the index does not cover get no
+/// label.
+#[test]
+fn the_vix_labels_the_known_panics_high() {
+    use gauntlet_backtest::Market;
+    use gauntlet_core::Timestamp;
+    use gauntlet_tournament::validation::regime_labels;
+
+    let catalog = Catalog::open(&repository().join("datasets")).unwrap();
+    let (_, sp500) = catalog.load("sp500-1d").unwrap();
+    let (_, vix) = catalog.load("vix-1d").unwrap();
+    let market = Market::new("^GSPC", sp500);
+    let (_, labels) = regime_labels(&market, Some(&vix));
+    let series = market.series();
+    let label_on = |year, month, day| {
+        let index = series.index_at_or_after(Timestamp::from_ymd(year, month, day).unwrap());
+        labels[index]
+    };
+    assert_eq!(label_on(2015, 8, 24), Some("high"));
+    assert_eq!(label_on(2018, 2, 5), Some("high"));
+    assert_eq!(label_on(2018, 12, 24), Some("high"));
+    assert_eq!(
+        label_on(2008, 10, 24),
+        None,
+        "before the index's first close"
+    );
+    assert_eq!(label_on(2019, 6, 3), None, "months after its last");
+    let start = series.index_at_or_after(Timestamp::from_ymd(2017, 1, 3).unwrap());
+    let end = series.index_at_or_after(Timestamp::from_ymd(2018, 1, 1).unwrap());
+    assert!(end > start + 200, "2017 is in the data");
+    let high = labels[start..end]
+        .iter()
+        .filter(|label| **label == Some("high"))
+        .count();
+    assert!(high <= 7, "{high} high-volatility days in 2017");
+    assert!(
+        labels[start..end]
+            .iter()
+            .filter(|label| **label == Some("low"))
+            .count()
+            > 200,
+        "2017 is mostly low"
+    );
+}

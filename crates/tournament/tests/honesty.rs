@@ -171,6 +171,7 @@ fn noise_yields_no_deflated_champion_and_a_planted_edge_does() {
         Some(trials),
         &GateRules::default(),
         5,
+        None,
     )
     .unwrap();
     let dsr = report.deflated_sharpe_ratio.unwrap();
@@ -187,6 +188,7 @@ fn noise_yields_no_deflated_champion_and_a_planted_edge_does() {
         Some(trials),
         &GateRules::default(),
         5,
+        None,
     )
     .unwrap();
     assert!(report.deflated_sharpe_ratio.unwrap() < 0.95);

@@ -392,6 +392,9 @@ pub fn next_run_folder(output_dir: &Path, name: &str) -> PathBuf {
         .unwrap_or(first)
 }
 
+/// The symbol of the CBOE Volatility Index: a universe dataset with it labels volatility regimes.
+pub const VIX_SYMBOL: &str = "^VIX";
+
 /// XXH64 of a file's bytes, hex.
 fn content_hash(path: &Path) -> Result<String, TournamentError> {
     let bytes = std::fs::read(path).map_err(io_error(path))?;
@@ -427,11 +430,31 @@ pub(crate) fn prepare(
         });
         loaded.push((entry, series));
     }
+    // The volatility index: the experiment's, loaded whole (recorded like a dataset, so a resumed
+    // run refuses a changed one), else a `^VIX` dataset of the universe.
+    let volatility_index = match &experiment.volatility_index {
+        Some(name) => {
+            let (entry, series) = catalog.load(name)?;
+            records.push(DatasetRecord {
+                name: name.clone(),
+                symbol: entry.symbol.clone(),
+                file: entry.file.clone(),
+                bars: series.len(),
+                content_xxh64: content_hash(&catalog.file_path(&entry))?,
+            });
+            Some(series)
+        }
+        None => loaded
+            .iter()
+            .find(|(entry, _)| entry.symbol == VIX_SYMBOL)
+            .map(|(_, series)| series.clone()),
+    };
     let universe = Universe::new(
         loaded,
         experiment.split,
         experiment.costs,
         experiment.indicator_cache_mib.saturating_mul(1 << 20),
+        volatility_index,
     )?;
     Ok((universe, records))
 }
