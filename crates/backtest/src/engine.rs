@@ -20,7 +20,7 @@ use std::sync::Arc;
 use gauntlet_core::{BarSeries, PriceFields, Timestamp};
 use gauntlet_genome::{Direction, Genome, SizingMethod};
 use gauntlet_indicators::{IndicatorCache, IndicatorColumn};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::config::{BacktestConfig, FillConvention};
 use crate::error::BacktestError;
@@ -94,7 +94,7 @@ impl BacktestResult {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub(crate) struct Position {
     pub(crate) side: Side,
     pub(crate) quantity: f64,
@@ -202,8 +202,12 @@ impl Position {
     }
 }
 
+/// An order decided on a close, to fill at the next open.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub(crate) enum Order {
+    /// Open a position on this side.
     Entry(Side),
+    /// Close the position, for this reason.
     Exit(ExitReason),
 }
 
@@ -227,6 +231,13 @@ pub(crate) struct Book<'a> {
 }
 
 impl Book<'_> {
+    /// The volatility column at `bar` (`NaN` without one): what volatility-target sizing reads.
+    pub(crate) fn volatility_at(&self, bar: usize) -> f64 {
+        self.volatility
+            .as_ref()
+            .map_or(f64::NAN, |column| column[bar])
+    }
+
     /// The position's value at `price` (negative for a short), 0 when flat.
     pub(crate) fn marked(&self, price: f64) -> f64 {
         self.position
@@ -236,8 +247,9 @@ impl Book<'_> {
 }
 
 impl<'a> Ledger<'a> {
-    /// Opens a position in `book` at `price` (before costs) on bar `bar`, sizing with data up to
-    /// `decision_bar`, with the account's `equity` and the `gross_exposure` of its other positions.
+    /// Opens a position in `book` at `price` (before costs) on bar `bar`, sizing with the account's
+    /// `equity`, the `gross_exposure` of its other positions and, for volatility-target sizing,
+    /// `decision_volatility`: the per-bar volatility column at the bar the entry was decided on.
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn open(
         &mut self,
@@ -245,7 +257,7 @@ impl<'a> Ledger<'a> {
         side: Side,
         price: f64,
         bar: usize,
-        decision_bar: usize,
+        decision_volatility: f64,
         equity: f64,
         gross_exposure: f64,
     ) {
@@ -266,11 +278,7 @@ impl<'a> Ledger<'a> {
                 annual_volatility_pct,
                 ..
             } => {
-                let per_bar = book
-                    .volatility
-                    .as_ref()
-                    .map_or(f64::NAN, |column| column[decision_bar]);
-                let annual = per_bar * self.config.bars_per_year.sqrt();
+                let annual = decision_volatility * self.config.bars_per_year.sqrt();
                 equity * (annual_volatility_pct / 100.0) / annual / fill
             }
         };
@@ -419,6 +427,158 @@ pub(crate) fn entry_side(direction: Direction, long: bool, short: bool) -> Optio
     }
 }
 
+/// An account's state between bars besides its cash, trades and position: the order waiting for
+/// the next open and the risk limits' memory.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct StepState {
+    /// The order decided at the last close, filling at the next open (`next_open`).
+    pub(crate) pending: Option<Order>,
+    /// The highest marked equity so far (for the drawdown halt).
+    pub(crate) peak: f64,
+    /// The bar the drawdown halt fired on; no entries after it.
+    pub(crate) halted_at_bar: Option<usize>,
+    /// The current UTC day (days since the epoch) when the daily loss limit is tracked.
+    pub(crate) day: i64,
+    /// Equity at the end of the previous day.
+    pub(crate) day_start_equity: f64,
+    /// The daily loss limit fired today: no entries until tomorrow.
+    pub(crate) entries_blocked_today: bool,
+}
+
+impl StepState {
+    pub(crate) fn new(initial_capital: f64) -> Self {
+        Self {
+            pending: None,
+            peak: initial_capital,
+            halted_at_bar: None,
+            day: i64::MIN,
+            day_start_equity: initial_capital,
+            entries_blocked_today: false,
+        }
+    }
+}
+
+/// One bar as the step reads it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct BarInput {
+    /// The bar's number in the series (0 = first).
+    pub(crate) bar: usize,
+    pub(crate) open: f64,
+    pub(crate) high: f64,
+    pub(crate) low: f64,
+    pub(crate) close: f64,
+    /// The bar's UTC day, when the daily loss limit is tracked.
+    pub(crate) day: Option<i64>,
+    /// The series' last bar (no order is left pending; `close_at_end` closes the position).
+    pub(crate) last_bar: bool,
+    /// Equity marked at the previous bar's close (the initial capital before the first).
+    pub(crate) previous_equity: f64,
+}
+
+/// One bar of one account, steps 1 to 4 of the module's order: fills of the pending order at the
+/// open, intrabar protective exits, risk limits on the close, decisions on the close (`entry`
+/// gives the side the entry rules select at this close, `exit` the exit decided for the open
+/// position). Returns the equity marked at the close. The backtest engine runs it on every bar
+/// where something can happen; the live engine on every bar.
+pub(crate) fn step_bar(
+    state: &mut StepState,
+    ledger: &mut Ledger<'_>,
+    book: &mut Book<'_>,
+    input: &BarInput,
+    entry: impl FnOnce() -> Option<Side>,
+    exit: impl FnOnce(&Position) -> Option<ExitReason>,
+) -> f64 {
+    let config = ledger.config;
+    let genome = ledger.genome;
+    let risk = &genome.risk;
+    let fill_at_close = config.fill == FillConvention::Close;
+    let t = input.bar;
+    if let Some(today) = input.day
+        && today != state.day
+    {
+        state.day = today;
+        state.day_start_equity = input.previous_equity;
+        state.entries_blocked_today = false;
+    }
+
+    // 1. Orders decided at the previous close fill at this open.
+    match state.pending.take() {
+        Some(Order::Exit(reason)) => ledger.close(book, input.open, t, reason),
+        Some(Order::Entry(side)) if book.position.is_none() => {
+            let volatility = book.volatility_at(t.saturating_sub(1));
+            ledger.open(book, side, input.open, t, volatility, ledger.cash, 0.0);
+        }
+        _ => {}
+    }
+
+    // 2. Intrabar protective exits.
+    let mut stopped = false;
+    if let Some(position) = &mut book.position {
+        let first_checked_bar = position.entry_bar + usize::from(fill_at_close);
+        if t >= first_checked_bar {
+            match position.intrabar_exit(input.open, input.high, input.low) {
+                Some((price, reason)) => {
+                    ledger.close(book, price, t, reason);
+                    stopped = true;
+                }
+                None => position.track_extreme(input.high, input.low),
+            }
+        }
+    }
+
+    // 3. Risk limits on the close.
+    let marked = ledger.cash + book.marked(input.close);
+    state.peak = state.peak.max(marked);
+    let mut risk_exit = false;
+    if state.halted_at_bar.is_none()
+        && let Some(limit) = risk.max_drawdown_halt_pct
+        && marked <= state.peak * (1.0 - limit / 100.0)
+    {
+        state.halted_at_bar = Some(t);
+        risk_exit = book.position.is_some();
+    }
+    if let Some(limit) = risk.daily_loss_limit_pct
+        && marked <= state.day_start_equity * (1.0 - limit / 100.0)
+    {
+        state.entries_blocked_today = true;
+    }
+
+    // 4. Decisions on the close.
+    let decide = !(fill_at_close && stopped);
+    if decide {
+        let exit_reason = if risk_exit {
+            Some(ExitReason::RiskHalt)
+        } else {
+            book.position.as_ref().and_then(exit)
+        };
+        if let Some(reason) = exit_reason {
+            if fill_at_close {
+                ledger.close(book, input.close, t, reason);
+            } else if !input.last_bar {
+                state.pending = Some(Order::Exit(reason));
+            }
+        } else if book.position.is_none()
+            && state.halted_at_bar.is_none()
+            && !state.entries_blocked_today
+            && risk
+                .consecutive_loss_limit
+                .is_none_or(|limit| ledger.consecutive_losses < limit)
+            && let Some(side) = entry()
+        {
+            if fill_at_close {
+                let volatility = book.volatility_at(t);
+                ledger.open(book, side, input.close, t, volatility, ledger.cash, 0.0);
+            } else if !input.last_bar {
+                state.pending = Some(Order::Entry(side));
+            }
+        }
+    }
+    if input.last_bar && config.close_at_end && book.position.is_some() {
+        ledger.close(book, input.close, t, ExitReason::EndOfData);
+    }
+    ledger.cash + book.marked(input.close)
+}
+
 /// Runs `genome` on `market`'s bars.
 ///
 /// # Errors
@@ -464,12 +624,7 @@ pub fn run_backtest(
         position: None,
     };
     let mut equity_curve = Vec::with_capacity(bars);
-    let mut pending: Option<Order> = None;
-    let mut peak = config.initial_capital;
-    let mut halted_at_bar = None;
-    let mut day = i64::MIN;
-    let mut day_start_equity = config.initial_capital;
-    let mut entries_blocked_today = false;
+    let mut state = StepState::new(config.initial_capital);
     let mut bars_in_market = 0;
     // What the fast paths below learnt, so the full step need not evaluate it again: the entry
     // signal's bar and side, and (position's entry bar, first bar that may decide an exit).
@@ -485,130 +640,71 @@ pub fn run_backtest(
         risk.daily_loss_limit_pct.is_some() || risk.max_drawdown_halt_pct.is_some();
     let mut t = 0;
     while t < bars {
-        // Days matter only to the daily loss limit (and reading every bar's time costs a cache miss).
-        if let Some(today) = tracks_days.then(|| day_of(t))
-            && today != day
-        {
-            day = today;
-            day_start_equity = equity_curve
+        let input = BarInput {
+            bar: t,
+            open: open[t],
+            high: high[t],
+            low: low[t],
+            close: close[t],
+            // Days matter only to the daily loss limit (and reading every bar's time costs a cache
+            // miss).
+            day: tracks_days.then(|| day_of(t)),
+            last_bar: t + 1 == bars,
+            previous_equity: equity_curve
                 .last()
                 .copied()
-                .unwrap_or(config.initial_capital);
-            entries_blocked_today = false;
-        }
-
-        // 1. Orders decided at the previous close fill at this open.
-        match pending.take() {
-            Some(Order::Exit(reason)) => ledger.close(&mut book, open[t], t, reason),
-            Some(Order::Entry(side)) if book.position.is_none() => {
-                ledger.open(&mut book, side, open[t], t, t - 1, ledger.cash, 0.0);
-            }
-            _ => {}
-        }
-
-        // 2. Intrabar protective exits.
-        let mut stopped = false;
-        if let Some(position) = &mut book.position {
-            let first_checked_bar = position.entry_bar + usize::from(fill_at_close);
-            if t >= first_checked_bar {
-                match position.intrabar_exit(open[t], high[t], low[t]) {
-                    Some((price, reason)) => {
-                        ledger.close(&mut book, price, t, reason);
-                        stopped = true;
-                    }
-                    None => position.track_extreme(high[t], low[t]),
+                .unwrap_or(config.initial_capital),
+        };
+        let equity = step_bar(
+            &mut state,
+            &mut ledger,
+            &mut book,
+            &input,
+            || match known_entry {
+                Some((bar, side)) if bar == t => Some(side),
+                _ => {
+                    let (long, short) = signals.at(close, t);
+                    wanted(long, short)
                 }
-            }
-        }
-
-        // 3. Risk limits on the close.
-        let marked = ledger.cash + book.marked(close[t]);
-        peak = peak.max(marked);
-        let mut risk_exit = false;
-        if halted_at_bar.is_none()
-            && let Some(limit) = risk.max_drawdown_halt_pct
-            && marked <= peak * (1.0 - limit / 100.0)
-        {
-            halted_at_bar = Some(t);
-            risk_exit = book.position.is_some();
-        }
-        if let Some(limit) = risk.daily_loss_limit_pct
-            && marked <= day_start_equity * (1.0 - limit / 100.0)
-        {
-            entries_blocked_today = true;
-        }
-
-        // 4. Decisions on the close.
-        let last_bar = t + 1 == bars;
-        let decide = !(fill_at_close && stopped);
-        if decide {
-            let exit_reason = if risk_exit {
-                Some(ExitReason::RiskHalt)
-            } else if let Some(position) = &book.position
-                && !quiet
+            },
+            |position| {
+                if quiet
                     .is_some_and(|(entry_bar, until)| entry_bar == position.entry_bar && t < until)
-            {
-                exit_signal(
-                    position,
-                    &signals,
-                    close,
-                    t,
-                    channel.as_ref(),
-                    exits,
-                    fill_at_close,
-                )
-            } else {
-                None
-            };
-            if let Some(reason) = exit_reason {
-                if fill_at_close {
-                    ledger.close(&mut book, close[t], t, reason);
-                } else if !last_bar {
-                    pending = Some(Order::Exit(reason));
+                {
+                    None
+                } else {
+                    exit_signal(
+                        position,
+                        &signals,
+                        close,
+                        t,
+                        t,
+                        channel.as_ref(),
+                        exits,
+                        fill_at_close,
+                    )
                 }
-            } else if book.position.is_none()
-                && halted_at_bar.is_none()
-                && !entries_blocked_today
-                && risk
-                    .consecutive_loss_limit
-                    .is_none_or(|limit| ledger.consecutive_losses < limit)
-            {
-                let side = match known_entry {
-                    Some((bar, side)) if bar == t => Some(side),
-                    _ => {
-                        let (long, short) = signals.at(close, t);
-                        wanted(long, short)
-                    }
-                };
-                if let Some(side) = side {
-                    if fill_at_close {
-                        ledger.open(&mut book, side, close[t], t, t, ledger.cash, 0.0);
-                    } else if !last_bar {
-                        pending = Some(Order::Entry(side));
-                    }
-                }
-            }
-        }
-        if last_bar && config.close_at_end && book.position.is_some() {
-            ledger.close(&mut book, close[t], t, ExitReason::EndOfData);
-        }
+            },
+        );
         if book.position.is_some() {
             bars_in_market += 1;
         }
-        equity_curve.push(ledger.cash + book.marked(close[t]));
+        equity_curve.push(equity);
         t += 1;
 
         // Fast-forward while flat with nothing pending: every bar until the next entry signal would
         // do exactly what bar t-1 did (equity stays at cash, so the risk checks give the same answers;
         // a new day only resets the daily block), so jump to that signal's bar and process it in full.
-        if book.position.is_none() && pending.is_none() && t < bars {
-            let entries_closed = halted_at_bar.is_some()
+        if book.position.is_none() && state.pending.is_none() && t < bars {
+            let entries_closed = state.halted_at_bar.is_some()
                 || risk
                     .consecutive_loss_limit
                     .is_some_and(|limit| ledger.consecutive_losses >= limit);
             let mut from = t;
-            if entries_blocked_today {
-                from = (t..bars).find(|&next| day_of(next) != day).unwrap_or(bars);
+            if state.entries_blocked_today {
+                from = (t..bars)
+                    .find(|&next| day_of(next) != state.day)
+                    .unwrap_or(bars);
             }
             let next = if entries_closed {
                 None
@@ -626,7 +722,7 @@ pub fn run_backtest(
         // equity. Stop before the first bar where something happens (or the last bar) and let the
         // full step above process it.
         if !tracks_account_limits
-            && pending.is_none()
+            && state.pending.is_none()
             && let Some(position) = &mut book.position
             && t + 1 < bars
         {
@@ -671,7 +767,7 @@ pub fn run_backtest(
         sells: ledger.sells,
         bars_in_market,
         close_only: series.price_fields() == PriceFields::CloseOnly,
-        halted_at_bar,
+        halted_at_bar: state.halted_at_bar,
     })
 }
 
@@ -730,12 +826,16 @@ fn first_touch(high: &[f64], low: &[f64], from: usize, to: usize, lower: f64, up
     (t..to).find(|&t| touches(t)).unwrap_or(to)
 }
 
-/// The exit decided on bar t's close for an open position, if any.
+/// The exit decided on the close of bar number `now` for an open position, if any; `close`,
+/// `signals` and `channel` are read at index `t` (the same bar: `t == now` over a whole series, the
+/// last index of a window in the live engine).
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn exit_signal(
     position: &Position,
     signals: &EntrySignals,
     close: &[f64],
     t: usize,
+    now: usize,
     channel: Option<&Channel>,
     exits: &gauntlet_genome::ExitChromosome,
     fill_at_close: bool,
@@ -763,7 +863,7 @@ pub(crate) fn exit_signal(
     }
     if let Some(limit) = exits.max_holding_bars {
         // Bars held at this close: the entry bar counts when the entry filled at its open.
-        let held = t - position.entry_bar + usize::from(!fill_at_close);
+        let held = now - position.entry_bar + usize::from(!fill_at_close);
         if held >= limit as usize {
             return Some(ExitReason::TimeExit);
         }

@@ -138,12 +138,13 @@ pub fn run_portfolio(
                 Some(Order::Exit(reason)) => ledger.close(&mut legs[index].book, open, bar, reason),
                 Some(Order::Entry(side)) if legs[index].book.position.is_none() => {
                     let (equity, gross) = account_value(&ledger, &legs);
+                    let volatility = legs[index].book.volatility_at(bar - 1);
                     ledger.open(
                         &mut legs[index].book,
                         side,
                         open,
                         bar,
-                        bar - 1,
+                        volatility,
                         equity,
                         gross,
                     );
@@ -209,6 +210,7 @@ pub fn run_portfolio(
                     &leg.signals,
                     close,
                     bar,
+                    bar,
                     leg.channel.as_ref(),
                     &genome.exit,
                     fill_at_close,
@@ -243,12 +245,13 @@ pub fn run_portfolio(
             if let Some(side) = wanted(long, short) {
                 if fill_at_close {
                     let (equity, gross) = account_value(&ledger, &legs);
+                    let volatility = legs[index].book.volatility_at(bar);
                     ledger.open(
                         &mut legs[index].book,
                         side,
                         close[bar],
                         bar,
-                        bar,
+                        volatility,
                         equity,
                         gross,
                     );

@@ -3,10 +3,10 @@
 use std::sync::Arc;
 
 use gauntlet_core::Timestamp;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The side of a position.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Side {
     /// Bought first, sold to close.
@@ -26,7 +26,7 @@ impl Side {
 }
 
 /// Why a position was closed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ExitReason {
     /// The stop-loss level was hit (or gapped through).
@@ -61,7 +61,7 @@ impl ExitReason {
 }
 
 /// One closed trade. Prices are fill prices (after spread and slippage), money in the quote currency.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Trade {
     /// The instrument (shared by every trade of a run).
     pub symbol: Arc<str>,
