@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::{BacktestConfig, FillConvention};
 use crate::error::BacktestError;
-use crate::signals::EntrySignals;
+use crate::signals::{Column, EntrySignals};
 use crate::trade::{ExitReason, Side, Trade};
 
 const MS_PER_DAY: i64 = 86_400_000;
@@ -100,6 +100,7 @@ pub(crate) struct Position {
     pub(crate) quantity: f64,
     pub(crate) entry_price: f64,
     pub(crate) entry_bar: usize,
+    pub(crate) entry_time: Timestamp,
     pub(crate) entry_commission: f64,
     pub(crate) stop_level: Option<f64>,
     pub(crate) target_level: Option<f64>,
@@ -223,19 +224,28 @@ pub(crate) struct Ledger<'a> {
 }
 
 /// One symbol's side of an account: its bars' times, the volatility column for sizing, its position.
+/// `timestamps` and `volatility` start at bar number `first_bar` (0 over a whole series; the live
+/// engine passes its last two bars).
 pub(crate) struct Book<'a> {
     pub(crate) symbol: Arc<str>,
     pub(crate) timestamps: &'a [Timestamp],
+    pub(crate) first_bar: usize,
     pub(crate) volatility: Option<Arc<[f64]>>,
     pub(crate) position: Option<Position>,
 }
 
 impl Book<'_> {
-    /// The volatility column at `bar` (`NaN` without one): what volatility-target sizing reads.
+    /// The volatility column at bar number `bar` (`NaN` without one): what volatility-target sizing
+    /// reads.
     pub(crate) fn volatility_at(&self, bar: usize) -> f64 {
         self.volatility
             .as_ref()
-            .map_or(f64::NAN, |column| column[bar])
+            .map_or(f64::NAN, |column| column[bar - self.first_bar])
+    }
+
+    /// The open time of bar number `bar`.
+    pub(crate) fn time_at(&self, bar: usize) -> Timestamp {
+        self.timestamps[bar - self.first_bar]
     }
 
     /// The position's value at `price` (negative for a short), 0 when flat.
@@ -310,6 +320,7 @@ impl<'a> Ledger<'a> {
             quantity,
             entry_price: fill,
             entry_bar: bar,
+            entry_time: book.time_at(bar),
             entry_commission: commission,
             stop_level: stop_fraction.map(|stop| fill * (1.0 - sign * stop)),
             target_level: exit
@@ -363,10 +374,10 @@ impl<'a> Ledger<'a> {
         self.trades.push(Trade {
             symbol: Arc::clone(&book.symbol),
             side: position.side,
-            entry_time: book.timestamps[position.entry_bar],
+            entry_time: position.entry_time,
             entry_price: position.entry_price,
             entry_bar: position.entry_bar,
-            exit_time: book.timestamps[bar],
+            exit_time: book.time_at(bar),
             exit_price: fill,
             exit_bar: bar,
             quantity: position.quantity,
@@ -392,24 +403,48 @@ impl GenomeColumns {
     /// Takes every column `genome` needs from `market`'s cache.
     pub(crate) fn prepare(genome: &Genome, market: &Market) -> Result<Self, BacktestError> {
         let cache = &market.cache;
-        let channel = match genome.exit.channel_exit_bars {
-            Some(period) => Some((
-                cache.get(IndicatorColumn::DonchianLower { period })?,
-                cache.get(IndicatorColumn::DonchianUpper { period })?,
-            )),
-            None => None,
-        };
-        let volatility = match genome.sizing.method {
-            SizingMethod::VolatilityTarget { lookback, .. } => {
-                Some(cache.get(IndicatorColumn::Volatility { period: lookback })?)
-            }
-            _ => None,
-        };
+        let (channel, volatility) = Self::exit_and_sizing(genome, &mut |column| {
+            cache.get(column).map_err(BacktestError::Indicator)
+        })?;
         Ok(Self {
             signals: EntrySignals::compile(&genome.entry.logic, cache)?,
             channel,
             volatility,
         })
+    }
+
+    /// Takes every column `genome` needs from `get` (the live engine's last two values of each).
+    pub(crate) fn prepare_with(
+        genome: &Genome,
+        get: &mut dyn FnMut(IndicatorColumn) -> Result<Column, BacktestError>,
+    ) -> Result<Self, BacktestError> {
+        let (channel, volatility) = Self::exit_and_sizing(genome, get)?;
+        Ok(Self {
+            signals: EntrySignals::compile_with(&genome.entry.logic, get)?,
+            channel,
+            volatility,
+        })
+    }
+
+    /// The exit channel and the volatility column for sizing, when the genome uses them.
+    fn exit_and_sizing(
+        genome: &Genome,
+        get: &mut dyn FnMut(IndicatorColumn) -> Result<Column, BacktestError>,
+    ) -> Result<(Option<Channel>, Option<Column>), BacktestError> {
+        let channel = match genome.exit.channel_exit_bars {
+            Some(period) => Some((
+                get(IndicatorColumn::DonchianLower { period })?,
+                get(IndicatorColumn::DonchianUpper { period })?,
+            )),
+            None => None,
+        };
+        let volatility = match genome.sizing.method {
+            SizingMethod::VolatilityTarget { lookback, .. } => {
+                Some(get(IndicatorColumn::Volatility { period: lookback })?)
+            }
+            _ => None,
+        };
+        Ok((channel, volatility))
     }
 }
 
@@ -620,6 +655,7 @@ pub fn run_backtest(
     let mut book = Book {
         symbol: Arc::from(market.symbol.as_str()),
         timestamps,
+        first_bar: 0,
         volatility,
         position: None,
     };

@@ -20,6 +20,15 @@ pub enum BacktestError {
         /// What is wrong.
         message: String,
     },
+    /// The live engine refused a bar (it fails the bar checks, or does not come after the last
+    /// bar); the engine is unchanged.
+    #[error("bar at {timestamp} rejected: {reason}")]
+    RejectedBar {
+        /// The bar's open time.
+        timestamp: gauntlet_core::Timestamp,
+        /// Why.
+        reason: String,
+    },
     /// The series has too few bars.
     #[error("the series has {bars} bars; a backtest needs at least 2")]
     TooFewBars {

@@ -17,6 +17,7 @@
 mod config;
 mod engine;
 mod error;
+mod live;
 mod metrics;
 mod portfolio;
 mod signals;
@@ -25,6 +26,7 @@ mod trade;
 pub use config::{BacktestConfig, CostModel, FillConvention};
 pub use engine::{BacktestResult, Market, run_backtest};
 pub use error::BacktestError;
+pub use live::{LiveEngine, LiveFill, LiveOrder, LiveSignal, LiveStep, PositionView, RiskEvent};
 pub use metrics::Metrics;
 pub use portfolio::{PortfolioResult, run_portfolio};
 pub use signals::EntrySignals;

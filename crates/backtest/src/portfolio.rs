@@ -75,6 +75,7 @@ pub fn run_portfolio(
             book: Book {
                 symbol: Arc::from(market.symbol.as_str()),
                 timestamps: series.timestamps(),
+                first_bar: 0,
                 volatility: columns.volatility,
                 position: None,
             },

@@ -9,7 +9,7 @@ use gauntlet_indicators::{Crossings, IndicatorCache, IndicatorColumn};
 use crate::error::BacktestError;
 
 /// A column shared from the cache (`NaN` during warm-up; any comparison with it is false).
-type Column = Arc<[f64]>;
+pub(crate) type Column = Arc<[f64]>;
 
 /// One rule, ready to evaluate.
 #[derive(Debug, Clone)]
@@ -188,7 +188,34 @@ impl EntrySignals {
     /// # Errors
     /// [`BacktestError::Indicator`] when a column cannot be computed (invalid parameters).
     pub fn compile(logic: &EntryLogic, cache: &IndicatorCache) -> Result<Self, BacktestError> {
-        let get = |column: IndicatorColumn| cache.get(column).map_err(BacktestError::Indicator);
+        let mut signals = Self::compile_with(logic, &mut |column| {
+            cache.get(column).map_err(BacktestError::Indicator)
+        })?;
+        if let CompiledLogic::Rules { rules, .. } = &mut signals.logic
+            && let [
+                CompiledRule::Cross {
+                    keys, crossings, ..
+                },
+            ] = rules.as_mut_slice()
+        {
+            *crossings = Some(
+                cache
+                    .crossings(keys.0, keys.1)
+                    .map_err(BacktestError::Indicator)?,
+            );
+        }
+        Ok(signals)
+    }
+
+    /// Compiles `logic` with columns from `get` (the live engine passes each column's last two
+    /// values); no crossing lists.
+    ///
+    /// # Errors
+    /// What `get` returns.
+    pub(crate) fn compile_with(
+        logic: &EntryLogic,
+        get: &mut dyn FnMut(IndicatorColumn) -> Result<Column, BacktestError>,
+    ) -> Result<Self, BacktestError> {
         let logic = match logic {
             EntryLogic::Always => CompiledLogic::Always,
             EntryLogic::MultiFactor(score) => CompiledLogic::Score {
@@ -294,18 +321,6 @@ impl EntrySignals {
                             average: get(IndicatorColumn::Sma { period })?,
                         },
                     });
-                }
-                if let [
-                    CompiledRule::Cross {
-                        keys, crossings, ..
-                    },
-                ] = compiled.as_mut_slice()
-                {
-                    *crossings = Some(
-                        cache
-                            .crossings(keys.0, keys.1)
-                            .map_err(BacktestError::Indicator)?,
-                    );
                 }
                 CompiledLogic::Rules {
                     rules: compiled,
@@ -426,6 +441,44 @@ impl EntrySignals {
             }
         }
     }
+
+    /// Why the entry conditions of one side hold or not at bar `t`: for rules, the indices of the
+    /// rules that fire on that side and how many are needed; for a factor score, its value. The
+    /// live engine's signal reasons.
+    pub(crate) fn explain(&self, close: &[f64], t: usize, long: bool) -> Explanation {
+        let bars = Bars { close };
+        match &self.logic {
+            CompiledLogic::Always => Explanation::Always,
+            CompiledLogic::Score { score, .. } => Explanation::Score(score.value(bars, t)),
+            CompiledLogic::Rules { rules, combine } => Explanation::Rules {
+                fired: rules
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, rule)| {
+                        let (on_long, on_short) = rule.signal(bars, t);
+                        if long { on_long } else { on_short }
+                    })
+                    .map(|(index, _)| index)
+                    .collect(),
+                needed: match combine {
+                    Combine::All => rules.len(),
+                    Combine::Any => 1,
+                    Combine::AtLeast { count } => *count as usize,
+                },
+            },
+        }
+    }
+}
+
+/// See [`EntrySignals::explain`].
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Explanation {
+    /// Always in the market.
+    Always,
+    /// The factor score's value.
+    Score(f64),
+    /// The rules that fired (indices in the genome's order) and how many must.
+    Rules { fired: Vec<usize>, needed: usize },
 }
 
 /// [`EntrySignals::next_entry`] for a single crossover rule from its crossing bars: crossings above

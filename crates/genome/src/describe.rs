@@ -21,6 +21,14 @@ fn average(kind: AverageKind, period: u32) -> String {
     }
 }
 
+impl Rule {
+    /// The rule in plain English for the long side (`long`) or the short side, as in
+    /// [`Genome::describe`].
+    pub fn describe(&self, long: bool) -> String {
+        rule_text(self, long)
+    }
+}
+
 /// The rule's condition for one side, in words.
 fn rule_text(rule: &Rule, long: bool) -> String {
     let (above, below) = if long {

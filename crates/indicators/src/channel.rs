@@ -2,7 +2,7 @@
 
 use std::collections::VecDeque;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::error::{IndicatorError, check_period};
 
@@ -25,7 +25,7 @@ impl DonchianChannel {
 /// Donchian channel (Donchian; the Turtle breakout channel) over the last `period` bars, including the
 /// current bar: a breakout rule compares the close with the *previous* bar's channel. Amortised O(1)
 /// per bar with monotonic queues.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Donchian {
     period: usize,
     seen: usize,

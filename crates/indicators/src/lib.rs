@@ -37,6 +37,7 @@ mod channel;
 mod error;
 mod momentum;
 mod moving_average;
+mod streaming;
 mod volatility;
 
 pub use cache::{
@@ -46,4 +47,5 @@ pub use channel::{Donchian, DonchianChannel};
 pub use error::IndicatorError;
 pub use momentum::{Macd, MacdValue, Roc, Rsi};
 pub use moving_average::{Ema, Sma};
+pub use streaming::StreamingColumn;
 pub use volatility::{Atr, Bollinger, BollingerBands, RollingStdDev, Volatility, ZScore};

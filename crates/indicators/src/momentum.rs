@@ -2,7 +2,7 @@
 
 use std::collections::VecDeque;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::error::{IndicatorError, check_period};
 use crate::moving_average::Ema;
@@ -12,7 +12,7 @@ use crate::moving_average::Ema;
 /// The first value comes after `period` price changes (input `period`, zero-based): the averages of
 /// gains and losses over those changes; then `avg = (avg * (period - 1) + current) / period`.
 /// `RSI = 100 * avg_gain / (avg_gain + avg_loss)`, and 0 when both averages are 0 (TA-Lib's choice).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Rsi {
     period: usize,
     previous: Option<f64>,
@@ -70,7 +70,7 @@ impl Rsi {
 }
 
 /// Rate of change as a fraction: `x[t] / x[t - period] - 1` (TA-Lib `ROCP`; 0.05 is +5%).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Roc {
     period: usize,
     window: VecDeque<f64>,
@@ -115,7 +115,7 @@ pub struct MacdValue {
 /// of the line, histogram = line - signal. Each EMA is the standard one ([`Ema`]) seeded on its own
 /// first values, so the line starts at input `slow - 1` and the signal at `slow + signal - 2`. (TA-Lib's
 /// `MACD` function instead seeds the fast EMA late; its `EMA` building blocks match this.)
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Macd {
     fast: Ema,
     slow: Ema,

@@ -1,5 +1,6 @@
 //! Simple and exponential moving averages.
 
+use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 
 use crate::error::{IndicatorError, check_period};
@@ -10,7 +11,7 @@ use crate::error::{IndicatorError, check_period};
 /// the window (`s += x[i]; if i >= n { s -= x[i - n] }; sma = s / n`), exactly the summation of
 /// TA-Lib and of vectorbt's reference W1 workload, so crossovers on near-ties agree with them.
 /// No value for the first `period - 1` inputs.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Sma {
     period: usize,
     window: VecDeque<f64>,
@@ -50,7 +51,7 @@ impl Sma {
 
 /// Exponential moving average (TA-Lib `EMA`): seeded with the SMA of the first `period` values, then
 /// `ema = (x - ema) * k + ema` with `k = 2 / (period + 1)`. No value for the first `period - 1` inputs.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Ema {
     period: usize,
     smoothing: f64,

@@ -3,14 +3,14 @@
 
 use std::collections::VecDeque;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::error::{IndicatorError, check_period};
 use crate::moving_average::Sma;
 
 /// Rolling sums over a window, of values shifted by the first value ever seen (the anchor), so the
 /// variance `E[x^2] - E[x]^2` does not lose digits to large price levels.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 struct RollingMoments {
     period: usize,
     anchor: Option<f64>,
@@ -62,7 +62,7 @@ impl RollingMoments {
 
 /// Rolling population standard deviation (divisor `period`) of the last `period` values (TA-Lib
 /// `STDDEV` with one deviation). No value for the first `period - 1` inputs.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RollingStdDev {
     moments: RollingMoments,
 }
@@ -99,7 +99,7 @@ pub struct BollingerBands {
 
 /// Bollinger Bands (Bollinger 2001; TA-Lib `BBANDS` with an SMA): SMA(`period`) plus and minus
 /// `width` population standard deviations.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Bollinger {
     average: Sma,
     deviation: RollingStdDev,
@@ -141,7 +141,7 @@ impl Bollinger {
 
 /// Z-score of the latest value against the last `period` values: `(x - SMA) / stddev` (population
 /// standard deviation). No value while the window fills, nor when the deviation is 0.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ZScore {
     average: Sma,
     deviation: RollingStdDev,
@@ -173,7 +173,7 @@ impl ZScore {
 /// True range `max(high - low, |high - previous close|, |low - previous close|)` from the second bar;
 /// the first ATR (at bar `period`, zero-based) is the mean of the first `period` true ranges, then
 /// `atr = (atr * (period - 1) + tr) / period`.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Atr {
     period: usize,
     previous_close: Option<f64>,
@@ -221,7 +221,7 @@ impl Atr {
 /// simple returns `close[t] / close[t-1] - 1`, per bar (multiply by `sqrt(bars_per_year)` to
 /// annualise). Matches pandas `close.pct_change().rolling(period).std()`. The first value comes at
 /// input `period` (zero-based).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Volatility {
     previous: Option<f64>,
     moments: RollingMoments,

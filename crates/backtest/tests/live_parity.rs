@@ -1,0 +1,152 @@
+//! The live engine makes exactly the backtest's trades: every seed genome and 120 random genomes
+//! (every rule kind, exit and sizing method, with and without risk limits), on bundled real data of
+//! four asset classes and a close-only series, both fill conventions, fed one bar at a time, give the same trades (bit for
+//! bit), the same equity at every bar and the same final equity as `run_backtest` on the whole
+//! series. And a live engine saved to JSON and restored at any bar continues identically.
+
+use std::path::PathBuf;
+
+use gauntlet_backtest::{
+    BacktestConfig, CostModel, FillConvention, LiveEngine, Market, run_backtest,
+};
+use gauntlet_core::BarSeries;
+use gauntlet_data::Catalog;
+use gauntlet_genome::{Genome, RiskLimits, random_genome};
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+
+fn repository() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn seed_genomes() -> Vec<Genome> {
+    let mut genomes = Vec::new();
+    for entry in std::fs::read_dir(repository().join("genomes")).unwrap() {
+        let path = entry.unwrap().path();
+        if path
+            .extension()
+            .is_some_and(|extension| extension == "json")
+        {
+            genomes.push(Genome::from_json(&std::fs::read_to_string(&path).unwrap()).unwrap());
+        }
+    }
+    genomes.sort_by(|a, b| a.name.cmp(&b.name));
+    assert!(genomes.len() >= 5);
+    genomes
+}
+
+fn random_genomes(count: usize) -> Vec<Genome> {
+    let mut rng = ChaCha8Rng::seed_from_u64(2026);
+    (0..count)
+        .map(|index| {
+            let risk = match index % 3 {
+                0 => RiskLimits::default(),
+                1 => RiskLimits {
+                    daily_loss_limit_pct: Some(2.0),
+                    max_drawdown_halt_pct: Some(15.0),
+                    consecutive_loss_limit: None,
+                },
+                _ => RiskLimits {
+                    daily_loss_limit_pct: None,
+                    max_drawdown_halt_pct: None,
+                    consecutive_loss_limit: Some(4),
+                },
+            };
+            random_genome(&mut rng, risk)
+        })
+        .collect()
+}
+
+fn config(fill: FillConvention, bars_per_year: f64) -> BacktestConfig {
+    BacktestConfig {
+        initial_capital: 100_000.0,
+        costs: CostModel {
+            commission_bps: 5.0,
+            spread_bps: 2.0,
+            slippage_bps: 1.0,
+        },
+        fill,
+        close_at_end: true,
+        bars_per_year,
+    }
+}
+
+/// Feeds `series` to a live engine, checking each bar's equity against the backtest's; returns the
+/// engine's closed trades.
+fn replay(
+    genome: &Genome,
+    symbol: &str,
+    series: &BarSeries,
+    config: BacktestConfig,
+    backtest_equity: &[f64],
+    save_at: Option<usize>,
+) -> (Vec<gauntlet_backtest::Trade>, f64) {
+    let mut engine = LiveEngine::new(genome.clone(), symbol, config).unwrap();
+    let mut trades = Vec::new();
+    let bars = series.len();
+    for (index, bar) in series.bars().enumerate() {
+        if save_at == Some(index) {
+            let text = serde_json::to_string(&engine).unwrap();
+            engine = serde_json::from_str(&text).unwrap();
+        }
+        let step = engine.on_bar(bar, index + 1 == bars).unwrap();
+        assert_eq!(
+            step.equity.to_bits(),
+            backtest_equity[index].to_bits(),
+            "{:?} bar {index}: live equity {} against {}",
+            genome.name,
+            step.equity,
+            backtest_equity[index]
+        );
+        trades.extend(step.closed);
+    }
+    (trades, engine.equity())
+}
+
+#[test]
+fn the_live_engine_trades_exactly_like_the_backtest() {
+    let catalog = Catalog::open(&repository().join("datasets")).unwrap();
+    let mut genomes = seed_genomes();
+    genomes.extend(random_genomes(120));
+    let mut compared_trades = 0;
+    for (dataset, bars) in [
+        ("sp500-1d", 2_500),
+        ("eurusd-1h", 2_500),
+        ("wti-1d", 2_500),
+        ("btcusd-1d-2021", 1_500),
+        ("msft-close-1d", 2_500),
+    ] {
+        let (entry, series) = catalog.load(dataset).unwrap();
+        let series = series.slice(0..bars.min(series.len()));
+        let market = Market::new(entry.symbol.clone(), series.clone());
+        for (index, genome) in genomes.iter().enumerate() {
+            let fill = if index % 4 == 3 {
+                FillConvention::Close
+            } else {
+                FillConvention::NextOpen
+            };
+            let config = config(fill, entry.bars_per_year);
+            let expected = run_backtest(genome, &market, &config).unwrap();
+            let save_at = (index % 5 == 0).then_some(series.len() / 2);
+            let (trades, equity) = replay(
+                genome,
+                &entry.symbol,
+                &series,
+                config,
+                &expected.equity,
+                save_at,
+            );
+            assert_eq!(
+                trades, expected.trades,
+                "{dataset} genome {index} ({:?})",
+                genome.name
+            );
+            assert_eq!(equity.to_bits(), expected.final_equity().to_bits());
+            compared_trades += trades.len();
+        }
+    }
+    assert!(
+        compared_trades > 10_000,
+        "only {compared_trades} trades compared"
+    );
+}
