@@ -4,6 +4,7 @@
 mod backtest_command;
 mod data_commands;
 mod evolve_command;
+mod paper_command;
 mod report_command;
 mod stats_command;
 mod validate_command;
@@ -43,6 +44,9 @@ enum Command {
     /// Compare tournament categories: one evolution per category on the same data, splits and seed,
     /// then a report of each champion on every category's measure.
     Compare(Box<report_command::CompareArgs>),
+    /// Paper-trade a genome bar by bar on a replayed file or dataset, or on bars from standard
+    /// input, with the backtest's own logic; journal, signals, broker-shaped orders, saved state.
+    Paper(Box<paper_command::PaperArgs>),
     /// Copy a finished run's champion to a genome file.
     Export(evolve_command::ExportArgs),
     /// Everything Gauntlet can say against one genome: PSR, MinTRL, DSR, Monte Carlo, the validation
@@ -68,6 +72,7 @@ fn main() -> ExitCode {
         Command::Evolve(arguments) => evolve_command::run(*arguments, &datasets_dir),
         Command::Export(arguments) => evolve_command::export(arguments),
         Command::Report(arguments) => report_command::report(arguments),
+        Command::Paper(arguments) => paper_command::run(*arguments, &datasets_dir),
         Command::Compare(arguments) => report_command::compare(*arguments, &datasets_dir),
         Command::Validate(arguments) => validate_command::run(*arguments, &datasets_dir),
         Command::Stats { command } => stats_command::run(command),

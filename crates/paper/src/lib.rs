@@ -1,0 +1,506 @@
+//! # gauntlet-paper
+//!
+//! The paper trader (layer L4 of `DESIGN.md`): a genome traded one bar at a time on a replayed
+//! file or bars arriving on standard input, with the backtest's own order, fill, cost and risk logic
+//! ([`gauntlet_backtest::LiveEngine`]), so the same bars give exactly the backtest's trades.
+//!
+//! A session writes a [`journal`] (JSON lines: bars, signals, broker-shaped orders, fills, trades,
+//! positions, equity, risk events, rejected feed lines) and, with a state folder, saves the whole
+//! account and indicator state atomically after every feed line: a session killed at any moment
+//! and restarted with the same state and feed ends with the same journal and equity as one never
+//! interrupted. A bad feed line (malformed, out of order, duplicate, another symbol, a price that
+//! fails the bar checks) is journalled as `rejected` and skipped; the account never sees it.
+#![warn(missing_docs)]
+
+mod error;
+pub mod feed;
+pub mod journal;
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use gauntlet_backtest::{
+    BacktestConfig, FillConvention, LiveEngine, LiveOrder, LiveStep, Side, Trade,
+};
+use gauntlet_genome::Genome;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+pub use error::PaperError;
+pub use feed::{FeedItem, LineFeed, LineFormat, parse_timestamp, series_feed};
+pub use journal::Journal;
+
+/// The state file's name inside the state folder.
+pub const STATE_FILE: &str = "state.json";
+/// The state file's format version.
+pub const STATE_FORMAT: u32 = 1;
+
+/// How a session trades.
+#[derive(Debug, Clone)]
+pub struct PaperSettings {
+    /// The symbol traded; feed lines naming another are rejected.
+    pub symbol: String,
+    /// Capital, costs and fill convention (as `gauntlet backtest`).
+    pub config: BacktestConfig,
+    /// At the end of the feed or on a stop signal, close the open position at the last close and
+    /// cancel the pending order (what a backtest does at its last bar).
+    pub flatten_on_exit: bool,
+    /// Replay paced at this many times real time (the gap between bars' timestamps divided by it);
+    /// `None` as fast as possible.
+    pub speed: Option<f64>,
+    /// The folder holding `state.json`, saved after every feed line; a session finding one there
+    /// resumes from it.
+    pub state_dir: Option<PathBuf>,
+    /// Names the feed in the journal's `start` line.
+    pub feed_name: String,
+}
+
+/// What a session ends with.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PaperSummary {
+    /// Bars the engine processed in total (over resumed sessions too).
+    pub bars: usize,
+    /// Feed lines rejected in this session.
+    pub rejected: usize,
+    /// Closed trades in total.
+    pub trades: usize,
+    /// Equity marked at the last close.
+    pub final_equity: f64,
+    /// Cash.
+    pub cash: f64,
+    /// Net P&L of the closed trades.
+    pub realised_pnl: f64,
+    /// P&L of the open position at the last close.
+    pub unrealised_pnl: f64,
+    /// Whether the drawdown halt fired.
+    pub halted: bool,
+    /// The session stopped on a signal (SIGINT/SIGTERM) before the feed ended.
+    pub interrupted: bool,
+    /// The bar number this session resumed after, when it resumed from saved state.
+    pub resumed_after_bar: Option<usize>,
+}
+
+/// Everything saved after each feed line.
+#[derive(Debug, Serialize, Deserialize)]
+struct SavedState {
+    format: u32,
+    fingerprint: String,
+    engine: LiveEngine,
+    lines_consumed: usize,
+    journal_bytes: u64,
+}
+
+fn fingerprint(genome: &Genome) -> String {
+    format!("{:016x}", genome.fingerprint())
+}
+
+fn read_state(path: &Path, genome: &Genome) -> Result<Option<SavedState>, PaperError> {
+    if !path.exists() {
+        return Ok(None);
+    }
+    let error = |message: String| PaperError::State {
+        path: path.to_path_buf(),
+        message,
+    };
+    let text = std::fs::read_to_string(path).map_err(|source| PaperError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let state: SavedState =
+        serde_json::from_str(&text).map_err(|problem| error(format!("unreadable ({problem})")))?;
+    if state.format != STATE_FORMAT {
+        return Err(error(format!(
+            "format {} (this Gauntlet reads {STATE_FORMAT})",
+            state.format
+        )));
+    }
+    if state.fingerprint != fingerprint(genome) {
+        return Err(error(format!(
+            "saved for genome {} but --genome is {}; use another --state folder",
+            state.fingerprint,
+            fingerprint(genome)
+        )));
+    }
+    Ok(Some(state))
+}
+
+fn time_text(timestamp: gauntlet_core::Timestamp) -> String {
+    timestamp.to_string()
+}
+
+fn side_text(side: Side) -> &'static str {
+    match side {
+        Side::Long => "buy",
+        Side::Short => "sell",
+    }
+}
+
+/// A stop or target level `pct` percent from `price` on `side`'s losing (`-1`) or winning (`+1`)
+/// side.
+fn level(price: f64, side: Side, pct: Option<f64>, direction: f64) -> Option<f64> {
+    pct.map(|pct| price * (1.0 + direction * side.sign() * pct / 100.0))
+}
+
+/// The broker-shaped order (Alpaca's order fields): a market order at the next open (`opg`) or at
+/// this close (`cls`), with the entry's stop-loss and take-profit as a bracket.
+fn broker_order(
+    engine: &LiveEngine,
+    order: &LiveOrder,
+    bar: usize,
+    fill: FillConvention,
+) -> serde_json::Value {
+    let genome = engine.genome();
+    let mut value = json!({
+        "symbol": engine.symbol(),
+        "side": side_text(order.side),
+        "qty": order.quantity,
+        "type": "market",
+        "time_in_force": match fill {
+            FillConvention::NextOpen => "opg",
+            FillConvention::Close => "cls",
+        },
+        "client_order_id": format!("gauntlet-{}-{bar}-{}", fingerprint(genome), order.kind),
+    });
+    if order.kind == "entry" {
+        let stop = level(
+            order.decided_at_price,
+            order.position_side,
+            genome.exit.stop_loss_pct,
+            -1.0,
+        );
+        let target = level(
+            order.decided_at_price,
+            order.position_side,
+            genome.exit.take_profit_pct,
+            1.0,
+        );
+        if stop.is_some() || target.is_some() {
+            value["order_class"] = json!("bracket");
+            if let Some(stop) = stop {
+                value["stop_loss"] = json!({ "stop_price": stop });
+            }
+            if let Some(target) = target {
+                value["take_profit"] = json!({ "limit_price": target });
+            }
+        }
+    }
+    value
+}
+
+/// The journal lines of one processed bar.
+fn journal_step(
+    journal: &mut Journal,
+    engine: &LiveEngine,
+    step: &LiveStep,
+    bar: &gauntlet_core::Bar,
+) -> Result<(), PaperError> {
+    let symbol = engine.symbol();
+    let time = time_text(step.timestamp);
+    let number = step.bar;
+    journal.write(&json!({
+        "type": "bar", "bar": number, "time": time, "symbol": symbol,
+        "open": bar.open, "high": bar.high, "low": bar.low, "close": bar.close, "volume": bar.volume,
+    }))?;
+    for fill in &step.fills {
+        journal.write(&json!({
+            "type": "fill", "bar": number, "time": time, "symbol": symbol, "kind": fill.kind,
+            "side": side_text(fill.side), "qty": fill.quantity, "price": fill.price,
+            "reason": fill.reason,
+        }))?;
+    }
+    for trade in &step.closed {
+        journal.write(&trade_event(number, trade))?;
+    }
+    for risk in &step.risk_events {
+        journal.write(&json!({
+            "type": "risk", "bar": number, "time": time, "symbol": symbol, "limit": risk.limit,
+            "message": risk.message, "halted": engine.halted(),
+        }))?;
+    }
+    let fill = engine.config().fill;
+    // A decision on this close: the order for the next open, or (fill at close) the fill itself.
+    let decided: Option<LiveOrder> = step.order.clone().or_else(|| {
+        (fill == FillConvention::Close)
+            .then(|| {
+                step.fills
+                    .iter()
+                    .rfind(|fill| fill.kind == "entry" || fill.reason == "signal")
+                    .map(|filled| LiveOrder {
+                        kind: filled.kind,
+                        side: filled.side,
+                        position_side: if filled.kind == "entry" {
+                            filled.side
+                        } else {
+                            match filled.side {
+                                Side::Long => Side::Short,
+                                Side::Short => Side::Long,
+                            }
+                        },
+                        reason: filled.reason,
+                        quantity: filled.quantity,
+                        decided_at_price: bar.close,
+                    })
+            })
+            .flatten()
+    });
+    if let Some(order) = &decided {
+        let genome = engine.genome();
+        let (action, target, stop, confidence, reasons) = if order.kind == "entry" {
+            let signal = step.signal.as_ref();
+            (
+                match order.position_side {
+                    Side::Long => "BUY",
+                    Side::Short => "SELL",
+                },
+                level(
+                    order.decided_at_price,
+                    order.position_side,
+                    genome.exit.take_profit_pct,
+                    1.0,
+                ),
+                level(
+                    order.decided_at_price,
+                    order.position_side,
+                    genome.exit.stop_loss_pct,
+                    -1.0,
+                ),
+                signal.map_or(0.0, |signal| signal.confidence),
+                signal.map_or_else(Vec::new, |signal| signal.reasons.clone()),
+            )
+        } else {
+            ("CLOSE", None, None, 1.0, vec![order.reason.to_string()])
+        };
+        journal.write(&json!({
+            "type": "signal", "bar": number, "time": time, "action": action, "symbol": symbol,
+            "price": order.decided_at_price, "target": target, "stop": stop,
+            "confidence": confidence, "reason": reasons,
+        }))?;
+        // The broker-shaped order under `order`, ready to forward to a broker's paper API.
+        journal.write(&json!({
+            "type": "order", "bar": number, "time": time,
+            "order": broker_order(engine, order, number, fill),
+        }))?;
+    }
+    journal.write(&json!({
+        "type": "position", "bar": number, "time": time, "symbol": symbol,
+        "position": step.position,
+    }))?;
+    journal.write(&json!({
+        "type": "equity", "bar": number, "time": time, "equity": step.equity, "cash": step.cash,
+        "realised_pnl": engine.realised_pnl(),
+        "unrealised_pnl": step.position.as_ref().map_or(0.0, |position| position.unrealised_pnl),
+    }))?;
+    Ok(())
+}
+
+fn trade_event(bar: usize, trade: &Trade) -> serde_json::Value {
+    json!({
+        "type": "trade", "bar": bar, "symbol": &*trade.symbol,
+        "side": match trade.side { Side::Long => "long", Side::Short => "short" },
+        "entry_time": time_text(trade.entry_time), "entry_price": trade.entry_price,
+        "exit_time": time_text(trade.exit_time), "exit_price": trade.exit_price,
+        "quantity": trade.quantity, "net_pnl": trade.net_pnl, "commission": trade.commission,
+        "return": trade.pnl_fraction, "exit_reason": trade.exit_reason.name(),
+    })
+}
+
+/// Runs a session: `genome` on `feed` (items in feed order), journalled to `journal`, until the
+/// feed ends or `stop` is set (checked after every line; the line in progress is finished and
+/// saved first).
+///
+/// # Errors
+/// [`PaperError::Backtest`] for an invalid genome or settings; [`PaperError::State`] for saved
+/// state that cannot be used; [`PaperError::Io`] when the journal or state cannot be written;
+/// [`PaperError::Feed`] when the feed itself cannot be read. A bad line is not an error.
+pub fn run_session(
+    genome: Genome,
+    settings: &PaperSettings,
+    feed: impl Iterator<Item = Result<FeedItem, std::io::Error>>,
+    journal_path: Option<&Path>,
+    journal_writer: Option<Box<dyn std::io::Write>>,
+    stop: &AtomicBool,
+) -> Result<PaperSummary, PaperError> {
+    let state_path = settings
+        .state_dir
+        .as_ref()
+        .map(|folder| folder.join(STATE_FILE));
+    let saved = match &state_path {
+        Some(path) => read_state(path, &genome)?,
+        None => None,
+    };
+    let resumed_after_bar = saved
+        .as_ref()
+        .and_then(|state| state.engine.bars_seen().checked_sub(1));
+    let (mut engine, mut lines_consumed, keep_bytes) = match saved {
+        Some(state) => (
+            state.engine,
+            state.lines_consumed,
+            Some(state.journal_bytes),
+        ),
+        None => (
+            LiveEngine::new(genome.clone(), settings.symbol.clone(), settings.config)?,
+            0,
+            None,
+        ),
+    };
+    let mut journal = match (journal_path, journal_writer) {
+        (Some(path), _) => Journal::to_file(path, keep_bytes)?,
+        (None, Some(writer)) => Journal::to_writer(writer),
+        (None, None) => Journal::to_writer(Box::new(std::io::sink())),
+    };
+    if let Some(folder) = &settings.state_dir {
+        std::fs::create_dir_all(folder).map_err(|source| PaperError::Io {
+            path: folder.clone(),
+            source,
+        })?;
+    }
+    let save =
+        |engine: &LiveEngine, lines: usize, journal: &mut Journal| -> Result<(), PaperError> {
+            journal.flush()?;
+            if let Some(path) = &state_path {
+                let state = SavedState {
+                    format: STATE_FORMAT,
+                    fingerprint: fingerprint(engine.genome()),
+                    engine: engine.clone(),
+                    lines_consumed: lines,
+                    journal_bytes: journal.bytes(),
+                };
+                let text = serde_json::to_string(&state).map_err(|error| PaperError::State {
+                    path: path.clone(),
+                    message: error.to_string(),
+                })?;
+                gauntlet_data::write_bytes_atomically(path, text.as_bytes())?;
+            }
+            Ok(())
+        };
+    if resumed_after_bar.is_none() && lines_consumed == 0 {
+        let config = engine.config();
+        journal.write(&json!({
+            "type": "start",
+            "genome": engine.genome().name,
+            "fingerprint": fingerprint(engine.genome()),
+            "rules": engine.genome().describe(),
+            "symbol": engine.symbol(),
+            "feed": settings.feed_name,
+            "initial_capital": config.initial_capital,
+            "commission_bps": config.costs.commission_bps,
+            "spread_bps": config.costs.spread_bps,
+            "slippage_bps": config.costs.slippage_bps,
+            "fill": match config.fill { FillConvention::NextOpen => "next_open", FillConvention::Close => "close" },
+            "gauntlet_version": env!("CARGO_PKG_VERSION"),
+        }))?;
+        save(&engine, 0, &mut journal)?;
+    }
+    let mut rejected = 0usize;
+    let mut interrupted = false;
+    let mut previous_time: Option<i64> = engine.last_bar().map(|bar| bar.timestamp.millis());
+    for item in feed {
+        if stop.load(Ordering::SeqCst) {
+            interrupted = true;
+            break;
+        }
+        let item = item.map_err(|error| PaperError::Feed {
+            feed: settings.feed_name.clone(),
+            message: error.to_string(),
+        })?;
+        let line = item.line();
+        if line <= lines_consumed {
+            continue;
+        }
+        match item {
+            FeedItem::Bad { line, text, reason } => {
+                rejected += 1;
+                journal.write(&json!({
+                    "type": "rejected", "line": line, "text": text, "reason": reason,
+                }))?;
+            }
+            FeedItem::Bar { line, symbol, bar } => {
+                if let Some(symbol) = symbol.filter(|symbol| *symbol != settings.symbol) {
+                    rejected += 1;
+                    journal.write(&json!({
+                        "type": "rejected", "line": line, "time": time_text(bar.timestamp),
+                        "reason": format!("unknown symbol {symbol} (this session trades {})", settings.symbol),
+                    }))?;
+                } else {
+                    if let (Some(speed), Some(previous)) = (settings.speed, previous_time) {
+                        pace(bar.timestamp.millis() - previous, speed, stop);
+                    }
+                    match engine.on_bar(bar, false) {
+                        Ok(step) => {
+                            previous_time = Some(bar.timestamp.millis());
+                            journal_step(&mut journal, &engine, &step, &bar)?;
+                        }
+                        Err(gauntlet_backtest::BacktestError::RejectedBar { reason, .. }) => {
+                            rejected += 1;
+                            journal.write(&json!({
+                                "type": "rejected", "line": line,
+                                "time": time_text(bar.timestamp), "reason": reason,
+                            }))?;
+                        }
+                        Err(other) => return Err(other.into()),
+                    }
+                }
+            }
+        }
+        lines_consumed = line;
+        save(&engine, lines_consumed, &mut journal)?;
+    }
+    if settings.flatten_on_exit
+        && let Some(trade) = engine.flatten()
+    {
+        let bar = engine.bars_seen().saturating_sub(1);
+        let time = time_text(trade.exit_time);
+        journal.write(&json!({
+            "type": "fill", "bar": bar, "time": time, "symbol": engine.symbol(), "kind": "exit",
+            "side": side_text(match trade.side { Side::Long => Side::Short, Side::Short => Side::Long }),
+            "qty": trade.quantity, "price": trade.exit_price, "reason": trade.exit_reason.name(),
+        }))?;
+        journal.write(&trade_event(bar, &trade))?;
+        journal.write(&json!({
+            "type": "equity", "bar": bar, "time": time, "equity": engine.equity(),
+            "cash": engine.cash(), "realised_pnl": engine.realised_pnl(), "unrealised_pnl": 0.0,
+        }))?;
+        save(&engine, lines_consumed, &mut journal)?;
+    }
+    let position = engine.position();
+    let summary = PaperSummary {
+        bars: engine.bars_seen(),
+        rejected,
+        trades: engine.trade_count(),
+        final_equity: engine.equity(),
+        cash: engine.cash(),
+        realised_pnl: engine.realised_pnl(),
+        unrealised_pnl: position
+            .as_ref()
+            .map_or(0.0, |position| position.unrealised_pnl),
+        halted: engine.halted(),
+        interrupted,
+        resumed_after_bar,
+    };
+    // Not covered by the saved state: a resumed session cuts it off and writes its own.
+    journal.write(&json!({
+        "type": "stop",
+        "reason": if interrupted { "signal" } else { "end of feed" },
+        "bars": summary.bars,
+        "trades": summary.trades,
+        "final_equity": summary.final_equity,
+        "flattened": settings.flatten_on_exit,
+    }))?;
+    journal.flush()?;
+    Ok(summary)
+}
+
+/// Sleeps `gap_ms / speed` milliseconds in slices, returning early when `stop` is set.
+fn pace(gap_ms: i64, speed: f64, stop: &AtomicBool) {
+    if speed.is_nan() || speed <= 0.0 || gap_ms <= 0 {
+        return;
+    }
+    let mut left = Duration::from_secs_f64(gap_ms as f64 / 1000.0 / speed);
+    let slice = Duration::from_millis(50);
+    while !left.is_zero() && !stop.load(Ordering::SeqCst) {
+        let nap = left.min(slice);
+        std::thread::sleep(nap);
+        left = left.saturating_sub(nap);
+    }
+}
