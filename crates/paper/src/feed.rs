@@ -368,7 +368,7 @@ mod tests {
             matches!(&items[1], FeedItem::Bad { line: 3, reason, .. } if reason.contains("open 'abc'"))
         );
         assert!(
-            matches!(&items[2], FeedItem::Bad { line: 5, reason, .. } if reason.contains("no low field"))
+            matches!(&items[2], FeedItem::Bad { line: 5, reason, .. } if reason.contains("no close field"))
         );
         assert!(
             matches!(&items[3], FeedItem::Bar { line: 6, symbol: Some(symbol), .. } if symbol == "QQQ")
