@@ -168,10 +168,10 @@ fn load_markets(arguments: &BacktestArgs, datasets_dir: &Path) -> Result<Vec<Loa
         .collect()
 }
 
-fn read_genome(path: &Path) -> Result<Genome> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read the genome {}", path.display()))?;
-    Genome::from_json(&text).with_context(|| format!("genome {}", path.display()))
+/// A genome from a genome file or an exported champion file.
+pub fn read_genome(path: &Path) -> Result<Genome> {
+    gauntlet_tournament::champion_file::read_genome_file(path)
+        .with_context(|| format!("cannot read the genome {}", path.display()))
 }
 
 /// Runs `gauntlet backtest`.

@@ -10,7 +10,6 @@ use anyhow::{Context, Result, bail};
 use clap::Args;
 use gauntlet_backtest::{BacktestConfig, CostModel, FillConvention};
 use gauntlet_data::{Catalog, read_parquet};
-use gauntlet_genome::Genome;
 use gauntlet_paper::{FeedItem, LineFeed, LineFormat, PaperSettings, run_session, series_feed};
 
 /// `gauntlet paper` arguments.
@@ -104,10 +103,7 @@ fn first_symbol(mut feed: Feed) -> (Option<String>, Feed) {
 
 /// Runs `gauntlet paper`.
 pub fn run(arguments: PaperArgs, datasets_dir: &Path) -> Result<()> {
-    let text = std::fs::read_to_string(&arguments.genome)
-        .with_context(|| format!("cannot read the genome {}", arguments.genome.display()))?;
-    let genome = Genome::from_json(&text)
-        .with_context(|| format!("genome {}", arguments.genome.display()))?;
+    let genome = crate::backtest_command::read_genome(&arguments.genome)?;
     let fill: FillConvention = arguments
         .fill
         .parse()

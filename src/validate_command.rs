@@ -6,7 +6,6 @@ use anyhow::{Context, Result, bail};
 use clap::Args;
 use gauntlet_backtest::{BacktestConfig, CostModel, FillConvention, Market};
 use gauntlet_data::Catalog;
-use gauntlet_genome::Genome;
 use gauntlet_tournament::robustness::GateRules;
 use gauntlet_tournament::validation::{Trials, ValidationReport, validate_genome};
 
@@ -128,10 +127,7 @@ fn print_report(name: &str, report: &ValidationReport) {
 
 /// Runs `gauntlet validate`.
 pub fn run(arguments: ValidateArgs, datasets_dir: &Path) -> Result<()> {
-    let text = std::fs::read_to_string(&arguments.genome)
-        .with_context(|| format!("cannot read the genome {}", arguments.genome.display()))?;
-    let genome = Genome::from_json(&text)
-        .with_context(|| format!("genome {}", arguments.genome.display()))?;
+    let genome = crate::backtest_command::read_genome(&arguments.genome)?;
     let trials = match (arguments.trials, arguments.trial_sharpe_std) {
         (Some(count), Some(sharpe_std)) => {
             if count.is_nan() || count <= 1.0 {

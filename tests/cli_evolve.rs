@@ -331,14 +331,45 @@ fn an_exported_champion_backtests() {
     let stdout = ok(&export(true));
     let exported = genomes.join("tiny-monthly_performance.json");
     assert!(stdout.contains("tiny-monthly_performance.json"), "{stdout}");
-    let genome: serde_json::Value =
+    let file: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&exported).unwrap()).unwrap();
+    // The champion file: versioned, the genome with its lineage, provenance, metrics, validation.
+    assert_eq!(file["format"], "gauntlet-champion");
+    assert_eq!(file["version"], 1);
+    let genome = &file["genome"];
     assert_eq!(genome["name"], "tiny-monthly_performance");
     assert!(
         genome["lineage"]["operators"]
             .as_array()
             .is_some_and(|list| !list.is_empty())
     );
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(run.join("run.json")).unwrap()).unwrap();
+    let provenance = &file["provenance"];
+    assert_eq!(provenance["run"], "tiny");
+    assert_eq!(provenance["champion_id"], champion["id"]);
+    assert_eq!(provenance["seed"], 5);
+    assert_eq!(provenance["fill"], "next_open");
+    assert_eq!(provenance["costs"]["commission_bps"], 5.0);
+    for (index, dataset) in ["sp500-1d", "eurusd-1h"].iter().enumerate() {
+        assert_eq!(provenance["datasets"][index]["name"], *dataset);
+        assert_eq!(
+            provenance["datasets"][index]["content_xxh64"],
+            manifest["datasets"][index]["content_xxh64"]
+        );
+    }
+    assert_eq!(
+        file["metrics"]["holdout"]["fitness"],
+        champion["holdout"]["fitness"]
+    );
+    assert_eq!(
+        file["validation"]["gate"].as_array().unwrap().len(),
+        robustness["gate"].as_array().unwrap().len()
+    );
+    // It reads back strictly as the type its schema is generated from.
+    let typed: gauntlet_tournament::champion_file::ChampionFile =
+        serde_json::from_value(file.clone()).unwrap();
+    assert_eq!(typed.rules, champion["rules"].as_str().unwrap());
     let stdout = ok(&gauntlet(&[
         "backtest",
         "--genome",

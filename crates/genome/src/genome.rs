@@ -3,13 +3,14 @@
 //! Units follow DESIGN.md: in files a rate carries its unit in its name (`stop_loss_pct = 2.0` is 2%);
 //! periods are in bars.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// The genome JSON layout version this crate reads and writes.
 pub const GENOME_SCHEMA: u32 = 1;
 
 /// Which side a strategy trades.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Direction {
     /// Long positions only.
@@ -21,7 +22,7 @@ pub enum Direction {
 }
 
 /// The kind of moving average a rule uses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AverageKind {
     /// Simple moving average.
@@ -32,7 +33,7 @@ pub enum AverageKind {
 
 /// One entry rule from the library of standard signals. Each rule has a long condition and its
 /// mirror, the short condition, evaluated on bar t's close from data up to bar t only.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "rule", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Rule {
     /// Long when the fast average crosses above the slow one (fast > slow now, fast <= slow on the
@@ -117,7 +118,7 @@ pub enum Rule {
 }
 
 /// How a rule list combines into one signal.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "mode", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Combine {
     /// Every rule holds.
@@ -135,7 +136,7 @@ pub enum Combine {
 /// `SMA(trend_fast) - SMA(trend_slow)`; momentum `momentum_weight * clamp(ROC / momentum_scale, -1, 1)`;
 /// volatility `volatility_weight * (1 - min(ATR% / volatility_max_pct, 1))` (0 in wild markets, the full
 /// weight in calm ones). Long when the score is above `buy_above`, short when below `sell_below`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FactorScore {
     /// Trend fast SMA period.
@@ -163,7 +164,7 @@ pub struct FactorScore {
 }
 
 /// What decides an entry.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum EntryLogic {
     /// Up to [`crate::MAX_RULES`] rules, combined.
@@ -180,7 +181,7 @@ pub enum EntryLogic {
 }
 
 /// The entry chromosome.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EntryChromosome {
     /// Which side to trade.
@@ -191,7 +192,7 @@ pub struct EntryChromosome {
 
 /// A trailing stop: once the trade has gained `activation_pct`, exit if the price falls `trail_pct`
 /// from the best price since entry (rises, for a short).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TrailingStop {
     /// Gain that arms the trail, percent of the entry price (0 arms it at once).
@@ -201,7 +202,7 @@ pub struct TrailingStop {
 }
 
 /// The exit chromosome; every exit may be off.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExitChromosome {
     /// Stop-loss distance from the entry price, percent.
@@ -226,7 +227,7 @@ pub struct ExitChromosome {
 }
 
 /// How a position's size is chosen.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "method", rename_all = "snake_case", deny_unknown_fields)]
 pub enum SizingMethod {
     /// A fixed share of equity per position.
@@ -251,7 +252,7 @@ pub enum SizingMethod {
 }
 
 /// The sizing chromosome.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SizingChromosome {
     /// How the size is chosen.
@@ -265,7 +266,7 @@ pub struct SizingChromosome {
 }
 
 /// Account-level risk limits; each may be off.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RiskLimits {
     /// Stop opening positions for the rest of the UTC day once equity is down this much from the
@@ -281,7 +282,7 @@ pub struct RiskLimits {
 }
 
 /// Where a genome came from.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Lineage {
     /// The generation it was born in (0 for seeds and random immigrants).
@@ -295,7 +296,7 @@ pub struct Lineage {
 }
 
 /// A strategy genome.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Genome {
     /// Layout version ([`GENOME_SCHEMA`]).

@@ -9,6 +9,7 @@
 
 mod capital;
 mod category;
+pub mod champion_file;
 mod error;
 mod experiment;
 pub mod robustness;

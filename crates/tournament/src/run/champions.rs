@@ -306,9 +306,10 @@ pub(super) fn against_chance(
     }
 }
 
-/// Copies the champion of `category` from the run in `folder` to `<to>/<run>-<category>.json` as a
-/// plain genome file (with its lineage), for `gauntlet backtest --genome` and `gauntlet paper`. A
-/// champion that failed the validation gate is refused unless `force`.
+/// Exports the champion of `category` from the run in `folder` to `<to>/<run>-<category>.json` as a
+/// champion file ([`crate::champion_file::ChampionFile`]: the genome with its provenance, metrics
+/// and validation results), for `gauntlet backtest --genome` and `gauntlet paper`. A champion that
+/// failed the validation gate is refused unless `force`.
 ///
 /// # Errors
 /// [`TournamentError::RunFolder`] when the run has no champion file for the category, it does not
@@ -366,18 +367,13 @@ pub fn export_champion(
             ),
         });
     }
-    let genome_value = value.get("genome").cloned().unwrap_or_default();
-    let genome: Genome =
-        serde_json::from_value(genome_value).map_err(|error| TournamentError::RunFolder {
-            path: path.clone(),
-            message: format!("the champion's genome is unreadable: {error}"),
-        })?;
-    genome.validate()?;
-    let name = genome
-        .name
-        .clone()
-        .unwrap_or_else(|| format!("champion-{}", category.name()));
-    let target = to.join(format!("{name}.json"));
-    write_bytes_atomically(&target, format!("{}\n", genome.to_json()).as_bytes())?;
+    let file = crate::champion_file::champion_file(folder, &value, category.name())?;
+    file.genome.validate()?;
+    let target = to.join(format!("{}.json", file.name));
+    let text = serde_json::to_string_pretty(&file).map_err(|error| TournamentError::RunFolder {
+        path: target.clone(),
+        message: error.to_string(),
+    })?;
+    write_bytes_atomically(&target, format!("{text}\n").as_bytes())?;
     Ok(target)
 }
