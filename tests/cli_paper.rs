@@ -1,5 +1,6 @@
 //! `gauntlet paper` end to end through the real binary: the same trades and final equity as
-//! `gauntlet backtest` for every seed genome and an evolved champion; a session killed with SIGKILL
+//! `gauntlet backtest` for every seed genome, the quickstart's exported champion and a freshly
+//! evolved one (every bundled dataset is covered in-process by gauntlet-backtest's live_parity); a session killed with SIGKILL
 //! and restarted from its state ends exactly like an uninterrupted one; bad feed lines are
 //! journalled as rejected and change nothing else; bars piped on standard input.
 
@@ -165,6 +166,8 @@ fn paper_trades_exactly_like_the_backtest() {
         })
         .collect();
     genomes.sort();
+    // The quickstart's exported champion (a champion file, read by both commands).
+    genomes.push(repository().join("genomes/champions/quickstart-monthly_performance.json"));
     // An evolved champion too: a small run, exported even though it fails the gate.
     let config = folder.path().join("small.toml");
     std::fs::write(

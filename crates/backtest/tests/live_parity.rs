@@ -1,7 +1,8 @@
-//! The live engine makes exactly the backtest's trades: every seed genome and 120 random genomes
-//! (every rule kind, exit and sizing method, with and without risk limits), on bundled real data of
-//! four asset classes and a close-only series, both fill conventions, fed one bar at a time, give the same trades (bit for
-//! bit), the same equity at every bar and the same final equity as `run_backtest` on the whole
+//! The live engine makes exactly the backtest's trades. Every seed genome and the quickstart's
+//! exported champion on every bundled dataset, and 120 random genomes (every rule kind, exit and
+//! sizing method, with and without risk limits) on bundled real data of four asset classes and a
+//! close-only series with both fill conventions, fed one bar at a time, give the same trades (bit
+//! for bit), the same equity at every bar and the same final equity as `run_backtest` on the whole
 //! series. And a live engine saved to JSON and restored at any bar continues identically.
 
 use std::path::PathBuf;
@@ -33,6 +34,55 @@ fn seed_genomes() -> Vec<Genome> {
     genomes.sort_by(|a, b| a.name.cmp(&b.name));
     assert!(genomes.len() >= 5);
     genomes
+}
+
+/// The quickstart's monthly_performance champion, as `gauntlet export` wrote it (a champion file:
+/// the genome under `genome`).
+fn quickstart_champion() -> Genome {
+    let path = repository().join("genomes/champions/quickstart-monthly_performance.json");
+    let file: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    assert_eq!(file["format"], "gauntlet-champion");
+    Genome::from_json(&file["genome"].to_string()).unwrap()
+}
+
+#[test]
+fn seeds_and_the_quickstart_champion_trade_alike_on_every_bundled_dataset() {
+    let catalog = Catalog::open(&repository().join("datasets")).unwrap();
+    let mut genomes = seed_genomes();
+    genomes.push(quickstart_champion());
+    let mut datasets = 0;
+    let mut compared_trades = 0;
+    let names: Vec<String> = catalog
+        .entries()
+        .iter()
+        .map(|entry| entry.name.clone())
+        .collect();
+    for name in names {
+        let (entry, series) = catalog.load(&name).unwrap();
+        let market = Market::new(entry.symbol.clone(), series.clone());
+        for genome in &genomes {
+            let config = config(FillConvention::NextOpen, entry.bars_per_year);
+            let expected = run_backtest(genome, &market, &config).unwrap();
+            let (trades, equity) = replay(
+                genome,
+                &entry.symbol,
+                &series,
+                config,
+                &expected.equity,
+                None,
+            );
+            assert_eq!(trades, expected.trades, "{} {:?}", entry.name, genome.name);
+            assert_eq!(equity.to_bits(), expected.final_equity().to_bits());
+            compared_trades += trades.len();
+        }
+        datasets += 1;
+    }
+    assert_eq!(datasets, 54, "every bundled dataset");
+    assert!(
+        compared_trades > 1_000,
+        "only {compared_trades} trades compared"
+    );
 }
 
 fn random_genomes(count: usize) -> Vec<Genome> {
