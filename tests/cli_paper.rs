@@ -486,3 +486,78 @@ fn bars_piped_on_standard_input_are_traded_as_they_come() {
     assert!(lines.iter().any(|line| line["type"] == "rejected"));
     assert!(String::from_utf8_lossy(&output.stderr).contains("1 lines rejected"));
 }
+
+#[test]
+fn sigterm_finishes_the_bar_saves_and_resumes() {
+    let folder = tempfile::tempdir().unwrap();
+    let genome = repository().join("genomes/donchian-20-10-breakout.json");
+    let arguments = |journal: &Path, state: Option<&Path>, paced: bool| {
+        let mut list = vec![
+            "paper".to_string(),
+            "--genome".into(),
+            genome.to_str().unwrap().into(),
+            "--feed".into(),
+            "msft-1d".into(),
+            "--journal".into(),
+            journal.to_str().unwrap().into(),
+        ];
+        if let Some(state) = state {
+            list.extend(["--state".into(), state.to_str().unwrap().into()]);
+        }
+        if paced {
+            // 7983 daily bars in ~2 s of real time.
+            list.extend(["--speed".into(), "350000000".into()]);
+        }
+        list
+    };
+    let whole = folder.path().join("whole.jsonl");
+    let list = arguments(&whole, None, false);
+    gauntlet(&list.iter().map(String::as_str).collect::<Vec<_>>());
+
+    let state = folder.path().join("state");
+    let stopped = folder.path().join("stopped.jsonl");
+    let list = arguments(&stopped, Some(&state), true);
+    let child = command(&list.iter().map(String::as_str).collect::<Vec<_>>())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(700));
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let output = child.wait_with_output().unwrap();
+    let stdout = ok(&output);
+    assert!(
+        stdout.contains("stopped on a signal, state saved"),
+        "{stdout}"
+    );
+    let lines = journal(&stopped);
+    let last = lines.last().unwrap();
+    assert_eq!(last["type"], "stop");
+    assert_eq!(last["reason"], "signal");
+    // The bar in progress was finished: the last bar has its equity line.
+    let last_bar = lines
+        .iter()
+        .rev()
+        .find(|line| line["type"] == "bar")
+        .unwrap()["bar"]
+        .clone();
+    let last_equity = lines
+        .iter()
+        .rev()
+        .find(|line| line["type"] == "equity")
+        .unwrap()["bar"]
+        .clone();
+    assert_eq!(last_bar, last_equity);
+    assert!(state.join("state.json").is_file());
+    // Restarted, it ends as if never stopped (the stop line is cut off on resume).
+    let list = arguments(&stopped, Some(&state), false);
+    gauntlet(&list.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(
+        std::fs::read_to_string(&stopped).unwrap(),
+        std::fs::read_to_string(&whole).unwrap()
+    );
+}

@@ -504,3 +504,95 @@ fn pace(gap_ms: i64, speed: f64, stop: &AtomicBool) {
         left = left.saturating_sub(nap);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use gauntlet_core::{Bar, Timestamp};
+    use gauntlet_genome::{Genome, RiskLimits};
+
+    /// A steady fall of 1% a day for 80 days after 5 flat days.
+    fn falling_feed() -> Vec<Result<FeedItem, std::io::Error>> {
+        let mut close = 100.0;
+        (0..85)
+            .map(|day| {
+                if day >= 5 {
+                    close *= 0.99;
+                }
+                Ok(FeedItem::Bar {
+                    line: day + 1,
+                    symbol: None,
+                    bar: Bar {
+                        timestamp: Timestamp(1_577_836_800_000 + day as i64 * 86_400_000),
+                        open: close,
+                        high: close,
+                        low: close,
+                        close,
+                        volume: 0.0,
+                    },
+                })
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_drawdown_halt_is_journalled_and_stops_new_entries() {
+        // Always in the market, all in, halting at a 20% drawdown: the fall from 100 reaches -20%
+        // after ln(0.8)/ln(0.99) = 22.2 falling days, so on the 23rd (bar 27).
+        let mut genome = Genome::buy_and_hold();
+        genome.risk = RiskLimits {
+            daily_loss_limit_pct: None,
+            max_drawdown_halt_pct: Some(20.0),
+            consecutive_loss_limit: None,
+        };
+        let settings = PaperSettings {
+            symbol: "FALL".into(),
+            config: BacktestConfig {
+                costs: gauntlet_backtest::CostModel {
+                    commission_bps: 0.0,
+                    spread_bps: 0.0,
+                    slippage_bps: 0.0,
+                },
+                ..BacktestConfig::default()
+            },
+            flatten_on_exit: false,
+            speed: None,
+            state_dir: None,
+            feed_name: "test".into(),
+        };
+        let folder = tempfile::tempdir().unwrap();
+        let path = folder.path().join("journal.jsonl");
+        let summary = run_session(
+            genome,
+            &settings,
+            falling_feed().into_iter(),
+            Some(&path),
+            None,
+            &AtomicBool::new(false),
+        )
+        .unwrap();
+        assert!(summary.halted);
+        let lines = journal::read_lines(&path).unwrap();
+        let risk: Vec<&serde_json::Value> =
+            lines.iter().filter(|line| line["type"] == "risk").collect();
+        assert_eq!(risk.len(), 1);
+        assert_eq!(risk[0]["limit"], "max_drawdown_halt");
+        assert_eq!(risk[0]["bar"], 27);
+        // The exit fills at the next open; no entry ever after the halt.
+        let entries_after: usize = lines
+            .iter()
+            .filter(|line| line["type"] == "fill" && line["kind"] == "entry")
+            .filter(|line| line["bar"].as_u64().unwrap() > 27)
+            .count();
+        assert_eq!(entries_after, 0);
+        let exit = lines
+            .iter()
+            .find(|line| line["type"] == "fill" && line["kind"] == "exit")
+            .unwrap();
+        assert_eq!(
+            (exit["bar"].clone(), exit["reason"].clone()),
+            (28.into(), "risk_halt".into())
+        );
+        assert_eq!(summary.trades, 1);
+    }
+}
