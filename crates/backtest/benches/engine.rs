@@ -4,7 +4,11 @@
 //! - `w1_sp500/*`: the W1 workload (1000 SMA-crossover genomes with stop and target, the vectorbt
 //!   comparison mode) on the bundled S&P 500 daily series (5,105 bars): Gauntlet's engine on one thread
 //!   and with rayon across genomes, and the reference measured in the same run, a minimal hand-written
-//!   W1 loop over the same cached SMA columns (what the full engine must not cost much more than);
+//!   W1 loop over the same cached SMA columns (what the full engine must not cost much more than).
+//!   `gauntlet_*` record the equity curve (`run_backtest`, what scoring needs);
+//!   `gauntlet_orders_*` only the orders and the final equity (`run_backtest_orders`): the same work
+//!   as vectorbt's `Portfolio.from_signals`, which `../shared/tools/vectorbt-compare` times (it
+//!   reconstructs the value series separately, as `equity_from_records_s`);
 //! - `w1_1m/*`: the same on a 1,000,000-bar synthetic random walk, for the first 100 W1 genomes;
 //! - `random_3_rule/*`: 1000 seeded random genomes with 3-rule entries and every exit kind, next-open
 //!   fills with costs, on the S&P 500 series.
@@ -17,7 +21,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use gauntlet_backtest::{BacktestConfig, CostModel, FillConvention, Market, run_backtest};
+use gauntlet_backtest::{
+    BacktestConfig, CostModel, FillConvention, Market, run_backtest, run_backtest_orders,
+};
 use gauntlet_core::{BarColumns, BarSeries, Timestamp};
 use gauntlet_data::Catalog;
 use gauntlet_genome::*;
@@ -218,6 +224,31 @@ fn bench_w1(
                     run_backtest(genome, market, &W1_CONFIG)
                         .unwrap()
                         .final_equity()
+                })
+                .collect();
+            black_box(finals)
+        })
+    });
+    group.bench_function("gauntlet_orders_1_thread", |bench| {
+        bench.iter(|| {
+            genomes
+                .iter()
+                .map(|genome| {
+                    run_backtest_orders(genome, market, &W1_CONFIG)
+                        .unwrap()
+                        .final_equity
+                })
+                .fold(0.0, |total, value| total + black_box(value))
+        })
+    });
+    group.bench_function("gauntlet_orders_rayon", |bench| {
+        bench.iter(|| {
+            let finals: Vec<f64> = genomes
+                .par_iter()
+                .map(|genome| {
+                    run_backtest_orders(genome, market, &W1_CONFIG)
+                        .unwrap()
+                        .final_equity
                 })
                 .collect();
             black_box(finals)

@@ -37,15 +37,15 @@ const MINIMUM_QUANTITY: f64 = 1e-8;
 /// One symbol's bars with their shared indicator cache.
 #[derive(Debug, Clone)]
 pub struct Market {
-    /// The instrument's symbol, copied into trades.
-    pub symbol: String,
+    /// The instrument's symbol, shared by its trades.
+    pub symbol: Arc<str>,
     /// Indicator columns of the bars, shared by every genome.
     pub cache: Arc<IndicatorCache>,
 }
 
 impl Market {
     /// A market over `series`, with an empty cache.
-    pub fn new(symbol: impl Into<String>, series: BarSeries) -> Self {
+    pub fn new(symbol: impl Into<Arc<str>>, series: BarSeries) -> Self {
         Self {
             symbol: symbol.into(),
             cache: Arc::new(IndicatorCache::new(Arc::new(series))),
@@ -625,6 +625,140 @@ pub fn run_backtest(
     market: &Market,
     config: &BacktestConfig,
 ) -> Result<BacktestResult, BacktestError> {
+    let mut equity = Vec::with_capacity(market.series().len());
+    let run = simulate(genome, market, config, &mut equity)?;
+    Ok(BacktestResult {
+        trades: run.trades,
+        equity,
+        initial_capital: config.initial_capital,
+        buys: run.buys,
+        sells: run.sells,
+        bars_in_market: run.bars_in_market,
+        close_only: market.series().price_fields() == PriceFields::CloseOnly,
+        halted_at_bar: run.halted_at_bar,
+    })
+}
+
+/// What [`run_backtest_orders`] returns: the orders' outcome without the equity curve.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OrdersResult {
+    /// Closed trades, in exit order.
+    pub trades: Vec<Trade>,
+    /// Equity marked at the last bar's close (cash after `close_at_end`), quote currency.
+    pub final_equity: f64,
+    /// Buy fills.
+    pub buys: usize,
+    /// Sell fills.
+    pub sells: usize,
+    /// Bars with an open position at the close.
+    pub bars_in_market: usize,
+    /// The bar the drawdown halt fired on, if it did.
+    pub halted_at_bar: Option<usize>,
+}
+
+/// [`run_backtest`] without recording the equity curve: the same trades, fills and final equity,
+/// for callers that need only those (vectorbt's `Portfolio.from_signals` likewise simulates the
+/// orders and leaves the value series for later). Metrics need the curve: use [`run_backtest`].
+///
+/// # Errors
+/// As [`run_backtest`].
+pub fn run_backtest_orders(
+    genome: &Genome,
+    market: &Market,
+    config: &BacktestConfig,
+) -> Result<OrdersResult, BacktestError> {
+    let mut equity = FinalEquity::default();
+    let run = simulate(genome, market, config, &mut equity)?;
+    Ok(OrdersResult {
+        trades: run.trades,
+        final_equity: equity.last.unwrap_or(config.initial_capital),
+        buys: run.buys,
+        sells: run.sells,
+        bars_in_market: run.bars_in_market,
+        halted_at_bar: run.halted_at_bar,
+    })
+}
+
+/// Where the engine puts each bar's equity: a whole curve, or only the last value.
+trait EquitySink {
+    /// Appends one bar's equity.
+    fn push(&mut self, value: f64);
+    /// Appends `value` until the curve holds `bars` bars.
+    fn fill_to(&mut self, bars: usize, value: f64);
+    /// Appends `cash + quantity * close` for each close.
+    fn extend_marked(&mut self, closes: &[f64], cash: f64, quantity: f64);
+    /// The last equity recorded.
+    fn last_equity(&self) -> Option<f64>;
+}
+
+impl EquitySink for Vec<f64> {
+    #[inline]
+    fn push(&mut self, value: f64) {
+        Vec::push(self, value);
+    }
+
+    #[inline]
+    fn fill_to(&mut self, bars: usize, value: f64) {
+        self.resize(bars, value);
+    }
+
+    #[inline]
+    fn extend_marked(&mut self, closes: &[f64], cash: f64, quantity: f64) {
+        self.extend(closes.iter().map(|&price| cash + quantity * price));
+    }
+
+    #[inline]
+    fn last_equity(&self) -> Option<f64> {
+        <[f64]>::last(self).copied()
+    }
+}
+
+/// Keeps only the last equity (see [`run_backtest_orders`]).
+#[derive(Default)]
+struct FinalEquity {
+    last: Option<f64>,
+}
+
+impl EquitySink for FinalEquity {
+    #[inline]
+    fn push(&mut self, value: f64) {
+        self.last = Some(value);
+    }
+
+    #[inline]
+    fn fill_to(&mut self, _bars: usize, value: f64) {
+        self.last = Some(value);
+    }
+
+    #[inline]
+    fn extend_marked(&mut self, closes: &[f64], cash: f64, quantity: f64) {
+        if let Some(&price) = closes.last() {
+            self.last = Some(cash + quantity * price);
+        }
+    }
+
+    #[inline]
+    fn last_equity(&self) -> Option<f64> {
+        self.last
+    }
+}
+
+/// What the bar loop leaves besides the equity.
+struct Simulated {
+    trades: Vec<Trade>,
+    buys: usize,
+    sells: usize,
+    bars_in_market: usize,
+    halted_at_bar: Option<usize>,
+}
+
+/// The bar loop of [`run_backtest`], recording equity into `equity_curve`.
+fn simulate<S: EquitySink>(
+    genome: &Genome,
+    market: &Market,
+    config: &BacktestConfig,
+    equity_curve: &mut S,
+) -> Result<Simulated, BacktestError> {
     genome.validate()?;
     config.validate()?;
     let series = market.series();
@@ -647,19 +781,18 @@ pub fn run_backtest(
         config,
         cash: config.initial_capital,
         // Room for a typical run's trades, so the list rarely reallocates.
-        trades: Vec::with_capacity(64),
+        trades: Vec::with_capacity(32),
         buys: 0,
         sells: 0,
         consecutive_losses: 0,
     };
     let mut book = Book {
-        symbol: Arc::from(market.symbol.as_str()),
+        symbol: Arc::clone(&market.symbol),
         timestamps,
         first_bar: 0,
         volatility,
         position: None,
     };
-    let mut equity_curve = Vec::with_capacity(bars);
     let mut state = StepState::new(config.initial_capital);
     let mut bars_in_market = 0;
     // What the fast paths below learnt, so the full step need not evaluate it again: the entry
@@ -686,10 +819,7 @@ pub fn run_backtest(
             // miss).
             day: tracks_days.then(|| day_of(t)),
             last_bar: t + 1 == bars,
-            previous_equity: equity_curve
-                .last()
-                .copied()
-                .unwrap_or(config.initial_capital),
+            previous_equity: equity_curve.last_equity().unwrap_or(config.initial_capital),
         };
         let equity = step_bar(
             &mut state,
@@ -749,7 +879,7 @@ pub fn run_backtest(
             };
             known_entry = next;
             let until = next.map_or(bars, |(signal_bar, _)| signal_bar);
-            equity_curve.resize(until, ledger.cash);
+            equity_curve.fill_to(until, ledger.cash);
             t = until;
         }
 
@@ -791,18 +921,15 @@ pub fn run_backtest(
                 t
             };
             let (cash, quantity) = (ledger.cash, position.signed_quantity());
-            equity_curve.extend(close[first..t].iter().map(|&price| cash + quantity * price));
+            equity_curve.extend_marked(&close[first..t], cash, quantity);
             bars_in_market += t - first;
         }
     }
-    Ok(BacktestResult {
+    Ok(Simulated {
         trades: ledger.trades,
-        equity: equity_curve,
-        initial_capital: config.initial_capital,
         buys: ledger.buys,
         sells: ledger.sells,
         bars_in_market,
-        close_only: series.price_fields() == PriceFields::CloseOnly,
         halted_at_bar: state.halted_at_bar,
     })
 }

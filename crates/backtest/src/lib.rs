@@ -24,7 +24,7 @@ mod signals;
 mod trade;
 
 pub use config::{BacktestConfig, CostModel, FillConvention};
-pub use engine::{BacktestResult, Market, run_backtest};
+pub use engine::{BacktestResult, Market, OrdersResult, run_backtest, run_backtest_orders};
 pub use error::BacktestError;
 pub use live::{LiveEngine, LiveFill, LiveOrder, LiveSignal, LiveStep, PositionView, RiskEvent};
 pub use metrics::Metrics;

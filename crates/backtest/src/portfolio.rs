@@ -73,7 +73,7 @@ pub fn run_portfolio(
         legs.push(Leg {
             market,
             book: Book {
-                symbol: Arc::from(market.symbol.as_str()),
+                symbol: Arc::clone(&market.symbol),
                 timestamps: series.timestamps(),
                 first_bar: 0,
                 volatility: columns.volatility,

@@ -6,7 +6,9 @@
 
 use std::path::PathBuf;
 
-use gauntlet_backtest::{BacktestConfig, CostModel, FillConvention, Market, run_backtest};
+use gauntlet_backtest::{
+    BacktestConfig, CostModel, FillConvention, Market, run_backtest, run_backtest_orders,
+};
 use gauntlet_data::Catalog;
 use gauntlet_genome::{
     AverageKind, Combine, Direction, EntryChromosome, EntryLogic, ExitChromosome, Genome, Lineage,
@@ -104,6 +106,19 @@ fn every_w1_genome_matches_vectorbt() {
             "genome {id}: final equity {} vs vectorbt {want}",
             result.final_equity()
         );
+        // The orders-only run (what the speed bench compares with vectorbt's from_signals) makes
+        // the same trades and ends on the same equity, bit for bit.
+        let orders = run_backtest_orders(&genome, &market, &config).unwrap();
+        assert_eq!(
+            orders.trades, result.trades,
+            "genome {id}: orders-only trades"
+        );
+        assert_eq!(
+            orders.final_equity.to_bits(),
+            result.final_equity().to_bits(),
+            "genome {id}: orders-only final equity"
+        );
+        assert_eq!((orders.buys, orders.sells), (result.buys, result.sells));
         compared += 1;
     }
     assert_eq!(compared, 1_000);

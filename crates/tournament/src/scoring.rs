@@ -262,7 +262,7 @@ impl Universe {
             }
             let [in_sample, validation, holdout] = ranges.apply(&series);
             let parts = [in_sample, validation, holdout].map(|part| Market {
-                symbol: entry.symbol.clone(),
+                symbol: Arc::from(entry.symbol.as_str()),
                 cache: Arc::new(IndicatorCache::with_shared_budget(
                     Arc::new(part),
                     Arc::clone(&budget),
