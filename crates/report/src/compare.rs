@@ -5,7 +5,6 @@
 use std::path::{Path, PathBuf};
 
 use gauntlet_data::{TableColumn, write_table};
-use gauntlet_tournament::Category;
 use serde::Serialize;
 
 use crate::charts::{Line, LineChart, PALETTE, XAxis, YFormat, line_chart};
@@ -294,11 +293,3 @@ pub fn write_comparison_report(
 }
 
 const RGB_GREY: plotters::style::RGBColor = plotters::style::RGBColor(60, 60, 60);
-
-/// Every category's name, for callers that compare them all.
-pub fn all_categories() -> Vec<String> {
-    Category::ALL
-        .iter()
-        .map(|category| category.name().to_string())
-        .collect()
-}

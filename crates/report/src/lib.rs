@@ -27,8 +27,7 @@ use std::path::{Path, PathBuf};
 use minijinja::Environment;
 
 pub use compare::{
-    COMPARISON_TABLE, ComparisonRow, all_categories, write_comparison_report,
-    write_comparison_table,
+    COMPARISON_TABLE, ComparisonRow, write_comparison_report, write_comparison_table,
 };
 pub use downsample::min_max_downsample;
 pub use error::ReportError;
