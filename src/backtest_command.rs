@@ -50,24 +50,9 @@ pub struct BacktestArgs {
     /// Last date (YYYY-MM-DD, UTC, inclusive) of bars to use.
     #[arg(long, value_name = "DATE")]
     to: Option<String>,
-    /// Commission per side, basis points of traded value.
-    #[arg(long, default_value_t = 10.0, value_name = "N")]
-    commission_bps: f64,
-    /// Full bid-ask spread, basis points (half is paid on each fill).
-    #[arg(long, default_value_t = 0.0, value_name = "N")]
-    spread_bps: f64,
-    /// Slippage per fill, basis points, against us.
-    #[arg(long, default_value_t = 5.0, value_name = "N")]
-    slippage_bps: f64,
-    /// When orders fill: next_open (default) or close (the signal bar's close, as vectorbt).
-    #[arg(long, default_value = "next_open", value_name = "next_open|close")]
-    fill: FillConvention,
-    /// Starting capital, quote currency.
-    #[arg(long, default_value_t = 100_000.0, value_name = "X")]
-    capital: f64,
-    /// Bars per year for --data files (catalog datasets state their own).
-    #[arg(long, value_name = "N")]
-    bars_per_year: Option<f64>,
+    /// Costs, fill convention, capital, bars per year.
+    #[command(flatten)]
+    trading: TradingArgs,
     /// Keep a position open at the end (marked to market) instead of closing it at the last close.
     #[arg(long)]
     keep_open_at_end: bool,
@@ -84,6 +69,47 @@ pub struct BacktestArgs {
     /// Print one JSON object instead of tables.
     #[arg(long)]
     json: bool,
+}
+
+/// Costs, fill convention and capital: shared by `gauntlet backtest` and `gauntlet paper`, so both
+/// default to the same trading conditions.
+#[derive(Debug, Clone, clap::Args)]
+pub struct TradingArgs {
+    /// Commission per side, basis points of traded value.
+    #[arg(long, default_value_t = 10.0, value_name = "N")]
+    pub commission_bps: f64,
+    /// Full bid-ask spread, basis points (half is paid on each fill).
+    #[arg(long, default_value_t = 0.0, value_name = "N")]
+    pub spread_bps: f64,
+    /// Slippage per fill, basis points, against us.
+    #[arg(long, default_value_t = 5.0, value_name = "N")]
+    pub slippage_bps: f64,
+    /// When orders fill: next_open (default) or close (the signal bar's close, as vectorbt).
+    #[arg(long, default_value = "next_open", value_name = "next_open|close")]
+    pub fill: FillConvention,
+    /// Starting capital, quote currency.
+    #[arg(long, default_value_t = 100_000.0, value_name = "X")]
+    pub capital: f64,
+    /// Bars per year for files (catalog datasets state their own); default 252.
+    #[arg(long, value_name = "N")]
+    pub bars_per_year: Option<f64>,
+}
+
+impl TradingArgs {
+    /// The backtest settings, with `bars_per_year` where the flag is absent.
+    pub fn config(&self, close_at_end: bool, bars_per_year: f64) -> BacktestConfig {
+        BacktestConfig {
+            initial_capital: self.capital,
+            costs: CostModel {
+                commission_bps: self.commission_bps,
+                spread_bps: self.spread_bps,
+                slippage_bps: self.slippage_bps,
+            },
+            fill: self.fill,
+            close_at_end,
+            bars_per_year,
+        }
+    }
 }
 
 /// A dataset ready to trade.
@@ -148,7 +174,7 @@ fn load_markets(arguments: &BacktestArgs, datasets_dir: &Path) -> Result<Vec<Loa
         return Ok(vec![Loaded {
             market: Market::new(name.clone(), series),
             name,
-            bars_per_year: arguments.bars_per_year.unwrap_or(252.0),
+            bars_per_year: arguments.trading.bars_per_year.unwrap_or(252.0),
         }]);
     }
     let catalog = Catalog::open(datasets_dir)
@@ -183,16 +209,10 @@ pub fn run(arguments: BacktestArgs, datasets_dir: &Path) -> Result<()> {
     {
         bail!("--trades-out and --equity-out need exactly one dataset (or --portfolio)");
     }
-    let config_for = |loaded: &Loaded| BacktestConfig {
-        initial_capital: arguments.capital,
-        costs: CostModel {
-            commission_bps: arguments.commission_bps,
-            spread_bps: arguments.spread_bps,
-            slippage_bps: arguments.slippage_bps,
-        },
-        fill: arguments.fill,
-        close_at_end: !arguments.keep_open_at_end,
-        bars_per_year: loaded.bars_per_year,
+    let config_for = |loaded: &Loaded| {
+        arguments
+            .trading
+            .config(!arguments.keep_open_at_end, loaded.bars_per_year)
     };
     if let Some(population) = &arguments.population {
         let summary = arguments.summary_out.as_ref().expect("clap requires it");
@@ -241,9 +261,9 @@ pub fn run(arguments: BacktestArgs, datasets_dir: &Path) -> Result<()> {
         let output = JsonOutput {
             genome: genome.name.clone(),
             rules: genome.describe(),
-            fill: arguments.fill,
+            fill: arguments.trading.fill,
             costs: config_for(&markets[0]).costs,
-            capital: arguments.capital,
+            capital: arguments.trading.capital,
             datasets: reports,
         };
         println!("{}", serde_json::to_string_pretty(&output)?);
@@ -252,14 +272,14 @@ pub fn run(arguments: BacktestArgs, datasets_dir: &Path) -> Result<()> {
     println!("{}", genome.describe());
     println!(
         "Costs: commission {} bps/side, spread {} bps, slippage {} bps; fills at {}; capital {}",
-        arguments.commission_bps,
-        arguments.spread_bps,
-        arguments.slippage_bps,
-        match arguments.fill {
+        arguments.trading.commission_bps,
+        arguments.trading.spread_bps,
+        arguments.trading.slippage_bps,
+        match arguments.trading.fill {
             FillConvention::NextOpen => "the next open",
             FillConvention::Close => "the signal bar's close",
         },
-        arguments.capital
+        arguments.trading.capital
     );
     for report in &reports {
         print_report(report);
@@ -342,9 +362,9 @@ fn run_shared(
         let output = JsonOutput {
             genome: genome.name.clone(),
             rules: genome.describe(),
-            fill: arguments.fill,
+            fill: arguments.trading.fill,
             costs: config.costs,
-            capital: arguments.capital,
+            capital: arguments.trading.capital,
             datasets: vec![report],
         };
         println!("{}", serde_json::to_string_pretty(&output)?);

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use clap::Args;
 use gauntlet_data::Catalog;
 use gauntlet_tournament::run::{
@@ -124,15 +124,7 @@ pub fn resolve(path: &Path) -> PathBuf {
 
 /// Runs `gauntlet evolve`.
 pub fn run(arguments: EvolveArgs, datasets_dir: &Path) -> Result<()> {
-    if let Some(threads) = arguments.threads {
-        if threads == 0 {
-            bail!("--threads must be at least 1");
-        }
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build_global()
-            .context("cannot set the thread count")?;
-    }
+    crate::set_threads(arguments.threads)?;
     let catalog = Catalog::open(datasets_dir)
         .with_context(|| format!("cannot open the datasets in {}", datasets_dir.display()))?;
     let stop = Arc::new(AtomicBool::new(false));

@@ -86,6 +86,23 @@ fn main() -> ExitCode {
     }
 }
 
+/// Sets rayon's global thread count when `--threads` was given (results never depend on it).
+///
+/// # Errors
+/// When `threads` is 0 or the pool was already built.
+pub fn set_threads(threads: Option<usize>) -> anyhow::Result<()> {
+    if let Some(threads) = threads {
+        if threads == 0 {
+            anyhow::bail!("--threads must be at least 1");
+        }
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build_global()
+            .map_err(|error| anyhow::anyhow!("cannot set the thread count: {error}"))?;
+    }
+    Ok(())
+}
+
 /// The datasets folder: the flag (or `$GAUNTLET_DATASETS`), else `./datasets` when it holds a catalog,
 /// else the checkout's own `datasets/`.
 fn resolve_datasets_dir(explicit: Option<PathBuf>) -> PathBuf {

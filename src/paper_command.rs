@@ -8,7 +8,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
-use gauntlet_backtest::{BacktestConfig, CostModel, FillConvention};
 use gauntlet_data::{Catalog, read_parquet};
 use gauntlet_paper::{FeedItem, LineFeed, LineFormat, PaperSettings, run_session, series_feed};
 
@@ -42,9 +41,6 @@ pub struct PaperArgs {
     /// Replay at this many times real time (default: as fast as possible).
     #[arg(long, value_name = "X")]
     speed: Option<f64>,
-    /// Starting capital, quote currency.
-    #[arg(long, default_value_t = 100_000.0, value_name = "X")]
-    capital: f64,
     /// The journal (JSON lines). Default: standard output.
     #[arg(long, value_name = "FILE")]
     journal: Option<PathBuf>,
@@ -52,21 +48,10 @@ pub struct PaperArgs {
     /// backtest does at its last bar).
     #[arg(long)]
     flatten_on_exit: bool,
-    /// Commission per side, basis points of traded value (as `gauntlet backtest`).
-    #[arg(long, default_value_t = 10.0, value_name = "N")]
-    commission_bps: f64,
-    /// Full bid-ask spread, basis points.
-    #[arg(long, default_value_t = 0.0, value_name = "N")]
-    spread_bps: f64,
-    /// Slippage per fill, basis points.
-    #[arg(long, default_value_t = 5.0, value_name = "N")]
-    slippage_bps: f64,
-    /// When orders fill: next_open (default) or close.
-    #[arg(long, default_value = "next_open", value_name = "next_open|close")]
-    fill: String,
-    /// Bars per year (volatility-target sizing). Default: the catalog's, else 252.
-    #[arg(long, value_name = "N")]
-    bars_per_year: Option<f64>,
+    /// Costs, fill convention, capital and bars per year (the same flags and defaults as
+    /// `gauntlet backtest`; bars per year default to the catalog's for a dataset feed).
+    #[command(flatten)]
+    trading: crate::backtest_command::TradingArgs,
 }
 
 type Feed = Box<dyn Iterator<Item = Result<FeedItem, std::io::Error>>>;
@@ -104,10 +89,6 @@ fn first_symbol(mut feed: Feed) -> (Option<String>, Feed) {
 /// Runs `gauntlet paper`.
 pub fn run(arguments: PaperArgs, datasets_dir: &Path) -> Result<()> {
     let genome = crate::backtest_command::read_genome(&arguments.genome)?;
-    let fill: FillConvention = arguments
-        .fill
-        .parse()
-        .map_err(|error: gauntlet_backtest::BacktestError| anyhow::anyhow!("--fill: {error}"))?;
     if let Some(speed) = arguments.speed
         && !(speed.is_finite() && speed > 0.0)
     {
@@ -181,20 +162,14 @@ pub fn run(arguments: PaperArgs, datasets_dir: &Path) -> Result<()> {
         .unwrap_or_else(|| "feed".into());
     let settings = PaperSettings {
         symbol,
-        config: BacktestConfig {
-            initial_capital: arguments.capital,
-            costs: CostModel {
-                commission_bps: arguments.commission_bps,
-                spread_bps: arguments.spread_bps,
-                slippage_bps: arguments.slippage_bps,
-            },
-            fill,
-            close_at_end: arguments.flatten_on_exit,
-            bars_per_year: arguments
+        config: arguments.trading.config(
+            arguments.flatten_on_exit,
+            arguments
+                .trading
                 .bars_per_year
                 .or(catalog_bars_per_year)
                 .unwrap_or(252.0),
-        },
+        ),
         flatten_on_exit: arguments.flatten_on_exit,
         speed: arguments.speed,
         state_dir: arguments.state.clone(),

@@ -139,15 +139,7 @@ fn parse_categories(text: &str) -> Result<Vec<Category>> {
 
 /// Runs `gauntlet compare`.
 pub fn compare(arguments: CompareArgs, datasets_dir: &Path) -> Result<()> {
-    if let Some(threads) = arguments.threads {
-        if threads == 0 {
-            bail!("--threads must be at least 1");
-        }
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build_global()
-            .context("cannot set the thread count")?;
-    }
+    crate::set_threads(arguments.threads)?;
     let categories = parse_categories(&arguments.categories)?;
     let catalog = Catalog::open(datasets_dir)
         .with_context(|| format!("cannot open the datasets in {}", datasets_dir.display()))?;

@@ -5,64 +5,23 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-fn repository() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn command(arguments: &[&str]) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_gauntlet"));
-    command
-        .args(arguments)
-        .arg("--datasets-dir")
-        .arg(repository().join("datasets"));
-    command
-}
+mod common;
+use common::{command, ok, repository, small_experiment};
 
 fn gauntlet(arguments: &[&str]) -> Output {
     command(arguments).output().expect("the binary runs")
 }
 
-fn ok(output: &Output) -> String {
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
 /// A small experiment: two symbols of two asset classes, a few generations.
 fn tiny_experiment(folder: &Path, generations: u32) -> PathBuf {
-    let path = folder.join("tiny.toml");
-    let text = format!(
-        r#"
-name = "tiny"
-seed = 5
-category = "monthly_performance"
-generations = {generations}
-datasets = ["sp500-1d", "eurusd-1h"]
-output_dir = "{}"
-
-[split.fractions]
-validation = 0.2
-holdout = 0.2
-
-[population]
-size = 24
-islands = 2
-elitism = 1
-migration_interval = 2
-migrants = 1
-hall_of_fame = 5
-
-[eligibility]
-min_trades = 2
-min_exposure = 0.01
-"#,
-        folder.join("reports").display()
-    );
-    std::fs::write(&path, text).unwrap();
-    path
+    small_experiment(
+        folder,
+        "tiny",
+        5,
+        generations,
+        24,
+        &["sp500-1d", "eurusd-1h"],
+    )
 }
 
 /// The files that must be byte-identical between runs of the same experiment and seed.

@@ -6,31 +6,11 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
-fn repository() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn command(arguments: &[&str]) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_gauntlet"));
-    command
-        .args(arguments)
-        .arg("--datasets-dir")
-        .arg(repository().join("datasets"));
-    command
-}
-
-fn ok(output: &Output) -> String {
-    assert!(
-        output.status.success(),
-        "{}\n{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
+mod common;
+use common::{command, ok, repository, small_experiment};
 
 fn gauntlet(arguments: &[&str]) -> String {
     ok(&command(arguments).output().expect("the binary runs"))
@@ -169,38 +149,14 @@ fn paper_trades_exactly_like_the_backtest() {
     // The quickstart's exported champion (a champion file, read by both commands).
     genomes.push(repository().join("genomes/champions/quickstart-monthly_performance.json"));
     // An evolved champion too: a small run, exported even though it fails the gate.
-    let config = folder.path().join("small.toml");
-    std::fs::write(
-        &config,
-        format!(
-            r#"
-name = "paper-champion"
-seed = 3
-category = "monthly_performance"
-generations = 2
-datasets = ["sp500-1d", "wti-1d"]
-output_dir = "{}"
-
-[split.fractions]
-validation = 0.2
-holdout = 0.2
-
-[population]
-size = 24
-islands = 2
-elitism = 1
-migration_interval = 2
-migrants = 1
-hall_of_fame = 5
-
-[eligibility]
-min_trades = 2
-min_exposure = 0.01
-"#,
-            folder.path().join("reports").display()
-        ),
-    )
-    .unwrap();
+    let config = small_experiment(
+        folder.path(),
+        "paper-champion",
+        3,
+        2,
+        24,
+        &["sp500-1d", "wti-1d"],
+    );
     let run = folder.path().join("run");
     gauntlet(&[
         "evolve",

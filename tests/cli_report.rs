@@ -9,9 +9,8 @@ use std::sync::OnceLock;
 
 use gauntlet_data::{TableColumn, read_table};
 
-fn repository() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+mod common;
+use common::{ok, repository, small_experiment};
 
 fn gauntlet(datasets: &Path, arguments: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_gauntlet"))
@@ -22,47 +21,8 @@ fn gauntlet(datasets: &Path, arguments: &[&str]) -> Output {
         .expect("the binary runs")
 }
 
-fn ok(output: &Output) -> String {
-    assert!(
-        output.status.success(),
-        "{}\n{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn experiment(folder: &Path, datasets: &str) -> PathBuf {
-    let path = folder.join("report.toml");
-    let text = format!(
-        r#"
-name = "report-test"
-seed = 11
-category = "monthly_performance"
-generations = 3
-datasets = [{datasets}]
-output_dir = "{}"
-
-[split.fractions]
-validation = 0.2
-holdout = 0.2
-
-[population]
-size = 30
-islands = 2
-elitism = 1
-migration_interval = 2
-migrants = 1
-hall_of_fame = 5
-
-[eligibility]
-min_trades = 2
-min_exposure = 0.01
-"#,
-        folder.join("reports").display()
-    );
-    std::fs::write(&path, text).unwrap();
-    path
+fn experiment(folder: &Path, datasets: &[&str]) -> PathBuf {
+    small_experiment(folder, "report-test", 11, 3, 30, datasets)
 }
 
 /// One small run shared by the tests of this file: (temporary folder kept alive, run folder).
@@ -70,7 +30,7 @@ fn shared_run() -> &'static (tempfile::TempDir, PathBuf) {
     static RUN: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
     RUN.get_or_init(|| {
         let folder = tempfile::tempdir().unwrap();
-        let config = experiment(folder.path(), r#""sp500-1d", "eurusd-1h""#);
+        let config = experiment(folder.path(), &["sp500-1d", "eurusd-1h"]);
         let run = folder.path().join("run");
         let stdout = ok(&gauntlet(
             &repository().join("datasets"),
@@ -258,7 +218,7 @@ fn a_hostile_symbol_is_escaped() {
             "index",
         ],
     ));
-    let config = experiment(folder.path(), r#""hostile-1d""#);
+    let config = experiment(folder.path(), &["hostile-1d"]);
     let run = folder.path().join("run");
     ok(&gauntlet(
         &datasets,
@@ -398,7 +358,7 @@ fn the_report_renders_in_a_real_browser() {
 #[test]
 fn compare_runs_each_category_and_cross_scores_the_champions() {
     let folder = tempfile::tempdir().unwrap();
-    let config = experiment(folder.path(), r#""sp500-1d", "eurusd-1h""#);
+    let config = experiment(folder.path(), &["sp500-1d", "eurusd-1h"]);
     let out = folder.path().join("compare");
     let stdout = ok(&gauntlet(
         &repository().join("datasets"),

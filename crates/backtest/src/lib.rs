@@ -21,6 +21,7 @@ mod live;
 mod metrics;
 mod portfolio;
 mod signals;
+mod step;
 mod trade;
 
 pub use config::{BacktestConfig, CostModel, FillConvention};

@@ -17,11 +17,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::{BacktestConfig, FillConvention};
 use crate::engine::{
-    BarInput, Book, GenomeColumns, Ledger, Order, Position, StepState, entry_side, exit_signal,
-    step_bar,
+    Book, Counters, GenomeColumns, Ledger, Order, Position, entry_side, exit_signal,
 };
 use crate::error::BacktestError;
 use crate::signals::{Column, Explanation};
+use crate::step::{BarInput, StepState, step_bar};
 use crate::trade::{ExitReason, Side, Trade};
 
 const MS_PER_DAY: i64 = 86_400_000;
@@ -146,10 +146,7 @@ pub struct LiveEngine {
     bars_seen: usize,
     previous_bar: Option<Bar>,
     last_bar: Option<Bar>,
-    cash: f64,
-    buys: usize,
-    sells: usize,
-    consecutive_losses: u32,
+    account: Counters,
     position: Option<Position>,
     state: StepState,
     equity: f64,
@@ -196,10 +193,7 @@ impl LiveEngine {
             bars_seen: 0,
             previous_bar: None,
             last_bar: None,
-            cash: config.initial_capital,
-            buys: 0,
-            sells: 0,
-            consecutive_losses: 0,
+            account: Counters::new(config.initial_capital),
             position: None,
             state: StepState::new(config.initial_capital),
             equity: config.initial_capital,
@@ -235,7 +229,7 @@ impl LiveEngine {
 
     /// Cash, quote currency.
     pub fn cash(&self) -> f64 {
-        self.cash
+        self.account.cash
     }
 
     /// Equity marked at the last close.
@@ -318,15 +312,7 @@ impl LiveEngine {
 
     /// The units an entry would get at `price` now, sized like the engine's fill.
     fn estimate_quantity(&self, price: f64) -> f64 {
-        let mut ledger = Ledger {
-            genome: &self.genome,
-            config: &self.config,
-            cash: self.cash,
-            trades: Vec::new(),
-            buys: 0,
-            sells: 0,
-            consecutive_losses: 0,
-        };
+        let mut ledger = Ledger::resume(&self.genome, &self.config, self.account);
         let timestamps = [self.last_bar.map_or(Timestamp(0), |bar| bar.timestamp)];
         let mut book = Book {
             symbol: Arc::from(self.symbol.as_str()),
@@ -336,7 +322,15 @@ impl LiveEngine {
             position: None,
         };
         let volatility = self.volatility_now();
-        ledger.open(&mut book, Side::Long, price, 0, volatility, self.cash, 0.0);
+        ledger.open(
+            &mut book,
+            Side::Long,
+            price,
+            0,
+            volatility,
+            self.account.cash,
+            0.0,
+        );
         book.position.map_or(0.0, |position| position.quantity)
     }
 
@@ -425,16 +419,8 @@ impl LiveEngine {
         let before = self.position.clone();
         let halted_before = self.state.halted_at_bar.is_some();
         let blocked_before = self.state.entries_blocked_today;
-        let losses_before = self.consecutive_losses;
-        let mut ledger = Ledger {
-            genome: &self.genome,
-            config: &self.config,
-            cash: self.cash,
-            trades: Vec::new(),
-            buys: self.buys,
-            sells: self.sells,
-            consecutive_losses: self.consecutive_losses,
-        };
+        let losses_before = self.account.consecutive_losses;
+        let mut ledger = Ledger::resume(&self.genome, &self.config, self.account);
         let mut book = Book {
             symbol: Arc::from(self.symbol.as_str()),
             timestamps: &timestamps,
@@ -524,10 +510,7 @@ impl LiveEngine {
             }
         }
         self.trades += ledger.trades.len();
-        self.cash = ledger.cash;
-        self.buys = ledger.buys;
-        self.sells = ledger.sells;
-        self.consecutive_losses = ledger.consecutive_losses;
+        self.account = ledger.counters();
         self.position = book.position.take();
         self.equity = equity;
 
@@ -556,7 +539,7 @@ impl LiveEngine {
         }
         if let Some(limit) = self.genome.risk.consecutive_loss_limit
             && losses_before < limit
-            && self.consecutive_losses >= limit
+            && self.account.consecutive_losses >= limit
         {
             risk_events.push(RiskEvent {
                 limit: "consecutive_loss_limit",
@@ -579,7 +562,7 @@ impl LiveEngine {
             order,
             risk_events,
             equity,
-            cash: self.cash,
+            cash: self.account.cash,
             position: self.position(),
         })
     }
@@ -638,15 +621,7 @@ impl LiveEngine {
         let position = self.position.take()?;
         let t = self.bars_seen - 1;
         let timestamps = [bar.timestamp];
-        let mut ledger = Ledger {
-            genome: &self.genome,
-            config: &self.config,
-            cash: self.cash,
-            trades: Vec::new(),
-            buys: self.buys,
-            sells: self.sells,
-            consecutive_losses: self.consecutive_losses,
-        };
+        let mut ledger = Ledger::resume(&self.genome, &self.config, self.account);
         let mut book = Book {
             symbol: Arc::from(self.symbol.as_str()),
             timestamps: &timestamps,
@@ -655,11 +630,8 @@ impl LiveEngine {
             position: Some(position),
         };
         ledger.close(&mut book, bar.close, t, ExitReason::EndOfData);
-        self.cash = ledger.cash;
-        self.buys = ledger.buys;
-        self.sells = ledger.sells;
-        self.consecutive_losses = ledger.consecutive_losses;
-        self.equity = self.cash;
+        self.account = ledger.counters();
+        self.equity = self.account.cash;
         let trade = ledger.trades.pop()?;
         self.realised_pnl += trade.net_pnl;
         self.trades += 1;

@@ -7,11 +7,12 @@ use std::path::{Path, PathBuf};
 use gauntlet_data::{TableColumn, write_table};
 use serde::Serialize;
 
+use crate::champion::symbol_curves;
 use crate::charts::{Line, LineChart, PALETTE, XAxis, YFormat, line_chart};
 use crate::downsample::min_max_downsample;
 use crate::error::ReportError;
 use crate::format::{Cell, Style, number, show};
-use crate::run::{Figure, read_json_file, symbol_curves, value_text};
+use crate::run::{Figure, read_json_file, value_text};
 use crate::tables::Table;
 use crate::{REPORT_FILE, ReportOptions, render};
 

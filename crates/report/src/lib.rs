@@ -13,10 +13,12 @@
 //! polars. Every numeric cell carries its exact value in a `data-value` attribute.
 #![warn(missing_docs)]
 
+mod champion;
 mod charts;
 mod compare;
 mod downsample;
 mod error;
+mod evolution;
 mod format;
 mod run;
 mod tables;

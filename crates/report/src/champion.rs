@@ -1,0 +1,604 @@
+//! A champion's page in the run report: fitness, gate, robustness, regimes, per-symbol metrics,
+//! equity and drawdown charts, monthly heat maps, trades and lineage, from `champions/<category>.json`,
+//! `champions/<category>-equity.parquet`, `-trades.parquet` and the leaderboard's lineage columns.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::path::Path;
+
+use gauntlet_core::Timestamp;
+use gauntlet_stats::monthly_returns;
+use gauntlet_tournament::Category;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::ReportOptions;
+use crate::charts::{Line, LineChart, PALETTE, XAxis, YFormat, line_chart};
+use crate::downsample::min_max_downsample;
+use crate::error::ReportError;
+use crate::format::{Cell, Style, date_time, heat_colour, number, show, text};
+use crate::run::{Figure, value_text};
+use crate::tables::Table;
+
+/// Per-symbol metrics shown on champion pages: (field of the champion file, header, style).
+pub(crate) const SYMBOL_METRICS: [(&str, &str, Style); 9] = [
+    ("total_return", "return", Style::Percent),
+    ("cagr", "CAGR", Style::Percent),
+    ("sharpe", "Sharpe", Style::Decimal),
+    ("sortino", "Sortino", Style::Decimal),
+    ("max_drawdown", "max drawdown", Style::Percent),
+    ("trades", "trades", Style::Whole),
+    ("win_rate", "win rate", Style::Percent),
+    ("profit_factor", "profit factor", Style::Decimal),
+    ("positive_months", "positive months", Style::Percent),
+];
+
+#[derive(Debug, Serialize)]
+pub(crate) struct ChampionPage {
+    pub(crate) category: String,
+    pub(crate) formula: String,
+    pub(crate) id: String,
+    pub(crate) rules: String,
+    pub(crate) chosen: String,
+    pub(crate) same_as: Option<String>,
+    pub(crate) fitness: Vec<(String, String)>,
+    pub(crate) gate_passed: bool,
+    pub(crate) gate: Vec<(String, String, bool)>,
+    pub(crate) robustness: Vec<(String, String)>,
+    /// Per symbol and regime (in-sample): symbol, kind, label, bars, annualised mean return, Sharpe.
+    pub(crate) regimes: Vec<Vec<Cell>>,
+    pub(crate) symbol_headers: Vec<&'static str>,
+    pub(crate) symbols: Vec<Vec<Cell>>,
+    pub(crate) charts: Vec<Figure>,
+    pub(crate) heat_maps: Vec<HeatMap>,
+    pub(crate) trade_headers: Vec<&'static str>,
+    pub(crate) trades: Vec<Vec<Cell>>,
+    pub(crate) trades_note: String,
+    pub(crate) lineage: Vec<LineageNode>,
+}
+
+#[derive(Debug, Serialize)]
+pub(crate) struct HeatMap {
+    pub(crate) dataset: String,
+    pub(crate) years: Vec<HeatYear>,
+}
+
+#[derive(Debug, Serialize)]
+pub(crate) struct HeatYear {
+    pub(crate) year: i32,
+    /// Twelve months: (text, exact value, background colour); empty text for a month without bars.
+    pub(crate) months: Vec<(String, String, String)>,
+    pub(crate) total: String,
+}
+
+#[derive(Debug, Serialize)]
+pub(crate) struct LineageNode {
+    pub(crate) depth: usize,
+    pub(crate) id: String,
+    pub(crate) generation: String,
+    pub(crate) operators: String,
+    pub(crate) fitness: String,
+    pub(crate) rules: String,
+}
+
+/// One leaderboard genome as lineage shows it: generation, parents' ids, operators, in-sample
+/// fitness in the run's category, rules.
+type Ancestor = (i64, Vec<String>, String, Option<f64>, String);
+
+/// The leaderboard's lineage columns by genome id.
+#[derive(Default)]
+pub(crate) struct LineageIndex {
+    by_id: HashMap<String, Ancestor>,
+}
+
+impl LineageIndex {
+    pub(crate) fn new(table: &Table) -> Result<Self, ReportError> {
+        if !table.has("parents") {
+            return Ok(Self::default());
+        }
+        let ids = table.text("id")?;
+        let generation = table.integer("generation")?;
+        let parents = table.text("parents")?;
+        let operators = table.text("operators")?;
+        let fitness = table.float("fitness")?;
+        let rules = table.text("rules")?;
+        let by_id = (0..table.rows())
+            .map(|row| {
+                let parent_ids = parents[row]
+                    .split(';')
+                    .filter(|id| !id.is_empty())
+                    .map(str::to_string)
+                    .collect();
+                (
+                    ids[row].clone(),
+                    (
+                        generation[row],
+                        parent_ids,
+                        operators[row].replace(';', " + "),
+                        fitness[row],
+                        rules[row].clone(),
+                    ),
+                )
+            })
+            .collect();
+        Ok(Self { by_id })
+    }
+
+    /// The champion and its ancestors, breadth first, `depth` generations of parents back (at most
+    /// 40 genomes).
+    fn ancestors(&self, champion: &Value, depth_limit: usize) -> Vec<LineageNode> {
+        let lineage = &champion["genome"]["lineage"];
+        let id = value_text(&champion["id"]);
+        let parents: Vec<String> = lineage["parents"]
+            .as_array()
+            .map(|parents| parents.iter().map(value_text).collect())
+            .unwrap_or_default();
+        let operators = lineage["operators"]
+            .as_array()
+            .map(|operators| {
+                operators
+                    .iter()
+                    .map(value_text)
+                    .collect::<Vec<_>>()
+                    .join(" + ")
+            })
+            .unwrap_or_default();
+        let mut nodes = vec![LineageNode {
+            depth: 0,
+            id: id.clone(),
+            generation: value_text(&lineage["generation"]),
+            operators,
+            fitness: show(champion["in_sample"]["fitness"].as_f64(), Style::Decimal),
+            rules: value_text(&champion["rules"]),
+        }];
+        let mut queue: VecDeque<(String, usize)> =
+            parents.into_iter().map(|parent| (parent, 1)).collect();
+        let mut visited = BTreeSet::from([id]);
+        while let Some((id, depth)) = queue.pop_front() {
+            if depth > depth_limit || nodes.len() >= 40 || !visited.insert(id.clone()) {
+                continue;
+            }
+            match self.by_id.get(&id) {
+                Some((generation, parents, operators, fitness, rules)) => {
+                    nodes.push(LineageNode {
+                        depth,
+                        id,
+                        generation: generation.to_string(),
+                        operators: operators.clone(),
+                        fitness: show(*fitness, Style::Decimal),
+                        rules: rules.clone(),
+                    });
+                    queue.extend(parents.iter().map(|parent| (parent.clone(), depth + 1)));
+                }
+                None => nodes.push(LineageNode {
+                    depth,
+                    id,
+                    generation: "–".into(),
+                    operators: "–".into(),
+                    fitness: "–".into(),
+                    rules: "not in the leaderboard (its genes were first scored under another id)"
+                        .into(),
+                }),
+            }
+        }
+        nodes
+    }
+}
+
+/// One symbol's curves: chained growth of the strategy and of buy-and-hold, per bar.
+pub(crate) struct SymbolCurves {
+    pub(crate) dataset: String,
+    pub(crate) times: Vec<i64>,
+    pub(crate) strategy: Vec<f64>,
+    pub(crate) buy_and_hold: Vec<f64>,
+    pub(crate) part_starts: Vec<(i64, String)>,
+}
+
+/// Reads `champions/<category>-equity.parquet` into chained growth curves per symbol: each part
+/// was backtested from the same initial capital, so part k's growth is multiplied by the growth at
+/// the end of part k-1 (the three parts as one account); buy-and-hold is the close over the first
+/// close.
+pub(crate) fn symbol_curves(
+    path: &Path,
+    initial_capital: f64,
+) -> Result<Vec<SymbolCurves>, ReportError> {
+    let Some(table) = Table::read_if_present(path)? else {
+        return Ok(Vec::new());
+    };
+    let datasets = table.text("dataset")?;
+    let parts = table.text("part")?;
+    let times = table.integer("time_ms")?;
+    let closes = table.float("close")?;
+    let equity = table.float("equity")?;
+    let mut curves: Vec<SymbolCurves> = Vec::new();
+    let mut factor = 1.0;
+    let mut first_close = f64::NAN;
+    for row in 0..table.rows() {
+        let new_symbol = curves
+            .last()
+            .is_none_or(|curve| curve.dataset != datasets[row]);
+        if new_symbol {
+            curves.push(SymbolCurves {
+                dataset: datasets[row].clone(),
+                times: Vec::new(),
+                strategy: Vec::new(),
+                buy_and_hold: Vec::new(),
+                part_starts: Vec::new(),
+            });
+            factor = 1.0;
+            first_close = closes[row].unwrap_or(f64::NAN);
+        }
+        let Some(curve) = curves.last_mut() else {
+            continue;
+        };
+        if curve
+            .part_starts
+            .last()
+            .is_none_or(|(_, part)| *part != parts[row])
+        {
+            if let Some(&last) = curve.strategy.last() {
+                factor = last;
+            }
+            curve.part_starts.push((times[row], parts[row].clone()));
+        }
+        curve.times.push(times[row]);
+        curve
+            .strategy
+            .push(factor * equity[row].unwrap_or(f64::NAN) / initial_capital);
+        curve
+            .buy_and_hold
+            .push(closes[row].unwrap_or(f64::NAN) / first_close);
+    }
+    Ok(curves)
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn champion_page(
+    folder: &Path,
+    category: Category,
+    champion: &Value,
+    seen: &mut BTreeMap<String, String>,
+    lineage: &LineageIndex,
+    initial_capital: f64,
+    options: &ReportOptions,
+) -> Result<ChampionPage, ReportError> {
+    let id = value_text(&champion["id"]);
+    let same_as = seen.get(&id).cloned();
+    seen.entry(id.clone())
+        .or_insert_with(|| category.name().to_string());
+    let parts = [
+        ("in-sample", "in_sample"),
+        ("validation", "validation"),
+        ("holdout", "holdout"),
+    ];
+    let fitness = parts
+        .iter()
+        .map(|(label, key)| {
+            (
+                label.to_string(),
+                show(champion[*key]["fitness"].as_f64(), Style::Decimal),
+            )
+        })
+        .collect();
+    let robustness_value = &champion["robustness"];
+    let gate = robustness_value["gate"]
+        .as_array()
+        .map(|checks| {
+            checks
+                .iter()
+                .map(|check| {
+                    (
+                        value_text(&check["check"]),
+                        match check["value"].as_f64() {
+                            Some(value) => format!("{value:.4}"),
+                            None => "–".into(),
+                        },
+                        check["passed"].as_bool().unwrap_or(false),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut robustness = Vec::new();
+    if let Some(symbols) = robustness_value["symbols"].as_array() {
+        for symbol in symbols {
+            robustness.push((
+                format!("{}: PSR / DSR", value_text(&symbol["dataset"])),
+                format!(
+                    "{} / {} (minimum track record {} bars)",
+                    show(
+                        symbol["probabilistic_sharpe_ratio"].as_f64(),
+                        Style::Decimal
+                    ),
+                    show(symbol["deflated_sharpe_ratio"].as_f64(), Style::Decimal),
+                    show(symbol["minimum_track_record_bars"].as_f64(), Style::Whole)
+                ),
+            ));
+        }
+    }
+    let monte_carlo = &robustness_value["monte_carlo"];
+    if !monte_carlo.is_null() {
+        robustness.push((
+            "Monte Carlo (validation trades)".into(),
+            format!(
+                "{} paths; 5th percentile return {}; probability of profit {}; median max drawdown {}",
+                value_text(&monte_carlo["paths"]),
+                show(
+                    monte_carlo["total_return_percentiles"][0].as_f64(),
+                    Style::Percent
+                ),
+                show(monte_carlo["probability_of_profit"].as_f64(), Style::Percent),
+                show(monte_carlo["median_max_drawdown"].as_f64(), Style::Percent)
+            ),
+        ));
+    }
+    let mut regimes = Vec::new();
+    for entry in robustness_value["regimes"].as_array().into_iter().flatten() {
+        let dataset = value_text(&entry[0]);
+        for regime in entry[1].as_array().into_iter().flatten() {
+            regimes.push(vec![
+                text(dataset.clone()),
+                text(value_text(&regime["kind"])),
+                text(value_text(&regime["label"])),
+                number(regime["bars"].as_f64(), Style::Whole),
+                number(regime["annual_mean_return"].as_f64(), Style::Percent),
+                number(regime["sharpe"].as_f64(), Style::Decimal),
+            ]);
+        }
+    }
+    let mut symbols = Vec::new();
+    for (label, key) in parts {
+        for symbol in champion[key]["symbols"].as_array().into_iter().flatten() {
+            let mut row = vec![text(value_text(&symbol["dataset"])), text(label)];
+            for (field, _, style) in SYMBOL_METRICS {
+                row.push(number(symbol["metrics"][field].as_f64(), style));
+            }
+            symbols.push(row);
+        }
+    }
+    let (charts, heat_maps, trades, trades_note) = if same_as.is_some() {
+        (Vec::new(), Vec::new(), Vec::new(), String::new())
+    } else {
+        let curves = symbol_curves(
+            &folder
+                .join("champions")
+                .join(format!("{}-equity.parquet", category.name())),
+            initial_capital,
+        )?;
+        let (charts, heat_maps) = curve_figures(&curves, category, options)?;
+        let (trades, note) = trade_rows(
+            &folder
+                .join("champions")
+                .join(format!("{}-trades.parquet", category.name())),
+            category,
+            options.trades_per_part,
+        )?;
+        (charts, heat_maps, trades, note)
+    };
+    Ok(ChampionPage {
+        category: category.name().to_string(),
+        formula: category.formula().to_string(),
+        id,
+        rules: value_text(&champion["rules"]),
+        chosen: value_text(&champion["chosen"]),
+        same_as,
+        fitness,
+        gate_passed: robustness_value["passed"].as_bool().unwrap_or(false),
+        gate,
+        robustness,
+        regimes,
+        symbol_headers: std::iter::once("symbol")
+            .chain(std::iter::once("part"))
+            .chain(SYMBOL_METRICS.iter().map(|(_, header, _)| *header))
+            .collect(),
+        symbols,
+        charts,
+        heat_maps,
+        trade_headers: vec![
+            "symbol",
+            "part",
+            "side",
+            "entry",
+            "entry price",
+            "exit",
+            "exit price",
+            "quantity",
+            "net P&L",
+            "return",
+            "bars",
+            "exit reason",
+        ],
+        trades,
+        trades_note,
+        lineage: lineage.ancestors(champion, 4),
+    })
+}
+
+fn curve_figures(
+    curves: &[SymbolCurves],
+    category: Category,
+    options: &ReportOptions,
+) -> Result<(Vec<Figure>, Vec<HeatMap>), ReportError> {
+    let mut figures = Vec::new();
+    let mut heat_maps = Vec::new();
+    for curve in curves {
+        let points = |values: &[f64]| -> Vec<(f64, f64)> {
+            let points: Vec<(f64, f64)> = curve
+                .times
+                .iter()
+                .zip(values)
+                .filter(|(_, value)| value.is_finite())
+                .map(|(time, value)| (*time as f64, *value))
+                .collect();
+            min_max_downsample(&points, options.curve_points)
+        };
+        let markers: Vec<(f64, String)> = curve
+            .part_starts
+            .iter()
+            .skip(1)
+            .map(|(time, part)| (*time as f64, part.clone()))
+            .collect();
+        let name = format!("{} equity {}", category.name(), curve.dataset);
+        if let Some(svg) = line_chart(&LineChart {
+            name: &name,
+            x_axis: XAxis::Time,
+            y_format: YFormat::LogGrowth,
+            y_label: "growth of 1 (log scale)",
+            lines: vec![
+                Line {
+                    name: "strategy".into(),
+                    points: points(&curve.strategy),
+                    color: PALETTE[0],
+                    width: 2,
+                },
+                Line {
+                    name: "buy and hold".into(),
+                    points: points(&curve.buy_and_hold),
+                    color: PALETTE[7],
+                    width: 1,
+                },
+            ],
+            markers: markers.clone(),
+            fill_to_zero: false,
+            size: (860, 300),
+        })? {
+            figures.push(Figure {
+                title: format!(
+                    "{}: equity against buy-and-hold (in-sample | validation | holdout)",
+                    curve.dataset
+                ),
+                svg,
+            });
+        }
+        let mut peak = f64::NEG_INFINITY;
+        let drawdown: Vec<f64> = curve
+            .strategy
+            .iter()
+            .map(|value| {
+                peak = peak.max(*value);
+                value / peak - 1.0
+            })
+            .collect();
+        let name = format!("{} drawdown {}", category.name(), curve.dataset);
+        if let Some(svg) = line_chart(&LineChart {
+            name: &name,
+            x_axis: XAxis::Time,
+            y_format: YFormat::Percent,
+            y_label: "drawdown",
+            lines: vec![Line {
+                name: "drawdown".into(),
+                points: points(&drawdown),
+                color: PALETTE[3],
+                width: 1,
+            }],
+            markers,
+            fill_to_zero: true,
+            size: (860, 180),
+        })? {
+            figures.push(Figure {
+                title: format!("{}: drawdown", curve.dataset),
+                svg,
+            });
+        }
+        let timestamps: Vec<Timestamp> = curve.times.iter().map(|time| Timestamp(*time)).collect();
+        let months = monthly_returns(&timestamps, &curve.strategy, 1.0);
+        let mut years: BTreeMap<i32, Vec<Option<f64>>> = BTreeMap::new();
+        for month in &months {
+            let row = years.entry(month.year).or_insert_with(|| vec![None; 12]);
+            if let Some(slot) = row.get_mut(month.month as usize - 1) {
+                *slot = Some(month.return_fraction);
+            }
+        }
+        heat_maps.push(HeatMap {
+            dataset: curve.dataset.clone(),
+            years: years
+                .into_iter()
+                .map(|(year, months)| {
+                    let total = months
+                        .iter()
+                        .flatten()
+                        .fold(1.0, |growth, value| growth * (1.0 + value))
+                        - 1.0;
+                    HeatYear {
+                        year,
+                        months: months
+                            .iter()
+                            .map(|value| match value {
+                                Some(value) => (
+                                    format!("{:.1}", value * 100.0),
+                                    format!("{value}"),
+                                    heat_colour(*value),
+                                ),
+                                None => (String::new(), String::new(), "#f4f4f4".into()),
+                            })
+                            .collect(),
+                        total: show(Some(total), Style::Percent),
+                    }
+                })
+                .collect(),
+        });
+    }
+    Ok((figures, heat_maps))
+}
+
+fn trade_rows(
+    path: &Path,
+    category: Category,
+    per_part: usize,
+) -> Result<(Vec<Vec<Cell>>, String), ReportError> {
+    let Some(table) = Table::read_if_present(path)? else {
+        return Ok((Vec::new(), "no trade table".into()));
+    };
+    let datasets = table.text("dataset")?;
+    let parts = table.text("part")?;
+    let sides = table.text("side")?;
+    let entry_time = table.integer("entry_time_ms")?;
+    let entry_price = table.float("entry_price")?;
+    let exit_time = table.integer("exit_time_ms")?;
+    let exit_price = table.float("exit_price")?;
+    let quantity = table.float("quantity")?;
+    let net_pnl = table.float("net_pnl")?;
+    let returns = table.float("return")?;
+    let bars = table.integer("bars")?;
+    let reasons = table.text("exit_reason")?;
+    let mut rows = Vec::new();
+    let mut counts = Vec::new();
+    for part in ["in_sample", "validation", "holdout"] {
+        let mut indices: Vec<usize> = (0..table.rows())
+            .filter(|&row| parts[row] == part)
+            .collect();
+        let total = indices.len();
+        indices.sort_by_key(|&row| (exit_time[row], row));
+        let shown = &indices[total.saturating_sub(per_part)..];
+        counts.push(format!("{} of {} {part}", shown.len(), total));
+        for &row in shown {
+            rows.push(vec![
+                text(datasets[row].clone()),
+                text(parts[row].clone()),
+                text(sides[row].clone()),
+                Cell {
+                    text: date_time(entry_time[row]),
+                    value: Some(entry_time[row].to_string()),
+                },
+                number(entry_price[row], Style::Decimal),
+                Cell {
+                    text: date_time(exit_time[row]),
+                    value: Some(exit_time[row].to_string()),
+                },
+                number(exit_price[row], Style::Decimal),
+                number(quantity[row], Style::Decimal),
+                number(net_pnl[row], Style::Money),
+                number(returns[row], Style::Percent),
+                number(Some(bars[row] as f64), Style::Whole),
+                text(reasons[row].clone()),
+            ]);
+        }
+    }
+    Ok((
+        rows,
+        format!(
+            "the last trades of each part, by exit time ({}); every trade is in champions/{}-trades.parquet",
+            counts.join(", "),
+            category.name()
+        ),
+    ))
+}

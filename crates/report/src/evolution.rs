@@ -1,0 +1,164 @@
+//! The run report's evolution charts (from `generations.parquet`) and capital section (from
+//! `capital.parquet`).
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use serde::Serialize;
+
+use crate::charts::{Line, LineChart, PALETTE, XAxis, YFormat, line_chart, stacked_area};
+use crate::error::ReportError;
+use crate::format::{Cell, Style, number};
+use crate::run::Figure;
+use crate::tables::Table;
+
+#[derive(Debug, Serialize)]
+pub(crate) struct CapitalView {
+    pub(crate) chart: Option<String>,
+    pub(crate) tiers: Vec<String>,
+    pub(crate) transitions: Vec<(String, Vec<usize>)>,
+    pub(crate) generations: Vec<Vec<Cell>>,
+}
+
+pub(crate) fn evolution_charts(table: &Table) -> Result<Vec<Figure>, ReportError> {
+    let generation = table.integer("generation")?;
+    let island = table.integer("island")?;
+    let islands: BTreeSet<i64> = island.iter().copied().collect();
+    let mut figures = Vec::new();
+    for (column, title, label) in [
+        (
+            "best",
+            "best in-sample fitness per generation and island",
+            "best fitness",
+        ),
+        (
+            "median",
+            "median in-sample fitness per generation and island",
+            "median fitness",
+        ),
+        (
+            "diversity",
+            "diversity per generation and island (share of distinct genomes)",
+            "diversity",
+        ),
+    ] {
+        let values = table.float(column)?;
+        let lines = islands
+            .iter()
+            .enumerate()
+            .map(|(index, &number)| Line {
+                name: format!("island {number}"),
+                points: (0..table.rows())
+                    .filter(|&row| island[row] == number)
+                    .filter_map(|row| values[row].map(|value| (generation[row] as f64, value)))
+                    .collect(),
+                color: PALETTE[index % PALETTE.len()],
+                width: 2,
+            })
+            .collect();
+        if let Some(svg) = line_chart(&LineChart {
+            name: column,
+            x_axis: XAxis::Generation,
+            y_format: YFormat::Number,
+            y_label: label,
+            lines,
+            markers: Vec::new(),
+            fill_to_zero: false,
+            size: (860, 260),
+        })? {
+            figures.push(Figure {
+                title: title.to_string(),
+                svg,
+            });
+        }
+    }
+    Ok(figures)
+}
+
+const TIERS: [&str; 5] = ["excellent", "good", "average", "poor", "critical"];
+
+pub(crate) fn capital_view(table: &Table) -> Result<CapitalView, ReportError> {
+    let generation = table.integer("generation")?;
+    let agent = table.text("agent")?;
+    let share = table.float("share")?;
+    let tier = table.text("tier")?;
+    let event = table.text("event")?;
+    let generations: BTreeSet<i64> = generation.iter().copied().collect();
+    let position: BTreeMap<i64, usize> = generations
+        .iter()
+        .enumerate()
+        .map(|(index, generation)| (*generation, index))
+        .collect();
+    let count = generations.len();
+    // The agents that held the most capital over the run (share summed over generations).
+    let mut peak: HashMap<&str, f64> = HashMap::new();
+    for row in 0..table.rows() {
+        *peak.entry(agent[row].as_str()).or_insert(0.0) += share[row].unwrap_or(0.0);
+    }
+    let mut leaders: Vec<(&str, f64)> = peak.into_iter().collect();
+    leaders.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(b.0)));
+    leaders.truncate(10);
+    let leader_index: HashMap<&str, usize> = leaders
+        .iter()
+        .enumerate()
+        .map(|(index, (agent, _))| (*agent, index))
+        .collect();
+    let mut layers: Vec<(String, Vec<f64>)> = leaders
+        .iter()
+        .map(|(agent, _)| (agent.to_string(), vec![0.0; count]))
+        .collect();
+    let mut per_generation: Vec<[usize; 8]> = vec![[0; 8]; count];
+    let mut previous_tier: HashMap<&str, (i64, usize)> = HashMap::new();
+    let mut transitions = [[0usize; 5]; 5];
+    for row in 0..table.rows() {
+        let index = position[&generation[row]];
+        let value = share[row].unwrap_or(0.0);
+        if let Some(&layer) = leader_index.get(agent[row].as_str()) {
+            layers[layer].1[index] += value;
+        }
+        let counts = &mut per_generation[index];
+        match event[row].as_str() {
+            "born" => counts[0] += 1,
+            "retired" => counts[1] += 1,
+            _ => counts[2] += 1,
+        }
+        if let Some(tier_index) = TIERS.iter().position(|name| *name == tier[row]) {
+            counts[3 + tier_index] += 1;
+            if let Some((previous_generation, previous)) = previous_tier.get(agent[row].as_str())
+                && previous_generation + 1 == generation[row]
+            {
+                transitions[*previous][tier_index] += 1;
+            }
+            previous_tier.insert(agent[row].as_str(), (generation[row], tier_index));
+        }
+    }
+    let x: Vec<f64> = generations.iter().map(|value| *value as f64).collect();
+    let chart = stacked_area(
+        "capital shares",
+        &x,
+        &layers,
+        "share of capital",
+        (860, 320),
+    )?;
+    Ok(CapitalView {
+        chart,
+        tiers: TIERS.iter().map(|tier| tier.to_string()).collect(),
+        transitions: TIERS
+            .iter()
+            .zip(transitions)
+            .map(|(tier, row)| (tier.to_string(), row.to_vec()))
+            .collect(),
+        generations: generations
+            .iter()
+            .zip(&per_generation)
+            .map(|(generation, counts)| {
+                std::iter::once(number(Some(*generation as f64), Style::Whole))
+                    .chain(
+                        counts
+                            .iter()
+                            .map(|count| number(Some(*count as f64), Style::Whole)),
+                    )
+                    .collect()
+            })
+            .collect(),
+    })
+}
