@@ -613,7 +613,9 @@ fn simulate<S: EquitySink>(
         consecutive_losses: 0,
     };
     let mut book = Book {
-        symbol: Arc::clone(&market.symbol),
+        // A fresh Arc per run: its trades clone it, and a count shared by every run on every
+        // thread would bounce its cache line between the cores on each trade.
+        symbol: Arc::from(&*market.symbol),
         timestamps,
         first_bar: 0,
         volatility,

@@ -73,7 +73,9 @@ pub fn run_portfolio(
         legs.push(Leg {
             market,
             book: Book {
-                symbol: Arc::clone(&market.symbol),
+                // A fresh Arc per run: its trades clone it, and a count shared by every run on every
+                // thread would bounce its cache line between the cores on each trade.
+                symbol: Arc::from(&*market.symbol),
                 timestamps: series.timestamps(),
                 first_bar: 0,
                 volatility: columns.volatility,
