@@ -6,13 +6,15 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use clap::Args;
 use gauntlet_data::Catalog;
 use gauntlet_tournament::run::{
     self, GenerationProgress, Observer, RunOutcome, RunSummary, export_champion, next_run_folder,
 };
-use gauntlet_tournament::walk_forward::{WalkForwardSummary, run_walk_forward};
+use gauntlet_tournament::walk_forward::{
+    WALK_FORWARD_CONFIG, WalkForwardSummary, run_walk_forward,
+};
 use gauntlet_tournament::{Category, Experiment};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
@@ -140,6 +142,25 @@ pub fn run(arguments: EvolveArgs, datasets_dir: &Path) -> Result<()> {
     .context("cannot install the Ctrl-C handler")?;
     let progress = Progress::new(arguments.quiet);
     let outcome = match &arguments.resume {
+        // A walk-forward folder: its experiment is in its config.toml, its windows resume.
+        Some(folder)
+            if !folder.join(run::CHECKPOINT_STATE).exists()
+                && folder.join(WALK_FORWARD_CONFIG).is_file() =>
+        {
+            let experiment = Experiment::load(&folder.join(WALK_FORWARD_CONFIG))?;
+            if experiment.walk_forward.is_none() {
+                bail!(
+                    "{} holds no checkpoint and no walk-forward experiment to resume",
+                    folder.display()
+                );
+            }
+            let summary = run_walk_forward(&experiment, &catalog, folder, &progress, &stop)
+                .with_context(|| format!("cannot resume {}", folder.display()))?;
+            progress.bar.finish_and_clear();
+            print_walk_forward(folder, &summary);
+            crate::report_command::report_after_walk_forward(folder);
+            return Ok(());
+        }
         Some(folder) => run::resume(folder, &catalog, &progress, &stop)
             .with_context(|| format!("cannot resume {}", folder.display()))?,
         None => {
@@ -302,7 +323,8 @@ fn print_walk_forward(folder: &Path, summary: &WalkForwardSummary) {
     );
     if summary.interrupted {
         println!(
-            "  interrupted: the windows above are complete; the last one can be resumed in its folder"
+            "  interrupted: the windows above are complete; continue with gauntlet evolve --resume {}",
+            folder.display()
         );
     }
 }

@@ -455,4 +455,24 @@ fn a_walk_forward_stitches_its_out_of_sample_windows() {
         );
     }
     assert!(run.join("window-00/index.html").exists() && run.join("window-01/index.html").exists());
+
+    // Stopped after window 0 (window 1 never started, nothing stitched yet): --resume on the
+    // walk-forward folder finishes it exactly as the uninterrupted run did.
+    let whole = std::fs::read_to_string(run.join("walk_forward.json")).unwrap();
+    std::fs::remove_dir_all(run.join("window-01")).unwrap();
+    for file in ["walk_forward.json", "walk_forward.parquet", "index.html"] {
+        std::fs::remove_file(run.join(file)).unwrap();
+    }
+    let stdout = ok(&gauntlet(&[
+        "evolve",
+        "--resume",
+        run.to_str().unwrap(),
+        "--quiet",
+    ]));
+    assert!(stdout.contains("Walk-forward: 2 windows"), "{stdout}");
+    assert_eq!(
+        std::fs::read_to_string(run.join("walk_forward.json")).unwrap(),
+        whole
+    );
+    assert!(run.join("index.html").exists());
 }

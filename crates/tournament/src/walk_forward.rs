@@ -17,7 +17,7 @@ use serde::Serialize;
 
 use crate::error::TournamentError;
 use crate::experiment::{Experiment, WalkForward};
-use crate::run::{Observer, RunOutcome, prepare, start};
+use crate::run::{CHECKPOINT_STATE, Observer, RunOutcome, prepare, resume, start};
 use crate::scoring::Part;
 
 const DAY_MS: i64 = 86_400_000;
@@ -103,7 +103,14 @@ fn mean(values: impl Iterator<Item = f64>) -> Option<f64> {
     (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64)
 }
 
+/// The walk-forward's experiment as resolved, in its folder: `gauntlet evolve --resume` on a
+/// walk-forward folder reads it back.
+pub const WALK_FORWARD_CONFIG: &str = "config.toml";
+
 /// Runs the walk-forward analysis of `experiment` (which must have `[walk_forward]`) in `folder`.
+/// Started again on the same folder (after an interruption or a crash), it resumes: a window
+/// folder holding a checkpoint is resumed from it (a finished window only recomputes its
+/// champions, with the same results), the others start, so the analysis ends as if never stopped.
 ///
 /// # Errors
 /// [`TournamentError::Config`] when the experiment is invalid or the data is too short for one
@@ -142,6 +149,14 @@ pub fn run_walk_forward(
             ),
         });
     }
+    std::fs::create_dir_all(folder).map_err(|source| TournamentError::Io {
+        path: folder.to_path_buf(),
+        source,
+    })?;
+    write_bytes_atomically(
+        &folder.join(WALK_FORWARD_CONFIG),
+        experiment.to_toml().as_bytes(),
+    )?;
     let mut windows = Vec::with_capacity(plans.len());
     let mut equity: Vec<f64> = vec![1.0; experiment.datasets.len()];
     let mut bars = vec![0usize; experiment.datasets.len()];
@@ -163,7 +178,13 @@ pub fn run_walk_forward(
             holdout_start: gauntlet_core::Timestamp(plan.out_of_sample_start),
         };
         let name = format!("window-{:02}", plan.index);
-        let summary = match start(window.clone(), catalog, &folder.join(&name), observer, stop)? {
+        let window_folder = folder.join(&name);
+        let outcome = if window_folder.join(CHECKPOINT_STATE).exists() {
+            resume(&window_folder, catalog, observer, stop)?
+        } else {
+            start(window.clone(), catalog, &window_folder, observer, stop)?
+        };
+        let summary = match outcome {
             RunOutcome::Finished(summary) => summary,
             RunOutcome::Interrupted { .. } => {
                 interrupted = true;
