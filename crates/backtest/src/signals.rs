@@ -14,14 +14,12 @@ pub(crate) type Column = Arc<[f64]>;
 /// One rule, ready to evaluate.
 #[derive(Debug, Clone)]
 enum CompiledRule {
-    /// `a` crosses above / below `b`; `crossings` lists those bars when the rule is a genome's only
-    /// one (the flat phase then jumps from crossing to crossing).
-    Cross {
-        a: Column,
-        b: Column,
-        keys: (IndicatorColumn, IndicatorColumn),
-        crossings: Option<Arc<Crossings>>,
-    },
+    /// `a` crosses above / below `b`.
+    Cross { a: Column, b: Column },
+    /// A genome's only rule, a crossover, answered from the cache's list of its crossing bars (the
+    /// flat phase jumps from crossing to crossing; the columns themselves are not needed, so a
+    /// backtest takes one shared `Arc` instead of three).
+    CrossList { crossings: Arc<Crossings> },
     /// Close above / below `level`.
     CloseVersus { level: Column },
     /// Close below `lower` (long) / above `upper` (short).
@@ -54,14 +52,11 @@ impl CompiledRule {
     fn signal(&self, bars: Bars<'_>, t: usize) -> (bool, bool) {
         let close = bars.close[t];
         match self {
-            Self::Cross {
-                crossings: Some(crossings),
-                ..
-            } => (
+            Self::CrossList { crossings } => (
                 crossings.above.binary_search(&t).is_ok(),
                 crossings.below.binary_search(&t).is_ok(),
             ),
-            Self::Cross { a, b, .. } => {
+            Self::Cross { a, b } => {
                 if t == 0 {
                     return (false, false);
                 }
@@ -177,6 +172,23 @@ fn average_column(kind: AverageKind, period: u32) -> IndicatorColumn {
     }
 }
 
+/// The two columns a crossover rule compares (`a` crosses `b`, as [`EntrySignals::compile_with`]
+/// reads them); `None` for other rules.
+fn cross_keys(rule: &Rule) -> Option<(IndicatorColumn, IndicatorColumn)> {
+    match *rule {
+        Rule::MovingAverageCross {
+            average,
+            fast,
+            slow,
+        } => Some((average_column(average, fast), average_column(average, slow))),
+        Rule::MacdCross { fast, slow, signal } => Some((
+            IndicatorColumn::MacdLine { fast, slow, signal },
+            IndicatorColumn::MacdSignal { fast, slow, signal },
+        )),
+        _ => None,
+    }
+}
+
 /// Bollinger widths are cached in hundredths of a deviation.
 fn hundredths(width: f64) -> u32 {
     (width * 100.0).round() as u32
@@ -188,23 +200,23 @@ impl EntrySignals {
     /// # Errors
     /// [`BacktestError::Indicator`] when a column cannot be computed (invalid parameters).
     pub fn compile(logic: &EntryLogic, cache: &IndicatorCache) -> Result<Self, BacktestError> {
-        let mut signals = Self::compile_with(logic, &mut |column| {
-            cache.get(column).map_err(BacktestError::Indicator)
-        })?;
-        if let CompiledLogic::Rules { rules, .. } = &mut signals.logic
-            && let [
-                CompiledRule::Cross {
-                    keys, crossings, ..
-                },
-            ] = rules.as_mut_slice()
+        if let EntryLogic::Rules { rules, combine } = logic
+            && let [only] = rules.as_slice()
+            && let Some(keys) = cross_keys(only)
         {
-            *crossings = Some(
-                cache
-                    .crossings(keys.0, keys.1)
-                    .map_err(BacktestError::Indicator)?,
-            );
+            let crossings = cache
+                .crossings(keys.0, keys.1)
+                .map_err(BacktestError::Indicator)?;
+            return Ok(Self {
+                logic: CompiledLogic::Rules {
+                    rules: vec![CompiledRule::CrossList { crossings }],
+                    combine: *combine,
+                },
+            });
         }
-        Ok(signals)
+        Self::compile_with(logic, &mut |column| {
+            cache.get(column).map_err(BacktestError::Indicator)
+        })
     }
 
     /// Compiles `logic` with columns from `get` (the live engine passes each column's last two
@@ -245,16 +257,14 @@ impl EntrySignals {
                             average,
                             fast,
                             slow,
-                        } => {
-                            let keys =
-                                (average_column(average, fast), average_column(average, slow));
-                            CompiledRule::Cross {
-                                a: get(keys.0)?,
-                                b: get(keys.1)?,
-                                keys,
-                                crossings: None,
-                            }
-                        }
+                        } => CompiledRule::Cross {
+                            a: get(average_column(average, fast))?,
+                            b: get(average_column(average, slow))?,
+                        },
+                        Rule::MacdCross { fast, slow, signal } => CompiledRule::Cross {
+                            a: get(IndicatorColumn::MacdLine { fast, slow, signal })?,
+                            b: get(IndicatorColumn::MacdSignal { fast, slow, signal })?,
+                        },
                         Rule::PriceVsAverage { average, period } => CompiledRule::CloseVersus {
                             level: get(average_column(average, period))?,
                         },
@@ -290,18 +300,6 @@ impl EntrySignals {
                             value: get(IndicatorColumn::Roc { period })?,
                             fraction: threshold_pct / 100.0,
                         },
-                        Rule::MacdCross { fast, slow, signal } => {
-                            let keys = (
-                                IndicatorColumn::MacdLine { fast, slow, signal },
-                                IndicatorColumn::MacdSignal { fast, slow, signal },
-                            );
-                            CompiledRule::Cross {
-                                a: get(keys.0)?,
-                                b: get(keys.1)?,
-                                keys,
-                                crossings: None,
-                            }
-                        }
                         Rule::ZScoreReversion { period, threshold } => CompiledRule::Threshold {
                             value: get(IndicatorColumn::ZScore { period })?,
                             low: -threshold,
@@ -356,11 +354,8 @@ impl EntrySignals {
         let bars = Bars { close };
         match &self.logic {
             CompiledLogic::Rules { rules, .. } if rules.len() == 1 => match &rules[0] {
-                CompiledRule::Cross {
-                    crossings: Some(crossings),
-                    ..
-                } => next_crossing(crossings, from, to, wanted),
-                CompiledRule::Cross { a, b, .. } => {
+                CompiledRule::CrossList { crossings } => next_crossing(crossings, from, to, wanted),
+                CompiledRule::Cross { a, b } => {
                     let (a, b) = (&a[..to], &b[..to]);
                     scan(
                         from.max(1),
@@ -565,7 +560,7 @@ mod tests {
         assert!(matches!(
             &sparse.logic,
             CompiledLogic::Rules { rules, .. }
-                if matches!(rules[0], CompiledRule::Cross { crossings: Some(_), .. })
+                if matches!(rules[0], CompiledRule::CrossList { .. })
         ));
         let close = cache.series().close();
         let bars = close.len();
