@@ -99,15 +99,7 @@ pub fn run_portfolio(
     let risk = &genome.risk;
     let direction = genome.entry.direction;
     let wanted = |long: bool, short: bool| entry_side(direction, long, short);
-    let mut ledger = Ledger {
-        genome,
-        config,
-        cash: config.initial_capital,
-        trades: Vec::new(),
-        buys: 0,
-        sells: 0,
-        consecutive_losses: 0,
-    };
+    let mut ledger = Ledger::new(genome, config, 0);
     let mut equity_curve = Vec::with_capacity(timeline.len());
     let mut peak = config.initial_capital;
     let mut halted_at_bar = None;

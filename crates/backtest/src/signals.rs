@@ -1,10 +1,11 @@
 //! Entry signals compiled from a genome: each rule reads shared indicator columns at bar t (and t-1
 //! for crosses), so deciding at bar t uses data up to bar t's close only.
 
+use std::cell::Cell;
 use std::sync::Arc;
 
 use gauntlet_genome::{AverageKind, Combine, EntryLogic, FactorScore, Rule};
-use gauntlet_indicators::{Crossings, IndicatorCache, IndicatorColumn};
+use gauntlet_indicators::{Crossing, Crossings, IndicatorCache, IndicatorColumn};
 
 use crate::error::BacktestError;
 
@@ -18,8 +19,12 @@ enum CompiledRule {
     Cross { a: Column, b: Column },
     /// A genome's only rule, a crossover, answered from the cache's list of its crossing bars (the
     /// flat phase jumps from crossing to crossing; the columns themselves are not needed, so a
-    /// backtest takes one shared `Arc` instead of three).
-    CrossList { crossings: Arc<Crossings> },
+    /// backtest takes one shared `Arc` instead of three). `cursor` is where the last lookup ended
+    /// (see [`seek`]).
+    CrossList {
+        crossings: Arc<Crossings>,
+        cursor: Cell<usize>,
+    },
     /// Close above / below `level`.
     CloseVersus { level: Column },
     /// Close below `lower` (long) / above `upper` (short).
@@ -52,10 +57,13 @@ impl CompiledRule {
     fn signal(&self, bars: Bars<'_>, t: usize) -> (bool, bool) {
         let close = bars.close[t];
         match self {
-            Self::CrossList { crossings } => (
-                crossings.above.binary_search(&t).is_ok(),
-                crossings.below.binary_search(&t).is_ok(),
-            ),
+            Self::CrossList { crossings, cursor } => {
+                let events = &crossings.events;
+                match events.get(seek(events, cursor, t)) {
+                    Some(crossing) if crossing.bar == t => (crossing.above, !crossing.above),
+                    _ => (false, false),
+                }
+            }
             Self::Cross { a, b } => {
                 if t == 0 {
                     return (false, false);
@@ -209,7 +217,10 @@ impl EntrySignals {
                 .map_err(BacktestError::Indicator)?;
             return Ok(Self {
                 logic: CompiledLogic::Rules {
-                    rules: vec![CompiledRule::CrossList { crossings }],
+                    rules: vec![CompiledRule::CrossList {
+                        crossings,
+                        cursor: Cell::new(0),
+                    }],
                     combine: *combine,
                 },
             });
@@ -354,7 +365,9 @@ impl EntrySignals {
         let bars = Bars { close };
         match &self.logic {
             CompiledLogic::Rules { rules, .. } if rules.len() == 1 => match &rules[0] {
-                CompiledRule::CrossList { crossings } => next_crossing(crossings, from, to, wanted),
+                CompiledRule::CrossList { crossings, cursor } => {
+                    next_crossing(&crossings.events, cursor, from, to, wanted)
+                }
                 CompiledRule::Cross { a, b } => {
                     let (a, b) = (&a[..to], &b[..to]);
                     scan(
@@ -476,37 +489,52 @@ pub(crate) enum Explanation {
     Rules { fired: Vec<usize>, needed: usize },
 }
 
+/// The index in `events` of the first crossing at or after bar `from`, searched from `cursor`
+/// (where the previous lookup ended), which it then moves there. A backtest asks about bars in
+/// order, so the answer is almost always the cursor itself or a step or two past it: a few
+/// comparisons instead of a binary search per lookup. A `from` before the cursor's crossing, or
+/// far past it, falls back to a binary search; the answer never depends on the cursor.
+#[inline]
+fn seek(events: &[Crossing], cursor: &Cell<usize>, from: usize) -> usize {
+    const LINEAR_STEPS: usize = 4;
+    let mut index = cursor.get().min(events.len());
+    if index > 0 && events[index - 1].bar >= from {
+        index = events[..index].partition_point(|crossing| crossing.bar < from);
+    } else {
+        let mut steps = 0;
+        while index < events.len() && events[index].bar < from {
+            index += 1;
+            steps += 1;
+            if steps == LINEAR_STEPS {
+                index += events[index..].partition_point(|crossing| crossing.bar < from);
+                break;
+            }
+        }
+    }
+    cursor.set(index);
+    index
+}
+
 /// [`EntrySignals::next_entry`] for a single crossover rule from its crossing bars: crossings above
 /// are `(true, false)`, crossings below `(false, true)`, every other bar `(false, false)` (which
 /// `wanted` never turns into an entry).
+#[inline]
 fn next_crossing<S>(
-    crossings: &Crossings,
+    events: &[Crossing],
+    cursor: &Cell<usize>,
     from: usize,
     to: usize,
     wanted: impl Fn(bool, bool) -> Option<S>,
 ) -> Option<(usize, S)> {
-    let mut above = crossings.above[crossings.above.partition_point(|&bar| bar < from)..]
-        .iter()
-        .copied()
-        .peekable();
-    let mut below = crossings.below[crossings.below.partition_point(|&bar| bar < from)..]
-        .iter()
-        .copied()
-        .peekable();
-    loop {
-        let (bar, long) = match (above.peek(), below.peek()) {
-            (Some(&up), Some(&down)) if up < down => (above.next()?, true),
-            (Some(_), Some(_)) | (None, Some(_)) => (below.next()?, false),
-            (Some(_), None) => (above.next()?, true),
-            (None, None) => return None,
-        };
-        if bar >= to {
+    for crossing in &events[seek(events, cursor, from)..] {
+        if crossing.bar >= to {
             return None;
         }
-        if let Some(side) = wanted(long, !long) {
-            return Some((bar, side));
+        if let Some(side) = wanted(crossing.above, !crossing.above) {
+            return Some((crossing.bar, side));
         }
     }
+    None
 }
 
 #[cfg(test)]
@@ -594,6 +622,18 @@ mod tests {
                     );
                 }
             }
+        }
+        // Lookups out of order (the crossing list's cursor moves back and far ahead): bars in a
+        // scrambled order (97 is coprime with the 400 bars, so every bar comes once).
+        assert_eq!(bars, 400);
+        for step in 0..bars {
+            let t = step * 97 % bars;
+            assert_eq!(sparse.at(close, t), dense.at(close, t), "bar {t}");
+            assert_eq!(
+                sparse.next_entry(close, t, bars, either),
+                dense.next_entry(close, t, bars, either),
+                "from bar {t}"
+            );
         }
     }
 }

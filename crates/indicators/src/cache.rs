@@ -206,18 +206,26 @@ impl CacheBudget {
     }
 }
 
-/// The bars at which one column crosses another, ascending: a sparse form of a crossover signal, so
-/// a backtest waiting for the next crossing jumps to it instead of testing every bar.
+/// The bars at which one column crosses another, in bar order: a sparse form of a crossover
+/// signal, so a backtest waiting for the next crossing jumps to it instead of testing every bar.
 ///
 /// Bar t (from 1) is a crossing above when `a[t] > b[t] && a[t-1] <= b[t-1]`, below when
 /// `a[t] < b[t] && a[t-1] >= b[t-1]`; any comparison with `NaN` (warm-up) is false, so no crossing
-/// involves a warm-up value. A bar is never in both lists.
+/// involves a warm-up value. A bar is never both. One list for both directions, so the next
+/// crossing of either kind is the next entry.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Crossings {
-    /// Bars where `a` crosses above `b`.
-    pub above: Vec<usize>,
-    /// Bars where `a` crosses below `b`.
-    pub below: Vec<usize>,
+    /// Every crossing, ascending by bar.
+    pub events: Vec<Crossing>,
+}
+
+/// One bar where column `a` crosses column `b` (see [`Crossings`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Crossing {
+    /// The bar's number in the series (from 1).
+    pub bar: usize,
+    /// `a` crosses above `b` (`false`: below).
+    pub above: bool,
 }
 
 impl Crossings {
@@ -228,17 +236,31 @@ impl Crossings {
         for t in 1..bars {
             let (now_a, now_b, before_a, before_b) = (a[t], b[t], a[t - 1], b[t - 1]);
             if now_a > now_b && before_a <= before_b {
-                crossings.above.push(t);
+                crossings.events.push(Crossing {
+                    bar: t,
+                    above: true,
+                });
             } else if now_a < now_b && before_a >= before_b {
-                crossings.below.push(t);
+                crossings.events.push(Crossing {
+                    bar: t,
+                    above: false,
+                });
             }
         }
         crossings
     }
 
-    /// Bytes held by the two lists.
+    /// The bars where `a` crosses above `b` (`above`) or below it, ascending.
+    pub fn bars(&self, above: bool) -> impl Iterator<Item = usize> + '_ {
+        self.events
+            .iter()
+            .filter(move |crossing| crossing.above == above)
+            .map(|crossing| crossing.bar)
+    }
+
+    /// Bytes held by the list.
     pub fn bytes(&self) -> usize {
-        (self.above.len() + self.below.len()) * std::mem::size_of::<usize>()
+        self.events.len() * std::mem::size_of::<Crossing>()
     }
 }
 
@@ -374,8 +396,8 @@ mod tests {
         let b = [0.0; 9];
         let a = [f64::NAN, -1.0, 0.0, 2.0, 2.0, -1.0, 0.0, 0.0, 1.0];
         let crossings = Crossings::between(&a, &b);
-        assert_eq!(crossings.above, [3, 8]);
-        assert_eq!(crossings.below, [5]);
+        assert_eq!(crossings.bars(true).collect::<Vec<_>>(), [3, 8]);
+        assert_eq!(crossings.bars(false).collect::<Vec<_>>(), [5]);
     }
 
     #[test]
@@ -402,12 +424,16 @@ mod tests {
         let crossings = cache.crossings(fast, slow).unwrap();
         let (a, b) = (cache.get(fast).unwrap(), cache.get(slow).unwrap());
         // A sine of period 44 bars crosses its smoothing about twice per period.
-        assert!(crossings.above.len() >= 3 && crossings.below.len() >= 3);
+        let (above, below): (Vec<usize>, Vec<usize>) = (
+            crossings.bars(true).collect(),
+            crossings.bars(false).collect(),
+        );
+        assert!(above.len() >= 3 && below.len() >= 3);
         for t in 1..closes.len() {
-            let above = a[t] > b[t] && a[t - 1] <= b[t - 1];
-            let below = a[t] < b[t] && a[t - 1] >= b[t - 1];
-            assert_eq!(crossings.above.contains(&t), above, "bar {t}");
-            assert_eq!(crossings.below.contains(&t), below, "bar {t}");
+            let crosses_above = a[t] > b[t] && a[t - 1] <= b[t - 1];
+            let crosses_below = a[t] < b[t] && a[t - 1] >= b[t - 1];
+            assert_eq!(above.contains(&t), crosses_above, "bar {t}");
+            assert_eq!(below.contains(&t), crosses_below, "bar {t}");
         }
         assert!(Arc::ptr_eq(
             &crossings,

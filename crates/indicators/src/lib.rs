@@ -41,7 +41,7 @@ mod streaming;
 mod volatility;
 
 pub use cache::{
-    CacheBudget, Crossings, DEFAULT_CACHE_BUDGET_BYTES, IndicatorCache, IndicatorColumn,
+    CacheBudget, Crossing, Crossings, DEFAULT_CACHE_BUDGET_BYTES, IndicatorCache, IndicatorColumn,
 };
 pub use channel::{Donchian, DonchianChannel};
 pub use error::IndicatorError;
