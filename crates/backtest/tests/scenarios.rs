@@ -302,6 +302,99 @@ fn the_drawdown_halt_closes_and_stops_trading() {
     assert_close(result.final_equity(), 8_800.0);
 }
 
+/// Bars whose open, high, low and close are all `price`, one per day.
+fn flat_bars(prices: &[f64]) -> BarSeries {
+    bars(
+        &prices
+            .iter()
+            .map(|&price| (price, price, price, price))
+            .collect::<Vec<_>>(),
+    )
+}
+
+#[test]
+fn the_consecutive_loss_breaker_stops_new_entries() {
+    // Each position is held one bar (time exit decided on its entry bar's close, filled at the next
+    // open), and the genome re-enters on the close of the bar it left. Prices: open = close.
+    // Trade 1: in at bar 1 (100), out at bar 2 (99): loss, streak 1. Equity 10,000 * 99/100 = 9,900.
+    // Trade 2: in at bar 3 (99), out at bar 4 (101): win, streak 0. 9,900 * 101/99 = 10,100.
+    // Trade 3: in at bar 5 (101), out at bar 6 (100): loss, streak 1. 10,100 * 100/101 = 10,000.
+    // Trade 4: in at bar 7 (100), out at bar 8 (98): loss, streak 2 = the limit: no entry after,
+    // although prices rise. Final equity 10,000 * 98/100 = 9,800.
+    let prices = [
+        100.0, 100.0, 99.0, 99.0, 101.0, 101.0, 100.0, 100.0, 98.0, 99.0, 100.0, 101.0,
+    ];
+    let exit = ExitChromosome {
+        max_holding_bars: Some(1),
+        ..ExitChromosome::default()
+    };
+    let mut genome = always(Direction::Long, exit);
+    genome.risk.consecutive_loss_limit = Some(2);
+    let result = run(&genome, flat_bars(&prices), &config());
+    let bars_traded: Vec<(usize, usize)> = result
+        .trades
+        .iter()
+        .map(|trade| (trade.entry_bar, trade.exit_bar))
+        .collect();
+    assert_eq!(bars_traded, [(1, 2), (3, 4), (5, 6), (7, 8)]);
+    assert_close(result.trades[1].net_pnl, 9_900.0 * 2.0 / 99.0);
+    assert_close(result.final_equity(), 9_800.0);
+    assert_eq!(result.equity.len(), prices.len());
+    assert_close(*result.equity.last().unwrap(), 9_800.0);
+    // Without the breaker the genome keeps trading: in at bar 9 (99), out at bar 10 (100).
+    genome.risk.consecutive_loss_limit = None;
+    let unlimited = run(&genome, flat_bars(&prices), &config());
+    assert_eq!(unlimited.trades.len(), 5);
+    assert_eq!(
+        (unlimited.trades[4].entry_bar, unlimited.trades[4].exit_bar),
+        (9, 10)
+    );
+}
+
+#[test]
+fn the_daily_loss_limit_blocks_entries_until_the_next_utc_day() {
+    // Hourly bars: four on day 0 (00:00 to 03:00 UTC), three on day 1 (00:00 to 02:00); open =
+    // close. One-bar holds as above, daily loss limit 1%.
+    // Bar 1: in at 100 (100 units). Bar 2: out at 98, -200: equity 9,800 at bar 2's close is 2%
+    // below the day's start (10,000), past 1%: no entry decided on bars 2 and 3.
+    // Bar 4 starts day 1 (its start equity 9,800): entry decided on its close, in at bar 5 (99),
+    // out at bar 6 (100): 9,800 * 100/99 = 9,898.9898...
+    const HOUR: i64 = 3_600_000;
+    let hours = [0, 1, 2, 3, 24, 25, 26];
+    let prices = [100.0, 100.0, 98.0, 98.0, 98.0, 99.0, 100.0];
+    let series = |prices: &[f64]| {
+        let mut columns = BarColumns::default();
+        for (&hour, &price) in hours.iter().zip(prices) {
+            columns.timestamps.push(Timestamp(hour * HOUR));
+            columns.open.push(price);
+            columns.high.push(price);
+            columns.low.push(price);
+            columns.close.push(price);
+            columns.volume.push(0.0);
+        }
+        BarSeries::new(columns, false).unwrap()
+    };
+    let exit = ExitChromosome {
+        max_holding_bars: Some(1),
+        ..ExitChromosome::default()
+    };
+    let mut genome = always(Direction::Long, exit);
+    genome.risk.daily_loss_limit_pct = Some(1.0);
+    let result = run(&genome, series(&prices), &config());
+    let bars_traded: Vec<(usize, usize)> = result
+        .trades
+        .iter()
+        .map(|trade| (trade.entry_bar, trade.exit_bar))
+        .collect();
+    assert_eq!(bars_traded, [(1, 2), (5, 6)]);
+    assert_close(result.trades[0].net_pnl, -200.0);
+    assert_close(result.final_equity(), 9_800.0 * 100.0 / 99.0);
+    // The limit is a block on entries, not a halt: without it the genome re-enters at bar 3.
+    genome.risk.daily_loss_limit_pct = None;
+    let unlimited = run(&genome, series(&prices), &config());
+    assert_eq!(unlimited.trades[1].entry_bar, 3);
+}
+
 #[test]
 fn close_only_data_fills_and_stops_on_closes() {
     // Closes 100, 100, 97, 94 (open = high = low = close). Entry at bar 1's "open", 100.
