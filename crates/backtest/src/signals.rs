@@ -154,6 +154,10 @@ impl CompiledScore {
 }
 
 /// A genome's entry logic, ready to evaluate bar by bar.
+///
+/// Compile one per backtest: a lone crossover rule keeps a cursor into its crossing list (lookups in
+/// bar order are then a step or two each), so the value is `Send` but not `Sync`. Answers never
+/// depend on the order of the lookups.
 #[derive(Debug, Clone)]
 pub struct EntrySignals {
     logic: CompiledLogic,
