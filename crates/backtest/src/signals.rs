@@ -60,7 +60,7 @@ impl CompiledRule {
             Self::CrossList { crossings, cursor } => {
                 let events = &crossings.events;
                 match events.get(seek(events, cursor, t)) {
-                    Some(crossing) if crossing.bar == t => (crossing.above, !crossing.above),
+                    Some(crossing) if crossing.bar() == t => (crossing.above(), !crossing.above()),
                     _ => (false, false),
                 }
             }
@@ -502,15 +502,15 @@ pub(crate) enum Explanation {
 fn seek(events: &[Crossing], cursor: &Cell<usize>, from: usize) -> usize {
     const LINEAR_STEPS: usize = 4;
     let mut index = cursor.get().min(events.len());
-    if index > 0 && events[index - 1].bar >= from {
-        index = events[..index].partition_point(|crossing| crossing.bar < from);
+    if index > 0 && events[index - 1].bar() >= from {
+        index = events[..index].partition_point(|crossing| crossing.bar() < from);
     } else {
         let mut steps = 0;
-        while index < events.len() && events[index].bar < from {
+        while index < events.len() && events[index].bar() < from {
             index += 1;
             steps += 1;
             if steps == LINEAR_STEPS {
-                index += events[index..].partition_point(|crossing| crossing.bar < from);
+                index += events[index..].partition_point(|crossing| crossing.bar() < from);
                 break;
             }
         }
@@ -531,11 +531,11 @@ fn next_crossing<S>(
     wanted: impl Fn(bool, bool) -> Option<S>,
 ) -> Option<(usize, S)> {
     for crossing in &events[seek(events, cursor, from)..] {
-        if crossing.bar >= to {
+        if crossing.bar() >= to {
             return None;
         }
-        if let Some(side) = wanted(crossing.above, !crossing.above) {
-            return Some((crossing.bar, side));
+        if let Some(side) = wanted(crossing.above(), !crossing.above()) {
+            return Some((crossing.bar(), side));
         }
     }
     None

@@ -219,13 +219,29 @@ pub struct Crossings {
     pub events: Vec<Crossing>,
 }
 
-/// One bar where column `a` crosses column `b` (see [`Crossings`]).
+/// One bar where column `a` crosses column `b` (see [`Crossings`]), packed in 8 bytes (the bar
+/// number shifted left once, the direction in the low bit): a population's lists stay small enough
+/// to share the cores' caches with the bars.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Crossing {
+pub struct Crossing(u64);
+
+impl Crossing {
+    /// A crossing at bar number `bar` (below 2^63), above (`above`) or below.
+    pub fn new(bar: usize, above: bool) -> Self {
+        Self(((bar as u64) << 1) | u64::from(above))
+    }
+
     /// The bar's number in the series (from 1).
-    pub bar: usize,
-    /// `a` crosses above `b` (`false`: below).
-    pub above: bool,
+    #[inline]
+    pub fn bar(self) -> usize {
+        (self.0 >> 1) as usize
+    }
+
+    /// Whether `a` crosses above `b` (`false`: below).
+    #[inline]
+    pub fn above(self) -> bool {
+        self.0 & 1 == 1
+    }
 }
 
 impl Crossings {
@@ -236,15 +252,9 @@ impl Crossings {
         for t in 1..bars {
             let (now_a, now_b, before_a, before_b) = (a[t], b[t], a[t - 1], b[t - 1]);
             if now_a > now_b && before_a <= before_b {
-                crossings.events.push(Crossing {
-                    bar: t,
-                    above: true,
-                });
+                crossings.events.push(Crossing::new(t, true));
             } else if now_a < now_b && before_a >= before_b {
-                crossings.events.push(Crossing {
-                    bar: t,
-                    above: false,
-                });
+                crossings.events.push(Crossing::new(t, false));
             }
         }
         crossings
@@ -254,8 +264,8 @@ impl Crossings {
     pub fn bars(&self, above: bool) -> impl Iterator<Item = usize> + '_ {
         self.events
             .iter()
-            .filter(move |crossing| crossing.above == above)
-            .map(|crossing| crossing.bar)
+            .filter(move |crossing| crossing.above() == above)
+            .map(|crossing| crossing.bar())
     }
 
     /// Bytes held by the list.
@@ -398,6 +408,17 @@ mod tests {
         let crossings = Crossings::between(&a, &b);
         assert_eq!(crossings.bars(true).collect::<Vec<_>>(), [3, 8]);
         assert_eq!(crossings.bars(false).collect::<Vec<_>>(), [5]);
+    }
+
+    #[test]
+    fn a_packed_crossing_keeps_its_bar_and_direction() {
+        for bar in [1, 2, 5_105, 1 << 40, (1 << 62) + 3] {
+            for above in [true, false] {
+                let crossing = Crossing::new(bar, above);
+                assert_eq!((crossing.bar(), crossing.above()), (bar, above));
+            }
+        }
+        assert_eq!(std::mem::size_of::<Crossing>(), 8);
     }
 
     #[test]
