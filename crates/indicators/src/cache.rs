@@ -211,8 +211,8 @@ impl CacheBudget {
 ///
 /// Bar t (from 1) is a crossing above when `a[t] > b[t] && a[t-1] <= b[t-1]`, below when
 /// `a[t] < b[t] && a[t-1] >= b[t-1]`; any comparison with `NaN` (warm-up) is false, so no crossing
-/// involves a warm-up value. A bar is never both. One list for both directions, so the next
-/// crossing of either kind is the next entry.
+/// involves a warm-up value. A bar is never both. Both directions share one list, so the next
+/// crossing of either kind is the next element.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Crossings {
     /// Every crossing, ascending by bar.
