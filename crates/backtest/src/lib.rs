@@ -14,6 +14,7 @@
 //! (vectorbt's `from_signals`); `tests/w1_vectorbt.rs` checks 1000 genomes against vectorbt to 1e-9.
 #![warn(missing_docs)]
 
+mod account;
 mod config;
 mod engine;
 mod error;

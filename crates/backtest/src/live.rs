@@ -15,10 +15,9 @@ use gauntlet_genome::{EntryLogic, Genome};
 use gauntlet_indicators::{IndicatorColumn, StreamingColumn};
 use serde::{Deserialize, Serialize};
 
+use crate::account::{Book, Counters, Ledger, Position};
 use crate::config::{BacktestConfig, FillConvention};
-use crate::engine::{
-    Book, Counters, GenomeColumns, Ledger, Order, Position, entry_side, exit_signal,
-};
+use crate::engine::{GenomeColumns, Order, entry_side, exit_signal};
 use crate::error::BacktestError;
 use crate::signals::{Column, Explanation};
 use crate::step::{BarInput, StepState, step_bar};

@@ -15,9 +15,10 @@ use gauntlet_core::{PriceFields, Timestamp};
 use gauntlet_genome::Genome;
 use serde::Serialize;
 
+use crate::account::{Book, Ledger};
 use crate::config::{BacktestConfig, FillConvention};
 use crate::engine::{
-    BacktestResult, Book, Channel, GenomeColumns, Ledger, Market, Order, entry_side, exit_signal,
+    BacktestResult, Channel, GenomeColumns, Market, Order, entry_side, exit_signal,
 };
 use crate::error::BacktestError;
 use crate::signals::EntrySignals;

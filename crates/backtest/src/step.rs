@@ -4,8 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::account::{Book, Ledger, Position};
 use crate::config::FillConvention;
-use crate::engine::{Book, Ledger, Position};
 use crate::trade::{ExitReason, Side};
 
 /// An order decided on a close, to fill at the next open.
