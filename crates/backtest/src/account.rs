@@ -138,8 +138,6 @@ impl Position {
 #[derive(Debug, Clone, Copy)]
 struct EntryPlan {
     sizing: SizingPlan,
-    /// `1 + commission rate`: what all-in sizing divides the cash by.
-    one_plus_fee: f64,
     /// The position cap as a fraction of equity: `max_position_pct / 100`, at most the leverage cap.
     cap_fraction: f64,
     /// Gross exposure allowed, as a multiple of equity.
@@ -187,7 +185,6 @@ impl EntryPlan {
                     sqrt_bars_per_year: config.bars_per_year.sqrt(),
                 },
             },
-            one_plus_fee: 1.0 + config.costs.commission_rate(),
             cap_fraction: (sizing.max_position_pct / 100.0).min(sizing.leverage_cap),
             leverage_cap: sizing.leverage_cap,
             long_limited_by_cash: sizing.leverage_cap <= 1.0,
@@ -337,7 +334,7 @@ impl<'a> Ledger<'a> {
         let fill = price * (1.0 + side.sign() * adjustment);
         let plan = &self.plan;
         let mut quantity = match plan.sizing {
-            SizingPlan::AllIn => self.cash / plan.one_plus_fee / fill,
+            SizingPlan::AllIn => self.cash / (1.0 + fee) / fill,
             SizingPlan::FixedFraction(fraction) => equity * fraction / fill,
             SizingPlan::RiskPerTrade(risk) => match plan.stop_fraction {
                 Some(stop) => equity * risk / (fill * stop),
@@ -356,7 +353,7 @@ impl<'a> Ledger<'a> {
         // Room left under the leverage cap beside the other positions.
         quantity = quantity.min((equity * plan.leverage_cap - gross_exposure) / fill);
         if side == Side::Long && plan.long_limited_by_cash {
-            quantity = quantity.min(self.cash / plan.one_plus_fee / fill);
+            quantity = quantity.min(self.cash / (1.0 + fee) / fill);
         }
         if !(quantity.is_finite() && quantity >= MINIMUM_QUANTITY) {
             return;

@@ -437,10 +437,9 @@ fn two_symbols_share_one_account() {
     // A goes 100 -> 110, B goes 100 -> 90 (open = high = low = close). Each entry is half the equity.
     // Bar 1, A fills first: equity 10,000 -> 50 units of A, cash 5,000. Then B: equity is still
     // 5,000 cash + 50 x 100 = 10,000 -> 50 units, cash 0. Bar 2: +500 on A, -500 on B: 10,000.
-    let flat = |prices: [f64; 3]| bars(&prices.map(|price| (price, price, price, price)));
     let markets = [
-        Market::new("A", flat([100.0, 100.0, 110.0])),
-        Market::new("B", flat([100.0, 100.0, 90.0])),
+        Market::new("A", flat_bars(&[100.0, 100.0, 110.0])),
+        Market::new("B", flat_bars(&[100.0, 100.0, 90.0])),
     ];
     let mut genome = always(Direction::Long, ExitChromosome::default());
     genome.sizing.method = SizingMethod::FixedFraction { fraction_pct: 50.0 };
