@@ -6,16 +6,14 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use clap::Args;
 use gauntlet_data::Catalog;
 use gauntlet_tournament::run::{
-    self, GenerationProgress, Observer, RunOutcome, RunSummary, export_champion, next_run_folder,
+    GenerationProgress, Observer, RunOutcome, RunSummary, next_run_folder,
 };
-use gauntlet_tournament::walk_forward::{
-    WALK_FORWARD_CONFIG, WalkForwardSummary, run_walk_forward,
-};
-use gauntlet_tournament::{Category, Experiment};
+use gauntlet_tournament::walk_forward::WalkForwardSummary;
+use gauntlet_tournament::{Category, Evolved, Overrides};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 /// `gauntlet evolve`: breed strategies on an experiment's universe.
@@ -110,20 +108,6 @@ impl Observer for Progress {
     }
 }
 
-/// A path from an experiment file: as given when it exists, else relative to the Gauntlet checkout
-/// this binary was built from (so the quickstart's seed genomes are found from any folder).
-pub fn resolve(path: &Path) -> PathBuf {
-    if path.is_absolute() || path.exists() {
-        return path.to_path_buf();
-    }
-    let checkout = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(path);
-    if checkout.exists() {
-        checkout
-    } else {
-        path.to_path_buf()
-    }
-}
-
 /// Runs `gauntlet evolve`.
 pub fn run(arguments: EvolveArgs, datasets_dir: &Path) -> Result<()> {
     crate::set_threads(arguments.threads)?;
@@ -141,78 +125,47 @@ pub fn run(arguments: EvolveArgs, datasets_dir: &Path) -> Result<()> {
     })
     .context("cannot install the Ctrl-C handler")?;
     let progress = Progress::new(arguments.quiet);
-    let outcome = match &arguments.resume {
-        // A walk-forward folder: its experiment is in its config.toml, its windows resume.
-        Some(folder)
-            if !folder.join(run::CHECKPOINT_STATE).exists()
-                && folder.join(WALK_FORWARD_CONFIG).is_file() =>
-        {
-            let experiment = Experiment::load(&folder.join(WALK_FORWARD_CONFIG))?;
-            if experiment.walk_forward.is_none() {
-                bail!(
-                    "{} holds no checkpoint and no walk-forward experiment to resume",
-                    folder.display()
-                );
-            }
-            let summary = run_walk_forward(&experiment, &catalog, folder, &progress, &stop)
-                .with_context(|| format!("cannot resume {}", folder.display()))?;
-            progress.bar.finish_and_clear();
-            print_walk_forward(folder, &summary);
-            crate::report_command::report_after_walk_forward(folder);
-            return Ok(());
-        }
-        Some(folder) => run::resume(folder, &catalog, &progress, &stop)
+    let evolved = match &arguments.resume {
+        Some(folder) => gauntlet_tournament::resume(folder, &catalog, &progress, &stop)
             .with_context(|| format!("cannot resume {}", folder.display()))?,
         None => {
-            let mut experiment = match &arguments.config {
-                Some(path) => Experiment::load(path)?,
-                None => Experiment::quickstart()?,
+            let category = arguments
+                .category
+                .as_deref()
+                .map(Category::from_name)
+                .transpose()
+                .map_err(|message| anyhow::anyhow!("--category: {message}"))?;
+            let overrides = Overrides {
+                seed: arguments.seed,
+                generations: arguments.generations,
+                population: arguments.population,
+                category,
             };
-            if let Some(seed) = arguments.seed {
-                experiment.seed = seed;
-            }
-            if let Some(generations) = arguments.generations {
-                experiment.generations = generations;
-            }
-            if let Some(size) = arguments.population {
-                experiment.population.size = size;
-            }
-            if let Some(name) = &arguments.category {
-                experiment.category = Category::from_name(name)
-                    .map_err(|message| anyhow::anyhow!("--category: {message}"))?;
-            }
-            experiment.seed_genomes = experiment
-                .seed_genomes
-                .iter()
-                .map(|path| resolve(path))
-                .collect();
+            let experiment = crate::load_experiment(arguments.config.as_deref(), &overrides)?;
             let folder = arguments
                 .out
                 .clone()
                 .unwrap_or_else(|| next_run_folder(&experiment.output_dir, &experiment.name));
-            if experiment.walk_forward.is_some() {
-                let summary = run_walk_forward(&experiment, &catalog, &folder, &progress, &stop)?;
-                progress.bar.finish_and_clear();
-                print_walk_forward(&folder, &summary);
-                crate::report_command::report_after_walk_forward(&folder);
-                return Ok(());
-            }
-            run::start(experiment, &catalog, &folder, &progress, &stop)?
+            gauntlet_tournament::evolve(experiment, &catalog, &folder, &progress, &stop)?
         }
     };
     progress.bar.finish_and_clear();
-    match outcome {
-        RunOutcome::Interrupted { folder, generation } => {
+    match evolved {
+        Evolved::WalkForward { folder, summary } => {
+            print_walk_forward(&folder, &summary);
+            crate::report_and_say(&folder);
+        }
+        Evolved::Run(RunOutcome::Interrupted { folder, generation }) => {
             println!(
                 "Interrupted after generation {generation}; everything up to it is in {}.",
                 folder.display()
             );
             println!("Resume with: gauntlet evolve --resume {}", folder.display());
-            crate::report_command::report_after_run(&folder);
+            crate::report_and_say(&folder);
         }
-        RunOutcome::Finished(summary) => {
+        Evolved::Run(RunOutcome::Finished(summary)) => {
             print_summary(&summary);
-            crate::report_command::report_after_run(&summary.folder);
+            crate::report_and_say(&summary.folder);
         }
     }
     Ok(())
@@ -333,7 +286,12 @@ fn print_walk_forward(folder: &Path, summary: &WalkForwardSummary) {
 pub fn export(arguments: ExportArgs) -> Result<()> {
     let category = Category::from_name(&arguments.category)
         .map_err(|message| anyhow::anyhow!("--category: {message}"))?;
-    let path = export_champion(&arguments.run_dir, category, &arguments.to, arguments.force)?;
+    let path = gauntlet_tournament::champion_file::export_champion(
+        &arguments.run_dir,
+        category,
+        &arguments.to,
+        arguments.force,
+    )?;
     println!("Wrote {}", path.display());
     Ok(())
 }

@@ -103,6 +103,36 @@ pub fn set_threads(threads: Option<usize>) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The experiment `gauntlet evolve` and `gauntlet compare` run: `--config` or the quickstart, with
+/// the command line's overrides, its seed genomes found from any folder.
+///
+/// # Errors
+/// When the experiment file cannot be read or parsed.
+pub fn load_experiment(
+    config: Option<&std::path::Path>,
+    overrides: &gauntlet_tournament::Overrides,
+) -> anyhow::Result<gauntlet_tournament::Experiment> {
+    let mut experiment = match config {
+        Some(path) => gauntlet_tournament::Experiment::load(path)?,
+        None => gauntlet_tournament::Experiment::quickstart()?,
+    }
+    .with_overrides(overrides);
+    experiment.resolve_seed_genomes(std::path::Path::new(env!("CARGO_MANIFEST_DIR")));
+    Ok(experiment)
+}
+
+/// Writes the report of a run, walk-forward or comparison folder and says where it is; a report
+/// that cannot be drawn is a warning, not a failed run (the tables are the results).
+pub fn report_and_say(folder: &std::path::Path) {
+    match gauntlet_report::write_report(folder, &gauntlet_report::ReportOptions::default()) {
+        Ok(path) => println!("Report: {}", path.display()),
+        Err(error) => eprintln!(
+            "warning: the report could not be written ({error}); retry with gauntlet report {}",
+            folder.display()
+        ),
+    }
+}
+
 /// The datasets folder: the flag (or `$GAUNTLET_DATASETS`), else `./datasets` when it holds a catalog,
 /// else the checkout's own `datasets/`.
 fn resolve_datasets_dir(explicit: Option<PathBuf>) -> PathBuf {

@@ -17,6 +17,16 @@ pub enum FillConvention {
     Close,
 }
 
+impl FillConvention {
+    /// `next_open` or `close`, as files and flags spell it.
+    pub fn name(self) -> &'static str {
+        match self {
+            FillConvention::NextOpen => "next_open",
+            FillConvention::Close => "close",
+        }
+    }
+}
+
 impl std::str::FromStr for FillConvention {
     type Err = BacktestError;
 

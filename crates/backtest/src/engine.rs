@@ -30,7 +30,7 @@ pub(crate) use crate::step::Order;
 use crate::step::{BarInput, EquitySink, FinalEquity, StepState, step_bar};
 use crate::trade::{ExitReason, Side, Trade};
 
-const MS_PER_DAY: i64 = 86_400_000;
+use gauntlet_core::MILLIS_PER_DAY as MS_PER_DAY;
 
 /// The Donchian exit channel: lowest lows and highest highs of the last N bars.
 pub(crate) type Channel = (Arc<[f64]>, Arc<[f64]>);

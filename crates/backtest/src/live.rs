@@ -23,7 +23,7 @@ use crate::signals::{Column, Explanation};
 use crate::step::{BarInput, StepState, step_bar};
 use crate::trade::{ExitReason, Side, Trade};
 
-const MS_PER_DAY: i64 = 86_400_000;
+use gauntlet_core::MILLIS_PER_DAY as MS_PER_DAY;
 
 /// One indicator column with its last two values (`None` during warm-up).
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -5,55 +5,74 @@ use gauntlet_stats::returns;
 use gauntlet_stats::{
     MonthlyReturn, duration_stats, monthly_returns, positive_month_share, trade_metrics,
 };
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::engine::BacktestResult;
 
 /// Every metric of one backtest. Fractions unless named otherwise; annualised with the data's bars
 /// per year; `NaN` where undefined (no trades, no losing month...).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Metrics {
     /// Equity after the last bar, quote currency.
+    #[serde(deserialize_with = "gauntlet_core::json_float::nan_if_null")]
     pub final_equity: f64,
     /// `final / initial - 1`.
+    #[serde(deserialize_with = "gauntlet_core::json_float::nan_if_null")]
     pub total_return: f64,
     /// Compound annual growth rate.
+    #[serde(deserialize_with = "gauntlet_core::json_float::nan_if_null")]
     pub cagr: f64,
     /// Annualised standard deviation of bar returns.
+    #[serde(deserialize_with = "gauntlet_core::json_float::nan_if_null")]
     pub annual_volatility: f64,
     /// Annualised Sharpe ratio (risk-free 0).
+    #[serde(deserialize_with = "gauntlet_core::json_float::nan_if_null")]
     pub sharpe: f64,
     /// Annualised Sortino ratio (required return 0).
+    #[serde(deserialize_with = "gauntlet_core::json_float::nan_if_null")]
     pub sortino: f64,
     /// Maximum drawdown, <= 0.
+    #[serde(deserialize_with = "gauntlet_core::json_float::nan_if_null")]
     pub max_drawdown: f64,
     /// Longest time under water, bars.
     pub max_drawdown_bars: usize,
     /// CAGR / |maximum drawdown|.
+    #[serde(deserialize_with = "gauntlet_core::json_float::nan_if_null")]
     pub calmar: f64,
     /// Omega ratio at a 0 threshold.
+    #[serde(deserialize_with = "gauntlet_core::json_float::nan_if_null")]
     pub omega: f64,
     /// |95th percentile| / |5th percentile| of bar returns.
+    #[serde(deserialize_with = "gauntlet_core::json_float::nan_if_null")]
     pub tail_ratio: f64,
     /// R² of the cumulative log return against time.
+    #[serde(deserialize_with = "gauntlet_core::json_float::nan_if_null")]
     pub stability: f64,
     /// Closed trades.
     pub trades: usize,
     /// Winning trades / trades.
+    #[serde(deserialize_with = "gauntlet_core::json_float::nan_if_null")]
     pub win_rate: f64,
     /// Gross profit / gross loss.
+    #[serde(deserialize_with = "gauntlet_core::json_float::nan_if_null")]
     pub profit_factor: f64,
     /// Mean net P&L per trade, quote currency.
+    #[serde(deserialize_with = "gauntlet_core::json_float::nan_if_null")]
     pub expectancy: f64,
     /// Mean P&L per trade in R multiples.
+    #[serde(deserialize_with = "gauntlet_core::json_float::nan_if_null")]
     pub expectancy_r: f64,
     /// Mean bars held per trade.
+    #[serde(deserialize_with = "gauntlet_core::json_float::nan_if_null")]
     pub average_trade_bars: f64,
     /// Median bars held per trade.
+    #[serde(deserialize_with = "gauntlet_core::json_float::nan_if_null")]
     pub median_trade_bars: f64,
     /// Share of bars that closed with a position open.
+    #[serde(deserialize_with = "gauntlet_core::json_float::nan_if_null")]
     pub exposure: f64,
     /// Share of calendar months with a positive return.
+    #[serde(deserialize_with = "gauntlet_core::json_float::nan_if_null")]
     pub positive_months: f64,
 }
 

@@ -24,7 +24,7 @@ use crate::error::BacktestError;
 use crate::signals::EntrySignals;
 use crate::trade::ExitReason;
 
-const MS_PER_DAY: i64 = 86_400_000;
+use gauntlet_core::MILLIS_PER_DAY as MS_PER_DAY;
 
 /// A shared-equity backtest's output: the result over the merged timeline, and that timeline.
 #[derive(Debug, Clone, Serialize)]

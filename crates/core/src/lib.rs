@@ -39,6 +39,7 @@
 mod bar;
 mod error;
 mod instrument;
+pub mod json_float;
 mod series;
 mod time;
 
@@ -46,4 +47,4 @@ pub use bar::{Bar, BarField, BarProblem, check_bar_values};
 pub use error::CoreError;
 pub use instrument::{AssetClass, Instrument};
 pub use series::{BarColumns, BarSeries, PriceFields};
-pub use time::{BarInterval, Timestamp};
+pub use time::{BarInterval, MILLIS_PER_DAY, Timestamp};

@@ -8,6 +8,9 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::CoreError;
 
+/// Milliseconds in one day (86,400,000): UTC days are `millis.div_euclid(MILLIS_PER_DAY)`.
+pub const MILLIS_PER_DAY: i64 = 86_400_000;
+
 /// Milliseconds in one second, minute, hour, day and week.
 const MS_PER_SECOND: i64 = 1_000;
 const MS_PER_MINUTE: i64 = 60 * MS_PER_SECOND;

@@ -16,6 +16,7 @@ use gauntlet_core::{
     BarColumns, BarField, BarProblem, BarSeries, PriceFields, Timestamp, check_bar_values,
 };
 
+use crate::column_names::normalise;
 use crate::error::{BadRowKind, DataError};
 use crate::import_report::{CsvLayout, ImportOptions, ImportReport, ImportedCsv, SkippedRows};
 use crate::timestamp::{self, ACCEPTED_FORMATS, RawTime, TimestampFormat};
@@ -53,19 +54,6 @@ pub fn import_csv(path: &Path, options: &ImportOptions) -> Result<ImportedCsv, D
         Box::new(buffered)
     };
     Importer::new(path, options, gzip).run(reader)
-}
-
-/// Normalises a column name for matching: lower case, without spaces, `_`, `-`, `<`, `>`, quotes, BOM.
-pub(crate) fn normalise(name: &str) -> String {
-    name.chars()
-        .filter(|character| {
-            !matches!(
-                character,
-                ' ' | '_' | '-' | '<' | '>' | '"' | '\'' | '\u{feff}'
-            )
-        })
-        .flat_map(char::to_lowercase)
-        .collect()
 }
 
 /// Whether a field marks a missing value (`null` rows of Yahoo, `.` of FRED, empty, `NA`).

@@ -9,7 +9,7 @@ use std::str::FromStr;
 use gauntlet_core::{BarSeries, PriceFields};
 use serde::Serialize;
 
-use crate::csv_import::normalise;
+use crate::column_names::normalise;
 use crate::error::{BadRowKind, DataError};
 use crate::timestamp::TimestampFormat;
 

@@ -38,6 +38,7 @@
 
 mod atomic;
 mod catalog;
+mod column_names;
 mod csv_export;
 mod csv_import;
 mod error;

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use csv::{ReaderBuilder, Trim};
 
-use crate::csv_import::normalise;
+use crate::column_names::normalise;
 use crate::error::{BadRowKind, DataError};
 
 /// Reads the first of `names` (matched like bar columns: case-insensitive, ignoring spaces and `_`)

@@ -820,6 +820,46 @@ fn order_periods(fast: &mut u32, slow: &mut u32) {
 }
 
 impl Genome {
+    /// The entry's structure, without parameters: direction, combination and the sorted kinds of
+    /// its rules (a factor score or buy-and-hold is one kind). Two genomes with the same key are
+    /// variations of one idea; the hall of fame keeps the best genome of each key (its niche).
+    ///
+    /// The text is a stable format (its hash is saved in checkpoints): `Long`/`Short`/`Both`, then
+    /// `All`, `Any` or `AtLeast { count: N }` and the rules' JSON tags quoted and comma-separated
+    /// (`"rsi_threshold","sma_cross"`), or `Discriminant(1)` for a factor score and
+    /// `Discriminant(2)` for buy-and-hold. (These spellings are the ones earlier versions took from
+    /// `Debug`; they are now written out here so no derive can change them.)
+    pub fn structure_key(&self) -> String {
+        let direction = match self.entry.direction {
+            crate::Direction::Long => "Long",
+            crate::Direction::Short => "Short",
+            crate::Direction::Both => "Both",
+        };
+        let logic = match &self.entry.logic {
+            EntryLogic::Rules { rules, combine } => {
+                let combine = match combine {
+                    crate::Combine::All => "All".to_string(),
+                    crate::Combine::Any => "Any".to_string(),
+                    crate::Combine::AtLeast { count } => format!("AtLeast {{ count: {count} }}"),
+                };
+                let mut kinds: Vec<String> = rules
+                    .iter()
+                    .map(|rule| {
+                        serde_json::to_value(rule)
+                            .ok()
+                            .and_then(|value| value.get("rule").map(ToString::to_string))
+                            .unwrap_or_default()
+                    })
+                    .collect();
+                kinds.sort();
+                format!("{combine}{}", kinds.join(","))
+            }
+            EntryLogic::MultiFactor(_) => "Discriminant(1)".to_string(),
+            EntryLogic::Always => "Discriminant(2)".to_string(),
+        };
+        format!("{direction}{logic}")
+    }
+
     /// The genes' fingerprint: XXH64 (seed 0, the `twox-hash` crate) of the JSON of the entry, exit,
     /// sizing and risk chromosomes. Name and lineage do not count, so two agents with the same genes
     /// share one fitness-cache entry. Stable across runs, threads and platforms.

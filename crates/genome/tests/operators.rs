@@ -123,3 +123,46 @@ fn the_fingerprint_ignores_name_and_lineage_but_not_genes() {
     changed.exit.exit_on_opposite_signal = !changed.exit.exit_on_opposite_signal;
     assert_ne!(genome.fingerprint(), changed.fingerprint());
 }
+
+/// The structure key's text, written out by hand from the genome files' JSON: direction, then the
+/// combination and the sorted rule tags, or the discriminant of a factor score / buy-and-hold.
+#[test]
+fn the_structure_key_is_the_documented_text() {
+    let read = |name: &str| {
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../../genomes")
+            .join(format!("{name}.json"));
+        Genome::from_json(&std::fs::read_to_string(path).expect("seed genome")).expect("valid")
+    };
+    assert_eq!(
+        read("rsi-2-mean-reversion").structure_key(),
+        r#"LongAll"price_vs_average","rsi_threshold""#
+    );
+    assert_eq!(
+        read("sma-50-200-crossover").structure_key(),
+        r#"LongAll"moving_average_cross""#
+    );
+    assert_eq!(
+        read("multi-factor-origin").structure_key(),
+        "BothDiscriminant(1)"
+    );
+    assert_eq!(
+        Genome::buy_and_hold().structure_key(),
+        "LongDiscriminant(2)"
+    );
+    let mut at_least = read("rsi-2-mean-reversion");
+    if let EntryLogic::Rules { combine, .. } = &mut at_least.entry.logic {
+        *combine = Combine::AtLeast { count: 2 };
+    }
+    assert_eq!(
+        at_least.structure_key(),
+        r#"LongAtLeast { count: 2 }"price_vs_average","rsi_threshold""#
+    );
+    // Parameters do not count.
+    let mut other = read("sma-50-200-crossover");
+    other.exit.stop_loss_pct = Some(3.0);
+    assert_eq!(
+        other.structure_key(),
+        read("sma-50-200-crossover").structure_key()
+    );
+}

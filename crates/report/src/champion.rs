@@ -7,16 +7,16 @@ use std::path::Path;
 
 use gauntlet_core::Timestamp;
 use gauntlet_stats::monthly_returns;
-use gauntlet_tournament::Category;
+use gauntlet_tournament::run::Champion;
+use gauntlet_tournament::{Category, RunFolder};
 use serde::Serialize;
-use serde_json::Value;
 
 use crate::ReportOptions;
+use crate::charts::Figure;
 use crate::charts::{Line, LineChart, PALETTE, XAxis, YFormat, line_chart};
 use crate::downsample::min_max_downsample;
 use crate::error::ReportError;
 use crate::format::{Cell, Style, date_time, heat_colour, number, show, text};
-use crate::run::{Figure, value_text};
 use crate::tables::Table;
 
 /// Per-symbol metrics shown on champion pages: (field of the champion file, header, style).
@@ -125,30 +125,18 @@ impl LineageIndex {
 
     /// The champion and its ancestors, breadth first, `depth` generations of parents back (at most
     /// 40 genomes).
-    fn ancestors(&self, champion: &Value, depth_limit: usize) -> Vec<LineageNode> {
-        let lineage = &champion["genome"]["lineage"];
-        let id = value_text(&champion["id"]);
-        let parents: Vec<String> = lineage["parents"]
-            .as_array()
-            .map(|parents| parents.iter().map(value_text).collect())
-            .unwrap_or_default();
-        let operators = lineage["operators"]
-            .as_array()
-            .map(|operators| {
-                operators
-                    .iter()
-                    .map(value_text)
-                    .collect::<Vec<_>>()
-                    .join(" + ")
-            })
-            .unwrap_or_default();
+    fn ancestors(&self, champion: &Champion, depth_limit: usize) -> Vec<LineageNode> {
+        let lineage = &champion.genome.lineage;
+        let id = champion.id.clone();
+        let parents: Vec<String> = lineage.parents.clone();
+        let operators = lineage.operators.join(" + ");
         let mut nodes = vec![LineageNode {
             depth: 0,
             id: id.clone(),
-            generation: value_text(&lineage["generation"]),
+            generation: lineage.generation.to_string(),
             operators,
-            fitness: show(champion["in_sample"]["fitness"].as_f64(), Style::Decimal),
-            rules: value_text(&champion["rules"]),
+            fitness: show(champion.in_sample.fitness, Style::Decimal),
+            rules: champion.rules.clone(),
         }];
         let mut queue: VecDeque<(String, usize)> =
             parents.into_iter().map(|parent| (parent, 1)).collect();
@@ -251,106 +239,92 @@ pub(crate) fn symbol_curves(
     Ok(curves)
 }
 
-#[allow(clippy::too_many_arguments)]
 pub(crate) fn champion_page(
-    folder: &Path,
-    category: Category,
-    champion: &Value,
+    folder: &RunFolder,
+    champion: &Champion,
     seen: &mut BTreeMap<String, String>,
     lineage: &LineageIndex,
     initial_capital: f64,
     options: &ReportOptions,
 ) -> Result<ChampionPage, ReportError> {
-    let id = value_text(&champion["id"]);
+    let category = champion.category;
+    let id = champion.id.clone();
     let same_as = seen.get(&id).cloned();
     seen.entry(id.clone())
         .or_insert_with(|| category.name().to_string());
     let parts = [
-        ("in-sample", "in_sample"),
-        ("validation", "validation"),
-        ("holdout", "holdout"),
+        ("in-sample", &champion.in_sample),
+        ("validation", &champion.validation),
+        ("holdout", &champion.holdout),
     ];
     let fitness = parts
         .iter()
-        .map(|(label, key)| {
+        .map(|(label, part)| (label.to_string(), show(part.fitness, Style::Decimal)))
+        .collect();
+    let robustness_record = &champion.robustness;
+    let gate = robustness_record
+        .gate
+        .iter()
+        .map(|check| {
             (
-                label.to_string(),
-                show(champion[*key]["fitness"].as_f64(), Style::Decimal),
+                check.check.clone(),
+                match check.value {
+                    Some(value) => format!("{value:.4}"),
+                    None => "–".into(),
+                },
+                check.passed,
             )
         })
         .collect();
-    let robustness_value = &champion["robustness"];
-    let gate = robustness_value["gate"]
-        .as_array()
-        .map(|checks| {
-            checks
-                .iter()
-                .map(|check| {
-                    (
-                        value_text(&check["check"]),
-                        match check["value"].as_f64() {
-                            Some(value) => format!("{value:.4}"),
-                            None => "–".into(),
-                        },
-                        check["passed"].as_bool().unwrap_or(false),
-                    )
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+    let finite = |value: f64| value.is_finite().then_some(value);
     let mut robustness = Vec::new();
-    if let Some(symbols) = robustness_value["symbols"].as_array() {
-        for symbol in symbols {
-            robustness.push((
-                format!("{}: PSR / DSR", value_text(&symbol["dataset"])),
-                format!(
-                    "{} / {} (minimum track record {} bars)",
-                    show(
-                        symbol["probabilistic_sharpe_ratio"].as_f64(),
-                        Style::Decimal
-                    ),
-                    show(symbol["deflated_sharpe_ratio"].as_f64(), Style::Decimal),
-                    show(symbol["minimum_track_record_bars"].as_f64(), Style::Whole)
-                ),
-            ));
-        }
+    for symbol in &robustness_record.symbols {
+        robustness.push((
+            format!("{}: PSR / DSR", symbol.dataset),
+            format!(
+                "{} / {} (minimum track record {} bars)",
+                show(finite(symbol.probabilistic_sharpe_ratio), Style::Decimal),
+                show(finite(symbol.deflated_sharpe_ratio), Style::Decimal),
+                show(symbol.minimum_track_record_bars, Style::Whole)
+            ),
+        ));
     }
-    let monte_carlo = &robustness_value["monte_carlo"];
-    if !monte_carlo.is_null() {
+    if let Some(monte_carlo) = &robustness_record.monte_carlo {
         robustness.push((
             "Monte Carlo (validation trades)".into(),
             format!(
                 "{} paths; 5th percentile return {}; probability of profit {}; median max drawdown {}",
-                value_text(&monte_carlo["paths"]),
-                show(
-                    monte_carlo["total_return_percentiles"][0].as_f64(),
-                    Style::Percent
-                ),
-                show(monte_carlo["probability_of_profit"].as_f64(), Style::Percent),
-                show(monte_carlo["median_max_drawdown"].as_f64(), Style::Percent)
+                monte_carlo.paths,
+                show(finite(monte_carlo.total_return_percentiles[0]), Style::Percent),
+                show(finite(monte_carlo.probability_of_profit), Style::Percent),
+                show(finite(monte_carlo.median_max_drawdown), Style::Percent)
             ),
         ));
     }
     let mut regimes = Vec::new();
-    for entry in robustness_value["regimes"].as_array().into_iter().flatten() {
-        let dataset = value_text(&entry[0]);
-        for regime in entry[1].as_array().into_iter().flatten() {
+    for (dataset, results) in &robustness_record.regimes {
+        for regime in results {
             regimes.push(vec![
                 text(dataset.clone()),
-                text(value_text(&regime["kind"])),
-                text(value_text(&regime["label"])),
-                number(regime["bars"].as_f64(), Style::Whole),
-                number(regime["annual_mean_return"].as_f64(), Style::Percent),
-                number(regime["sharpe"].as_f64(), Style::Decimal),
+                text(regime.kind.clone()),
+                text(regime.label.clone()),
+                number(Some(regime.bars as f64), Style::Whole),
+                number(finite(regime.annual_mean_return), Style::Percent),
+                number(finite(regime.sharpe), Style::Decimal),
             ]);
         }
     }
     let mut symbols = Vec::new();
-    for (label, key) in parts {
-        for symbol in champion[key]["symbols"].as_array().into_iter().flatten() {
-            let mut row = vec![text(value_text(&symbol["dataset"])), text(label)];
+    for (label, part) in parts {
+        for symbol in &part.symbols {
+            let values = symbol.metrics.named_values();
+            let mut row = vec![text(symbol.dataset.clone()), text(label)];
             for (field, _, style) in SYMBOL_METRICS {
-                row.push(number(symbol["metrics"][field].as_f64(), style));
+                let value = values
+                    .iter()
+                    .find(|(name, _)| *name == field)
+                    .and_then(|(_, value)| finite(*value));
+                row.push(number(value, style));
             }
             symbols.push(row);
         }
@@ -358,17 +332,10 @@ pub(crate) fn champion_page(
     let (charts, heat_maps, trades, trades_note) = if same_as.is_some() {
         (Vec::new(), Vec::new(), Vec::new(), String::new())
     } else {
-        let curves = symbol_curves(
-            &folder
-                .join("champions")
-                .join(format!("{}-equity.parquet", category.name())),
-            initial_capital,
-        )?;
+        let curves = symbol_curves(&folder.champion_equity_path(category), initial_capital)?;
         let (charts, heat_maps) = curve_figures(&curves, category, options)?;
         let (trades, note) = trade_rows(
-            &folder
-                .join("champions")
-                .join(format!("{}-trades.parquet", category.name())),
+            &folder.champion_trades_path(category),
             category,
             options.trades_per_part,
         )?;
@@ -378,11 +345,11 @@ pub(crate) fn champion_page(
         category: category.name().to_string(),
         formula: category.formula().to_string(),
         id,
-        rules: value_text(&champion["rules"]),
-        chosen: value_text(&champion["chosen"]),
+        rules: champion.rules.clone(),
+        chosen: champion.chosen.clone(),
         same_as,
         fitness,
-        gate_passed: robustness_value["passed"].as_bool().unwrap_or(false),
+        gate_passed: robustness_record.passed,
         gate,
         robustness,
         regimes,

@@ -4,6 +4,13 @@ use plotters::prelude::*;
 
 use crate::error::ReportError;
 
+/// A drawn chart: its title and its SVG, inline in the page.
+#[derive(Debug, serde::Serialize)]
+pub(crate) struct Figure {
+    pub(crate) title: String,
+    pub(crate) svg: String,
+}
+
 /// Line colours, in order (colour-blind-safe Tableau 10).
 pub(crate) const PALETTE: [RGBColor; 10] = [
     RGBColor(31, 119, 180),

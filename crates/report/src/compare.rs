@@ -4,65 +4,16 @@
 
 use std::path::{Path, PathBuf};
 
-use gauntlet_data::{TableColumn, write_table};
+use gauntlet_tournament::comparison::read_comparison_table;
+use gauntlet_tournament::{COMPARISON_TABLE, Category, RunFolder};
 use serde::Serialize;
 
 use crate::champion::symbol_curves;
-use crate::charts::{Line, LineChart, PALETTE, XAxis, YFormat, line_chart};
+use crate::charts::{Figure, Line, LineChart, PALETTE, XAxis, YFormat, line_chart};
 use crate::downsample::min_max_downsample;
 use crate::error::ReportError;
 use crate::format::{Cell, Style, number, show};
-use crate::run::{Figure, read_json_file, value_text};
-use crate::tables::Table;
 use crate::{REPORT_FILE, ReportOptions, render};
-
-/// The comparison table's file name inside a comparison folder.
-pub const COMPARISON_TABLE: &str = "comparison.parquet";
-
-/// One cell of the comparison matrix: a run's champion scored on one category's measure.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ComparisonRow {
-    /// The category the run bred for (its champion is that category's champion); its run folder is
-    /// `<comparison folder>/<category>/`.
-    pub champion_category: String,
-    /// The champion's genome id.
-    pub champion_id: String,
-    /// The category whose fitness is measured.
-    pub measure: String,
-    /// `validation` or `holdout`.
-    pub part: String,
-    /// The fitness; `None` when the champion is not eligible in that category on that part.
-    pub fitness: Option<f64>,
-}
-
-/// Writes `comparison.parquet` in `folder` (columns `champion_category`, `champion_id`, `measure`,
-/// `part`, `fitness`).
-///
-/// # Errors
-/// [`ReportError::Data`] when the file cannot be written.
-pub fn write_comparison_table(
-    folder: &Path,
-    rows: &[ComparisonRow],
-) -> Result<PathBuf, ReportError> {
-    let path = folder.join(COMPARISON_TABLE);
-    let texts = |field: fn(&ComparisonRow) -> &String| {
-        TableColumn::Text(rows.iter().map(|row| field(row).clone()).collect())
-    };
-    write_table(
-        &path,
-        &[
-            ("champion_category", texts(|row| &row.champion_category)),
-            ("champion_id", texts(|row| &row.champion_id)),
-            ("measure", texts(|row| &row.measure)),
-            ("part", texts(|row| &row.part)),
-            (
-                "fitness",
-                TableColumn::Float(rows.iter().map(|row| row.fitness).collect()),
-            ),
-        ],
-    )?;
-    Ok(path)
-}
 
 #[derive(Debug, Serialize)]
 struct ComparisonReport {
@@ -108,35 +59,33 @@ pub fn write_comparison_report(
     folder: &Path,
     options: &ReportOptions,
 ) -> Result<PathBuf, ReportError> {
-    let Some(table) = Table::read_if_present(&folder.join(COMPARISON_TABLE))? else {
+    let run_folder = RunFolder::new(folder);
+    if !run_folder.comparison_table_path().is_file() {
         return Err(ReportError::NotAFolder {
             path: folder.to_path_buf(),
             expected: "comparison",
             message: format!("no {COMPARISON_TABLE}"),
         });
-    };
-    let champion_category = table.text("champion_category")?;
-    let measure = table.text("measure")?;
-    let part = table.text("part")?;
-    let fitness = table.float("fitness")?;
+    }
+    let rows = read_comparison_table(folder)?;
     let mut champions_order: Vec<String> = Vec::new();
     let mut measures: Vec<String> = Vec::new();
-    for row in 0..table.rows() {
-        if !champions_order.contains(&champion_category[row]) {
-            champions_order.push(champion_category[row].clone());
+    for row in &rows {
+        if !champions_order.contains(&row.champion_category) {
+            champions_order.push(row.champion_category.clone());
         }
-        if !measures.contains(&measure[row]) {
-            measures.push(measure[row].clone());
+        if !measures.contains(&row.measure) {
+            measures.push(row.measure.clone());
         }
     }
     let lookup = |champion: &str, measured: &str, part_name: &str| -> Option<f64> {
-        (0..table.rows())
-            .find(|&row| {
-                champion_category[row] == champion
-                    && measure[row] == measured
-                    && part[row] == part_name
+        rows.iter()
+            .find(|row| {
+                row.champion_category == champion
+                    && row.measure == measured
+                    && row.part == part_name
             })
-            .and_then(|row| fitness[row])
+            .and_then(|row| row.fitness)
     };
     let matrices = ["validation", "holdout"]
         .iter()
@@ -179,35 +128,28 @@ pub fn write_comparison_report(
     let mut champions = Vec::new();
     let mut curves_by_champion = Vec::new();
     for champion_category in &champions_order {
-        let run = folder.join(champion_category);
-        let path = run
-            .join("champions")
-            .join(format!("{champion_category}.json"));
-        let Some(champion) = read_json_file(&path)? else {
+        let run = RunFolder::new(folder.join(champion_category));
+        let category =
+            Category::from_name(champion_category).map_err(|message| ReportError::Unreadable {
+                path: run_folder.comparison_table_path(),
+                message,
+            })?;
+        let Some(champion) = run.read_champion(category)? else {
             continue;
         };
-        let config = std::fs::read_to_string(run.join("config.toml")).unwrap_or_default();
-        let initial_capital = config
-            .parse::<toml::Table>()
-            .ok()
-            .and_then(|table| table.get("costs")?.get("initial_capital")?.as_float())
-            .unwrap_or(100_000.0);
+        let initial_capital = run.read_experiment()?.costs.initial_capital;
         champions.push(ChampionSummary {
             category: champion_category.clone(),
-            id: value_text(&champion["id"]),
-            rules: value_text(&champion["rules"]),
-            fitness: ["in_sample", "validation", "holdout"]
+            id: champion.id.clone(),
+            rules: champion.rules.clone(),
+            fitness: [&champion.in_sample, &champion.validation, &champion.holdout]
                 .iter()
-                .map(|key| show(champion[*key]["fitness"].as_f64(), Style::Decimal))
+                .map(|part| show(part.fitness, Style::Decimal))
                 .collect(),
-            gate_passed: champion["robustness"]["passed"].as_bool().unwrap_or(false),
+            gate_passed: champion.robustness.passed,
             report: format!("{champion_category}/{REPORT_FILE}"),
         });
-        let curves = symbol_curves(
-            &run.join("champions")
-                .join(format!("{champion_category}-equity.parquet")),
-            initial_capital,
-        )?;
+        let curves = symbol_curves(&run.champion_equity_path(category), initial_capital)?;
         curves_by_champion.push((champion_category.clone(), curves));
     }
     let mut charts = Vec::new();

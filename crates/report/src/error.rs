@@ -16,6 +16,9 @@ pub enum ReportError {
     /// A Parquet table could not be read (see [`gauntlet_data::read_table`]).
     #[error(transparent)]
     Data(#[from] gauntlet_data::DataError),
+    /// A run folder's file is missing or malformed (see [`gauntlet_tournament::RunFolder`]).
+    #[error(transparent)]
+    RunFolder(#[from] gauntlet_tournament::TournamentError),
     /// A file was read but does not hold what a run folder's file holds: malformed JSON or TOML, or
     /// a table without an expected column.
     #[error("{path}: {message}")]

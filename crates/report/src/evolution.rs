@@ -5,10 +5,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::Serialize;
 
-use crate::charts::{Line, LineChart, PALETTE, XAxis, YFormat, line_chart, stacked_area};
+use crate::charts::{Figure, Line, LineChart, PALETTE, XAxis, YFormat, line_chart, stacked_area};
 use crate::error::ReportError;
 use crate::format::{Cell, Style, number};
-use crate::run::Figure;
 use crate::tables::Table;
 
 #[derive(Debug, Serialize)]

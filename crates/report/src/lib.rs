@@ -26,11 +26,10 @@ mod walk_forward;
 
 use std::path::{Path, PathBuf};
 
+use gauntlet_tournament::{FolderKind, RunFolder};
 use minijinja::Environment;
 
-pub use compare::{
-    COMPARISON_TABLE, ComparisonRow, write_comparison_report, write_comparison_table,
-};
+pub use compare::write_comparison_report;
 pub use downsample::min_max_downsample;
 pub use error::ReportError;
 pub use walk_forward::write_walk_forward_report;
@@ -122,4 +121,25 @@ pub fn write_run_report(folder: &Path, options: &ReportOptions) -> Result<PathBu
     let path = folder.join(REPORT_FILE);
     gauntlet_data::write_bytes_atomically(&path, html.as_bytes())?;
     Ok(path)
+}
+
+/// Writes the report of any Gauntlet folder: a run's page, or for a walk-forward or a comparison
+/// the page of every run inside it and then its own page. Returns the top page's path.
+///
+/// # Errors
+/// [`ReportError::RunFolder`] when `folder` is none of these kinds; as [`write_run_report`],
+/// [`write_walk_forward_report`] and [`write_comparison_report`].
+pub fn write_report(folder: &Path, options: &ReportOptions) -> Result<PathBuf, ReportError> {
+    let run_folder = RunFolder::new(folder);
+    let kind = run_folder.kind()?;
+    if kind != FolderKind::Run {
+        for run in run_folder.runs_inside() {
+            write_run_report(run.path(), options)?;
+        }
+    }
+    match kind {
+        FolderKind::Run => write_run_report(folder, options),
+        FolderKind::WalkForward => write_walk_forward_report(folder, options),
+        FolderKind::Comparison => write_comparison_report(folder, options),
+    }
 }

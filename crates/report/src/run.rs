@@ -4,12 +4,12 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use gauntlet_tournament::Category;
+use gauntlet_tournament::{Category, Experiment, RunFolder, RunManifest, RunStatus};
 use serde::Serialize;
-use serde_json::Value;
 
 use crate::ReportOptions;
 use crate::champion::{ChampionPage, LineageIndex, champion_page};
+use crate::charts::Figure;
 use crate::error::ReportError;
 use crate::evolution::{CapitalView, capital_view, evolution_charts};
 use crate::format::{Cell, Style, number, show, text};
@@ -54,12 +54,6 @@ pub(crate) struct RunReport {
 }
 
 #[derive(Debug, Serialize)]
-pub(crate) struct Figure {
-    pub(crate) title: String,
-    pub(crate) svg: String,
-}
-
-#[derive(Debug, Serialize)]
 pub(crate) struct Leaderboard {
     pub(crate) category: String,
     pub(crate) formula: String,
@@ -75,57 +69,40 @@ pub(crate) struct LeaderboardRow {
     pub(crate) rules: String,
 }
 
-pub(crate) fn read_json_file(path: &Path) -> Result<Option<Value>, ReportError> {
-    if !path.exists() {
-        return Ok(None);
-    }
-    let text = std::fs::read_to_string(path).map_err(|source| ReportError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    serde_json::from_str(&text)
-        .map(Some)
-        .map_err(|error| ReportError::Unreadable {
-            path: path.to_path_buf(),
-            message: error.to_string(),
-        })
-}
-
-pub(crate) fn value_text(value: &Value) -> String {
-    match value {
-        Value::String(text) => text.clone(),
-        Value::Null => "–".to_string(),
-        other => other.to_string(),
-    }
+/// A TOML table of the experiment (split, costs) on one line, as the summary shows it.
+fn toml_line<T: Serialize>(value: &T) -> String {
+    toml::Value::try_from(value)
+        .map(|value| value.to_string().replace('\n', "; "))
+        .unwrap_or_default()
 }
 
 /// Builds the report model of the run in `folder`.
 pub(crate) fn build(folder: &Path, options: &ReportOptions) -> Result<RunReport, ReportError> {
-    let manifest_path = folder.join("run.json");
-    let Some(manifest) = read_json_file(&manifest_path)? else {
+    let run_folder = RunFolder::new(folder);
+    if !run_folder.manifest_path().is_file() {
         return Err(ReportError::NotAFolder {
             path: folder.to_path_buf(),
             expected: "run",
             message: "no run.json (a run writes it after its first generation)".into(),
         });
-    };
-    let config = std::fs::read_to_string(folder.join("config.toml")).unwrap_or_default();
-    let config_value: toml::Table = config.parse().unwrap_or_default();
-    let initial_capital = config_value
-        .get("costs")
-        .and_then(|costs| costs.get("initial_capital"))
-        .and_then(toml::Value::as_float)
-        .unwrap_or(100_000.0);
-    let run_category = manifest["category"].as_str().unwrap_or("").to_string();
-    let name = manifest["name"].as_str().unwrap_or("run").to_string();
-    let status = manifest["status"].as_str().unwrap_or("unknown").to_string();
+    }
+    let manifest = run_folder.read_manifest()?;
+    let experiment = run_folder.read_experiment()?;
+    let config =
+        std::fs::read_to_string(run_folder.config_path()).map_err(|source| ReportError::Io {
+            path: run_folder.config_path(),
+            source,
+        })?;
+    let initial_capital = experiment.costs.initial_capital;
+    let run_category = manifest.category.name().to_string();
 
     let mut notices = Vec::new();
-    if status != "finished" {
+    if manifest.status != RunStatus::Finished {
         notices.push(format!(
-            "This run is {status} (generation {} of {}): the tables show what it had written; champions appear when it finishes (resume it with gauntlet evolve --resume).",
-            value_text(&manifest["generations_done"]),
-            value_text(&manifest["generations"])
+            "This run is {} (generation {} of {}): the tables show what it had written; champions appear when it finishes (resume it with gauntlet evolve --resume).",
+            manifest.status.name(),
+            manifest.generations_done,
+            manifest.generations
         ));
     }
 
@@ -140,15 +117,11 @@ pub(crate) fn build(folder: &Path, options: &ReportOptions) -> Result<RunReport,
         None => LineageIndex::default(),
     };
     for category in Category::ALL {
-        let path = folder
-            .join("champions")
-            .join(format!("{}.json", category.name()));
-        let Some(champion) = read_json_file(&path)? else {
+        let Some(champion) = run_folder.read_champion(category)? else {
             continue;
         };
         let page = champion_page(
-            folder,
-            category,
+            &run_folder,
             &champion,
             &mut seen,
             &lineage_index,
@@ -159,26 +132,22 @@ pub(crate) fn build(folder: &Path, options: &ReportOptions) -> Result<RunReport,
     }
 
     Ok(RunReport {
-        title: name,
+        title: manifest.name.clone(),
         version: env!("CARGO_PKG_VERSION"),
         notices,
-        summary: summary(&manifest, &config_value, &run_category),
-        datasets: manifest["datasets"]
-            .as_array()
-            .map(|datasets| {
-                datasets
-                    .iter()
-                    .map(|dataset| {
-                        vec![
-                            text(value_text(&dataset["name"])),
-                            text(value_text(&dataset["symbol"])),
-                            number(dataset["bars"].as_f64(), Style::Whole),
-                            text(value_text(&dataset["content_xxh64"])),
-                        ]
-                    })
-                    .collect()
+        summary: summary(&manifest, &experiment),
+        datasets: manifest
+            .datasets
+            .iter()
+            .map(|dataset| {
+                vec![
+                    text(dataset.name.clone()),
+                    text(dataset.symbol.clone()),
+                    number(Some(dataset.bars as f64), Style::Whole),
+                    text(dataset.content_xxh64.clone()),
+                ]
             })
-            .unwrap_or_default(),
+            .collect(),
         config,
         leaderboard_headers: std::iter::once("rank")
             .chain(["id", "generation", "island", "fitness"])
@@ -201,116 +170,100 @@ pub(crate) fn build(folder: &Path, options: &ReportOptions) -> Result<RunReport,
     })
 }
 
-fn summary(manifest: &Value, config: &toml::Table, run_category: &str) -> Vec<(String, String)> {
+fn summary(manifest: &RunManifest, experiment: &Experiment) -> Vec<(String, String)> {
     let mut rows: Vec<(String, String)> = Vec::new();
     let mut push = |label: &str, value: String| rows.push((label.to_string(), value));
-    push("run", value_text(&manifest["name"]));
+    push("run", manifest.name.clone());
     push(
         "status",
         format!(
             "{} ({} of {} generations)",
-            value_text(&manifest["status"]),
-            value_text(&manifest["generations_done"]),
-            value_text(&manifest["generations"])
+            manifest.status.name(),
+            manifest.generations_done,
+            manifest.generations
         ),
     );
-    let formula = Category::from_name(run_category)
-        .map(Category::formula)
-        .unwrap_or("");
-    push("category", format!("{run_category}: {formula}"));
-    push("seed", value_text(&manifest["seed"]));
+    push(
+        "category",
+        format!(
+            "{}: {}",
+            manifest.category.name(),
+            manifest.category.formula()
+        ),
+    );
+    push("seed", manifest.seed.to_string());
     push(
         "population",
-        format!(
-            "{} on {} islands",
-            value_text(&manifest["population"]),
-            value_text(&manifest["islands"])
-        ),
+        format!("{} on {} islands", manifest.population, manifest.islands),
     );
     push(
         "universe",
-        manifest["datasets"]
-            .as_array()
-            .map(|datasets| {
-                datasets
-                    .iter()
-                    .map(|dataset| value_text(&dataset["name"]))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            })
-            .unwrap_or_default(),
+        manifest
+            .datasets
+            .iter()
+            .map(|dataset| dataset.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
     );
-    if let Some(split) = config.get("split") {
-        push(
-            "split (in-sample / validation / holdout)",
-            split.to_string().replace('\n', "; "),
-        );
-    }
-    if let Some(costs) = config.get("costs") {
-        push("costs", costs.to_string().replace('\n', "; "));
-    }
+    push(
+        "split (in-sample / validation / holdout)",
+        toml_line(&experiment.split),
+    );
+    push("costs", toml_line(&experiment.costs));
     push(
         "started / finished (UTC)",
         format!(
             "{} / {}",
-            value_text(&manifest["started_at"]),
-            manifest["finished_at"]
-                .as_str()
-                .map_or("not finished".to_string(), str::to_string)
+            manifest.started_at,
+            manifest
+                .finished_at
+                .clone()
+                .unwrap_or_else(|| "not finished".to_string())
         ),
     );
     push(
         "duration",
         format!(
             "{} s evolving, {} s scoring",
-            show(manifest["seconds"].as_f64(), Style::Money),
-            show(manifest["scoring_seconds"].as_f64(), Style::Money)
+            show(Some(manifest.seconds), Style::Money),
+            show(Some(manifest.scoring_seconds), Style::Money)
         ),
     );
     push(
         "evaluations",
         format!(
             "{} ({} trials for the Deflated Sharpe Ratio)",
-            value_text(&manifest["evaluations"]),
-            value_text(&manifest["trials"])
+            manifest.evaluations, manifest.trials
         ),
     );
-    push("threads", value_text(&manifest["threads"]));
-    let overfitting = &manifest["probability_of_backtest_overfitting"];
-    if !overfitting.is_null() {
+    push("threads", manifest.threads.to_string());
+    if let Some(overfitting) = &manifest.probability_of_backtest_overfitting {
         push(
             "Probability of Backtest Overfitting",
             format!(
                 "{} (mean over symbols; {} blocks, {} trials)",
-                show(overfitting["mean"].as_f64(), Style::Percent),
-                value_text(&overfitting["blocks"]),
-                value_text(&overfitting["trials"])
+                show(overfitting.mean, Style::Percent),
+                overfitting.blocks,
+                overfitting.trials
             ),
         );
     }
-    let chance = &manifest["evolution_vs_chance"];
-    if !chance.is_null() {
+    if let Some(chance) = &manifest.evolution_vs_chance {
         push(
             "evolution against chance (validation fitness)",
             format!(
                 "champion {} | best random genome by in-sample fitness {} | best of {} random in-sample leaders chosen on validation {}",
+                show(chance.champion_validation_fitness, Style::Decimal),
                 show(
-                    chance["champion_validation_fitness"].as_f64(),
+                    chance.random_in_sample_best_validation_fitness,
                     Style::Decimal
                 ),
-                show(
-                    chance["random_in_sample_best_validation_fitness"].as_f64(),
-                    Style::Decimal
-                ),
-                value_text(&chance["finalists"]),
-                show(chance["random_validation_fitness"].as_f64(), Style::Decimal)
+                chance.finalists,
+                show(chance.random_validation_fitness, Style::Decimal)
             ),
         );
     }
-    push(
-        "Gauntlet version",
-        value_text(&manifest["gauntlet_version"]),
-    );
+    push("Gauntlet version", manifest.gauntlet_version.clone());
     rows
 }
 

@@ -5,11 +5,12 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::charts::{Line, LineChart, PALETTE, XAxis, YFormat, line_chart};
+use gauntlet_tournament::{RunFolder, WALK_FORWARD_FILE};
+
+use crate::charts::{Figure, Line, LineChart, PALETTE, XAxis, YFormat, line_chart};
 use crate::downsample::min_max_downsample;
 use crate::error::ReportError;
 use crate::format::{Cell, Style, date_time, number, show};
-use crate::run::{Figure, read_json_file, value_text};
 use crate::tables::Table;
 use crate::{REPORT_FILE, ReportOptions, render};
 
@@ -44,55 +45,55 @@ pub fn write_walk_forward_report(
     folder: &Path,
     options: &ReportOptions,
 ) -> Result<PathBuf, ReportError> {
-    let Some(summary) = read_json_file(&folder.join("walk_forward.json"))? else {
+    let run_folder = RunFolder::new(folder);
+    if !run_folder.walk_forward_path().is_file() {
         return Err(ReportError::NotAFolder {
             path: folder.to_path_buf(),
             expected: "walk-forward",
-            message: "no walk_forward.json".into(),
+            message: format!("no {WALK_FORWARD_FILE}"),
         });
-    };
-    let windows = summary["windows"].as_array().cloned().unwrap_or_default();
+    }
+    let summary = run_folder.read_walk_forward()?;
     let mut rows = Vec::new();
     let mut markers = Vec::new();
-    for window in &windows {
-        let plan = &window["plan"];
-        let start = plan["out_of_sample_start"].as_i64().unwrap_or(0);
-        markers.push((start as f64, value_text(&plan["index"])));
-        let folder_name = value_text(&window["folder"]);
+    for window in &summary.windows {
+        let plan = &window.plan;
+        markers.push((plan.out_of_sample_start as f64, plan.index.to_string()));
+        let folder_name = &window.folder;
         let report = folder
-            .join(&folder_name)
+            .join(folder_name)
             .join(REPORT_FILE)
             .is_file()
             .then(|| format!("{folder_name}/{REPORT_FILE}"));
-        let time = |key: &str| {
-            let millis = plan[key].as_i64().unwrap_or(0);
-            Cell {
-                text: date_time(millis),
-                value: Some(millis.to_string()),
-            }
+        let time = |millis: i64| Cell {
+            text: date_time(millis),
+            value: Some(millis.to_string()),
         };
         rows.push(WindowRow {
             cells: vec![
-                number(plan["index"].as_f64(), Style::Whole),
-                time("in_sample_start"),
-                time("validation_start"),
-                time("out_of_sample_start"),
-                time("out_of_sample_end"),
-                number(window["in_sample_fitness"].as_f64(), Style::Decimal),
-                number(window["out_of_sample_fitness"].as_f64(), Style::Decimal),
-                number(window["in_sample_cagr"].as_f64(), Style::Percent),
-                number(window["out_of_sample_cagr"].as_f64(), Style::Percent),
+                number(Some(plan.index as f64), Style::Whole),
+                time(plan.in_sample_start),
+                time(plan.validation_start),
+                time(plan.out_of_sample_start),
+                time(plan.out_of_sample_end),
+                number(window.in_sample_fitness, Style::Decimal),
+                number(window.out_of_sample_fitness, Style::Decimal),
+                number(window.in_sample_cagr, Style::Percent),
+                number(window.out_of_sample_cagr, Style::Percent),
             ],
-            champion: window["champion"][0]
-                .as_str()
-                .unwrap_or("none eligible")
-                .to_string(),
-            rules: window["champion"][1].as_str().unwrap_or("").to_string(),
+            champion: window
+                .champion
+                .as_ref()
+                .map_or_else(|| "none eligible".to_string(), |(id, _)| id.clone()),
+            rules: window
+                .champion
+                .as_ref()
+                .map_or_else(String::new, |(_, rules)| rules.clone()),
             report,
         });
     }
     let mut charts = Vec::new();
-    if let Some(table) = Table::read_if_present(&folder.join("walk_forward.parquet"))? {
+    if let Some(table) = Table::read_if_present(&run_folder.walk_forward_table_path())? {
         let datasets = table.text("dataset")?;
         let times = table.integer("ts")?;
         let equity = table.float("equity")?;
@@ -135,21 +136,23 @@ pub fn write_walk_forward_report(
     let mut rows_summary = vec![
         (
             "walk-forward efficiency (out-of-sample CAGR / in-sample CAGR)".to_string(),
-            show(summary["efficiency"].as_f64(), Style::Decimal),
+            show(summary.efficiency, Style::Decimal),
         ),
-        ("windows".to_string(), windows.len().to_string()),
+        ("windows".to_string(), summary.windows.len().to_string()),
     ];
-    for stitched in summary["stitched"].as_array().into_iter().flatten() {
+    for (dataset, total_return, bars) in &summary.stitched {
         rows_summary.push((
-            format!("{}: stitched out-of-sample", value_text(&stitched[0])),
+            format!("{dataset}: stitched out-of-sample"),
             format!(
-                "total return {} over {} bars",
-                show(stitched[1].as_f64(), Style::Percent),
-                value_text(&stitched[2])
+                "total return {} over {bars} bars",
+                show(
+                    total_return.is_finite().then_some(*total_return),
+                    Style::Percent
+                ),
             ),
         ));
     }
-    if summary["interrupted"].as_bool().unwrap_or(false) {
+    if summary.interrupted {
         rows_summary.push((
             "status".into(),
             "interrupted: the windows listed are complete".into(),

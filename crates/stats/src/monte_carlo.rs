@@ -15,12 +15,12 @@ use rand::seq::SliceRandom;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::returns::percentile;
 
 /// How each path is drawn from the trade list.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "method", rename_all = "snake_case")]
 pub enum Resampling {
     /// The trades in a random order (the final return stays, the path and drawdown change).
@@ -108,21 +108,26 @@ pub fn simulate_path(
 }
 
 /// Percentiles of a Monte Carlo run.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MonteCarloSummary {
     /// How paths were drawn.
     pub resampling: Resampling,
     /// Paths simulated.
     pub paths: usize,
     /// 5th, 25th, 50th, 75th and 95th percentiles of the total return.
+    #[serde(deserialize_with = "gauntlet_core::json_float::nan_if_null_array")]
     pub total_return_percentiles: [f64; 5],
     /// Median maximum drawdown (<= 0).
+    #[serde(deserialize_with = "gauntlet_core::json_float::nan_if_null")]
     pub median_max_drawdown: f64,
     /// The 5th percentile of the maximum drawdown (the worst 5% of paths are deeper).
+    #[serde(deserialize_with = "gauntlet_core::json_float::nan_if_null")]
     pub max_drawdown_5th_percentile: f64,
     /// The 1st percentile of the maximum drawdown.
+    #[serde(deserialize_with = "gauntlet_core::json_float::nan_if_null")]
     pub max_drawdown_1st_percentile: f64,
     /// Share of paths that end with a profit (total return > 0).
+    #[serde(deserialize_with = "gauntlet_core::json_float::nan_if_null")]
     pub probability_of_profit: f64,
 }
 

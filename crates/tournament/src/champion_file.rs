@@ -7,14 +7,19 @@
 //! repository (a test keeps it current).
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
+use gauntlet_data::write_bytes_atomically;
 use gauntlet_genome::{Genome, Lineage};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::category::Category;
 use crate::error::TournamentError;
+use crate::robustness::Robustness;
+use crate::run::{Champion, PartResult};
+use crate::run_folder::RunFolder;
 
 /// The `format` field of every champion file.
 pub const CHAMPION_FILE_FORMAT: &str = "gauntlet-champion";
@@ -207,132 +212,88 @@ pub fn champion_file_schema() -> String {
     )
 }
 
-fn numbers(value: &Value) -> BTreeMap<String, Option<f64>> {
-    value
-        .as_object()
-        .map(|object| {
-            object
-                .iter()
-                .map(|(name, value)| (name.clone(), value.as_f64()))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-fn text(value: &Value) -> String {
-    value.as_str().map_or_else(String::new, str::to_string)
-}
-
-fn part(value: &Value) -> PartMetrics {
+fn part(result: &PartResult) -> PartMetrics {
     PartMetrics {
-        fitness: value["fitness"].as_f64(),
-        ineligible_because: value["ineligible_because"].as_str().map(str::to_string),
-        summary: numbers(&value["summary"]),
-        symbols: value["symbols"]
-            .as_array()
-            .map(|symbols| {
-                symbols
-                    .iter()
-                    .map(|symbol| SymbolMetrics {
-                        dataset: text(&symbol["dataset"]),
-                        metrics: numbers(&symbol["metrics"]),
-                    })
-                    .collect()
+        fitness: result.fitness,
+        ineligible_because: result.ineligible_because.clone(),
+        summary: result.summary.clone(),
+        symbols: result
+            .symbols
+            .iter()
+            .map(|symbol| SymbolMetrics {
+                dataset: symbol.dataset.clone(),
+                metrics: symbol
+                    .metrics
+                    .named_values()
+                    .into_iter()
+                    .map(|(name, value)| (name.to_string(), finite(value)))
+                    .collect(),
             })
-            .unwrap_or_default(),
+            .collect(),
     }
 }
 
-fn validation(robustness: &Value) -> Option<ValidationResults> {
-    robustness.as_object()?;
-    Some(ValidationResults {
-        passed: robustness["passed"].as_bool().unwrap_or(false),
-        trials: robustness["trials"].as_u64().unwrap_or(0),
-        gate: robustness["gate"]
-            .as_array()
-            .map(|checks| {
-                checks
-                    .iter()
-                    .map(|check| GateCheckResult {
-                        check: text(&check["check"]),
-                        value: check["value"].as_f64(),
-                        passed: check["passed"].as_bool().unwrap_or(false),
-                    })
-                    .collect()
-            })
-            .unwrap_or_default(),
-        symbols: robustness["symbols"]
-            .as_array()
-            .map(|symbols| {
-                symbols
-                    .iter()
-                    .map(|symbol| SharpeInference {
-                        dataset: text(&symbol["dataset"]),
-                        probabilistic_sharpe_ratio: symbol["probabilistic_sharpe_ratio"].as_f64(),
-                        deflated_sharpe_ratio: symbol["deflated_sharpe_ratio"].as_f64(),
-                        minimum_track_record_bars: symbol["minimum_track_record_bars"].as_f64(),
-                    })
-                    .collect()
-            })
-            .unwrap_or_default(),
-        monte_carlo: robustness["monte_carlo"].as_object().map(|_| {
-            let monte = &robustness["monte_carlo"];
-            MonteCarloResult {
-                paths: monte["paths"].as_u64().unwrap_or(0),
-                total_return_percentiles: monte["total_return_percentiles"]
-                    .as_array()
-                    .map(|values| values.iter().map(Value::as_f64).collect())
-                    .unwrap_or_default(),
-                median_max_drawdown: monte["median_max_drawdown"].as_f64(),
-                probability_of_profit: monte["probability_of_profit"].as_f64(),
-            }
-        }),
-    })
+fn finite(value: f64) -> Option<f64> {
+    value.is_finite().then_some(value)
 }
 
-/// Builds the champion file of `category` from the run in `folder`: its
-/// `champions/<category>.json`, `run.json` and `config.toml`.
+fn validation(robustness: &Robustness) -> ValidationResults {
+    ValidationResults {
+        passed: robustness.passed,
+        trials: robustness.trials,
+        gate: robustness
+            .gate
+            .iter()
+            .map(|check| GateCheckResult {
+                check: check.check.clone(),
+                value: check.value,
+                passed: check.passed,
+            })
+            .collect(),
+        symbols: robustness
+            .symbols
+            .iter()
+            .map(|symbol| SharpeInference {
+                dataset: symbol.dataset.clone(),
+                probabilistic_sharpe_ratio: finite(symbol.probabilistic_sharpe_ratio),
+                deflated_sharpe_ratio: finite(symbol.deflated_sharpe_ratio),
+                minimum_track_record_bars: symbol.minimum_track_record_bars,
+            })
+            .collect(),
+        monte_carlo: robustness
+            .monte_carlo
+            .as_ref()
+            .map(|monte| MonteCarloResult {
+                paths: monte.paths as u64,
+                total_return_percentiles: monte
+                    .total_return_percentiles
+                    .iter()
+                    .map(|value| finite(*value))
+                    .collect(),
+                median_max_drawdown: finite(monte.median_max_drawdown),
+                probability_of_profit: finite(monte.probability_of_profit),
+            }),
+    }
+}
+
+/// Builds the champion file of `champion` from the run in `folder`, with the provenance its
+/// `run.json` and `config.toml` give.
 ///
 /// # Errors
-/// [`TournamentError::RunFolder`] naming the file that is missing or unreadable, or a genome that
-/// does not read back.
-pub fn champion_file(
-    folder: &Path,
-    champion: &Value,
-    category: &str,
-) -> Result<ChampionFile, TournamentError> {
-    let read = |name: &str| {
-        let path = folder.join(name);
-        std::fs::read_to_string(&path).map_err(|error| TournamentError::RunFolder {
-            path: path.clone(),
-            message: error.to_string(),
-        })
-    };
-    let manifest: Value =
-        serde_json::from_str(&read("run.json")?).map_err(|error| TournamentError::RunFolder {
-            path: folder.join("run.json"),
-            message: error.to_string(),
+/// [`TournamentError::RunFolder`] naming the file that is missing or malformed.
+pub fn champion_file(folder: &Path, champion: &Champion) -> Result<ChampionFile, TournamentError> {
+    let run_folder = RunFolder::new(folder);
+    let manifest = run_folder.read_manifest()?;
+    let experiment = run_folder.read_experiment()?;
+    let category = champion.category.name();
+    let genome = champion.genome.clone();
+    let costs = &experiment.costs;
+    let split =
+        toml::Value::try_from(experiment.split).map_err(|error| TournamentError::RunFolder {
+            path: run_folder.config_path(),
+            message: format!("the split cannot be written back as TOML: {error}"),
         })?;
-    let config: toml::Table = read("config.toml")?
-        .parse()
-        .map_err(|error: toml::de::Error| TournamentError::RunFolder {
-            path: folder.join("config.toml"),
-            message: error.to_string(),
-        })?;
-    let genome: Genome = serde_json::from_value(champion["genome"].clone()).map_err(|error| {
-        TournamentError::RunFolder {
-            path: folder.join("champions"),
-            message: format!("the {category} champion's genome is unreadable: {error}"),
-        }
-    })?;
-    let costs = config.get("costs");
-    let cost = |name: &str, default: f64| {
-        costs
-            .and_then(|costs| costs.get(name))
-            .and_then(toml::Value::as_float)
-            .unwrap_or(default)
-    };
-    let run = text(&manifest["name"]);
+    let run = manifest.name;
     Ok(ChampionFile {
         format: CHAMPION_FILE_FORMAT.into(),
         version: CHAMPION_FILE_VERSION,
@@ -340,56 +301,110 @@ pub fn champion_file(
             .name
             .clone()
             .unwrap_or_else(|| format!("{run}-{category}")),
-        rules: text(&champion["rules"]),
+        rules: champion.rules.clone(),
         provenance: Provenance {
             run,
             category: category.to_string(),
-            run_category: text(&manifest["category"]),
-            champion_id: text(&champion["id"]),
-            fingerprint: text(&champion["fingerprint"]),
-            chosen: text(&champion["chosen"]),
+            run_category: manifest.category.name().to_string(),
+            champion_id: champion.id.clone(),
+            fingerprint: champion.fingerprint.clone(),
+            chosen: champion.chosen.clone(),
             lineage: genome.lineage.clone(),
-            seed: manifest["seed"].as_u64().unwrap_or(0),
-            gauntlet_version: text(&manifest["gauntlet_version"]),
-            datasets: manifest["datasets"]
-                .as_array()
-                .map(|datasets| {
-                    datasets
-                        .iter()
-                        .map(|dataset| DatasetProvenance {
-                            name: text(&dataset["name"]),
-                            symbol: text(&dataset["symbol"]),
-                            file: text(&dataset["file"]),
-                            bars: dataset["bars"].as_u64().unwrap_or(0),
-                            content_xxh64: text(&dataset["content_xxh64"]),
-                        })
-                        .collect()
+            seed: manifest.seed,
+            gauntlet_version: manifest.gauntlet_version,
+            datasets: manifest
+                .datasets
+                .into_iter()
+                .map(|dataset| DatasetProvenance {
+                    name: dataset.name,
+                    symbol: dataset.symbol,
+                    file: dataset.file,
+                    bars: dataset.bars as u64,
+                    content_xxh64: dataset.content_xxh64,
                 })
-                .unwrap_or_default(),
-            split: config
-                .get("split")
-                .map(|split| split.to_string().trim().replace('\n', "; "))
-                .unwrap_or_default(),
+                .collect(),
+            split: split.to_string().trim().replace('\n', "; "),
             costs: CostProvenance {
-                commission_bps: cost("commission_bps", 5.0),
-                spread_bps: cost("spread_bps", 2.0),
-                slippage_bps: cost("slippage_bps", 1.0),
-                initial_capital: cost("initial_capital", 100_000.0),
+                commission_bps: costs.commission_bps,
+                spread_bps: costs.spread_bps,
+                slippage_bps: costs.slippage_bps,
+                initial_capital: costs.initial_capital,
             },
-            fill: costs
-                .and_then(|costs| costs.get("fill"))
-                .and_then(toml::Value::as_str)
-                .unwrap_or("next_open")
-                .to_string(),
+            fill: costs.fill.name().to_string(),
         },
         metrics: PartsMetrics {
-            in_sample: part(&champion["in_sample"]),
-            validation: part(&champion["validation"]),
-            holdout: part(&champion["holdout"]),
+            in_sample: part(&champion.in_sample),
+            validation: part(&champion.validation),
+            holdout: part(&champion.holdout),
         },
-        validation: validation(&champion["robustness"]),
+        validation: Some(validation(&champion.robustness)),
         genome,
     })
+}
+
+/// Exports the champion of `category` from the run in `folder` to `<to>/<run>-<category>.json` as a
+/// champion file ([`crate::champion_file::ChampionFile`]: the genome with its provenance, metrics
+/// and validation results), for `gauntlet backtest --genome` and `gauntlet paper`. A champion that
+/// failed the validation gate is refused unless `force`.
+///
+/// # Errors
+/// [`TournamentError::RunFolder`] when the run has no champion file for the category, it does not
+/// hold a valid genome, or the champion failed the gate (naming the failed checks) without `force`;
+/// I/O errors naming the file.
+pub fn export_champion(
+    folder: &Path,
+    category: Category,
+    to: &Path,
+    force: bool,
+) -> Result<PathBuf, TournamentError> {
+    let run_folder = RunFolder::new(folder);
+    let path = run_folder.champion_path(category);
+    let Some(champion) = run_folder.read_champion(category)? else {
+        return Err(TournamentError::RunFolder {
+            path,
+            message: format!(
+                "no champion for {} (no such file); is the run finished?",
+                category.name()
+            ),
+        });
+    };
+    if !champion.robustness.passed && !force {
+        let failed: Vec<String> = champion
+            .robustness
+            .gate
+            .iter()
+            .filter(|check| !check.passed)
+            .map(|check| {
+                format!(
+                    "{} (value {})",
+                    check.check,
+                    // As JSON writes it (`null` when undefined).
+                    serde_json::to_string(&check.value).unwrap_or_default()
+                )
+            })
+            .collect();
+        return Err(TournamentError::RunFolder {
+            path,
+            message: format!(
+                "the {} champion failed the validation gate: {}; export it anyway with --force",
+                category.name(),
+                if failed.is_empty() {
+                    "no gate results".to_string()
+                } else {
+                    failed.join("; ")
+                }
+            ),
+        });
+    }
+    let file = champion_file(folder, &champion)?;
+    file.genome.validate()?;
+    let target = to.join(format!("{}.json", file.name));
+    let text = serde_json::to_string_pretty(&file).map_err(|error| TournamentError::RunFolder {
+        path: target.clone(),
+        message: error.to_string(),
+    })?;
+    write_bytes_atomically(&target, format!("{text}\n").as_bytes())?;
+    Ok(target)
 }
 
 /// Reads a genome from a genome file or a champion file (told apart by the champion file's

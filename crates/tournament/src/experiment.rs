@@ -178,6 +178,20 @@ fn indicator_cache_mib() -> usize {
     1024
 }
 
+/// Command-line overrides of an experiment's fields (`gauntlet evolve --seed ...`); `None` keeps
+/// the file's value.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Overrides {
+    /// The master seed.
+    pub seed: Option<u64>,
+    /// Generations to evolve.
+    pub generations: Option<u32>,
+    /// Population size.
+    pub population: Option<usize>,
+    /// The category to breed for.
+    pub category: Option<Category>,
+}
+
 impl Experiment {
     /// Parses an experiment from TOML text; `origin` names the file in errors.
     ///
@@ -223,6 +237,34 @@ impl Experiment {
     /// Only if the bundled file is broken (a test keeps it parsing).
     pub fn quickstart() -> Result<Self, TournamentError> {
         Self::from_toml(QUICKSTART_TOML, Path::new("experiments/quickstart.toml"))
+    }
+
+    /// The experiment with `overrides` applied.
+    pub fn with_overrides(mut self, overrides: &Overrides) -> Self {
+        if let Some(seed) = overrides.seed {
+            self.seed = seed;
+        }
+        if let Some(generations) = overrides.generations {
+            self.generations = generations;
+        }
+        if let Some(size) = overrides.population {
+            self.population.size = size;
+        }
+        if let Some(category) = overrides.category {
+            self.category = category;
+        }
+        self
+    }
+
+    /// Seed genome paths that do not exist as given (relative to the working folder) but do under
+    /// `checkout` (the Gauntlet checkout a binary was built from) are taken from there, so the
+    /// quickstart's seed genomes are found from any folder.
+    pub fn resolve_seed_genomes(&mut self, checkout: &Path) {
+        for path in &mut self.seed_genomes {
+            if !path.is_absolute() && !path.exists() && checkout.join(&*path).exists() {
+                *path = checkout.join(&*path);
+            }
+        }
     }
 
     /// The experiment as TOML (the resolved `config.toml` of a run).

@@ -10,10 +10,14 @@
 mod capital;
 mod category;
 pub mod champion_file;
+pub mod comparison;
 mod error;
 mod experiment;
+mod job;
+pub mod regimes;
 pub mod robustness;
 pub mod run;
+mod run_folder;
 mod scoring;
 pub mod validation;
 pub mod walk_forward;
@@ -21,8 +25,11 @@ pub mod walk_forward;
 pub use capital::{CapitalBook, CapitalRow, CapitalRules, RankedAgent, Tier};
 pub use category::{Category, Eligibility, Verdict};
 pub use error::TournamentError;
-pub use experiment::{Experiment, PopulationSettings, QUICKSTART_TOML, WalkForward};
-pub use scoring::{
-    Costs, GenomeScore, Part, REGIME_VOLATILITY_BARS, SUMMARY_COLUMNS, SymbolMarket, SymbolScore,
-    Universe,
+pub use experiment::{Experiment, Overrides, PopulationSettings, QUICKSTART_TOML, WalkForward};
+pub use job::{Evolved, evolve, resume};
+pub use regimes::REGIME_VOLATILITY_BARS;
+pub use run_folder::{
+    CHAMPIONS_FOLDER, COMPARISON_TABLE, CONFIG_FILE, FolderKind, MANIFEST_FILE, ManifestChampion,
+    RunFolder, RunManifest, RunStatus, WALK_FORWARD_FILE, WALK_FORWARD_TABLE,
 };
+pub use scoring::{Costs, GenomeScore, Part, SUMMARY_COLUMNS, SymbolMarket, SymbolScore, Universe};

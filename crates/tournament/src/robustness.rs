@@ -64,7 +64,7 @@ impl Default for GateRules {
 }
 
 /// One check of the gate.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Check {
     /// What is checked (`sharpe >= 1`).
     pub check: String,
@@ -75,28 +75,35 @@ pub struct Check {
 }
 
 /// Sharpe-ratio inference on one symbol's in-sample bar returns.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SymbolInference {
     /// The dataset.
     pub dataset: String,
     /// Bars.
     pub observations: usize,
     /// Per-bar Sharpe ratio.
+    #[serde(deserialize_with = "gauntlet_core::json_float::nan_if_null")]
     pub sharpe_per_bar: f64,
     /// Skewness (biased).
+    #[serde(deserialize_with = "gauntlet_core::json_float::nan_if_null")]
     pub skewness: f64,
     /// Kurtosis (biased, not excess).
+    #[serde(deserialize_with = "gauntlet_core::json_float::nan_if_null")]
     pub kurtosis: f64,
     /// Probability that the true Sharpe ratio exceeds 0.
+    #[serde(deserialize_with = "gauntlet_core::json_float::nan_if_null")]
     pub probabilistic_sharpe_ratio: f64,
     /// Bars needed for 95% confidence that the Sharpe ratio exceeds 0 (`None` when it is not
     /// positive).
     pub minimum_track_record_bars: Option<f64>,
     /// Standard deviation of the sampled trials' per-bar Sharpe ratios on this symbol.
+    #[serde(deserialize_with = "gauntlet_core::json_float::nan_if_null")]
     pub trial_sharpe_std: f64,
     /// The Sharpe ratio the best of the run's trials would show by luck alone, per bar.
+    #[serde(deserialize_with = "gauntlet_core::json_float::nan_if_null")]
     pub deflated_benchmark: f64,
     /// The Deflated Sharpe Ratio with the run's number of trials.
+    #[serde(deserialize_with = "gauntlet_core::json_float::nan_if_null")]
     pub deflated_sharpe_ratio: f64,
 }
 
@@ -183,14 +190,14 @@ pub fn gate_checks(rules: &GateRules, figures: &GateFigures<'_>) -> Vec<Check> {
 }
 
 /// A champion's robustness report.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Robustness {
     /// Distinct genomes the run scored: the number of trials the DSR deflates by.
     pub trials: u64,
     /// Per symbol, in-sample.
     pub symbols: Vec<SymbolInference>,
     /// Per symbol, the champion's in-sample returns by trend and volatility regime.
-    pub regimes: Vec<(String, Vec<crate::validation::RegimeResult>)>,
+    pub regimes: Vec<(String, Vec<crate::regimes::RegimeResult>)>,
     /// Bootstrap Monte Carlo of the validation trades' returns on the account (net P&L over the
     /// equity before entry; all symbols, in exit order).
     pub monte_carlo: Option<MonteCarloSummary>,
@@ -202,7 +209,7 @@ pub struct Robustness {
 
 /// The run's Probability of Backtest Overfitting per symbol (CSCV over sampled trials' in-sample
 /// bar returns).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunOverfitting {
     /// Trials in the matrix.
     pub trials: usize,
@@ -301,7 +308,7 @@ pub fn assess(
     genome: &Genome,
     trials: u64,
     trial_returns: &[Vec<Vec<f64>>],
-    validation_summary: &[(&'static str, Option<f64>)],
+    validation_summary: &[(&str, Option<f64>)],
     rules: &GateRules,
     seed: u64,
 ) -> Robustness {
@@ -313,7 +320,7 @@ pub fn assess(
         .map(|(symbol, returns)| {
             (
                 symbol.dataset.clone(),
-                crate::validation::regime_table(
+                crate::regimes::regime_table(
                     symbol.market(Part::InSample),
                     returns,
                     symbol.bars_per_year,
@@ -379,7 +386,7 @@ pub fn assess(
                     .trades
                     .iter()
                     .map(|trade| trade.exit_time.millis())
-                    .zip(crate::validation::account_trade_returns(&result)),
+                    .zip(crate::regimes::account_trade_returns(&result)),
             );
         }
     }

@@ -15,9 +15,6 @@ use std::sync::Arc;
 
 use crate::error::TournamentError;
 
-/// Bars of the realised-volatility window that defines high-volatility regimes.
-pub const REGIME_VOLATILITY_BARS: u32 = 20;
-
 /// The leaderboard's metric columns: [`GenomeScore::summary`]'s names, in order (each metric's
 /// mean over symbols; `trades` summed).
 pub const SUMMARY_COLUMNS: [&str; 22] = [
@@ -86,9 +83,9 @@ pub struct SymbolMarket {
     pub bars_per_year: f64,
     parts: [Market; 3],
     /// Per part and bar: whether bar t is in a high-volatility regime, i.e. the
-    /// [`REGIME_VOLATILITY_BARS`]-bar realised volatility (or the volatility index's close) known at
+    /// [`crate::REGIME_VOLATILITY_BARS`]-bar realised volatility (or the volatility index's close) known at
     /// bar t-1's close is in the top third of its values over the part (the `high` label of
-    /// [`crate::validation::regime_labels`]).
+    /// [`crate::regimes::regime_labels`]).
     high_volatility: [Vec<bool>; 3],
 }
 
@@ -139,23 +136,26 @@ pub struct Universe {
 }
 
 /// One genome on one symbol's part (serialises with `NaN` metrics as `null`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SymbolScore {
     /// The dataset.
     pub dataset: String,
     /// Every metric of the backtest.
     pub metrics: Metrics,
     /// Sum of the winning trades' net P&L, quote currency.
+    #[serde(deserialize_with = "gauntlet_core::json_float::nan_if_null")]
     pub gross_profit: f64,
     /// Sum of the losing trades' net P&L, as a positive amount.
+    #[serde(deserialize_with = "gauntlet_core::json_float::nan_if_null")]
     pub gross_loss: f64,
     /// Mean bar return of the strategy over the part's high-volatility bars, times bars per year
     /// (annualised arithmetic mean, a fraction); `NaN` when the part has none.
+    #[serde(deserialize_with = "gauntlet_core::json_float::nan_if_null")]
     pub high_volatility_return: f64,
 }
 
 /// One genome on every symbol's part.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GenomeScore {
     /// Per symbol, in the universe's order.
     pub symbols: Vec<SymbolScore>,
@@ -360,11 +360,11 @@ impl Universe {
 }
 
 /// Which bars of a market are in a high-volatility regime (see [`SymbolMarket`]): bar t when bar
-/// t-1 carries the `high` volatility label of [`crate::validation::regime_labels`] (the top third of
+/// t-1 carries the `high` volatility label of [`crate::regimes::regime_labels`] (the top third of
 /// the part's 20-bar realised volatility, or of the volatility index), so the regime is known before
 /// the bar's return.
 fn high_volatility_bars(market: &Market, volatility_index: Option<&BarSeries>) -> Vec<bool> {
-    let (_, volatility) = crate::validation::regime_labels(market, volatility_index);
+    let (_, volatility) = crate::regimes::regime_labels(market, volatility_index);
     (0..volatility.len())
         .map(|t| t > 0 && volatility[t - 1] == Some("high"))
         .collect()

@@ -12,18 +12,19 @@
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
 
-use gauntlet_data::{Catalog, SplitSpec, TableColumn, write_bytes_atomically, write_table};
-use serde::Serialize;
+use gauntlet_data::{Catalog, SplitSpec, TableColumn, write_table};
+use serde::{Deserialize, Serialize};
 
 use crate::error::TournamentError;
 use crate::experiment::{Experiment, WalkForward};
 use crate::run::{CHECKPOINT_STATE, Observer, RunOutcome, prepare, resume, start};
+use crate::run_folder::RunFolder;
 use crate::scoring::Part;
 
-const DAY_MS: i64 = 86_400_000;
+use gauntlet_core::MILLIS_PER_DAY as DAY_MS;
 
 /// One window's time ranges, milliseconds since the epoch (UTC), half-open.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WindowPlan {
     /// 0-based window number.
     pub index: usize,
@@ -67,7 +68,7 @@ pub fn plan_windows(walk: &WalkForward, first: i64, end: i64) -> Vec<WindowPlan>
 }
 
 /// One window's outcome.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WindowOutcome {
     /// The plan.
     pub plan: WindowPlan,
@@ -86,7 +87,7 @@ pub struct WindowOutcome {
 }
 
 /// The whole analysis.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WalkForwardSummary {
     /// Every window run.
     pub windows: Vec<WindowOutcome>,
@@ -102,10 +103,6 @@ fn mean(values: impl Iterator<Item = f64>) -> Option<f64> {
     let values: Vec<f64> = values.filter(|value| value.is_finite()).collect();
     (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64)
 }
-
-/// The walk-forward's experiment as resolved, in its folder: `gauntlet evolve --resume` on a
-/// walk-forward folder reads it back.
-pub const WALK_FORWARD_CONFIG: &str = "config.toml";
 
 /// Runs the walk-forward analysis of `experiment` (which must have `[walk_forward]`) in `folder`.
 /// Started again on the same folder (after an interruption or a crash), it resumes: a window
@@ -153,10 +150,7 @@ pub fn run_walk_forward(
         path: folder.to_path_buf(),
         source,
     })?;
-    write_bytes_atomically(
-        &folder.join(WALK_FORWARD_CONFIG),
-        experiment.to_toml().as_bytes(),
-    )?;
+    RunFolder::new(folder).write_experiment(experiment)?;
     let mut windows = Vec::with_capacity(plans.len());
     let mut equity: Vec<f64> = vec![1.0; experiment.datasets.len()];
     let mut bars = vec![0usize; experiment.datasets.len()];
@@ -249,7 +243,7 @@ pub fn run_walk_forward(
         interrupted,
     };
     write_table(
-        &folder.join("walk_forward.parquet"),
+        &RunFolder::new(folder).walk_forward_table_path(),
         &[
             ("dataset", TableColumn::Text(rows_dataset)),
             ("ts", TableColumn::Integer(rows_time)),
@@ -257,12 +251,27 @@ pub fn run_walk_forward(
             ("equity", TableColumn::Float(rows_equity)),
         ],
     )?;
-    let text = serde_json::to_string_pretty(&summary).unwrap_or_default();
-    write_bytes_atomically(
-        &folder.join("walk_forward.json"),
-        format!("{text}\n").as_bytes(),
-    )?;
+    RunFolder::new(folder).write_walk_forward(&summary)?;
     Ok(summary)
+}
+
+impl RunFolder {
+    /// Reads `walk_forward.json`.
+    ///
+    /// # Errors
+    /// [`TournamentError::RunFolder`] naming the file and the field when it is missing or
+    /// malformed.
+    pub fn read_walk_forward(&self) -> Result<WalkForwardSummary, TournamentError> {
+        crate::run_folder::read_json(&self.walk_forward_path())
+    }
+
+    /// Writes `walk_forward.json` atomically.
+    ///
+    /// # Errors
+    /// [`TournamentError::RunFolder`] or an I/O error naming the file.
+    pub fn write_walk_forward(&self, summary: &WalkForwardSummary) -> Result<(), TournamentError> {
+        crate::run_folder::write_json(&self.walk_forward_path(), summary)
+    }
 }
 
 #[cfg(test)]

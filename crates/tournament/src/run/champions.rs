@@ -19,7 +19,7 @@ fn part_result(
             score
                 .summary()
                 .into_iter()
-                .map(|(name, value)| (name, value.is_finite().then_some(value)))
+                .map(|(name, value)| (name.to_string(), value.is_finite().then_some(value)))
                 .collect(),
             score.symbols,
         ),
@@ -87,7 +87,7 @@ pub(super) fn choose_champions(
         };
         let champion = Champion {
             category,
-            formula: category.formula(),
+            formula: category.formula().to_string(),
             id: member.id.clone(),
             fingerprint: format!("{:016x}", member.fingerprint),
             rules: genome.describe(),
@@ -109,29 +109,26 @@ pub(super) fn choose_champions(
             },
             genome,
         };
-        let validation_summary: Vec<(&'static str, Option<f64>)> = champion
+        let validation_summary: Vec<(&str, Option<f64>)> = champion
             .validation
             .summary
             .iter()
-            .map(|(name, value)| (*name, *value))
+            .map(|(name, value)| (name.as_str(), *value))
             .collect();
+        let robustness = assess(
+            universe,
+            &champion.genome,
+            state.evolution.evaluations,
+            trial_returns,
+            &validation_summary,
+            &state.experiment.gate,
+            state.experiment.seed,
+        );
         let champion = Champion {
-            robustness: assess(
-                universe,
-                &champion.genome,
-                state.evolution.evaluations,
-                trial_returns,
-                &validation_summary,
-                &state.experiment.gate,
-                state.experiment.seed,
-            ),
+            robustness,
             ..champion
         };
-        let path = folder
-            .join("champions")
-            .join(format!("{}.json", category.name()));
-        let text = serde_json::to_string_pretty(&champion).unwrap_or_default();
-        write_bytes_atomically(&path, format!("{text}\n").as_bytes())?;
+        RunFolder::new(folder).write_champion(&champion)?;
         write_champion_curves(universe, &champion.genome, folder, category)?;
         champions.push(champion);
     }
@@ -306,74 +303,25 @@ pub(super) fn against_chance(
     }
 }
 
-/// Exports the champion of `category` from the run in `folder` to `<to>/<run>-<category>.json` as a
-/// champion file ([`crate::champion_file::ChampionFile`]: the genome with its provenance, metrics
-/// and validation results), for `gauntlet backtest --genome` and `gauntlet paper`. A champion that
-/// failed the validation gate is refused unless `force`.
-///
-/// # Errors
-/// [`TournamentError::RunFolder`] when the run has no champion file for the category, it does not
-/// hold a valid genome, or the champion failed the gate (naming the failed checks) without `force`;
-/// I/O errors naming the file.
-pub fn export_champion(
-    folder: &Path,
-    category: Category,
-    to: &Path,
-    force: bool,
-) -> Result<PathBuf, TournamentError> {
-    let path = folder
-        .join("champions")
-        .join(format!("{}.json", category.name()));
-    let text = std::fs::read_to_string(&path).map_err(|error| TournamentError::RunFolder {
-        path: path.clone(),
-        message: format!(
-            "no champion for {} ({error}); is the run finished?",
-            category.name()
-        ),
-    })?;
-    let value: serde_json::Value =
-        serde_json::from_str(&text).map_err(|error| TournamentError::RunFolder {
-            path: path.clone(),
-            message: error.to_string(),
-        })?;
-    let passed = value["robustness"]["passed"].as_bool().unwrap_or(false);
-    if !passed && !force {
-        let failed: Vec<String> = value["robustness"]["gate"]
-            .as_array()
-            .map(|checks| {
-                checks
-                    .iter()
-                    .filter(|check| check["passed"] == false)
-                    .map(|check| {
-                        format!(
-                            "{} (value {})",
-                            check["check"].as_str().unwrap_or("?"),
-                            check["value"]
-                        )
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
-        return Err(TournamentError::RunFolder {
-            path: path.clone(),
-            message: format!(
-                "the {} champion failed the validation gate: {}; export it anyway with --force",
-                category.name(),
-                if failed.is_empty() {
-                    "no gate results".to_string()
-                } else {
-                    failed.join("; ")
-                }
-            ),
-        });
+impl RunFolder {
+    /// Reads `champions/<category>.json`; `None` when the run has no champion of that category
+    /// (unfinished, or no eligible candidate).
+    ///
+    /// # Errors
+    /// [`TournamentError::RunFolder`] naming the file and the field when it is malformed.
+    pub fn read_champion(&self, category: Category) -> Result<Option<Champion>, TournamentError> {
+        let path = self.champion_path(category);
+        if !path.exists() {
+            return Ok(None);
+        }
+        crate::run_folder::read_json(&path).map(Some)
     }
-    let file = crate::champion_file::champion_file(folder, &value, category.name())?;
-    file.genome.validate()?;
-    let target = to.join(format!("{}.json", file.name));
-    let text = serde_json::to_string_pretty(&file).map_err(|error| TournamentError::RunFolder {
-        path: target.clone(),
-        message: error.to_string(),
-    })?;
-    write_bytes_atomically(&target, format!("{text}\n").as_bytes())?;
-    Ok(target)
+
+    /// Writes `champions/<category>.json` atomically (fields in the type's order).
+    ///
+    /// # Errors
+    /// [`TournamentError::RunFolder`] or an I/O error naming the file.
+    pub fn write_champion(&self, champion: &Champion) -> Result<(), TournamentError> {
+        crate::run_folder::write_json(&self.champion_path(champion.category), champion)
+    }
 }

@@ -40,13 +40,14 @@ use crate::experiment::Experiment;
 use crate::robustness::{
     Robustness, RunOverfitting, assess, run_overfitting, sample_trials, trial_returns,
 };
+use crate::run_folder::{CHAMPIONS_FOLDER, ManifestChampion, RunFolder, RunManifest, RunStatus};
+pub use crate::run_folder::{ChanceComparison, DatasetRecord};
 use crate::scoring::{GenomeScore, Part, SUMMARY_COLUMNS, Universe};
 
 mod champions;
 mod logs;
 mod tables;
 
-pub use champions::export_champion;
 use champions::{against_chance, choose_champions};
 use logs::{CAPITAL_LOG, GENERATIONS_LOG, LEADERBOARD_LOG, Logs, append_lines, append_log};
 use tables::{write_champions_table, write_outputs};
@@ -134,22 +135,6 @@ pub struct GenerationRow {
     pub scoring_seconds: f64,
 }
 
-/// A dataset of the universe as the run saw it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct DatasetRecord {
-    /// Catalog name.
-    pub name: String,
-    /// The instrument's symbol, as the catalog names it.
-    #[serde(default)]
-    pub symbol: String,
-    /// Its Parquet file.
-    pub file: String,
-    /// Bars in the file.
-    pub bars: usize,
-    /// XXH64 of the file's bytes, hex: a resumed run refuses data that changed.
-    pub content_xxh64: String,
-}
-
 /// The checkpoint: everything needed to continue a run bit for bit.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RunState {
@@ -173,13 +158,14 @@ pub struct RunState {
     pub seconds: [f64; 2],
 }
 
-/// A champion: the best of the hall of fame on the validation part in one category.
-#[derive(Debug, Clone, Serialize)]
+/// A champion: the best of the hall of fame on the validation part in one category. Written as
+/// `champions/<category>.json` and read back with [`crate::RunFolder::read_champion`].
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Champion {
     /// The category.
     pub category: Category,
     /// Its formula in words.
-    pub formula: &'static str,
+    pub formula: String,
     /// The agent's id.
     pub id: String,
     /// The genes' fingerprint, hex.
@@ -201,39 +187,16 @@ pub struct Champion {
 }
 
 /// A genome's results on one part.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PartResult {
     /// The category's verdict.
     pub fitness: Option<f64>,
     /// Why there is no fitness, if there is none.
     pub ineligible_because: Option<String>,
     /// Metric means over symbols.
-    pub summary: BTreeMap<&'static str, Option<f64>>,
+    pub summary: BTreeMap<String, Option<f64>>,
     /// Per symbol.
     pub symbols: Vec<crate::scoring::SymbolScore>,
-}
-
-/// Evolution against chance: the champion's validation fitness against as many random genomes,
-/// whose best is taken two ways: the best by in-sample fitness alone, and the best on validation
-/// among as many in-sample leaders as the run had champion candidates (the champion's own way).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ChanceComparison {
-    /// Random genomes scored (as many as the run scored).
-    pub random_genomes: u64,
-    /// Finalists compared on validation on each side (the run's champion candidates).
-    pub finalists: usize,
-    /// The run's champion's validation fitness.
-    pub champion_validation_fitness: Option<f64>,
-    /// The best validation fitness among the random genomes' in-sample leaders (as many as the run
-    /// had champion candidates): random search with the champion's way of choosing.
-    pub random_validation_fitness: Option<f64>,
-    /// The validation fitness of the single best random genome by in-sample fitness: random search
-    /// without a validation choice.
-    pub random_in_sample_best_validation_fitness: Option<f64>,
-    /// The best in-sample fitness the run reached.
-    pub run_best_in_sample_fitness: Option<f64>,
-    /// The best in-sample fitness among the random genomes.
-    pub random_best_in_sample_fitness: Option<f64>,
 }
 
 /// What a finished run reports.
@@ -321,30 +284,13 @@ impl Problem for TradingProblem<'_> {
         genome.fingerprint()
     }
 
-    /// The entry's structure: direction, combination and the kinds of its rules (a factor score is
-    /// one kind), without their parameters. The hall of fame keeps the best genome of each structure,
+    /// XXH64 of the entry's structure ([`Genome::structure_key`]: direction, combination and the
+    /// kinds of its rules, without their parameters). The hall of fame keeps the best genome of each structure,
     /// so champions are chosen on validation among different ideas, each tuned in-sample, rather than
     /// among near-copies of one.
     fn niche(&self, genome: &Genome) -> Fingerprint {
         let mut hasher = twox_hash::XxHash64::with_seed(0);
-        hasher.write(format!("{:?}", genome.entry.direction).as_bytes());
-        match &genome.entry.logic {
-            gauntlet_genome::EntryLogic::Rules { rules, combine } => {
-                hasher.write(format!("{combine:?}").as_bytes());
-                let mut kinds: Vec<String> = rules
-                    .iter()
-                    .map(|rule| {
-                        serde_json::to_value(rule)
-                            .ok()
-                            .and_then(|value| value.get("rule").map(ToString::to_string))
-                            .unwrap_or_default()
-                    })
-                    .collect();
-                kinds.sort();
-                hasher.write(kinds.join(",").as_bytes());
-            }
-            other => hasher.write(format!("{:?}", std::mem::discriminant(other)).as_bytes()),
-        }
+        hasher.write(genome.structure_key().as_bytes());
         hasher.finish()
     }
 
@@ -514,7 +460,7 @@ pub fn start(
     for log in [LEADERBOARD_LOG, CAPITAL_LOG, GENERATIONS_LOG] {
         write_bytes_atomically(&folder.join(log), b"")?;
     }
-    write_bytes_atomically(&folder.join("config.toml"), experiment.to_toml().as_bytes())?;
+    RunFolder::new(folder).write_experiment(&experiment)?;
     let problem = problem(&experiment, &universe);
     let started = Instant::now();
     observer.phase("scoring the initial population");
@@ -609,7 +555,7 @@ fn evolve(
     while state.evolution.generation < state.experiment.generations {
         if stop.load(Ordering::SeqCst) {
             write_outputs(folder, &logs)?;
-            write_manifest(folder, &state, "interrupted", None, None)?;
+            write_manifest(folder, &state, RunStatus::Interrupted, None, None)?;
             return Ok(RunOutcome::Interrupted {
                 folder: folder.to_path_buf(),
                 generation: state.evolution.generation,
@@ -646,7 +592,7 @@ fn evolve(
     write_manifest(
         folder,
         &state,
-        "finished",
+        RunStatus::Finished,
         Some((&champions, &overfitting)),
         Some(&chance),
     )?;
@@ -784,7 +730,7 @@ fn finish_generation(
         message: error.to_string(),
     })?;
     write_bytes_atomically(&folder.join(CHECKPOINT_STATE), &checkpoint)?;
-    write_manifest(folder, state, "running", None, None)?;
+    write_manifest(folder, state, RunStatus::Running, None, None)?;
     let evaluations: usize = state
         .evolution
         .stats
@@ -804,52 +750,60 @@ fn finish_generation(
 fn write_manifest(
     folder: &Path,
     state: &RunState,
-    status: &str,
+    status: RunStatus,
     finished: Option<(&[Champion], &RunOverfitting)>,
     chance: Option<&ChanceComparison>,
 ) -> Result<(), TournamentError> {
-    let champions = finished.map(|(champions, _)| champions);
     let experiment = &state.experiment;
     let [seconds, scoring] = state.seconds;
-    let manifest = serde_json::json!({
-        "gauntlet_version": env!("CARGO_PKG_VERSION"),
-        "name": experiment.name,
-        "status": status,
-        "seed": experiment.seed,
-        "category": experiment.category,
-        "datasets": state.datasets,
-        "started_at": state.started_at,
-        "updated_at": now(),
-        "finished_at": (status == "finished").then(now),
-        "generations_done": state.evolution.generation,
-        "generations": experiment.generations,
-        "population": experiment.population.size,
-        "islands": experiment.population.islands,
-        "evaluations": state.evolution.evaluations,
-        "cache_hits": state.evolution.cache_hits,
-        "threads": rayon::current_num_threads(),
-        "seconds": seconds,
-        "scoring_seconds": scoring,
-        "ga_overhead_share": if seconds > 0.0 { (seconds - scoring) / seconds } else { 0.0 },
-        "system_capital": state.capital.system_capital(),
-        "capital_withdrawn": state.capital.withdrawn,
-        "evolution_vs_chance": chance,
-        "trials": state.evolution.evaluations,
-        "probability_of_backtest_overfitting": finished.map(|(_, overfitting)| overfitting),
-        "champions": champions.map(|champions| champions
-            .iter()
-            .map(|champion| (champion.category.name().to_string(), serde_json::json!({
-                "id": champion.id,
-                "file": format!("champions/{}.json", champion.category.name()),
-                "validation_fitness": champion.validation.fitness,
-                "holdout_fitness": champion.holdout.fitness,
-                "passed_gate": champion.robustness.passed,
-            })))
-            .collect::<serde_json::Map<String, serde_json::Value>>()),
-    });
-    let text = serde_json::to_string_pretty(&manifest).unwrap_or_default();
-    write_bytes_atomically(&folder.join("run.json"), format!("{text}\n").as_bytes())?;
-    Ok(())
+    let manifest = RunManifest {
+        gauntlet_version: env!("CARGO_PKG_VERSION").to_string(),
+        name: experiment.name.clone(),
+        status,
+        seed: experiment.seed,
+        category: experiment.category,
+        datasets: state.datasets.clone(),
+        started_at: state.started_at.clone(),
+        updated_at: now(),
+        finished_at: (status == RunStatus::Finished).then(now),
+        generations_done: state.evolution.generation,
+        generations: experiment.generations,
+        population: experiment.population.size,
+        islands: experiment.population.islands,
+        evaluations: state.evolution.evaluations,
+        cache_hits: state.evolution.cache_hits,
+        threads: rayon::current_num_threads(),
+        seconds,
+        scoring_seconds: scoring,
+        ga_overhead_share: if seconds > 0.0 {
+            (seconds - scoring) / seconds
+        } else {
+            0.0
+        },
+        system_capital: state.capital.system_capital(),
+        capital_withdrawn: state.capital.withdrawn,
+        evolution_vs_chance: chance.cloned(),
+        trials: state.evolution.evaluations,
+        probability_of_backtest_overfitting: finished.map(|(_, overfitting)| overfitting.clone()),
+        champions: finished.map(|(champions, _)| {
+            champions
+                .iter()
+                .map(|champion| {
+                    (
+                        champion.category.name().to_string(),
+                        ManifestChampion {
+                            id: champion.id.clone(),
+                            file: format!("{CHAMPIONS_FOLDER}/{}.json", champion.category.name()),
+                            validation_fitness: champion.validation.fitness,
+                            holdout_fitness: champion.holdout.fitness,
+                            passed_gate: champion.robustness.passed,
+                        },
+                    )
+                })
+                .collect()
+        }),
+    };
+    RunFolder::new(folder).write_manifest(&manifest)
 }
 
 /// Scores each genome on the experiment's validation and holdout parts and judges it in every

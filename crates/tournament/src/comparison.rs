@@ -1,0 +1,282 @@
+//! Comparing tournament categories: one run per category on the same data, splits and seed, each
+//! run's champion then scored on every category's measure on the validation and holdout parts.
+//! The comparison folder holds a run folder per category (`<folder>/<category>/`) and
+//! `comparison.parquet` ([`ComparisonRow`]).
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+
+use gauntlet_data::{Catalog, TableColumn, read_table, write_table};
+use serde::{Deserialize, Serialize};
+
+use crate::category::Category;
+use crate::error::TournamentError;
+use crate::experiment::Experiment;
+use crate::run::{RunOutcome, Silent, cross_score, start};
+use crate::run_folder::RunFolder;
+
+/// One cell of the comparison matrix (a row of `comparison.parquet`): a run's champion scored on
+/// one category's measure on one part.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ComparisonRow {
+    /// The category the run bred for (its champion is that category's champion); its run folder is
+    /// `<comparison folder>/<category>/`.
+    pub champion_category: String,
+    /// The champion's genome id.
+    pub champion_id: String,
+    /// The category whose fitness is measured.
+    pub measure: String,
+    /// `validation` or `holdout`.
+    pub part: String,
+    /// The fitness; `None` when the champion is not eligible in that category on that part.
+    pub fitness: Option<f64>,
+}
+
+/// Writes `comparison.parquet` in `folder` (columns `champion_category`, `champion_id`, `measure`,
+/// `part`, `fitness`), atomically; returns its path.
+///
+/// # Errors
+/// [`TournamentError::Data`] when the file cannot be written.
+pub fn write_comparison_table(
+    folder: &Path,
+    rows: &[ComparisonRow],
+) -> Result<PathBuf, TournamentError> {
+    let path = RunFolder::new(folder).comparison_table_path();
+    let texts = |field: fn(&ComparisonRow) -> &String| {
+        TableColumn::Text(rows.iter().map(|row| field(row).clone()).collect())
+    };
+    write_table(
+        &path,
+        &[
+            ("champion_category", texts(|row| &row.champion_category)),
+            ("champion_id", texts(|row| &row.champion_id)),
+            ("measure", texts(|row| &row.measure)),
+            ("part", texts(|row| &row.part)),
+            (
+                "fitness",
+                TableColumn::Float(rows.iter().map(|row| row.fitness).collect()),
+            ),
+        ],
+    )?;
+    Ok(path)
+}
+
+/// Reads `comparison.parquet` from `folder`.
+///
+/// # Errors
+/// [`TournamentError::Data`] when it cannot be read; [`TournamentError::RunFolder`] naming the
+/// column that is missing or of another type.
+pub fn read_comparison_table(folder: &Path) -> Result<Vec<ComparisonRow>, TournamentError> {
+    let path = RunFolder::new(folder).comparison_table_path();
+    let mut columns = read_table(&path)?;
+    let mut take = |name: &str| {
+        columns
+            .iter()
+            .position(|(column, _)| column == name)
+            .map(|index| columns.swap_remove(index).1)
+            .ok_or_else(|| TournamentError::RunFolder {
+                path: path.clone(),
+                message: format!("no column `{name}`"),
+            })
+    };
+    let texts = |column: TableColumn, name: &str| match column {
+        TableColumn::Text(values) => Ok(values),
+        _ => Err(TournamentError::RunFolder {
+            path: path.clone(),
+            message: format!("column `{name}` is not text"),
+        }),
+    };
+    let champion_category = texts(take("champion_category")?, "champion_category")?;
+    let champion_id = texts(take("champion_id")?, "champion_id")?;
+    let measure = texts(take("measure")?, "measure")?;
+    let part = texts(take("part")?, "part")?;
+    let TableColumn::Float(fitness) = take("fitness")? else {
+        return Err(TournamentError::RunFolder {
+            path: path.clone(),
+            message: "column `fitness` is not float64".into(),
+        });
+    };
+    Ok(champion_category
+        .into_iter()
+        .zip(champion_id)
+        .zip(measure)
+        .zip(part)
+        .zip(fitness)
+        .map(
+            |((((champion_category, champion_id), measure), part), fitness)| ComparisonRow {
+                champion_category,
+                champion_id,
+                measure,
+                part,
+                fitness,
+            },
+        )
+        .collect())
+}
+
+/// What a comparison reports as it goes.
+#[derive(Debug)]
+pub enum ComparisonEvent<'a> {
+    /// Run `index` (0-based) of `count` starts, breeding for `category` in `folder`.
+    RunStarts {
+        /// 0-based.
+        index: usize,
+        /// Runs in all.
+        count: usize,
+        /// The category bred for.
+        category: Category,
+        /// The run folder.
+        folder: &'a Path,
+    },
+    /// A run finished; `champion` is false when no genome was eligible in its category on
+    /// validation (so it has no champion to compare).
+    RunFinished {
+        /// The category bred for.
+        category: Category,
+        /// The run folder.
+        folder: &'a Path,
+        /// Whether the run has a champion of its category.
+        champion: bool,
+    },
+}
+
+/// What a finished comparison holds.
+#[derive(Debug, Clone)]
+pub struct Comparison {
+    /// The comparison folder.
+    pub folder: PathBuf,
+    /// The categories whose runs have a champion, in the order run.
+    pub champions: Vec<Category>,
+    /// Every cell of the matrix (what `comparison.parquet` holds).
+    pub rows: Vec<ComparisonRow>,
+    /// `comparison.parquet`.
+    pub table: PathBuf,
+}
+
+/// Runs one evolution per category of `categories` on `experiment` in `folder/<category>/`, then
+/// scores each run's champion on every category's measure on the validation and holdout parts and
+/// writes `comparison.parquet`. `experiment` must have no `[walk_forward]`.
+///
+/// # Errors
+/// [`TournamentError::Config`] for a walk-forward experiment or an empty category list; as
+/// [`start`] for each run; [`TournamentError::Config`] naming the category whose run was
+/// interrupted.
+pub fn run_comparison(
+    experiment: &Experiment,
+    catalog: &Catalog,
+    categories: &[Category],
+    folder: &Path,
+    observer: &mut dyn FnMut(ComparisonEvent<'_>),
+) -> Result<Comparison, TournamentError> {
+    if experiment.walk_forward.is_some() {
+        return Err(TournamentError::Config {
+            field: "walk_forward".into(),
+            message:
+                "a comparison runs plain experiments; remove [walk_forward] from the experiment"
+                    .into(),
+        });
+    }
+    if categories.is_empty() {
+        return Err(TournamentError::Config {
+            field: "categories".into(),
+            message: "name at least one category".into(),
+        });
+    }
+    experiment.validate(catalog)?;
+    std::fs::create_dir_all(folder).map_err(|source| TournamentError::Io {
+        path: folder.to_path_buf(),
+        source,
+    })?;
+    let stop = AtomicBool::new(false);
+    let mut champions = Vec::new();
+    for (index, category) in categories.iter().enumerate() {
+        let mut run_experiment = experiment.clone();
+        run_experiment.category = *category;
+        run_experiment.name = format!("{}-{}", experiment.name, category.name());
+        let run_folder = folder.join(category.name());
+        observer(ComparisonEvent::RunStarts {
+            index,
+            count: categories.len(),
+            category: *category,
+            folder: &run_folder,
+        });
+        let RunOutcome::Finished(summary) =
+            start(run_experiment, catalog, &run_folder, &Silent, &stop)?
+        else {
+            return Err(TournamentError::Config {
+                field: "categories".into(),
+                message: format!("the {} run was interrupted", category.name()),
+            });
+        };
+        let champion = summary
+            .champions
+            .into_iter()
+            .find(|champion| champion.category == *category);
+        observer(ComparisonEvent::RunFinished {
+            category: *category,
+            folder: &run_folder,
+            champion: champion.is_some(),
+        });
+        if let Some(champion) = champion {
+            champions.push((*category, champion.id, champion.genome));
+        }
+    }
+    let genomes: Vec<_> = champions
+        .iter()
+        .map(|(_, _, genome)| genome.clone())
+        .collect();
+    let scores = cross_score(experiment, catalog, &genomes)?;
+    let mut rows = Vec::new();
+    for ((category, id, _), parts) in champions.iter().zip(&scores) {
+        for (part_name, fitness) in ["validation", "holdout"].iter().zip(parts) {
+            for (measure, value) in Category::ALL.iter().zip(fitness) {
+                rows.push(ComparisonRow {
+                    champion_category: category.name().to_string(),
+                    champion_id: id.clone(),
+                    measure: measure.name().to_string(),
+                    part: part_name.to_string(),
+                    fitness: *value,
+                });
+            }
+        }
+    }
+    let table = write_comparison_table(folder, &rows)?;
+    Ok(Comparison {
+        folder: folder.to_path_buf(),
+        champions: champions.iter().map(|(category, _, _)| *category).collect(),
+        rows,
+        table,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_table_reads_back_what_was_written() {
+        let folder = tempfile::tempdir().expect("temporary folder");
+        let rows = vec![
+            ComparisonRow {
+                champion_category: "risk_management".into(),
+                champion_id: "g1-i0-3".into(),
+                measure: "drawdown_resistance".into(),
+                part: "holdout".into(),
+                fitness: Some(-0.125),
+            },
+            ComparisonRow {
+                champion_category: "risk_management".into(),
+                champion_id: "g1-i0-3".into(),
+                measure: "monthly_performance".into(),
+                part: "validation".into(),
+                fitness: None,
+            },
+        ];
+        write_comparison_table(folder.path(), &rows).expect("written");
+        assert_eq!(read_comparison_table(folder.path()).expect("read"), rows);
+        assert_eq!(
+            RunFolder::new(folder.path()).kind().expect("a comparison"),
+            crate::FolderKind::Comparison
+        );
+    }
+}

@@ -1,0 +1,74 @@
+//! One entry point for `gauntlet evolve`: an experiment becomes a plain run or, with a
+//! `[walk_forward]` table, a walk-forward analysis; a folder of either kind resumes.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+
+use gauntlet_data::Catalog;
+
+use crate::error::TournamentError;
+use crate::experiment::Experiment;
+use crate::run::{self, CHECKPOINT_STATE, Observer, RunOutcome};
+use crate::run_folder::RunFolder;
+use crate::walk_forward::{WalkForwardSummary, run_walk_forward};
+
+/// What `gauntlet evolve` produced.
+#[derive(Debug, Clone)]
+pub enum Evolved {
+    /// A plain run, finished or interrupted.
+    Run(RunOutcome),
+    /// A walk-forward analysis in `folder`.
+    WalkForward {
+        /// The walk-forward folder.
+        folder: PathBuf,
+        /// Its windows and stitched results.
+        summary: WalkForwardSummary,
+    },
+}
+
+/// Evolves `experiment` into `folder`: a walk-forward when it has `[walk_forward]`, else one run.
+///
+/// # Errors
+/// As [`run::start`] and [`run_walk_forward`].
+pub fn evolve(
+    experiment: Experiment,
+    catalog: &Catalog,
+    folder: &Path,
+    observer: &dyn Observer,
+    stop: &AtomicBool,
+) -> Result<Evolved, TournamentError> {
+    if experiment.walk_forward.is_some() {
+        let summary = run_walk_forward(&experiment, catalog, folder, observer, stop)?;
+        return Ok(Evolved::WalkForward {
+            folder: folder.to_path_buf(),
+            summary,
+        });
+    }
+    run::start(experiment, catalog, folder, observer, stop).map(Evolved::Run)
+}
+
+/// Resumes the run or walk-forward in `folder`: a folder with a checkpoint is a run; one without a
+/// checkpoint but with a walk-forward experiment in its `config.toml` is a walk-forward.
+///
+/// # Errors
+/// [`TournamentError::RunFolder`] when the folder holds neither; as [`run::resume`] and
+/// [`run_walk_forward`].
+pub fn resume(
+    folder: &Path,
+    catalog: &Catalog,
+    observer: &dyn Observer,
+    stop: &AtomicBool,
+) -> Result<Evolved, TournamentError> {
+    let run_folder = RunFolder::new(folder);
+    if !folder.join(CHECKPOINT_STATE).exists() && run_folder.config_path().is_file() {
+        let experiment = run_folder.read_experiment()?;
+        if experiment.walk_forward.is_none() {
+            return Err(TournamentError::RunFolder {
+                path: folder.to_path_buf(),
+                message: "holds no checkpoint and no walk-forward experiment to resume".into(),
+            });
+        }
+        return evolve(experiment, catalog, folder, observer, stop);
+    }
+    run::resume(folder, catalog, observer, stop).map(Evolved::Run)
+}

@@ -1,0 +1,423 @@
+//! The run folder contract: the names of the files a run, a walk-forward or a category comparison
+//! writes, and one serde type per file that every writer and reader goes through.
+//!
+//! | file | type | written by |
+//! |---|---|---|
+//! | `run.json` | [`RunManifest`] | every run, after each generation and at the end |
+//! | `config.toml` | [`Experiment`] | every run and walk-forward, at the start |
+//! | `champions/<category>.json` | [`crate::run::Champion`] | a finished run |
+//! | `walk_forward.json` | [`crate::walk_forward::WalkForwardSummary`] | a walk-forward |
+//! | `comparison.parquet` | [`crate::comparison::ComparisonRow`] | a category comparison |
+//!
+//! A missing file, a missing field or a field of the wrong type is a
+//! [`TournamentError::RunFolder`] naming the file and the field (serde's message, with line and
+//! column), never a silent default. The on-disk layout is the one Gauntlet 0.1 wrote: folders
+//! written before these types read back unchanged.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use gauntlet_data::write_bytes_atomically;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use crate::category::Category;
+use crate::error::TournamentError;
+use crate::experiment::Experiment;
+use crate::robustness::RunOverfitting;
+
+/// The run's manifest, in the run folder.
+pub const MANIFEST_FILE: &str = "run.json";
+/// The experiment as resolved, in a run or walk-forward folder.
+pub const CONFIG_FILE: &str = "config.toml";
+/// The champions' folder, in a run folder.
+pub const CHAMPIONS_FOLDER: &str = "champions";
+/// The walk-forward summary, in a walk-forward folder.
+pub const WALK_FORWARD_FILE: &str = "walk_forward.json";
+/// The stitched out-of-sample equity, in a walk-forward folder.
+pub const WALK_FORWARD_TABLE: &str = "walk_forward.parquet";
+/// The comparison table, in a comparison folder.
+pub const COMPARISON_TABLE: &str = "comparison.parquet";
+
+/// What a folder holds, told by the file that defines each kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FolderKind {
+    /// One run: `run.json`.
+    Run,
+    /// A walk-forward analysis: `walk_forward.json`, and a run folder per window.
+    WalkForward,
+    /// A category comparison: `comparison.parquet`, and a run folder per category.
+    Comparison,
+}
+
+/// A run's state, as `run.json` records it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunStatus {
+    /// Generations are still being evolved (or the process died: resume it).
+    Running,
+    /// Stopped by Ctrl-C after a checkpoint.
+    Interrupted,
+    /// Every generation ran and the champions were chosen.
+    Finished,
+}
+
+impl RunStatus {
+    /// `running`, `interrupted` or `finished`.
+    pub fn name(self) -> &'static str {
+        match self {
+            RunStatus::Running => "running",
+            RunStatus::Interrupted => "interrupted",
+            RunStatus::Finished => "finished",
+        }
+    }
+}
+
+/// One champion's line in `run.json` (its whole record is `champions/<category>.json`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ManifestChampion {
+    /// The agent's id.
+    pub id: String,
+    /// Its file, relative to the run folder.
+    pub file: String,
+    /// Fitness on the validation part (where it was chosen).
+    pub validation_fitness: Option<f64>,
+    /// Fitness on the holdout part (scored once).
+    pub holdout_fitness: Option<f64>,
+    /// Whether it passed the validation gate.
+    pub passed_gate: bool,
+}
+
+/// A dataset of the universe as the run saw it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DatasetRecord {
+    /// Catalog name.
+    pub name: String,
+    /// The instrument's symbol, as the catalog names it.
+    #[serde(default)]
+    pub symbol: String,
+    /// Its Parquet file.
+    pub file: String,
+    /// Bars in the file.
+    pub bars: usize,
+    /// XXH64 of the file's bytes, hex: a resumed run refuses data that changed.
+    pub content_xxh64: String,
+}
+
+/// Evolution against chance: the champion's validation fitness against as many random genomes,
+/// whose best is taken two ways: the best by in-sample fitness alone, and the best on validation
+/// among as many in-sample leaders as the run had champion candidates (the champion's own way).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChanceComparison {
+    /// Random genomes scored (as many as the run scored).
+    pub random_genomes: u64,
+    /// Finalists compared on validation on each side (the run's champion candidates).
+    pub finalists: usize,
+    /// The run's champion's validation fitness.
+    pub champion_validation_fitness: Option<f64>,
+    /// The best validation fitness among the random genomes' in-sample leaders (as many as the run
+    /// had champion candidates): random search with the champion's way of choosing.
+    pub random_validation_fitness: Option<f64>,
+    /// The validation fitness of the single best random genome by in-sample fitness: random search
+    /// without a validation choice.
+    pub random_in_sample_best_validation_fitness: Option<f64>,
+    /// The best in-sample fitness the run reached.
+    pub run_best_in_sample_fitness: Option<f64>,
+    /// The best in-sample fitness among the random genomes.
+    pub random_best_in_sample_fitness: Option<f64>,
+}
+
+/// `run.json`: what a run is and how far it got. Written with its keys sorted (so the bytes do not
+/// depend on field order); times are RFC 3339, UTC; seconds are wall-clock.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunManifest {
+    /// Repeats of a genome served from the fitness cache.
+    pub cache_hits: u64,
+    /// Profit withdrawn from the system so far, quote currency.
+    pub capital_withdrawn: f64,
+    /// The category the run breeds for.
+    pub category: Category,
+    /// Per category, its champion (`None` until the run finishes).
+    pub champions: Option<BTreeMap<String, ManifestChampion>>,
+    /// The universe, with each file's content hash.
+    pub datasets: Vec<DatasetRecord>,
+    /// Genomes scored.
+    pub evaluations: u64,
+    /// Evolution against random search (`None` until the run finishes).
+    pub evolution_vs_chance: Option<ChanceComparison>,
+    /// When it finished (`None` unless finished).
+    pub finished_at: Option<String>,
+    /// Share of the wall-clock time not spent scoring genomes (breeding, reallocation, files).
+    pub ga_overhead_share: f64,
+    /// The Gauntlet version that wrote the folder.
+    pub gauntlet_version: String,
+    /// Generations the experiment asks for.
+    pub generations: u32,
+    /// Generations done (0 = the initial population).
+    pub generations_done: u32,
+    /// Islands.
+    pub islands: usize,
+    /// The experiment's name.
+    pub name: String,
+    /// Population size.
+    pub population: usize,
+    /// The run's Probability of Backtest Overfitting (`None` until the run finishes).
+    pub probability_of_backtest_overfitting: Option<RunOverfitting>,
+    /// Seconds spent scoring genomes.
+    pub scoring_seconds: f64,
+    /// Seconds of the whole run so far (including time before a resume).
+    pub seconds: f64,
+    /// The master seed.
+    pub seed: u64,
+    /// When the run started.
+    pub started_at: String,
+    /// Running, interrupted or finished.
+    pub status: RunStatus,
+    /// Capital of the whole system of agents, quote currency.
+    pub system_capital: f64,
+    /// Worker threads of the process that last wrote the file.
+    pub threads: usize,
+    /// Distinct genomes scored: the trials the Deflated Sharpe Ratio deflates by.
+    pub trials: u64,
+    /// When the file was last written.
+    pub updated_at: String,
+}
+
+/// A run, walk-forward or comparison folder on disk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunFolder {
+    path: PathBuf,
+}
+
+impl RunFolder {
+    /// The folder at `path` (nothing is read until asked).
+    pub fn new(path: impl Into<PathBuf>) -> Self {
+        Self { path: path.into() }
+    }
+
+    /// The folder itself.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// `run.json`.
+    pub fn manifest_path(&self) -> PathBuf {
+        self.path.join(MANIFEST_FILE)
+    }
+
+    /// `config.toml`.
+    pub fn config_path(&self) -> PathBuf {
+        self.path.join(CONFIG_FILE)
+    }
+
+    /// `champions/<category>.json`.
+    pub fn champion_path(&self, category: Category) -> PathBuf {
+        self.champion_file(category, ".json")
+    }
+
+    /// `champions/<category>-equity.parquet`: the champion's equity and the close at every bar.
+    pub fn champion_equity_path(&self, category: Category) -> PathBuf {
+        self.champion_file(category, "-equity.parquet")
+    }
+
+    /// `champions/<category>-trades.parquet`: the champion's closed trades.
+    pub fn champion_trades_path(&self, category: Category) -> PathBuf {
+        self.champion_file(category, "-trades.parquet")
+    }
+
+    fn champion_file(&self, category: Category, suffix: &str) -> PathBuf {
+        self.path
+            .join(CHAMPIONS_FOLDER)
+            .join(format!("{}{suffix}", category.name()))
+    }
+
+    /// `walk_forward.json`.
+    pub fn walk_forward_path(&self) -> PathBuf {
+        self.path.join(WALK_FORWARD_FILE)
+    }
+
+    /// `walk_forward.parquet`.
+    pub fn walk_forward_table_path(&self) -> PathBuf {
+        self.path.join(WALK_FORWARD_TABLE)
+    }
+
+    /// `comparison.parquet`.
+    pub fn comparison_table_path(&self) -> PathBuf {
+        self.path.join(COMPARISON_TABLE)
+    }
+
+    /// What the folder holds: a walk-forward (`walk_forward.json`), a comparison
+    /// (`comparison.parquet`) or a run (`run.json`), in that order.
+    ///
+    /// # Errors
+    /// [`TournamentError::RunFolder`] when it holds none of these files.
+    pub fn kind(&self) -> Result<FolderKind, TournamentError> {
+        if self.walk_forward_path().is_file() {
+            Ok(FolderKind::WalkForward)
+        } else if self.comparison_table_path().is_file() {
+            Ok(FolderKind::Comparison)
+        } else if self.manifest_path().is_file() {
+            Ok(FolderKind::Run)
+        } else {
+            Err(TournamentError::RunFolder {
+                path: self.path.clone(),
+                message: format!(
+                    "not a Gauntlet run, walk-forward or comparison folder (no {MANIFEST_FILE}, \
+                     {WALK_FORWARD_FILE} or {COMPARISON_TABLE}; a run writes {MANIFEST_FILE} after \
+                     its first generation)"
+                ),
+            })
+        }
+    }
+
+    /// The run folders directly inside this one (walk-forward windows, compared categories), in
+    /// name order.
+    pub fn runs_inside(&self) -> Vec<RunFolder> {
+        let mut runs: Vec<PathBuf> = std::fs::read_dir(&self.path)
+            .map(|entries| {
+                entries
+                    .flatten()
+                    .map(|entry| entry.path())
+                    .filter(|path| path.join(MANIFEST_FILE).is_file())
+                    .collect()
+            })
+            .unwrap_or_default();
+        runs.sort();
+        runs.into_iter().map(RunFolder::new).collect()
+    }
+
+    /// Reads `run.json`.
+    ///
+    /// # Errors
+    /// [`TournamentError::RunFolder`] naming the file when it is missing, or naming the field that
+    /// is missing or malformed.
+    pub fn read_manifest(&self) -> Result<RunManifest, TournamentError> {
+        read_json(&self.manifest_path())
+    }
+
+    /// Writes `run.json` atomically, keys sorted.
+    ///
+    /// # Errors
+    /// [`TournamentError::RunFolder`] or an I/O error naming the file.
+    pub fn write_manifest(&self, manifest: &RunManifest) -> Result<(), TournamentError> {
+        let path = self.manifest_path();
+        // Through a `Value`, whose maps are ordered by key: the bytes do not depend on the order of
+        // the types' fields.
+        let value = serde_json::to_value(manifest).map_err(|error| malformed(&path, &error))?;
+        write_json(&path, &value)
+    }
+
+    /// Reads `config.toml`: the experiment as the run resolved it.
+    ///
+    /// # Errors
+    /// [`TournamentError::Io`] when it cannot be read; [`TournamentError::ConfigFile`] naming the
+    /// field and line when it does not parse.
+    pub fn read_experiment(&self) -> Result<Experiment, TournamentError> {
+        Experiment::load(&self.config_path())
+    }
+
+    /// Writes `config.toml` atomically.
+    ///
+    /// # Errors
+    /// An I/O error naming the file.
+    pub fn write_experiment(&self, experiment: &Experiment) -> Result<(), TournamentError> {
+        write_bytes_atomically(&self.config_path(), experiment.to_toml().as_bytes())?;
+        Ok(())
+    }
+}
+
+pub(crate) fn malformed(path: &Path, error: &serde_json::Error) -> TournamentError {
+    TournamentError::RunFolder {
+        path: path.to_path_buf(),
+        message: error.to_string(),
+    }
+}
+
+/// Reads a JSON file of the run folder into its type.
+pub(crate) fn read_json<T: DeserializeOwned>(path: &Path) -> Result<T, TournamentError> {
+    let text = std::fs::read_to_string(path).map_err(|error| TournamentError::RunFolder {
+        path: path.to_path_buf(),
+        message: error.to_string(),
+    })?;
+    serde_json::from_str(&text).map_err(|error| TournamentError::RunFolder {
+        path: path.to_path_buf(),
+        message: format!("malformed: {error}"),
+    })
+}
+
+/// Writes a value as pretty JSON and a newline, atomically.
+pub(crate) fn write_json<T: Serialize + ?Sized>(
+    path: &Path,
+    value: &T,
+) -> Result<(), TournamentError> {
+    let text = serde_json::to_string_pretty(value).map_err(|error| malformed(path, &error))?;
+    write_bytes_atomically(path, format!("{text}\n").as_bytes())?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn manifest_text() -> String {
+        serde_json::json!({
+            "cache_hits": 3, "capital_withdrawn": 0.0, "category": "risk_management",
+            "champions": null, "datasets": [{"name": "sp500-1d", "symbol": "^GSPC",
+            "file": "sp500-1d.parquet", "bars": 10, "content_xxh64": "00"}], "evaluations": 12,
+            "evolution_vs_chance": null, "finished_at": null, "ga_overhead_share": 0.5,
+            "gauntlet_version": "0.1.0", "generations": 4, "generations_done": 1, "islands": 2,
+            "name": "t", "population": 6, "probability_of_backtest_overfitting": null,
+            "scoring_seconds": 1.0, "seconds": 2.0, "seed": 7, "started_at": "x",
+            "status": "running", "system_capital": 1.0, "threads": 2, "trials": 12,
+            "updated_at": "y"
+        })
+        .to_string()
+    }
+
+    #[test]
+    fn a_manifest_reads_back_and_writes_with_sorted_keys() {
+        let folder = tempfile::tempdir().expect("temporary folder");
+        let run = RunFolder::new(folder.path());
+        std::fs::write(run.manifest_path(), manifest_text()).expect("write");
+        let manifest = run.read_manifest().expect("a valid manifest");
+        assert_eq!(manifest.status, RunStatus::Running);
+        assert_eq!(manifest.category, Category::RiskManagement);
+        assert_eq!(manifest.datasets[0].symbol, "^GSPC");
+        run.write_manifest(&manifest).expect("written");
+        let text = std::fs::read_to_string(run.manifest_path()).expect("read");
+        let keys: Vec<&str> = text
+            .lines()
+            .filter(|line| line.starts_with("  \""))
+            .map(|line| line.trim().split('"').nth(1).unwrap_or(""))
+            .collect();
+        let mut sorted = keys.clone();
+        sorted.sort_unstable();
+        assert_eq!(keys, sorted);
+        assert_eq!(run.kind().expect("a run"), FolderKind::Run);
+    }
+
+    #[test]
+    fn a_missing_or_malformed_field_is_named_never_defaulted() {
+        let folder = tempfile::tempdir().expect("temporary folder");
+        let run = RunFolder::new(folder.path());
+        let text = manifest_text().replace("\"seed\":7,", "");
+        std::fs::write(run.manifest_path(), text).expect("write");
+        let error = run.read_manifest().expect_err("no seed").to_string();
+        assert!(
+            error.contains("run.json") && error.contains("missing field `seed`"),
+            "{error}"
+        );
+        let text = manifest_text().replace("\"status\":\"running\"", "\"status\":\"sleeping\"");
+        std::fs::write(run.manifest_path(), text).expect("write");
+        let error = run.read_manifest().expect_err("bad status").to_string();
+        assert!(error.contains("sleeping"), "{error}");
+    }
+
+    #[test]
+    fn an_empty_folder_is_no_kind_and_says_so() {
+        let folder = tempfile::tempdir().expect("temporary folder");
+        let error = RunFolder::new(folder.path()).kind().expect_err("empty");
+        assert!(error.to_string().contains("not a Gauntlet run"), "{error}");
+        assert!(RunFolder::new(folder.path()).runs_inside().is_empty());
+    }
+}
