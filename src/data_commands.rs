@@ -5,12 +5,11 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use clap::Subcommand;
 use comfy_table::{Table, presets::UTF8_FULL_CONDENSED};
-use gauntlet_core::{AssetClass, BarInterval, BarSeries, PriceFields, Timestamp};
+use gauntlet_core::{AssetClass, BarInterval};
 use gauntlet_data::{
-    Catalog, CsvLayout, DataSource, DatasetEntry, DatasetSummary, ImportOptions, ImportReport,
-    export_csv, import_csv, infer_interval, read_parquet, summarize, write_parquet,
+    Catalog, CsvLayout, DataSource, ImportOptions, ImportRequest, Inspection, LIST_HEADER,
+    export_dataset, import_dataset, inspection_rows, list_datasets, summarize,
 };
-use serde::Serialize;
 
 /// The `data` subcommands.
 #[derive(Debug, Subcommand)]
@@ -128,33 +127,9 @@ fn open_catalog(datasets_dir: &Path) -> Result<Catalog> {
     })
 }
 
-/// One row of `data list --json`.
-#[derive(Serialize)]
-struct ListedDataset<'a> {
-    #[serde(flatten)]
-    entry: &'a DatasetEntry,
-    rows: usize,
-    first: Option<String>,
-    last: Option<String>,
-    price_fields: PriceFields,
-    has_volume: bool,
-}
-
 fn list(datasets_dir: &Path, json: bool) -> Result<()> {
     let catalog = open_catalog(datasets_dir)?;
-    let mut listed = Vec::with_capacity(catalog.entries().len());
-    for entry in catalog.entries() {
-        let (series, _) = read_parquet(&catalog.file_path(entry))
-            .with_context(|| format!("dataset '{}'", entry.name))?;
-        listed.push(ListedDataset {
-            entry,
-            rows: series.len(),
-            first: series.first_timestamp().map(date_text),
-            last: series.last_timestamp().map(date_text),
-            price_fields: series.price_fields(),
-            has_volume: series.has_volume(),
-        });
-    }
+    let listed = list_datasets(&catalog)?;
     if json {
         println!("{}", serde_json::to_string_pretty(&listed)?);
         return Ok(());
@@ -167,21 +142,11 @@ fn list(datasets_dir: &Path, json: bool) -> Result<()> {
         return Ok(());
     }
     let mut table = Table::new();
-    table.load_style(UTF8_FULL_CONDENSED).set_header([
-        "name", "symbol", "class", "interval", "bars", "first", "last", "prices", "licence",
-    ]);
+    table
+        .load_style(UTF8_FULL_CONDENSED)
+        .set_header(LIST_HEADER);
     for dataset in &listed {
-        table.add_row([
-            dataset.entry.name.clone(),
-            dataset.entry.symbol.clone(),
-            dataset.entry.asset_class.to_string(),
-            dataset.entry.interval.to_string(),
-            dataset.rows.to_string(),
-            dataset.first.clone().unwrap_or_default(),
-            dataset.last.clone().unwrap_or_default(),
-            price_fields_text(dataset.price_fields, dataset.has_volume).to_string(),
-            dataset.entry.licence.clone(),
-        ]);
+        table.add_row(dataset.row());
     }
     println!("{table}");
     println!(
@@ -200,12 +165,6 @@ fn inspect(datasets_dir: &Path, name: &str, json: bool, gap_intervals: f64) -> R
     let (entry, series) = catalog.load(name)?;
     let summary = summarize(&series, entry.interval, gap_intervals);
     if json {
-        #[derive(Serialize)]
-        struct Inspection<'a> {
-            dataset: &'a DatasetEntry,
-            file: String,
-            summary: &'a DatasetSummary,
-        }
         let inspection = Inspection {
             dataset: &entry,
             file: catalog.file_path(&entry).display().to_string(),
@@ -214,252 +173,51 @@ fn inspect(datasets_dir: &Path, name: &str, json: bool, gap_intervals: f64) -> R
         println!("{}", serde_json::to_string_pretty(&inspection)?);
         return Ok(());
     }
-    print_inspection(&catalog, &entry, &series, &summary);
+    let mut table = Table::new();
+    table.load_style(UTF8_FULL_CONDENSED);
+    for (key, value) in inspection_rows(&catalog, &entry, &series, &summary) {
+        table.add_row([key, value]);
+    }
+    println!("{table}");
     Ok(())
 }
 
-fn print_inspection(
-    catalog: &Catalog,
-    entry: &DatasetEntry,
-    series: &BarSeries,
-    summary: &DatasetSummary,
-) {
-    let optional_count = |count: Option<usize>, absent: &str| match count {
-        Some(count) => count.to_string(),
-        None => absent.to_string(),
-    };
-    let mut table = Table::new();
-    table.load_style(UTF8_FULL_CONDENSED);
-    let mut row = |key: &str, value: String| {
-        table.add_row([key.to_string(), value]);
-    };
-    row("name", entry.name.clone());
-    row("description", entry.description.clone());
-    row(
-        "instrument",
-        format!(
-            "{} ({}, {} bars)",
-            entry.symbol, entry.asset_class, entry.interval
-        ),
-    );
-    row("file", catalog.file_path(entry).display().to_string());
-    row("source", entry.source.summary());
-    row("transform", entry.source.transform.clone());
-    row("licence", entry.licence.clone());
-    row("bars per year", entry.bars_per_year.to_string());
-    row(
-        "prices",
-        price_fields_text(series.price_fields(), series.has_volume()).to_string(),
-    );
-    row("bars", summary.rows.to_string());
-    row(
-        "range",
-        format!(
-            "{} .. {}",
-            summary
-                .first
-                .map(|time| time.to_string())
-                .unwrap_or_default(),
-            summary
-                .last
-                .map(|time| time.to_string())
-                .unwrap_or_default()
-        ),
-    );
-    row(
-        "close min / max",
-        format!(
-            "{} / {}",
-            summary.min_close.unwrap_or(f64::NAN),
-            summary.max_close.unwrap_or(f64::NAN)
-        ),
-    );
-    row(
-        "gaps",
-        format!(
-            "{} over {} intervals",
-            summary.gap_count, summary.gap_threshold_intervals
-        ),
-    );
-    if let Some(gap) = summary.longest_gap {
-        row(
-            "longest gap",
-            format!(
-                "{:.1} intervals, {} .. {}",
-                gap.intervals,
-                date_text(gap.after),
-                date_text(gap.before)
-            ),
-        );
-    }
-    row(
-        "stale rows (close unchanged)",
-        summary.stale_rows.to_string(),
-    );
-    row(
-        "flat bars (O=H=L=C)",
-        optional_count(summary.flat_bars, "n/a (close-only)"),
-    );
-    row(
-        "zero-volume rows",
-        optional_count(summary.zero_volume_rows, "n/a (no volume)"),
-    );
-    for (rank, one_move) in summary.largest_moves.iter().enumerate() {
-        row(
-            &format!("largest move #{}", rank + 1),
-            format!(
-                "{:+.2}% on {} ({} -> {})",
-                one_move.change * 100.0,
-                date_text(one_move.timestamp),
-                one_move.from_close,
-                one_move.to_close
-            ),
-        );
-    }
-    if !entry.notes.is_empty() {
-        row("notes", entry.notes.clone());
-    }
-    println!("{table}");
-}
-
 fn import(datasets_dir: &Path, arguments: ImportArgs) -> Result<()> {
-    gauntlet_data::validate_dataset_name(&arguments.name)?;
     let mut catalog = open_catalog(datasets_dir)?;
-    if catalog.get(&arguments.name).is_ok() && !arguments.force {
-        bail!(
-            "a dataset named '{}' already exists in {}; use --force to replace it",
-            arguments.name,
-            catalog.catalog_path().display()
-        );
-    }
-    let options = ImportOptions {
-        layout: arguments.format,
-        skip_bad_rows: arguments.skip_bad_rows,
-        adjust: arguments.adjust,
-        close_column: arguments.close_column.clone(),
-    };
-    let imported = import_csv(&arguments.file, &options)?;
-    let series = imported.series;
-    let interval = match arguments.interval {
-        Some(interval) => interval,
-        None => infer_interval(&series).with_context(|| {
-            format!(
-                "cannot infer the bar interval of {}; pass --interval",
-                arguments.file.display()
-            )
-        })?,
-    };
-    let bars_per_year = arguments
-        .bars_per_year
-        .unwrap_or_else(|| arguments.asset_class.default_bars_per_year(interval));
-    let transform = arguments.transform.unwrap_or_else(|| {
-        if arguments.adjust {
-            "OHLC multiplied by Adj Close / Close, volume divided by it".into()
-        } else {
-            "none".into()
-        }
-    });
-    let entry = DatasetEntry {
-        file: format!("{}.parquet", arguments.name),
-        name: arguments.name,
-        symbol: arguments.symbol,
-        asset_class: arguments.asset_class,
-        interval,
-        bars_per_year,
-        description: arguments.description,
-        licence: arguments.licence,
-        notes: arguments.notes,
+    let request = ImportRequest {
+        options: ImportOptions {
+            layout: arguments.format,
+            skip_bad_rows: arguments.skip_bad_rows,
+            adjust: arguments.adjust,
+            close_column: arguments.close_column,
+        },
         source: DataSource {
             registry: arguments.source_registry,
             package: arguments.source_package,
             version: arguments.source_version,
-            path: arguments
-                .source_path
-                .unwrap_or_else(|| arguments.file.display().to_string()),
-            transform,
+            path: arguments.source_path.unwrap_or_default(),
+            transform: arguments.transform.unwrap_or_default(),
         },
+        file: arguments.file,
+        name: arguments.name,
+        symbol: arguments.symbol,
+        asset_class: arguments.asset_class,
+        interval: arguments.interval,
+        bars_per_year: arguments.bars_per_year,
+        force: arguments.force,
+        description: arguments.description,
+        licence: arguments.licence,
+        notes: arguments.notes,
     };
-    catalog.add(entry.clone(), &series, arguments.force)?;
-    print_import_report(&catalog, &entry, &imported.report);
+    let (entry, report) = import_dataset(&mut catalog, request)?;
+    for line in report.describe(&catalog, &entry) {
+        println!("{line}");
+    }
     Ok(())
-}
-
-fn print_import_report(catalog: &Catalog, entry: &DatasetEntry, report: &ImportReport) {
-    println!(
-        "Imported {} bars of {} ({}, {}) from {} as '{}' -> {}",
-        report.bars,
-        entry.symbol,
-        entry.asset_class,
-        entry.interval,
-        report.source.display(),
-        entry.name,
-        catalog.file_path(entry).display()
-    );
-    println!(
-        "  layout {}{}, timestamps {}, close column '{}'{}",
-        report.layout,
-        if report.gzip { " (gzip)" } else { "" },
-        report.timestamp_format,
-        report.close_column,
-        if report.adjusted { ", adjusted" } else { "" }
-    );
-    for notice in &report.notices {
-        println!("  note: {notice}");
-    }
-    if report.skipped_count() > 0 {
-        println!(
-            "  skipped {} bad rows of {}:",
-            report.skipped_count(),
-            report.data_rows
-        );
-        for (kind, rows) in &report.skipped {
-            println!(
-                "    {kind}: {} (lines {})",
-                rows.count,
-                rows.first_lines
-                    .iter()
-                    .map(u64::to_string)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            );
-        }
-    }
 }
 
 fn export(datasets_dir: &Path, name: &str, to: &Path) -> Result<()> {
-    let catalog = open_catalog(datasets_dir)?;
-    let (entry, series) = catalog.load(name)?;
-    let is_parquet = to
-        .extension()
-        .is_some_and(|extension| extension.eq_ignore_ascii_case("parquet"));
-    if is_parquet {
-        write_parquet(to, &series, &entry.parquet_metadata())?;
-    } else {
-        export_csv(&series, to)?;
-    }
-    println!(
-        "Exported {} bars of '{}' to {}",
-        series.len(),
-        name,
-        to.display()
-    );
+    let bars = export_dataset(&open_catalog(datasets_dir)?, name, to)?;
+    println!("Exported {bars} bars of '{name}' to {}", to.display());
     Ok(())
-}
-
-fn price_fields_text(price_fields: PriceFields, has_volume: bool) -> &'static str {
-    match (price_fields, has_volume) {
-        (PriceFields::Ohlc, true) => "OHLCV",
-        (PriceFields::Ohlc, false) => "OHLC",
-        (PriceFields::CloseOnly, true) => "close+volume",
-        (PriceFields::CloseOnly, false) => "close only",
-    }
-}
-
-/// A timestamp as a date when it is midnight UTC, else in full.
-fn date_text(timestamp: Timestamp) -> String {
-    let text = timestamp.to_string();
-    match text.strip_suffix("T00:00:00Z") {
-        Some(date) => date.to_string(),
-        None => text,
-    }
 }

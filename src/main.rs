@@ -11,6 +11,8 @@ mod validate_command;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use clap::{Parser, Subcommand};
 
@@ -65,7 +67,10 @@ fn main() -> ExitCode {
         eprintln!("internal error (please report it): {info}");
     }));
     let cli = Cli::parse();
-    let datasets_dir = resolve_datasets_dir(cli.datasets_dir);
+    let datasets_dir = gauntlet_data::Catalog::resolve_folder(
+        cli.datasets_dir,
+        &PathBuf::from(CHECKOUT).join("datasets"),
+    );
     let result = match cli.command {
         Command::Data { command } => data_commands::run(command, &datasets_dir),
         Command::Backtest(arguments) => backtest_command::run(*arguments, &datasets_dir),
@@ -86,40 +91,30 @@ fn main() -> ExitCode {
     }
 }
 
-/// Sets rayon's global thread count when `--threads` was given (results never depend on it).
+/// A flag that SIGINT/SIGTERM (Ctrl-C) sets, saying `notice` on standard error: the command
+/// finishes its step (a generation, a feed line), saves and stops. A second signal exits at once
+/// with code 130 (the files on disk are always whole: every write is a rename).
 ///
 /// # Errors
-/// When `threads` is 0 or the pool was already built.
-pub fn set_threads(threads: Option<usize>) -> anyhow::Result<()> {
-    if let Some(threads) = threads {
-        if threads == 0 {
-            anyhow::bail!("--threads must be at least 1");
+/// When the handler cannot be installed.
+pub fn stop_on_signal(notice: Option<&'static str>) -> anyhow::Result<Arc<AtomicBool>> {
+    let stop = Arc::new(AtomicBool::new(false));
+    let handler_stop = Arc::clone(&stop);
+    ctrlc::set_handler(move || {
+        if handler_stop.swap(true, Ordering::SeqCst) {
+            std::process::exit(130);
         }
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build_global()
-            .map_err(|error| anyhow::anyhow!("cannot set the thread count: {error}"))?;
-    }
-    Ok(())
+        if let Some(notice) = notice {
+            eprintln!("\n{notice}");
+        }
+    })
+    .map_err(|error| anyhow::anyhow!("cannot install the SIGINT/SIGTERM handler: {error}"))?;
+    Ok(stop)
 }
 
-/// The experiment `gauntlet evolve` and `gauntlet compare` run: `--config` or the quickstart, with
-/// the command line's overrides, its seed genomes found from any folder.
-///
-/// # Errors
-/// When the experiment file cannot be read or parsed.
-pub fn load_experiment(
-    config: Option<&std::path::Path>,
-    overrides: &gauntlet_tournament::Overrides,
-) -> anyhow::Result<gauntlet_tournament::Experiment> {
-    let mut experiment = match config {
-        Some(path) => gauntlet_tournament::Experiment::load(path)?,
-        None => gauntlet_tournament::Experiment::quickstart()?,
-    }
-    .with_overrides(overrides);
-    experiment.resolve_seed_genomes(std::path::Path::new(env!("CARGO_MANIFEST_DIR")));
-    Ok(experiment)
-}
+/// The Gauntlet checkout this binary was built from: the quickstart's seed genomes and the bundled
+/// datasets are found there from any folder.
+pub const CHECKOUT: &str = env!("CARGO_MANIFEST_DIR");
 
 /// Writes the report of a run, walk-forward or comparison folder and says where it is; a report
 /// that cannot be drawn is a warning, not a failed run (the tables are the results).
@@ -131,17 +126,4 @@ pub fn report_and_say(folder: &std::path::Path) {
             folder.display()
         ),
     }
-}
-
-/// The datasets folder: the flag (or `$GAUNTLET_DATASETS`), else `./datasets` when it holds a catalog,
-/// else the checkout's own `datasets/`.
-fn resolve_datasets_dir(explicit: Option<PathBuf>) -> PathBuf {
-    if let Some(folder) = explicit {
-        return folder;
-    }
-    let local = PathBuf::from("datasets");
-    if local.join(gauntlet_data::CATALOG_FILE).is_file() {
-        return local;
-    }
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("datasets")
 }

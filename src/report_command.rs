@@ -3,13 +3,13 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use clap::Args;
 use gauntlet_data::Catalog;
 use gauntlet_report::{ReportOptions, write_comparison_report, write_report};
 use gauntlet_tournament::comparison::{ComparisonEvent, run_comparison};
 use gauntlet_tournament::run::next_run_folder;
-use gauntlet_tournament::{Category, Overrides};
+use gauntlet_tournament::{Category, Experiment, Overrides};
 
 /// `gauntlet report`: render a run folder's tables into `RUN_DIR/index.html`.
 #[derive(Debug, Args)]
@@ -58,32 +58,11 @@ pub fn report(arguments: ReportArgs) -> Result<()> {
     Ok(())
 }
 
-fn parse_categories(text: &str) -> Result<Vec<Category>> {
-    if text.trim() == "all" {
-        return Ok(Category::ALL.to_vec());
-    }
-    let mut categories = Vec::new();
-    for name in text
-        .split(',')
-        .map(str::trim)
-        .filter(|name| !name.is_empty())
-    {
-        let category = Category::from_name(name)
-            .map_err(|message| anyhow::anyhow!("--categories: {message}"))?;
-        if !categories.contains(&category) {
-            categories.push(category);
-        }
-    }
-    if categories.is_empty() {
-        bail!("--categories: name at least one category, or all");
-    }
-    Ok(categories)
-}
-
 /// Runs `gauntlet compare`.
 pub fn compare(arguments: CompareArgs, datasets_dir: &Path) -> Result<()> {
-    crate::set_threads(arguments.threads)?;
-    let categories = parse_categories(&arguments.categories)?;
+    gauntlet_tournament::use_threads(arguments.threads)?;
+    let categories = Category::parse_list(&arguments.categories)
+        .map_err(|message| anyhow::anyhow!("--categories: {message}"))?;
     let catalog = Catalog::open(datasets_dir)
         .with_context(|| format!("cannot open the datasets in {}", datasets_dir.display()))?;
     let overrides = Overrides {
@@ -91,65 +70,28 @@ pub fn compare(arguments: CompareArgs, datasets_dir: &Path) -> Result<()> {
         population: arguments.population,
         ..Overrides::default()
     };
-    let experiment = crate::load_experiment(arguments.config.as_deref(), &overrides)?;
+    let experiment = Experiment::load_with(
+        arguments.config.as_deref(),
+        &overrides,
+        std::path::Path::new(crate::CHECKOUT),
+    )?;
     let folder = arguments.out.clone().unwrap_or_else(|| {
         next_run_folder(
             &experiment.output_dir,
             &format!("{}-compare", experiment.name),
         )
     });
-    let comparison =
-        run_comparison(
-            &experiment,
-            &catalog,
-            &categories,
-            &folder,
-            &mut |event| match event {
-                ComparisonEvent::RunStarts {
-                    index,
-                    count,
-                    category,
-                    folder,
-                } => println!(
-                    "[{}/{count}] evolving for {} in {}",
-                    index + 1,
-                    category.name(),
-                    folder.display()
-                ),
-                ComparisonEvent::RunFinished {
-                    category,
-                    folder,
-                    champion,
-                } => {
-                    crate::report_and_say(folder);
-                    if !champion {
-                        println!(
-                            "  no genome was eligible for {} on validation: no champion to compare",
-                            category.name()
-                        );
-                    }
-                }
-            },
-        )?;
+    let comparison = run_comparison(&experiment, &catalog, &categories, &folder, &mut |event| {
+        if let ComparisonEvent::RunFinished { folder, .. } = &event {
+            crate::report_and_say(folder);
+        }
+        if let Some(line) = event.describe() {
+            println!("{line}");
+        }
+    })?;
     let report = write_comparison_report(&folder, &ReportOptions::default())?;
     println!();
-    println!("Each champion's fitness on every category's measure (holdout):");
-    for category in &comparison.champions {
-        let cells: Vec<String> = comparison
-            .rows
-            .iter()
-            .filter(|row| row.champion_category == category.name() && row.part == "holdout")
-            .map(|row| {
-                format!(
-                    "{} {}",
-                    row.measure,
-                    row.fitness
-                        .map_or("not eligible".to_string(), |value| format!("{value:.4}"))
-                )
-            })
-            .collect();
-        println!("  {}: {}", category.name(), cells.join(", "));
-    }
+    print!("{}", comparison.describe_holdout());
     println!("Comparison table: {}", comparison.table.display());
     println!("Comparison report: {}", report.display());
     Ok(())

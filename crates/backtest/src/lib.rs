@@ -21,6 +21,7 @@ mod error;
 mod live;
 mod metrics;
 mod portfolio;
+pub mod report;
 mod signals;
 mod step;
 mod trade;

@@ -51,6 +51,9 @@ pub enum CoreError {
     /// An asset class could not be parsed.
     #[error("invalid asset class '{0}': expected one of stock, index, forex, commodity, crypto")]
     InvalidAssetClass(String),
+    /// A date given as text is not `YYYY-MM-DD`.
+    #[error("'{0}' is not a date (YYYY-MM-DD)")]
+    InvalidDateText(String),
     /// A calendar date does not exist.
     #[error("invalid date {year:04}-{month:02}-{day:02}")]
     InvalidDate {

@@ -299,6 +299,17 @@ impl BarSeries {
         }
     }
 
+    /// A copy of the bars that open on or after the UTC day `from` and on or before the whole UTC day
+    /// `to` (both 00:00 UTC of a date, as [`Timestamp::parse_date`] gives; `None` = unbounded):
+    /// `--from 2005-01-01 --to 2015-06-30` keeps every bar of those days, intraday ones too.
+    pub fn between_dates(&self, from: Option<Timestamp>, to: Option<Timestamp>) -> BarSeries {
+        let start = from.map_or(0, |time| self.index_at_or_after(time));
+        let end = to.map_or(self.len(), |time| {
+            self.index_at_or_after(Timestamp(time.millis() + crate::MILLIS_PER_DAY))
+        });
+        self.slice(start..end)
+    }
+
     /// The index of the first bar whose open time is at or after `timestamp` (`len()` if none).
     pub fn index_at_or_after(&self, timestamp: Timestamp) -> usize {
         self.columns
@@ -319,6 +330,33 @@ impl BarSeries {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn between_dates_keeps_whole_days_at_both_ends() {
+        let hour = 3_600_000;
+        let mut columns = BarColumns::default();
+        // Hourly bars from 1970-01-01 00:00 to 1970-01-04 23:00 (96 bars).
+        for index in 0..96 {
+            columns.push(Bar {
+                timestamp: Timestamp(index * hour),
+                open: 1.0,
+                high: 1.0,
+                low: 1.0,
+                close: 1.0,
+                volume: 0.0,
+            });
+        }
+        let series = BarSeries::new(columns, true).expect("valid bars");
+        let day = |text| Timestamp::parse_date(text).expect("a date");
+        // 1970-01-02 and 1970-01-03: 48 hourly bars, the first at 24:00 and the last at 71:00.
+        let kept = series.between_dates(Some(day("1970-01-02")), Some(day("1970-01-03")));
+        assert_eq!(kept.len(), 48);
+        assert_eq!(kept.first_timestamp(), Some(Timestamp(24 * hour)));
+        assert_eq!(kept.last_timestamp(), Some(Timestamp(71 * hour)));
+        assert_eq!(series.between_dates(None, None).len(), 96);
+        assert!(Timestamp::parse_date("1970-13-01").is_err());
+        assert!(Timestamp::parse_date("01/02/1970").is_err());
+    }
     use super::*;
     use crate::BarProblem;
 

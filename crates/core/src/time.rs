@@ -56,6 +56,16 @@ impl Timestamp {
         ))
     }
 
+    /// 00:00 UTC of a date written `YYYY-MM-DD` (as `--from` and `--to` take it).
+    ///
+    /// # Errors
+    /// [`CoreError::InvalidDateText`] when `text` is not such a date.
+    pub fn parse_date(text: &str) -> Result<Self, CoreError> {
+        let date = NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            .map_err(|_| CoreError::InvalidDateText(text.to_string()))?;
+        Self::from_ymd(date.year(), date.month(), date.day())
+    }
+
     /// The timestamp of a chrono UTC date-time (sub-millisecond precision is truncated).
     pub fn from_datetime(datetime: DateTime<Utc>) -> Self {
         Self(datetime.timestamp_millis())

@@ -228,6 +228,20 @@ impl Catalog {
         &self.folder
     }
 
+    /// The datasets folder to use: `explicit` (a flag or `$GAUNTLET_DATASETS`) when given, else
+    /// `./datasets` when it holds a catalog, else `fallback` (the Gauntlet checkout's own
+    /// `datasets/`).
+    pub fn resolve_folder(explicit: Option<PathBuf>, fallback: &Path) -> PathBuf {
+        if let Some(folder) = explicit {
+            return folder;
+        }
+        let local = PathBuf::from("datasets");
+        if local.join(CATALOG_FILE).is_file() {
+            return local;
+        }
+        fallback.to_path_buf()
+    }
+
     /// The path of `catalog.toml`.
     pub fn catalog_path(&self) -> PathBuf {
         self.folder.join(CATALOG_FILE)

@@ -41,7 +41,10 @@ mod catalog;
 mod column_names;
 mod csv_export;
 mod csv_import;
+mod describe;
 mod error;
+mod files;
+mod import_dataset;
 mod import_report;
 mod numeric_column;
 mod parquet_io;
@@ -55,7 +58,16 @@ pub use atomic::{write_atomically, write_bytes_atomically};
 pub use catalog::{CATALOG_FILE, Catalog, DataSource, DatasetEntry, validate_dataset_name};
 pub use csv_export::export_csv;
 pub use csv_import::import_csv;
+pub use describe::{
+    Inspection, LIST_HEADER, ListedDataset, date_text, export_dataset, inspection_rows,
+    list_datasets, price_fields_text,
+};
 pub use error::{BadRowKind, DataError};
+pub use files::{
+    NamedSeries, is_parquet_path, load_series_between, load_series_file, read_numeric_matrix,
+    write_csv_records, write_csv_rows, write_time_columns,
+};
+pub use import_dataset::{ImportRequest, import_dataset};
 pub use import_report::{CsvLayout, ImportOptions, ImportReport, ImportedCsv, SkippedRows};
 pub use numeric_column::read_numeric_column;
 pub use parquet_io::{

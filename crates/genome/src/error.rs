@@ -21,6 +21,14 @@ pub enum GenomeError {
         /// What does not fit.
         message: String,
     },
+    /// A genome, champion or population file cannot be read.
+    #[error("{path}: {message}")]
+    File {
+        /// The file.
+        path: std::path::PathBuf,
+        /// What is wrong (with the line, for a population).
+        message: String,
+    },
     /// The JSON is not a genome of a supported schema.
     #[error("not a valid genome: {0}")]
     Json(String),

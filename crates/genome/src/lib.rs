@@ -18,11 +18,15 @@
 
 mod describe;
 mod error;
+mod files;
 mod genome;
 mod operators;
 mod validate;
 
 pub use error::GenomeError;
+pub use files::{
+    CHAMPION_FILE_FORMAT, CHAMPION_FILE_VERSION, read_genome_file, read_population_file,
+};
 pub use genome::*;
 pub use operators::{
     BOLLINGER_WIDTH_STEP, CONTINUOUS_BOUNDS, MAX_EVOLVED_HOLDING_BARS, MAX_EVOLVED_RULES,

@@ -15,6 +15,7 @@
 mod error;
 pub mod feed;
 pub mod journal;
+mod source;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -30,6 +31,7 @@ use serde_json::json;
 pub use error::PaperError;
 pub use feed::{FeedItem, LineFeed, LineFormat, parse_timestamp, series_feed};
 pub use journal::Journal;
+pub use source::{Feed, FeedSource, OpenedFeed, open_feed};
 
 /// The state file's name inside the state folder.
 pub const STATE_FILE: &str = "state.json";

@@ -19,12 +19,16 @@
 
 mod calendar;
 mod error;
+mod inference_reports;
 pub mod monte_carlo;
 pub mod overfitting;
 pub mod returns;
+mod series;
 pub mod sharpe_inference;
 mod trades;
 
 pub use calendar::{MonthlyReturn, monthly_returns, positive_month_share};
 pub use error::StatsError;
+pub use inference_reports::{DsrReport, MintrlReport, PsrReport, check_trials};
+pub use series::{SeriesMetrics, returns_from_equity};
 pub use trades::{TradeMetrics, duration_stats, trade_metrics};

@@ -40,6 +40,36 @@ pub enum Resampling {
     },
 }
 
+impl std::str::FromStr for Resampling {
+    type Err = crate::StatsError;
+
+    /// `shuffle`, `bootstrap`, `skip:P` (P in [0, 1]) or `slippage:C` (C > 0, a fraction).
+    fn from_str(method: &str) -> Result<Self, Self::Err> {
+        let invalid = |message: String| crate::StatsError::Invalid(message);
+        match method.split_once(':') {
+            None if method == "shuffle" => Ok(Resampling::Shuffle),
+            None if method == "bootstrap" => Ok(Resampling::Bootstrap),
+            Some(("skip", value)) => value
+                .parse()
+                .ok()
+                .filter(|p| (0.0..=1.0).contains(p))
+                .map(|probability| Resampling::SkipTrades { probability })
+                .ok_or_else(|| {
+                    invalid(format!("--method skip:P needs P in [0, 1], got '{value}'"))
+                }),
+            Some(("slippage", value)) => value
+                .parse()
+                .ok()
+                .filter(|c: &f64| c.is_finite() && *c > 0.0)
+                .map(|max_cost| Resampling::ExtraSlippage { max_cost })
+                .ok_or_else(|| invalid(format!("--method slippage:C needs C > 0, got '{value}'"))),
+            _ => Err(invalid(format!(
+                "--method must be shuffle, bootstrap, skip:P or slippage:C, got '{method}'"
+            ))),
+        }
+    }
+}
+
 /// One path's outcome.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct PathOutcome {

@@ -124,6 +124,21 @@ pub fn linear_fit(x: &[f64], y: &[f64]) -> LinearFit {
     }
 }
 
+impl Overfitting {
+    /// The result of a `periods` x `trials` matrix as `key: value` lines for the terminal (the
+    /// splits themselves are in the JSON). Lines end with a newline.
+    pub fn describe(&self, periods: usize, trials: usize) -> String {
+        format!(
+            "trials: {trials}\nperiods: {periods}\nsplits: {}\nprobability_of_backtest_overfitting: {}\nprobability_of_out_of_sample_loss: {}\nmean_logit: {}\ndegradation_slope: {}\n",
+            self.splits.len(),
+            self.probability_of_overfitting,
+            self.probability_of_loss,
+            self.mean_logit,
+            self.degradation.slope
+        )
+    }
+}
+
 /// CSCV on `matrix` (rows = periods, columns = trials) with `blocks` blocks; `threshold` is the
 /// out-of-sample metric below which a split counts as a loss (0 for Sharpe).
 ///

@@ -82,6 +82,32 @@ impl Category {
     /// The category named `name`.
     ///
     /// # Errors
+    /// A comma-separated list of category names, or `all` (every category in [`Category::ALL`]
+    /// order); repeats are dropped, the first order kept.
+    ///
+    /// # Errors
+    /// The message of [`Category::from_name`] for an unknown name, or a message for an empty list.
+    pub fn parse_list(text: &str) -> Result<Vec<Self>, String> {
+        if text.trim() == "all" {
+            return Ok(Self::ALL.to_vec());
+        }
+        let mut categories = Vec::new();
+        for name in text
+            .split(',')
+            .map(str::trim)
+            .filter(|name| !name.is_empty())
+        {
+            let category = Self::from_name(name)?;
+            if !categories.contains(&category) {
+                categories.push(category);
+            }
+        }
+        if categories.is_empty() {
+            return Err("name at least one category, or all".into());
+        }
+        Ok(categories)
+    }
+
     /// A message listing the valid names when `name` is none of them.
     pub fn from_name(name: &str) -> Result<Self, String> {
         Self::ALL
@@ -177,6 +203,15 @@ impl Category {
         } else {
             ineligible(format!("{} is undefined ({fitness})", self.name()))
         }
+    }
+}
+
+impl std::str::FromStr for Category {
+    type Err = String;
+
+    /// As [`Category::from_name`] (for command-line flags).
+    fn from_str(name: &str) -> Result<Self, Self::Err> {
+        Self::from_name(name)
     }
 }
 

@@ -13,7 +13,6 @@ use gauntlet_data::write_bytes_atomically;
 use gauntlet_genome::{Genome, Lineage};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use crate::category::Category;
 use crate::error::TournamentError;
@@ -21,10 +20,7 @@ use crate::robustness::Robustness;
 use crate::run::{Champion, PartResult};
 use crate::run_folder::RunFolder;
 
-/// The `format` field of every champion file.
-pub const CHAMPION_FILE_FORMAT: &str = "gauntlet-champion";
-/// The layout version this Gauntlet writes and reads.
-pub const CHAMPION_FILE_VERSION: u32 = 1;
+pub use gauntlet_genome::{CHAMPION_FILE_FORMAT, CHAMPION_FILE_VERSION, read_genome_file};
 
 /// An exported champion.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -405,33 +401,4 @@ pub fn export_champion(
     })?;
     write_bytes_atomically(&target, format!("{text}\n").as_bytes())?;
     Ok(target)
-}
-
-/// Reads a genome from a genome file or a champion file (told apart by the champion file's
-/// `format` field).
-///
-/// # Errors
-/// [`TournamentError::RunFolder`] naming the file when it is neither, or a champion file of another
-/// version; the genome's own errors when it is invalid.
-pub fn read_genome_file(path: &Path) -> Result<Genome, TournamentError> {
-    let fail = |message: String| TournamentError::RunFolder {
-        path: path.to_path_buf(),
-        message,
-    };
-    let text = std::fs::read_to_string(path).map_err(|error| fail(error.to_string()))?;
-    let value: Value = serde_json::from_str(&text).map_err(|error| fail(error.to_string()))?;
-    if value["format"] == CHAMPION_FILE_FORMAT {
-        let file: ChampionFile = serde_json::from_value(value)
-            .map_err(|error| fail(format!("not a valid champion file: {error}")))?;
-        if file.version != CHAMPION_FILE_VERSION {
-            return Err(fail(format!(
-                "champion file version {} (this Gauntlet reads {CHAMPION_FILE_VERSION})",
-                file.version
-            )));
-        }
-        file.genome.validate()?;
-        return Ok(file.genome);
-    }
-    let genome = Genome::from_json(&text).map_err(|error| fail(error.to_string()))?;
-    Ok(genome)
 }

@@ -140,6 +140,35 @@ pub enum ComparisonEvent<'a> {
     },
 }
 
+impl ComparisonEvent<'_> {
+    /// The line the terminal shows for the event, if any: `[2/6] evolving for ... in ...`, or that a
+    /// run has no champion to compare.
+    pub fn describe(&self) -> Option<String> {
+        match self {
+            ComparisonEvent::RunStarts {
+                index,
+                count,
+                category,
+                folder,
+            } => Some(format!(
+                "[{}/{count}] evolving for {} in {}",
+                index + 1,
+                category.name(),
+                folder.display()
+            )),
+            ComparisonEvent::RunFinished {
+                category,
+                champion: false,
+                ..
+            } => Some(format!(
+                "  no genome was eligible for {} on validation: no champion to compare",
+                category.name()
+            )),
+            ComparisonEvent::RunFinished { .. } => None,
+        }
+    }
+}
+
 /// What a finished comparison holds.
 #[derive(Debug, Clone)]
 pub struct Comparison {
@@ -151,6 +180,32 @@ pub struct Comparison {
     pub rows: Vec<ComparisonRow>,
     /// `comparison.parquet`.
     pub table: PathBuf,
+}
+
+impl Comparison {
+    /// Each champion's fitness on every category's measure on the holdout part, a line per
+    /// champion (`not eligible` where it is not), for the terminal. Lines end with a newline.
+    pub fn describe_holdout(&self) -> String {
+        let mut text =
+            String::from("Each champion's fitness on every category's measure (holdout):\n");
+        for category in &self.champions {
+            let cells: Vec<String> = self
+                .rows
+                .iter()
+                .filter(|row| row.champion_category == category.name() && row.part == "holdout")
+                .map(|row| {
+                    format!(
+                        "{} {}",
+                        row.measure,
+                        row.fitness
+                            .map_or("not eligible".to_string(), |value| format!("{value:.4}"))
+                    )
+                })
+                .collect();
+            text.push_str(&format!("  {}: {}\n", category.name(), cells.join(", ")));
+        }
+        text
+    }
 }
 
 /// Runs one evolution per category of `categories` on `experiment` in `folder/<category>/`, then

@@ -239,6 +239,26 @@ impl Experiment {
         Self::from_toml(QUICKSTART_TOML, Path::new("experiments/quickstart.toml"))
     }
 
+    /// The experiment in `config` (or the built-in quickstart without one) with `overrides`
+    /// applied and its seed genomes resolved against `checkout` ([`Experiment::resolve_seed_genomes`]):
+    /// what `gauntlet evolve` and `gauntlet compare` run.
+    ///
+    /// # Errors
+    /// As [`Experiment::load`].
+    pub fn load_with(
+        config: Option<&Path>,
+        overrides: &Overrides,
+        checkout: &Path,
+    ) -> Result<Self, TournamentError> {
+        let mut experiment = match config {
+            Some(path) => Self::load(path)?,
+            None => Self::quickstart()?,
+        }
+        .with_overrides(overrides);
+        experiment.resolve_seed_genomes(checkout);
+        Ok(experiment)
+    }
+
     /// The experiment with `overrides` applied.
     pub fn with_overrides(mut self, overrides: &Overrides) -> Self {
         if let Some(seed) = overrides.seed {

@@ -11,9 +11,11 @@ mod capital;
 mod category;
 pub mod champion_file;
 pub mod comparison;
+mod describe;
 mod error;
 mod experiment;
 mod job;
+pub mod population;
 pub mod regimes;
 pub mod robustness;
 pub mod run;
@@ -33,3 +35,25 @@ pub use run_folder::{
     RunFolder, RunManifest, RunStatus, WALK_FORWARD_FILE, WALK_FORWARD_TABLE,
 };
 pub use scoring::{Costs, GenomeScore, Part, SUMMARY_COLUMNS, SymbolMarket, SymbolScore, Universe};
+
+/// Sets the worker threads that score genomes (rayon's global pool) when `threads` is given;
+/// results never depend on it.
+///
+/// # Errors
+/// [`TournamentError::Config`] when `threads` is 0 or the pool was already built.
+pub fn use_threads(threads: Option<usize>) -> Result<(), TournamentError> {
+    let Some(threads) = threads else {
+        return Ok(());
+    };
+    let invalid = |message: String| TournamentError::Config {
+        field: "threads".into(),
+        message,
+    };
+    if threads == 0 {
+        return Err(invalid("must be at least 1".into()));
+    }
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build_global()
+        .map_err(|error| invalid(format!("cannot set the thread count: {error}")))
+}

@@ -182,6 +182,19 @@ pub struct Trials {
     pub sharpe_std: f64,
 }
 
+impl Trials {
+    /// `count` trials (more than 1) whose per-bar Sharpe ratios have standard deviation
+    /// `sharpe_std` (finite, >= 0).
+    ///
+    /// # Errors
+    /// [`gauntlet_stats::StatsError::Invalid`] naming `--trials` or `--trial-sharpe-std` when out
+    /// of range.
+    pub fn new(count: f64, sharpe_std: f64) -> Result<Self, gauntlet_stats::StatsError> {
+        gauntlet_stats::check_trials(count, sharpe_std)?;
+        Ok(Self { count, sharpe_std })
+    }
+}
+
 fn window_results(market: &Market, result: &BacktestResult) -> Vec<WindowResult> {
     let series = market.series();
     let close = series.close();
@@ -340,6 +353,50 @@ pub fn validate_genome(
         regimes,
         metrics,
     })
+}
+
+/// [`validate_genome`] on each of the catalog's `datasets` in turn, with the default
+/// [`GateRules`], `config(bars_per_year)` giving each dataset's settings, and volatility regimes by
+/// the catalog dataset `volatility_index` when named. Returns (dataset, report) in the given order.
+///
+/// # Errors
+/// [`crate::TournamentError::Data`] when a dataset cannot be loaded;
+/// [`crate::TournamentError::Config`] naming
+/// the dataset whose backtest fails.
+pub fn validate_on_catalog(
+    genome: &Genome,
+    catalog: &gauntlet_data::Catalog,
+    datasets: &[String],
+    config: impl Fn(f64) -> BacktestConfig,
+    trials: Option<Trials>,
+    seed: u64,
+    volatility_index: Option<&str>,
+) -> Result<Vec<(String, ValidationReport)>, crate::TournamentError> {
+    let index = match volatility_index {
+        Some(name) => Some(catalog.load(name)?.1),
+        None => None,
+    };
+    datasets
+        .iter()
+        .map(|name| {
+            let (entry, series) = catalog.load(name)?;
+            let market = Market::new(entry.symbol.clone(), series);
+            let report = validate_genome(
+                genome,
+                &market,
+                &config(entry.bars_per_year),
+                trials,
+                &GateRules::default(),
+                seed,
+                index.as_ref(),
+            )
+            .map_err(|error| crate::TournamentError::Config {
+                field: format!("dataset {name}"),
+                message: error.to_string(),
+            })?;
+            Ok((name.clone(), report))
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -1,0 +1,104 @@
+//! Scoring a given population on one market (`gauntlet backtest --population`): every genome
+//! backtested in parallel with rayon, the rows collected in input order (so the output never
+//! depends on the thread count), and a CSV summary of every metric.
+
+use std::path::Path;
+
+use gauntlet_backtest::{BacktestConfig, ExitReason, Market, Metrics, run_backtest};
+use gauntlet_data::write_csv_records;
+use gauntlet_genome::Genome;
+use rayon::prelude::*;
+
+use crate::error::TournamentError;
+
+/// One genome's line of the summary.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PopulationRow {
+    /// Its id (the genome's name, or `line-N`).
+    pub id: String,
+    /// Buy orders filled.
+    pub buys: usize,
+    /// Sell orders filled.
+    pub sells: usize,
+    /// Exits by the stop-loss.
+    pub stop_loss_exits: usize,
+    /// Exits by the take-profit.
+    pub take_profit_exits: usize,
+    /// Every metric.
+    pub metrics: Metrics,
+}
+
+/// Backtests every genome of `genomes` (id, genome) on `market` with `config`, in parallel.
+///
+/// # Errors
+/// [`TournamentError::Config`] naming the first genome (in input order) whose backtest fails.
+pub fn score_population(
+    genomes: &[(String, Genome)],
+    market: &Market,
+    config: &BacktestConfig,
+) -> Result<Vec<PopulationRow>, TournamentError> {
+    let timestamps = market.series().timestamps();
+    genomes
+        .par_iter()
+        .map(|(id, genome)| {
+            let result =
+                run_backtest(genome, market, config).map_err(|error| TournamentError::Config {
+                    field: format!("genome {id}"),
+                    message: error.to_string(),
+                })?;
+            Ok(PopulationRow {
+                id: id.clone(),
+                buys: result.buys,
+                sells: result.sells,
+                stop_loss_exits: result.exits(ExitReason::StopLoss),
+                take_profit_exits: result.exits(ExitReason::TakeProfit),
+                metrics: result.metrics(timestamps, config.bars_per_year),
+            })
+        })
+        .collect()
+}
+
+/// The best row by final equity (`None` for no rows).
+pub fn best_by_final_equity(rows: &[PopulationRow]) -> Option<&PopulationRow> {
+    rows.iter()
+        .max_by(|a, b| a.metrics.final_equity.total_cmp(&b.metrics.final_equity))
+}
+
+/// Writes the summary CSV: `id`, `buys`, `sells`, `stop_loss_exits`, `take_profit_exits`, then
+/// every metric in [`Metrics::named_values`] order (fractions; `NaN` where undefined).
+///
+/// # Errors
+/// [`TournamentError::Data`] naming the file.
+pub fn write_population_summary(
+    path: &Path,
+    rows: &[PopulationRow],
+) -> Result<(), TournamentError> {
+    let mut header = vec![
+        "id",
+        "buys",
+        "sells",
+        "stop_loss_exits",
+        "take_profit_exits",
+    ];
+    if let Some(first) = rows.first() {
+        header.extend(first.metrics.named_values().iter().map(|(name, _)| *name));
+    }
+    let records = rows.iter().map(|row| {
+        let mut record = vec![
+            row.id.clone(),
+            row.buys.to_string(),
+            row.sells.to_string(),
+            row.stop_loss_exits.to_string(),
+            row.take_profit_exits.to_string(),
+        ];
+        record.extend(
+            row.metrics
+                .named_values()
+                .iter()
+                .map(|(_, value)| value.to_string()),
+        );
+        record
+    });
+    write_csv_records(path, &header, records)?;
+    Ok(())
+}
