@@ -1,11 +1,8 @@
 //! `gauntlet backtest` and `gauntlet stats metrics` end to end, through the real binary.
 
-use std::path::{Path, PathBuf};
+use gauntlet_testkit::repository;
+use std::path::Path;
 use std::process::{Command, Output};
-
-fn repository() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 fn gauntlet(arguments: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_gauntlet"))

@@ -1,11 +1,8 @@
 //! `gauntlet data ...` end to end, through the real binary.
 
+use gauntlet_testkit::repository;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-
-fn repository() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 fn gauntlet(arguments: &[&str], datasets_dir: &Path) -> Output {
     Command::new(env!("CARGO_BIN_EXE_gauntlet"))

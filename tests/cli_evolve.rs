@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 mod common;
 use common::{command, ok, repository, small_experiment};
+use gauntlet_tournament::{RunFolder, RunStatus};
 
 fn gauntlet(arguments: &[&str]) -> Output {
     command(arguments).output().expect("the binary runs")
@@ -92,18 +93,12 @@ fn one_and_two_threads_give_the_same_bytes() {
     }
     assert_same_files(&runs[0], &runs[1]);
     // The manifest records the thread count and the run's facts.
-    let manifest: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(runs[1].join("run.json")).unwrap()).unwrap();
-    assert_eq!(manifest["threads"], 2);
-    assert_eq!(manifest["status"], "finished");
-    assert_eq!(manifest["generations_done"], 3);
-    assert_eq!(manifest["datasets"][0]["name"], "sp500-1d");
-    assert!(
-        manifest["evolution_vs_chance"]["random_genomes"]
-            .as_u64()
-            .unwrap()
-            > 24
-    );
+    let manifest = RunFolder::new(&runs[1]).read_manifest().unwrap();
+    assert_eq!(manifest.threads, 2);
+    assert_eq!(manifest.status, RunStatus::Finished);
+    assert_eq!(manifest.generations_done, 3);
+    assert_eq!(manifest.datasets[0].name, "sp500-1d");
+    assert!(manifest.evolution_vs_chance.unwrap().random_genomes > 24);
 }
 
 #[test]
@@ -137,10 +132,10 @@ fn a_killed_run_resumes_to_the_same_bytes() {
     // Kill it (SIGKILL) once generation 2 is checkpointed.
     let deadline = Instant::now() + Duration::from_secs(300);
     loop {
-        let done = std::fs::read_to_string(killed.join("run.json"))
+        let done = RunFolder::new(&killed)
+            .read_manifest()
             .ok()
-            .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
-            .and_then(|manifest| manifest["generations_done"].as_u64());
+            .map(|manifest| manifest.generations_done);
         if done.is_some_and(|generation| generation >= 2) || Instant::now() > deadline {
             break;
         }
@@ -148,10 +143,10 @@ fn a_killed_run_resumes_to_the_same_bytes() {
     }
     child.kill().unwrap();
     child.wait().unwrap();
-    let manifest: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(killed.join("run.json")).unwrap()).unwrap();
+    let manifest = RunFolder::new(&killed).read_manifest().unwrap();
     assert_eq!(
-        manifest["status"], "running",
+        manifest.status,
+        RunStatus::Running,
         "the run finished before it could be killed"
     );
     // What a kill in the middle of writing leaves: a temporary file beside the checkpoint and log
@@ -302,8 +297,7 @@ fn an_exported_champion_backtests() {
             .as_array()
             .is_some_and(|list| !list.is_empty())
     );
-    let manifest: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(run.join("run.json")).unwrap()).unwrap();
+    let manifest = RunFolder::new(&run).read_manifest().unwrap();
     let provenance = &file["provenance"];
     assert_eq!(provenance["run"], "tiny");
     assert_eq!(provenance["champion_id"], champion["id"]);
@@ -314,7 +308,7 @@ fn an_exported_champion_backtests() {
         assert_eq!(provenance["datasets"][index]["name"], *dataset);
         assert_eq!(
             provenance["datasets"][index]["content_xxh64"],
-            manifest["datasets"][index]["content_xxh64"]
+            manifest.datasets[index].content_xxh64.as_str()
         );
     }
     assert_eq!(
@@ -385,10 +379,9 @@ fn ctrl_c_checkpoints_and_says_how_to_resume() {
         stdout.contains("Resume with: gauntlet evolve --resume"),
         "{stdout}"
     );
-    let manifest: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(run.join("run.json")).unwrap()).unwrap();
-    assert_eq!(manifest["status"], "interrupted");
-    assert!(manifest["generations_done"].as_u64().unwrap() < 30);
+    let manifest = RunFolder::new(&run).read_manifest().unwrap();
+    assert_eq!(manifest.status, RunStatus::Interrupted);
+    assert!(manifest.generations_done < 30);
     assert!(run.join("leaderboard.csv").exists() && run.join("checkpoint/state.json").exists());
 }
 

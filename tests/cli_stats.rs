@@ -1,12 +1,9 @@
 //! `gauntlet stats psr|dsr|pbo|monte-carlo` end to end, on the reference vectors of
 //! `crates/stats/tests/reference` (values computed by scipy, pypbo and numpy).
 
+use gauntlet_testkit::repository;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-
-fn repository() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 fn gauntlet(arguments: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_gauntlet"))

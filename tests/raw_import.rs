@@ -2,14 +2,11 @@
 //! auto-detection and give exactly the bars of the bundled datasets, which were made from the
 //! independently cleaned CSV files (`scripts/bundle-datasets.sh`).
 
+use gauntlet_testkit::repository;
 use std::path::{Path, PathBuf};
 
 use gauntlet_core::{PriceFields, Timestamp};
 use gauntlet_data::{Catalog, CsvLayout, ImportOptions, TimestampFormat, import_csv};
-
-fn repository() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 fn raw(relative: &str) -> PathBuf {
     repository().join("tests/data/raw").join(relative)

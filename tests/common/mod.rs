@@ -4,10 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-/// The checkout (where `datasets/`, `genomes/` and `experiments/` are).
-pub fn repository() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+pub use gauntlet_testkit::repository;
 
 /// The `gauntlet` binary with `arguments` and the bundled datasets folder.
 pub fn command(arguments: &[&str]) -> Command {

@@ -50,35 +50,7 @@ fn w1_population() -> Vec<(u32, u32, f64, f64)> {
 }
 
 fn w1_genome(&(fast, slow, stop, target): &(u32, u32, f64, f64)) -> Genome {
-    Genome {
-        schema: 1,
-        name: None,
-        entry: EntryChromosome {
-            direction: Direction::Long,
-            logic: EntryLogic::Rules {
-                rules: vec![Rule::MovingAverageCross {
-                    average: AverageKind::Sma,
-                    fast,
-                    slow,
-                }],
-                combine: Combine::All,
-            },
-        },
-        exit: ExitChromosome {
-            stop_loss_pct: Some(stop * 100.0),
-            take_profit_pct: Some(target * 100.0),
-            exit_on_opposite_signal: true,
-            ..ExitChromosome::default()
-        },
-        sizing: SizingChromosome {
-            method: SizingMethod::AllIn,
-            max_position_pct: 100.0,
-            leverage_cap: 1.0,
-            max_positions: 1,
-        },
-        risk: RiskLimits::default(),
-        lineage: Lineage::default(),
-    }
+    gauntlet_testkit::w1_genome(fast, slow, stop, target)
 }
 
 const W1_CONFIG: BacktestConfig = BacktestConfig {

@@ -5,36 +5,15 @@
 //! for bit), the same equity at every bar and the same final equity as `run_backtest` on the whole
 //! series. And a live engine saved to JSON and restored at any bar continues identically.
 
-use std::path::PathBuf;
-
 use gauntlet_backtest::{
     BacktestConfig, CostModel, FillConvention, LiveEngine, Market, run_backtest,
 };
 use gauntlet_core::BarSeries;
 use gauntlet_data::Catalog;
 use gauntlet_genome::{Genome, RiskLimits, random_genome};
+use gauntlet_testkit::{repository, seed_genomes};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
-
-fn repository() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn seed_genomes() -> Vec<Genome> {
-    let mut genomes = Vec::new();
-    for entry in std::fs::read_dir(repository().join("genomes")).unwrap() {
-        let path = entry.unwrap().path();
-        if path
-            .extension()
-            .is_some_and(|extension| extension == "json")
-        {
-            genomes.push(Genome::from_json(&std::fs::read_to_string(&path).unwrap()).unwrap());
-        }
-    }
-    genomes.sort_by(|a, b| a.name.cmp(&b.name));
-    assert!(genomes.len() >= 5);
-    genomes
-}
 
 /// The quickstart's monthly_performance champion, as `gauntlet export` wrote it (a champion file:
 /// the genome under `genome`).

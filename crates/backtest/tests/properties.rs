@@ -9,25 +9,8 @@ use gauntlet_backtest::{
 };
 use gauntlet_core::{BarColumns, BarSeries, Timestamp};
 use gauntlet_genome::*;
+use gauntlet_testkit::bars_from_steps;
 use proptest::prelude::*;
-
-fn series(steps: &[(f64, f64, f64, f64)]) -> BarSeries {
-    let mut columns = BarColumns::default();
-    let mut close = 100.0f64;
-    for (index, &(gap, step, up, down)) in steps.iter().enumerate() {
-        let open = (close * (1.0 + gap)).max(0.01);
-        close = (open * (1.0 + step)).max(0.01);
-        columns
-            .timestamps
-            .push(Timestamp(index as i64 * 86_400_000));
-        columns.open.push(open);
-        columns.close.push(close);
-        columns.high.push(open.max(close) * (1.0 + up));
-        columns.low.push(open.min(close) * (1.0 - down));
-        columns.volume.push(0.0);
-    }
-    BarSeries::new(columns, false).unwrap()
-}
 
 fn rules() -> Vec<Rule> {
     vec![
@@ -209,7 +192,7 @@ proptest! {
 
     #[test]
     fn truncating_the_future_changes_no_past_decision(steps in steps(), cut in 2usize..90) {
-        let full = series(&steps);
+        let full = bars_from_steps(&steps);
         let cut = cut.min(full.len());
         let full_market = Market::new("X", full.clone());
         let past_market = Market::new("X", full.slice(0..cut));
@@ -231,7 +214,7 @@ proptest! {
 
     #[test]
     fn trade_pnl_adds_up_and_positions_respect_their_caps(steps in steps()) {
-        let market = Market::new("X", series(&steps));
+        let market = Market::new("X", bars_from_steps(&steps));
         for config in configs() {
             let config = BacktestConfig { close_at_end: true, ..config };
             for genome in genomes() {
@@ -264,7 +247,7 @@ proptest! {
     /// bar: both runs must agree bit for bit.
     #[test]
     fn the_position_fast_path_matches_the_full_step(steps in steps()) {
-        let market = Market::new("X", series(&steps));
+        let market = Market::new("X", bars_from_steps(&steps));
         // With and without the trailing stop: fixed stop and target levels take their own path.
         let fixed_levels = genomes().into_iter().map(|mut genome| {
             genome.exit.trailing_stop = None;
@@ -310,7 +293,7 @@ proptest! {
     /// The shared-equity engine on one symbol is the single-symbol engine, bit for bit.
     #[test]
     fn a_one_symbol_portfolio_is_the_single_engine(steps in steps()) {
-        let market = Market::new("X", series(&steps));
+        let market = Market::new("X", bars_from_steps(&steps));
         for config in configs() {
             for genome in genomes_with_limits() {
                 let single = run_backtest(&genome, &market, &config).unwrap();
@@ -334,8 +317,8 @@ proptest! {
         second in steps(),
         offset in 0usize..5,
     ) {
-        let a = Market::new("A", series(&first));
-        let shifted = series(&second);
+        let a = Market::new("A", bars_from_steps(&first));
+        let shifted = bars_from_steps(&second);
         let times: Vec<Timestamp> = shifted
             .timestamps()
             .iter()

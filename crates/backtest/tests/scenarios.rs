@@ -38,14 +38,7 @@ fn always(direction: Direction, exit: ExitChromosome) -> Genome {
             logic: EntryLogic::Always,
         },
         exit,
-        sizing: SizingChromosome {
-            method: SizingMethod::FixedFraction {
-                fraction_pct: 100.0,
-            },
-            max_position_pct: 100.0,
-            leverage_cap: 1.0,
-            max_positions: 1,
-        },
+        sizing: SizingChromosome::all_equity(),
         risk: RiskLimits::default(),
         lineage: Lineage::default(),
     }

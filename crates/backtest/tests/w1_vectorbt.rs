@@ -10,48 +10,12 @@ use gauntlet_backtest::{
     BacktestConfig, CostModel, FillConvention, Market, run_backtest, run_backtest_orders,
 };
 use gauntlet_data::Catalog;
-use gauntlet_genome::{
-    AverageKind, Combine, Direction, EntryChromosome, EntryLogic, ExitChromosome, Genome, Lineage,
-    RiskLimits, Rule, SizingChromosome, SizingMethod,
-};
+use gauntlet_testkit::w1_genome;
 
 fn reference(file: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("tests/reference/w1")
         .join(file)
-}
-
-/// W1's genome `fast, slow, sl, tp` (sl and tp as fractions) as a Gauntlet genome.
-fn w1_genome(fast: u32, slow: u32, stop: f64, target: f64) -> Genome {
-    Genome {
-        schema: 1,
-        name: None,
-        entry: EntryChromosome {
-            direction: Direction::Long,
-            logic: EntryLogic::Rules {
-                rules: vec![Rule::MovingAverageCross {
-                    average: AverageKind::Sma,
-                    fast,
-                    slow,
-                }],
-                combine: Combine::All,
-            },
-        },
-        exit: ExitChromosome {
-            stop_loss_pct: Some(stop * 100.0),
-            take_profit_pct: Some(target * 100.0),
-            exit_on_opposite_signal: true,
-            ..ExitChromosome::default()
-        },
-        sizing: SizingChromosome {
-            method: SizingMethod::AllIn,
-            max_position_pct: 100.0,
-            leverage_cap: 1.0,
-            max_positions: 1,
-        },
-        risk: RiskLimits::default(),
-        lineage: Lineage::default(),
-    }
 }
 
 #[test]

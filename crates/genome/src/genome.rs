@@ -265,6 +265,21 @@ pub struct SizingChromosome {
     pub max_positions: u32,
 }
 
+impl SizingChromosome {
+    /// One position of all the equity, unlevered: a fixed fraction of 100%, capped at 100% of
+    /// equity, leverage 1 (buy-and-hold's sizing).
+    pub fn all_equity() -> Self {
+        Self {
+            method: SizingMethod::FixedFraction {
+                fraction_pct: 100.0,
+            },
+            max_position_pct: 100.0,
+            leverage_cap: 1.0,
+            max_positions: 1,
+        }
+    }
+}
+
 /// Account-level risk limits; each may be off.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default, JsonSchema)]
 #[serde(deny_unknown_fields)]

@@ -46,14 +46,7 @@ impl Genome {
                 logic: EntryLogic::Always,
             },
             exit: ExitChromosome::default(),
-            sizing: SizingChromosome {
-                method: SizingMethod::FixedFraction {
-                    fraction_pct: 100.0,
-                },
-                max_position_pct: 100.0,
-                leverage_cap: 1.0,
-                max_positions: 1,
-            },
+            sizing: SizingChromosome::all_equity(),
             risk: RiskLimits::default(),
             lineage: Lineage {
                 generation: 0,

@@ -1,26 +1,17 @@
 //! No lookahead: an indicator's value at bar t depends only on bars up to t, so computing it on the
 //! series cut after bar k gives exactly the same values for bars 0..k as on the whole series.
 
-use gauntlet_core::{BarColumns, BarSeries, Timestamp};
+use gauntlet_core::BarSeries;
 use gauntlet_indicators::IndicatorColumn;
 use proptest::prelude::*;
 
+/// Bars from `(step, up, down)`: each bar opens at the previous close (no gap).
 fn series(steps: &[(f64, f64, f64)]) -> BarSeries {
-    let mut columns = BarColumns::default();
-    let mut close = 100.0f64;
-    for (index, &(step, up, down)) in steps.iter().enumerate() {
-        let open = close;
-        close = (open * (1.0 + step)).max(0.01);
-        columns
-            .timestamps
-            .push(Timestamp(index as i64 * 86_400_000));
-        columns.open.push(open);
-        columns.close.push(close);
-        columns.high.push(open.max(close) * (1.0 + up));
-        columns.low.push(open.min(close) * (1.0 - down));
-        columns.volume.push(0.0);
-    }
-    BarSeries::new(columns, false).unwrap()
+    let steps: Vec<_> = steps
+        .iter()
+        .map(|&(step, up, down)| (0.0, step, up, down))
+        .collect();
+    gauntlet_testkit::bars_from_steps(&steps)
 }
 
 const COLUMNS: [IndicatorColumn; 14] = [

@@ -5,6 +5,7 @@
 //!
 //! Run: `cargo bench -p gauntlet-paper --bench paper`.
 
+use gauntlet_testkit::repository;
 use std::hint::black_box;
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
@@ -15,10 +16,6 @@ use gauntlet_backtest::{BacktestConfig, LiveEngine, Market, run_backtest};
 use gauntlet_data::Catalog;
 use gauntlet_genome::Genome;
 use gauntlet_paper::{PaperSettings, run_session, series_feed};
-
-fn repository() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
 
 fn benches(criterion: &mut Criterion) {
     let catalog = Catalog::open(&repository().join("datasets")).unwrap();

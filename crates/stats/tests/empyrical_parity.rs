@@ -4,6 +4,7 @@
 
 use gauntlet_stats::returns::*;
 use gauntlet_stats::trade_metrics;
+use gauntlet_testkit::{assert_close, numbers};
 use serde_json::Value;
 
 const TOLERANCE: f64 = 1e-9;
@@ -13,19 +14,7 @@ fn document() -> Value {
 }
 
 fn close(name: &str, got: f64, want: f64) {
-    assert!(
-        (got - want).abs() <= TOLERANCE * want.abs().max(1.0),
-        "{name}: got {got}, empyrical {want}"
-    );
-}
-
-fn numbers(value: &Value) -> Vec<f64> {
-    value
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_f64().unwrap())
-        .collect()
+    assert_close(got, want, TOLERANCE, name);
 }
 
 #[test]

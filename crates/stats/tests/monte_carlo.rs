@@ -6,28 +6,17 @@
 use std::path::PathBuf;
 
 use gauntlet_stats::monte_carlo::*;
+use gauntlet_testkit::{assert_close, numbers, read_json};
 use serde_json::Value;
 
 fn vectors() -> Value {
-    let path =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/reference/montecarlo_vectors.json");
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
-
-fn numbers(value: &Value) -> Vec<f64> {
-    value
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|item| item.as_f64().unwrap())
-        .collect()
+    read_json(
+        &PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/reference/montecarlo_vectors.json"),
+    )
 }
 
 fn close(actual: f64, expected: f64, what: &str) {
-    assert!(
-        (actual - expected).abs() <= 1e-12 * expected.abs().max(1.0),
-        "{what}: {actual} vs {expected}"
-    );
+    assert_close(actual, expected, 1e-12, what);
 }
 
 fn check(outcome: PathOutcome, expected: &Value, what: &str) {

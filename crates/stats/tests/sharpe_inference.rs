@@ -5,13 +5,15 @@
 use std::path::PathBuf;
 
 use gauntlet_stats::sharpe_inference::*;
+use gauntlet_testkit::{assert_close as close, read_json};
 use serde_json::Value;
 
 fn load(name: &str) -> Value {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/reference")
-        .join(name);
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    read_json(
+        &PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/reference")
+            .join(name),
+    )
 }
 
 /// Values that pass through the normal CDF or its inverse: statrs's implementations (erfc-based)
@@ -23,13 +25,6 @@ fn number(value: &Value) -> f64 {
     value
         .as_f64()
         .unwrap_or_else(|| panic!("not a number: {value}"))
-}
-
-fn close(actual: f64, expected: f64, tolerance: f64, what: &str) {
-    assert!(
-        (actual - expected).abs() <= tolerance * expected.abs().max(1.0),
-        "{what}: {actual} vs {expected}"
-    );
 }
 
 #[test]

@@ -1,13 +1,9 @@
 //! The bundled experiment files parse and pass every check against the bundled catalog.
 
-use std::path::PathBuf;
+use gauntlet_testkit::repository;
 
 use gauntlet_data::Catalog;
 use gauntlet_tournament::{Category, Experiment, TournamentError};
-
-fn repository() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
 
 #[test]
 fn every_bundled_experiment_is_valid() {

@@ -8,7 +8,7 @@ use gauntlet_core::{AssetClass, BarColumns, BarInterval, BarSeries, Timestamp};
 use gauntlet_data::{Catalog, DataSource, DatasetEntry};
 use gauntlet_genome::{
     AverageKind, Combine, Direction, EntryChromosome, EntryLogic, ExitChromosome, Genome, Lineage,
-    RiskLimits, Rule, SizingChromosome, SizingMethod,
+    RiskLimits, Rule, SizingChromosome,
 };
 use gauntlet_tournament::robustness::GateRules;
 use gauntlet_tournament::run::{RunOutcome, Silent, start};
@@ -80,14 +80,7 @@ fn edge_genome() -> Genome {
             exit_on_opposite_signal: true,
             ..ExitChromosome::default()
         },
-        sizing: SizingChromosome {
-            method: SizingMethod::FixedFraction {
-                fraction_pct: 100.0,
-            },
-            max_position_pct: 100.0,
-            leverage_cap: 1.0,
-            max_positions: 1,
-        },
+        sizing: SizingChromosome::all_equity(),
         risk: RiskLimits::default(),
         lineage: Lineage::default(),
     }
@@ -135,10 +128,13 @@ fn noise_yields_no_deflated_champion_and_a_planted_edge_does() {
         assert!(!dsr_check.passed, "{:?}: {dsr_check:?}", champion.category);
         assert!(!champion.robustness.passed);
     }
-    let manifest: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(run.join("run.json")).unwrap()).unwrap();
-    let pbo = manifest["probability_of_backtest_overfitting"]["mean"]
-        .as_f64()
+    let manifest = gauntlet_tournament::RunFolder::new(&run)
+        .read_manifest()
+        .unwrap();
+    let pbo = manifest
+        .probability_of_backtest_overfitting
+        .unwrap()
+        .mean
         .unwrap();
     // On noise the in-sample best is no better than a coin flip out of sample: PBO above 0.5.
     assert!(pbo > 0.5, "PBO {pbo} on noise");

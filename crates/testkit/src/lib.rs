@@ -1,0 +1,152 @@
+//! # gauntlet-testkit
+//!
+//! Fixtures the crates' tests and benchmarks share instead of keeping copies: the checkout's path
+//! and seed genomes, bar series built from per-bar steps, the W1 moving-average genome, and
+//! reading reference vectors with a relative-tolerance check. A dev-dependency only: no library
+//! crate depends on it, and it depends only on `gauntlet-core` and `gauntlet-genome` (so those two
+//! cannot use it in their own tests).
+//!
+//! Every helper panics with a message on bad input: they are for tests.
+#![warn(missing_docs)]
+
+use std::path::{Path, PathBuf};
+
+use gauntlet_core::{BarColumns, BarSeries, MILLIS_PER_DAY, Timestamp};
+use gauntlet_genome::{
+    AverageKind, Combine, Direction, EntryChromosome, EntryLogic, ExitChromosome, Genome, Lineage,
+    RiskLimits, Rule, SizingChromosome, SizingMethod,
+};
+use serde_json::Value;
+
+/// The Gauntlet checkout (where `datasets/`, `genomes/` and `experiments/` are).
+pub fn repository() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// The hand-written seed genomes of `genomes/*.json`, sorted by name (at least five).
+pub fn seed_genomes() -> Vec<Genome> {
+    let mut genomes = Vec::new();
+    let folder = repository().join("genomes");
+    for entry in std::fs::read_dir(&folder).expect("the genomes folder") {
+        let path = entry.expect("a folder entry").path();
+        if path
+            .extension()
+            .is_some_and(|extension| extension == "json")
+        {
+            let text = std::fs::read_to_string(&path).expect("a readable genome file");
+            genomes.push(Genome::from_json(&text).expect("a valid seed genome"));
+        }
+    }
+    genomes.sort_by(|a, b| a.name.cmp(&b.name));
+    assert!(genomes.len() >= 5, "seed genomes in {}", folder.display());
+    genomes
+}
+
+/// Daily bars (00:00 UTC from the epoch) from per-bar steps `(gap, step, up, down)`, starting at a
+/// close of 100: each bar opens at the previous close times `1 + gap`, closes at its open times
+/// `1 + step`, and reaches `1 + up` above its body's top and `1 - down` below its bottom. Prices
+/// are floored at 0.01. The series has OHLC prices and no volume.
+pub fn bars_from_steps(steps: &[(f64, f64, f64, f64)]) -> BarSeries {
+    let mut columns = BarColumns::default();
+    let mut close = 100.0f64;
+    for (index, &(gap, step, up, down)) in steps.iter().enumerate() {
+        let open = (close * (1.0 + gap)).max(0.01);
+        close = (open * (1.0 + step)).max(0.01);
+        columns
+            .timestamps
+            .push(Timestamp(index as i64 * MILLIS_PER_DAY));
+        columns.open.push(open);
+        columns.close.push(close);
+        columns.high.push(open.max(close) * (1.0 + up));
+        columns.low.push(open.min(close) * (1.0 - down));
+        columns.volume.push(0.0);
+    }
+    BarSeries::new(columns, false).expect("bars built from steps are valid")
+}
+
+/// W1 of the vectorbt comparison: long when SMA(`fast`) crosses above SMA(`slow`), out on the
+/// opposite cross, the stop-loss and take-profit given as fractions (`0.02` = 2%), all equity in.
+pub fn w1_genome(fast: u32, slow: u32, stop: f64, target: f64) -> Genome {
+    Genome {
+        schema: 1,
+        name: None,
+        entry: EntryChromosome {
+            direction: Direction::Long,
+            logic: EntryLogic::Rules {
+                rules: vec![Rule::MovingAverageCross {
+                    average: AverageKind::Sma,
+                    fast,
+                    slow,
+                }],
+                combine: Combine::All,
+            },
+        },
+        exit: ExitChromosome {
+            stop_loss_pct: Some(stop * 100.0),
+            take_profit_pct: Some(target * 100.0),
+            exit_on_opposite_signal: true,
+            ..ExitChromosome::default()
+        },
+        sizing: SizingChromosome {
+            method: SizingMethod::AllIn,
+            ..SizingChromosome::all_equity()
+        },
+        risk: RiskLimits::default(),
+        lineage: Lineage::default(),
+    }
+}
+
+/// A JSON file, parsed.
+pub fn read_json(path: &Path) -> Value {
+    let text =
+        std::fs::read_to_string(path).unwrap_or_else(|error| panic!("{}: {error}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|error| panic!("{}: {error}", path.display()))
+}
+
+/// A JSON array of numbers as `f64`s.
+pub fn numbers(value: &Value) -> Vec<f64> {
+    value
+        .as_array()
+        .unwrap_or_else(|| panic!("not an array: {value}"))
+        .iter()
+        .map(|item| {
+            item.as_f64()
+                .unwrap_or_else(|| panic!("not a number: {item}"))
+        })
+        .collect()
+}
+
+/// Asserts `|actual - expected| <= tolerance * max(|expected|, 1)` (relative, absolute near
+/// zero), naming `what` when it fails.
+pub fn assert_close(actual: f64, expected: f64, tolerance: f64, what: &str) {
+    assert!(
+        (actual - expected).abs() <= tolerance * expected.abs().max(1.0),
+        "{what}: {actual} vs {expected} (tolerance {tolerance:e})"
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn steps_make_the_bars_they_describe() {
+        // Bar 0 opens at 100 (no gap) and closes 10% up at 110; bar 1 gaps 10% down to 99 and
+        // closes flat; wicks 1% beyond the bodies.
+        let series = bars_from_steps(&[(0.0, 0.1, 0.01, 0.01), (-0.1, 0.0, 0.01, 0.01)]);
+        assert_close(series.close()[0], 110.0, 1e-12, "close 0");
+        assert_close(series.open()[1], 99.0, 1e-12, "open 1");
+        assert_close(series.high()[0], 111.1, 1e-12, "high 0");
+        assert_close(series.low()[1], 98.01, 1e-12, "low 1");
+        assert_eq!(series.timestamps()[1], Timestamp(86_400_000));
+    }
+
+    #[test]
+    fn the_w1_genome_is_valid_and_all_in() {
+        let genome = w1_genome(10, 50, 0.02, 0.05);
+        genome.validate().expect("valid");
+        assert_eq!(genome.exit.stop_loss_pct, Some(2.0));
+        assert!(matches!(genome.sizing.method, SizingMethod::AllIn));
+        assert_eq!(seed_genomes().len(), 5);
+    }
+}
