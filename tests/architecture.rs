@@ -1,0 +1,265 @@
+//! The workspace's shape, checked on its sources (DESIGN.md, "Architecture"): inside every crate
+//! the modules form a DAG (no import circles), the binary stays thin, every declared dependency is
+//! used, and the run folder's files are read only through their types.
+//!
+//! The checks read the sources as text: a module's edges are the `crate::other` paths (and
+//! `crate::{other, ...}` groups) in its files, comments and `#[cfg(test)]` modules left out.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use gauntlet_testkit::repository;
+
+/// The binary's budget: `src/` parses arguments, calls one library function per command and
+/// prints (#17).
+const BINARY_MAX_LINES: usize = 1_300;
+
+fn rust_files(folder: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let mut pending = vec![folder.to_path_buf()];
+    while let Some(folder) = pending.pop() {
+        for entry in std::fs::read_dir(&folder).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                pending.push(path);
+            } else if path.extension().is_some_and(|extension| extension == "rs") {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+/// A file's code: comment lines and everything from the first `#[cfg(test)]` on left out.
+fn code(path: &Path) -> String {
+    let text = std::fs::read_to_string(path).unwrap();
+    let text = text.split("#[cfg(test)]").next().unwrap_or("");
+    text.lines()
+        .filter(|line| !line.trim_start().starts_with("//"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The identifiers that follow `prefix` in `text` (`crate::` -> `run`, `scoring`, ...), including
+/// each name of a `crate::{a, b::c}` group.
+fn paths_after(text: &str, prefix: &str) -> BTreeSet<String> {
+    let identifier = |rest: &str| -> String {
+        rest.chars()
+            .take_while(|character| character.is_ascii_alphanumeric() || *character == '_')
+            .collect()
+    };
+    let mut names = BTreeSet::new();
+    for (at, _) in text.match_indices(prefix) {
+        let rest = &text[at + prefix.len()..];
+        if let Some(group) = rest.strip_prefix('{') {
+            let group = &group[..group.find('}').unwrap_or(group.len())];
+            for item in group.split(',') {
+                names.insert(identifier(item.trim()));
+            }
+        } else {
+            names.insert(identifier(rest));
+        }
+    }
+    names
+}
+
+/// A cycle in `edges`, if there is one, as the modules along it.
+fn find_cycle(edges: &BTreeMap<String, BTreeSet<String>>) -> Option<Vec<String>> {
+    fn visit(
+        node: &str,
+        edges: &BTreeMap<String, BTreeSet<String>>,
+        state: &mut BTreeMap<String, u8>,
+        path: &mut Vec<String>,
+    ) -> Option<Vec<String>> {
+        state.insert(node.to_string(), 1);
+        path.push(node.to_string());
+        for next in &edges[node] {
+            match state.get(next.as_str()).copied().unwrap_or(0) {
+                1 => {
+                    let start = path.iter().position(|item| item == next).unwrap_or(0);
+                    let mut cycle = path[start..].to_vec();
+                    cycle.push(next.clone());
+                    return Some(cycle);
+                }
+                0 => {
+                    if let Some(cycle) = visit(next, edges, state, path) {
+                        return Some(cycle);
+                    }
+                }
+                _ => {}
+            }
+        }
+        path.pop();
+        state.insert(node.to_string(), 2);
+        None
+    }
+    let mut state = BTreeMap::new();
+    for node in edges.keys() {
+        if state.get(node.as_str()).copied().unwrap_or(0) == 0
+            && let Some(cycle) = visit(node, edges, &mut state, &mut Vec::new())
+        {
+            return Some(cycle);
+        }
+    }
+    None
+}
+
+fn source_folders() -> Vec<PathBuf> {
+    let mut folders: Vec<PathBuf> = std::fs::read_dir(repository().join("crates"))
+        .unwrap()
+        .map(|entry| entry.unwrap().path().join("src"))
+        .filter(|path| path.is_dir())
+        .collect();
+    folders.sort();
+    folders.push(repository().join("src"));
+    folders
+}
+
+#[test]
+fn every_crates_modules_form_a_dag() {
+    for folder in source_folders() {
+        // Top-level modules: `a.rs` or `a/` (its files all belong to `a`).
+        let mut modules: BTreeMap<String, String> = BTreeMap::new();
+        for file in rust_files(&folder) {
+            let relative = file.strip_prefix(&folder).unwrap();
+            let first = relative.components().next().unwrap().as_os_str();
+            let name = first.to_string_lossy().trim_end_matches(".rs").to_string();
+            if name == "lib" || name == "main" {
+                continue;
+            }
+            modules.entry(name).or_default().push_str(&code(&file));
+        }
+        let edges: BTreeMap<String, BTreeSet<String>> = modules
+            .iter()
+            .map(|(name, text)| {
+                let targets = paths_after(text, "crate::")
+                    .into_iter()
+                    .filter(|target| target != name && modules.contains_key(target))
+                    .collect();
+                (name.clone(), targets)
+            })
+            .collect();
+        assert_eq!(
+            find_cycle(&edges),
+            None,
+            "an import circle among the modules of {}",
+            folder.display()
+        );
+    }
+}
+
+#[test]
+fn the_cycle_finder_finds_a_planted_circle() {
+    let edges: BTreeMap<String, BTreeSet<String>> = [
+        ("a", vec!["b"]),
+        ("b", vec!["c"]),
+        ("c", vec!["a"]),
+        ("d", vec!["a"]),
+    ]
+    .into_iter()
+    .map(|(name, targets)| {
+        (
+            name.to_string(),
+            targets.into_iter().map(str::to_string).collect(),
+        )
+    })
+    .collect();
+    let cycle = find_cycle(&edges).expect("a -> b -> c -> a");
+    assert_eq!(cycle.first(), cycle.last());
+    assert_eq!(cycle.len(), 4);
+    assert_eq!(
+        paths_after("use crate::{run::X, scoring};", "crate::"),
+        BTreeSet::from(["run".to_string(), "scoring".to_string()])
+    );
+}
+
+#[test]
+fn the_binary_stays_thin() {
+    let lines: usize = rust_files(&repository().join("src"))
+        .iter()
+        .map(|file| std::fs::read_to_string(file).unwrap().lines().count())
+        .sum();
+    assert!(
+        lines <= BINARY_MAX_LINES,
+        "src/ has {lines} lines; move logic into the crates (at most {BINARY_MAX_LINES})"
+    );
+}
+
+/// The `[dependencies]` of a Cargo.toml, as Rust identifiers (`gauntlet-core` -> `gauntlet_core`).
+fn dependencies(manifest: &Path) -> Vec<String> {
+    let text = std::fs::read_to_string(manifest).unwrap();
+    let table: toml::Table = text.parse().unwrap();
+    table
+        .get("dependencies")
+        .and_then(toml::Value::as_table)
+        .map(|dependencies| {
+            dependencies
+                .keys()
+                .map(|name| name.replace('-', "_"))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn every_declared_dependency_is_used() {
+    let mut packages: Vec<(PathBuf, PathBuf)> = std::fs::read_dir(repository().join("crates"))
+        .unwrap()
+        .map(|entry| {
+            let folder = entry.unwrap().path();
+            (folder.join("Cargo.toml"), folder.join("src"))
+        })
+        .collect();
+    packages.push((repository().join("Cargo.toml"), repository().join("src")));
+    for (manifest, sources) in packages {
+        let text: String = rust_files(&sources)
+            .iter()
+            .map(|file| std::fs::read_to_string(file).unwrap())
+            .collect();
+        for dependency in dependencies(&manifest) {
+            let used = [
+                format!("{dependency}::"),
+                format!("use {dependency}"),
+                format!("{dependency}!"),
+            ]
+            .iter()
+            .any(|pattern| text.contains(pattern.as_str()));
+            assert!(
+                used,
+                "{} declares {dependency} but its sources never use it",
+                manifest.display()
+            );
+        }
+    }
+}
+
+#[test]
+fn the_run_folder_is_read_only_through_its_types() {
+    // Outside `run_folder.rs`, the crates that read run folders never look keys up in untyped JSON.
+    let folders = [
+        repository().join("crates/tournament/src"),
+        repository().join("crates/report/src"),
+        repository().join("src"),
+    ];
+    for folder in folders {
+        for file in rust_files(&folder) {
+            if file.ends_with("run_folder.rs") {
+                continue;
+            }
+            let text = code(&file);
+            let untyped = text.contains("serde_json::Value")
+                || paths_after(&text, "serde_json::").contains("Value");
+            assert!(
+                !untyped,
+                "{} handles untyped JSON; read run-folder files with RunFolder",
+                file.display()
+            );
+            assert!(
+                !text.contains("\"run.json\"") && !text.contains("\"walk_forward.json\""),
+                "{} spells a run-folder file name; use RunFolder's paths",
+                file.display()
+            );
+        }
+    }
+}
