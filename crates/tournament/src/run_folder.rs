@@ -339,9 +339,19 @@ pub(crate) fn read_json<T: DeserializeOwned>(path: &Path) -> Result<T, Tournamen
         path: path.to_path_buf(),
         message: error.to_string(),
     })?;
-    serde_json::from_str(&text).map_err(|error| TournamentError::RunFolder {
-        path: path.to_path_buf(),
-        message: format!("malformed: {error}"),
+    // serde_path_to_error names the field that failed (`robustness.gate[2].passed`), also where
+    // serde's own message gives only a line and column (a value of the wrong type).
+    let mut reader = serde_json::Deserializer::from_str(&text);
+    serde_path_to_error::deserialize(&mut reader).map_err(|error| {
+        let field = error.path().to_string();
+        TournamentError::RunFolder {
+            path: path.to_path_buf(),
+            message: if field == "." {
+                format!("malformed: {}", error.inner())
+            } else {
+                format!("malformed field `{field}`: {}", error.inner())
+            },
+        }
     })
 }
 
@@ -410,7 +420,11 @@ mod tests {
         let text = manifest_text().replace("\"status\":\"running\"", "\"status\":\"sleeping\"");
         std::fs::write(run.manifest_path(), text).expect("write");
         let error = run.read_manifest().expect_err("bad status").to_string();
-        assert!(error.contains("sleeping"), "{error}");
+        assert!(error.contains("`status`") && error.contains("sleeping"), "{error}");
+        let text = manifest_text().replace("\"bars\":10", "\"bars\":\"ten\"");
+        std::fs::write(run.manifest_path(), text).expect("write");
+        let error = run.read_manifest().expect_err("bars as text").to_string();
+        assert!(error.contains("`datasets[0].bars`"), "{error}");
     }
 
     #[test]
