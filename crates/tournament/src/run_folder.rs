@@ -420,7 +420,10 @@ mod tests {
         let text = manifest_text().replace("\"status\":\"running\"", "\"status\":\"sleeping\"");
         std::fs::write(run.manifest_path(), text).expect("write");
         let error = run.read_manifest().expect_err("bad status").to_string();
-        assert!(error.contains("`status`") && error.contains("sleeping"), "{error}");
+        assert!(
+            error.contains("`status`") && error.contains("sleeping"),
+            "{error}"
+        );
         let text = manifest_text().replace("\"bars\":10", "\"bars\":\"ten\"");
         std::fs::write(run.manifest_path(), text).expect("write");
         let error = run.read_manifest().expect_err("bars as text").to_string();
