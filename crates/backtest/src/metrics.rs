@@ -1,9 +1,8 @@
 //! [`Metrics`] of a backtest result, from its equity curve and trades (definitions in gauntlet-stats).
 
 use gauntlet_core::Timestamp;
-use gauntlet_stats::returns;
 use gauntlet_stats::{
-    MonthlyReturn, duration_stats, monthly_returns, positive_month_share, trade_metrics,
+    MonthlyReturn, curve_metrics_with_returns, duration_stats, monthly_returns, trade_metrics,
 };
 use serde::{Deserialize, Serialize};
 
@@ -124,27 +123,45 @@ impl BacktestResult {
         monthly_returns(timestamps, &self.equity, self.initial_capital)
     }
 
-    /// Every metric, annualised with `bars_per_year`.
+    /// Every metric, annualised with `bars_per_year`; the return metrics in one pass over the
+    /// equity curve ([`gauntlet_stats::CurveAccumulator`], bit-identical to the separate
+    /// functions of [`gauntlet_stats::returns`]). `timestamps` has one entry per equity value.
     pub fn metrics(&self, timestamps: &[Timestamp], bars_per_year: f64) -> Metrics {
-        let bar_returns = self.returns();
+        self.metrics_and_returns(timestamps, bars_per_year).0
+    }
+
+    /// [`BacktestResult::metrics`] and the bar returns ([`BacktestResult::returns`], the same
+    /// values), from one pass.
+    pub fn metrics_and_returns(
+        &self,
+        timestamps: &[Timestamp],
+        bars_per_year: f64,
+    ) -> (Metrics, Vec<f64>) {
+        debug_assert_eq!(timestamps.len(), self.equity.len());
+        let (curve, returns) = curve_metrics_with_returns(
+            timestamps,
+            &self.equity,
+            self.initial_capital,
+            bars_per_year,
+        );
         let pnl: Vec<f64> = self.trades.iter().map(|trade| trade.net_pnl).collect();
         let risks: Option<Vec<f64>> = self.trades.iter().map(|trade| trade.initial_risk).collect();
         let trade_stats = trade_metrics(&pnl, risks.as_deref());
         let durations: Vec<usize> = self.trades.iter().map(|trade| trade.bars_held()).collect();
         let (average_trade_bars, median_trade_bars) = duration_stats(&durations);
-        Metrics {
+        let metrics = Metrics {
             final_equity: self.final_equity(),
             total_return: self.final_equity() / self.initial_capital - 1.0,
-            cagr: returns::annual_return(&bar_returns, bars_per_year),
-            annual_volatility: returns::annual_volatility(&bar_returns, bars_per_year),
-            sharpe: returns::sharpe_ratio(&bar_returns, 0.0, bars_per_year),
-            sortino: returns::sortino_ratio(&bar_returns, 0.0, bars_per_year),
-            max_drawdown: returns::max_drawdown(&bar_returns),
-            max_drawdown_bars: returns::max_drawdown_duration(&bar_returns),
-            calmar: returns::calmar_ratio(&bar_returns, bars_per_year),
-            omega: returns::omega_ratio(&bar_returns, 0.0, 0.0, bars_per_year),
-            tail_ratio: returns::tail_ratio(&bar_returns),
-            stability: returns::stability_of_timeseries(&bar_returns),
+            cagr: curve.cagr,
+            annual_volatility: curve.annual_volatility,
+            sharpe: curve.sharpe,
+            sortino: curve.sortino,
+            max_drawdown: curve.max_drawdown,
+            max_drawdown_bars: curve.max_drawdown_bars,
+            calmar: curve.calmar,
+            omega: curve.omega,
+            tail_ratio: curve.tail_ratio,
+            stability: curve.stability,
             trades: trade_stats.trades,
             win_rate: trade_stats.win_rate,
             profit_factor: trade_stats.profit_factor,
@@ -153,7 +170,8 @@ impl BacktestResult {
             average_trade_bars,
             median_trade_bars,
             exposure: self.bars_in_market as f64 / self.equity.len().max(1) as f64,
-            positive_months: positive_month_share(&self.monthly_returns(timestamps)),
-        }
+            positive_months: curve.positive_months,
+        };
+        (metrics, returns)
     }
 }

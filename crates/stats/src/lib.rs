@@ -18,6 +18,7 @@
 #![warn(missing_docs)]
 
 mod calendar;
+mod curve;
 mod error;
 mod inference_reports;
 pub mod monte_carlo;
@@ -28,6 +29,7 @@ pub mod sharpe_inference;
 mod trades;
 
 pub use calendar::{MonthlyReturn, monthly_returns, positive_month_share};
+pub use curve::{CurveAccumulator, CurveMetrics, curve_metrics, curve_metrics_with_returns};
 pub use error::StatsError;
 pub use inference_reports::{DsrReport, MintrlReport, PsrReport, check_trials};
 pub use series::{SeriesMetrics, returns_from_equity};

@@ -309,8 +309,8 @@ impl Universe {
         for symbol in &self.symbols {
             let market = symbol.market(part);
             let result = run_backtest(genome, market, &self.config(symbol))?;
-            let metrics = result.metrics(market.series().timestamps(), symbol.bars_per_year);
-            let returns = result.returns();
+            let (metrics, returns) =
+                result.metrics_and_returns(market.series().timestamps(), symbol.bars_per_year);
             let high = &symbol.high_volatility[part.index()];
             let (sum, count) = returns
                 .iter()

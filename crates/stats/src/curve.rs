@@ -1,0 +1,452 @@
+//! Every return metric of an equity curve in one pass: [`CurveAccumulator`] is fed one bar's
+//! equity at a time and yields what [`crate::returns`] and [`crate::monthly_returns`] compute
+//! separately (CAGR, volatility, Sharpe, Sortino, maximum drawdown and its duration, Calmar,
+//! Omega, tail ratio, stability, the share of positive months).
+//!
+//! The definitions are empyrical's, exactly as [`crate::returns`] documents them, and the
+//! arithmetic is done in the same order as there, so every value is **bit-identical** to the
+//! separate functions (tests compare the bits on random curves). What one pass saves: the
+//! separate functions build about a dozen vectors per curve (returns, excess returns, squared
+//! downside, three drawdown series, cumulative logs, two percentile copies) and walk the curve as
+//! many times; here the drawdown, its duration, the Omega sums, the downside squares and the
+//! compounded growth are updated as each bar arrives, a flat bar (return exactly 0) skips the
+//! logarithm, and calendar months are found with integer arithmetic on the bar's milliseconds
+//! (Hinnant's `civil_from_days`) instead of a calendar library. Two buffers remain, the returns
+//! (for the standard deviation and the tail-ratio percentiles, found by selection) and the
+//! cumulative log returns (for the stability regression), so the results match the two-pass
+//! formulas to the bit.
+
+use gauntlet_core::MILLIS_PER_DAY;
+
+use crate::returns::{percentile, sample_std};
+
+/// The return metrics of one equity curve (fractions; annualised with the bars per year given to
+/// [`CurveAccumulator::finish`]; `NaN` where undefined, as in [`crate::returns`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CurveMetrics {
+    /// Compounded total return of the bar returns.
+    pub total_return: f64,
+    /// [`crate::returns::annual_return`].
+    pub cagr: f64,
+    /// [`crate::returns::annual_volatility`].
+    pub annual_volatility: f64,
+    /// [`crate::returns::sharpe_ratio`] with a risk-free rate of 0.
+    pub sharpe: f64,
+    /// [`crate::returns::sortino_ratio`] with a required return of 0.
+    pub sortino: f64,
+    /// [`crate::returns::max_drawdown`], <= 0.
+    pub max_drawdown: f64,
+    /// [`crate::returns::max_drawdown_duration`], bars.
+    pub max_drawdown_bars: usize,
+    /// [`crate::returns::calmar_ratio`].
+    pub calmar: f64,
+    /// [`crate::returns::omega_ratio`] at a 0 threshold.
+    pub omega: f64,
+    /// [`crate::returns::tail_ratio`].
+    pub tail_ratio: f64,
+    /// [`crate::returns::stability_of_timeseries`].
+    pub stability: f64,
+    /// [`crate::positive_month_share`] of [`crate::monthly_returns`] (UTC calendar months).
+    pub positive_months: f64,
+}
+
+/// One pass over an equity curve (see the module). Feed every bar with [`CurveAccumulator::push`]
+/// in time order, then [`CurveAccumulator::finish`].
+#[derive(Debug, Clone)]
+pub struct CurveAccumulator {
+    previous_equity: f64,
+    returns: Vec<f64>,
+    cumulative_log: Vec<f64>,
+    log_total: f64,
+    growth: f64,
+    downside_squares: f64,
+    value: f64,
+    peak: f64,
+    max_drawdown: f64,
+    underwater: usize,
+    longest_underwater: usize,
+    omega_above: f64,
+    omega_below: f64,
+    month: Option<MonthSpan>,
+    month_start_equity: f64,
+    last_equity: f64,
+    months: usize,
+    positive_months: usize,
+}
+
+/// The calendar month a bar falls in: its first millisecond, the next month's first millisecond.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct MonthSpan {
+    start: i64,
+    end: i64,
+}
+
+impl CurveAccumulator {
+    /// An accumulator for a curve that starts at `initial_equity` before its first bar, with room
+    /// for `bars` bars.
+    pub fn new(initial_equity: f64, bars: usize) -> Self {
+        Self {
+            previous_equity: initial_equity,
+            returns: Vec::with_capacity(bars),
+            cumulative_log: Vec::with_capacity(bars),
+            log_total: 0.0,
+            growth: 1.0,
+            downside_squares: 0.0,
+            value: 1.0,
+            peak: 1.0,
+            max_drawdown: 0.0,
+            underwater: 0,
+            longest_underwater: 0,
+            omega_above: 0.0,
+            omega_below: 0.0,
+            month: None,
+            month_start_equity: initial_equity,
+            last_equity: initial_equity,
+            months: 0,
+            positive_months: 0,
+        }
+    }
+
+    /// Adds the bar opening at `open_millis` (milliseconds since the epoch, UTC) whose close left
+    /// the equity at `equity`.
+    #[inline]
+    pub fn push(&mut self, open_millis: i64, equity: f64) {
+        let ret = equity / self.previous_equity - 1.0;
+        self.previous_equity = equity;
+        self.returns.push(ret);
+        self.growth *= 1.0 + ret;
+        // Sortino's downside deviation: (r - 0).min(0)^2, summed in bar order.
+        self.downside_squares += (ret - 0.0).min(0.0).powi(2);
+        // Drawdown from the running peak of the curve that starts at 1.
+        self.value *= 1.0 + ret;
+        self.peak = self.peak.max(self.value);
+        let drawdown = (self.value - self.peak) / self.peak;
+        self.max_drawdown = self.max_drawdown.min(drawdown);
+        if drawdown < 0.0 {
+            self.underwater += 1;
+            self.longest_underwater = self.longest_underwater.max(self.underwater);
+        } else {
+            self.underwater = 0;
+        }
+        // Omega at a 0 threshold: r - 0 - 0.
+        let excess = ret - 0.0 - 0.0;
+        if excess > 0.0 {
+            self.omega_above += excess;
+        } else {
+            self.omega_below -= excess;
+        }
+        // A flat bar adds ln(1 + 0) = 0 exactly.
+        if ret != 0.0 {
+            self.log_total += ret.ln_1p();
+        }
+        self.cumulative_log.push(self.log_total);
+        // Calendar months, closed when a bar of another month arrives.
+        let in_month = self
+            .month
+            .is_some_and(|span| (span.start..span.end).contains(&open_millis));
+        if !in_month {
+            if self.month.is_some() {
+                self.close_month();
+            }
+            self.month = Some(month_span(open_millis));
+        }
+        self.last_equity = equity;
+    }
+
+    fn close_month(&mut self) {
+        self.months += 1;
+        if self.last_equity / self.month_start_equity - 1.0 > 0.0 {
+            self.positive_months += 1;
+        }
+        self.month_start_equity = self.last_equity;
+    }
+
+    /// The metrics, annualised with `bars_per_year`.
+    pub fn finish(self, bars_per_year: f64) -> CurveMetrics {
+        self.finish_with_returns(bars_per_year).0
+    }
+
+    /// The metrics and the bar returns (`equity[t] / equity[t - 1] - 1`, the initial equity before
+    /// bar 0), for a caller that needs the returns too.
+    pub fn finish_with_returns(mut self, bars_per_year: f64) -> (CurveMetrics, Vec<f64>) {
+        if self.month.is_some() {
+            self.close_month();
+        }
+        let count = self.returns.len();
+        let bars = count as f64;
+        let total_return = self.growth - 1.0;
+        let cagr = if count == 0 {
+            f64::NAN
+        } else {
+            (1.0 + total_return).powf(1.0 / (bars / bars_per_year)) - 1.0
+        };
+        let mean = if count == 0 {
+            f64::NAN
+        } else {
+            self.returns.iter().sum::<f64>() / bars
+        };
+        let deviation = sample_std(&self.returns);
+        let downside = if count == 0 {
+            f64::NAN
+        } else {
+            (self.downside_squares / bars).sqrt() * bars_per_year.sqrt()
+        };
+        let stability = stability(&self.cumulative_log);
+        let calmar = if self.max_drawdown < 0.0 {
+            cagr / self.max_drawdown.abs()
+        } else {
+            f64::NAN
+        };
+        let tail_ratio =
+            percentile(&self.returns, 95.0).abs() / percentile(&self.returns, 5.0).abs();
+        let metrics = CurveMetrics {
+            total_return,
+            cagr,
+            annual_volatility: deviation * bars_per_year.sqrt(),
+            sharpe: mean / deviation * bars_per_year.sqrt(),
+            sortino: mean * bars_per_year / downside,
+            max_drawdown: self.max_drawdown,
+            max_drawdown_bars: self.longest_underwater,
+            calmar,
+            omega: if self.omega_below > 0.0 {
+                self.omega_above / self.omega_below
+            } else {
+                f64::NAN
+            },
+            tail_ratio,
+            stability,
+            positive_months: if self.months == 0 {
+                f64::NAN
+            } else {
+                self.positive_months as f64 / self.months as f64
+            },
+        };
+        (metrics, self.returns)
+    }
+}
+
+/// R² of the cumulative log returns against the bar index ([`crate::returns::stability_of_timeseries`]
+/// from its cumulative sums, the same two-pass arithmetic).
+fn stability(cumulative: &[f64]) -> f64 {
+    if cumulative.len() < 2 {
+        return f64::NAN;
+    }
+    let count = cumulative.len() as f64;
+    let mean_x = (count - 1.0) / 2.0;
+    let mean_y = cumulative.iter().sum::<f64>() / count;
+    let (mut sxx, mut syy, mut sxy) = (0.0, 0.0, 0.0);
+    for (index, y) in cumulative.iter().enumerate() {
+        let dx = index as f64 - mean_x;
+        let dy = y - mean_y;
+        sxx += dx * dx;
+        syy += dy * dy;
+        sxy += dx * dy;
+    }
+    if sxx == 0.0 || syy == 0.0 {
+        return f64::NAN;
+    }
+    let correlation = (sxy / (sxx * syy).sqrt()).clamp(-1.0, 1.0);
+    correlation * correlation
+}
+
+/// Every metric of the curve `equity` (the equity at the close of the bar opening at
+/// `timestamps[t]`; `initial_equity` before the first bar), annualised with `bars_per_year`.
+pub fn curve_metrics(
+    timestamps: &[gauntlet_core::Timestamp],
+    equity: &[f64],
+    initial_equity: f64,
+    bars_per_year: f64,
+) -> CurveMetrics {
+    accumulate(timestamps, equity, initial_equity).finish(bars_per_year)
+}
+
+/// [`curve_metrics`] and the bar returns of the curve.
+pub fn curve_metrics_with_returns(
+    timestamps: &[gauntlet_core::Timestamp],
+    equity: &[f64],
+    initial_equity: f64,
+    bars_per_year: f64,
+) -> (CurveMetrics, Vec<f64>) {
+    accumulate(timestamps, equity, initial_equity).finish_with_returns(bars_per_year)
+}
+
+fn accumulate(
+    timestamps: &[gauntlet_core::Timestamp],
+    equity: &[f64],
+    initial_equity: f64,
+) -> CurveAccumulator {
+    let mut accumulator = CurveAccumulator::new(initial_equity, equity.len());
+    for (time, value) in timestamps.iter().zip(equity) {
+        accumulator.push(time.millis(), *value);
+    }
+    accumulator
+}
+
+/// The calendar month (UTC) of the millisecond `millis`: its first millisecond and the next
+/// month's.
+fn month_span(millis: i64) -> MonthSpan {
+    let (year, month) = civil_year_month(millis.div_euclid(MILLIS_PER_DAY));
+    let (next_year, next_month) = if month == 12 {
+        (year + 1, 1)
+    } else {
+        (year, month + 1)
+    };
+    MonthSpan {
+        start: days_from_civil(year, month, 1).saturating_mul(MILLIS_PER_DAY),
+        end: days_from_civil(next_year, next_month, 1).saturating_mul(MILLIS_PER_DAY),
+    }
+}
+
+/// The proleptic Gregorian (year, month) of a day counted from 1970-01-01 (Howard Hinnant,
+/// "chrono-Compatible Low-Level Date Algorithms", `civil_from_days`).
+fn civil_year_month(days: i64) -> (i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let day_of_era = z - era * 146_097;
+    let year_of_era =
+        (day_of_era - day_of_era / 1_460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let shifted_month = (5 * day_of_year + 2) / 153;
+    let month = if shifted_month < 10 {
+        shifted_month + 3
+    } else {
+        shifted_month - 9
+    };
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    (year, month)
+}
+
+/// Days from 1970-01-01 to a proleptic Gregorian date (Hinnant's `days_from_civil`).
+fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let year = if month <= 2 { year - 1 } else { year };
+    let era = year.div_euclid(400);
+    let year_of_era = year - era * 400;
+    let shifted_month = if month > 2 { month - 3 } else { month + 9 };
+    let day_of_year = (153 * shifted_month + 2) / 5 + day - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    era * 146_097 + day_of_era - 719_468
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{Datelike, NaiveDate};
+    use gauntlet_core::Timestamp;
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::returns;
+    use crate::{monthly_returns, positive_month_share};
+
+    /// The separate functions, as `BacktestResult::metrics` called them before.
+    fn separate(times: &[Timestamp], equity: &[f64], initial: f64, per_year: f64) -> CurveMetrics {
+        let mut previous = initial;
+        let r: Vec<f64> = equity
+            .iter()
+            .map(|value| {
+                let change = value / previous - 1.0;
+                previous = *value;
+                change
+            })
+            .collect();
+        CurveMetrics {
+            total_return: returns::total_return(&r),
+            cagr: returns::annual_return(&r, per_year),
+            annual_volatility: returns::annual_volatility(&r, per_year),
+            sharpe: returns::sharpe_ratio(&r, 0.0, per_year),
+            sortino: returns::sortino_ratio(&r, 0.0, per_year),
+            max_drawdown: returns::max_drawdown(&r),
+            max_drawdown_bars: returns::max_drawdown_duration(&r),
+            calmar: returns::calmar_ratio(&r, per_year),
+            omega: returns::omega_ratio(&r, 0.0, 0.0, per_year),
+            tail_ratio: returns::tail_ratio(&r),
+            stability: returns::stability_of_timeseries(&r),
+            positive_months: positive_month_share(&monthly_returns(times, equity, initial)),
+        }
+    }
+
+    fn bits(metrics: &CurveMetrics) -> [u64; 12] {
+        [
+            metrics.total_return.to_bits(),
+            metrics.cagr.to_bits(),
+            metrics.annual_volatility.to_bits(),
+            metrics.sharpe.to_bits(),
+            metrics.sortino.to_bits(),
+            metrics.max_drawdown.to_bits(),
+            metrics.max_drawdown_bars as u64,
+            metrics.calmar.to_bits(),
+            metrics.omega.to_bits(),
+            metrics.tail_ratio.to_bits(),
+            metrics.stability.to_bits(),
+            metrics.positive_months.to_bits(),
+        ]
+    }
+
+    #[test]
+    fn months_by_integer_arithmetic_agree_with_the_calendar() {
+        for (year, month, day) in [
+            (1970, 1, 1),
+            (1969, 12, 31),
+            (2000, 2, 29),
+            (1900, 3, 1),
+            (2024, 12, 31),
+            (1600, 1, 1),
+            (2400, 2, 29),
+        ] {
+            let date = NaiveDate::from_ymd_opt(year, month, day).expect("a date");
+            let days = date
+                .signed_duration_since(NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch"))
+                .num_days();
+            assert_eq!(days_from_civil(year.into(), month.into(), day.into()), days);
+            assert_eq!(
+                civil_year_month(days),
+                (i64::from(date.year()), i64::from(date.month()))
+            );
+        }
+    }
+
+    #[test]
+    fn a_hand_built_curve() {
+        // Start 100; Jan 2 105, Jan 31 110 (+10% in January), Feb 3 99 (-10%), Mar 2 99 (0%).
+        let times: Vec<Timestamp> = [(2020, 1, 2), (2020, 1, 31), (2020, 2, 3), (2020, 3, 2)]
+            .iter()
+            .map(|&(y, m, d)| Timestamp::from_ymd(y, m, d).expect("a date"))
+            .collect();
+        let metrics = curve_metrics(&times, &[105.0, 110.0, 99.0, 99.0], 100.0, 252.0);
+        // One positive month of three; the fall from 110 to 99 is the maximum drawdown, -10%,
+        // under water for the last two bars.
+        assert!((metrics.positive_months - 1.0 / 3.0).abs() < 1e-15);
+        assert!((metrics.max_drawdown + 0.1).abs() < 1e-12);
+        assert_eq!(metrics.max_drawdown_bars, 2);
+        assert!((metrics.total_return + 0.01).abs() < 1e-12);
+    }
+
+    proptest! {
+        /// Every metric has the same bits as the separate functions, on random curves with flat
+        /// stretches, hourly or daily bars and gaps across months and years.
+        #[test]
+        fn one_pass_equals_the_separate_functions_to_the_bit(
+            steps in proptest::collection::vec((-0.05f64..0.05, 0u8..4, 1i64..200), 0..400),
+            start_day in -20_000i64..30_000,
+            hourly in proptest::bool::ANY,
+            per_year in 100.0f64..9_000.0,
+        ) {
+            let spacing = if hourly { 3_600_000 } else { MILLIS_PER_DAY };
+            let mut millis = start_day * MILLIS_PER_DAY;
+            let mut equity = Vec::new();
+            let mut times = Vec::new();
+            let mut value = 10_000.0f64;
+            for &(change, flat, gap) in &steps {
+                // A quarter of the bars are flat (no position): the return is exactly 0.
+                if flat != 0 {
+                    value *= 1.0 + change;
+                }
+                millis += spacing * gap;
+                times.push(Timestamp(millis));
+                equity.push(value);
+            }
+            let expected = separate(&times, &equity, 10_000.0, per_year);
+            let actual = curve_metrics(&times, &equity, 10_000.0, per_year);
+            prop_assert_eq!(bits(&actual), bits(&expected));
+        }
+    }
+}
