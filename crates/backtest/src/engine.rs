@@ -232,16 +232,16 @@ pub fn run_backtest_orders(
 }
 
 /// What the bar loop leaves besides the equity.
-struct Simulated {
-    trades: Vec<Trade>,
-    buys: usize,
-    sells: usize,
-    bars_in_market: usize,
-    halted_at_bar: Option<usize>,
+pub(crate) struct Simulated {
+    pub(crate) trades: Vec<Trade>,
+    pub(crate) buys: usize,
+    pub(crate) sells: usize,
+    pub(crate) bars_in_market: usize,
+    pub(crate) halted_at_bar: Option<usize>,
 }
 
 /// The bar loop of [`run_backtest`], recording equity into `equity_curve`.
-fn simulate<S: EquitySink>(
+pub(crate) fn simulate<S: EquitySink>(
     genome: &Genome,
     market: &Market,
     config: &BacktestConfig,

@@ -2,7 +2,8 @@
 
 use gauntlet_core::Timestamp;
 use gauntlet_stats::{
-    MonthlyReturn, curve_metrics_with_returns, duration_stats, monthly_returns, trade_metrics,
+    CurveMetrics, MonthlyReturn, curve_metrics_with_returns, duration_stats, monthly_returns,
+    trade_metrics,
 };
 use serde::{Deserialize, Serialize};
 
@@ -144,34 +145,54 @@ impl BacktestResult {
             self.initial_capital,
             bars_per_year,
         );
-        let pnl: Vec<f64> = self.trades.iter().map(|trade| trade.net_pnl).collect();
-        let risks: Option<Vec<f64>> = self.trades.iter().map(|trade| trade.initial_risk).collect();
-        let trade_stats = trade_metrics(&pnl, risks.as_deref());
-        let durations: Vec<usize> = self.trades.iter().map(|trade| trade.bars_held()).collect();
-        let (average_trade_bars, median_trade_bars) = duration_stats(&durations);
-        let metrics = Metrics {
-            final_equity: self.final_equity(),
-            total_return: self.final_equity() / self.initial_capital - 1.0,
-            cagr: curve.cagr,
-            annual_volatility: curve.annual_volatility,
-            sharpe: curve.sharpe,
-            sortino: curve.sortino,
-            max_drawdown: curve.max_drawdown,
-            max_drawdown_bars: curve.max_drawdown_bars,
-            calmar: curve.calmar,
-            omega: curve.omega,
-            tail_ratio: curve.tail_ratio,
-            stability: curve.stability,
-            trades: trade_stats.trades,
-            win_rate: trade_stats.win_rate,
-            profit_factor: trade_stats.profit_factor,
-            expectancy: trade_stats.expectancy,
-            expectancy_r: trade_stats.expectancy_r,
-            average_trade_bars,
-            median_trade_bars,
-            exposure: self.bars_in_market as f64 / self.equity.len().max(1) as f64,
-            positive_months: curve.positive_months,
-        };
+        let metrics = assemble(
+            &curve,
+            &self.trades,
+            self.final_equity(),
+            self.initial_capital,
+            self.bars_in_market,
+            self.equity.len(),
+        );
         (metrics, returns)
+    }
+}
+
+/// The [`Metrics`] of a run from its curve metrics, its trades and its counters (shared by
+/// [`BacktestResult::metrics`] and the scoring path, [`crate::run_backtest_scored`]).
+pub(crate) fn assemble(
+    curve: &CurveMetrics,
+    trades: &[crate::trade::Trade],
+    final_equity: f64,
+    initial_capital: f64,
+    bars_in_market: usize,
+    bars: usize,
+) -> Metrics {
+    let pnl: Vec<f64> = trades.iter().map(|trade| trade.net_pnl).collect();
+    let risks: Option<Vec<f64>> = trades.iter().map(|trade| trade.initial_risk).collect();
+    let trade_stats = trade_metrics(&pnl, risks.as_deref());
+    let durations: Vec<usize> = trades.iter().map(|trade| trade.bars_held()).collect();
+    let (average_trade_bars, median_trade_bars) = duration_stats(&durations);
+    Metrics {
+        final_equity,
+        total_return: final_equity / initial_capital - 1.0,
+        cagr: curve.cagr,
+        annual_volatility: curve.annual_volatility,
+        sharpe: curve.sharpe,
+        sortino: curve.sortino,
+        max_drawdown: curve.max_drawdown,
+        max_drawdown_bars: curve.max_drawdown_bars,
+        calmar: curve.calmar,
+        omega: curve.omega,
+        tail_ratio: curve.tail_ratio,
+        stability: curve.stability,
+        trades: trade_stats.trades,
+        win_rate: trade_stats.win_rate,
+        profit_factor: trade_stats.profit_factor,
+        expectancy: trade_stats.expectancy,
+        expectancy_r: trade_stats.expectancy_r,
+        average_trade_bars,
+        median_trade_bars,
+        exposure: bars_in_market as f64 / bars.max(1) as f64,
+        positive_months: curve.positive_months,
     }
 }

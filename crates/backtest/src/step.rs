@@ -235,3 +235,44 @@ impl EquitySink for FinalEquity {
         self.last
     }
 }
+
+/// Feeds each bar's equity straight into the metrics' one pass (see [`crate::run_backtest_scored`]):
+/// no equity curve is kept, and a flat stretch is accounted in bulk.
+pub(crate) struct AccumulatingEquity<'a> {
+    pub(crate) accumulator: gauntlet_stats::CurveAccumulator,
+    pub(crate) timestamps: &'a [gauntlet_core::Timestamp],
+    pub(crate) bars: usize,
+    pub(crate) last: Option<f64>,
+}
+
+impl EquitySink for AccumulatingEquity<'_> {
+    #[inline]
+    fn push(&mut self, value: f64) {
+        self.accumulator
+            .push(self.timestamps[self.bars].millis(), value);
+        self.bars += 1;
+        self.last = Some(value);
+    }
+
+    #[inline]
+    fn fill_to(&mut self, bars: usize, value: f64) {
+        if bars > self.bars {
+            self.accumulator
+                .push_flat(&self.timestamps[self.bars..bars], value);
+            self.bars = bars;
+            self.last = Some(value);
+        }
+    }
+
+    #[inline]
+    fn extend_marked(&mut self, closes: &[f64], cash: f64, quantity: f64) {
+        for &price in closes {
+            self.push(cash + quantity * price);
+        }
+    }
+
+    #[inline]
+    fn last_equity(&self) -> Option<f64> {
+        self.last
+    }
+}

@@ -16,7 +16,7 @@
 //! cumulative log returns (for the stability regression), so the results match the two-pass
 //! formulas to the bit.
 
-use gauntlet_core::MILLIS_PER_DAY;
+use gauntlet_core::{MILLIS_PER_DAY, Timestamp};
 
 use crate::returns::{percentile, sample_std};
 
@@ -153,6 +153,52 @@ impl CurveAccumulator {
         self.last_equity = equity;
     }
 
+    /// Adds bars that all close at `equity` (a flat stretch: no position, or nothing marked), the
+    /// bars opening at `open_millis` (increasing). The first bar is a full [`CurveAccumulator::push`]
+    /// (its return may not be 0); the others have a return of exactly 0 and are accounted in bulk:
+    /// the same state as pushing them one by one, without the per-bar arithmetic.
+    pub fn push_flat(&mut self, open_times: &[Timestamp], equity: f64) {
+        let Some((first, rest)) = open_times.split_first() else {
+            return;
+        };
+        self.push(first.millis(), equity);
+        if rest.is_empty() {
+            return;
+        }
+        if equity / self.previous_equity - 1.0 != 0.0 {
+            // Not flat after all (a value that does not divide to exactly 1): bar by bar.
+            for time in rest {
+                self.push(time.millis(), equity);
+            }
+            return;
+        }
+        let count = rest.len();
+        // r = 0: growth, downside squares, the curve's value and peak, the Omega sums and the
+        // cumulative log all stay as they are; the drawdown stays at its last value.
+        self.returns.resize(self.returns.len() + count, 0.0);
+        self.cumulative_log
+            .resize(self.cumulative_log.len() + count, self.log_total);
+        if (self.value - self.peak) / self.peak < 0.0 {
+            self.underwater += count;
+            self.longest_underwater = self.longest_underwater.max(self.underwater);
+        } else {
+            self.underwater = 0;
+        }
+        // Months: jump from boundary to boundary; the equity is the same at every bar.
+        let mut at = 0;
+        while at < count {
+            let span = self.month.expect("the first bar opened a month");
+            let leaving = at + rest[at..].partition_point(|time| time.millis() < span.end);
+            if leaving >= count {
+                break;
+            }
+            self.close_month();
+            self.month = Some(month_span(rest[leaving].millis()));
+            at = leaving + 1;
+        }
+        self.last_equity = equity;
+    }
+
     fn close_month(&mut self) {
         self.months += 1;
         if self.last_equity / self.month_start_equity - 1.0 > 0.0 {
@@ -252,7 +298,7 @@ fn stability(cumulative: &[f64]) -> f64 {
 /// Every metric of the curve `equity` (the equity at the close of the bar opening at
 /// `timestamps[t]`; `initial_equity` before the first bar), annualised with `bars_per_year`.
 pub fn curve_metrics(
-    timestamps: &[gauntlet_core::Timestamp],
+    timestamps: &[Timestamp],
     equity: &[f64],
     initial_equity: f64,
     bars_per_year: f64,
@@ -262,7 +308,7 @@ pub fn curve_metrics(
 
 /// [`curve_metrics`] and the bar returns of the curve.
 pub fn curve_metrics_with_returns(
-    timestamps: &[gauntlet_core::Timestamp],
+    timestamps: &[Timestamp],
     equity: &[f64],
     initial_equity: f64,
     bars_per_year: f64,
@@ -270,11 +316,7 @@ pub fn curve_metrics_with_returns(
     accumulate(timestamps, equity, initial_equity).finish_with_returns(bars_per_year)
 }
 
-fn accumulate(
-    timestamps: &[gauntlet_core::Timestamp],
-    equity: &[f64],
-    initial_equity: f64,
-) -> CurveAccumulator {
+fn accumulate(timestamps: &[Timestamp], equity: &[f64], initial_equity: f64) -> CurveAccumulator {
     let mut accumulator = CurveAccumulator::new(initial_equity, equity.len());
     for (time, value) in timestamps.iter().zip(equity) {
         accumulator.push(time.millis(), *value);
@@ -330,7 +372,6 @@ fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
 #[cfg(test)]
 mod tests {
     use chrono::{Datelike, NaiveDate};
-    use gauntlet_core::Timestamp;
     use proptest::prelude::*;
 
     use super::*;
@@ -447,6 +488,18 @@ mod tests {
             let expected = separate(&times, &equity, 10_000.0, per_year);
             let actual = curve_metrics(&times, &equity, 10_000.0, per_year);
             prop_assert_eq!(bits(&actual), bits(&expected));
+            // The same curve with every run of equal equity given to push_flat in one call.
+            let mut bulk = CurveAccumulator::new(10_000.0, equity.len());
+            let mut start = 0;
+            while start < equity.len() {
+                let mut end = start + 1;
+                while end < equity.len() && equity[end] == equity[start] {
+                    end += 1;
+                }
+                bulk.push_flat(&times[start..end], equity[start]);
+                start = end;
+            }
+            prop_assert_eq!(bits(&bulk.finish(per_year)), bits(&expected));
         }
     }
 }

@@ -3,7 +3,8 @@
 //! each), in parallel across genomes with rayon and collected in input order.
 
 use gauntlet_backtest::{
-    BacktestConfig, BacktestError, CostModel, FillConvention, Market, Metrics, run_backtest,
+    BacktestConfig, BacktestError, CostModel, FillConvention, Market, Metrics, ScoredBacktest,
+    run_backtest_scored,
 };
 use gauntlet_core::{AssetClass, BarSeries};
 use gauntlet_data::{DatasetEntry, SplitSpec, split};
@@ -308,9 +309,11 @@ impl Universe {
         let mut symbols = Vec::with_capacity(self.symbols.len());
         for symbol in &self.symbols {
             let market = symbol.market(part);
-            let result = run_backtest(genome, market, &self.config(symbol))?;
-            let (metrics, returns) =
-                result.metrics_and_returns(market.series().timestamps(), symbol.bars_per_year);
+            let ScoredBacktest {
+                metrics,
+                returns,
+                trades,
+            } = run_backtest_scored(genome, market, &self.config(symbol))?;
             let high = &symbol.high_volatility[part.index()];
             let (sum, count) = returns
                 .iter()
@@ -325,16 +328,13 @@ impl Universe {
                 sum / count as f64 * symbol.bars_per_year
             };
             let (gross_profit, gross_loss) =
-                result
-                    .trades
-                    .iter()
-                    .fold((0.0, 0.0), |(profit, loss), trade| {
-                        if trade.net_pnl > 0.0 {
-                            (profit + trade.net_pnl, loss)
-                        } else {
-                            (profit, loss - trade.net_pnl)
-                        }
-                    });
+                trades.iter().fold((0.0, 0.0), |(profit, loss), trade| {
+                    if trade.net_pnl > 0.0 {
+                        (profit + trade.net_pnl, loss)
+                    } else {
+                        (profit, loss - trade.net_pnl)
+                    }
+                });
             symbols.push(SymbolScore {
                 dataset: symbol.dataset.clone(),
                 metrics,
