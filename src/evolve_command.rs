@@ -60,7 +60,7 @@ pub struct ExportArgs {
     force: bool,
 }
 
-/// The progress bar over generations: ETA, best fitness, evaluations per second.
+/// The progress bar over generations: ETA, best fitness, evaluations and genome-bars per second.
 struct Progress {
     bar: ProgressBar,
 }
@@ -97,8 +97,9 @@ impl Observer for Progress {
             .best
             .map_or("none eligible".to_string(), |best| format!("{best:.4}"));
         self.bar.set_message(format!(
-            "best {best} | {:.0} evaluations/s",
-            progress.evaluations_per_second
+            "best {best} | {:.0} evaluations/s | {:.1}M genome-bars/s",
+            progress.evaluations_per_second,
+            progress.genome_bars_per_second / 1e6
         ));
     }
 }

@@ -99,6 +99,24 @@ fn one_and_two_threads_give_the_same_bytes() {
     assert_eq!(manifest.generations_done, 3);
     assert_eq!(manifest.datasets[0].name, "sp500-1d");
     assert!(manifest.evolution_vs_chance.unwrap().random_genomes > 24);
+    // Where the time went: every part measured, scoring's parts adding up to its wall time, and
+    // the throughput as evaluations x in-sample bars / scoring seconds.
+    let timings = manifest.timings.expect("run.json has timings");
+    let scoring = timings.indicators + timings.backtests + timings.metrics + timings.fitness;
+    assert!(
+        (scoring - manifest.scoring_seconds).abs() <= 1e-9 * manifest.scoring_seconds.max(1.0),
+        "{timings:?} vs {} s of scoring",
+        manifest.scoring_seconds
+    );
+    assert!(timings.backtests > 0.0 && timings.breeding >= 0.0 && timings.writing > 0.0);
+    assert!((0.0..=1.0).contains(&timings.metrics_share));
+    let bars = manifest.in_sample_bars.expect("in-sample bars") as f64;
+    let rate = manifest.genome_bars_per_second.expect("a throughput");
+    let expected = manifest.evaluations as f64 * bars / manifest.scoring_seconds;
+    assert!(
+        (rate - expected).abs() <= 1e-9 * expected,
+        "{rate} vs {expected}"
+    );
 }
 
 #[test]

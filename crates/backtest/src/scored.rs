@@ -1,5 +1,7 @@
 //! The scoring path: a backtest whose equity goes straight into the metrics' one pass.
 
+use std::time::Instant;
+
 use gauntlet_genome::Genome;
 use gauntlet_stats::CurveAccumulator;
 
@@ -20,6 +22,10 @@ pub struct ScoredBacktest {
     pub returns: Vec<f64>,
     /// Closed trades, in exit order.
     pub trades: Vec<Trade>,
+    /// Seconds on this thread in the bar loop (including indicator columns computed on first
+    /// use) and in the metrics' finish: where a genome's scoring time goes (`run.json`'s
+    /// `timings`). Not part of the result: the same genome gives other times on other runs.
+    pub seconds: [f64; 2],
 }
 
 /// [`crate::run_backtest`] and [`crate::BacktestResult::metrics_and_returns`] in one: each bar's equity goes
@@ -35,6 +41,7 @@ pub fn run_backtest_scored(
     market: &Market,
     config: &BacktestConfig,
 ) -> Result<ScoredBacktest, BacktestError> {
+    let started = Instant::now();
     let timestamps = market.series().timestamps();
     let mut sink = AccumulatingEquity {
         accumulator: CurveAccumulator::new(config.initial_capital, timestamps.len()),
@@ -43,6 +50,7 @@ pub fn run_backtest_scored(
         last: None,
     };
     let run = simulate(genome, market, config, &mut sink)?;
+    let simulated = Instant::now();
     let bars = sink.bars;
     let final_equity = sink.last.unwrap_or(config.initial_capital);
     let (curve, returns) = sink.accumulator.finish_with_returns(config.bars_per_year);
@@ -54,9 +62,14 @@ pub fn run_backtest_scored(
         run.bars_in_market,
         bars,
     );
+    let finished = Instant::now();
     Ok(ScoredBacktest {
         metrics,
         returns,
         trades: run.trades,
+        seconds: [
+            (simulated - started).as_secs_f64(),
+            (finished - simulated).as_secs_f64(),
+        ],
     })
 }

@@ -2,8 +2,9 @@
 //! and thread.
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 use gauntlet_core::BarSeries;
 use serde::{Deserialize, Serialize};
@@ -167,6 +168,8 @@ pub struct IndicatorCache {
     columns: Mutex<BTreeMap<IndicatorColumn, Arc<[f64]>>>,
     crossings: Mutex<BTreeMap<(IndicatorColumn, IndicatorColumn), Arc<Crossings>>>,
     budget: Arc<CacheBudget>,
+    /// Nanoseconds spent computing columns and crossings, over every thread.
+    computing_nanos: AtomicU64,
 }
 
 /// A memory budget for retained indicator values, shared by any number of caches (one per symbol
@@ -302,7 +305,19 @@ impl IndicatorCache {
             columns: Mutex::new(BTreeMap::new()),
             crossings: Mutex::new(BTreeMap::new()),
             budget,
+            computing_nanos: AtomicU64::new(0),
         }
+    }
+
+    /// Seconds spent computing columns and crossings so far, summed over every thread that
+    /// computed one (CPU time, not wall time): how much of a run went into indicators.
+    pub fn computing_seconds(&self) -> f64 {
+        self.computing_nanos.load(Ordering::Relaxed) as f64 / 1e9
+    }
+
+    fn count_time(&self, started: Instant) {
+        let nanos = u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX);
+        self.computing_nanos.fetch_add(nanos, Ordering::Relaxed);
     }
 
     /// Bytes of columns and crossings retained.
@@ -335,7 +350,9 @@ impl IndicatorCache {
         if let Some(values) = self.lock().get(&column) {
             return Ok(Arc::clone(values));
         }
+        let started = Instant::now();
         let computed: Arc<[f64]> = column.compute(&self.series)?.into();
+        self.count_time(started);
         let bytes = std::mem::size_of_val(&*computed);
         let mut columns = self.lock();
         if let Some(values) = columns.get(&column) {
@@ -361,7 +378,10 @@ impl IndicatorCache {
         if let Some(crossings) = lock(&self.crossings).get(&(a, b)) {
             return Ok(Arc::clone(crossings));
         }
-        let computed = Arc::new(Crossings::between(&self.get(a)?, &self.get(b)?));
+        let (first, second) = (self.get(a)?, self.get(b)?);
+        let started = Instant::now();
+        let computed = Arc::new(Crossings::between(&first, &second));
+        self.count_time(started);
         let mut crossings = lock(&self.crossings);
         if let Some(existing) = crossings.get(&(a, b)) {
             return Ok(Arc::clone(existing));

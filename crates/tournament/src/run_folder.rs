@@ -127,6 +127,56 @@ pub struct ChanceComparison {
     pub random_best_in_sample_fitness: Option<f64>,
 }
 
+/// Where a run's time went, wall-clock seconds summed over its generations (`run.json`'s
+/// `timings`). Scoring's wall time (`scoring_seconds`) is split between indicators, backtests,
+/// metrics and fitness in proportion to the CPU time each took over every scoring thread; the
+/// rest of a generation is breeding (the GA's selection, crossover and mutation), the leaderboard
+/// and capital reallocation, and writing files. Timings are measurements, not results: they
+/// differ from run to run and are left out of every determinism check.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct RunTimings {
+    /// Computing indicator columns and crossings (on first use, inside the backtests).
+    pub indicators: f64,
+    /// The backtests' bar loops, indicators excluded. The metrics' per-bar accumulation
+    /// ([`gauntlet_stats::CurveAccumulator::push`]) runs inside the bar loop and counts here.
+    pub backtests: f64,
+    /// The metrics' finishing pass of each backtest (standard deviation, tail-ratio percentiles,
+    /// stability regression, trade metrics).
+    pub metrics: f64,
+    /// Judging fitness and eligibility from the metrics.
+    pub fitness: f64,
+    /// Selection, crossover, mutation, migration: the GA's own work.
+    pub breeding: f64,
+    /// The leaderboard rows, champion candidates and capital reallocation.
+    pub leaderboard_and_capital: f64,
+    /// Writing tables, logs, the checkpoint and `run.json`.
+    pub writing: f64,
+    /// `metrics / (indicators + backtests + metrics + fitness)`: the share of scoring spent on
+    /// metrics (0 before any scoring).
+    pub metrics_share: f64,
+}
+
+impl RunTimings {
+    /// Scoring's wall seconds, split by the CPU seconds `[indicators, backtests, metrics,
+    /// fitness]` each took.
+    pub fn add_scoring(&mut self, wall_seconds: f64, cpu_seconds: [f64; 4]) {
+        let total: f64 = cpu_seconds.iter().sum();
+        if total > 0.0 {
+            let share = |index: usize| wall_seconds * cpu_seconds[index] / total;
+            self.indicators += share(0);
+            self.backtests += share(1);
+            self.metrics += share(2);
+            self.fitness += share(3);
+        }
+        let scoring = self.indicators + self.backtests + self.metrics + self.fitness;
+        self.metrics_share = if scoring > 0.0 {
+            self.metrics / scoring
+        } else {
+            0.0
+        };
+    }
+}
+
 /// `run.json`: what a run is and how far it got. Written with its keys sorted (so the bytes do not
 /// depend on field order); times are RFC 3339, UTC; seconds are wall-clock.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -177,6 +227,15 @@ pub struct RunManifest {
     pub system_capital: f64,
     /// Worker threads of the process that last wrote the file.
     pub threads: usize,
+    /// Where the time went (absent in folders written before Gauntlet recorded it).
+    #[serde(default)]
+    pub timings: Option<RunTimings>,
+    /// Bars of the in-sample part, summed over the universe's symbols.
+    #[serde(default)]
+    pub in_sample_bars: Option<u64>,
+    /// `evaluations x in_sample_bars / scoring_seconds`: the scoring throughput.
+    #[serde(default)]
+    pub genome_bars_per_second: Option<f64>,
     /// Distinct genomes scored: the trials the Deflated Sharpe Ratio deflates by.
     pub trials: u64,
     /// When the file was last written.
@@ -428,6 +487,27 @@ mod tests {
         std::fs::write(run.manifest_path(), text).expect("write");
         let error = run.read_manifest().expect_err("bars as text").to_string();
         assert!(error.contains("`datasets[0].bars`"), "{error}");
+    }
+
+    #[test]
+    fn scoring_time_is_split_by_cpu_shares() {
+        // 2 s of scoring wall time; CPU 1 s indicators, 4 s backtests, 2 s metrics, 1 s fitness
+        // (8 s over the threads): 0.25 s, 1 s, 0.5 s and 0.25 s; metrics 0.5 / 2 of scoring.
+        let mut timings = RunTimings::default();
+        timings.add_scoring(2.0, [1.0, 4.0, 2.0, 1.0]);
+        assert_eq!(
+            [
+                timings.indicators,
+                timings.backtests,
+                timings.metrics,
+                timings.fitness
+            ],
+            [0.25, 1.0, 0.5, 0.25]
+        );
+        assert_eq!(timings.metrics_share, 0.25);
+        // Nothing measured: nothing added, no division by zero.
+        timings.add_scoring(1.0, [0.0; 4]);
+        assert_eq!(timings.metrics_share, 0.25);
     }
 
     #[test]

@@ -306,6 +306,45 @@ impl Universe {
     /// # Errors
     /// [`BacktestError`] when the genome is invalid or an indicator cannot be computed.
     pub fn score(&self, genome: &Genome, part: Part) -> Result<GenomeScore, BacktestError> {
+        self.score_timed(genome, part).0
+    }
+
+    /// Bars of `part`, summed over the symbols.
+    pub fn bars(&self, part: Part) -> usize {
+        self.symbols
+            .iter()
+            .map(|symbol| symbol.market(part).series().len())
+            .sum()
+    }
+
+    /// Seconds spent computing indicator columns in every symbol's caches so far (CPU time over
+    /// every thread).
+    pub fn indicator_seconds(&self) -> f64 {
+        self.symbols
+            .iter()
+            .flat_map(|symbol| symbol.parts.iter())
+            .map(|market| market.cache.computing_seconds())
+            .sum()
+    }
+
+    /// [`Universe::score`] and the seconds it spent on this thread in the backtests' bar loops
+    /// (indicators computed on first use included) and in their metrics.
+    pub fn score_timed(
+        &self,
+        genome: &Genome,
+        part: Part,
+    ) -> (Result<GenomeScore, BacktestError>, [f64; 2]) {
+        let mut seconds = [0.0; 2];
+        let score = self.score_counting(genome, part, &mut seconds);
+        (score, seconds)
+    }
+
+    fn score_counting(
+        &self,
+        genome: &Genome,
+        part: Part,
+        seconds: &mut [f64; 2],
+    ) -> Result<GenomeScore, BacktestError> {
         let mut symbols = Vec::with_capacity(self.symbols.len());
         for symbol in &self.symbols {
             let market = symbol.market(part);
@@ -313,7 +352,10 @@ impl Universe {
                 metrics,
                 returns,
                 trades,
+                seconds: [engine, metrics_seconds],
             } = run_backtest_scored(genome, market, &self.config(symbol))?;
+            seconds[0] += engine;
+            seconds[1] += metrics_seconds;
             let high = &symbol.high_volatility[part.index()];
             let (sum, count) = returns
                 .iter()

@@ -40,7 +40,9 @@ use crate::experiment::Experiment;
 use crate::robustness::{
     Robustness, RunOverfitting, assess, run_overfitting, sample_trials, trial_returns,
 };
-use crate::run_folder::{CHAMPIONS_FOLDER, ManifestChampion, RunFolder, RunManifest, RunStatus};
+use crate::run_folder::{
+    CHAMPIONS_FOLDER, ManifestChampion, RunFolder, RunManifest, RunStatus, RunTimings,
+};
 pub use crate::run_folder::{ChanceComparison, DatasetRecord};
 use crate::scoring::{GenomeScore, Part, SUMMARY_COLUMNS, Universe};
 
@@ -83,6 +85,9 @@ pub struct GenerationProgress {
     pub best: Option<f64>,
     /// Genomes scored per second in this generation.
     pub evaluations_per_second: f64,
+    /// In-sample genome-bars scored per second of scoring in this generation (new evaluations x
+    /// in-sample bars / scoring seconds).
+    pub genome_bars_per_second: f64,
 }
 
 /// One genome's line of the leaderboard (every genome scored once, by fingerprint).
@@ -156,6 +161,9 @@ pub struct RunState {
     pub started_at: String,
     /// Seconds spent so far, in total and scoring genomes.
     pub seconds: [f64; 2],
+    /// Where the time went so far (absent in checkpoints written before Gauntlet recorded it).
+    #[serde(default)]
+    pub timings: RunTimings,
 }
 
 /// A champion: the best of the hall of fame on the validation part in one category. Written as
@@ -245,11 +253,22 @@ struct TradingProblem<'a> {
     risk: RiskLimits,
     scored: Mutex<BTreeMap<Fingerprint, Scored>>,
     scoring_seconds: Mutex<f64>,
+    /// CPU seconds of this generation's scoring: indicators, backtests (indicators included until
+    /// the end of the generation), metrics, fitness.
+    scoring_clock: Mutex<[f64; 4]>,
 }
 
 impl TradingProblem<'_> {
     fn judge(&self, genome: &Genome, part: Part) -> Scored {
-        match self.universe.score(genome, part) {
+        self.judge_timed(genome, part).0
+    }
+
+    /// [`TradingProblem::judge`] and its CPU seconds: backtests (with indicators), metrics,
+    /// fitness.
+    fn judge_timed(&self, genome: &Genome, part: Part) -> (Scored, [f64; 3]) {
+        let (score, [engine, metrics]) = self.universe.score_timed(genome, part);
+        let judged = Instant::now();
+        let scored = match score {
             Ok(score) => Scored {
                 verdict: self.category.judge(&score, &self.eligibility),
                 score: Some(score),
@@ -261,7 +280,8 @@ impl TradingProblem<'_> {
                 },
                 score: None,
             },
-        }
+        };
+        (scored, [engine, metrics, judged.elapsed().as_secs_f64()])
     }
 }
 
@@ -296,10 +316,21 @@ impl Problem for TradingProblem<'_> {
 
     fn evaluate(&self, genomes: &[Genome]) -> Vec<Option<f64>> {
         let started = Instant::now();
-        let results: Vec<Scored> = genomes
+        let indicators_before = self.universe.indicator_seconds();
+        let timed: Vec<(Scored, [f64; 3])> = genomes
             .par_iter()
-            .map(|genome| self.judge(genome, Part::InSample))
+            .map(|genome| self.judge_timed(genome, Part::InSample))
             .collect();
+        {
+            let mut clock = lock(&self.scoring_clock);
+            clock[0] += self.universe.indicator_seconds() - indicators_before;
+            for (_, [engine, metrics, fitness]) in &timed {
+                clock[1] += engine;
+                clock[2] += metrics;
+                clock[3] += fitness;
+            }
+        }
+        let results: Vec<Scored> = timed.into_iter().map(|(scored, _)| scored).collect();
         let fitness = results
             .iter()
             .map(|scored| scored.verdict.fitness)
@@ -349,8 +380,12 @@ fn content_hash(path: &Path) -> Result<String, TournamentError> {
     Ok(format!("{:016x}", hasher.finish()))
 }
 
-/// Loads the experiment's datasets (checking it first) and builds its universe.
-pub(crate) fn prepare(
+/// Loads the experiment's datasets (checking it first) and builds its universe; also returns the
+/// datasets' records (file, bars, content hash) as `run.json` lists them.
+///
+/// # Errors
+/// As [`Experiment::validate`], [`Catalog::load`] and [`Universe::new`].
+pub fn prepare(
     experiment: &Experiment,
     catalog: &Catalog,
 ) -> Result<(Universe, Vec<DatasetRecord>), TournamentError> {
@@ -474,6 +509,7 @@ pub fn start(
         committed: [0; 3],
         started_at: now(),
         seconds: [0.0; 2],
+        timings: RunTimings::default(),
     };
     let mut logs = Logs::default();
     finish_generation(
@@ -530,6 +566,7 @@ fn problem<'a>(experiment: &Experiment, universe: &'a Universe) -> TradingProble
         risk: experiment.risk,
         scored: Mutex::new(BTreeMap::new()),
         scoring_seconds: Mutex::new(0.0),
+        scoring_clock: Mutex::new([0.0; 4]),
     }
 }
 
@@ -555,7 +592,7 @@ fn evolve(
     while state.evolution.generation < state.experiment.generations {
         if stop.load(Ordering::SeqCst) {
             write_outputs(folder, &logs)?;
-            write_manifest(folder, &state, RunStatus::Interrupted, None, None)?;
+            write_manifest(folder, &state, universe, RunStatus::Interrupted, None, None)?;
             return Ok(RunOutcome::Interrupted {
                 folder: folder.to_path_buf(),
                 generation: state.evolution.generation,
@@ -592,6 +629,7 @@ fn evolve(
     write_manifest(
         folder,
         &state,
+        universe,
         RunStatus::Finished,
         Some((&champions, &overfitting)),
         Some(&chance),
@@ -620,6 +658,7 @@ fn finish_generation(
     write_tables: bool,
 ) -> Result<(), TournamentError> {
     let generation = state.evolution.generation;
+    let step_seconds = started.elapsed().as_secs_f64();
     let mut scored = lock(&problem.scored);
     let mut new_entries = Vec::new();
     let mut added = BTreeSet::new();
@@ -717,7 +756,16 @@ fn finish_generation(
     logs.generations.extend(generation_rows.iter().cloned());
     state.seconds[0] += seconds;
     state.seconds[1] += scoring_seconds;
+    let [indicators, engine, metrics, fitness] = std::mem::take(&mut *lock(&problem.scoring_clock));
+    // The bar loops' time included the indicator columns they computed on first use.
+    let backtests = (engine - indicators).max(0.0);
+    state
+        .timings
+        .add_scoring(scoring_seconds, [indicators, backtests, metrics, fitness]);
+    state.timings.breeding += (step_seconds - scoring_seconds).max(0.0);
+    state.timings.leaderboard_and_capital += (seconds - step_seconds).max(0.0);
 
+    let writing = Instant::now();
     if write_tables {
         write_outputs(folder, logs)?;
     }
@@ -730,7 +778,16 @@ fn finish_generation(
         message: error.to_string(),
     })?;
     write_bytes_atomically(&folder.join(CHECKPOINT_STATE), &checkpoint)?;
-    write_manifest(folder, state, RunStatus::Running, None, None)?;
+    write_manifest(
+        folder,
+        state,
+        problem.universe,
+        RunStatus::Running,
+        None,
+        None,
+    )?;
+    // Counted from the next manifest on (the checkpoint of this generation is already written).
+    state.timings.writing += writing.elapsed().as_secs_f64();
     let evaluations: usize = state
         .evolution
         .stats
@@ -742,6 +799,8 @@ fn finish_generation(
         generations: state.experiment.generations,
         best: state.evolution.best().and_then(|best| best.fitness),
         evaluations_per_second: evaluations as f64 / seconds.max(1e-9),
+        genome_bars_per_second: evaluations as f64 * problem.universe.bars(Part::InSample) as f64
+            / scoring_seconds.max(1e-9),
     });
     Ok(())
 }
@@ -750,6 +809,7 @@ fn finish_generation(
 fn write_manifest(
     folder: &Path,
     state: &RunState,
+    universe: &Universe,
     status: RunStatus,
     finished: Option<(&[Champion], &RunOverfitting)>,
     chance: Option<&ChanceComparison>,
@@ -773,6 +833,11 @@ fn write_manifest(
         evaluations: state.evolution.evaluations,
         cache_hits: state.evolution.cache_hits,
         threads: rayon::current_num_threads(),
+        timings: Some(state.timings),
+        in_sample_bars: Some(universe.bars(Part::InSample) as u64),
+        genome_bars_per_second: (scoring > 0.0).then(|| {
+            state.evolution.evaluations as f64 * universe.bars(Part::InSample) as f64 / scoring
+        }),
         seconds,
         scoring_seconds: scoring,
         ga_overhead_share: if seconds > 0.0 {
