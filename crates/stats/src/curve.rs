@@ -187,7 +187,10 @@ impl CurveAccumulator {
         // Months: jump from boundary to boundary; the equity is the same at every bar.
         let mut at = 0;
         while at < count {
-            let span = self.month.expect("the first bar opened a month");
+            // The first bar's push opened a month.
+            let Some(span) = self.month else {
+                break;
+            };
             let leaving = at + rest[at..].partition_point(|time| time.millis() < span.end);
             if leaving >= count {
                 break;
