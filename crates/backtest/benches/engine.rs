@@ -28,26 +28,10 @@ use gauntlet_core::{BarColumns, BarSeries, Timestamp};
 use gauntlet_data::Catalog;
 use gauntlet_genome::*;
 use gauntlet_indicators::{IndicatorCache, IndicatorColumn};
+use gauntlet_testkit::w1_population;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
-
-fn w1_population() -> Vec<(u32, u32, f64, f64)> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/reference/w1/population.csv");
-    let mut reader = csv::Reader::from_path(path).unwrap();
-    reader
-        .records()
-        .map(|row| {
-            let row = row.unwrap();
-            (
-                row[1].parse().unwrap(),
-                row[2].parse().unwrap(),
-                row[3].parse().unwrap(),
-                row[4].parse().unwrap(),
-            )
-        })
-        .collect()
-}
 
 fn w1_genome(&(fast, slow, stop, target): &(u32, u32, f64, f64)) -> Genome {
     gauntlet_testkit::w1_genome(fast, slow, stop, target)

@@ -13,7 +13,6 @@
 //! Run: `cargo bench -p gauntlet-backtest --bench metrics`.
 
 use std::hint::black_box;
-use std::path::PathBuf;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use gauntlet_backtest::{BacktestConfig, BacktestResult, CostModel, Market, run_backtest};
@@ -24,19 +23,9 @@ use gauntlet_stats::{monthly_returns, positive_month_share, returns};
 use gauntlet_testkit::{repository, w1_genome};
 
 fn w1_population() -> Vec<Genome> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/reference/w1/population.csv");
-    let mut reader = csv::Reader::from_path(path).unwrap();
-    reader
-        .records()
-        .map(|row| {
-            let row = row.unwrap();
-            w1_genome(
-                row[1].parse().unwrap(),
-                row[2].parse().unwrap(),
-                row[3].parse().unwrap(),
-                row[4].parse().unwrap(),
-            )
-        })
+    gauntlet_testkit::w1_population()
+        .into_iter()
+        .map(|(fast, slow, stop, target)| w1_genome(fast, slow, stop, target))
         .collect()
 }
 

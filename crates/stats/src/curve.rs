@@ -18,7 +18,7 @@
 
 use gauntlet_core::{MILLIS_PER_DAY, Timestamp};
 
-use crate::returns::{percentile, sample_std};
+use crate::returns::{percentile, r_squared_against_index, sample_std};
 
 /// The return metrics of one equity curve (fractions; annualised with the bars per year given to
 /// [`CurveAccumulator::finish`]; `NaN` where undefined, as in [`crate::returns`]).
@@ -240,7 +240,7 @@ impl CurveAccumulator {
         } else {
             (self.downside_squares / bars).sqrt() * bars_per_year.sqrt()
         };
-        let stability = stability(&self.cumulative_log);
+        let stability = r_squared_against_index(&self.cumulative_log);
         let calmar = if self.max_drawdown < 0.0 {
             cagr / self.max_drawdown.abs()
         } else {
@@ -272,30 +272,6 @@ impl CurveAccumulator {
         };
         (metrics, self.returns)
     }
-}
-
-/// R² of the cumulative log returns against the bar index ([`crate::returns::stability_of_timeseries`]
-/// from its cumulative sums, the same two-pass arithmetic).
-fn stability(cumulative: &[f64]) -> f64 {
-    if cumulative.len() < 2 {
-        return f64::NAN;
-    }
-    let count = cumulative.len() as f64;
-    let mean_x = (count - 1.0) / 2.0;
-    let mean_y = cumulative.iter().sum::<f64>() / count;
-    let (mut sxx, mut syy, mut sxy) = (0.0, 0.0, 0.0);
-    for (index, y) in cumulative.iter().enumerate() {
-        let dx = index as f64 - mean_x;
-        let dy = y - mean_y;
-        sxx += dx * dx;
-        syy += dy * dy;
-        sxy += dx * dy;
-    }
-    if sxx == 0.0 || syy == 0.0 {
-        return f64::NAN;
-    }
-    let correlation = (sxy / (sxx * syy).sqrt()).clamp(-1.0, 1.0);
-    correlation * correlation
 }
 
 /// Every metric of the curve `equity` (the equity at the close of the bar opening at

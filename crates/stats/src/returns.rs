@@ -206,11 +206,20 @@ pub fn stability_of_timeseries(returns: &[f64]) -> f64 {
             total
         })
         .collect();
-    let count = cumulative.len() as f64;
+    r_squared_against_index(&cumulative)
+}
+
+/// R² of a least-squares line through `values` against their index (scipy `linregress`'s
+/// `rvalue` squared, two-pass sums); `NaN` for fewer than two values or a flat series.
+pub(crate) fn r_squared_against_index(values: &[f64]) -> f64 {
+    if values.len() < 2 {
+        return f64::NAN;
+    }
+    let count = values.len() as f64;
     let mean_x = (count - 1.0) / 2.0;
-    let mean_y = mean(&cumulative);
+    let mean_y = mean(values);
     let (mut sxx, mut syy, mut sxy) = (0.0, 0.0, 0.0);
-    for (index, y) in cumulative.iter().enumerate() {
+    for (index, y) in values.iter().enumerate() {
         let dx = index as f64 - mean_x;
         let dy = y - mean_y;
         sxx += dx * dx;

@@ -96,6 +96,32 @@ pub fn w1_genome(fast: u32, slow: u32, stop: f64, target: f64) -> Genome {
     }
 }
 
+/// The W1 population of the vectorbt comparison (`crates/backtest/tests/reference/w1/
+/// population.csv`): 1000 `(fast, slow, stop, target)`, stop and target as fractions.
+pub fn w1_population() -> Vec<(u32, u32, f64, f64)> {
+    let path = repository().join("crates/backtest/tests/reference/w1/population.csv");
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|error| panic!("{}: {error}", path.display()));
+    text.lines()
+        .skip(1)
+        .filter(|line| !line.trim().is_empty())
+        .map(|line| {
+            let cells: Vec<&str> = line.split(',').map(str::trim).collect();
+            let cell = |index: usize| {
+                cells
+                    .get(index)
+                    .unwrap_or_else(|| panic!("{}: short line {line}", path.display()))
+            };
+            (
+                cell(1).parse().expect("fast period"),
+                cell(2).parse().expect("slow period"),
+                cell(3).parse().expect("stop fraction"),
+                cell(4).parse().expect("target fraction"),
+            )
+        })
+        .collect()
+}
+
 /// A JSON file, parsed.
 pub fn read_json(path: &Path) -> Value {
     let text =
@@ -148,5 +174,9 @@ mod tests {
         assert_eq!(genome.exit.stop_loss_pct, Some(2.0));
         assert!(matches!(genome.sizing.method, SizingMethod::AllIn));
         assert_eq!(seed_genomes().len(), 5);
+        // The population file's first row: id 0, SMA(9) x SMA(160), stop 3%, target 4%.
+        let population = w1_population();
+        assert_eq!(population.len(), 1000);
+        assert_eq!(population[0], (9, 160, 0.03, 0.04));
     }
 }
