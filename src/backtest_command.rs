@@ -123,14 +123,20 @@ fn load_markets(arguments: &BacktestArgs, datasets_dir: &Path) -> Result<Vec<Nam
         date(&arguments.from, "--from")?,
         date(&arguments.to, "--to")?,
     );
+    if arguments.data.is_none() && !datasets_dir.join(gauntlet_data::CATALOG_FILE).is_file() {
+        bail!(
+            "cannot open the datasets folder {}: it has no {} (set it with --datasets-dir or $GAUNTLET_DATASETS)",
+            datasets_dir.display(),
+            gauntlet_data::CATALOG_FILE
+        );
+    }
     let files = load_series_between(
         datasets_dir,
         arguments.data.as_deref(),
         &arguments.dataset,
         from,
         to,
-    )
-    .with_context(|| format!("cannot load the bars ({})", datasets_dir.display()))?;
+    )?;
     let trading = &arguments.trading;
     Ok(files
         .into_iter()

@@ -53,7 +53,7 @@ pub struct NamedSeries {
 ///
 /// # Errors
 /// As [`load_series_file`], [`Catalog::open`] and [`Catalog::load`]; [`DataError::InvalidField`]
-/// naming the dataset when fewer than 2 bars are left.
+/// naming the dataset when fewer than 2 bars are left between `from` and `to`.
 pub fn load_series_between(
     datasets_dir: &Path,
     file: Option<&Path>,
@@ -65,8 +65,8 @@ pub fn load_series_between(
         let series = series.between_dates(from, to);
         if series.len() < 2 {
             return Err(DataError::InvalidField {
-                field: name.to_string(),
-                message: "fewer than 2 bars between --from and --to".into(),
+                field: "--from/--to".into(),
+                message: format!("{name} has fewer than 2 bars between them"),
             });
         }
         Ok(series)
