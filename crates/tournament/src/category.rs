@@ -1,7 +1,18 @@
 //! The six tournament categories of DESIGN.md as fitness functions, with the eligibility rules that
 //! keep an agent that never trades from winning anything. Higher fitness is better in every category.
-//! Metric definitions are empyrical's (gauntlet-stats); "mean" is the mean over the universe's symbols
-//! of the part being scored.
+//! Metric definitions are empyrical's (gauntlet-stats).
+//!
+//! How figures are aggregated over the universe's symbols (the part being scored):
+//! - return-series ratios (Sharpe, Sortino, drawdown, stability, positive months, high-volatility
+//!   return) are the **mean over symbols** of each symbol's figure, or the **worst symbol's**
+//!   where a category says so: each symbol has its own calendar, so its returns cannot be pooled;
+//! - trade ratios are **pooled** over every symbol's trades ([`GenomeScore::pooled_profit_factor`]:
+//!   gross profit over gross loss of all trades, infinite without a losing trade; win rate and
+//!   expectancy likewise), so one symbol without a losing trade no longer blanks the figure;
+//! - **eligibility is checked per symbol first**: a genome is ranked only when it made at least
+//!   [`Eligibility::min_trades_per_symbol`] trades and was in the market at least
+//!   [`Eligibility::min_exposure_per_symbol`] of the bars on *every* symbol the mean runs over, so
+//!   no fitness rests on a symbol where it traded twice by luck.
 
 use serde::{Deserialize, Serialize};
 
@@ -28,14 +39,22 @@ pub enum Category {
     ConsistencyChampion,
 }
 
-/// Activity an agent needs before any category ranks it (`[eligibility]`).
+/// Activity an agent needs before any category ranks it (`[eligibility]`; any field left out
+/// takes its default). Checked on the part being scored: in-sample for breeding, validation for
+/// choosing champions, holdout for reporting.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Eligibility {
-    /// Fewest closed trades over all symbols of the part.
+    /// Fewest closed trades over all symbols of the part (default 5).
     pub min_trades: usize,
-    /// Lowest mean exposure (share of bars in the market, 0..1).
+    /// Lowest mean exposure over symbols (share of bars in the market, 0..1; default 0.02).
     pub min_exposure: f64,
+    /// Fewest closed trades on each symbol of the part (default 3): a genome with fewer on any
+    /// symbol is not ranked, so no category's mean rests on a symbol's two lucky trades.
+    pub min_trades_per_symbol: usize,
+    /// Lowest exposure on each symbol of the part (share of bars in the market, 0..1; default
+    /// 0.01).
+    pub min_exposure_per_symbol: f64,
 }
 
 impl Default for Eligibility {
@@ -43,6 +62,8 @@ impl Default for Eligibility {
         Self {
             min_trades: 5,
             min_exposure: 0.02,
+            min_trades_per_symbol: 3,
+            min_exposure_per_symbol: 0.01,
         }
     }
 }
@@ -156,6 +177,23 @@ impl Category {
             fitness: None,
             ineligible_because: Some(why),
         };
+        for symbol in &score.symbols {
+            if symbol.metrics.trades < eligibility.min_trades_per_symbol {
+                return ineligible(format!(
+                    "{} trades on {}, fewer than the {} required on each symbol",
+                    symbol.metrics.trades, symbol.dataset, eligibility.min_trades_per_symbol
+                ));
+            }
+            // NaN exposure (no bars) fails too.
+            if symbol.metrics.exposure.is_nan()
+                || symbol.metrics.exposure < eligibility.min_exposure_per_symbol
+            {
+                return ineligible(format!(
+                    "exposure {:.4} on {}, below the {} required on each symbol",
+                    symbol.metrics.exposure, symbol.dataset, eligibility.min_exposure_per_symbol
+                ));
+            }
+        }
         let trades = score.total_trades();
         if trades < eligibility.min_trades {
             return ineligible(format!(
@@ -183,12 +221,12 @@ impl Category {
             Self::VolatilityAdaptation => score.mean(|symbol| symbol.high_volatility_return),
             Self::DiversificationMaster => score.worst(|symbol| symbol.metrics.sharpe),
             Self::RiskManagement => {
-                let profit: f64 = score.symbols.iter().map(|symbol| symbol.gross_profit).sum();
-                let loss: f64 = score.symbols.iter().map(|symbol| symbol.gross_loss).sum();
-                let factor = if loss > 0.0 {
-                    (profit / loss).min(10.0)
+                // Pooled over every symbol's trades; infinite (no loss) is capped like any other.
+                let factor = score.pooled_profit_factor();
+                let factor = if factor.is_nan() {
+                    factor
                 } else {
-                    10.0
+                    factor.min(10.0)
                 };
                 score.mean(|symbol| symbol.metrics.sortino) + factor.ln()
             }
@@ -220,6 +258,7 @@ mod tests {
     use super::*;
     use crate::scoring::SymbolScore;
     use gauntlet_backtest::Metrics;
+    use std::collections::BTreeMap;
 
     fn metrics(sharpe: f64, total_return: f64, max_drawdown: f64) -> Metrics {
         Metrics {
@@ -310,6 +349,90 @@ mod tests {
                 "{category:?}"
             );
         }
+    }
+
+    /// A symbol's score from a hand-written list of trades' net P&L (quote currency).
+    fn symbol_from_trades(dataset: &str, pnl: &[f64]) -> SymbolScore {
+        let wins = pnl.iter().filter(|value| **value > 0.0).count();
+        let mut metrics = metrics(1.0, 0.05, -0.05);
+        metrics.trades = pnl.len();
+        metrics.win_rate = wins as f64 / pnl.len() as f64;
+        metrics.expectancy = pnl.iter().sum::<f64>() / pnl.len() as f64;
+        metrics.profit_factor = f64::INFINITY;
+        SymbolScore {
+            dataset: dataset.into(),
+            metrics,
+            gross_profit: pnl.iter().filter(|value| **value > 0.0).sum(),
+            gross_loss: -pnl.iter().filter(|value| **value < 0.0).sum::<f64>(),
+            high_volatility_return: 0.0,
+        }
+    }
+
+    #[test]
+    fn a_symbol_without_a_losing_trade_does_not_blank_the_profit_factor() {
+        // a: +500 -200 +300 -100; b: +400 +250 +150 (no loss, its own profit factor infinite).
+        let score = GenomeScore {
+            symbols: vec![
+                symbol_from_trades("a", &[500.0, -200.0, 300.0, -100.0]),
+                symbol_from_trades("b", &[400.0, 250.0, 150.0]),
+            ],
+        };
+        // Pooled: (500 + 300 + 400 + 250 + 150) / (200 + 100) = 1600 / 300.
+        assert!((score.pooled_profit_factor() - 16.0 / 3.0).abs() < 1e-12);
+        let summary: BTreeMap<&str, f64> = score.summary().into_iter().collect();
+        assert!((summary["profit_factor"] - 16.0 / 3.0).abs() < 1e-12);
+        // 5 winners of 7 trades; net 1300 over 7 trades.
+        assert!((summary["win_rate"] - 5.0 / 7.0).abs() < 1e-12);
+        assert!((summary["expectancy"] - 1300.0 / 7.0).abs() < 1e-9);
+        // Without any loss at all it is infinite, not undefined.
+        let winners = GenomeScore {
+            symbols: vec![symbol_from_trades("b", &[400.0, 250.0, 150.0])],
+        };
+        assert_eq!(winners.pooled_profit_factor(), f64::INFINITY);
+        // risk_management caps it at 10: mean Sortino 1.5 + ln(10).
+        let three_trades = Eligibility {
+            min_trades: 3,
+            ..Eligibility::default()
+        };
+        let fitness = Category::RiskManagement
+            .judge(&winners, &three_trades)
+            .fitness
+            .unwrap();
+        assert!((fitness - (1.5 + 10f64.ln())).abs() < 1e-12);
+    }
+
+    #[test]
+    fn no_genome_is_ranked_on_a_symbol_where_it_barely_traded() {
+        // 12 trades in all, but only 2 on c: the mean would rest on c's two lucky trades.
+        let score = GenomeScore {
+            symbols: vec![
+                symbol_from_trades("a", &[100.0, -50.0, 80.0, 60.0, -20.0]),
+                symbol_from_trades("b", &[30.0, 40.0, -10.0, 25.0, 35.0]),
+                symbol_from_trades("c", &[900.0, 700.0]),
+            ],
+        };
+        let rules = Eligibility {
+            min_trades_per_symbol: 3,
+            ..Eligibility::default()
+        };
+        for category in Category::ALL {
+            let verdict = category.judge(&score, &rules);
+            assert_eq!(verdict.fitness, None, "{category:?}");
+            let why = verdict.ineligible_because.unwrap();
+            assert!(
+                why.contains("2 trades on c") && why.contains("3 required on each symbol"),
+                "{why}"
+            );
+        }
+        // With a third trade on c it is ranked.
+        let mut score = score;
+        score.symbols[2] = symbol_from_trades("c", &[900.0, 700.0, -100.0]);
+        assert!(
+            Category::MonthlyPerformance
+                .judge(&score, &rules)
+                .fitness
+                .is_some()
+        );
     }
 
     #[test]

@@ -68,7 +68,9 @@ impl Default for GateRules {
 pub struct Check {
     /// What is checked (`sharpe >= 1`).
     pub check: String,
-    /// The champion's value (`None` when undefined, which fails).
+    /// The champion's value (`None` when undefined, which fails; may be infinite, `"inf"` in
+    /// JSON, e.g. a profit factor without a losing trade).
+    #[serde(with = "gauntlet_core::json_float::infinite")]
     pub value: Option<f64>,
     /// Whether it passed.
     pub passed: bool,

@@ -16,8 +16,10 @@ use std::sync::Arc;
 
 use crate::error::TournamentError;
 
-/// The leaderboard's metric columns: [`GenomeScore::summary`]'s names, in order (each metric's
-/// mean over symbols; `trades` summed).
+/// The leaderboard's metric columns: [`GenomeScore::summary`]'s names, in order: each metric's
+/// mean over symbols, except `trades` (summed) and the trade ratios `win_rate`, `profit_factor`,
+/// `expectancy` and `average_trade_bars`, pooled over every symbol's trades (see
+/// [`GenomeScore::summary`]).
 pub const SUMMARY_COLUMNS: [&str; 22] = [
     "final_equity",
     "total_return",
@@ -190,8 +192,43 @@ impl GenomeScore {
             .sum()
     }
 
-    /// Every metric's mean over symbols (trades summed), as `(name, value)` in [`SUMMARY_COLUMNS`]
-    /// order: the leaderboard's columns.
+    /// The profit factor of every symbol's trades pooled: total gross profit / total gross loss
+    /// (each symbol backtested from the same initial capital, so amounts add up); infinite with
+    /// profits and no loss, `NaN` with neither (the definition of
+    /// [`gauntlet_stats::trades::trade_metrics`], over the pooled list).
+    pub fn pooled_profit_factor(&self) -> f64 {
+        let profit: f64 = self.symbols.iter().map(|symbol| symbol.gross_profit).sum();
+        let loss: f64 = self.symbols.iter().map(|symbol| symbol.gross_loss).sum();
+        if loss > 0.0 {
+            profit / loss
+        } else if profit > 0.0 {
+            f64::INFINITY
+        } else {
+            f64::NAN
+        }
+    }
+
+    /// A per-trade figure pooled over every symbol's trades: the trade-weighted mean of each
+    /// symbol's `figure` (a mean over that symbol's trades), symbols without trades left out; `NaN`
+    /// without any trade.
+    fn pooled_per_trade(&self, figure: impl Fn(&Metrics) -> f64) -> f64 {
+        let trades = self.total_trades();
+        if trades == 0 {
+            return f64::NAN;
+        }
+        self.symbols
+            .iter()
+            .filter(|symbol| symbol.metrics.trades > 0)
+            .map(|symbol| figure(&symbol.metrics) * symbol.metrics.trades as f64)
+            .sum::<f64>()
+            / trades as f64
+    }
+
+    /// Every metric over symbols as `(name, value)` in [`SUMMARY_COLUMNS`] order (the
+    /// leaderboard's columns): `trades` summed; `profit_factor` pooled
+    /// ([`GenomeScore::pooled_profit_factor`]); `win_rate` (winning trades / trades), `expectancy`
+    /// (net P&L / trades, quote currency) and `average_trade_bars` pooled over every symbol's
+    /// trades; every other metric the mean over symbols.
     pub fn summary(&self) -> Vec<(&'static str, f64)> {
         let Some(first) = self.symbols.first() else {
             return Vec::new();
@@ -206,10 +243,15 @@ impl GenomeScore {
             .iter()
             .enumerate()
             .map(|(index, name)| {
-                let value = if *name == "trades" {
-                    self.total_trades() as f64
-                } else {
-                    self.mean(|symbol| symbol.metrics.named_values()[index].1)
+                let value = match *name {
+                    "trades" => self.total_trades() as f64,
+                    "profit_factor" => self.pooled_profit_factor(),
+                    "win_rate" => self.pooled_per_trade(|metrics| metrics.win_rate),
+                    "expectancy" => self.pooled_per_trade(|metrics| metrics.expectancy),
+                    "average_trade_bars" => {
+                        self.pooled_per_trade(|metrics| metrics.average_trade_bars)
+                    }
+                    _ => self.mean(|symbol| symbol.metrics.named_values()[index].1),
                 };
                 (*name, value)
             })

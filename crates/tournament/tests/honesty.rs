@@ -136,8 +136,10 @@ fn noise_yields_no_deflated_champion_and_a_planted_edge_does() {
         .unwrap()
         .mean
         .unwrap();
-    // On noise the in-sample best is no better than a coin flip out of sample: PBO above 0.5.
-    assert!(pbo > 0.5, "PBO {pbo} on noise");
+    // On noise the in-sample best is no better than a coin flip out of sample: PBO is 0.5 in
+    // expectation (Bailey et al. 2014); with 8 blocks (70 splits) of one small search the estimate
+    // scatters around it, so the test asks for "not clearly below a coin flip".
+    assert!(pbo > 0.4, "PBO {pbo} on noise");
 
     // The planted edge: the genome that trades it passes the DSR check with as many trials as the
     // noise run made and the dispersion of their Sharpe ratios (the null: what searching noise gives).

@@ -19,7 +19,7 @@ fn part_result(
             score
                 .summary()
                 .into_iter()
-                .map(|(name, value)| (name.to_string(), value.is_finite().then_some(value)))
+                .map(|(name, value)| (name.to_string(), (!value.is_nan()).then_some(value)))
                 .collect(),
             score.symbols,
         ),

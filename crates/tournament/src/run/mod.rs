@@ -107,7 +107,9 @@ pub struct LeaderboardEntry {
     pub fitness: Option<f64>,
     /// Why it is not eligible, if it is not.
     pub ineligible_because: Option<String>,
-    /// In-sample metrics in [`crate::SUMMARY_COLUMNS`] order (`None` where undefined).
+    /// In-sample metrics in [`crate::SUMMARY_COLUMNS`] order (`None` where undefined; a profit
+    /// factor without a losing trade is infinite, `"inf"` in JSON).
+    #[serde(with = "gauntlet_core::json_float::infinite_list")]
     pub metrics: Vec<Option<f64>>,
     /// The rules in plain English.
     pub rules: String,
@@ -203,7 +205,9 @@ pub struct PartResult {
     pub fitness: Option<f64>,
     /// Why there is no fitness, if there is none.
     pub ineligible_because: Option<String>,
-    /// Metric means over symbols.
+    /// Metrics over symbols ([`GenomeScore::summary`]: means, trade ratios pooled); `None` where
+    /// undefined, infinities kept (`"inf"` in JSON).
+    #[serde(with = "gauntlet_core::json_float::infinite_map")]
     pub summary: BTreeMap<String, Option<f64>>,
     /// Per symbol.
     pub symbols: Vec<crate::scoring::SymbolScore>,
@@ -678,7 +682,7 @@ fn finish_generation(
             Some(score) => score
                 .summary()
                 .into_iter()
-                .map(|(_, value)| value.is_finite().then_some(value))
+                .map(|(_, value)| (!value.is_nan()).then_some(value))
                 .collect(),
             None => vec![None; SUMMARY_COLUMNS.len()],
         };
