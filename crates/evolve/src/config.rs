@@ -5,6 +5,23 @@ use serde::{Deserialize, Serialize};
 use crate::error::EvolveError;
 use crate::streams::{MAX_GENERATIONS, MAX_ISLAND_SIZE, MAX_ISLANDS};
 
+/// How parents are selected and survivors kept.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Selection {
+    /// Single-objective: tournament selection on fitness, the elite copied, the rest of the next
+    /// generation replaced by children (generational with elitism).
+    #[default]
+    Tournament,
+    /// Multi-objective NSGA-II (Deb et al. 2002): the problem's objectives
+    /// ([`crate::Problem::evaluate_objectives`]); parents by crowded tournament (the best of
+    /// `tournament_size` draws in crowded-comparison order); an island's parents and as many
+    /// children compete for its places by non-dominated front, then crowding distance
+    /// ((mu + lambda) survival, so `elitism` is not used). Fitness is the first objective (the
+    /// hall of fame ranks by it).
+    Nsga2,
+}
+
 /// The settings of one evolution. Rates are fractions (0.7 = 70%).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -32,6 +49,14 @@ pub struct GaConfig {
     pub migrants: usize,
     /// Best distinct individuals (by fingerprint) kept across the whole run.
     pub hall_of_fame_size: usize,
+    /// Single-objective tournaments or NSGA-II (absent in checkpoints written before NSGA-II:
+    /// tournament).
+    #[serde(default, skip_serializing_if = "is_tournament")]
+    pub selection: Selection,
+}
+
+fn is_tournament(selection: &Selection) -> bool {
+    *selection == Selection::Tournament
 }
 
 impl Default for GaConfig {
@@ -48,6 +73,7 @@ impl Default for GaConfig {
             migration_interval: 5,
             migrants: 1,
             hall_of_fame_size: 10,
+            selection: Selection::Tournament,
         }
     }
 }

@@ -19,4 +19,14 @@ pub enum EvolveError {
         /// Values returned.
         returned: usize,
     },
+    /// The problem returned objective lists of different lengths.
+    #[error(
+        "the objectives function returned {returned} objectives where {expected} were returned before"
+    )]
+    ObjectiveCount {
+        /// The length of the first list seen.
+        expected: usize,
+        /// The length of the offending list.
+        returned: usize,
+    },
 }

@@ -7,8 +7,9 @@ use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
-use crate::config::GaConfig;
+use crate::config::{GaConfig, Selection};
 use crate::error::EvolveError;
+use crate::nsga2;
 use crate::streams::stream;
 
 /// A genome's identity for the fitness cache and the hall of fame: equal genomes must have equal
@@ -48,6 +49,17 @@ pub trait Problem: Sync {
     /// in the cache, so an implementation may score them in parallel; it must return the same values
     /// whatever the thread count. Non-finite values are treated as `None`.
     fn evaluate(&self, genomes: &[Self::Genome]) -> Vec<Option<f64>>;
+
+    /// The objectives of each genome, in order, for [`Selection::Nsga2`]: every list of the same
+    /// length, each objective maximised; the first is the genome's fitness (the hall of fame
+    /// ranks by it). `None` (or any non-finite objective) means not eligible. Called like
+    /// [`Problem::evaluate`]; the default is the fitness as the only objective.
+    fn evaluate_objectives(&self, genomes: &[Self::Genome]) -> Vec<Option<Vec<f64>>> {
+        self.evaluate(genomes)
+            .into_iter()
+            .map(|fitness| fitness.map(|value| vec![value]))
+            .collect()
+    }
 }
 
 /// One member of the population.
@@ -70,6 +82,9 @@ pub struct Individual<G> {
     /// The operators that made it, in order (`seed`, `random`, `copy`, a crossover, a mutation,
     /// `migration`).
     pub operators: Vec<String>,
+    /// Its objectives under [`Selection::Nsga2`] (empty otherwise, or when not eligible).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub objectives: Vec<f64>,
 }
 
 impl<G> Individual<G> {
@@ -119,6 +134,9 @@ pub struct Evolution<G> {
     /// The current generation's island summaries.
     pub stats: Vec<IslandStats>,
     fitness_cache: BTreeMap<Fingerprint, Option<f64>>,
+    /// Objectives by fingerprint under [`Selection::Nsga2`] (eligible genomes only).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    objective_cache: BTreeMap<Fingerprint, Vec<f64>>,
 }
 
 impl<G: Clone + Send + Sync> Evolution<G> {
@@ -158,6 +176,7 @@ impl<G: Clone + Send + Sync> Evolution<G> {
                     island: island as u32,
                     parents: Vec::new(),
                     operators: vec![operator.to_string()],
+                    objectives: Vec::new(),
                 });
             }
             members.push(list);
@@ -171,6 +190,7 @@ impl<G: Clone + Send + Sync> Evolution<G> {
             cache_hits: 0,
             stats: Vec::new(),
             fitness_cache: BTreeMap::new(),
+            objective_cache: BTreeMap::new(),
         };
         let new = evolution.score(problem, &|_| true)?;
         evolution.finish_generation(problem, new);
@@ -183,6 +203,10 @@ impl<G: Clone + Send + Sync> Evolution<G> {
     /// island, index). Every `migration_interval` generations each island's best replace the worst
     /// of the next island (a ring).
     ///
+    /// Under [`Selection::Nsga2`] every place is bred (no elite copy; immigrants still random), and
+    /// the island's members and children then compete for its places: distinct genomes by front
+    /// and crowding distance first, duplicates only if places remain.
+    ///
     /// # Errors
     /// [`EvolveError::FitnessCount`] when the problem returns the wrong number of values.
     pub fn step<P: Problem<Genome = G>>(&mut self, problem: &P) -> Result<(), EvolveError> {
@@ -194,9 +218,20 @@ impl<G: Clone + Send + Sync> Evolution<G> {
             .enumerate()
             .map(|(island, members)| breed(config, problem, generation, island, members))
             .collect();
-        self.islands = next;
+        let parents = std::mem::replace(&mut self.islands, next);
         self.generation = generation;
         let new = self.score(problem, &|individual| individual.born == generation)?;
+        if self.config.selection == Selection::Nsga2 {
+            let children = std::mem::take(&mut self.islands);
+            self.islands = parents
+                .into_iter()
+                .zip(children)
+                .map(|(parents, children)| {
+                    let size = parents.len();
+                    survivors(parents.into_iter().chain(children).collect(), size)
+                })
+                .collect();
+        }
         if self.config.islands > 1
             && self.config.migration_interval > 0
             && generation.is_multiple_of(self.config.migration_interval)
@@ -233,6 +268,7 @@ impl<G: Clone + Send + Sync> Evolution<G> {
         problem: &P,
         needs: &dyn Fn(&Individual<G>) -> bool,
     ) -> Result<Vec<usize>, EvolveError> {
+        let nsga2 = self.config.selection == Selection::Nsga2;
         let mut pending: Vec<G> = Vec::new();
         let mut pending_fingerprints: Vec<Fingerprint> = Vec::new();
         let mut seen = BTreeSet::new();
@@ -248,7 +284,39 @@ impl<G: Clone + Send + Sync> Evolution<G> {
                 self.cache_hits += 1;
             }
         }
-        if !pending.is_empty() {
+        if !pending.is_empty() && nsga2 {
+            let values = problem.evaluate_objectives(&pending);
+            if values.len() != pending.len() {
+                return Err(EvolveError::FitnessCount {
+                    asked: pending.len(),
+                    returned: values.len(),
+                });
+            }
+            let mut expected = self.objective_cache.values().next().map(Vec::len);
+            for (fingerprint, value) in pending_fingerprints.into_iter().zip(values) {
+                let value =
+                    value.filter(|objectives| objectives.iter().all(|value| value.is_finite()));
+                if let Some(objectives) = &value {
+                    let length = *expected.get_or_insert(objectives.len());
+                    if objectives.len() != length || length == 0 {
+                        return Err(EvolveError::ObjectiveCount {
+                            expected: length,
+                            returned: objectives.len(),
+                        });
+                    }
+                }
+                self.fitness_cache.insert(
+                    fingerprint,
+                    value
+                        .as_ref()
+                        .and_then(|objectives| objectives.first().copied()),
+                );
+                if let Some(objectives) = value {
+                    self.objective_cache.insert(fingerprint, objectives);
+                }
+            }
+            self.evaluations += pending.len() as u64;
+        } else if !pending.is_empty() {
             let values = problem.evaluate(&pending);
             if values.len() != pending.len() {
                 return Err(EvolveError::FitnessCount {
@@ -265,6 +333,13 @@ impl<G: Clone + Send + Sync> Evolution<G> {
         for individual in self.islands.iter_mut().flatten() {
             if needs(individual) {
                 individual.fitness = self.fitness_cache[&individual.fingerprint];
+                if nsga2 {
+                    individual.objectives = self
+                        .objective_cache
+                        .get(&individual.fingerprint)
+                        .cloned()
+                        .unwrap_or_default();
+                }
             }
         }
         Ok(new_per_island)
@@ -273,7 +348,7 @@ impl<G: Clone + Send + Sync> Evolution<G> {
     /// Copies each island's best `migrants` over the next island's worst (from a snapshot taken
     /// before any island changes).
     fn migrate(&mut self) {
-        sort_best_first(&mut self.islands);
+        sort_best_first(&mut self.islands, self.config.selection);
         let count = self.config.migrants;
         let generation = self.generation;
         let islands = self.islands.len();
@@ -306,7 +381,7 @@ impl<G: Clone + Send + Sync> Evolution<G> {
         problem: &P,
         new_per_island: Vec<usize>,
     ) {
-        sort_best_first(&mut self.islands);
+        sort_best_first(&mut self.islands, self.config.selection);
         self.stats = self
             .islands
             .iter()
@@ -335,11 +410,57 @@ impl<G: Clone + Send + Sync> Evolution<G> {
     }
 }
 
-/// Sorts each island best first; a stable sort, so equal fitness keeps birth order.
-fn sort_best_first<G>(islands: &mut [Vec<Individual<G>>]) {
+/// Sorts each island best first: by fitness (a stable sort, so equal fitness keeps birth order),
+/// or under [`Selection::Nsga2`] in crowded-comparison order ([`nsga2::rank`]).
+fn sort_best_first<G>(islands: &mut [Vec<Individual<G>>], selection: Selection) {
     for members in islands {
-        members.sort_by(|a, b| b.rank_key().total_cmp(&a.rank_key()));
+        match selection {
+            Selection::Tournament => {
+                members.sort_by(|a, b| b.rank_key().total_cmp(&a.rank_key()));
+            }
+            Selection::Nsga2 => {
+                let order = crowded_order(members);
+                let mut slots: Vec<Option<Individual<G>>> =
+                    std::mem::take(members).into_iter().map(Some).collect();
+                *members = order
+                    .into_iter()
+                    .filter_map(|index| slots[index].take())
+                    .collect();
+            }
+        }
     }
+}
+
+/// Members' indices in NSGA-II crowded-comparison order; members without objectives last.
+fn crowded_order<G>(members: &[Individual<G>]) -> Vec<usize> {
+    let points: Vec<Option<&[f64]>> = members
+        .iter()
+        .map(|member| (!member.objectives.is_empty()).then_some(member.objectives.as_slice()))
+        .collect();
+    nsga2::rank(&points).order
+}
+
+/// NSGA-II survival: `size` of `combined` (an island's members, then its children), distinct
+/// genomes in crowded-comparison order first, then duplicates (in the same order) if places remain.
+fn survivors<G>(combined: Vec<Individual<G>>, size: usize) -> Vec<Individual<G>> {
+    let mut seen = BTreeSet::new();
+    let (distinct, duplicates): (Vec<_>, Vec<_>) = combined
+        .into_iter()
+        .partition(|member| seen.insert(member.fingerprint));
+    let mut kept = Vec::with_capacity(size);
+    for mut group in [distinct, duplicates] {
+        let order = crowded_order(&group);
+        let mut slots: Vec<Option<Individual<G>>> = group.drain(..).map(Some).collect();
+        for index in order {
+            if kept.len() == size {
+                break;
+            }
+            if let Some(member) = slots[index].take() {
+                kept.push(member);
+            }
+        }
+    }
+    kept
 }
 
 /// Tournament selection on a best-first island: the best of `size` uniform draws, which is the
@@ -361,8 +482,13 @@ fn breed<P: Problem>(
 ) -> Vec<Individual<P::Genome>> {
     let size = members.len();
     let immigrants = config.immigrants(size);
-    let mut next: Vec<Individual<P::Genome>> = members[..config.elitism].to_vec();
-    for index in config.elitism..size {
+    // NSGA-II keeps its elite by (mu + lambda) survival instead of copying it.
+    let elite = match config.selection {
+        Selection::Tournament => config.elitism,
+        Selection::Nsga2 => 0,
+    };
+    let mut next: Vec<Individual<P::Genome>> = members[..elite].to_vec();
+    for index in elite..size {
         let mut rng = stream(config.seed, generation, island as u32, index as u32);
         let (genome, parents, mut operators) = if index >= size - immigrants {
             (
@@ -404,6 +530,7 @@ fn breed<P: Problem>(
             island: island as u32,
             parents,
             operators,
+            objectives: Vec::new(),
         });
     }
     next
@@ -415,8 +542,9 @@ fn island_stats<G>(
     members: &[Individual<G>],
     evaluations: usize,
 ) -> IslandStats {
-    // Members are best first, so the eligible ones are a prefix in descending order.
-    let values: Vec<f64> = members.iter().filter_map(|member| member.fitness).collect();
+    // Best first by fitness (under NSGA-II members are in crowded order, not fitness order).
+    let mut values: Vec<f64> = members.iter().filter_map(|member| member.fitness).collect();
+    values.sort_by(|a, b| b.total_cmp(a));
     let median = match values.len() {
         0 => None,
         count if count % 2 == 1 => Some(values[count / 2]),

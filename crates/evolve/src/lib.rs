@@ -11,6 +11,9 @@
 //!   Heckendorn, "The island model genetic algorithm", 1999);
 //! - a **hall of fame** of the best distinct individuals, and a **fitness cache** by fingerprint, so
 //!   the same genome is never scored twice;
+//! - **NSGA-II** as the other selection mode ([`Selection::Nsga2`]; Deb, Pratap, Agarwal &
+//!   Meyarivan, 2002): non-dominated fronts, crowding distance, crowded tournament and (mu + lambda)
+//!   survival over the problem's objectives ([`nsga2`]);
 //! - random streams derived from (seed, generation, island, index) ([`stream`]), so a run's result
 //!   never depends on thread scheduling, and the whole state serialises for checkpoints.
 //!
@@ -57,9 +60,10 @@
 mod config;
 mod error;
 mod evolution;
+pub mod nsga2;
 mod streams;
 
-pub use config::GaConfig;
+pub use config::{GaConfig, Selection};
 pub use error::EvolveError;
 pub use evolution::{Evolution, Fingerprint, Individual, IslandStats, Problem};
 pub use streams::{MAX_GENERATIONS, MAX_ISLAND_SIZE, MAX_ISLANDS, stream};

@@ -116,6 +116,7 @@ fn rastrigin_config(seed: u64) -> GaConfig {
         migration_interval: 5,
         migrants: 2,
         hall_of_fame_size: 5,
+        ..GaConfig::default()
     }
 }
 

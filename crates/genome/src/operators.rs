@@ -729,6 +729,51 @@ fn mutate_switch<R: Rng + ?Sized>(genome: &mut Genome, rng: &mut R) -> String {
     format!("mutation:switch:{field}")
 }
 
+/// A parameter neighbour of `genome` for robustness tests (the optimisation profile of
+/// StrategyQuant X's System Parameter Permutation; Pardo 2008, ch. 7, "the robustness of the
+/// optimum"): the same rules, every period moved -1, 0 or +1 step along [`PERIOD_GRID`] (each
+/// equally likely) and every continuous gene scaled by a uniform factor in
+/// `[1 - relative, 1 + relative]` (`relative` a fraction, e.g. 0.1 for +-10%), clamped to its
+/// [`CONTINUOUS_BOUNDS`]; then repaired, so it validates. Draws only from `rng`.
+pub fn jitter<R: Rng + ?Sized>(genome: &Genome, rng: &mut R, relative: f64) -> Genome {
+    let mut neighbour = genome.clone();
+    neighbour.name = None;
+    neighbour.lineage = Lineage::default();
+    let relative = if relative.is_finite() {
+        relative.clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    for (_, period) in period_genes(&mut neighbour) {
+        let steps = rng.random_range(-1i64..=1);
+        let position =
+            (nearest_grid_index(*period) as i64 + steps).clamp(0, PERIOD_GRID.len() as i64 - 1);
+        *period = PERIOD_GRID[position as usize];
+    }
+    for gene in continuous_genes(&mut neighbour) {
+        let factor = 1.0 + rng.random_range(-relative..=relative);
+        *gene.value = (*gene.value * factor).clamp(gene.low, gene.high);
+    }
+    repair(&mut neighbour);
+    neighbour
+}
+
+/// A genome's complexity: its entry rules (a factor score counts as its three factors) plus its
+/// parameters (every period and every switched-on continuous gene, sizing included). The
+/// SMA(50/200) crossover of `genomes/` with fixed-fraction sizing is 1 rule + 2 periods + the
+/// fraction + the position cap = 5.
+pub fn complexity(genome: &Genome) -> usize {
+    let rules = match &genome.entry.logic {
+        EntryLogic::Rules { rules, .. } => rules.len(),
+        EntryLogic::MultiFactor(_) => 3,
+        EntryLogic::Always => 0,
+    };
+    let mut copy = genome.clone();
+    let periods = period_genes(&mut copy).len();
+    let continuous = continuous_genes(&mut copy).len();
+    rules + periods + continuous
+}
+
 /// Makes `genome` consistent so it validates: crossover and mutation may combine genes that only
 /// made sense together (a risk-per-trade size without a stop, a fast period above the slow one).
 /// Sorted pairs are swapped (equal ones pushed one grid step apart), rule lists are deduplicated and

@@ -166,3 +166,31 @@ fn the_structure_key_is_the_documented_text() {
         read("sma-50-200-crossover").structure_key()
     );
 }
+
+#[test]
+fn complexity_counts_rules_and_parameters() {
+    let genomes = seed_genomes();
+    let sma = genomes
+        .iter()
+        .find(|genome| genome.name.as_deref() == Some("sma-50-200-crossover"))
+        .unwrap();
+    // 1 rule, periods 50 and 200, fraction 100%, position cap 100%.
+    assert_eq!(complexity(sma), 5);
+}
+
+proptest! {
+    #[test]
+    fn neighbours_keep_the_rules_and_stay_within_one_grid_step(seed in any::<u64>(), pick in 0usize..8) {
+        let genomes = seed_genomes();
+        let genome = &genomes[pick % genomes.len()];
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let neighbour = jitter(genome, &mut rng, 0.1);
+        prop_assert!(neighbour.validate().is_ok());
+        prop_assert_eq!(neighbour.structure_key(), genome.structure_key());
+        prop_assert_eq!(complexity(&neighbour), complexity(genome));
+        // Zero jitter on continuous genes still moves periods by at most one step.
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let still = jitter(genome, &mut rng, 0.0);
+        prop_assert!(still.validate().is_ok());
+    }
+}

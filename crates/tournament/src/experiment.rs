@@ -6,13 +6,14 @@ use std::path::{Path, PathBuf};
 
 use gauntlet_backtest::{BacktestConfig, CostModel, FillConvention};
 use gauntlet_data::{Catalog, SplitSpec};
-use gauntlet_evolve::{EvolveError, GaConfig};
+use gauntlet_evolve::{EvolveError, GaConfig, Selection};
 use gauntlet_genome::{Genome, GenomeError, RiskLimits};
 use serde::{Deserialize, Serialize};
 
 use crate::capital::CapitalRules;
 use crate::category::{Category, Eligibility};
 use crate::error::TournamentError;
+use crate::objectives::{Measure, PlateauRules};
 use crate::robustness::GateRules;
 use crate::scoring::Costs;
 
@@ -124,6 +125,19 @@ pub struct Experiment {
     /// `volatility_adaptation`, `diversification_master`, `risk_management`,
     /// `consistency_champion`).
     pub category: Category,
+    /// How parents are selected: `tournament` (default: single-objective, on the category's
+    /// fitness) or `nsga2` (multi-objective NSGA-II over `objectives`; see
+    /// [`gauntlet_evolve::Selection`]).
+    #[serde(default, skip_serializing_if = "is_tournament")]
+    pub selection: Selection,
+    /// The NSGA-II objectives (`selection = "nsga2"` only), each maximised: category names,
+    /// `plateau`, `worst_symbol`, `median_symbol`, `complexity` ([`Measure`]). The first ranks the
+    /// hall of fame; `plateau`, `worst_symbol` and `median_symbol` use the run's `category`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub objectives: Vec<Measure>,
+    /// How the `plateau` measure and every champion's parameter neighbourhood are computed.
+    #[serde(default, skip_serializing_if = "is_default_plateau")]
+    pub plateau: PlateauRules,
     /// Generations to breed after the initial population.
     pub generations: u32,
     /// The universe: catalog dataset names (`gauntlet data list`).
@@ -172,6 +186,14 @@ pub struct Experiment {
     /// dataset of the universe whose symbol is `^VIX` plays that part when there is one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub volatility_index: Option<String>,
+}
+
+fn is_tournament(selection: &Selection) -> bool {
+    *selection == Selection::Tournament
+}
+
+fn is_default_plateau(rules: &PlateauRules) -> bool {
+    *rules == PlateauRules::default()
 }
 
 fn indicator_cache_mib() -> usize {
@@ -307,6 +329,7 @@ impl Experiment {
             migration_interval: population.migration_interval,
             migrants: population.migrants,
             hall_of_fame_size: population.hall_of_fame,
+            selection: self.selection,
         }
     }
 
@@ -407,6 +430,47 @@ impl Experiment {
             Err(GenomeError::Inconsistent { field, message }) => return fail(&field, message),
             Err(other) => return fail("risk", other.to_string()),
             Ok(()) => {}
+        }
+        match (self.selection, self.objectives.len()) {
+            (Selection::Nsga2, 0) => {
+                return fail(
+                    "objectives",
+                    "selection = \"nsga2\" needs at least one objective (e.g. [\"monthly_performance\", \"plateau\", \"complexity\"])".into(),
+                );
+            }
+            (Selection::Tournament, count) if count > 0 => {
+                return fail(
+                    "objectives",
+                    "objectives are used by selection = \"nsga2\" only; add it, or remove them"
+                        .into(),
+                );
+            }
+            _ => {}
+        }
+        for (index, measure) in self.objectives.iter().enumerate() {
+            if self.objectives[..index].contains(measure) {
+                return fail(
+                    &format!("objectives[{index}]"),
+                    format!("'{}' is listed twice", measure.name()),
+                );
+            }
+        }
+        if let Err((field, message)) = self.plateau.validate() {
+            return fail(&format!("plateau.{field}"), message);
+        }
+        for (field, value) in [
+            ("min_exposure", self.eligibility.min_exposure),
+            (
+                "min_exposure_per_symbol",
+                self.eligibility.min_exposure_per_symbol,
+            ),
+        ] {
+            if !(0.0..=1.0).contains(&value) {
+                return fail(
+                    &format!("eligibility.{field}"),
+                    format!("must be a fraction in [0, 1], got {value}"),
+                );
+            }
         }
         if !(0.0..=1.0).contains(&self.eligibility.min_exposure) {
             return fail(

@@ -15,6 +15,7 @@ mod describe;
 mod error;
 mod experiment;
 mod job;
+pub mod objectives;
 pub mod population;
 pub mod regimes;
 pub mod robustness;
@@ -29,6 +30,7 @@ pub use category::{Category, Eligibility, Verdict};
 pub use error::TournamentError;
 pub use experiment::{Experiment, Overrides, PopulationSettings, QUICKSTART_TOML, WalkForward};
 pub use job::{Evolved, evolve, resume};
+pub use objectives::{Measure, Neighbourhood, PlateauRules};
 pub use regimes::REGIME_VOLATILITY_BARS;
 pub use run_folder::{
     CHAMPIONS_FOLDER, COMPARISON_TABLE, CONFIG_FILE, FolderKind, MANIFEST_FILE, ManifestChampion,

@@ -33,13 +33,34 @@ fn part_result(
     }
 }
 
-/// The champion candidates: the hall of fame, then every island's best of every generation, distinct.
+/// The champion candidates: the hall of fame, then (NSGA-II) the final population's first front,
+/// then every island's best of every generation, distinct.
 fn champion_candidates(state: &RunState) -> Vec<&gauntlet_evolve::Individual<Genome>> {
     let mut seen = BTreeSet::new();
+    let population: Vec<&gauntlet_evolve::Individual<Genome>> =
+        state.evolution.population().collect();
+    let first_front: Vec<&gauntlet_evolve::Individual<Genome>> = if state.experiment.selection
+        == gauntlet_evolve::Selection::Nsga2
+    {
+        let points: Vec<Option<&[f64]>> = population
+            .iter()
+            .map(|member| (!member.objectives.is_empty()).then_some(member.objectives.as_slice()))
+            .collect();
+        let ranking = gauntlet_evolve::nsga2::rank(&points);
+        ranking
+            .order
+            .iter()
+            .filter(|&&index| ranking.front[index] == Some(0))
+            .map(|&index| population[index])
+            .collect()
+    } else {
+        Vec::new()
+    };
     state
         .evolution
         .hall_of_fame
         .iter()
+        .chain(first_front)
         .chain(&state.candidates)
         .filter(|candidate| seen.insert(candidate.fingerprint))
         .collect()
@@ -91,11 +112,29 @@ pub(super) fn choose_champions(
             id: member.id.clone(),
             fingerprint: format!("{:016x}", member.fingerprint),
             rules: genome.describe(),
-            chosen: format!(
-                "best validation fitness among {} candidates (the hall of fame and every generation's island bests, by in-sample {})",
-                candidates.len(),
-                state.experiment.category.name()
-            ),
+            chosen: match state.experiment.selection {
+                gauntlet_evolve::Selection::Tournament => format!(
+                    "best validation fitness among {} candidates (the hall of fame and every generation's island bests, by in-sample {})",
+                    candidates.len(),
+                    state.experiment.category.name()
+                ),
+                gauntlet_evolve::Selection::Nsga2 => format!(
+                    "best validation fitness among {} candidates (the hall of fame by in-sample {}, the final population's first front over {}, and every generation's island bests)",
+                    candidates.len(),
+                    state
+                        .experiment
+                        .objectives
+                        .first()
+                        .map_or("", |measure| measure.name()),
+                    state
+                        .experiment
+                        .objectives
+                        .iter()
+                        .map(|measure| measure.name())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            },
             in_sample: part_result(problem, category, &genome, Part::InSample),
             validation: part_result(problem, category, &genome, Part::Validation),
             holdout: part_result(problem, category, &genome, Part::Holdout),
@@ -107,6 +146,7 @@ pub(super) fn choose_champions(
                 gate: Vec::new(),
                 passed: false,
             },
+            neighbourhood: None,
             genome,
         };
         let validation_summary: Vec<(&str, Option<f64>)> = champion
@@ -124,8 +164,17 @@ pub(super) fn choose_champions(
             &state.experiment.gate,
             state.experiment.seed,
         );
+        let neighbourhood = crate::objectives::neighbourhood(
+            universe,
+            &champion.genome,
+            category,
+            &problem.eligibility,
+            &state.experiment.plateau,
+            state.experiment.seed,
+        );
         let champion = Champion {
             robustness,
+            neighbourhood: Some(neighbourhood),
             ..champion
         };
         RunFolder::new(folder).write_champion(&champion)?;

@@ -17,6 +17,9 @@ pub(super) struct Logs {
     /// Each leaderboard genome's in-sample CAGR (mean over symbols, 0 where undefined), by
     /// fingerprint: which genomes are already listed, and what capital they earn per generation.
     pub(super) cagr: BTreeMap<Fingerprint, f64>,
+    /// The run's NSGA-II objectives (empty for a tournament run): the leaderboard's
+    /// `objective_<name>`, `front` and `crowding` columns.
+    pub(super) objectives: Vec<crate::objectives::Measure>,
 }
 
 impl Logs {

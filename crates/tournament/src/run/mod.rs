@@ -37,6 +37,7 @@ use crate::capital::{CapitalBook, CapitalRow, RankedAgent};
 use crate::category::{Category, Eligibility, Verdict};
 use crate::error::TournamentError;
 use crate::experiment::Experiment;
+use crate::objectives::{Measure, PlateauRules, symbol_fitness, worst_and_median};
 use crate::robustness::{
     Robustness, RunOverfitting, assess, run_overfitting, sample_trials, trial_returns,
 };
@@ -126,6 +127,14 @@ pub struct LeaderboardEntry {
     /// category.
     #[serde(default)]
     pub category_fitness: Vec<Option<f64>>,
+    /// In-sample values of the run's NSGA-II objectives, in the experiment's order (`None` where
+    /// undefined; empty for a tournament run).
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        with = "gauntlet_core::json_float::infinite_list"
+    )]
+    pub objectives: Vec<Option<f64>>,
     /// The genome (kept in the checkpoint's log, not in the tables): the trials the run's
     /// overfitting statistics sample.
     pub genome: Genome,
@@ -196,6 +205,11 @@ pub struct Champion {
     pub holdout: PartResult,
     /// PSR, DSR with the run's trials, MinTRL, Monte Carlo and the validation gate.
     pub robustness: Robustness,
+    /// Its parameter neighbourhood in-sample ([`crate::objectives::neighbourhood`], with the
+    /// experiment's `[plateau]` rules): how much of its fitness survives small changes to its
+    /// parameters. Absent in folders written before Gauntlet computed it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub neighbourhood: Option<crate::objectives::Neighbourhood>,
 }
 
 /// A genome's results on one part.
@@ -249,6 +263,8 @@ pub enum RunOutcome {
 struct Scored {
     verdict: Verdict,
     score: Option<GenomeScore>,
+    /// The NSGA-II objectives' values (empty for a tournament run).
+    objectives: Vec<Option<f64>>,
 }
 
 /// The trading problem the generic GA evolves.
@@ -257,6 +273,12 @@ struct TradingProblem<'a> {
     category: Category,
     eligibility: Eligibility,
     risk: RiskLimits,
+    /// The NSGA-II objectives (empty for a tournament run).
+    objectives: Vec<Measure>,
+    plateau: PlateauRules,
+    seed: u64,
+    /// In-sample fitness in the run's category of plateau neighbours, by fingerprint.
+    neighbour_fitness: Mutex<BTreeMap<Fingerprint, Option<f64>>>,
     scored: Mutex<BTreeMap<Fingerprint, Scored>>,
     scoring_seconds: Mutex<f64>,
     /// CPU seconds of this generation's scoring: indicators, backtests (indicators included until
@@ -278,6 +300,7 @@ impl TradingProblem<'_> {
             Ok(score) => Scored {
                 verdict: self.category.judge(&score, &self.eligibility),
                 score: Some(score),
+                objectives: Vec::new(),
             },
             Err(error) => Scored {
                 verdict: Verdict {
@@ -285,9 +308,103 @@ impl TradingProblem<'_> {
                     ineligible_because: Some(format!("backtest failed: {error}")),
                 },
                 score: None,
+                objectives: Vec::new(),
             },
         };
         (scored, [engine, metrics, judged.elapsed().as_secs_f64()])
+    }
+
+    /// The in-sample fitness of a plateau neighbour in the run's category (cached: a pure
+    /// function of the genome, so the cache never changes a result).
+    fn neighbour_fitness(&self, genome: &Genome) -> Option<f64> {
+        let fingerprint = genome.fingerprint();
+        if let Some(fitness) = lock(&self.neighbour_fitness).get(&fingerprint) {
+            return *fitness;
+        }
+        let fitness = self
+            .universe
+            .score(genome, Part::InSample)
+            .ok()
+            .and_then(|score| self.category.judge(&score, &self.eligibility).fitness);
+        lock(&self.neighbour_fitness).insert(fingerprint, fitness);
+        fitness
+    }
+
+    /// The NSGA-II objectives of a scored genome (see [`crate::objectives`]).
+    fn measures(&self, genome: &Genome, scored: &Scored) -> Vec<Option<f64>> {
+        let Some(score) = &scored.score else {
+            return vec![None; self.objectives.len()];
+        };
+        let per_symbol = if self
+            .objectives
+            .iter()
+            .any(|measure| matches!(measure, Measure::WorstSymbol | Measure::MedianSymbol))
+        {
+            worst_and_median(&symbol_fitness(self.category, score, &self.eligibility))
+        } else {
+            None
+        };
+        self.objectives
+            .iter()
+            .map(|measure| match measure {
+                Measure::Category(category) => category.judge(score, &self.eligibility).fitness,
+                // Neighbours only for genomes the category ranks: an ineligible genome has no
+                // objectives anyway.
+                Measure::Plateau => scored.verdict.fitness.and_then(|_| {
+                    let fitness: Vec<Option<f64>> = self
+                        .plateau
+                        .neighbours_of(genome, self.seed)
+                        .iter()
+                        .map(|neighbour| self.neighbour_fitness(neighbour))
+                        .collect();
+                    self.plateau.plateau(&fitness)
+                }),
+                Measure::WorstSymbol => per_symbol.map(|(worst, _)| worst),
+                Measure::MedianSymbol => per_symbol.map(|(_, median)| median),
+                Measure::Complexity => Some(-(gauntlet_genome::complexity(genome) as f64)),
+            })
+            .collect()
+    }
+
+    /// Scores `genomes` in-sample in parallel (with their objectives when `objectives`), records
+    /// them for the leaderboard and the clock, and returns them in order.
+    fn score_batch(
+        &self,
+        genomes: &[Genome],
+        objectives: bool,
+    ) -> Vec<(Option<f64>, Vec<Option<f64>>)> {
+        let started = Instant::now();
+        let indicators_before = self.universe.indicator_seconds();
+        let timed: Vec<(Scored, [f64; 3])> = genomes
+            .par_iter()
+            .map(|genome| {
+                let (mut scored, seconds) = self.judge_timed(genome, Part::InSample);
+                if objectives {
+                    scored.objectives = self.measures(genome, &scored);
+                }
+                (scored, seconds)
+            })
+            .collect();
+        {
+            let mut clock = lock(&self.scoring_clock);
+            clock[0] += self.universe.indicator_seconds() - indicators_before;
+            for (_, [engine, metrics, fitness]) in &timed {
+                clock[1] += engine;
+                clock[2] += metrics;
+                clock[3] += fitness;
+            }
+        }
+        let results: Vec<Scored> = timed.into_iter().map(|(scored, _)| scored).collect();
+        let values = results
+            .iter()
+            .map(|scored| (scored.verdict.fitness, scored.objectives.clone()))
+            .collect();
+        let mut map = lock(&self.scored);
+        for (genome, scored) in genomes.iter().zip(results) {
+            map.insert(genome.fingerprint(), scored);
+        }
+        *lock(&self.scoring_seconds) += started.elapsed().as_secs_f64();
+        values
     }
 }
 
@@ -321,32 +438,19 @@ impl Problem for TradingProblem<'_> {
     }
 
     fn evaluate(&self, genomes: &[Genome]) -> Vec<Option<f64>> {
-        let started = Instant::now();
-        let indicators_before = self.universe.indicator_seconds();
-        let timed: Vec<(Scored, [f64; 3])> = genomes
-            .par_iter()
-            .map(|genome| self.judge_timed(genome, Part::InSample))
-            .collect();
-        {
-            let mut clock = lock(&self.scoring_clock);
-            clock[0] += self.universe.indicator_seconds() - indicators_before;
-            for (_, [engine, metrics, fitness]) in &timed {
-                clock[1] += engine;
-                clock[2] += metrics;
-                clock[3] += fitness;
-            }
-        }
-        let results: Vec<Scored> = timed.into_iter().map(|(scored, _)| scored).collect();
-        let fitness = results
-            .iter()
-            .map(|scored| scored.verdict.fitness)
-            .collect();
-        let mut map = lock(&self.scored);
-        for (genome, scored) in genomes.iter().zip(results) {
-            map.insert(genome.fingerprint(), scored);
-        }
-        *lock(&self.scoring_seconds) += started.elapsed().as_secs_f64();
-        fitness
+        self.score_batch(genomes, false)
+            .into_iter()
+            .map(|(fitness, _)| fitness)
+            .collect()
+    }
+
+    /// The experiment's objectives; a genome with any undefined has none (NSGA-II ranks it after
+    /// every front).
+    fn evaluate_objectives(&self, genomes: &[Genome]) -> Vec<Option<Vec<f64>>> {
+        self.score_batch(genomes, true)
+            .into_iter()
+            .map(|(_, objectives)| objectives.into_iter().collect())
+            .collect()
     }
 }
 
@@ -517,7 +621,10 @@ pub fn start(
         seconds: [0.0; 2],
         timings: RunTimings::default(),
     };
-    let mut logs = Logs::default();
+    let mut logs = Logs {
+        objectives: state.experiment.objectives.clone(),
+        ..Logs::default()
+    };
     finish_generation(
         &mut state, &mut logs, &problem, folder, started, observer, true,
     )?;
@@ -570,6 +677,10 @@ fn problem<'a>(experiment: &Experiment, universe: &'a Universe) -> TradingProble
         category: experiment.category,
         eligibility: experiment.eligibility,
         risk: experiment.risk,
+        objectives: experiment.objectives.clone(),
+        plateau: experiment.plateau,
+        seed: experiment.seed,
+        neighbour_fitness: Mutex::new(BTreeMap::new()),
         scored: Mutex::new(BTreeMap::new()),
         scoring_seconds: Mutex::new(0.0),
         scoring_clock: Mutex::new([0.0; 4]),
@@ -593,6 +704,7 @@ fn evolve(
     append_log(&folder.join(LEADERBOARD_LOG), &logs.leaderboard)?;
     append_log(&folder.join(CAPITAL_LOG), &logs.capital)?;
     append_log(&folder.join(GENERATIONS_LOG), &logs.generations)?;
+    logs.objectives = state.experiment.objectives.clone();
     let problem = problem(&state.experiment, universe);
     let mut tables_written = Instant::now();
     while state.evolution.generation < state.experiment.generations {
@@ -707,6 +819,7 @@ fn finish_generation(
             parents: individual.parents.clone(),
             operators: individual.operators.clone(),
             category_fitness,
+            objectives: result.objectives,
             genome: individual.genome.clone(),
         });
     }

@@ -28,6 +28,24 @@ fn ranked_leaderboard(entries: &[LeaderboardEntry]) -> Vec<&LeaderboardEntry> {
     ranked
 }
 
+/// The NSGA-II ranking of leaderboard entries by their objectives (entries with an undefined
+/// objective have no front).
+pub(super) fn run_fronts(entries: &[&LeaderboardEntry]) -> gauntlet_evolve::nsga2::Ranking {
+    let complete: Vec<Option<Vec<f64>>> = entries
+        .iter()
+        .map(|entry| {
+            entry
+                .objectives
+                .iter()
+                .copied()
+                .collect::<Option<Vec<f64>>>()
+                .filter(|values| !values.is_empty() && values.iter().all(|v| v.is_finite()))
+        })
+        .collect();
+    let points: Vec<Option<&[f64]>> = complete.iter().map(|values| values.as_deref()).collect();
+    gauntlet_evolve::nsga2::rank(&points)
+}
+
 /// Writes `leaderboard.parquet`, `leaderboard.csv`, `capital.parquet` and `generations.parquet`.
 pub(super) fn write_outputs(folder: &Path, logs: &Logs) -> Result<(), TournamentError> {
     let ranked = ranked_leaderboard(&logs.leaderboard);
@@ -89,6 +107,37 @@ pub(super) fn write_outputs(folder: &Path, logs: &Logs) -> Result<(), Tournament
                     .map(|entry| entry.category_fitness.get(index).copied().flatten()),
             ),
         ));
+    }
+    // NSGA-II runs: each objective, and each genome's front and crowding distance among every
+    // genome the run scored (front 0: no other genome of the run is better in every objective).
+    let objective_names: Vec<String> = logs
+        .objectives
+        .iter()
+        .map(|measure| format!("objective_{}", measure.name()))
+        .collect();
+    if !objective_names.is_empty() {
+        for (index, name) in objective_names.iter().enumerate() {
+            columns.push((
+                name,
+                float_column(
+                    ranked
+                        .iter()
+                        .map(|entry| entry.objectives.get(index).copied().flatten()),
+                ),
+            ));
+        }
+        let ranking = run_fronts(&ranked);
+        columns.push((
+            "front",
+            TableColumn::Float(
+                ranking
+                    .front
+                    .iter()
+                    .map(|front| front.map(f64::from))
+                    .collect(),
+            ),
+        ));
+        columns.push(("crowding", TableColumn::Float(ranking.crowding.clone())));
     }
     columns.push((
         "parents",
@@ -210,7 +259,7 @@ pub(super) fn write_outputs(folder: &Path, logs: &Logs) -> Result<(), Tournament
     Ok(())
 }
 
-/// Writes columns as CSV (with the `csv` crate), atomically; nulls are empty cells.
+/// Writes columns as CSV (with the `csv` crate), atomically; nulls and `NaN` are empty cells.
 fn write_csv(path: &Path, columns: &[(&str, TableColumn)]) -> Result<(), TournamentError> {
     let rows = columns.first().map_or(0, |(_, column)| match column {
         TableColumn::Float(values) => values.len(),
@@ -231,8 +280,9 @@ fn write_csv(path: &Path, columns: &[(&str, TableColumn)]) -> Result<(), Tournam
             let record: Vec<String> = columns
                 .iter()
                 .map(|(_, column)| match column {
+                    // Infinity (a profit factor without a loss) as `inf`, which pandas reads.
                     TableColumn::Float(values) => values[row]
-                        .filter(|value| value.is_finite())
+                        .filter(|value| !value.is_nan())
                         .map(|value| value.to_string())
                         .unwrap_or_default(),
                     TableColumn::Integer(values) => values[row].to_string(),
