@@ -13,7 +13,9 @@ use serde::Serialize;
 
 use crate::ReportOptions;
 use crate::charts::Figure;
-use crate::charts::{Line, LineChart, PALETTE, XAxis, YFormat, line_chart};
+use crate::charts::{
+    Line, LineChart, PALETTE, PointGroup, XAxis, YFormat, line_chart, scatter_chart,
+};
 use crate::downsample::min_max_downsample;
 use crate::error::ReportError;
 use crate::format::{Cell, Style, date_time, heat_colour, number, show, text};
@@ -44,6 +46,10 @@ pub(crate) struct ChampionPage {
     pub(crate) gate_passed: bool,
     pub(crate) gate: Vec<(String, String, bool)>,
     pub(crate) robustness: Vec<(String, String)>,
+    /// Its parameter neighbourhood (in-sample fitness of jittered neighbours), when recorded.
+    pub(crate) neighbourhood: Option<Figure>,
+    /// The run verdict's sentence for it.
+    pub(crate) verdict: Option<String>,
     /// Per symbol and regime (in-sample): symbol, kind, label, bars, annualised mean return, Sharpe.
     pub(crate) regimes: Vec<Vec<Cell>>,
     pub(crate) symbol_headers: Vec<&'static str>,
@@ -268,10 +274,7 @@ pub(crate) fn champion_page(
         .map(|check| {
             (
                 check.check.clone(),
-                match check.value {
-                    Some(value) => format!("{value:.4}"),
-                    None => "–".into(),
-                },
+                show(check.value, Style::Decimal),
                 check.passed,
             )
         })
@@ -301,6 +304,65 @@ pub(crate) fn champion_page(
             ),
         ));
     }
+    let neighbourhood = match &champion.neighbourhood {
+        Some(record) => {
+            let mut sorted: Vec<f64> = record.neighbours.iter().flatten().copied().collect();
+            sorted.sort_by(f64::total_cmp);
+            let ineligible = record.neighbours.len() - sorted.len();
+            robustness.push((
+                "parameter neighbourhood (in-sample)".into(),
+                format!(
+                    "fitness {}; {} neighbours (periods +-1 grid step, other genes +-{}%): plateau ({}th percentile) {}, median {}, {} not eligible",
+                    show(record.fitness, Style::Decimal),
+                    record.neighbours.len(),
+                    record.rules.jitter_pct,
+                    (record.rules.quantile * 100.0).round(),
+                    show(record.plateau, Style::Decimal),
+                    show(
+                        (!sorted.is_empty()).then(|| sorted[sorted.len() / 2]),
+                        Style::Decimal
+                    ),
+                    ineligible
+                ),
+            ));
+            let groups = [
+                PointGroup {
+                    name: "neighbours (sorted)".into(),
+                    points: sorted
+                        .iter()
+                        .enumerate()
+                        .map(|(rank, value)| ((rank + 1) as f64, *value))
+                        .collect(),
+                    color: PALETTE[0],
+                    radius: 4,
+                },
+                PointGroup {
+                    name: "the champion".into(),
+                    points: record
+                        .fitness
+                        .map(|fitness| (0.0, fitness))
+                        .into_iter()
+                        .collect(),
+                    color: PALETTE[3],
+                    radius: 5,
+                },
+            ];
+            scatter_chart(
+                &format!("{}-neighbourhood", category.name()),
+                &groups,
+                ("neighbour (0 = the champion)", "in-sample fitness"),
+                (520, 260),
+            )?
+            .map(|svg| Figure {
+                title: format!(
+                    "Parameter neighbourhood: in-sample {} of the champion and its jittered neighbours",
+                    category.name()
+                ),
+                svg,
+            })
+        }
+        None => None,
+    };
     let mut regimes = Vec::new();
     for (dataset, results) in &robustness_record.regimes {
         for regime in results {
@@ -352,6 +414,8 @@ pub(crate) fn champion_page(
         gate_passed: robustness_record.passed,
         gate,
         robustness,
+        neighbourhood,
+        verdict: None,
         regimes,
         symbol_headers: std::iter::once("symbol")
             .chain(std::iter::once("part"))

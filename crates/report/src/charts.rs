@@ -303,3 +303,86 @@ pub(crate) fn stacked_area(
     }
     Ok(Some(inline(svg)))
 }
+
+/// One group of points of a scatter chart.
+pub(crate) struct PointGroup {
+    pub(crate) name: String,
+    pub(crate) points: Vec<(f64, f64)>,
+    pub(crate) color: RGBColor,
+    /// Dot radius, pixels.
+    pub(crate) radius: u32,
+}
+
+/// Draws groups of points (later groups on top) into an SVG string with plain-number axes; `None`
+/// when there is no finite point.
+pub(crate) fn scatter_chart(
+    name: &str,
+    groups: &[PointGroup],
+    labels: (&str, &str),
+    size: (u32, u32),
+) -> Result<Option<String>, ReportError> {
+    let finite = |point: &&(f64, f64)| point.0.is_finite() && point.1.is_finite();
+    let points = || {
+        groups
+            .iter()
+            .flat_map(|group| group.points.iter().filter(finite))
+    };
+    let Some((x_low, x_high)) = padded_range(points().map(|point| point.0)) else {
+        return Ok(None);
+    };
+    let Some((y_low, y_high)) = padded_range(points().map(|point| point.1)) else {
+        return Ok(None);
+    };
+    // Room below the points for the legend (lower left), so it hides none of them.
+    let legend_pixels = (groups.len() * 18 + 24) as f64;
+    let plot_pixels = (f64::from(size.1) - 60.0).max(legend_pixels + 40.0);
+    let y_low = y_low - (y_high - y_low) * legend_pixels / (plot_pixels - legend_pixels);
+    let error = chart_error(name);
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
+        root.fill(&WHITE).map_err(&error)?;
+        let mut context = ChartBuilder::on(&root)
+            .margin(8)
+            .x_label_area_size(36)
+            .y_label_area_size(56)
+            .build_cartesian_2d(x_low..x_high, y_low..y_high)
+            .map_err(&error)?;
+        context
+            .configure_mesh()
+            .light_line_style(RGBColor(238, 238, 238))
+            .bold_line_style(RGBColor(220, 220, 220))
+            .x_labels(7)
+            .y_labels(6)
+            .x_label_formatter(&|value| plain(*value))
+            .y_label_formatter(&|value| plain(*value))
+            .x_desc(labels.0)
+            .y_desc(labels.1)
+            .draw()
+            .map_err(&error)?;
+        for group in groups {
+            let (color, radius) = (group.color, group.radius);
+            context
+                .draw_series(
+                    group
+                        .points
+                        .iter()
+                        .filter(finite)
+                        .map(|&(x, y)| Circle::new((x, y), radius, color.mix(0.8).filled())),
+                )
+                .map_err(&error)?
+                .label(group.name.clone())
+                .legend(move |(x, y)| Circle::new((x + 6, y), 4, color.filled()));
+        }
+        context
+            .configure_series_labels()
+            .position(SeriesLabelPosition::LowerLeft)
+            .background_style(WHITE.mix(0.85))
+            .border_style(RGBColor(200, 200, 200))
+            .label_font(("sans-serif", 11))
+            .draw()
+            .map_err(&error)?;
+        root.present().map_err(&error)?;
+    }
+    Ok(Some(inline(svg)))
+}

@@ -161,3 +161,62 @@ pub(crate) fn capital_view(table: &Table) -> Result<CapitalView, ReportError> {
             .collect(),
     })
 }
+
+/// NSGA-II runs: the first front in the experiment's first two objectives among every genome born
+/// up to four generations (the start, a third, two thirds and the end), from the leaderboard's
+/// `objective_<name>` columns: how the front moved as the run went. Points are the genomes no
+/// genome born by then beats in both objectives (higher is better in each).
+pub(crate) fn front_chart(
+    table: &Table,
+    experiment: &gauntlet_tournament::Experiment,
+) -> Result<Option<Figure>, ReportError> {
+    let [first, second] = [&experiment.objectives[0], &experiment.objectives[1]];
+    let x_column = format!("objective_{}", first.name());
+    let y_column = format!("objective_{}", second.name());
+    if !table.has(&x_column) || !table.has(&y_column) {
+        return Ok(None);
+    }
+    let generation = table.integer("generation")?;
+    let (x, y) = (table.float(&x_column)?, table.float(&y_column)?);
+    let last = generation.iter().copied().max().unwrap_or(0);
+    let mut checkpoints: Vec<i64> = vec![0, last / 3, 2 * last / 3, last];
+    checkpoints.dedup();
+    let mut groups = Vec::new();
+    for (index, &until) in checkpoints.iter().enumerate() {
+        let mut points: Vec<(f64, f64)> = (0..table.rows())
+            .filter(|&row| generation[row] <= until)
+            .filter_map(|row| Some((x[row]?, y[row]?)))
+            .filter(|(x, y)| x.is_finite() && y.is_finite())
+            .collect();
+        // Two-objective non-dominated set: by x descending, keep each point above every y so far.
+        points.sort_by(|a, b| b.0.total_cmp(&a.0).then(b.1.total_cmp(&a.1)));
+        let mut front = Vec::new();
+        let mut best_y = f64::NEG_INFINITY;
+        for point in points {
+            if point.1 > best_y {
+                front.push(point);
+                best_y = point.1;
+            }
+        }
+        groups.push(crate::charts::PointGroup {
+            name: format!("born by generation {until}"),
+            points: front,
+            color: PALETTE[[7, 0, 1, 3][index.min(3)]],
+            radius: if index + 1 == checkpoints.len() { 4 } else { 3 },
+        });
+    }
+    Ok(crate::charts::scatter_chart(
+        "front",
+        &groups,
+        (first.name(), second.name()),
+        (760, 340),
+    )?
+    .map(|svg| Figure {
+        title: format!(
+            "The first front in {} and {} (in-sample, higher is better in each) as the run went",
+            first.name(),
+            second.name()
+        ),
+        svg,
+    }))
+}

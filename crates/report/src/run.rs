@@ -43,7 +43,11 @@ pub(crate) struct RunReport {
     pub(crate) title: String,
     pub(crate) version: &'static str,
     pub(crate) notices: Vec<String>,
+    /// The run's verdict: its sentence and the next step.
+    pub(crate) verdict: Option<(String, String)>,
     pub(crate) summary: Vec<(String, String)>,
+    /// NSGA-II runs: the first front of two objectives as the run went.
+    pub(crate) fronts: Option<Figure>,
     pub(crate) datasets: Vec<Vec<Cell>>,
     pub(crate) config: String,
     pub(crate) leaderboards: Vec<Leaderboard>,
@@ -128,14 +132,28 @@ pub(crate) fn build(folder: &Path, options: &ReportOptions) -> Result<RunReport,
             initial_capital,
             options,
         )?;
-        champions.push(page);
+        let verdict = manifest
+            .verdict
+            .as_ref()
+            .and_then(|verdict| verdict.champions.get(category.name()).cloned());
+        champions.push(ChampionPage { verdict, ..page });
     }
 
     Ok(RunReport {
         title: manifest.name.clone(),
         version: env!("CARGO_PKG_VERSION"),
         notices,
+        verdict: manifest
+            .verdict
+            .as_ref()
+            .map(|verdict| (verdict.run.clone(), verdict.next_step.clone())),
         summary: summary(&manifest, &experiment),
+        fronts: match &leaderboard {
+            Some(table) if experiment.objectives.len() >= 2 => {
+                crate::evolution::front_chart(table, &experiment)?
+            }
+            _ => None,
+        },
         datasets: manifest
             .datasets
             .iter()
@@ -250,16 +268,18 @@ fn summary(manifest: &RunManifest, experiment: &Experiment) -> Vec<(String, Stri
     }
     if let Some(chance) = &manifest.evolution_vs_chance {
         push(
-            "evolution against chance (validation fitness)",
+            "evolution against chance",
             format!(
-                "champion {} | best random genome by in-sample fitness {} | best of {} random in-sample leaders chosen on validation {}",
+                "validation: champion {} | best random genome by in-sample fitness {} | best of {} random in-sample leaders chosen on validation {}; holdout: champion {} | random search's pick {}",
                 show(chance.champion_validation_fitness, Style::Decimal),
                 show(
                     chance.random_in_sample_best_validation_fitness,
                     Style::Decimal
                 ),
                 chance.finalists,
-                show(chance.random_validation_fitness, Style::Decimal)
+                show(chance.random_validation_fitness, Style::Decimal),
+                show(chance.champion_holdout_fitness, Style::Decimal),
+                show(chance.random_holdout_fitness, Style::Decimal)
             ),
         );
     }

@@ -81,13 +81,13 @@ impl RunSummary {
         let chance = &self.chance;
         let _ = writeln!(
             text,
-            "\nEvolution against chance ({}, validation part, {} random genomes as the run scored):",
+            "\nEvolution against chance ({}, {} random genomes as the run scored):",
             self.category.name(),
             chance.random_genomes
         );
         let _ = writeln!(
             text,
-            "  champion {} | best random genome by in-sample fitness {} | best of the {} random in-sample leaders chosen on validation like the champion {}",
+            "  validation: champion {} | best random genome by in-sample fitness {} | best of the {} random in-sample leaders chosen on validation like the champion {}",
             fitness(chance.champion_validation_fitness),
             fitness(chance.random_in_sample_best_validation_fitness),
             chance.finalists,
@@ -95,9 +95,16 @@ impl RunSummary {
         );
         let _ = writeln!(
             text,
-            "\nExport a champion with: gauntlet export {folder} --category {}",
-            self.category.name()
+            "  holdout: champion {} | random search's pick {}",
+            fitness(chance.champion_holdout_fitness),
+            fitness(chance.random_holdout_fitness)
         );
+        let verdict = &self.verdict;
+        let _ = writeln!(text, "\nVerdict: {}", verdict.run);
+        for (category, sentence) in &verdict.champions {
+            let _ = writeln!(text, "  {category}: {sentence}");
+        }
+        let _ = writeln!(text, "Next: {}", verdict.next_step);
         text
     }
 }

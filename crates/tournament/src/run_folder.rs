@@ -125,6 +125,32 @@ pub struct ChanceComparison {
     pub run_best_in_sample_fitness: Option<f64>,
     /// The best in-sample fitness among the random genomes.
     pub random_best_in_sample_fitness: Option<f64>,
+    /// The run's champion's holdout fitness (absent in folders written before Gauntlet scored
+    /// chance on the holdout).
+    #[serde(default)]
+    pub champion_holdout_fitness: Option<f64>,
+    /// The holdout fitness of random search's pick: the random finalist with the best validation
+    /// fitness (the earliest on a tie), scored once on the holdout like the champion.
+    #[serde(default)]
+    pub random_holdout_fitness: Option<f64>,
+}
+
+/// The run's verdict (`run.json`'s `verdict`, the terminal's last lines, the report's first).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunVerdict {
+    /// One sentence for the whole run.
+    pub run: String,
+    /// Per category name, one sentence for its champion.
+    pub champions: BTreeMap<String, String>,
+    /// Whether the run category's champion beat random search chosen the same way on the
+    /// validation part (`None` when neither side has an eligible finalist).
+    pub beat_chance_on_validation: Option<bool>,
+    /// The same on the holdout part (scored once, never used to choose).
+    pub beat_chance_on_holdout: Option<bool>,
+    /// Categories whose champion passed the validation gate: the only ones worth exporting.
+    pub passed_gate: Vec<Category>,
+    /// What to do next: a command that will work, or what to change in the experiment.
+    pub next_step: String,
 }
 
 /// Where a run's time went, wall-clock seconds summed over its generations (`run.json`'s
@@ -238,6 +264,10 @@ pub struct RunManifest {
     pub genome_bars_per_second: Option<f64>,
     /// Distinct genomes scored: the trials the Deflated Sharpe Ratio deflates by.
     pub trials: u64,
+    /// The plain verdict (`None` until the run finishes, and in folders written before Gauntlet
+    /// gave one).
+    #[serde(default)]
+    pub verdict: Option<RunVerdict>,
     /// When the file was last written.
     pub updated_at: String,
 }

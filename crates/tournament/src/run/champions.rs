@@ -328,19 +328,40 @@ pub(super) fn against_chance(
             })
         })
         .collect();
-    let random_validation_fitness = validation
+    // Random search's pick: the best validation fitness, the earliest finalist on a tie.
+    let pick =
+        validation
+            .iter()
+            .enumerate()
+            .fold(
+                None,
+                |best: Option<(usize, f64)>, (index, fitness)| match (best, fitness) {
+                    (_, None) => best,
+                    (Some((_, current)), Some(fitness)) if *fitness <= current => best,
+                    (_, Some(fitness)) => Some((index, *fitness)),
+                },
+            );
+    let random_validation_fitness = pick.map(|(_, fitness)| fitness);
+    let random_holdout_fitness = pick.and_then(|(index, _)| {
+        universe
+            .score(&finalists[index], Part::Holdout)
+            .ok()
+            .and_then(|score| {
+                experiment
+                    .category
+                    .judge(&score, &problem.eligibility)
+                    .fitness
+            })
+    });
+    let champion = champions
         .iter()
-        .flatten()
-        .fold(None, |best: Option<f64>, &fitness| {
-            Some(best.map_or(fitness, |best| best.max(fitness)))
-        });
+        .find(|champion| champion.category == experiment.category);
     ChanceComparison {
         random_genomes: count,
         finalists: champion_candidates(state).len(),
-        champion_validation_fitness: champions
-            .iter()
-            .find(|champion| champion.category == experiment.category)
-            .and_then(|champion| champion.validation.fitness),
+        champion_validation_fitness: champion.and_then(|champion| champion.validation.fitness),
+        champion_holdout_fitness: champion.and_then(|champion| champion.holdout.fitness),
+        random_holdout_fitness,
         random_validation_fitness,
         random_in_sample_best_validation_fitness: validation.first().copied().flatten(),
         run_best_in_sample_fitness: state

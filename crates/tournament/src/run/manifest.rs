@@ -9,7 +9,7 @@ pub(super) fn write_manifest(
     universe: &Universe,
     status: RunStatus,
     finished: Option<(&[Champion], &RunOverfitting)>,
-    chance: Option<&ChanceComparison>,
+    ending: Option<(&ChanceComparison, &RunVerdict)>,
 ) -> Result<(), TournamentError> {
     let experiment = &state.experiment;
     let [seconds, scoring] = state.seconds;
@@ -44,7 +44,8 @@ pub(super) fn write_manifest(
         },
         system_capital: state.capital.system_capital(),
         capital_withdrawn: state.capital.withdrawn,
-        evolution_vs_chance: chance.cloned(),
+        evolution_vs_chance: ending.map(|(chance, _)| chance.clone()),
+        verdict: ending.map(|(_, verdict)| verdict.clone()),
         trials: state.evolution.evaluations,
         probability_of_backtest_overfitting: finished.map(|(_, overfitting)| overfitting.clone()),
         champions: finished.map(|(champions, _)| {

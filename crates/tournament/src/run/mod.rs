@@ -42,7 +42,7 @@ use crate::robustness::{
     Robustness, RunOverfitting, assess, run_overfitting, sample_trials, trial_returns,
 };
 use crate::run_folder::{
-    CHAMPIONS_FOLDER, ManifestChampion, RunFolder, RunManifest, RunStatus, RunTimings,
+    CHAMPIONS_FOLDER, ManifestChampion, RunFolder, RunManifest, RunStatus, RunTimings, RunVerdict,
 };
 pub use crate::run_folder::{ChanceComparison, DatasetRecord};
 use crate::scoring::{GenomeScore, Part, SUMMARY_COLUMNS, Universe};
@@ -51,6 +51,7 @@ mod champions;
 mod logs;
 mod manifest;
 mod tables;
+mod verdict;
 
 use champions::{against_chance, choose_champions};
 use logs::{CAPITAL_LOG, GENERATIONS_LOG, LEADERBOARD_LOG, Logs, append_lines, append_log};
@@ -238,6 +239,8 @@ pub struct RunSummary {
     pub champions: Vec<Champion>,
     /// Evolution against chance, in the run's category.
     pub chance: ChanceComparison,
+    /// The plain verdict.
+    pub verdict: RunVerdict,
     /// Genomes scored.
     pub evaluations: u64,
     /// Seconds of the whole run (including time before a resume).
@@ -744,19 +747,27 @@ fn evolve(
     write_champions_table(folder, &champions)?;
     observer.phase("scoring as many random genomes (evolution against chance)");
     let chance = against_chance(&state, universe, &problem, &champions);
+    let verdict = verdict::run_verdict(
+        folder,
+        state.experiment.category,
+        &champions,
+        &chance,
+        &overfitting,
+    );
     write_manifest(
         folder,
         &state,
         universe,
         RunStatus::Finished,
         Some((&champions, &overfitting)),
-        Some(&chance),
+        Some((&chance, &verdict)),
     )?;
     Ok(RunOutcome::Finished(Box::new(RunSummary {
         folder: folder.to_path_buf(),
         category: state.experiment.category,
         champions,
         chance,
+        verdict,
         evaluations: state.evolution.evaluations,
         seconds: state.seconds[0],
     })))
