@@ -12,7 +12,7 @@ use gauntlet_core::Timestamp;
 use gauntlet_data::{load_series_between, write_csv_rows, write_time_columns};
 use gauntlet_genome::{Genome, read_population_file};
 use gauntlet_tournament::population::{
-    best_by_final_equity, score_population, write_population_summary,
+    describe_population, score_population, write_population_summary,
 };
 
 /// Arguments of `gauntlet backtest`.
@@ -241,27 +241,9 @@ fn run_population(
     let genomes = read_population_file(path)?;
     let rows = score_population(&genomes, &loaded.market, &loaded.config)?;
     write_population_summary(summary_path, &rows).context("writing the population summary")?;
-    let best = best_by_final_equity(&rows).expect("a population has a genome");
-    if json {
-        println!(
-            "{}",
-            serde_json::json!({
-                "genomes": rows.len(),
-                "dataset": loaded.name,
-                "summary": summary_path.display().to_string(),
-                "best": { "id": best.id, "final_equity": best.metrics.final_equity },
-            })
-        );
-    } else {
-        println!(
-            "Scored {} genomes on {} ({} bars); best {} with final equity {:.2}; summary in {}",
-            rows.len(),
-            loaded.name,
-            loaded.market.series().len(),
-            best.id,
-            best.metrics.final_equity,
-            summary_path.display()
-        );
+    let bars = loaded.market.series().len();
+    if let Some(text) = describe_population(&rows, &loaded.name, bars, summary_path, json) {
+        println!("{text}");
     }
     Ok(())
 }

@@ -7,8 +7,8 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use clap::Args;
 use gauntlet_data::Catalog;
-use gauntlet_tournament::run::{GenerationProgress, Observer, RunOutcome, next_run_folder};
-use gauntlet_tournament::{Category, Evolved, Experiment, Overrides};
+use gauntlet_tournament::run::{GenerationProgress, Observer, next_run_folder};
+use gauntlet_tournament::{Category, Experiment, Overrides};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 /// `gauntlet evolve`: breed strategies on an experiment's universe.
@@ -136,24 +136,8 @@ pub fn run(arguments: EvolveArgs, datasets_dir: &Path) -> Result<()> {
         }
     };
     progress.bar.finish_and_clear();
-    match evolved {
-        Evolved::WalkForward { folder, summary } => {
-            print!("{}", summary.describe(&folder));
-            crate::report_and_say(&folder);
-        }
-        Evolved::Run(RunOutcome::Interrupted { folder, generation }) => {
-            println!(
-                "Interrupted after generation {generation}; everything up to it is in {}.",
-                folder.display()
-            );
-            println!("Resume with: gauntlet evolve --resume {}", folder.display());
-            crate::report_and_say(&folder);
-        }
-        Evolved::Run(RunOutcome::Finished(summary)) => {
-            print!("{}", summary.describe());
-            crate::report_and_say(&summary.folder);
-        }
-    }
+    print!("{}", evolved.describe());
+    crate::report_and_say(evolved.folder());
     Ok(())
 }
 

@@ -46,6 +46,9 @@ enum Command {
     /// Compare tournament categories: one evolution per category on the same data, splits and seed,
     /// then a report of each champion on every category's measure.
     Compare(Box<report_command::CompareArgs>),
+    /// Does evolution beat chance here? The experiment run with several seeds, each champion against
+    /// random search at the same budget on the holdout, with a one-sided Mann-Whitney U test.
+    Study(Box<report_command::StudyArgs>),
     /// Paper-trade a genome bar by bar on a replayed file or dataset, or on bars from standard
     /// input, with the backtest's own logic; journal, signals, broker-shaped orders, saved state.
     Paper(Box<paper_command::PaperArgs>),
@@ -56,6 +59,9 @@ enum Command {
     Validate(Box<validate_command::ValidateArgs>),
     /// Statistics of your own series.
     Stats {
+        /// Print JSON (`pbo`: with every split).
+        #[arg(long, global = true)]
+        json: bool,
         #[command(subcommand)]
         command: stats_command::StatsCommand,
     },
@@ -79,8 +85,9 @@ fn main() -> ExitCode {
         Command::Report(arguments) => report_command::report(arguments),
         Command::Paper(arguments) => paper_command::run(*arguments, &datasets_dir),
         Command::Compare(arguments) => report_command::compare(*arguments, &datasets_dir),
+        Command::Study(arguments) => report_command::study(*arguments, &datasets_dir),
         Command::Validate(arguments) => validate_command::run(*arguments, &datasets_dir),
-        Command::Stats { command } => stats_command::run(command),
+        Command::Stats { command, json } => stats_command::run(command, json),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

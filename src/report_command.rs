@@ -1,14 +1,15 @@
-//! `gauntlet report` (a run folder's HTML report) and `gauntlet compare` (one run per tournament
-//! category, then a comparison report).
+//! `gauntlet report` (a run folder's HTML report), `gauntlet compare` (one run per tournament
+//! category, then a comparison report) and `gauntlet study` (evolution against chance over seeds).
 
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use clap::Args;
 use gauntlet_data::Catalog;
-use gauntlet_report::{ReportOptions, write_comparison_report, write_report};
+use gauntlet_report::{ReportOptions, write_comparison_report, write_report, write_study_report};
 use gauntlet_tournament::comparison::{ComparisonEvent, run_comparison};
 use gauntlet_tournament::run::next_run_folder;
+use gauntlet_tournament::study::run_study;
 use gauntlet_tournament::{Category, Experiment, Overrides};
 
 /// `gauntlet report`: render a run folder's tables into `RUN_DIR/index.html`.
@@ -22,17 +23,13 @@ pub struct ReportArgs {
     top: usize,
 }
 
-/// `gauntlet compare`: one evolution per tournament category on the same data, splits and seed,
-/// then a report comparing their champions.
+/// The experiment, output folder and overrides `compare` and `study` share.
 #[derive(Debug, Args)]
-pub struct CompareArgs {
+pub struct ExperimentArgs {
     /// The experiment (TOML). Default: the built-in quickstart.
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
-    /// `all`, or categories separated by commas (e.g. `monthly_performance,drawdown_resistance`).
-    #[arg(long, default_value = "all")]
-    categories: String,
-    /// The comparison folder. Default: `<output_dir>/<name>-compare` (`-2`, `-3`... when taken).
+    /// The output folder. Default: `<output_dir>/<name>-compare` or `-study` (`-2`... when taken).
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
     /// Override the number of generations of every run.
@@ -44,6 +41,56 @@ pub struct CompareArgs {
     /// Worker threads for scoring (default: every core). Results do not depend on it.
     #[arg(long)]
     threads: Option<usize>,
+}
+
+impl ExperimentArgs {
+    /// The catalog, the experiment with the overrides, and the output folder.
+    fn load(&self, datasets_dir: &Path, suffix: &str) -> Result<(Catalog, Experiment, PathBuf)> {
+        gauntlet_tournament::use_threads(self.threads)?;
+        let catalog = Catalog::open(datasets_dir)
+            .with_context(|| format!("cannot open the datasets in {}", datasets_dir.display()))?;
+        let overrides = Overrides {
+            generations: self.generations,
+            population: self.population,
+            ..Overrides::default()
+        };
+        let experiment = Experiment::load_with(
+            self.config.as_deref(),
+            &overrides,
+            Path::new(crate::CHECKOUT),
+        )?;
+        let folder = self.out.clone().unwrap_or_else(|| {
+            next_run_folder(
+                &experiment.output_dir,
+                &format!("{}-{suffix}", experiment.name),
+            )
+        });
+        Ok((catalog, experiment, folder))
+    }
+}
+
+/// `gauntlet compare`: one evolution per tournament category on the same data, splits and seed,
+/// then a report comparing their champions.
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// `all`, or categories separated by commas (e.g. `monthly_performance,drawdown_resistance`).
+    #[arg(long, default_value = "all")]
+    categories: String,
+    #[command(flatten)]
+    experiment: ExperimentArgs,
+}
+
+/// `gauntlet study`: the experiment with several seeds, evolution against random search.
+#[derive(Debug, Args)]
+pub struct StudyArgs {
+    /// Runs (seeds) to make, 1 to 1000.
+    #[arg(long, default_value_t = 5)]
+    seeds: usize,
+    /// The first run's seed; the others follow it.
+    #[arg(long, default_value_t = 1)]
+    first_seed: u64,
+    #[command(flatten)]
+    experiment: ExperimentArgs,
 }
 
 /// Runs `gauntlet report`.
@@ -60,27 +107,9 @@ pub fn report(arguments: ReportArgs) -> Result<()> {
 
 /// Runs `gauntlet compare`.
 pub fn compare(arguments: CompareArgs, datasets_dir: &Path) -> Result<()> {
-    gauntlet_tournament::use_threads(arguments.threads)?;
     let categories = Category::parse_list(&arguments.categories)
         .map_err(|message| anyhow::anyhow!("--categories: {message}"))?;
-    let catalog = Catalog::open(datasets_dir)
-        .with_context(|| format!("cannot open the datasets in {}", datasets_dir.display()))?;
-    let overrides = Overrides {
-        generations: arguments.generations,
-        population: arguments.population,
-        ..Overrides::default()
-    };
-    let experiment = Experiment::load_with(
-        arguments.config.as_deref(),
-        &overrides,
-        std::path::Path::new(crate::CHECKOUT),
-    )?;
-    let folder = arguments.out.clone().unwrap_or_else(|| {
-        next_run_folder(
-            &experiment.output_dir,
-            &format!("{}-compare", experiment.name),
-        )
-    });
+    let (catalog, experiment, folder) = arguments.experiment.load(datasets_dir, "compare")?;
     let comparison = run_comparison(&experiment, &catalog, &categories, &folder, &mut |event| {
         if let ComparisonEvent::RunFinished { folder, .. } = &event {
             crate::report_and_say(folder);
@@ -94,5 +123,23 @@ pub fn compare(arguments: CompareArgs, datasets_dir: &Path) -> Result<()> {
     print!("{}", comparison.describe_holdout());
     println!("Comparison table: {}", comparison.table.display());
     println!("Comparison report: {}", report.display());
+    Ok(())
+}
+
+/// Runs `gauntlet study`.
+pub fn study(arguments: StudyArgs, datasets_dir: &Path) -> Result<()> {
+    let (catalog, experiment, folder) = arguments.experiment.load(datasets_dir, "study")?;
+    let (first, count) = (arguments.first_seed, arguments.seeds);
+    println!(
+        "Studying {} over {count} seeds in {}",
+        experiment.name,
+        folder.display()
+    );
+    let study = run_study(&experiment, &catalog, first, count, &folder, &mut |run| {
+        println!("  {}: {}", run.folder.display(), run.verdict.run);
+        crate::report_and_say(&run.folder);
+    })?;
+    print!("{}", study.describe());
+    println!("Study report: {}", write_study_report(&folder)?.display());
     Ok(())
 }

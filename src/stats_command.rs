@@ -21,9 +21,6 @@ pub enum StatsCommand {
         /// Periods per year, to annualise (252 for exchange daily bars, 365 for 24/7 daily bars).
         #[arg(long, default_value_t = 252.0, value_name = "N")]
         bars_per_year: f64,
-        /// Print JSON.
-        #[arg(long)]
-        json: bool,
     },
     /// Probabilistic Sharpe Ratio and Minimum Track Record Length of a returns series (per-period
     /// Sharpe ratios, Bailey & Lopez de Prado 2012).
@@ -37,9 +34,6 @@ pub enum StatsCommand {
         /// Confidence for the Minimum Track Record Length.
         #[arg(long, default_value_t = 0.95)]
         confidence: f64,
-        /// Print JSON.
-        #[arg(long)]
-        json: bool,
     },
     /// Minimum Track Record Length: how many periods a returns series' Sharpe ratio needs to exceed a
     /// benchmark with the given confidence (Bailey & Lopez de Prado 2012).
@@ -56,9 +50,6 @@ pub enum StatsCommand {
         /// Periods per year, to express the length in years too.
         #[arg(long, default_value_t = 252.0)]
         bars_per_year: f64,
-        /// Print JSON.
-        #[arg(long)]
-        json: bool,
     },
     /// Deflated Sharpe Ratio of the selected strategy's returns, given how many trials the search
     /// made and the standard deviation of their per-period Sharpe ratios (Bailey & Lopez de Prado
@@ -73,9 +64,6 @@ pub enum StatsCommand {
         /// Standard deviation of the trials' per-period Sharpe ratios.
         #[arg(long)]
         trial_sharpe_std: f64,
-        /// Print JSON.
-        #[arg(long)]
-        json: bool,
     },
     /// Probability of Backtest Overfitting by CSCV of a T x N matrix of per-period returns (one
     /// column per trial, one row per period; a header row of trial names).
@@ -86,9 +74,6 @@ pub enum StatsCommand {
         /// The even number of blocks S (C(S, S/2) splits).
         #[arg(long, default_value_t = 16)]
         blocks: usize,
-        /// Print JSON (with every split).
-        #[arg(long)]
-        json: bool,
     },
     /// Monte Carlo on a trade list: percentiles of final return and maximum drawdown over resampled
     /// paths.
@@ -109,9 +94,6 @@ pub enum StatsCommand {
         /// Starting equity.
         #[arg(long, default_value_t = 100_000.0)]
         capital: f64,
-        /// Print JSON.
-        #[arg(long)]
-        json: bool,
     },
 }
 
@@ -150,13 +132,12 @@ fn print(value: &impl Serialize, json: bool) -> Result<()> {
 }
 
 /// Runs a `stats` subcommand.
-pub fn run(command: StatsCommand) -> Result<()> {
+pub fn run(command: StatsCommand, json: bool) -> Result<()> {
     match command {
         StatsCommand::Psr {
             returns: path,
             benchmark,
             confidence,
-            json,
         } => print(
             &PsrReport::of(&read_returns(&path)?, benchmark, confidence),
             json,
@@ -166,7 +147,6 @@ pub fn run(command: StatsCommand) -> Result<()> {
             benchmark,
             confidence,
             bars_per_year,
-            json,
         } => {
             check_bars_per_year(bars_per_year)?;
             let report =
@@ -177,16 +157,11 @@ pub fn run(command: StatsCommand) -> Result<()> {
             returns: path,
             trials,
             trial_sharpe_std,
-            json,
         } => print(
             &DsrReport::of(&read_returns(&path)?, trials, trial_sharpe_std)?,
             json,
         ),
-        StatsCommand::Pbo {
-            matrix,
-            blocks,
-            json,
-        } => {
+        StatsCommand::Pbo { matrix, blocks } => {
             let rows = read_numeric_matrix(&matrix)?;
             let result = probability_of_backtest_overfitting(&rows, blocks, 0.0)
                 .with_context(|| format!("{}", matrix.display()))?;
@@ -205,7 +180,6 @@ pub fn run(command: StatsCommand) -> Result<()> {
             paths,
             seed,
             capital,
-            json,
         } => {
             let (_, values) = read_numeric_column(&trades, &["returns", "return", "pnl_fraction"])?;
             print(&monte_carlo(&values, capital, method, paths, seed), json)
@@ -213,7 +187,6 @@ pub fn run(command: StatsCommand) -> Result<()> {
         StatsCommand::Metrics {
             returns: path,
             bars_per_year,
-            json,
         } => {
             check_bars_per_year(bars_per_year)?;
             let metrics = SeriesMetrics::of(&read_returns(&path)?, bars_per_year);

@@ -21,6 +21,7 @@ mod error;
 mod evolution;
 mod format;
 mod run;
+mod study;
 mod tables;
 mod walk_forward;
 
@@ -32,6 +33,7 @@ use minijinja::Environment;
 pub use compare::write_comparison_report;
 pub use downsample::min_max_downsample;
 pub use error::ReportError;
+pub use study::write_study_report;
 pub use walk_forward::write_walk_forward_report;
 
 /// The report's file name inside a run folder.
@@ -65,6 +67,7 @@ fn environment() -> Result<Environment<'static>, ReportError> {
         ("macros.html", include_str!("../templates/macros.html")),
         ("run.html", include_str!("../templates/run.html")),
         ("compare.html", include_str!("../templates/compare.html")),
+        ("study.html", include_str!("../templates/study.html")),
         (
             "walk_forward.html",
             include_str!("../templates/walk_forward.html"),
@@ -141,5 +144,6 @@ pub fn write_report(folder: &Path, options: &ReportOptions) -> Result<PathBuf, R
         FolderKind::Run => write_run_report(folder, options),
         FolderKind::WalkForward => write_walk_forward_report(folder, options),
         FolderKind::Comparison => write_comparison_report(folder, options),
+        FolderKind::Study => write_study_report(folder),
     }
 }

@@ -12,7 +12,8 @@
 //! - [`overfitting`]: the Probability of Backtest Overfitting by CSCV, checked against
 //!   `tests/reference/pbo_vectors.json`;
 //! - [`monte_carlo`]: seeded, parallel trade-list resampling (shuffle, bootstrap, skipped trades,
-//!   extra slippage), checked against `tests/reference/montecarlo_vectors.json`.
+//!   extra slippage), checked against `tests/reference/montecarlo_vectors.json`;
+//! - [`rank_tests`]: the one-sided Mann-Whitney U test (statrs), checked against SciPy.
 //!
 //! Rates are fractions (0.02 is 2%); annualised figures use the dataset's bars per year.
 #![warn(missing_docs)]
@@ -23,6 +24,7 @@ mod error;
 mod inference_reports;
 pub mod monte_carlo;
 pub mod overfitting;
+pub mod rank_tests;
 pub mod returns;
 mod series;
 pub mod sharpe_inference;

@@ -6,7 +6,8 @@ use std::path::Path;
 
 use gauntlet_core::Timestamp;
 
-use crate::run::RunSummary;
+use crate::job::Evolved;
+use crate::run::{RunOutcome, RunSummary};
 use crate::validation::ValidationReport;
 use crate::walk_forward::WalkForwardSummary;
 
@@ -106,6 +107,31 @@ impl RunSummary {
         }
         let _ = writeln!(text, "Next: {}", verdict.next_step);
         text
+    }
+}
+
+impl Evolved {
+    /// The folder it wrote (a run or a walk-forward).
+    pub fn folder(&self) -> &Path {
+        match self {
+            Evolved::WalkForward { folder, .. }
+            | Evolved::Run(RunOutcome::Interrupted { folder, .. }) => folder,
+            Evolved::Run(RunOutcome::Finished(summary)) => &summary.folder,
+        }
+    }
+
+    /// What `gauntlet evolve` prints when it ends: the finished run or walk-forward, or where an
+    /// interrupted run stopped and how to resume it. Lines end with a newline.
+    pub fn describe(&self) -> String {
+        match self {
+            Evolved::WalkForward { folder, summary } => summary.describe(folder),
+            Evolved::Run(RunOutcome::Interrupted { folder, generation }) => format!(
+                "Interrupted after generation {generation}; everything up to it is in {}.\nResume with: gauntlet evolve --resume {}\n",
+                folder.display(),
+                folder.display()
+            ),
+            Evolved::Run(RunOutcome::Finished(summary)) => summary.describe(),
+        }
     }
 }
 

@@ -22,6 +22,7 @@ pub mod robustness;
 pub mod run;
 mod run_folder;
 mod scoring;
+pub mod study;
 pub mod validation;
 pub mod walk_forward;
 
@@ -34,8 +35,8 @@ pub use objectives::{Measure, Neighbourhood, PlateauRules};
 pub use regimes::REGIME_VOLATILITY_BARS;
 pub use run_folder::{
     CHAMPIONS_FOLDER, COMPARISON_TABLE, CONFIG_FILE, FolderKind, MANIFEST_FILE, ManifestChampion,
-    RunFolder, RunManifest, RunStatus, RunTimings, RunVerdict, WALK_FORWARD_FILE,
-    WALK_FORWARD_TABLE,
+    RunFolder, RunManifest, RunStatus, RunTimings, RunVerdict, STUDY_FILE, Study, StudySeed,
+    WALK_FORWARD_FILE, WALK_FORWARD_TABLE,
 };
 pub use scoring::{Costs, GenomeScore, Part, SUMMARY_COLUMNS, SymbolMarket, SymbolScore, Universe};
 

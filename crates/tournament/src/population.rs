@@ -64,6 +64,35 @@ pub fn best_by_final_equity(rows: &[PopulationRow]) -> Option<&PopulationRow> {
         .max_by(|a, b| a.metrics.final_equity.total_cmp(&b.metrics.final_equity))
 }
 
+/// What `gauntlet backtest --population` prints: the count, the dataset, the best genome by final
+/// equity and where the summary is; one JSON object when `json`. `None` for an empty population.
+pub fn describe_population(
+    rows: &[PopulationRow],
+    dataset: &str,
+    bars: usize,
+    summary: &std::path::Path,
+    json: bool,
+) -> Option<String> {
+    let best = best_by_final_equity(rows)?;
+    Some(if json {
+        serde_json::json!({
+            "genomes": rows.len(),
+            "dataset": dataset,
+            "summary": summary.display().to_string(),
+            "best": { "id": best.id, "final_equity": best.metrics.final_equity },
+        })
+        .to_string()
+    } else {
+        format!(
+            "Scored {} genomes on {dataset} ({bars} bars); best {} with final equity {:.2}; summary in {}",
+            rows.len(),
+            best.id,
+            best.metrics.final_equity,
+            summary.display()
+        )
+    })
+}
+
 /// Writes the summary CSV: `id`, `buys`, `sells`, `stop_loss_exits`, `take_profit_exits`, then
 /// every metric in [`Metrics::named_values`] order (fractions; `NaN` where undefined).
 ///

@@ -38,6 +38,8 @@ pub const WALK_FORWARD_FILE: &str = "walk_forward.json";
 pub const WALK_FORWARD_TABLE: &str = "walk_forward.parquet";
 /// The comparison table, in a comparison folder.
 pub const COMPARISON_TABLE: &str = "comparison.parquet";
+/// The study's results, in a study folder.
+pub const STUDY_FILE: &str = "study.json";
 
 /// What a folder holds, told by the file that defines each kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,6 +50,8 @@ pub enum FolderKind {
     WalkForward,
     /// A category comparison: `comparison.parquet`, and a run folder per category.
     Comparison,
+    /// Evolution against random search over seeds: `study.json`, and a run folder per seed.
+    Study,
 }
 
 /// A run's state, as `run.json` records it.
@@ -151,6 +155,53 @@ pub struct RunVerdict {
     pub passed_gate: Vec<Category>,
     /// What to do next: a command that will work, or what to change in the experiment.
     pub next_step: String,
+}
+
+/// One seed of a study: its run's champion and random search's pick, on validation and holdout.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StudySeed {
+    /// The master seed of this run (evolution and its random search both derive from it).
+    pub seed: u64,
+    /// The run folder, relative to the study folder (`seed-<seed>`).
+    pub folder: String,
+    /// Genomes the run scored (random search scored as many).
+    pub evaluations: u64,
+    /// The champion's fitness in the run's category on the validation part.
+    pub evolution_validation: Option<f64>,
+    /// Random search's pick's validation fitness (the best of as many random in-sample leaders).
+    pub random_validation: Option<f64>,
+    /// The champion's holdout fitness (`None`: no eligible champion, ranked lowest).
+    pub evolution_holdout: Option<f64>,
+    /// Random search's pick's holdout fitness.
+    pub random_holdout: Option<f64>,
+    /// Whether any of the run's champions passed the validation gate.
+    pub any_champion_passed_gate: bool,
+}
+
+/// A study (`study.json`): S runs of one experiment with seeds `first_seed..first_seed + S`, each
+/// run's champion against random search with the same budget and the same way of choosing
+/// (finalists picked on validation), compared on the holdout.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Study {
+    /// The experiment's name.
+    pub experiment: String,
+    /// The category compared.
+    pub category: Category,
+    /// Per seed, in order.
+    pub seeds: Vec<StudySeed>,
+    /// Seeds where evolution's holdout fitness beat random search's (a missing value loses to any
+    /// value; two missing values are no win).
+    pub evolution_wins_on_holdout: usize,
+    /// The same on validation.
+    pub evolution_wins_on_validation: usize,
+    /// The Mann-Whitney U statistic of evolution's holdout fitness against random search's
+    /// (missing values ranked lowest).
+    pub mann_whitney_u: f64,
+    /// Its one-sided p-value (evolution larger; SciPy's `mannwhitneyu(..., alternative="greater",
+    /// method="asymptotic")`).
+    pub p_value: f64,
+    /// The study's verdict in one sentence.
+    pub verdict: String,
 }
 
 /// Where a run's time went, wall-clock seconds summed over its generations (`run.json`'s
@@ -335,6 +386,28 @@ impl RunFolder {
         self.path.join(COMPARISON_TABLE)
     }
 
+    /// `study.json`.
+    pub fn study_path(&self) -> PathBuf {
+        self.path.join(STUDY_FILE)
+    }
+
+    /// Reads `study.json`.
+    ///
+    /// # Errors
+    /// [`TournamentError::RunFolder`] naming the file and the field when it is missing or
+    /// malformed.
+    pub fn read_study(&self) -> Result<Study, TournamentError> {
+        read_json(&self.study_path())
+    }
+
+    /// Writes `study.json` atomically.
+    ///
+    /// # Errors
+    /// [`TournamentError::RunFolder`] or an I/O error naming the file.
+    pub fn write_study(&self, study: &Study) -> Result<(), TournamentError> {
+        write_json(&self.study_path(), study)
+    }
+
     /// What the folder holds: a walk-forward (`walk_forward.json`), a comparison
     /// (`comparison.parquet`) or a run (`run.json`), in that order.
     ///
@@ -345,15 +418,17 @@ impl RunFolder {
             Ok(FolderKind::WalkForward)
         } else if self.comparison_table_path().is_file() {
             Ok(FolderKind::Comparison)
+        } else if self.study_path().is_file() {
+            Ok(FolderKind::Study)
         } else if self.manifest_path().is_file() {
             Ok(FolderKind::Run)
         } else {
             Err(TournamentError::RunFolder {
                 path: self.path.clone(),
                 message: format!(
-                    "not a Gauntlet run, walk-forward or comparison folder (no {MANIFEST_FILE}, \
-                     {WALK_FORWARD_FILE} or {COMPARISON_TABLE}; a run writes {MANIFEST_FILE} after \
-                     its first generation)"
+                    "not a Gauntlet run, walk-forward, comparison or study folder (no \
+                     {MANIFEST_FILE}, {WALK_FORWARD_FILE}, {COMPARISON_TABLE} or {STUDY_FILE}; a \
+                     run writes {MANIFEST_FILE} after its first generation)"
                 ),
             })
         }

@@ -1,0 +1,135 @@
+//! The study page: evolution against random search over seeds (`study.json`), rendered into the
+//! study folder's `index.html` with the holdout fitness of both searches per seed, the wins, the
+//! Mann-Whitney test and the verdict.
+
+use std::path::{Path, PathBuf};
+
+use gauntlet_tournament::RunFolder;
+use serde::Serialize;
+
+use crate::charts::{Figure, PALETTE, PointGroup, scatter_chart};
+use crate::error::ReportError;
+use crate::format::{Cell, Style, number, show, text};
+use crate::{REPORT_FILE, render};
+
+#[derive(Debug, Serialize)]
+struct StudyReport {
+    title: String,
+    version: &'static str,
+    category: String,
+    verdict: String,
+    summary: Vec<(String, String)>,
+    rows: Vec<(Vec<Cell>, String)>,
+    chart: Option<Figure>,
+}
+
+/// Renders the study in `folder` into `folder/index.html` and returns its path.
+///
+/// # Errors
+/// [`ReportError::RunFolder`] when `study.json` is missing or malformed; [`ReportError::Chart`] or
+/// [`ReportError::Template`] if drawing fails; [`ReportError::Data`] when the page cannot be
+/// written.
+pub fn write_study_report(folder: &Path) -> Result<PathBuf, ReportError> {
+    let study = RunFolder::new(folder).read_study()?;
+    let lowest = |value: Option<f64>| value.unwrap_or(f64::NAN);
+    let groups = [
+        PointGroup {
+            name: "random search's pick".into(),
+            points: study
+                .seeds
+                .iter()
+                .map(|row| (row.seed as f64, lowest(row.random_holdout)))
+                .collect(),
+            color: PALETTE[7],
+            radius: 4,
+        },
+        PointGroup {
+            name: "evolution's champion".into(),
+            points: study
+                .seeds
+                .iter()
+                .map(|row| (row.seed as f64, lowest(row.evolution_holdout)))
+                .collect(),
+            color: PALETTE[0],
+            radius: 5,
+        },
+    ];
+    let chart =
+        scatter_chart("study", &groups, ("seed", "holdout fitness"), (760, 320))?.map(|svg| {
+            Figure {
+                title: format!(
+                    "Holdout {} per seed (a missing point: no eligible genome)",
+                    study.category.name()
+                ),
+                svg,
+            }
+        });
+    let report = StudyReport {
+        title: study.experiment.clone(),
+        version: env!("CARGO_PKG_VERSION"),
+        category: study.category.name().to_string(),
+        verdict: study.verdict.clone(),
+        summary: vec![
+            (
+                "seeds".into(),
+                format!(
+                    "{} ({} to {})",
+                    study.seeds.len(),
+                    study.seeds.first().map_or(0, |row| row.seed),
+                    study.seeds.last().map_or(0, |row| row.seed)
+                ),
+            ),
+            (
+                "evolution won on the holdout".into(),
+                format!(
+                    "{} of {}",
+                    study.evolution_wins_on_holdout,
+                    study.seeds.len()
+                ),
+            ),
+            (
+                "evolution won on validation".into(),
+                format!(
+                    "{} of {}",
+                    study.evolution_wins_on_validation,
+                    study.seeds.len()
+                ),
+            ),
+            (
+                "Mann-Whitney U (holdout, one-sided: evolution larger)".into(),
+                format!(
+                    "U = {}, p = {}",
+                    study.mann_whitney_u,
+                    show(Some(study.p_value), Style::Decimal)
+                ),
+            ),
+        ],
+        rows: study
+            .seeds
+            .iter()
+            .map(|row| {
+                (
+                    vec![
+                        number(Some(row.seed as f64), Style::Whole),
+                        number(Some(row.evaluations as f64), Style::Whole),
+                        number(row.evolution_validation, Style::Decimal),
+                        number(row.random_validation, Style::Decimal),
+                        number(row.evolution_holdout, Style::Decimal),
+                        number(row.random_holdout, Style::Decimal),
+                        text(if row.any_champion_passed_gate {
+                            "yes"
+                        } else {
+                            "no"
+                        }),
+                    ],
+                    format!("{}/{REPORT_FILE}", row.folder),
+                )
+            })
+            .collect(),
+        chart,
+    };
+    let html = render("study.html", report)?;
+    let path = folder.join(REPORT_FILE);
+    gauntlet_data::write_bytes_atomically(&path, html.as_bytes())?;
+    Ok(path)
+}
