@@ -25,6 +25,18 @@ fn tiny_experiment(folder: &Path, generations: u32) -> PathBuf {
     )
 }
 
+/// The tiny experiment as an NSGA-II run over every kind of measure (plateau with 2 neighbours).
+fn tiny_nsga2_experiment(folder: &Path, generations: u32) -> PathBuf {
+    let tiny = tiny_experiment(folder, generations);
+    let text = std::fs::read_to_string(&tiny).unwrap().replace(
+        "category = \"monthly_performance\"\n",
+        "category = \"monthly_performance\"\nselection = \"nsga2\"\nobjectives = [\"monthly_performance\", \"plateau\", \"worst_symbol\", \"complexity\"]\n",
+    ) + "\n[plateau]\nneighbours = 2\n";
+    let path = folder.join("tiny-nsga2.toml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
 /// The files that must be byte-identical between runs of the same experiment and seed.
 fn deterministic_files(run: &Path) -> Vec<(String, Vec<u8>)> {
     let mut files = vec![
@@ -69,6 +81,35 @@ fn assert_same_files(first: &Path, second: &Path) {
 #[test]
 fn one_and_two_threads_give_the_same_bytes() {
     let folder = tempfile::tempdir().unwrap();
+    // NSGA-II too, with every kind of objective.
+    let nsga2 = tiny_nsga2_experiment(folder.path(), 3);
+    let mut nsga2_runs = Vec::new();
+    for threads in ["1", "2"] {
+        let run = folder.path().join(format!("nsga2-{threads}"));
+        ok(&gauntlet(&[
+            "evolve",
+            "--config",
+            nsga2.to_str().unwrap(),
+            "--out",
+            run.to_str().unwrap(),
+            "--threads",
+            threads,
+            "--quiet",
+        ]));
+        nsga2_runs.push(run);
+    }
+    assert_same_files(&nsga2_runs[0], &nsga2_runs[1]);
+    let leaderboard = std::fs::read_to_string(nsga2_runs[0].join("leaderboard.csv")).unwrap();
+    let header = leaderboard.lines().next().unwrap();
+    for column in [
+        "objective_plateau",
+        "objective_worst_symbol",
+        "front",
+        "crowding",
+    ] {
+        assert!(header.contains(column), "{header}");
+    }
+
     let config = tiny_experiment(folder.path(), 3);
     let config = config.to_str().unwrap();
     let mut runs = Vec::new();
@@ -122,9 +163,23 @@ fn one_and_two_threads_give_the_same_bytes() {
 #[test]
 fn a_killed_run_resumes_to_the_same_bytes() {
     let folder = tempfile::tempdir().unwrap();
-    let config = tiny_experiment(folder.path(), 8);
+    kill_and_resume(folder.path(), &tiny_experiment(folder.path(), 8), "plain");
+}
+
+#[test]
+fn a_killed_nsga2_run_resumes_to_the_same_bytes() {
+    let folder = tempfile::tempdir().unwrap();
+    kill_and_resume(
+        folder.path(),
+        &tiny_nsga2_experiment(folder.path(), 8),
+        "nsga2",
+    );
+}
+
+/// Runs `config` straight, and again killed after generation 2 and resumed: the same bytes.
+fn kill_and_resume(folder: &Path, config: &Path, name: &str) {
     let config = config.to_str().unwrap();
-    let straight = folder.path().join("straight");
+    let straight = folder.join(format!("{name}-straight"));
     ok(&gauntlet(&[
         "evolve",
         "--config",
@@ -134,7 +189,7 @@ fn a_killed_run_resumes_to_the_same_bytes() {
         "--quiet",
     ]));
 
-    let killed = folder.path().join("killed");
+    let killed = folder.join(format!("{name}-killed"));
     let mut child = command(&[
         "evolve",
         "--config",

@@ -180,3 +180,96 @@ mod tests {
         assert_eq!(population[0], (9, 160, 0.03, 0.04));
     }
 }
+
+/// The edge [`planted_edge_series`] plants: after a close whose Wilder RSI over `rsi_period` bars
+/// is below `oversold`, the next bar's close-to-open move gains `drift` (a fraction): a
+/// mean-reversion rule the genome language expresses exactly (`rsi_threshold`, long, entering at
+/// the next open).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PlantedEdge {
+    /// The RSI period, bars (a [`gauntlet_genome::PERIOD_GRID`] value, so genomes can hit it).
+    pub rsi_period: u32,
+    /// The oversold level, RSI points.
+    pub oversold: f64,
+    /// The extra open-to-close return of the next bar, a fraction (0.004 is +0.4%).
+    pub drift: f64,
+}
+
+/// A synthetic daily symbol of `bars` bars built from `source`'s real bars by a moving-block
+/// bootstrap (Kunsch, "The jackknife and the bootstrap for general stationary observations", Annals
+/// of Statistics 17(3), 1989): blocks of `block` consecutive bars, each kept as its gap
+/// (open / previous close), high and low (relative to the open) and body (close / open), drawn with
+/// a ChaCha8 stream seeded by `seed` and chained from a close of 100, each body divided by the
+/// source's geometric mean close-to-close growth (so the resampled series has no drift of its own
+/// and holding it earns nothing on average: only the planted rule does); then `edge` is planted
+/// (see [`PlantedEdge`]). Timestamps are consecutive days from 2000-01-03, UTC. With `drift` 0 it
+/// is driftless resampled real noise.
+///
+/// # Panics
+/// When `source` has fewer than `block + 2` bars (a test fixture's misuse).
+pub fn planted_edge_series(
+    source: &BarSeries,
+    bars: usize,
+    block: usize,
+    edge: PlantedEdge,
+    seed: u64,
+) -> BarSeries {
+    use rand::{RngExt, SeedableRng};
+    let (open, high, low, close) = (source.open(), source.high(), source.low(), source.close());
+    assert!(
+        source.len() >= block + 2,
+        "the source is shorter than a block"
+    );
+    // Per source bar t >= 1: (gap, high / open, low / open, close / open).
+    let shape = |t: usize| {
+        (
+            open[t] / close[t - 1],
+            high[t] / open[t],
+            low[t] / open[t],
+            close[t] / open[t],
+        )
+    };
+    let growth = (close[source.len() - 1] / close[0]).powf(1.0 / (source.len() - 1) as f64);
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+    let mut rsi = gauntlet_indicators::Rsi::new(edge.rsi_period as usize).expect("a valid period");
+    let start = Timestamp::from_ymd(2000, 1, 3)
+        .expect("a valid date")
+        .millis();
+    let mut columns = BarColumns::with_capacity(bars);
+    let mut previous_close = 100.0;
+    let mut oversold = false;
+    let mut source_bar = 0;
+    for bar in 0..bars {
+        if bar % block == 0 {
+            source_bar = rng.random_range(1..source.len() - block);
+        } else {
+            source_bar += 1;
+        }
+        let (gap, up, down, body) = shape(source_bar);
+        let bar_open = previous_close * gap;
+        let body = body / growth;
+        let body = if oversold {
+            body * (1.0 + edge.drift)
+        } else {
+            body
+        };
+        let bar_close = bar_open * body;
+        columns
+            .timestamps
+            .push(Timestamp(start + bar as i64 * MILLIS_PER_DAY));
+        columns.open.push(bar_open);
+        columns
+            .high
+            .push((bar_open * up).max(bar_open).max(bar_close));
+        columns
+            .low
+            .push((bar_open * down).min(bar_open).min(bar_close));
+        columns.close.push(bar_close);
+        columns.volume.push(0.0);
+        oversold = rsi
+            .update(bar_close)
+            .is_some_and(|value| value < edge.oversold);
+        previous_close = bar_close;
+    }
+    BarSeries::new(columns, false).expect("valid synthetic bars")
+}

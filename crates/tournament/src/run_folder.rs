@@ -113,7 +113,8 @@ pub struct DatasetRecord {
 /// among as many in-sample leaders as the run had champion candidates (the champion's own way).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ChanceComparison {
-    /// Random genomes scored (as many as the run scored).
+    /// Random genomes scored: as many backtests as the run made (its genomes and, with a
+    /// `plateau` objective, their neighbours).
     pub random_genomes: u64,
     /// Finalists compared on validation on each side (the run's champion candidates).
     pub finalists: usize,

@@ -269,7 +269,7 @@ fn write_champion_curves(
     Ok(())
 }
 
-/// Scores as many random genomes as the run scored (streams the run never uses: generation
+/// Scores as many random genomes as the run scored, plateau neighbours included (streams the run never uses: generation
 /// `MAX_GENERATIONS - 1`), keeps as many of the best by in-sample fitness as the run had champion
 /// candidates, and returns the best validation fitness among them beside the run's champion's: the
 /// same budget of evaluations and the same way of choosing.
@@ -280,7 +280,7 @@ pub(super) fn against_chance(
     champions: &[Champion],
 ) -> ChanceComparison {
     let experiment = &state.experiment;
-    let count = state.evolution.evaluations;
+    let count = state.evolution.evaluations + state.neighbour_evaluations;
     let genomes: Vec<Genome> = (0..count)
         .map(|index| {
             let island = (index >> 24) as u32;

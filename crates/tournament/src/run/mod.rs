@@ -178,6 +178,11 @@ pub struct RunState {
     /// Where the time went so far (absent in checkpoints written before Gauntlet recorded it).
     #[serde(default)]
     pub timings: RunTimings,
+    /// Backtests of plateau neighbours so far (`plateau` objective: its neighbours for every new
+    /// eligible genome, cache hits included): added to the budget random search gets, so the
+    /// comparison with chance stays at equal cost.
+    #[serde(default)]
+    pub neighbour_evaluations: u64,
 }
 
 /// A champion: the best of the hall of fame on the validation part in one category. Written as
@@ -623,6 +628,7 @@ pub fn start(
         started_at: now(),
         seconds: [0.0; 2],
         timings: RunTimings::default(),
+        neighbour_evaluations: 0,
     };
     let mut logs = Logs {
         objectives: state.experiment.objectives.clone(),
@@ -836,6 +842,13 @@ fn finish_generation(
     }
     scored.clear();
     drop(scored);
+    if problem.objectives.contains(&Measure::Plateau) {
+        let eligible = new_entries
+            .iter()
+            .filter(|entry| entry.fitness.is_some())
+            .count() as u64;
+        state.neighbour_evaluations += eligible * problem.plateau.neighbours as u64;
+    }
     logs.add_entries(&new_entries);
 
     // Champion candidates: each island's best.
