@@ -195,7 +195,7 @@ impl GenomeScore {
     /// The profit factor of every symbol's trades pooled: total gross profit / total gross loss
     /// (each symbol backtested from the same initial capital, so amounts add up); infinite with
     /// profits and no loss, `NaN` with neither (the definition of
-    /// [`gauntlet_stats::trades::trade_metrics`], over the pooled list).
+    /// [`gauntlet_stats::trade_metrics`], over the pooled list).
     pub fn pooled_profit_factor(&self) -> f64 {
         let profit: f64 = self.symbols.iter().map(|symbol| symbol.gross_profit).sum();
         let loss: f64 = self.symbols.iter().map(|symbol| symbol.gross_loss).sum();
