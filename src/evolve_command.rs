@@ -136,8 +136,9 @@ pub fn run(arguments: EvolveArgs, datasets_dir: &Path) -> Result<()> {
         }
     };
     progress.bar.finish_and_clear();
-    print!("{}", evolved.describe());
-    crate::report_and_say(evolved.folder());
+    // The report first: a reader that stops early (`| head`) must not cost the run its page.
+    let report = crate::write_report(evolved.folder());
+    print!("{}{report}", evolved.describe());
     Ok(())
 }
 

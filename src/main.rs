@@ -68,8 +68,12 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    // A bug must still end in one line, not a backtrace.
+    // A bug must still end in one line, not a backtrace. A reader that closed standard output
+    // (`| head -1`) makes `println!` panic on EPIPE: that is the end of output, as in ripgrep.
     std::panic::set_hook(Box::new(|info| {
+        if info.to_string().contains("Broken pipe") {
+            std::process::exit(0);
+        }
         eprintln!("internal error (please report it): {info}");
     }));
     let cli = Cli::parse();
@@ -91,6 +95,7 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        Err(error) if gauntlet_core::is_broken_pipe(error.as_ref()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("error: {error:#}");
             ExitCode::from(2)
@@ -123,14 +128,17 @@ pub fn stop_on_signal(notice: Option<&'static str>) -> anyhow::Result<Arc<Atomic
 /// datasets are found there from any folder.
 pub const CHECKOUT: &str = env!("CARGO_MANIFEST_DIR");
 
-/// Writes the report of a run, walk-forward or comparison folder and says where it is; a report
+/// Writes the report of any Gauntlet folder and returns the line that says where it is; a report
 /// that cannot be drawn is a warning, not a failed run (the tables are the results).
-pub fn report_and_say(folder: &std::path::Path) {
+pub fn write_report(folder: &std::path::Path) -> String {
     match gauntlet_report::write_report(folder, &gauntlet_report::ReportOptions::default()) {
-        Ok(path) => println!("Report: {}", path.display()),
-        Err(error) => eprintln!(
-            "warning: the report could not be written ({error}); retry with gauntlet report {}",
-            folder.display()
-        ),
+        Ok(path) => format!("Report: {}\n", path.display()),
+        Err(error) => {
+            eprintln!(
+                "warning: the report could not be written ({error}); retry with gauntlet report {}",
+                folder.display()
+            );
+            String::new()
+        }
     }
 }

@@ -112,7 +112,7 @@ pub fn compare(arguments: CompareArgs, datasets_dir: &Path) -> Result<()> {
     let (catalog, experiment, folder) = arguments.experiment.load(datasets_dir, "compare")?;
     let comparison = run_comparison(&experiment, &catalog, &categories, &folder, &mut |event| {
         if let ComparisonEvent::RunFinished { folder, .. } = &event {
-            crate::report_and_say(folder);
+            print!("{}", crate::write_report(folder));
         }
         if let Some(line) = event.describe() {
             println!("{line}");
@@ -137,7 +137,7 @@ pub fn study(arguments: StudyArgs, datasets_dir: &Path) -> Result<()> {
     );
     let study = run_study(&experiment, &catalog, first, count, &folder, &mut |run| {
         println!("  {}: {}", run.folder.display(), run.verdict.run);
-        crate::report_and_say(&run.folder);
+        print!("{}", crate::write_report(&run.folder));
     })?;
     print!("{}", study.describe());
     println!("Study report: {}", write_study_report(&folder)?.display());

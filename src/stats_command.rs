@@ -85,9 +85,9 @@ pub enum StatsCommand {
         /// up to C per trade, a fraction).
         #[arg(long, default_value = "bootstrap")]
         method: Resampling,
-        /// Paths to simulate.
-        #[arg(long, default_value_t = 10_000)]
-        paths: usize,
+        /// Paths to simulate, 1 to 1,000,000.
+        #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+        paths: u64,
         /// The seed (the same seed gives the same result on any thread count).
         #[arg(long, default_value_t = 42)]
         seed: u64,
@@ -105,9 +105,7 @@ fn read_returns(path: &std::path::Path) -> Result<Vec<f64>> {
     } else {
         values
     };
-    if series.len() < 2 {
-        bail!("{}: need at least 2 returns", path.display());
-    }
+    gauntlet_stats::check_returns(&series).with_context(|| path.display().to_string())?;
     Ok(series)
 }
 
@@ -182,7 +180,10 @@ pub fn run(command: StatsCommand, json: bool) -> Result<()> {
             capital,
         } => {
             let (_, values) = read_numeric_column(&trades, &["returns", "return", "pnl_fraction"])?;
-            print(&monte_carlo(&values, capital, method, paths, seed), json)
+            print(
+                &monte_carlo(&values, capital, method, paths as _, seed),
+                json,
+            )
         }
         StatsCommand::Metrics {
             returns: path,

@@ -337,7 +337,7 @@ pub fn number(value: f64) -> String {
 
 /// One closed trade as a row (`gauntlet backtest --trades-out`): times RFC 3339 UTC, prices and
 /// amounts in quote currency, `pnl_pct` in percent of the entry value.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct TradeRecord<'a> {
     /// The instrument.
     pub symbol: &'a str,

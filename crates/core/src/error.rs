@@ -65,3 +65,37 @@ pub enum CoreError {
         day: u32,
     },
 }
+
+/// Whether `error`, or any error in its chain of sources, is an I/O error of kind `BrokenPipe`:
+/// output written to a pipe whose reader has gone (`gauntlet data list | head -1`), which a
+/// command treats as the end of its output, not a failure.
+pub fn is_broken_pipe(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cause = Some(error);
+    while let Some(current) = cause {
+        if current
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+        {
+            return true;
+        }
+        cause = current.source();
+    }
+    false
+}
+
+#[cfg(test)]
+mod broken_pipe_tests {
+    use super::*;
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("writing the journal")]
+    struct Wrapper(#[source] std::io::Error);
+
+    #[test]
+    fn a_broken_pipe_is_found_anywhere_in_the_chain() {
+        let pipe = std::io::Error::from(std::io::ErrorKind::BrokenPipe);
+        assert!(is_broken_pipe(&Wrapper(pipe)));
+        let missing = std::io::Error::from(std::io::ErrorKind::NotFound);
+        assert!(!is_broken_pipe(&Wrapper(missing)));
+    }
+}

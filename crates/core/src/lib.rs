@@ -44,7 +44,7 @@ mod series;
 mod time;
 
 pub use bar::{Bar, BarField, BarProblem, check_bar_values};
-pub use error::CoreError;
+pub use error::{CoreError, is_broken_pipe};
 pub use instrument::{AssetClass, Instrument};
 pub use series::{BarColumns, BarSeries, PriceFields};
 pub use time::{BarInterval, MILLIS_PER_DAY, Timestamp};

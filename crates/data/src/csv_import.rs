@@ -320,8 +320,28 @@ impl<'a> Importer<'a> {
             column: column.to_string(),
             found: names.join(", "),
         };
+        // A column named twice (`timestamp,close,close`): which one is meant cannot be guessed.
+        for (second, name) in normalised.iter().enumerate() {
+            if let Some(first) = normalised[..second]
+                .iter()
+                .position(|earlier| !name.is_empty() && earlier == name)
+            {
+                return Err(DataError::Header {
+                    path: self.path.to_path_buf(),
+                    message: format!(
+                        "columns {} and {} are both named '{}'; rename one",
+                        first + 1,
+                        second + 1,
+                        names[second].trim()
+                    ),
+                });
+            }
+        }
         let date_column = find(&["date"]);
         let time_column = find(&["time"]);
+        // pandas' `DataFrame.to_csv()` writes a date index as an unnamed first column.
+        let unnamed_first =
+            (normalised.first().is_some_and(String::is_empty) && names.len() > 1).then_some(0);
         let (time, time_of_day) = match (
             find(&[
                 "timestamp",
@@ -338,9 +358,15 @@ impl<'a> Importer<'a> {
             (None, Some(date), Some(time)) => (date, Some(time)),
             (None, Some(date), None) => (date, None),
             (None, None, Some(time)) => (time, None),
-            (None, None, None) => {
-                return Err(missing("timestamp (timestamp, date, time or datetime)"));
-            }
+            (None, None, None) => match unnamed_first {
+                Some(first) => {
+                    self.notices.push(
+                        "read the unnamed first column (a pandas index) as the timestamp".into(),
+                    );
+                    (first, None)
+                }
+                None => return Err(missing("timestamp (timestamp, date, time or datetime)")),
+            },
         };
         let open = find(&["open"]);
         let high = find(&["high"]);

@@ -142,14 +142,34 @@ pub fn write_time_columns(
     })
 }
 
-/// Writes `rows` as CSV, atomically: a header from the first row's field names (serde), then one
-/// line per row.
+/// Writes `rows` as CSV, atomically: a header of the row type's field names (serde; from a
+/// default row when there are no rows, so an empty table still has its header), then one line per
+/// row.
 ///
 /// # Errors
 /// [`DataError::Io`] naming the file.
-pub fn write_csv_rows<T: Serialize>(path: &Path, rows: &[T]) -> Result<(), DataError> {
+pub fn write_csv_rows<T: Serialize + Default>(path: &Path, rows: &[T]) -> Result<(), DataError> {
     write_atomically(path, |file| {
         let mut writer = csv::Writer::from_writer(file);
+        if rows.is_empty() {
+            // The header alone (pandas cannot read an empty file): the field names of a default
+            // row, serialised into memory and read back.
+            let mut probe = csv::Writer::from_writer(Vec::new());
+            probe
+                .serialize(T::default())
+                .map_err(|error| csv_error(path, &error))?;
+            let bytes = probe.into_inner().map_err(|error| DataError::Io {
+                path: path.to_path_buf(),
+                source: error.into_error(),
+            })?;
+            let header = csv::Reader::from_reader(bytes.as_slice())
+                .headers()
+                .map_err(|error| csv_error(path, &error))?
+                .clone();
+            writer
+                .write_record(&header)
+                .map_err(|error| csv_error(path, &error))?;
+        }
         for row in rows {
             writer
                 .serialize(row)

@@ -109,8 +109,10 @@ impl GaConfig {
             return fail(
                 "population_size",
                 format!(
-                    "must be at least 2 per island ({} islands), got {}",
-                    self.islands, self.population_size
+                    "must be at least {} (2 per island, {} islands), got {}",
+                    2 * self.islands,
+                    self.islands,
+                    self.population_size
                 ),
             );
         }
@@ -121,8 +123,14 @@ impl GaConfig {
             );
         }
         let smallest = self.island_size(self.islands - 1);
-        if self.tournament_size == 0 {
-            return fail("tournament_size", "must be at least 1".into());
+        if self.tournament_size == 0 || self.tournament_size > smallest {
+            return fail(
+                "tournament_size",
+                format!(
+                    "must be 1 to the smallest island's size ({smallest}), got {}",
+                    self.tournament_size
+                ),
+            );
         }
         if self.elitism >= smallest {
             return fail(

@@ -36,12 +36,14 @@ pub fn read_genome_file(path: &Path) -> Result<Genome, GenomeError> {
         version: u32,
         genome: Genome,
     }
-    let text =
+    let whole =
         std::fs::read_to_string(path).map_err(|error| file_error(path, error.to_string()))?;
+    // Editors on Windows may save UTF-8 with a byte-order mark; JSON has none.
+    let text = whole.strip_prefix('\u{feff}').unwrap_or(&whole);
     let format: Format =
-        serde_json::from_str(&text).map_err(|error| file_error(path, error.to_string()))?;
+        serde_json::from_str(text).map_err(|error| file_error(path, error.to_string()))?;
     if format.format.as_deref() == Some(CHAMPION_FILE_FORMAT) {
-        let champion: Champion = serde_json::from_str(&text)
+        let champion: Champion = serde_json::from_str(text)
             .map_err(|error| file_error(path, format!("not a valid champion file: {error}")))?;
         if champion.version != CHAMPION_FILE_VERSION {
             return Err(file_error(
@@ -55,7 +57,7 @@ pub fn read_genome_file(path: &Path) -> Result<Genome, GenomeError> {
         champion.genome.validate()?;
         return Ok(champion.genome);
     }
-    Genome::from_json(&text).map_err(|error| file_error(path, error.to_string()))
+    Genome::from_json(text).map_err(|error| file_error(path, error.to_string()))
 }
 
 /// Reads a population: one genome JSON per line (blank lines skipped), each validated. Returns

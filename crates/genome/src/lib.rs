@@ -62,6 +62,8 @@ impl Genome {
     /// [`GenomeError::Json`] for malformed JSON, an unknown field or a missing one (serde's message
     /// names it, with line and column); the validation errors of [`Genome::validate`].
     pub fn from_json(text: &str) -> Result<Self, GenomeError> {
+        // A UTF-8 byte-order mark (Windows editors) is not JSON: skip it.
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let genome: Genome =
             serde_json::from_str(text).map_err(|error| GenomeError::Json(error.to_string()))?;
         genome.validate()?;

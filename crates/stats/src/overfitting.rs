@@ -139,20 +139,25 @@ impl Overfitting {
     }
 }
 
+/// Most CSCV blocks: C(20, 10) = 184,756 splits. Each added pair of blocks multiplies the splits by
+/// about four (C(40, 20) is 1.4e11, which no machine can enumerate); the literature's S is 8 to 16.
+pub const MAX_BLOCKS: usize = 20;
+
 /// CSCV on `matrix` (rows = periods, columns = trials) with `blocks` blocks; `threshold` is the
 /// out-of-sample metric below which a split counts as a loss (0 for Sharpe).
 ///
 /// # Errors
 /// [`StatsError::RaggedMatrix`] when rows differ in length; [`StatsError::Invalid`] when `blocks` is
-/// odd or below 2, there are fewer than 2 columns, or a block would hold fewer than 2 rows.
+/// odd, below 2 or above [`MAX_BLOCKS`], there are fewer than 2 columns, or a block would hold
+/// fewer than 2 rows.
 pub fn probability_of_backtest_overfitting(
     matrix: &[Vec<f64>],
     blocks: usize,
     threshold: f64,
 ) -> Result<Overfitting, StatsError> {
-    if blocks < 2 || blocks % 2 == 1 {
+    if blocks < 2 || blocks % 2 == 1 || blocks > MAX_BLOCKS {
         return Err(StatsError::Invalid(format!(
-            "the block count S must be even and at least 2, got {blocks}"
+            "the block count S must be even, 2 to {MAX_BLOCKS}, got {blocks}"
         )));
     }
     let columns = matrix.first().map_or(0, Vec::len);

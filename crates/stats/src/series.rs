@@ -27,6 +27,32 @@ pub fn returns_from_equity(equity: &[f64]) -> Result<Vec<f64>, StatsError> {
         .collect())
 }
 
+/// Checks a series of simple returns before any statistic: at least 2 values, each finite and at
+/// least -1 (a return below -100% loses more than everything, which compounding cannot represent:
+/// usually a column in percent rather than a fraction).
+///
+/// # Errors
+/// [`StatsError::Invalid`] naming the 1-based position and the value of the first bad return.
+pub fn check_returns(returns: &[f64]) -> Result<(), StatsError> {
+    if returns.len() < 2 {
+        return Err(StatsError::Invalid(format!(
+            "need at least 2 returns, got {}",
+            returns.len()
+        )));
+    }
+    if let Some(bad) = returns
+        .iter()
+        .position(|value| !value.is_finite() || *value < -1.0)
+    {
+        return Err(StatsError::Invalid(format!(
+            "return {} is {}: returns must be finite fractions of at least -1 (-100%); is the column in percent?",
+            bad + 1,
+            returns[bad]
+        )));
+    }
+    Ok(())
+}
+
 /// Every metric of one returns series (empyrical's definitions, see [`crate::returns`]; fractions;
 /// annualised with `bars_per_year`; `NaN` where undefined, `null` in JSON).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -90,6 +116,16 @@ impl SeriesMetrics {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn returns_below_minus_one_or_not_finite_are_refused() {
+        assert!(check_returns(&[0.01, -0.02]).is_ok());
+        assert!(check_returns(&[0.01, -1.0]).is_ok());
+        let error = check_returns(&[0.01, -5.12, 0.0]).unwrap_err().to_string();
+        assert!(error.contains("return 2 is -5.12"), "{error}");
+        assert!(check_returns(&[0.01, f64::NAN]).is_err());
+        assert!(check_returns(&[0.01]).is_err());
+    }
 
     #[test]
     fn returns_of_an_equity_curve_by_hand() {

@@ -200,6 +200,10 @@ fn indicator_cache_mib() -> usize {
     1024
 }
 
+/// Most trials the run's PBO samples (`[gate] pbo_trials`): their in-sample returns are held in
+/// memory together (trials x symbols x bars).
+pub const MAX_PBO_TRIALS: usize = 1_000;
+
 /// Command-line overrides of an experiment's fields (`gauntlet evolve --seed ...`); `None` keeps
 /// the file's value.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -483,20 +487,25 @@ impl Experiment {
         }
         self.capital.validate()?;
         let gate = &self.gate;
-        if gate.pbo_blocks < 2 || gate.pbo_blocks % 2 == 1 {
+        let max_blocks = gauntlet_stats::overfitting::MAX_BLOCKS;
+        if gate.pbo_blocks < 2 || gate.pbo_blocks % 2 == 1 || gate.pbo_blocks > max_blocks {
             return fail(
                 "gate.pbo_blocks",
-                format!("must be even and at least 2, got {}", gate.pbo_blocks),
+                format!("must be even, 2 to {max_blocks}, got {}", gate.pbo_blocks),
             );
         }
-        if gate.pbo_trials < 2 {
+        if !(2..=MAX_PBO_TRIALS).contains(&gate.pbo_trials) {
             return fail(
                 "gate.pbo_trials",
-                format!("must be at least 2, got {}", gate.pbo_trials),
+                format!("must be 2 to {MAX_PBO_TRIALS}, got {}", gate.pbo_trials),
             );
         }
-        if gate.monte_carlo_paths == 0 {
-            return fail("gate.monte_carlo_paths", "must be at least 1".into());
+        let max_paths = gauntlet_stats::monte_carlo::MAX_PATHS;
+        if !(1..=max_paths).contains(&gate.monte_carlo_paths) {
+            return fail(
+                "gate.monte_carlo_paths",
+                format!("must be 1 to {max_paths}, got {}", gate.monte_carlo_paths),
+            );
         }
         if let Some(walk) = &self.walk_forward {
             if walk.in_sample_days == 0 {

@@ -29,7 +29,9 @@ pub mod walk_forward;
 pub use capital::{CapitalBook, CapitalRow, CapitalRules, RankedAgent, Tier};
 pub use category::{Category, Eligibility, Verdict};
 pub use error::TournamentError;
-pub use experiment::{Experiment, Overrides, PopulationSettings, QUICKSTART_TOML, WalkForward};
+pub use experiment::{
+    Experiment, MAX_PBO_TRIALS, Overrides, PopulationSettings, QUICKSTART_TOML, WalkForward,
+};
 pub use job::{Evolved, evolve, resume};
 pub use objectives::{Measure, Neighbourhood, PlateauRules};
 pub use regimes::REGIME_VOLATILITY_BARS;

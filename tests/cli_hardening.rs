@@ -1,0 +1,208 @@
+//! Hostile and careless use through the real binary (#18): closed pipes, odd files, bad sizes.
+
+mod common;
+
+use std::process::Stdio;
+
+use common::command;
+
+/// Runs `arguments` with standard output a pipe whose reading end is closed at once, as `| head
+/// -0` does: the command must end quietly (exit 0, nothing on standard error), like ripgrep.
+fn with_closed_stdout(arguments: &[&str]) -> std::process::Output {
+    let mut child = command(arguments)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    drop(child.stdout.take());
+    child.wait_with_output().expect("the binary ends")
+}
+
+#[test]
+fn a_closed_pipe_ends_output_quietly() {
+    let repository = gauntlet_testkit::repository();
+    let genome = repository.join("genomes/sma-50-200-crossover.json");
+    let genome = genome.to_str().unwrap();
+    for arguments in [
+        vec!["data", "list"],
+        vec!["data", "inspect", "sp500-1d", "--json"],
+        vec![
+            "backtest",
+            "--genome",
+            genome,
+            "--dataset",
+            "sp500-1d",
+            "--json",
+        ],
+        vec!["validate", "--genome", genome, "--dataset", "sp500-1d"],
+    ] {
+        let output = with_closed_stdout(&arguments);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(0), "{arguments:?}: {stderr}");
+        assert!(stderr.is_empty(), "{arguments:?}: {stderr}");
+    }
+}
+
+#[test]
+fn an_empty_trade_list_still_has_its_header() {
+    let folder = tempfile::tempdir().unwrap();
+    let trades = folder.path().join("trades.csv");
+    let genome = gauntlet_testkit::repository().join("genomes/sma-50-200-crossover.json");
+    // SMA(50/200) on 150 bars: no trade.
+    let output = command(&[
+        "backtest",
+        "--genome",
+        genome.to_str().unwrap(),
+        "--dataset",
+        "sp500-1d",
+        "--from",
+        "2020-01-01",
+        "--to",
+        "2020-08-01",
+        "--trades-out",
+        trades.to_str().unwrap(),
+    ])
+    .output()
+    .unwrap();
+    common::ok(&output);
+    let text = std::fs::read_to_string(&trades).unwrap();
+    assert_eq!(
+        text,
+        "symbol,side,entry_time,entry_price,exit_time,exit_price,quantity,gross_pnl,commission,net_pnl,pnl_pct,bars_held,exit_reason\n"
+    );
+}
+
+#[test]
+fn a_genome_saved_with_a_byte_order_mark_reads() {
+    let folder = tempfile::tempdir().unwrap();
+    let repository = gauntlet_testkit::repository();
+    let text =
+        std::fs::read_to_string(repository.join("genomes/sma-50-200-crossover.json")).unwrap();
+    let genome = folder.path().join("bom.json");
+    std::fs::write(&genome, format!("\u{feff}{text}")).unwrap();
+    let output = command(&[
+        "backtest",
+        "--genome",
+        genome.to_str().unwrap(),
+        "--dataset",
+        "sp500-1d",
+    ])
+    .output()
+    .unwrap();
+    assert!(common::ok(&output).contains("SMA(50) crosses above SMA(200)"));
+}
+
+fn import_text(text: &str) -> Result<gauntlet_data::ImportedCsv, gauntlet_data::DataError> {
+    let folder = tempfile::tempdir().unwrap();
+    let path = folder.path().join("prices.csv");
+    std::fs::write(&path, text).unwrap();
+    gauntlet_data::import_csv(&path, &gauntlet_data::ImportOptions::default())
+}
+
+#[test]
+fn a_pandas_index_column_is_the_timestamp() {
+    // `DataFrame.to_csv()` with a date index writes an empty first header field.
+    let imported = import_text(
+        ",Open,High,Low,Close,Volume\n2024-01-02,10,11,9,10.5,100\n2024-01-03,10.5,12,10,11,200\n",
+    )
+    .unwrap();
+    assert_eq!(imported.series.len(), 2);
+    assert_eq!(imported.series.close(), &[10.5, 11.0]);
+    assert_eq!(
+        imported.series.timestamps()[1],
+        gauntlet_core::Timestamp::from_ymd(2024, 1, 3).unwrap()
+    );
+}
+
+#[test]
+fn a_column_named_twice_is_refused_naming_both() {
+    let error = import_text("timestamp,close,close\n2024-01-02,10,11\n")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("columns 2 and 3") && error.contains("'close'"),
+        "{error}"
+    );
+}
+
+/// Asserts a user error: exit code 2 and one line on standard error containing `needle`.
+fn assert_refused(output: &std::process::Output, needle: &str) {
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains(needle), "'{needle}' not in {stderr}");
+}
+
+#[test]
+fn hostile_sizes_are_refused_before_any_work() {
+    let folder = tempfile::tempdir().unwrap();
+    // 40 blocks would enumerate C(40, 20) = 1.4e11 splits.
+    let matrix = folder.path().join("matrix.csv");
+    let mut text = String::from("a,b\n");
+    for row in 0..200 {
+        text.push_str(&format!(
+            "{},{}\n",
+            (row % 7) as f64 / 100.0,
+            (row % 5) as f64 / 100.0
+        ));
+    }
+    std::fs::write(&matrix, text).unwrap();
+    let pbo = command(&[
+        "stats",
+        "pbo",
+        "--matrix",
+        matrix.to_str().unwrap(),
+        "--blocks",
+        "40",
+    ])
+    .output()
+    .unwrap();
+    assert_refused(&pbo, "2 to 20, got 40");
+    let trades = folder.path().join("trades.csv");
+    std::fs::write(&trades, "returns\n0.01\n-0.02\n").unwrap();
+    let paths = command(&[
+        "stats",
+        "monte-carlo",
+        "--trades",
+        trades.to_str().unwrap(),
+        "--paths",
+        "1000000000000",
+    ])
+    .output()
+    .unwrap();
+    assert_eq!(paths.status.code(), Some(2));
+    // Returns in percent, not fractions: -512% is refused, not compounded into nonsense.
+    let returns = folder.path().join("returns.csv");
+    std::fs::write(&returns, "returns\n1.5\n-5.12\n0.3\n").unwrap();
+    let metrics = command(&["stats", "metrics", "--returns", returns.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_refused(&metrics, "return 2 is -5.12");
+    // Experiments: each bad size names its field, before any data is loaded.
+    for (setting, field) in [
+        ("[gate]\npbo_blocks = 40\n", "gate.pbo_blocks"),
+        (
+            "[gate]\nmonte_carlo_paths = 1000000000000\n",
+            "gate.monte_carlo_paths",
+        ),
+        ("[gate]\npbo_trials = 100000000\n", "gate.pbo_trials"),
+        ("[plateau]\nneighbours = 100000\n", "plateau.neighbours"),
+    ] {
+        let config = common::small_experiment(folder.path(), "sizes", 1, 2, 24, &["sp500-1d"]);
+        let text = std::fs::read_to_string(&config).unwrap() + setting;
+        std::fs::write(&config, text).unwrap();
+        let output = command(&["evolve", "--config", config.to_str().unwrap(), "--quiet"])
+            .output()
+            .unwrap();
+        assert_refused(&output, field);
+    }
+    let config = common::small_experiment(folder.path(), "tournament", 1, 2, 24, &["sp500-1d"]);
+    let text = std::fs::read_to_string(&config)
+        .unwrap()
+        .replace("islands = 2\n", "islands = 2\ntournament_size = 50\n");
+    std::fs::write(&config, text).unwrap();
+    let output = command(&["evolve", "--config", config.to_str().unwrap(), "--quiet"])
+        .output()
+        .unwrap();
+    assert_refused(&output, "tournament_size");
+}
