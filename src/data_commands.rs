@@ -37,7 +37,7 @@ pub enum DataCommand {
     Export {
         /// The dataset's name.
         name: String,
-        /// The file to write (`.csv` or `.parquet`).
+        /// The file: `.csv`, `.parquet`, or `-` (CSV on stdout; the confirmation goes to stderr).
         #[arg(long, value_name = "FILE")]
         to: PathBuf,
     },
@@ -218,6 +218,6 @@ fn import(datasets_dir: &Path, arguments: ImportArgs) -> Result<()> {
 
 fn export(datasets_dir: &Path, name: &str, to: &Path) -> Result<()> {
     let bars = export_dataset(&open_catalog(datasets_dir)?, name, to)?;
-    println!("Exported {bars} bars of '{name}' to {}", to.display());
+    eprintln!("Exported {bars} bars of '{name}' to {}", to.display());
     Ok(())
 }

@@ -52,10 +52,10 @@ pub struct ExportArgs {
     /// Which category's champion.
     #[arg(long, value_name = "C")]
     category: Category,
-    /// Where to write `<run>-<category>.json`.
+    /// Where to write `<run folder>-<category>.json`.
     #[arg(long, value_name = "DIR", default_value = "genomes")]
     to: PathBuf,
-    /// Export even a champion that failed the validation gate.
+    /// Export even a champion that failed the validation gate; replace an existing file.
     #[arg(long)]
     force: bool,
 }

@@ -353,11 +353,16 @@ fn an_exported_champion_backtests() {
             stderr.contains("failed the validation gate") && stderr.contains("--force"),
             "{stderr}"
         );
-        assert!(!genomes.join("tiny-monthly_performance.json").exists());
+        assert!(!genomes.join("run-monthly_performance.json").exists());
     }
+    // Named after the run folder (unique in its output folder), not the experiment.
     let stdout = ok(&export(true));
-    let exported = genomes.join("tiny-monthly_performance.json");
-    assert!(stdout.contains("tiny-monthly_performance.json"), "{stdout}");
+    let exported = genomes.join("run-monthly_performance.json");
+    assert!(stdout.contains("run-monthly_performance.json"), "{stdout}");
+    // An existing file is not replaced without --force.
+    let again = export(false);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
     let file: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&exported).unwrap()).unwrap();
     // The champion file: versioned, the genome with its lineage, provenance, metrics, validation.

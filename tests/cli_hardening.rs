@@ -206,3 +206,156 @@ fn hostile_sizes_are_refused_before_any_work() {
         .unwrap();
     assert_refused(&output, "tournament_size");
 }
+
+#[test]
+fn evolve_never_writes_into_a_users_folder() {
+    let folder = tempfile::tempdir().unwrap();
+    let config = common::small_experiment(folder.path(), "mine", 1, 1, 12, &["sp500-1d"]);
+    let users = folder.path().join("my-project");
+    std::fs::create_dir_all(&users).unwrap();
+    std::fs::write(users.join("config.toml"), "my own settings\n").unwrap();
+    let output = command(&[
+        "evolve",
+        "--config",
+        config.to_str().unwrap(),
+        "--out",
+        users.to_str().unwrap(),
+        "--quiet",
+    ])
+    .output()
+    .unwrap();
+    assert_refused(&output, "is not empty");
+    assert_eq!(
+        std::fs::read_to_string(users.join("config.toml")).unwrap(),
+        "my own settings\n"
+    );
+    assert_eq!(std::fs::read_dir(&users).unwrap().count(), 1);
+}
+
+#[cfg(unix)]
+#[test]
+fn outputs_honour_the_umask_write_through_links_and_dash_is_standard_output() {
+    use std::os::unix::fs::PermissionsExt;
+    let folder = tempfile::tempdir().unwrap();
+    let exported = folder.path().join("wti.csv");
+    // Through a shell, to set the umask the way a user's session does.
+    let binary = env!("CARGO_BIN_EXE_gauntlet");
+    let datasets = gauntlet_testkit::repository().join("datasets");
+    let status = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "umask 022; '{binary}' data export wti-1d --to '{}' --datasets-dir '{}'",
+            exported.display(),
+            datasets.display()
+        ))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let mode = std::fs::metadata(&exported).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o644, "{mode:o}");
+    // Written through a link: the link stays, its target gets the data.
+    let real = folder.path().join("real.csv");
+    std::fs::write(&real, "old").unwrap();
+    let link = folder.path().join("link.csv");
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    let output = command(&["data", "export", "wti-1d", "--to", link.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert!(
+        std::fs::read_to_string(&real)
+            .unwrap()
+            .starts_with("timestamp,close\n")
+    );
+    // `-`: the data on standard output, the confirmation on standard error.
+    let output = command(&["data", "export", "wti-1d", "--to", "-"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.starts_with("timestamp,close\n1986-01-02T00:00:00Z,25.56\n"),
+        "{stdout:.80}"
+    );
+    assert!(String::from_utf8_lossy(&output.stderr).starts_with("Exported 8321 bars"));
+    // An OS error is said once.
+    let output = command(&[
+        "backtest",
+        "--genome",
+        "/no/such/genome.json",
+        "--dataset",
+        "sp500-1d",
+    ])
+    .output()
+    .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(stderr.matches("os error 2").count(), 1, "{stderr}");
+}
+
+#[test]
+fn nonsense_settings_are_refused() {
+    let genome = gauntlet_testkit::repository().join("genomes/sma-50-200-crossover.json");
+    let genome = genome.to_str().unwrap();
+    let twice = command(&[
+        "backtest",
+        "--genome",
+        genome,
+        "--dataset",
+        "sp500-1d,sp500-1d",
+    ])
+    .output()
+    .unwrap();
+    assert_refused(&twice, "'sp500-1d' is listed twice");
+    let capital = command(&[
+        "backtest",
+        "--genome",
+        genome,
+        "--dataset",
+        "sp500-1d",
+        "--capital",
+        "1e308",
+    ])
+    .output()
+    .unwrap();
+    assert_refused(&capital, "initial_capital");
+    let folder = tempfile::tempdir().unwrap();
+    std::fs::write(folder.path().join("catalog.toml"), "").unwrap();
+    let prices = folder.path().join("prices.csv");
+    std::fs::write(&prices, "timestamp,close\n2024-01-02,10\n2024-01-03,11\n").unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_gauntlet"))
+        .args([
+            "data",
+            "import",
+            prices.to_str().unwrap(),
+            "--name",
+            "x",
+            "--symbol",
+            "",
+            "--asset-class",
+            "stock",
+        ])
+        .arg("--datasets-dir")
+        .arg(folder.path())
+        .output()
+        .unwrap();
+    assert_refused(&output, "symbol");
+}
+
+#[test]
+fn a_placeholder_price_is_a_bad_row_not_a_bar() {
+    // Interactive Brokers sends DBL_MAX (1.7976931348623157e308) for "unset".
+    let error = import_text(
+        "timestamp,open,high,low,close\n2024-01-02,10,11,9,10.5\n2024-01-03,10.5,1.7976931348623157e308,10,11\n",
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        error.contains("line 3") && error.contains("placeholder"),
+        "{error}"
+    );
+}

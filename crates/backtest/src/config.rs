@@ -95,12 +95,16 @@ impl Default for BacktestConfig {
     }
 }
 
+/// The largest starting capital a backtest accepts, quote currency (10^15: a thousand trillion,
+/// about ten times the world's stock markets; `1e308` would overflow the first position's value).
+pub const MAX_INITIAL_CAPITAL: f64 = 1e15;
+
 impl BacktestConfig {
     /// Checks every setting.
     ///
     /// # Errors
-    /// [`BacktestError::Config`] naming the setting: capital not positive, a negative or non-finite
-    /// cost, non-positive bars per year.
+    /// [`BacktestError::Config`] naming the setting: capital not positive or above
+    /// [`MAX_INITIAL_CAPITAL`], a negative or non-finite cost, non-positive bars per year.
     pub fn validate(&self) -> Result<(), BacktestError> {
         let positive = |field, value: f64| {
             if value.is_finite() && value > 0.0 {
@@ -113,6 +117,16 @@ impl BacktestConfig {
             }
         };
         positive("initial_capital", self.initial_capital)?;
+        // Quantities, fills and P&L multiply the capital by prices: keep them far from overflow.
+        if self.initial_capital > MAX_INITIAL_CAPITAL {
+            return Err(BacktestError::Config {
+                field: "initial_capital",
+                message: format!(
+                    "must be at most {MAX_INITIAL_CAPITAL:e}, got {}",
+                    self.initial_capital
+                ),
+            });
+        }
         positive("bars_per_year", self.bars_per_year)?;
         for (field, value) in [
             ("commission_bps", self.costs.commission_bps),

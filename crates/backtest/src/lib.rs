@@ -27,7 +27,7 @@ mod signals;
 mod step;
 mod trade;
 
-pub use config::{BacktestConfig, CostModel, FillConvention};
+pub use config::{BacktestConfig, CostModel, FillConvention, MAX_INITIAL_CAPITAL};
 pub use engine::{BacktestResult, Market, OrdersResult, run_backtest, run_backtest_orders};
 pub use error::BacktestError;
 pub use live::{LiveEngine, LiveFill, LiveOrder, LiveSignal, LiveStep, PositionView, RiskEvent};

@@ -85,6 +85,19 @@ pub enum BarProblem {
         /// Its value.
         value: f64,
     },
+    /// A price above [`MAX_PRICE`] or a volume above [`MAX_VOLUME`]: no market trades there;
+    /// usually a placeholder (Interactive Brokers' API sends `DBL_MAX`, 1.8e308, for "unset").
+    #[error(
+        "{field} {value:e} is beyond any real market (at most {limit:e}); a placeholder for a missing value?"
+    )]
+    Absurd {
+        /// The offending field.
+        field: BarField,
+        /// Its value.
+        value: f64,
+        /// The limit it exceeds.
+        limit: f64,
+    },
     /// The volume is negative.
     #[error("volume must not be negative, got {value}")]
     NegativeVolume {
@@ -125,6 +138,7 @@ impl BarProblem {
             Self::NotFinite { .. } => "not_finite",
             Self::NotPositive { .. } => "not_positive",
             Self::NegativeVolume { .. } => "negative_volume",
+            Self::Absurd { .. } => "absurd_value",
             Self::HighBelowLow { .. } => "high_below_low",
             Self::HighBelowBody { .. } => "high_below_open_or_close",
             Self::LowAboveBody { .. } => "low_above_open_or_close",
@@ -135,7 +149,9 @@ impl BarProblem {
     /// `high` for the high checks, `low` for the low check).
     pub fn field(&self) -> BarField {
         match self {
-            Self::NotFinite { field, .. } | Self::NotPositive { field, .. } => *field,
+            Self::NotFinite { field, .. }
+            | Self::NotPositive { field, .. }
+            | Self::Absurd { field, .. } => *field,
             Self::NegativeVolume { .. } => BarField::Volume,
             Self::HighBelowLow { .. } | Self::HighBelowBody { .. } => BarField::High,
             Self::LowAboveBody { .. } => BarField::Low,
@@ -145,14 +161,22 @@ impl BarProblem {
 
 impl Bar {
     /// Checks the bar conventions of DESIGN.md: all prices finite and > 0, volume finite and >= 0,
-    /// `low <= min(open, close)` and `max(open, close) <= high` (which implies `low <= high`).
+    /// prices at most [`MAX_PRICE`] and volume at most [`MAX_VOLUME`], `low <= min(open, close)`
+    /// and `max(open, close) <= high` (which implies `low <= high`).
     ///
     /// # Errors
-    /// The first [`BarProblem`] found, checking finiteness, then signs, then the high/low relations.
+    /// The first [`BarProblem`] found, checking finiteness, then signs, then magnitudes, then the
+    /// high/low relations.
     pub fn check(&self) -> Result<(), BarProblem> {
         check_bar_values(self.open, self.high, self.low, self.close, self.volume)
     }
 }
+
+/// The highest price a bar may have, quote currency (10^12: above any traded price, far below
+/// where products of prices, quantities and costs overflow).
+pub const MAX_PRICE: f64 = 1e12;
+/// The highest volume a bar may have, units (10^18).
+pub const MAX_VOLUME: f64 = 1e18;
 
 /// [`Bar::check`] on loose values, for callers that hold columns rather than [`Bar`]s.
 ///
@@ -184,6 +208,19 @@ pub fn check_bar_values(
     if volume < 0.0 {
         return Err(BarProblem::NegativeVolume { value: volume });
     }
+    for (field, value, limit) in prices
+        .into_iter()
+        .map(|(field, value)| (field, value, MAX_PRICE))
+        .chain([(BarField::Volume, volume, MAX_VOLUME)])
+    {
+        if value > limit {
+            return Err(BarProblem::Absurd {
+                field,
+                value,
+                limit,
+            });
+        }
+    }
     if high < low {
         return Err(BarProblem::HighBelowLow { high, low });
     }
@@ -201,6 +238,22 @@ pub fn check_bar_values(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn placeholder_prices_are_refused() {
+        // IB's DBL_MAX for "unset".
+        let problem = check_bar_values(10.0, f64::MAX, 9.0, 10.0, 0.0).unwrap_err();
+        assert!(matches!(
+            problem,
+            BarProblem::Absurd {
+                field: BarField::High,
+                ..
+            }
+        ));
+        assert!(problem.to_string().contains("placeholder"), "{problem}");
+        assert!(check_bar_values(10.0, 11.0, 9.0, 10.0, 1e19).is_err());
+        assert!(check_bar_values(1e11, 1e11, 1e11, 1e11, 1e17).is_ok());
+    }
 
     fn bar(open: f64, high: f64, low: f64, close: f64, volume: f64) -> Bar {
         Bar {

@@ -83,6 +83,23 @@ pub fn is_broken_pipe(error: &(dyn std::error::Error + 'static)) -> bool {
     false
 }
 
+/// `error` and its chain of sources as one line, `: `-separated, leaving out a cause whose text the
+/// line already holds (an error that shows its source in its own message, as `path: No such file
+/// or directory (os error 2)` does, would otherwise print it twice).
+pub fn error_text(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(current) = cause {
+        let part = current.to_string();
+        if !text.contains(&part) {
+            text.push_str(": ");
+            text.push_str(&part);
+        }
+        cause = current.source();
+    }
+    text
+}
+
 #[cfg(test)]
 mod broken_pipe_tests {
     use super::*;
@@ -90,6 +107,19 @@ mod broken_pipe_tests {
     #[derive(Debug, thiserror::Error)]
     #[error("writing the journal")]
     struct Wrapper(#[source] std::io::Error);
+
+    #[test]
+    fn a_cause_already_in_the_message_is_said_once() {
+        #[derive(Debug, thiserror::Error)]
+        #[error("data.csv: {0}")]
+        struct Shows(#[source] std::io::Error);
+        let missing = || std::io::Error::from(std::io::ErrorKind::NotFound);
+        assert_eq!(error_text(&Shows(missing())), "data.csv: entity not found");
+        assert_eq!(
+            error_text(&Wrapper(missing())),
+            "writing the journal: entity not found"
+        );
+    }
 
     #[test]
     fn a_broken_pipe_is_found_anywhere_in_the_chain() {

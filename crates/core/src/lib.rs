@@ -43,8 +43,8 @@ pub mod json_float;
 mod series;
 mod time;
 
-pub use bar::{Bar, BarField, BarProblem, check_bar_values};
-pub use error::{CoreError, is_broken_pipe};
+pub use bar::{Bar, BarField, BarProblem, MAX_PRICE, MAX_VOLUME, check_bar_values};
+pub use error::{CoreError, error_text, is_broken_pipe};
 pub use instrument::{AssetClass, Instrument};
 pub use series::{BarColumns, BarSeries, PriceFields};
 pub use time::{BarInterval, MILLIS_PER_DAY, Timestamp};

@@ -1,15 +1,49 @@
 //! Atomic file writes: write to a temporary file beside the target, flush it to disk, then rename.
 //!
 //! A reader never sees a half-written file, and a failure (or a crash) leaves the old file in place.
+//! Links are written through, `-` is standard output, and modes follow the umask (see
+//! [`write_atomically`]).
 
-use std::fs::File;
+use std::fs::{File, OpenOptions};
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::error::DataError;
 
+/// Most symbolic links followed to find the file a path names (as Linux's `MAXSYMLINKS`).
+const MAX_LINKS: usize = 40;
+
+/// The file `path` finally names: each symbolic link replaced by its target (relative targets
+/// taken from the link's folder), so a write through a link updates what it points to and keeps the
+/// link. A path that is not a link (or does not exist) is itself.
+fn through_links(path: &Path) -> std::io::Result<PathBuf> {
+    let mut current = path.to_path_buf();
+    for _ in 0..MAX_LINKS {
+        match std::fs::symlink_metadata(&current) {
+            Ok(metadata) if metadata.file_type().is_symlink() => {
+                let target = std::fs::read_link(&current)?;
+                current = match current.parent() {
+                    Some(folder) if target.is_relative() => folder.join(target),
+                    _ => target,
+                };
+            }
+            _ => return Ok(current),
+        }
+    }
+    Err(std::io::Error::other(format!(
+        "more than {MAX_LINKS} symbolic links (a loop?)"
+    )))
+}
+
 /// Writes `path` atomically: `write` fills a temporary file in the same folder, which is synced and
 /// renamed over `path` only when `write` succeeds. Missing parent folders are created.
+///
+/// - `-` is standard output (written directly);
+/// - a symbolic link is followed and the file it points to is replaced, the link kept;
+/// - a path that names something other than a regular file (`/dev/stdout`, a named pipe) is
+///   written directly, since a device cannot be replaced by a rename;
+/// - a new file gets mode `0o666` less the process's umask (as `touch` would), a replaced file
+///   keeps its mode.
 ///
 /// # Errors
 /// [`DataError::Io`] naming `path` when the folder, the temporary file or the rename fails; any error
@@ -22,25 +56,52 @@ where
         path: path.to_path_buf(),
         source,
     };
-    let folder = match path.parent() {
+    let direct = |target: &Path, write: F| -> Result<(), DataError> {
+        let mut file = OpenOptions::new()
+            .write(true)
+            .truncate(true)
+            .open(target)
+            .map_err(io_error)?;
+        write(&mut file)?;
+        file.flush().map_err(io_error)
+    };
+    if path == Path::new("-") {
+        return direct(Path::new("/dev/stdout"), write);
+    }
+    let target = through_links(path).map_err(io_error)?;
+    let existing = std::fs::metadata(&target).ok();
+    if existing
+        .as_ref()
+        .is_some_and(|metadata| !metadata.is_file())
+    {
+        return direct(&target, write);
+    }
+    let folder = match target.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
     };
     std::fs::create_dir_all(folder).map_err(io_error)?;
-    let file_name = path
+    let file_name = target
         .file_name()
         .map(|name| name.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let mut temporary = tempfile::Builder::new()
-        .prefix(&format!(".{file_name}."))
-        .suffix(".tmp")
-        .tempfile_in(folder)
-        .map_err(io_error)?;
+    let prefix = format!(".{file_name}.");
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix).suffix(".tmp");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let mut temporary = builder.tempfile_in(folder).map_err(io_error)?;
+    if let Some(metadata) = &existing {
+        std::fs::set_permissions(temporary.path(), metadata.permissions()).map_err(io_error)?;
+    }
     write(temporary.as_file_mut())?;
     temporary.as_file_mut().flush().map_err(io_error)?;
     temporary.as_file().sync_all().map_err(io_error)?;
     temporary
-        .persist(path)
+        .persist(&target)
         .map_err(|error| io_error(error.error))?;
     Ok(())
 }
@@ -61,6 +122,28 @@ pub fn write_bytes_atomically(path: &Path, bytes: &[u8]) -> Result<(), DataError
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn links_are_written_through_and_modes_kept() {
+        use std::os::unix::fs::PermissionsExt;
+        let folder = tempfile::tempdir().unwrap();
+        let real = folder.path().join("real.csv");
+        write_bytes_atomically(&real, b"old").unwrap();
+        std::fs::set_permissions(&real, std::fs::Permissions::from_mode(0o640)).unwrap();
+        let link = folder.path().join("link.csv");
+        std::os::unix::fs::symlink("real.csv", &link).unwrap();
+        write_bytes_atomically(&link, b"new").unwrap();
+        assert!(
+            std::fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert_eq!(std::fs::read(&real).unwrap(), b"new");
+        let mode = std::fs::metadata(&real).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o640);
+    }
 
     #[test]
     fn a_failed_write_keeps_the_old_file_and_leaves_no_temporary() {

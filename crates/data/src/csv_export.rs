@@ -16,10 +16,6 @@ use crate::error::DataError;
 /// # Errors
 /// [`DataError::Io`] naming the file when it cannot be written.
 pub fn export_csv(series: &BarSeries, path: &Path) -> Result<(), DataError> {
-    let io_error = |message: String| DataError::Io {
-        path: path.to_path_buf(),
-        source: std::io::Error::other(message),
-    };
     let close_only = series.price_fields() == PriceFields::CloseOnly;
     let mut header = vec!["timestamp"];
     if !close_only {
@@ -33,7 +29,7 @@ pub fn export_csv(series: &BarSeries, path: &Path) -> Result<(), DataError> {
         let mut writer = csv::Writer::from_writer(std::io::BufWriter::new(file));
         writer
             .write_record(&header)
-            .map_err(|error| io_error(error.to_string()))?;
+            .map_err(|error| crate::files::csv_error(path, error))?;
         let mut record: Vec<String> = Vec::with_capacity(header.len());
         for bar in series.bars() {
             record.clear();
@@ -47,8 +43,11 @@ pub fn export_csv(series: &BarSeries, path: &Path) -> Result<(), DataError> {
             }
             writer
                 .write_record(&record)
-                .map_err(|error| io_error(error.to_string()))?;
+                .map_err(|error| crate::files::csv_error(path, error))?;
         }
-        writer.flush().map_err(|error| io_error(error.to_string()))
+        writer.flush().map_err(|source| DataError::Io {
+            path: path.to_path_buf(),
+            source,
+        })
     })
 }

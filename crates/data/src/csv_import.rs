@@ -805,6 +805,7 @@ fn bad_row_kind(problem: &BarProblem) -> BadRowKind {
         BarProblem::NotFinite { .. } => BadRowKind::NotFinite,
         BarProblem::NotPositive { .. } => BadRowKind::NotPositive,
         BarProblem::NegativeVolume { .. } => BadRowKind::NegativeVolume,
+        BarProblem::Absurd { .. } => BadRowKind::AbsurdValue,
         BarProblem::HighBelowLow { .. } => BadRowKind::HighBelowLow,
         BarProblem::HighBelowBody { .. } => BadRowKind::HighBelowOpenOrClose,
         BarProblem::LowAboveBody { .. } => BadRowKind::LowAboveOpenOrClose,

@@ -21,6 +21,9 @@ pub enum BadRowKind {
     NotPositive,
     /// The volume is negative.
     NegativeVolume,
+    /// A price or the volume is beyond any real market (a placeholder such as `DBL_MAX`; see
+    /// [`gauntlet_core::MAX_PRICE`]).
+    AbsurdValue,
     /// `high < low`.
     HighBelowLow,
     /// `high < max(open, close)`.
@@ -49,6 +52,7 @@ impl BadRowKind {
             Self::NotFinite => "not_finite",
             Self::NotPositive => "not_positive",
             Self::NegativeVolume => "negative_volume",
+            Self::AbsurdValue => "absurd_value",
             Self::HighBelowLow => "high_below_low",
             Self::HighBelowOpenOrClose => "high_below_open_or_close",
             Self::LowAboveOpenOrClose => "low_above_open_or_close",

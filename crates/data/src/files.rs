@@ -84,6 +84,16 @@ pub fn load_series_between(
         }]);
     }
     let catalog = Catalog::open(datasets_dir)?;
+    if let Some((index, name)) = datasets
+        .iter()
+        .enumerate()
+        .find(|(index, name)| datasets[..*index].contains(name))
+    {
+        return Err(DataError::InvalidField {
+            field: "--dataset".into(),
+            message: format!("'{name}' is listed twice (position {})", index + 1),
+        });
+    }
     datasets
         .iter()
         .map(|name| {
@@ -98,10 +108,17 @@ pub fn load_series_between(
         .collect()
 }
 
-fn csv_error(path: &Path, error: &csv::Error) -> DataError {
+/// A CSV writing error as [`DataError::Io`] naming `path`; an I/O error inside keeps its kind (a
+/// closed pipe stays `BrokenPipe`, which the binary treats as the end of output).
+pub(crate) fn csv_error(path: &Path, error: csv::Error) -> DataError {
+    let text = error.to_string();
+    let source = match error.into_kind() {
+        csv::ErrorKind::Io(source) => source,
+        _ => std::io::Error::other(text),
+    };
     DataError::Io {
         path: path.to_path_buf(),
-        source: std::io::Error::other(error.to_string()),
+        source,
     }
 }
 
@@ -124,7 +141,7 @@ pub fn write_time_columns(
         let header = std::iter::once("timestamp").chain(columns.iter().map(|(name, _)| *name));
         writer
             .write_record(header)
-            .map_err(|error| csv_error(path, &error))?;
+            .map_err(|error| csv_error(path, error))?;
         for (row, time) in timestamps.iter().enumerate() {
             let record = std::iter::once(time.to_string()).chain(
                 columns
@@ -133,7 +150,7 @@ pub fn write_time_columns(
             );
             writer
                 .write_record(record)
-                .map_err(|error| csv_error(path, &error))?;
+                .map_err(|error| csv_error(path, error))?;
         }
         writer.flush().map_err(|source| DataError::Io {
             path: path.to_path_buf(),
@@ -157,23 +174,23 @@ pub fn write_csv_rows<T: Serialize + Default>(path: &Path, rows: &[T]) -> Result
             let mut probe = csv::Writer::from_writer(Vec::new());
             probe
                 .serialize(T::default())
-                .map_err(|error| csv_error(path, &error))?;
+                .map_err(|error| csv_error(path, error))?;
             let bytes = probe.into_inner().map_err(|error| DataError::Io {
                 path: path.to_path_buf(),
                 source: error.into_error(),
             })?;
             let header = csv::Reader::from_reader(bytes.as_slice())
                 .headers()
-                .map_err(|error| csv_error(path, &error))?
+                .map_err(|error| csv_error(path, error))?
                 .clone();
             writer
                 .write_record(&header)
-                .map_err(|error| csv_error(path, &error))?;
+                .map_err(|error| csv_error(path, error))?;
         }
         for row in rows {
             writer
                 .serialize(row)
-                .map_err(|error| csv_error(path, &error))?;
+                .map_err(|error| csv_error(path, error))?;
         }
         writer.flush().map_err(|source| DataError::Io {
             path: path.to_path_buf(),
@@ -195,11 +212,11 @@ pub fn write_csv_records(
         let mut writer = csv::Writer::from_writer(file);
         writer
             .write_record(header)
-            .map_err(|error| csv_error(path, &error))?;
+            .map_err(|error| csv_error(path, error))?;
         for record in records {
             writer
                 .write_record(&record)
-                .map_err(|error| csv_error(path, &error))?;
+                .map_err(|error| csv_error(path, error))?;
         }
         writer.flush().map_err(|source| DataError::Io {
             path: path.to_path_buf(),
@@ -224,7 +241,7 @@ pub fn read_numeric_matrix(path: &Path) -> Result<Vec<Vec<f64>>, DataError> {
     let mut reader = ReaderBuilder::new().trim(Trim::All).from_reader(file);
     let headers = reader
         .headers()
-        .map_err(|error| csv_error(path, &error))?
+        .map_err(|error| csv_error(path, error))?
         .clone();
     let mut rows = Vec::new();
     for (index, record) in reader.records().enumerate() {

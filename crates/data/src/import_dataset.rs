@@ -53,6 +53,16 @@ pub fn import_dataset(
     request: ImportRequest,
 ) -> Result<(DatasetEntry, ImportReport), DataError> {
     validate_dataset_name(&request.name)?;
+    let symbol = request.symbol.trim();
+    if symbol.is_empty() || symbol.len() > 64 || symbol.chars().any(char::is_control) {
+        return Err(DataError::InvalidField {
+            field: "symbol".into(),
+            message: format!(
+                "must be 1 to 64 printable characters, got {:?}",
+                request.symbol
+            ),
+        });
+    }
     if catalog.get(&request.name).is_ok() && !request.force {
         return Err(DataError::DatasetExists {
             name: request.name,

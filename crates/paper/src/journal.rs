@@ -78,7 +78,7 @@ impl Journal {
     /// [`PaperError::Io`] when the write fails.
     pub fn write(&mut self, event: &impl Serialize) -> Result<(), PaperError> {
         let mut line = serde_json::to_string(event)
-            .map_err(|error| self.io_error(std::io::Error::other(error.to_string())))?;
+            .map_err(|error| self.io_error(std::io::Error::from(error)))?;
         line.push('\n');
         self.writer
             .write_all(line.as_bytes())

@@ -338,15 +338,17 @@ pub fn champion_file(folder: &Path, champion: &Champion) -> Result<ChampionFile,
     })
 }
 
-/// Exports the champion of `category` from the run in `folder` to `<to>/<run>-<category>.json` as a
-/// champion file ([`crate::champion_file::ChampionFile`]: the genome with its provenance, metrics
-/// and validation results), for `gauntlet backtest --genome` and `gauntlet paper`. A champion that
-/// failed the validation gate is refused unless `force`.
+/// Exports the champion of `category` from the run in `folder` to `<to>/<run folder>-<category>.json`
+/// (the run folder's name is unique in its output folder, so two runs of one experiment never
+/// share a file) as a champion file ([`crate::champion_file::ChampionFile`]: the genome with its
+/// provenance, metrics and validation results), for `gauntlet backtest --genome` and `gauntlet
+/// paper`. A champion that failed the validation gate, or an existing file, is refused unless
+/// `force`.
 ///
 /// # Errors
 /// [`TournamentError::RunFolder`] when the run has no champion file for the category, it does not
-/// hold a valid genome, or the champion failed the gate (naming the failed checks) without `force`;
-/// I/O errors naming the file.
+/// hold a valid genome, the champion failed the gate (naming the failed checks) or the file exists,
+/// without `force`; I/O errors naming the file.
 pub fn export_champion(
     folder: &Path,
     category: Category,
@@ -364,6 +366,21 @@ pub fn export_champion(
             ),
         });
     };
+    let run_name = folder
+        .canonicalize()
+        .ok()
+        .and_then(|path| {
+            path.file_name()
+                .map(|name| name.to_string_lossy().into_owned())
+        })
+        .unwrap_or_else(|| "run".to_string());
+    let target = to.join(format!("{run_name}-{}.json", category.name()));
+    if target.exists() && !force {
+        return Err(TournamentError::RunFolder {
+            path: target,
+            message: "already exists; choose another --to, or replace it with --force".into(),
+        });
+    }
     if !champion.robustness.passed && !force {
         let failed: Vec<String> = champion
             .robustness
@@ -374,8 +391,9 @@ pub fn export_champion(
                 format!(
                     "{} (value {})",
                     check.check,
-                    // As JSON writes it (`null` when undefined).
-                    serde_json::to_string(&check.value).unwrap_or_default()
+                    check
+                        .value
+                        .map_or("null".to_string(), |value| value.to_string())
                 )
             })
             .collect();
@@ -394,7 +412,6 @@ pub fn export_champion(
     }
     let file = champion_file(folder, &champion)?;
     file.genome.validate()?;
-    let target = to.join(format!("{}.json", file.name));
     let text = serde_json::to_string_pretty(&file).map_err(|error| TournamentError::RunFolder {
         path: target.clone(),
         message: error.to_string(),

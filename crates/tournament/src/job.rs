@@ -26,11 +26,36 @@ pub enum Evolved {
     },
 }
 
-/// Evolves `experiment` into `folder`: a walk-forward when it has `[walk_forward]`, else one run.
+/// Evolves `experiment` into `folder`, which must not exist yet or be empty (a user's files are
+/// never overwritten; a run continues with [`resume`]): a walk-forward when it has
+/// `[walk_forward]`, else one run.
 ///
 /// # Errors
-/// As [`run::start`] and [`run_walk_forward`].
+/// [`TournamentError::RunFolder`] when `folder` holds anything; as [`run::start`] and
+/// [`run_walk_forward`].
 pub fn evolve(
+    experiment: Experiment,
+    catalog: &Catalog,
+    folder: &Path,
+    observer: &dyn Observer,
+    stop: &AtomicBool,
+) -> Result<Evolved, TournamentError> {
+    if std::fs::read_dir(folder).is_ok_and(|mut entries| entries.next().is_some()) {
+        let what = if folder.join(CHECKPOINT_STATE).exists() {
+            "already holds a run; continue it with --resume"
+        } else {
+            "is not empty; choose a new or empty --out (nothing in it was touched)"
+        };
+        return Err(TournamentError::RunFolder {
+            path: folder.to_path_buf(),
+            message: what.into(),
+        });
+    }
+    evolve_into(experiment, catalog, folder, observer, stop)
+}
+
+/// [`evolve`] without the empty-folder check (a walk-forward resumes into its own folder).
+fn evolve_into(
     experiment: Experiment,
     catalog: &Catalog,
     folder: &Path,
@@ -68,7 +93,7 @@ pub fn resume(
                 message: "holds no checkpoint and no walk-forward experiment to resume".into(),
             });
         }
-        return evolve(experiment, catalog, folder, observer, stop);
+        return evolve_into(experiment, catalog, folder, observer, stop);
     }
     run::resume(folder, catalog, observer, stop).map(Evolved::Run)
 }
