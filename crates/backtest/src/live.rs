@@ -471,10 +471,22 @@ impl LiveEngine {
             },
         );
 
-        // What happened, from the state before and after.
+        // What happened, from the state before and after: every fill, in order. A position that
+        // entered at this bar's open and was stopped out in the same bar appears only as a closed
+        // trade, so its entry fill comes from the trade.
         let mut fills = Vec::new();
         let mut closed = Vec::new();
+        let entry_fill = |side: Side, quantity: f64, price: f64| LiveFill {
+            kind: "entry",
+            side,
+            quantity,
+            price,
+            reason: "signal",
+        };
         for trade in &ledger.trades {
+            if trade.entry_bar == t {
+                fills.push(entry_fill(trade.side, trade.quantity, trade.entry_price));
+            }
             fills.push(LiveFill {
                 kind: "exit",
                 side: match trade.side {
@@ -494,13 +506,7 @@ impl LiveEngine {
                 .as_ref()
                 .is_none_or(|old| old.entry_bar != position.entry_bar)
         {
-            let entry = LiveFill {
-                kind: "entry",
-                side: position.side,
-                quantity: position.quantity,
-                price: position.entry_price,
-                reason: "signal",
-            };
+            let entry = entry_fill(position.side, position.quantity, position.entry_price);
             // A next-open entry fills before any exit of the same bar; a close entry after.
             if matches!(pending_before, Some(Order::Entry(_))) {
                 fills.insert(0, entry);

@@ -112,6 +112,8 @@ fn replay(
 ) -> (Vec<gauntlet_backtest::Trade>, f64) {
     let mut engine = LiveEngine::new(genome.clone(), symbol, config).unwrap();
     let mut trades = Vec::new();
+    // The journal's promise: the fills, summed with their signs, are the position after every bar.
+    let mut held = 0.0f64;
     let bars = series.len();
     for (index, bar) in series.bars().enumerate() {
         if save_at == Some(index) {
@@ -127,6 +129,23 @@ fn replay(
             step.equity,
             backtest_equity[index]
         );
+        for fill in &step.fills {
+            held += match fill.side {
+                gauntlet_backtest::Side::Long => fill.quantity,
+                gauntlet_backtest::Side::Short => -fill.quantity,
+            };
+        }
+        let position = engine.position().map_or(0.0, |view| match view.side {
+            gauntlet_backtest::Side::Long => view.quantity,
+            gauntlet_backtest::Side::Short => -view.quantity,
+        });
+        assert!(
+            (held - position).abs() <= 1e-9 * position.abs().max(1.0),
+            "{:?} bar {index}: fills sum to {held}, the position is {position} ({:?})",
+            genome.name,
+            step.fills
+        );
+        held = position;
         trades.extend(step.closed);
     }
     (trades, engine.equity())
