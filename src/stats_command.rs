@@ -78,7 +78,7 @@ pub enum StatsCommand {
     /// Monte Carlo on a trade list: percentiles of final return and maximum drawdown over resampled
     /// paths.
     MonteCarlo {
-        /// A CSV with a `returns` column: each trade's return, a fraction.
+        /// A CSV of trade returns: `returns` (fractions), or `backtest --trades-out`'s `pnl_pct`.
         #[arg(long, value_name = "FILE.csv")]
         trades: PathBuf,
         /// shuffle, bootstrap, skip:P (skip each trade with probability P) or slippage:C (extra cost
@@ -118,13 +118,9 @@ fn check_bars_per_year(bars_per_year: f64) -> Result<()> {
 
 /// Prints `value` as JSON, or as `key: value` lines.
 fn print(value: &impl Serialize, json: bool) -> Result<()> {
-    let text = serde_json::to_string_pretty(value).context("serialising the result")?;
-    if json {
-        println!("{text}");
-    } else {
-        for line in text.lines().filter(|line| line.contains(':')) {
-            println!("{}", line.trim().trim_end_matches(',').replace('"', ""));
-        }
+    match json {
+        true => println!("{}", serde_json::to_string_pretty(value)?),
+        false => print!("{}", gauntlet_stats::key_value_text(value)?),
     }
     Ok(())
 }
@@ -179,7 +175,11 @@ pub fn run(command: StatsCommand, json: bool) -> Result<()> {
             seed,
             capital,
         } => {
-            let (_, values) = read_numeric_column(&trades, &["returns", "return", "pnl_fraction"])?;
+            let names = ["returns", "return", "pnl_fraction", "pnl_pct"];
+            let (column, mut values) = read_numeric_column(&trades, &names)?;
+            if column == "pnl_pct" {
+                values.iter_mut().for_each(|value| *value /= 100.0);
+            }
             print(
                 &monte_carlo(&values, capital, method, paths as _, seed),
                 json,

@@ -359,3 +359,38 @@ fn a_placeholder_price_is_a_bad_row_not_a_bar() {
         "{error}"
     );
 }
+
+#[test]
+fn monte_carlo_reads_the_backtests_trades_and_labels_its_percentiles() {
+    let folder = tempfile::tempdir().unwrap();
+    let trades = folder.path().join("trades.csv");
+    let genome = gauntlet_testkit::repository().join("genomes/rsi-2-mean-reversion.json");
+    common::ok(
+        &command(&[
+            "backtest",
+            "--genome",
+            genome.to_str().unwrap(),
+            "--dataset",
+            "sp500-1d",
+            "--trades-out",
+            trades.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap(),
+    );
+    let text = common::ok(
+        &command(&[
+            "stats",
+            "monte-carlo",
+            "--trades",
+            trades.to_str().unwrap(),
+            "--paths",
+            "200",
+        ])
+        .output()
+        .unwrap(),
+    );
+    assert!(text.contains("resampling.method: bootstrap"), "{text}");
+    assert!(text.contains("total_return_percentiles: p5 "), "{text}");
+    assert!(!text.contains('{') && !text.contains('['), "{text}");
+}

@@ -28,6 +28,7 @@ pub mod rank_tests;
 pub mod returns;
 mod series;
 pub mod sharpe_inference;
+mod text;
 mod trades;
 
 pub use calendar::{MonthlyReturn, monthly_returns, positive_month_share};
@@ -35,4 +36,5 @@ pub use curve::{CurveAccumulator, CurveMetrics, curve_metrics, curve_metrics_wit
 pub use error::StatsError;
 pub use inference_reports::{DsrReport, MintrlReport, PsrReport, check_trials};
 pub use series::{SeriesMetrics, check_returns, returns_from_equity};
+pub use text::key_value_text;
 pub use trades::{TradeMetrics, duration_stats, trade_metrics};
