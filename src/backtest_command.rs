@@ -99,11 +99,7 @@ impl TradingArgs {
     pub fn config(&self, close_at_end: bool, bars_per_year: f64) -> BacktestConfig {
         BacktestConfig {
             initial_capital: self.capital,
-            costs: CostModel {
-                commission_bps: self.commission_bps,
-                spread_bps: self.spread_bps,
-                slippage_bps: self.slippage_bps,
-            },
+            costs: CostModel::bps(self.commission_bps, self.spread_bps, self.slippage_bps),
             fill: self.fill,
             close_at_end,
             bars_per_year,

@@ -139,6 +139,9 @@ pub fn run(arguments: EvolveArgs, datasets_dir: &Path) -> Result<()> {
     // The report first: a reader that stops early (`| head`) must not cost the run its page.
     let report = crate::write_report(evolved.folder());
     print!("{}{report}", evolved.describe());
+    if evolved.interrupted() {
+        std::process::exit(130); // 128 + SIGINT: scripts can tell a stopped run from a finished one
+    }
     Ok(())
 }
 

@@ -448,8 +448,10 @@ fn ctrl_c_checkpoints_and_says_how_to_resume() {
     assert!(status.success());
     let output = child.wait_with_output().unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
+    // 130 = 128 + SIGINT, the shell's convention: a stopped run is not a finished one.
+    assert_eq!(
+        output.status.code(),
+        Some(130),
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );

@@ -55,6 +55,15 @@ pub struct CostModel {
 }
 
 impl CostModel {
+    /// Costs from commission per side, full spread and slippage per fill, all in basis points.
+    pub fn bps(commission_bps: f64, spread_bps: f64, slippage_bps: f64) -> Self {
+        Self {
+            commission_bps,
+            spread_bps,
+            slippage_bps,
+        }
+    }
+
     /// The fraction a fill price moves against us: `(spread / 2 + slippage) / 10,000`.
     pub fn price_adjustment(&self) -> f64 {
         (self.spread_bps / 2.0 + self.slippage_bps) / 10_000.0

@@ -111,6 +111,11 @@ impl RunSummary {
 }
 
 impl Evolved {
+    /// Whether a run stopped early (SIGINT/SIGTERM) after a checkpoint.
+    pub fn interrupted(&self) -> bool {
+        matches!(self, Evolved::Run(RunOutcome::Interrupted { .. }))
+    }
+
     /// The folder it wrote (a run or a walk-forward).
     pub fn folder(&self) -> &Path {
         match self {
