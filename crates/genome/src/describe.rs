@@ -124,13 +124,23 @@ fn logic_text(logic: &EntryLogic, long: bool) -> String {
             }
         }
         EntryLogic::MultiFactor(score) => {
-            let (comparison, level) = if long {
-                ("above", score.buy_above)
+            let (lowest, highest) = score.reachable_range();
+            let (comparison, level, never) = if long {
+                ("above", score.buy_above, score.buy_above >= highest)
             } else {
-                ("below", score.sell_below)
+                ("below", score.sell_below, score.sell_below <= lowest)
+            };
+            let warning = if never {
+                format!(
+                    " [never: the score only reaches {} to {}]",
+                    Num(lowest),
+                    Num(highest)
+                )
+            } else {
+                String::new()
             };
             format!(
-                "the factor score is {comparison} {} (trend ±{} from SMA({}) vs SMA({}), \
+                "the factor score is {comparison} {}{warning} (trend ±{} from SMA({}) vs SMA({}), \
                  momentum ±{} from ROC({}) saturating at {}%, volatility 0..{} reaching 0 at \
                  ATR({}) = {}% of the close)",
                 Num(level),
@@ -163,9 +173,17 @@ impl Genome {
             (Direction::Short, false) => format!("Go short when {}", logic_text(logic, false)),
             (Direction::Both, false) => match logic {
                 EntryLogic::MultiFactor(score) => format!(
-                    "Go long when {}; go short when it is below {}",
+                    "Go long when {}; go short when it is below {}{}",
                     logic_text(logic, true),
-                    score.sell_below
+                    score.sell_below,
+                    if score.sell_below <= score.reachable_range().0 {
+                        format!(
+                            " [never: the score never goes below {}]",
+                            Num(score.reachable_range().0)
+                        )
+                    } else {
+                        String::new()
+                    }
                 ),
                 _ => format!(
                     "Go long when {}; go short when {}",

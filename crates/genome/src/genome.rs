@@ -163,6 +163,17 @@ pub struct FactorScore {
     pub sell_below: f64,
 }
 
+impl FactorScore {
+    /// The lowest and highest values the score can take: `-(trend + momentum weights)` (a falling
+    /// trend, momentum at its negative cap, wild volatility) to `trend + momentum + volatility
+    /// weights`. A `buy_above` at or above the highest never buys; a `sell_below` at or below the
+    /// lowest never sells (the comparisons are strict).
+    pub fn reachable_range(&self) -> (f64, f64) {
+        let swing = self.trend_weight.abs() + self.momentum_weight.abs();
+        (-swing, swing + self.volatility_weight.abs())
+    }
+}
+
 /// What decides an entry.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]

@@ -39,7 +39,7 @@ fn seeds_describe_themselves_in_plain_english() {
     let origin = seed("multi-factor-origin").describe();
     for part in [
         "Go long when the factor score is above 50 (trend ±30",
-        "go short when it is below -50;",
+        "go short when it is below -40;",
         "stop 2%, target 4%, trail 1% once 2% in profit, exit on the opposite signal",
         "risk 2% of equity per trade, capped at 10% of equity per position, at most 3 positions",
         "halt at 10% drawdown.",

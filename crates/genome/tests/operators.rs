@@ -194,3 +194,34 @@ proptest! {
         prop_assert!(still.validate().is_ok());
     }
 }
+
+#[test]
+fn an_unreachable_factor_threshold_is_said_in_the_rules() {
+    let mut genome = seed_genomes()
+        .into_iter()
+        .find(|genome| genome.name.as_deref() == Some("multi-factor-origin"))
+        .unwrap();
+    let EntryLogic::MultiFactor(score) = &mut genome.entry.logic else {
+        panic!("a factor score")
+    };
+    // Trend ±30, momentum ±20, volatility 0..10: the score spans -50 to 60.
+    assert_eq!(score.reachable_range(), (-50.0, 60.0));
+    // The bundled seed can go short (its sell level is inside the range)...
+    assert!(
+        !genome.describe().contains("never"),
+        "{}",
+        genome.describe()
+    );
+    // ...while the origin's -50 could not: the score is never below -50.
+    let EntryLogic::MultiFactor(score) = &mut genome.entry.logic else {
+        unreachable!()
+    };
+    score.sell_below = -50.0;
+    assert!(
+        genome
+            .describe()
+            .contains("[never: the score never goes below -50]"),
+        "{}",
+        genome.describe()
+    );
+}
