@@ -394,3 +394,30 @@ fn monte_carlo_reads_the_backtests_trades_and_labels_its_percentiles() {
     assert!(text.contains("total_return_percentiles: p5 "), "{text}");
     assert!(!text.contains('{') && !text.contains('['), "{text}");
 }
+
+#[test]
+fn an_endless_line_is_an_error_not_exhausted_memory() {
+    let mut text = String::from("timestamp,close\n2024-01-02,10\n");
+    text.push_str(&"9".repeat(2 << 20));
+    let error = import_text(&text).unwrap_err().to_string();
+    assert!(
+        error.contains("line 3 is longer than 1048576 bytes"),
+        "{error}"
+    );
+}
+
+#[test]
+fn an_unknown_dataset_gets_a_suggestion_not_a_list_of_every_name() {
+    let genome = gauntlet_testkit::repository().join("genomes/sma-50-200-crossover.json");
+    let output = command(&[
+        "backtest",
+        "--genome",
+        genome.to_str().unwrap(),
+        "--dataset",
+        "sp500",
+    ])
+    .output()
+    .unwrap();
+    assert_refused(&output, "did you mean sp500-1d?");
+    assert!(!String::from_utf8_lossy(&output.stderr).contains("msft-1d"));
+}

@@ -263,13 +263,35 @@ impl Catalog {
             .ok_or_else(|| DataError::UnknownDataset {
                 name: name.to_string(),
                 catalog: self.catalog_path(),
-                known: self
-                    .entries
-                    .iter()
-                    .map(|entry| entry.name.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", "),
+                known: self.nearest_names(name),
             })
+    }
+
+    /// What to tell a user who asked for `name`, which is not in the catalog: every name when
+    /// there are at most eight, else up to three names nearest to it (Jaro-Winkler similarity of
+    /// at least 0.8 from `strsim`, or containing it) and how to list them all.
+    fn nearest_names(&self, name: &str) -> String {
+        let names: Vec<&str> = self
+            .entries
+            .iter()
+            .map(|entry| entry.name.as_str())
+            .collect();
+        if names.len() <= 8 {
+            return format!("known datasets: {}", names.join(", "));
+        }
+        let mut scored: Vec<(f64, &str)> = names
+            .iter()
+            .map(|known| (strsim::jaro_winkler(name, known), *known))
+            .filter(|(score, known)| *score >= 0.8 || (!name.is_empty() && known.contains(name)))
+            .collect();
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
+        let nearest: Vec<&str> = scored.iter().take(3).map(|(_, known)| *known).collect();
+        let list = format!("`gauntlet data list` shows all {}", names.len());
+        match nearest.as_slice() {
+            [] => format!("no similar name; {list}"),
+            [only] => format!("did you mean {only}? ({list})"),
+            several => format!("did you mean one of {}? ({list})", several.join(", ")),
+        }
     }
 
     /// The path of a dataset's Parquet file.

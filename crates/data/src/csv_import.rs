@@ -8,6 +8,8 @@
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
+
+use crate::line_cap::{LineCap, MAX_LINE_BYTES};
 use std::path::Path;
 
 use csv::{ByteRecord, ReaderBuilder, Trim};
@@ -48,10 +50,12 @@ pub fn import_csv(path: &Path, options: &ImportOptions) -> Result<ImportedCsv, D
         });
     }
     let gzip = head.starts_with(&[0x1f, 0x8b]);
+    // Lines are capped after decompression: one endless line (or a gzip bomb of one) is an error
+    // naming the line, not exhausted memory.
     let reader: Box<dyn Read> = if gzip {
-        Box::new(MultiGzDecoder::new(buffered))
+        Box::new(LineCap::new(MultiGzDecoder::new(buffered), MAX_LINE_BYTES))
     } else {
-        Box::new(buffered)
+        Box::new(LineCap::new(buffered, MAX_LINE_BYTES))
     };
     Importer::new(path, options, gzip).run(reader)
 }

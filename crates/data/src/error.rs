@@ -161,13 +161,14 @@ pub enum DataError {
         message: String,
     },
     /// No dataset of that name is in the catalog.
-    #[error("no dataset named '{name}' in {}; known datasets: {known}", catalog.display())]
+    #[error("no dataset named '{name}' in {}; {known}", catalog.display())]
     UnknownDataset {
         /// The name looked up.
         name: String,
         /// The catalog file.
         catalog: PathBuf,
-        /// The names the catalog does have.
+        /// What the catalog does have: every name when there are few, else the nearest names
+        /// (`did you mean ...?`).
         known: String,
     },
     /// A dataset of that name already exists (pass `force` to replace it).

@@ -46,6 +46,7 @@ mod error;
 mod files;
 mod import_dataset;
 mod import_report;
+mod line_cap;
 mod numeric_column;
 mod parquet_io;
 mod resample;
@@ -69,6 +70,7 @@ pub use files::{
 };
 pub use import_dataset::{ImportRequest, import_dataset};
 pub use import_report::{CsvLayout, ImportOptions, ImportReport, ImportedCsv, SkippedRows};
+pub use line_cap::{LineCap, MAX_LINE_BYTES};
 pub use numeric_column::read_numeric_column;
 pub use parquet_io::{
     PARQUET_SCHEMA_VERSION, ParquetMetadata, read_parquet, write_parquet, write_time_table,

@@ -2,7 +2,7 @@
 //! standard input; or a Parquet dataset file. A line that cannot be read as a bar becomes a
 //! [`FeedItem::Bad`] carrying its line number and why, never an error that stops the feed.
 
-use std::io::BufRead;
+use std::io::{BufRead, Read};
 
 use gauntlet_core::{Bar, BarSeries, Timestamp};
 use serde::Deserialize;
@@ -250,14 +250,41 @@ impl<R: BufRead> Iterator for LineFeed<R> {
     type Item = Result<FeedItem, std::io::Error>;
 
     fn next(&mut self) -> Option<Self::Item> {
+        let limit = gauntlet_data::MAX_LINE_BYTES;
         loop {
             self.buffer.clear();
-            match self.reader.read_line(&mut self.buffer) {
+            // At most `limit` bytes of a line are kept: a feed that never sends a newline must not
+            // take the trader down.
+            match (&mut self.reader)
+                .take(limit as u64 + 1)
+                .read_line(&mut self.buffer)
+            {
                 Ok(0) => return None,
                 Ok(_) => {}
                 Err(error) => return Some(Err(error)),
             }
             self.line += 1;
+            if self.buffer.len() > limit && !self.buffer.ends_with('\n') {
+                // Skip the rest of the line in bounded pieces, then report it.
+                let mut rest = Vec::new();
+                loop {
+                    rest.clear();
+                    match (&mut self.reader)
+                        .take(limit as u64)
+                        .read_until(b'\n', &mut rest)
+                    {
+                        Ok(0) => break,
+                        Ok(_) if rest.ends_with(b"\n") => break,
+                        Ok(_) => {}
+                        Err(error) => return Some(Err(error)),
+                    }
+                }
+                return Some(Ok(FeedItem::Bad {
+                    line: self.line,
+                    text: cut(&self.buffer),
+                    reason: format!("the line is longer than {limit} bytes"),
+                }));
+            }
             let text = self
                 .buffer
                 .trim_end_matches(['\n', '\r'])
@@ -373,6 +400,22 @@ mod tests {
         assert!(
             matches!(&items[3], FeedItem::Bar { line: 6, symbol: Some(symbol), .. } if symbol == "QQQ")
         );
+    }
+
+    #[test]
+    fn an_endless_line_is_rejected_and_the_feed_goes_on() {
+        let mut text = String::from("{\"timestamp\":\"2021-01-01\",\"close\":1}\n");
+        text.push_str(&"x".repeat(3 << 20));
+        text.push_str("\n{\"timestamp\":\"2021-01-02\",\"close\":2}\n");
+        let items: Vec<FeedItem> = LineFeed::new(text.as_bytes(), LineFormat::JsonLines)
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(items.len(), 3);
+        assert!(matches!(&items[0], FeedItem::Bar { line: 1, .. }));
+        assert!(
+            matches!(&items[1], FeedItem::Bad { line: 2, reason, .. } if reason.contains("longer than 1048576 bytes"))
+        );
+        assert!(matches!(&items[2], FeedItem::Bar { line: 3, bar, .. } if bar.close == 2.0));
     }
 
     #[test]
