@@ -421,3 +421,97 @@ fn an_unknown_dataset_gets_a_suggestion_not_a_list_of_every_name() {
     assert_refused(&output, "did you mean sp500-1d?");
     assert!(!String::from_utf8_lossy(&output.stderr).contains("msft-1d"));
 }
+
+#[test]
+fn a_mixed_interval_portfolio_is_annualised_by_its_own_timeline() {
+    // Daily S&P 500 with hourly EUR/USD: the shared account steps once per bar of the merged
+    // timeline, so it is annualised with that timeline's bars per year, not the hourly rate.
+    let catalog =
+        gauntlet_data::Catalog::open(&gauntlet_testkit::repository().join("datasets")).unwrap();
+    let mut times: Vec<i64> = ["sp500-1d", "eurusd-1h"]
+        .iter()
+        .flat_map(|name| {
+            let (_, series) = catalog.load(name).unwrap();
+            series
+                .timestamps()
+                .iter()
+                .map(|time| time.millis())
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    times.sort_unstable();
+    times.dedup();
+    let years = (times[times.len() - 1] - times[0]) as f64 / (365.25 * 86_400_000.0);
+    let expected = (times.len() - 1) as f64 / years;
+    let genome = gauntlet_testkit::repository().join("genomes/sma-50-200-crossover.json");
+    let text = common::ok(
+        &command(&[
+            "backtest",
+            "--genome",
+            genome.to_str().unwrap(),
+            "--dataset",
+            "sp500-1d,eurusd-1h",
+            "--portfolio",
+        ])
+        .output()
+        .unwrap(),
+    );
+    assert!(
+        text.contains(&format!("annualised with {expected:.1} bars per year")),
+        "{expected:.1}: {text}"
+    );
+}
+
+/// Runs the binary with `arguments` under a 2 GiB address-space limit (`ulimit -v`), as a user
+/// on a shared machine might.
+#[cfg(unix)]
+fn under_two_gigabytes(arguments: &[&str]) -> std::process::Output {
+    let quoted: Vec<String> = arguments
+        .iter()
+        .map(|argument| format!("'{argument}'"))
+        .collect();
+    std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "ulimit -v 2097152; exec '{}' {}",
+            env!("CARGO_BIN_EXE_gauntlet"),
+            quoted.join(" ")
+        ))
+        .output()
+        .unwrap()
+}
+
+#[cfg(unix)]
+#[test]
+fn hostile_sizes_end_in_a_user_error_within_two_gigabytes() {
+    let folder = tempfile::tempdir().unwrap();
+    std::fs::write(folder.path().join("catalog.toml"), "").unwrap();
+    let datasets = folder.path().to_str().unwrap();
+    // One endless line.
+    let output = under_two_gigabytes(&[
+        "data",
+        "import",
+        "/dev/zero",
+        "--name",
+        "zero",
+        "--symbol",
+        "Z",
+        "--asset-class",
+        "stock",
+        "--datasets-dir",
+        datasets,
+    ]);
+    assert_refused(&output, "longer than 1048576 bytes");
+    // C(40, 20) splits.
+    let matrix = folder.path().join("matrix.csv");
+    std::fs::write(&matrix, "a,b\n0.01,0.02\n0.0,-0.01\n").unwrap();
+    let output = under_two_gigabytes(&[
+        "stats",
+        "pbo",
+        "--matrix",
+        matrix.to_str().unwrap(),
+        "--blocks",
+        "40",
+    ]);
+    assert_refused(&output, "2 to 20");
+}
