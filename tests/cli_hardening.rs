@@ -515,3 +515,29 @@ fn hostile_sizes_end_in_a_user_error_within_two_gigabytes() {
     ]);
     assert_refused(&output, "2 to 20");
 }
+
+#[test]
+fn a_paper_session_resumed_with_other_costs_is_refused() {
+    let folder = tempfile::tempdir().unwrap();
+    let genome = gauntlet_testkit::repository().join("genomes/sma-50-200-crossover.json");
+    let state = folder.path().join("state");
+    let session = |capital: &str| {
+        command(&[
+            "paper",
+            "--genome",
+            genome.to_str().unwrap(),
+            "--feed",
+            "wti-1d",
+            "--journal",
+            folder.path().join("journal.jsonl").to_str().unwrap(),
+            "--state",
+            state.to_str().unwrap(),
+            "--capital",
+            capital,
+        ])
+        .output()
+        .unwrap()
+    };
+    common::ok(&session("100000"));
+    assert_refused(&session("50000"), "saved with capital 100000");
+}

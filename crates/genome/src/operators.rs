@@ -775,7 +775,8 @@ pub fn complexity(genome: &Genome) -> usize {
 }
 
 /// Makes `genome` consistent so it validates: crossover and mutation may combine genes that only
-/// made sense together (a risk-per-trade size without a stop, a fast period above the slow one).
+/// made sense together (a risk-per-trade size without a stop, a fast period above the slow one, a
+/// factor score whose weights all reached 0).
 /// Sorted pairs are swapped (equal ones pushed one grid step apart), rule lists are deduplicated and
 /// cut to [`MAX_RULES`], `at_least` counts clamped to the rule count, an ATR band or RSI pair widened
 /// when empty, a missing stop for risk sizing set to 2%, and a non-finite continuous gene set to its lower bound.
@@ -830,6 +831,10 @@ pub fn repair(genome: &mut Genome) {
     }
     if let EntryLogic::MultiFactor(score) = &mut genome.entry.logic {
         order_periods(&mut score.trend_fast, &mut score.trend_slow);
+        // A score of all-zero weights is always 0: give the trend its smallest weight back.
+        if score.trend_weight + score.momentum_weight + score.volatility_weight <= 0.0 {
+            score.trend_weight = 1.0;
+        }
         if score.sell_below >= score.buy_above {
             std::mem::swap(&mut score.sell_below, &mut score.buy_above);
             if score.sell_below >= score.buy_above {

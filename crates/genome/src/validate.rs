@@ -139,6 +139,11 @@ impl Genome {
                 ] {
                     check.range(field(name), weight, 0.0, 100.0, false);
                 }
+                check.require(
+                    score.trend_weight + score.momentum_weight + score.volatility_weight > 0.0,
+                    field("trend_weight"),
+                    "trend, momentum and volatility weights are all 0: the score is always 0",
+                );
                 check.range(field("buy_above"), score.buy_above, -300.0, 300.0, false);
                 check.range(field("sell_below"), score.sell_below, -300.0, 300.0, false);
                 check.require(

@@ -225,3 +225,24 @@ fn an_unreachable_factor_threshold_is_said_in_the_rules() {
         genome.describe()
     );
 }
+
+#[test]
+fn a_factor_score_without_weights_is_refused_and_repaired() {
+    let mut genome = seed_genomes()
+        .into_iter()
+        .find(|genome| genome.name.as_deref() == Some("multi-factor-origin"))
+        .unwrap();
+    let EntryLogic::MultiFactor(score) = &mut genome.entry.logic else {
+        panic!("a factor score")
+    };
+    score.trend_weight = 0.0;
+    score.momentum_weight = 0.0;
+    score.volatility_weight = 0.0;
+    let error = genome.validate().unwrap_err().to_string();
+    assert!(
+        error.contains("entry.logic.trend_weight") && error.contains("all 0"),
+        "{error}"
+    );
+    repair(&mut genome);
+    assert!(genome.validate().is_ok());
+}

@@ -331,6 +331,33 @@ pub fn run_session(
         Some(path) => read_state(path, &genome)?,
         None => None,
     };
+    // A resumed session trades on with the saved account's settings: refuse different ones
+    // rather than ignore them silently.
+    // (Flattening on exit is this session's choice, not the account's.)
+    if let (Some(state), Some(path)) = (&saved, &state_path)
+        && (BacktestConfig {
+            close_at_end: settings.config.close_at_end,
+            ..*state.engine.config()
+        }) != settings.config
+    {
+        let (saved, given) = (state.engine.config(), &settings.config);
+        return Err(PaperError::State {
+            path: path.clone(),
+            message: format!(
+                "saved with capital {}, costs {}/{}/{} bps (commission/spread/slippage) and fills at {:?}, but this session asks for capital {}, costs {}/{}/{} bps and fills at {:?}; use the saved settings or another --state folder",
+                saved.initial_capital,
+                saved.costs.commission_bps,
+                saved.costs.spread_bps,
+                saved.costs.slippage_bps,
+                saved.fill,
+                given.initial_capital,
+                given.costs.commission_bps,
+                given.costs.spread_bps,
+                given.costs.slippage_bps,
+                given.fill
+            ),
+        });
+    }
     let resumed_after_bar = saved
         .as_ref()
         .and_then(|state| state.engine.bars_seen().checked_sub(1));
