@@ -541,3 +541,51 @@ fn a_paper_session_resumed_with_other_costs_is_refused() {
     common::ok(&session("100000"));
     assert_refused(&session("50000"), "saved with capital 100000");
 }
+
+#[test]
+fn both_split_tables_get_a_message_a_user_understands() {
+    let folder = tempfile::tempdir().unwrap();
+    let config = common::small_experiment(folder.path(), "split", 1, 1, 12, &["sp500-1d"]);
+    let text = std::fs::read_to_string(&config).unwrap().replace(
+        "[split.fractions]",
+        "[split.dates]\nvalidation_start = 1\nholdout_start = 2\n\n[split.fractions]",
+    );
+    std::fs::write(&config, text).unwrap();
+    let output = command(&["evolve", "--config", config.to_str().unwrap(), "--quiet"])
+        .output()
+        .unwrap();
+    assert_refused(&output, "[split.fractions] or [split.dates]), not several");
+}
+
+#[test]
+fn impossible_eligibility_and_data_too_short_for_the_genome_are_said() {
+    let folder = tempfile::tempdir().unwrap();
+    let config = common::small_experiment(folder.path(), "eligible", 1, 1, 12, &["sp500-1d"]);
+    let text = std::fs::read_to_string(&config)
+        .unwrap()
+        .replace("min_trades = 2\n", "min_trades = 1000000\n");
+    std::fs::write(&config, text).unwrap();
+    let output = command(&["evolve", "--config", config.to_str().unwrap(), "--quiet"])
+        .output()
+        .unwrap();
+    assert_refused(&output, "eligibility.min_trades");
+    // SMA(200) on 74 bars: never a trade, and the report says why.
+    let genome = gauntlet_testkit::repository().join("genomes/sma-50-200-crossover.json");
+    let text = common::ok(
+        &command(&[
+            "backtest",
+            "--genome",
+            genome.to_str().unwrap(),
+            "--dataset",
+            "sp500-1d",
+            "--from",
+            "2020-01-01",
+        ])
+        .output()
+        .unwrap(),
+    );
+    assert!(
+        text.contains("warning: the genome's longest indicator needs 200 bars and the data has 74"),
+        "{text}"
+    );
+}

@@ -119,7 +119,8 @@ pub fn run_reports(
             &run.strategy.result,
             &run.benchmark.result,
             config.bars_per_year,
-        );
+        )
+        .checked_against(genome);
         return Ok(vec![ReportedRun {
             report,
             timestamps: run.strategy.timestamps,
@@ -139,7 +140,8 @@ pub fn run_reports(
                     &run.strategy,
                     &run.benchmark,
                     named.config.bars_per_year,
-                ),
+                )
+                .checked_against(genome),
                 timestamps,
                 strategy: run.strategy,
                 benchmark: run.benchmark,
@@ -238,6 +240,9 @@ pub struct BacktestReport {
     pub metrics: Metrics,
     /// The benchmark's metrics.
     pub buy_and_hold: Metrics,
+    /// What makes the figures meaningless, if anything (the data is shorter than the genome's
+    /// longest indicator).
+    pub warnings: Vec<String>,
 }
 
 impl BacktestReport {
@@ -262,7 +267,21 @@ impl BacktestReport {
             take_profit_exits: strategy.exits(ExitReason::TakeProfit),
             metrics: strategy.metrics(timestamps, bars_per_year),
             buy_and_hold: benchmark.metrics(timestamps, bars_per_year),
+            warnings: Vec::new(),
         }
+    }
+
+    /// The report with a warning when `genome`'s longest indicator needs more bars than the data
+    /// has (it can then never trade).
+    pub fn checked_against(mut self, genome: &Genome) -> Self {
+        let longest = gauntlet_genome::longest_period(genome) as usize;
+        if longest >= self.bars {
+            self.warnings.push(format!(
+                "the genome's longest indicator needs {longest} bars and the data has {}: it can never trade",
+                self.bars
+            ));
+        }
+        self
     }
 
     /// The metrics as a table: (label, strategy, benchmark), percentages with two decimals,
@@ -319,9 +338,9 @@ pub struct BacktestOutput {
 }
 
 impl BacktestReport {
-    /// The line above the metrics table: dataset, bars, range, close-only note.
+    /// The lines above the metrics table: dataset, bars, range, close-only note, and any warning.
     pub fn heading(&self) -> String {
-        format!(
+        let mut text = format!(
             "\n{}: {} bars, {} .. {}{}",
             self.dataset,
             self.bars,
@@ -332,7 +351,11 @@ impl BacktestReport {
             } else {
                 ""
             }
-        )
+        );
+        for warning in &self.warnings {
+            text.push_str(&format!("\nwarning: {warning}"));
+        }
+        text
     }
 
     /// The line below the metrics table: the orders and exits.

@@ -30,7 +30,7 @@ pub use files::{
 pub use genome::*;
 pub use operators::{
     BOLLINGER_WIDTH_STEP, CONTINUOUS_BOUNDS, MAX_EVOLVED_HOLDING_BARS, MAX_EVOLVED_RULES,
-    complexity, crossover, jitter, mutate, random_genome, random_rule, repair,
+    complexity, crossover, jitter, longest_period, mutate, random_genome, random_rule, repair,
 };
 pub use validate::{MAX_PERIOD, MAX_RULES, MIN_PERIOD, PERIOD_GRID};
 

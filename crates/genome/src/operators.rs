@@ -758,6 +758,17 @@ pub fn jitter<R: Rng + ?Sized>(genome: &Genome, rng: &mut R, relative: f64) -> G
     neighbour
 }
 
+/// The longest period among the genome's indicators and exits (bars), 0 when it has none: with
+/// fewer bars than this a backtest can never see the indicator's first value, so it never trades.
+pub fn longest_period(genome: &Genome) -> u32 {
+    let mut copy = genome.clone();
+    period_genes(&mut copy)
+        .into_iter()
+        .map(|(_, period)| *period)
+        .max()
+        .unwrap_or(0)
+}
+
 /// A genome's complexity: its entry rules (a factor score counts as its three factors) plus its
 /// parameters (every period and every switched-on continuous gene, sizing included). The
 /// SMA(50/200) crossover of `genomes/` with fixed-fraction sizing is 1 rule + 2 periods + the

@@ -234,13 +234,24 @@ impl Experiment {
                 let source = text.lines().nth(line - 1).unwrap_or("").trim();
                 format!("line {line}, column {column} (`{source}`): ")
             });
+            // serde's words for an enum given as a table of tables (`[split]`) say nothing to a
+            // user: say which tables are meant.
+            let message = error.message().trim_end().replace('\n', " ");
+            let message = match message.as_str() {
+                "wanted exactly 1 element, more than 1 element" => {
+                    "give exactly one of its tables (for [split]: [split.fractions] or \
+                     [split.dates]), not several"
+                        .to_string()
+                }
+                "wanted exactly 1 element, found 0 elements" => {
+                    "give one of its tables (for [split]: [split.fractions] or [split.dates])"
+                        .to_string()
+                }
+                _ => message,
+            };
             TournamentError::ConfigFile {
                 path: origin.to_path_buf(),
-                message: format!(
-                    "{}{}",
-                    location.unwrap_or_default(),
-                    error.message().trim_end().replace('\n', " ")
-                ),
+                message: format!("{}{message}", location.unwrap_or_default()),
             }
         })
     }

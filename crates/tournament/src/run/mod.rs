@@ -555,6 +555,38 @@ pub fn prepare(
         experiment.indicator_cache_mib.saturating_mul(1 << 20),
         volatility_index,
     )?;
+    // A trade takes at least a bar: more trades than bars rank nobody, after hours of evolving.
+    let eligibility = &experiment.eligibility;
+    let bars = universe.bars(Part::InSample);
+    let fewest = universe
+        .symbols
+        .iter()
+        .map(|symbol| symbol.market(Part::InSample).series().len())
+        .min()
+        .unwrap_or(0);
+    for (field, wanted, available, what) in [
+        (
+            "min_trades",
+            eligibility.min_trades,
+            bars,
+            "in-sample bars in all",
+        ),
+        (
+            "min_trades_per_symbol",
+            eligibility.min_trades_per_symbol,
+            fewest,
+            "in-sample bars on the shortest symbol",
+        ),
+    ] {
+        if wanted > available {
+            return Err(TournamentError::Config {
+                field: format!("eligibility.{field}"),
+                message: format!(
+                    "{wanted} trades cannot fit in {available} {what}: no genome could be ranked"
+                ),
+            });
+        }
+    }
     Ok((universe, records))
 }
 
