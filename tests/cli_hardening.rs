@@ -589,3 +589,50 @@ fn impossible_eligibility_and_data_too_short_for_the_genome_are_said() {
         "{text}"
     );
 }
+
+fn fifteen_minute_bars(count: usize) -> Vec<String> {
+    (0..count)
+        .map(|index| {
+            let minutes = 9 * 60 + 30 + 15 * index;
+            format!(
+                "2024-01-02T{:02}:{:02}:00Z,10,11,9,10.5",
+                minutes / 60,
+                minutes % 60
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn off_grid_rows_and_overlapping_downloads_are_named() {
+    let header = "timestamp,open,high,low,close\n";
+    // A live snapshot at 13:46:02 among 15-minute bars.
+    let mut lines = fifteen_minute_bars(20);
+    lines.insert(18, "2024-01-02T13:46:02Z,10,11,9,10.5".into());
+    let text = format!("{header}{}\n", lines.join("\n"));
+    let error = import_text(&text).unwrap_err().to_string();
+    assert!(
+        error.contains("line 20") && error.contains("off the 15-minute grid"),
+        "{error}"
+    );
+    let folder = tempfile::tempdir().unwrap();
+    let path = folder.path().join("bars.csv");
+    std::fs::write(&path, &text).unwrap();
+    let options = gauntlet_data::ImportOptions {
+        skip_bad_rows: true,
+        ..gauntlet_data::ImportOptions::default()
+    };
+    let imported = gauntlet_data::import_csv(&path, &options).unwrap();
+    assert_eq!(imported.series.len(), 20);
+    let skipped = &imported.report.skipped[&gauntlet_data::BadRowKind::OffGrid];
+    assert_eq!((skipped.count, skipped.first_lines.clone()), (1, vec![20]));
+    // Two downloads stitched: bars 0..12, then bars 8..20 again.
+    let bars = fifteen_minute_bars(20);
+    let stitched = [&bars[..12], &bars[8..]].concat();
+    std::fs::write(&path, format!("{header}{}\n", stitched.join("\n"))).unwrap();
+    let imported = gauntlet_data::import_csv(&path, &options).unwrap();
+    assert_eq!(imported.series.len(), 20);
+    let skipped = &imported.report.skipped;
+    assert_eq!(skipped[&gauntlet_data::BadRowKind::Overlap].count, 4);
+    assert!(!skipped.contains_key(&gauntlet_data::BadRowKind::OutOfOrder));
+}

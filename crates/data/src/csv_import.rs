@@ -722,18 +722,35 @@ impl<'a> Importer<'a> {
         }
         let mut keep = vec![true; millis.len()];
         let mut previous = 0usize;
+        // The times kept so far, ascending: a row out of order whose time is among them repeats a
+        // bar already read (an overlapping second download).
+        let mut kept: Vec<i64> = millis.first().copied().into_iter().collect();
         for index in 1..millis.len() {
             let (current, before) = (millis[index], millis[previous]);
             if current > before {
                 previous = index;
+                kept.push(current);
                 continue;
             }
-            let (kind, message) = if current == before {
+            // A row right after its twin is a duplicate; a repeat after rows were skipped belongs
+            // to an overlapping download.
+            let (kind, message) = if current == before && previous + 1 == index {
                 (
                     BadRowKind::DuplicateTimestamp,
                     format!(
                         "duplicate timestamp {} (also on line {})",
                         Timestamp(current),
+                        rows.lines[previous]
+                    ),
+                )
+            } else if kept.binary_search(&current).is_ok() {
+                (
+                    BadRowKind::Overlap,
+                    format!(
+                        "timestamp {} repeats an earlier bar after {} on line {}: an overlapping \
+                         second download stitched on?",
+                        Timestamp(current),
+                        Timestamp(before),
                         rows.lines[previous]
                     ),
                 )
@@ -753,9 +770,55 @@ impl<'a> Importer<'a> {
             keep[index] = false;
         }
         let millis = rows.retain(&keep, millis);
+        // Intraday bars off the grid the others keep.
+        let mut keep = vec![true; millis.len()];
+        if let Some((spacing, phase)) = intraday_grid(&millis) {
+            for (index, &time) in millis.iter().enumerate() {
+                if time.rem_euclid(spacing) != phase {
+                    self.bad_row(
+                        rows.lines[index],
+                        RowProblem::new(
+                            None,
+                            BadRowKind::OffGrid,
+                            format!(
+                                "timestamp {} is off the {}-minute grid of the other bars",
+                                Timestamp(time),
+                                spacing / 60_000
+                            ),
+                        ),
+                    )?;
+                    keep[index] = false;
+                }
+            }
+        }
+        let millis = rows.retain(&keep, millis);
         rows.times = millis.into_iter().map(RawTime::Millis).collect();
         Ok(reversed)
     }
+}
+
+/// The grid of intraday bars: the most common spacing between consecutive times (under a day,
+/// at least a minute) and the offset from the epoch most times keep, when at least 95% of the
+/// times keep it (a less regular file has no grid to be off).
+fn intraday_grid(millis: &[i64]) -> Option<(i64, i64)> {
+    fn most_common(values: impl Iterator<Item = i64>) -> Option<(i64, usize)> {
+        let mut counts: BTreeMap<i64, usize> = BTreeMap::new();
+        for value in values {
+            *counts.entry(value).or_default() += 1;
+        }
+        counts
+            .into_iter()
+            .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))
+    }
+    if millis.len() < 10 {
+        return None;
+    }
+    let (spacing, _) = most_common(millis.windows(2).map(|pair| pair[1] - pair[0]))?;
+    if !(60_000..86_400_000).contains(&spacing) {
+        return None;
+    }
+    let (phase, count) = most_common(millis.iter().map(|time| time.rem_euclid(spacing)))?;
+    (count * 100 >= millis.len() * 95).then_some((spacing, phase))
 }
 
 impl Rows {

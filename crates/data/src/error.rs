@@ -40,6 +40,12 @@ pub enum BadRowKind {
     DuplicateTimestamp,
     /// A timestamp is earlier than the one before it in a file that is not simply descending.
     OutOfOrder,
+    /// A timestamp repeats an earlier bar's, out of order: a second, overlapping download stitched
+    /// on (the same bars twice).
+    Overlap,
+    /// An intraday timestamp off the grid the other bars keep (a live snapshot at 13:46:02 among
+    /// 15-minute bars).
+    OffGrid,
 }
 
 impl BadRowKind {
@@ -61,6 +67,8 @@ impl BadRowKind {
             Self::MixedTimezones => "mixed_timezones",
             Self::DuplicateTimestamp => "duplicate_timestamp",
             Self::OutOfOrder => "out_of_order",
+            Self::Overlap => "overlap",
+            Self::OffGrid => "off_grid",
         }
     }
 }
