@@ -636,3 +636,24 @@ fn off_grid_rows_and_overlapping_downloads_are_named() {
     assert_eq!(skipped[&gauntlet_data::BadRowKind::Overlap].count, 4);
     assert!(!skipped.contains_key(&gauntlet_data::BadRowKind::OutOfOrder));
 }
+
+#[test]
+fn json_candles_import_as_exchanges_and_ccxt_return_them() {
+    // ccxt's fetch_ohlcv: [ms, open, high, low, close, volume].
+    let ccxt = "[[1609459200000, 29000, 29600, 28800, 29300, 12.5],\n [1609545600000, 29300, 33000, 29000, 32200, 20]]";
+    let imported = import_text(ccxt).unwrap();
+    assert_eq!(imported.series.close(), &[29300.0, 32200.0]);
+    assert_eq!(
+        imported.series.timestamps()[1],
+        gauntlet_core::Timestamp::from_ymd(2021, 1, 2).unwrap()
+    );
+    assert!(imported.report.notices[0].starts_with("read 2 JSON candles"));
+    // JSON lines of objects with ISO dates; a bad candle is named by its line.
+    let lines = "{\"date\": \"2021-01-01\", \"open\": 1, \"high\": 2, \"low\": 0.5, \"close\": 1.5}\n\
+                 {\"date\": \"2021-01-02\", \"open\": 1.5, \"high\": 1.0, \"low\": 0.5, \"close\": 1.8}\n";
+    let error = import_text(lines).unwrap_err().to_string();
+    assert!(
+        error.contains("line 3") && error.contains("high"),
+        "{error}"
+    );
+}

@@ -49,6 +49,9 @@ pub fn import_csv(path: &Path, options: &ImportOptions) -> Result<ImportedCsv, D
             path: path.to_path_buf(),
         });
     }
+    if crate::json_candles::looks_like_json(head) {
+        return import_json(path, options, buffered);
+    }
     let gzip = head.starts_with(&[0x1f, 0x8b]);
     // Lines are capped after decompression: one endless line (or a gzip bomb of one) is an error
     // naming the line, not exhausted memory.
@@ -58,6 +61,41 @@ pub fn import_csv(path: &Path, options: &ImportOptions) -> Result<ImportedCsv, D
         Box::new(LineCap::new(buffered, MAX_LINE_BYTES))
     };
     Importer::new(path, options, gzip).run(reader)
+}
+
+/// JSON candles ([`crate::json_candles`]) through the CSV importer's checks; line numbers in
+/// messages count the header as line 1, so candle N is line N + 1.
+fn import_json(
+    path: &Path,
+    options: &ImportOptions,
+    reader: impl Read,
+) -> Result<ImportedCsv, DataError> {
+    let mut text = String::new();
+    reader
+        .take(crate::json_candles::MAX_JSON_BYTES + 1)
+        .read_to_string(&mut text)
+        .map_err(|source| DataError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+    let header = |message: String| DataError::Header {
+        path: path.to_path_buf(),
+        message,
+    };
+    if text.len() as u64 > crate::json_candles::MAX_JSON_BYTES {
+        return Err(header(format!(
+            "a JSON file larger than {} bytes; split it or convert it to CSV",
+            crate::json_candles::MAX_JSON_BYTES
+        )));
+    }
+    let (csv, notice) = crate::json_candles::candles_to_csv(&text).map_err(header)?;
+    let mut imported =
+        Importer::new(path, options, false).run(Box::new(std::io::Cursor::new(csv)))?;
+    imported
+        .report
+        .notices
+        .insert(0, format!("{notice}; candle N is line N + 1 below"));
+    Ok(imported)
 }
 
 /// Whether a field marks a missing value (`null` rows of Yahoo, `.` of FRED, empty, `NA`).

@@ -46,6 +46,7 @@ mod error;
 mod files;
 mod import_dataset;
 mod import_report;
+mod json_candles;
 mod line_cap;
 mod numeric_column;
 mod parquet_io;
@@ -70,6 +71,7 @@ pub use files::{
 };
 pub use import_dataset::{ImportRequest, import_dataset};
 pub use import_report::{CsvLayout, ImportOptions, ImportReport, ImportedCsv, SkippedRows};
+pub use json_candles::MAX_JSON_BYTES;
 pub use line_cap::{LineCap, MAX_LINE_BYTES};
 pub use numeric_column::read_numeric_column;
 pub use parquet_io::{
