@@ -58,7 +58,7 @@ pub struct BacktestArgs {
     /// Write the trades to this CSV (one dataset only).
     #[arg(long, value_name = "FILE.csv")]
     trades_out: Option<PathBuf>,
-    /// Write the equity curve to this CSV or Parquet file (one dataset only).
+    /// Write the equity curve (`equity`, per-bar `return`, `buy_and_hold`) to CSV or Parquet.
     #[arg(long, value_name = "FILE")]
     equity_out: Option<PathBuf>,
     /// Trade all --dataset symbols at once with one shared account (the genome's max_positions and
@@ -206,8 +206,11 @@ fn write_outputs(
         write_csv_rows(path, &trade_records(strategy)).context("writing the trades")?;
     }
     if let Some(path) = &arguments.equity_out {
-        let columns: [(&str, &[f64]); 2] = [
+        // `return` is the backtest's own per-bar return, from the initial capital before bar 0.
+        let returns = strategy.returns();
+        let columns: [(&str, &[f64]); 3] = [
             ("equity", &strategy.equity),
+            ("return", &returns),
             ("buy_and_hold", &benchmark.equity),
         ];
         write_time_columns(path, timestamps, &columns).context("writing the equity curve")?;

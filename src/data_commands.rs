@@ -8,7 +8,7 @@ use comfy_table::{Table, presets::UTF8_FULL_CONDENSED};
 use gauntlet_core::{AssetClass, BarInterval};
 use gauntlet_data::{
     Catalog, CsvLayout, DataSource, ImportOptions, ImportRequest, Inspection, LIST_HEADER,
-    export_dataset, import_dataset, inspection_rows, list_datasets, summarize,
+    export_dataset, import_dataset, inspection_rows, list_datasets, listing_footer, summarize,
 };
 
 /// The `data` subcommands.
@@ -135,10 +135,7 @@ fn list(datasets_dir: &Path, json: bool) -> Result<()> {
         return Ok(());
     }
     if listed.is_empty() {
-        println!(
-            "No datasets in {}. Add one with `gauntlet data import FILE --name NAME --symbol SYM --asset-class CLASS`.",
-            catalog.catalog_path().display()
-        );
+        println!("{}", listing_footer(&catalog, 0));
         return Ok(());
     }
     let mut table = Table::new();
@@ -149,11 +146,7 @@ fn list(datasets_dir: &Path, json: bool) -> Result<()> {
         table.add_row(dataset.row());
     }
     println!("{table}");
-    println!(
-        "{} datasets in {}",
-        listed.len(),
-        catalog.catalog_path().display()
-    );
+    println!("{}", listing_footer(&catalog, listed.len()));
     Ok(())
 }
 

@@ -15,7 +15,8 @@ use serde::Serialize;
 pub enum StatsCommand {
     /// Metrics of a returns or equity series (a CSV with a `returns` or an `equity` column).
     Metrics {
-        /// The CSV file.
+        /// A CSV with `returns`/`return` (used first: `backtest --equity-out` writes the backtest's
+        /// own, from its initial capital) or `equity` (one return fewer: no capital before row 1).
         #[arg(long, value_name = "FILE.csv")]
         returns: PathBuf,
         /// Periods per year, to annualise (252 for exchange daily bars, 365 for 24/7 daily bars).

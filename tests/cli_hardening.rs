@@ -657,3 +657,43 @@ fn json_candles_import_as_exchanges_and_ccxt_return_them() {
         "{error}"
     );
 }
+
+#[test]
+fn stats_metrics_on_a_backtests_equity_file_agree_with_the_backtest() {
+    // The backtest's Sharpe counts bar 0's return from the initial capital (vectorbt's
+    // convention); the equity file carries those returns, so `stats metrics` agrees to the bit.
+    let folder = tempfile::tempdir().unwrap();
+    let equity = folder.path().join("equity.csv");
+    let genome = gauntlet_testkit::repository().join("genomes/sma-50-200-crossover.json");
+    let backtest: serde_json::Value = serde_json::from_str(&common::ok(
+        &command(&[
+            "backtest",
+            "--genome",
+            genome.to_str().unwrap(),
+            "--dataset",
+            "sp500-1d",
+            "--equity-out",
+            equity.to_str().unwrap(),
+            "--json",
+        ])
+        .output()
+        .unwrap(),
+    ))
+    .unwrap();
+    let stats: serde_json::Value = serde_json::from_str(&common::ok(
+        &command(&[
+            "stats",
+            "metrics",
+            "--returns",
+            equity.to_str().unwrap(),
+            "--json",
+        ])
+        .output()
+        .unwrap(),
+    ))
+    .unwrap();
+    let sharpe = backtest["datasets"][0]["metrics"]["sharpe"]
+        .as_f64()
+        .unwrap();
+    assert_eq!(stats["sharpe"].as_f64().unwrap(), sharpe);
+}

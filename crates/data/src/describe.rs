@@ -54,6 +54,20 @@ impl ListedDataset {
     }
 }
 
+/// The line under `gauntlet data list`'s table: how many datasets and where, or for an empty
+/// catalog how to add one.
+pub fn listing_footer(catalog: &Catalog, count: usize) -> String {
+    let path = catalog.catalog_path();
+    if count == 0 {
+        format!(
+            "No datasets in {}. Add one with `gauntlet data import FILE --name NAME --symbol SYM --asset-class CLASS`.",
+            path.display()
+        )
+    } else {
+        format!("{count} datasets in {}", path.display())
+    }
+}
+
 /// Every dataset of `catalog`, its file read for its size and range.
 ///
 /// # Errors

@@ -62,7 +62,7 @@ pub use csv_export::export_csv;
 pub use csv_import::import_csv;
 pub use describe::{
     Inspection, LIST_HEADER, ListedDataset, date_text, export_dataset, inspection_rows,
-    list_datasets, price_fields_text,
+    list_datasets, listing_footer, price_fields_text,
 };
 pub use error::{BadRowKind, DataError};
 pub use files::{
