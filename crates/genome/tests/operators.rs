@@ -197,10 +197,7 @@ proptest! {
 
 #[test]
 fn an_unreachable_factor_threshold_is_said_in_the_rules() {
-    let mut genome = seed_genomes()
-        .into_iter()
-        .find(|genome| genome.name.as_deref() == Some("multi-factor-origin"))
-        .unwrap();
+    let mut genome = multi_factor_origin();
     let EntryLogic::MultiFactor(score) = &mut genome.entry.logic else {
         panic!("a factor score")
     };
@@ -228,10 +225,7 @@ fn an_unreachable_factor_threshold_is_said_in_the_rules() {
 
 #[test]
 fn a_factor_score_without_weights_is_refused_and_repaired() {
-    let mut genome = seed_genomes()
-        .into_iter()
-        .find(|genome| genome.name.as_deref() == Some("multi-factor-origin"))
-        .unwrap();
+    let mut genome = multi_factor_origin();
     let EntryLogic::MultiFactor(score) = &mut genome.entry.logic else {
         panic!("a factor score")
     };
@@ -245,4 +239,11 @@ fn a_factor_score_without_weights_is_refused_and_repaired() {
     );
     repair(&mut genome);
     assert!(genome.validate().is_ok());
+}
+
+fn multi_factor_origin() -> Genome {
+    seed_genomes()
+        .into_iter()
+        .find(|genome| genome.name.as_deref() == Some("multi-factor-origin"))
+        .unwrap()
 }

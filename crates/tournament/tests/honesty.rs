@@ -1,11 +1,14 @@
 //! The run's honesty statistics on data whose truth is known: a search over pure-noise series finds
 //! nothing that survives deflation, and a planted edge does.
 
+mod common;
+
 use std::sync::atomic::AtomicBool;
 
+use common::add_daily_dataset;
 use gauntlet_backtest::{BacktestConfig, CostModel, FillConvention, Market};
-use gauntlet_core::{AssetClass, BarColumns, BarInterval, BarSeries, Timestamp};
-use gauntlet_data::{Catalog, DataSource, DatasetEntry};
+use gauntlet_core::{BarColumns, BarSeries, Timestamp};
+use gauntlet_data::Catalog;
 use gauntlet_genome::{
     AverageKind, Combine, Direction, EntryChromosome, EntryLogic, ExitChromosome, Genome, Lineage,
     RiskLimits, Rule, SizingChromosome,
@@ -45,22 +48,6 @@ fn series(seed: u64, days: usize, edge: f64) -> BarSeries {
     BarSeries::new(columns, false).unwrap()
 }
 
-fn add(catalog: &mut Catalog, name: &str, series: &BarSeries) {
-    let entry = DatasetEntry {
-        name: name.into(),
-        file: format!("{name}.parquet"),
-        symbol: name.to_uppercase(),
-        asset_class: AssetClass::Stock,
-        interval: "1d".parse::<BarInterval>().unwrap(),
-        bars_per_year: 252.0,
-        description: "synthetic".into(),
-        licence: "test".into(),
-        notes: String::new(),
-        source: DataSource::default(),
-    };
-    catalog.add(entry, series, false).unwrap();
-}
-
 /// Long while the close is above its 10-bar SMA; out when it falls below.
 fn edge_genome() -> Genome {
     Genome {
@@ -93,8 +80,8 @@ fn noise_yields_no_deflated_champion_and_a_planted_edge_does() {
     std::fs::create_dir_all(&datasets).unwrap();
     std::fs::write(datasets.join("catalog.toml"), "").unwrap();
     let mut catalog = Catalog::open(&datasets).unwrap();
-    add(&mut catalog, "noise-a", &series(1, 1_500, 0.0));
-    add(&mut catalog, "noise-b", &series(2, 1_500, 0.0));
+    add_daily_dataset(&mut catalog, "noise-a", &series(1, 1_500, 0.0));
+    add_daily_dataset(&mut catalog, "noise-b", &series(2, 1_500, 0.0));
 
     let mut experiment =
         Experiment::from_toml(QUICKSTART_TOML, "quickstart.toml".as_ref()).unwrap();

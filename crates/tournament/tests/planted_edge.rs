@@ -4,8 +4,10 @@
 //! robust evolution (NSGA-II on fitness and parameter plateau) and by random search at the same
 //! budget, chosen the same way, over 10 seeds (`gauntlet study`).
 
-use gauntlet_core::{AssetClass, BarInterval, BarSeries};
-use gauntlet_data::{Catalog, DataSource, DatasetEntry};
+mod common;
+
+use common::add_daily_dataset;
+use gauntlet_data::Catalog;
 use gauntlet_evolve::Selection;
 use gauntlet_genome::{EntryLogic, Genome, Rule};
 use gauntlet_testkit::{PlantedEdge, planted_edge_series, repository};
@@ -19,22 +21,6 @@ const EDGE: PlantedEdge = PlantedEdge {
     drift: 0.006,
 };
 
-fn add(catalog: &mut Catalog, name: &str, series: &BarSeries) {
-    let entry = DatasetEntry {
-        name: name.into(),
-        file: format!("{name}.parquet"),
-        symbol: name.to_uppercase(),
-        asset_class: AssetClass::Stock,
-        interval: "1d".parse::<BarInterval>().unwrap(),
-        bars_per_year: 252.0,
-        description: "planted edge".into(),
-        licence: "test".into(),
-        notes: String::new(),
-        source: DataSource::default(),
-    };
-    catalog.add(entry, series, false).unwrap();
-}
-
 /// A catalog in `folder` of two 2,000-bar symbols resampled from the bundled S&P 500 and Microsoft
 /// daily bars with `edge` planted.
 fn planted_catalog(folder: &std::path::Path, edge: PlantedEdge) -> Catalog {
@@ -45,7 +31,7 @@ fn planted_catalog(folder: &std::path::Path, edge: PlantedEdge) -> Catalog {
     for (index, source) in ["sp500-1d", "msft-1d"].iter().enumerate() {
         let (_, series) = bundled.load(source).unwrap();
         let planted = planted_edge_series(&series, 2_000, 20, edge, 100 + index as u64);
-        add(&mut catalog, &format!("planted-{index}"), &planted);
+        add_daily_dataset(&mut catalog, &format!("planted-{index}"), &planted);
     }
     catalog
 }

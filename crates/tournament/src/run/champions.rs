@@ -278,9 +278,10 @@ pub(super) fn against_chance(
     universe: &Universe,
     problem: &TradingProblem<'_>,
     champions: &[Champion],
+    neighbour_evaluations: u64,
 ) -> ChanceComparison {
     let experiment = &state.experiment;
-    let count = state.evolution.evaluations + state.neighbour_evaluations;
+    let count = state.evolution.evaluations + neighbour_evaluations;
     let genomes: Vec<Genome> = (0..count)
         .map(|index| {
             let island = (index >> 24) as u32;

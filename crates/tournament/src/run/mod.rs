@@ -50,12 +50,14 @@ use crate::scoring::{GenomeScore, Part, SUMMARY_COLUMNS, Universe};
 mod champions;
 mod logs;
 mod manifest;
+mod problem;
 mod tables;
 mod verdict;
 
 use champions::{against_chance, choose_champions};
 use logs::{CAPITAL_LOG, GENERATIONS_LOG, LEADERBOARD_LOG, Logs, append_lines, append_log};
 use manifest::write_manifest;
+use problem::{TradingProblem, problem};
 use tables::{write_champions_table, write_outputs};
 
 /// The checkpoint's state file, inside the run folder.
@@ -178,11 +180,6 @@ pub struct RunState {
     /// Where the time went so far (absent in checkpoints written before Gauntlet recorded it).
     #[serde(default)]
     pub timings: RunTimings,
-    /// Backtests of plateau neighbours so far (`plateau` objective: its neighbours for every new
-    /// eligible genome, cache hits included): added to the budget random search gets, so the
-    /// comparison with chance stays at equal cost.
-    #[serde(default)]
-    pub neighbour_evaluations: u64,
 }
 
 /// A champion: the best of the hall of fame on the validation part in one category. Written as
@@ -264,202 +261,6 @@ pub enum RunOutcome {
         /// The last generation checkpointed.
         generation: u32,
     },
-}
-
-/// What scoring one genome gave.
-#[derive(Debug, Clone)]
-struct Scored {
-    verdict: Verdict,
-    score: Option<GenomeScore>,
-    /// The NSGA-II objectives' values (empty for a tournament run).
-    objectives: Vec<Option<f64>>,
-}
-
-/// The trading problem the generic GA evolves.
-struct TradingProblem<'a> {
-    universe: &'a Universe,
-    category: Category,
-    eligibility: Eligibility,
-    risk: RiskLimits,
-    /// The NSGA-II objectives (empty for a tournament run).
-    objectives: Vec<Measure>,
-    plateau: PlateauRules,
-    seed: u64,
-    /// In-sample fitness in the run's category of plateau neighbours, by fingerprint.
-    neighbour_fitness: Mutex<BTreeMap<Fingerprint, Option<f64>>>,
-    scored: Mutex<BTreeMap<Fingerprint, Scored>>,
-    scoring_seconds: Mutex<f64>,
-    /// CPU seconds of this generation's scoring: indicators, backtests (indicators included until
-    /// the end of the generation), metrics, fitness.
-    scoring_clock: Mutex<[f64; 4]>,
-}
-
-impl TradingProblem<'_> {
-    fn judge(&self, genome: &Genome, part: Part) -> Scored {
-        self.judge_timed(genome, part).0
-    }
-
-    /// [`TradingProblem::judge`] and its CPU seconds: backtests (with indicators), metrics,
-    /// fitness.
-    fn judge_timed(&self, genome: &Genome, part: Part) -> (Scored, [f64; 3]) {
-        let (score, [engine, metrics]) = self.universe.score_timed(genome, part);
-        let judged = Instant::now();
-        let scored = match score {
-            Ok(score) => Scored {
-                verdict: self.category.judge(&score, &self.eligibility),
-                score: Some(score),
-                objectives: Vec::new(),
-            },
-            Err(error) => Scored {
-                verdict: Verdict {
-                    fitness: None,
-                    ineligible_because: Some(format!("backtest failed: {error}")),
-                },
-                score: None,
-                objectives: Vec::new(),
-            },
-        };
-        (scored, [engine, metrics, judged.elapsed().as_secs_f64()])
-    }
-
-    /// The in-sample fitness of a plateau neighbour in the run's category (cached: a pure
-    /// function of the genome, so the cache never changes a result).
-    fn neighbour_fitness(&self, genome: &Genome) -> Option<f64> {
-        let fingerprint = genome.fingerprint();
-        if let Some(fitness) = lock(&self.neighbour_fitness).get(&fingerprint) {
-            return *fitness;
-        }
-        let fitness = self
-            .universe
-            .score(genome, Part::InSample)
-            .ok()
-            .and_then(|score| self.category.judge(&score, &self.eligibility).fitness);
-        lock(&self.neighbour_fitness).insert(fingerprint, fitness);
-        fitness
-    }
-
-    /// The NSGA-II objectives of a scored genome (see [`crate::objectives`]).
-    fn measures(&self, genome: &Genome, scored: &Scored) -> Vec<Option<f64>> {
-        let Some(score) = &scored.score else {
-            return vec![None; self.objectives.len()];
-        };
-        let per_symbol = if self
-            .objectives
-            .iter()
-            .any(|measure| matches!(measure, Measure::WorstSymbol | Measure::MedianSymbol))
-        {
-            worst_and_median(&symbol_fitness(self.category, score, &self.eligibility))
-        } else {
-            None
-        };
-        self.objectives
-            .iter()
-            .map(|measure| match measure {
-                Measure::Category(category) => category.judge(score, &self.eligibility).fitness,
-                // Neighbours only for genomes the category ranks: an ineligible genome has no
-                // objectives anyway.
-                Measure::Plateau => scored.verdict.fitness.and_then(|_| {
-                    let fitness: Vec<Option<f64>> = self
-                        .plateau
-                        .neighbours_of(genome, self.seed)
-                        .iter()
-                        .map(|neighbour| self.neighbour_fitness(neighbour))
-                        .collect();
-                    self.plateau.plateau(&fitness)
-                }),
-                Measure::WorstSymbol => per_symbol.map(|(worst, _)| worst),
-                Measure::MedianSymbol => per_symbol.map(|(_, median)| median),
-                Measure::Complexity => Some(-(gauntlet_genome::complexity(genome) as f64)),
-            })
-            .collect()
-    }
-
-    /// Scores `genomes` in-sample in parallel (with their objectives when `objectives`), records
-    /// them for the leaderboard and the clock, and returns them in order.
-    fn score_batch(
-        &self,
-        genomes: &[Genome],
-        objectives: bool,
-    ) -> Vec<(Option<f64>, Vec<Option<f64>>)> {
-        let started = Instant::now();
-        let indicators_before = self.universe.indicator_seconds();
-        let timed: Vec<(Scored, [f64; 3])> = genomes
-            .par_iter()
-            .map(|genome| {
-                let (mut scored, seconds) = self.judge_timed(genome, Part::InSample);
-                if objectives {
-                    scored.objectives = self.measures(genome, &scored);
-                }
-                (scored, seconds)
-            })
-            .collect();
-        {
-            let mut clock = lock(&self.scoring_clock);
-            clock[0] += self.universe.indicator_seconds() - indicators_before;
-            for (_, [engine, metrics, fitness]) in &timed {
-                clock[1] += engine;
-                clock[2] += metrics;
-                clock[3] += fitness;
-            }
-        }
-        let results: Vec<Scored> = timed.into_iter().map(|(scored, _)| scored).collect();
-        let values = results
-            .iter()
-            .map(|scored| (scored.verdict.fitness, scored.objectives.clone()))
-            .collect();
-        let mut map = lock(&self.scored);
-        for (genome, scored) in genomes.iter().zip(results) {
-            map.insert(genome.fingerprint(), scored);
-        }
-        *lock(&self.scoring_seconds) += started.elapsed().as_secs_f64();
-        values
-    }
-}
-
-impl Problem for TradingProblem<'_> {
-    type Genome = Genome;
-
-    fn random(&self, rng: &mut ChaCha8Rng) -> Genome {
-        random_genome(rng, self.risk)
-    }
-
-    fn crossover(&self, first: &Genome, second: &Genome, rng: &mut ChaCha8Rng) -> (Genome, String) {
-        crossover(first, second, rng)
-    }
-
-    fn mutate(&self, genome: &Genome, rng: &mut ChaCha8Rng) -> (Genome, String) {
-        mutate(genome, rng)
-    }
-
-    fn fingerprint(&self, genome: &Genome) -> Fingerprint {
-        genome.fingerprint()
-    }
-
-    /// XXH64 of the entry's structure ([`Genome::structure_key`]: direction, combination and the
-    /// kinds of its rules, without their parameters). The hall of fame keeps the best genome of each structure,
-    /// so champions are chosen on validation among different ideas, each tuned in-sample, rather than
-    /// among near-copies of one.
-    fn niche(&self, genome: &Genome) -> Fingerprint {
-        let mut hasher = twox_hash::XxHash64::with_seed(0);
-        hasher.write(genome.structure_key().as_bytes());
-        hasher.finish()
-    }
-
-    fn evaluate(&self, genomes: &[Genome]) -> Vec<Option<f64>> {
-        self.score_batch(genomes, false)
-            .into_iter()
-            .map(|(fitness, _)| fitness)
-            .collect()
-    }
-
-    /// The experiment's objectives; a genome with any undefined has none (NSGA-II ranks it after
-    /// every front).
-    fn evaluate_objectives(&self, genomes: &[Genome]) -> Vec<Option<Vec<f64>>> {
-        self.score_batch(genomes, true)
-            .into_iter()
-            .map(|(_, objectives)| objectives.into_iter().collect())
-            .collect()
-    }
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -660,7 +461,6 @@ pub fn start(
         started_at: now(),
         seconds: [0.0; 2],
         timings: RunTimings::default(),
-        neighbour_evaluations: 0,
     };
     let mut logs = Logs {
         objectives: state.experiment.objectives.clone(),
@@ -710,22 +510,6 @@ pub fn resume(
     }
     let logs = Logs::read(folder, state.committed)?;
     evolve(state, logs, &universe, folder, observer, stop)
-}
-
-fn problem<'a>(experiment: &Experiment, universe: &'a Universe) -> TradingProblem<'a> {
-    TradingProblem {
-        universe,
-        category: experiment.category,
-        eligibility: experiment.eligibility,
-        risk: experiment.risk,
-        objectives: experiment.objectives.clone(),
-        plateau: experiment.plateau,
-        seed: experiment.seed,
-        neighbour_fitness: Mutex::new(BTreeMap::new()),
-        scored: Mutex::new(BTreeMap::new()),
-        scoring_seconds: Mutex::new(0.0),
-        scoring_clock: Mutex::new([0.0; 4]),
-    }
 }
 
 fn now() -> String {
@@ -784,7 +568,25 @@ fn evolve(
     let champions = choose_champions(&state, universe, &problem, folder, &returns)?;
     write_champions_table(folder, &champions)?;
     observer.phase("scoring as many random genomes (evolution against chance)");
-    let chance = against_chance(&state, universe, &problem, &champions);
+    // Backtests of plateau neighbours (the neighbours of every eligible genome, cache hits
+    // included) count in the budget random search gets, so chance is compared at equal cost.
+    let neighbour_evaluations = if problem.objectives.contains(&Measure::Plateau) {
+        let eligible = logs
+            .leaderboard
+            .iter()
+            .filter(|entry| entry.fitness.is_some())
+            .count() as u64;
+        eligible * problem.plateau.neighbours as u64
+    } else {
+        0
+    };
+    let chance = against_chance(
+        &state,
+        universe,
+        &problem,
+        &champions,
+        neighbour_evaluations,
+    );
     let verdict = verdict::run_verdict(
         folder,
         state.experiment.category,
@@ -874,13 +676,6 @@ fn finish_generation(
     }
     scored.clear();
     drop(scored);
-    if problem.objectives.contains(&Measure::Plateau) {
-        let eligible = new_entries
-            .iter()
-            .filter(|entry| entry.fitness.is_some())
-            .count() as u64;
-        state.neighbour_evaluations += eligible * problem.plateau.neighbours as u64;
-    }
     logs.add_entries(&new_entries);
 
     // Champion candidates: each island's best.
