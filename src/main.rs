@@ -128,6 +128,11 @@ pub fn stop_on_signal(notice: Option<&'static str>) -> anyhow::Result<Arc<Atomic
 /// datasets are found there from any folder.
 pub const CHECKOUT: &str = env!("CARGO_MANIFEST_DIR");
 
+/// Progress of a long command on standard output; a closed pipe drops it and the work goes on.
+pub fn say(text: &str) {
+    let _ = std::io::Write::write_all(&mut std::io::stdout(), text.as_bytes());
+}
+
 /// Writes the report of any Gauntlet folder and returns the line that says where it is; a report
 /// that cannot be drawn is a warning, not a failed run (the tables are the results).
 pub fn write_report(folder: &std::path::Path) -> String {

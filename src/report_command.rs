@@ -112,10 +112,10 @@ pub fn compare(arguments: CompareArgs, datasets_dir: &Path) -> Result<()> {
     let (catalog, experiment, folder) = arguments.experiment.load(datasets_dir, "compare")?;
     let comparison = run_comparison(&experiment, &catalog, &categories, &folder, &mut |event| {
         if let ComparisonEvent::RunFinished { folder, .. } = &event {
-            print!("{}", crate::write_report(folder));
+            crate::say(&crate::write_report(folder));
         }
         if let Some(line) = event.describe() {
-            println!("{line}");
+            crate::say(&format!("{line}\n"));
         }
     })?;
     let report = write_comparison_report(&folder, &ReportOptions::default())?;
@@ -130,16 +130,15 @@ pub fn compare(arguments: CompareArgs, datasets_dir: &Path) -> Result<()> {
 pub fn study(arguments: StudyArgs, datasets_dir: &Path) -> Result<()> {
     let (catalog, experiment, folder) = arguments.experiment.load(datasets_dir, "study")?;
     let (first, count) = (arguments.first_seed, arguments.seeds);
-    println!(
-        "Studying {} over {count} seeds in {}",
-        experiment.name,
-        folder.display()
-    );
     let study = run_study(&experiment, &catalog, first, count, &folder, &mut |run| {
-        println!("  {}: {}", run.folder.display(), run.verdict.run);
-        print!("{}", crate::write_report(&run.folder));
+        crate::say(&format!(
+            "  {}: {}\n",
+            run.folder.display(),
+            run.verdict.run
+        ));
+        crate::say(&crate::write_report(&run.folder));
     })?;
-    print!("{}", study.describe());
-    println!("Study report: {}", write_study_report(&folder)?.display());
+    let report = write_study_report(&folder)?;
+    println!("{}Study report: {}", study.describe(), report.display());
     Ok(())
 }

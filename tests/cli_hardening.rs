@@ -697,3 +697,27 @@ fn stats_metrics_on_a_backtests_equity_file_agree_with_the_backtest() {
         .unwrap();
     assert_eq!(stats["sharpe"].as_f64().unwrap(), sharpe);
 }
+
+#[test]
+fn a_study_whose_reader_has_gone_still_finishes_its_runs() {
+    let folder = tempfile::tempdir().unwrap();
+    let study = folder.path().join("study");
+    let output = with_closed_stdout(&[
+        "study",
+        "--seeds",
+        "2",
+        "--generations",
+        "1",
+        "--population",
+        "24",
+        "--out",
+        study.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(study.join("study.json").is_file() && study.join("index.html").is_file());
+}
