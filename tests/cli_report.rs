@@ -95,11 +95,27 @@ fn the_report_shows_the_runs_tables_and_nothing_external() {
     ] {
         assert!(html.contains(section), "{section} missing");
     }
-    // Self-contained: no address of any kind, no external script, style sheet or image.
+    // Self-contained: no address of any kind, no external script, style sheet or image, apart
+    // from the vendored charting library, inlined byte for byte (its licence header names the
+    // licence's address and its attribution logo links to TradingView; it loads nothing).
+    let library = include_str!(
+        "../crates/report/vendor/lightweight-charts/lightweight-charts.standalone.production.js"
+    );
+    assert_eq!(html.matches(library).count(), 1, "the library inlined once");
+    let own = html.replace(library, "");
     for forbidden in ["http:", "https:", "<link", " src=", "url(", "@import"] {
-        assert!(!html.contains(forbidden), "the page contains {forbidden}");
+        assert!(!own.contains(forbidden), "the page contains {forbidden}");
     }
-    assert_eq!(html.matches("<script").count(), 1, "one inline script");
+    assert_eq!(
+        own.matches("<script").count(),
+        4,
+        "the page's script, the library, the price data and the chart script"
+    );
+    assert_eq!(
+        own.matches("<script type=\"application/json\" id=\"price-data\">")
+            .count(),
+        1
+    );
     // Three evolution charts, equity and drawdown for each of two symbols, the capital chart.
     let charts = 3 + 2 * 2 + 1;
     assert!(html.matches("<svg").count() >= charts, "charts missing");
@@ -241,10 +257,12 @@ fn a_hostile_symbol_is_escaped() {
         html.contains("<td class=\"text \">&lt;script&gt;alert(1)&lt;&#x2f;script&gt;</td>"),
         "the symbol is not in the universe table, escaped"
     );
+    // The page's script, the library, the price data and the chart script: nothing the symbol
+    // added.
     assert_eq!(
         html.matches("<script").count(),
-        1,
-        "only the page's own script"
+        4,
+        "only the page's own scripts"
     );
 }
 
@@ -312,6 +330,38 @@ fn the_report_renders_in_a_real_browser() {
         dom_text.matches("<svg").count() >= 5,
         "charts missing from the DOM"
     );
+    // Every champion's price chart drew a marker at the entry and at the exit of each of its
+    // trades on the symbol shown: as many trades as its trade table has on that symbol.
+    let charts: Vec<&str> = dom_text
+        .split("<div class=\"price-chart\"")
+        .skip(1)
+        .map(|rest| &rest[..rest.find('>').unwrap()])
+        .collect();
+    assert!(!charts.is_empty(), "no price chart");
+    let attribute = |tag: &str, name: &str| -> String {
+        let start = tag
+            .find(&format!("{name}=\""))
+            .unwrap_or_else(|| panic!("{name} missing in {tag}"))
+            + name.len()
+            + 2;
+        tag[start..start + tag[start..].find('"').unwrap()].to_string()
+    };
+    for tag in &charts {
+        let category = attribute(tag, "data-category");
+        let symbol = attribute(tag, "data-symbol");
+        let table = read_table(&run.join(format!("champions/{category}-trades.parquet"))).unwrap();
+        let expected = text_column(&table, "dataset")
+            .iter()
+            .filter(|dataset| **dataset == symbol)
+            .count();
+        assert!(expected > 0, "{category} never traded {symbol}");
+        assert_eq!(attribute(tag, "data-trades"), expected.to_string(), "{tag}");
+        assert_eq!(
+            attribute(tag, "data-markers"),
+            (2 * expected).to_string(),
+            "{tag}"
+        );
+    }
 
     let screenshot = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("report-screenshot.png");
     let _ = std::fs::remove_file(&screenshot);
@@ -319,7 +369,7 @@ fn the_report_renders_in_a_real_browser() {
         &browser,
         &[
             &format!("--screenshot={}", screenshot.display()),
-            "--window-size=1280,2400",
+            "--window-size=1280,8000",
         ],
         &page,
     );
@@ -334,18 +384,26 @@ fn the_report_renders_in_a_real_browser() {
     let mut reader = decoder.read_info().unwrap();
     let mut pixels = vec![0; reader.output_buffer_size().unwrap()];
     let frame = reader.next_frame(&mut pixels).unwrap();
-    assert_eq!((frame.width, frame.height), (1280, 2400));
+    assert_eq!((frame.width, frame.height), (1280, 8000));
     let channels = frame.color_type.samples();
     let bytes = &pixels[..frame.buffer_size()];
     let mut colours = std::collections::BTreeSet::new();
     let mut non_white = 0usize;
+    // The first champion's candles, in the chart's up and down colours (#26a69a, #ef5350).
+    let (mut up_candles, mut down_candles) = (0usize, 0usize);
     for pixel in bytes.chunks(channels) {
         let rgb = (pixel[0], pixel[1], pixel[2]);
         if rgb != (255, 255, 255) {
             non_white += 1;
         }
+        up_candles += usize::from(rgb == (0x26, 0xa6, 0x9a));
+        down_candles += usize::from(rgb == (0xef, 0x53, 0x50));
         colours.insert(rgb);
     }
+    assert!(
+        up_candles > 500 && down_candles > 500,
+        "no candles drawn: {up_candles} up and {down_candles} down pixels"
+    );
     let total = (frame.width * frame.height) as usize;
     assert!(
         non_white * 10 > total,

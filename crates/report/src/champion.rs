@@ -60,6 +60,8 @@ pub(crate) struct ChampionPage {
     pub(crate) trades: Vec<Vec<Cell>>,
     pub(crate) trades_note: String,
     pub(crate) lineage: Vec<LineageNode>,
+    /// The symbols of its interactive price chart (empty without one).
+    pub(crate) price_symbols: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -441,6 +443,7 @@ pub(crate) fn champion_page(
         trades,
         trades_note,
         lineage: lineage.ancestors(champion, 4),
+        price_symbols: Vec::new(),
     })
 }
 

@@ -3,7 +3,10 @@
 //! HTML reports (layer L5 of `DESIGN.md`): a run folder's tables (`run.json`, `config.toml`,
 //! `leaderboard.parquet`, `generations.parquet`, `capital.parquet`, `champions/*.json` and the
 //! champions' equity and trade tables) rendered into one self-contained `index.html`: CSS and a small
-//! sorting script inline, charts as inline SVG drawn with `plotters`, no external resource. The
+//! sorting script inline, charts as inline SVG drawn with `plotters`, and each champion's
+//! interactive price chart with its trades drawn by TradingView's Lightweight Charts (Apache-2.0,
+//! vendored in `vendor/lightweight-charts/` and inlined with its licence header); no external
+//! resource. The
 //! pages are made with the `minijinja` template engine, which escapes every string from data or
 //! configuration (HTML auto-escaping of `.html` templates); chart text is escaped by `plotters`' SVG
 //! backend.
@@ -20,6 +23,7 @@ mod downsample;
 mod error;
 mod evolution;
 mod format;
+mod price_chart;
 mod run;
 mod study;
 mod tables;
@@ -48,6 +52,9 @@ pub struct ReportOptions {
     pub curve_points: usize,
     /// Trades listed per part (the last ones by exit time); the trade table has all.
     pub trades_per_part: usize,
+    /// Candles per symbol on a champion's interactive price chart at most: a longer series merges
+    /// consecutive bars of one part into one candle (every trade keeps its markers).
+    pub price_chart_candles: usize,
 }
 
 impl Default for ReportOptions {
@@ -56,6 +63,7 @@ impl Default for ReportOptions {
             leaderboard_rows: 25,
             curve_points: 500,
             trades_per_part: 50,
+            price_chart_candles: 2_000,
         }
     }
 }

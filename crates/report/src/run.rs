@@ -13,6 +13,7 @@ use crate::charts::Figure;
 use crate::error::ReportError;
 use crate::evolution::{CapitalView, capital_view, evolution_charts};
 use crate::format::{Cell, Style, number, show, text};
+use crate::price_chart::{ExitLevels, PriceChartData};
 use crate::tables::Table;
 
 /// The KPI badges of the leaderboard: (label, metric column, threshold, whether above is good).
@@ -55,6 +56,11 @@ pub(crate) struct RunReport {
     pub(crate) champions: Vec<ChampionPage>,
     pub(crate) evolution_charts: Vec<Figure>,
     pub(crate) capital: Option<CapitalView>,
+    /// The champions' price charts' data as JSON (see [`PriceChartData::to_script_json`]).
+    pub(crate) price_data: Option<String>,
+    /// The charting library and the page's chart script, inlined when there are price charts.
+    pub(crate) chart_library: &'static str,
+    pub(crate) chart_script: &'static str,
 }
 
 #[derive(Debug, Serialize)]
@@ -120,11 +126,12 @@ pub(crate) fn build(folder: &Path, options: &ReportOptions) -> Result<RunReport,
         Some(table) => LineageIndex::new(table)?,
         None => LineageIndex::default(),
     };
+    let mut price_data = PriceChartData::default();
     for category in Category::ALL {
         let Some(champion) = run_folder.read_champion(category)? else {
             continue;
         };
-        let page = champion_page(
+        let mut page = champion_page(
             &run_folder,
             &champion,
             &mut seen,
@@ -136,8 +143,28 @@ pub(crate) fn build(folder: &Path, options: &ReportOptions) -> Result<RunReport,
             .verdict
             .as_ref()
             .and_then(|verdict| verdict.champions.get(category.name()).cloned());
+        if page.same_as.is_none() {
+            let exit = &champion.genome.exit;
+            page.price_symbols = price_data.add_champion(
+                category.name(),
+                &ExitLevels {
+                    stop_loss_pct: exit.stop_loss_pct,
+                    take_profit_pct: exit.take_profit_pct,
+                    trail_activation_pct: exit.trailing_stop.map(|trail| trail.activation_pct),
+                },
+                &run_folder.champion_equity_path(category),
+                &run_folder.champion_trades_path(category),
+                initial_capital,
+                options,
+            )?;
+        }
         champions.push(ChampionPage { verdict, ..page });
     }
+    let price_data = if price_data.champions.is_empty() {
+        None
+    } else {
+        Some(price_data.to_script_json()?)
+    };
 
     Ok(RunReport {
         title: manifest.name.clone(),
@@ -185,6 +212,11 @@ pub(crate) fn build(folder: &Path, options: &ReportOptions) -> Result<RunReport,
             Some(table) => Some(capital_view(table)?),
             None => None,
         },
+        price_data,
+        chart_library: include_str!(
+            "../vendor/lightweight-charts/lightweight-charts.standalone.production.js"
+        ),
+        chart_script: include_str!("../templates/price_chart.js"),
     })
 }
 

@@ -185,7 +185,8 @@ pub(super) fn choose_champions(
 }
 
 /// Writes `champions/<category>-equity.parquet` (per symbol, part and bar: `dataset`, `part`,
-/// `time_ms` (the bar's open time, milliseconds since the Unix epoch, UTC), `close` and the
+/// `time_ms` (the bar's open time, milliseconds since the Unix epoch, UTC), the bar's `open`,
+/// `high`, `low` and `close` (quote currency; a close-only dataset repeats its close) and the
 /// strategy's `equity` at that bar's close, each part backtested from the same initial capital) and
 /// `champions/<category>-trades.parquet` (per symbol, part and closed trade: `side`, entry and exit
 /// times and prices, `quantity`, `net_pnl` in quote currency, `return` as a fraction of the entry
@@ -197,7 +198,8 @@ fn write_champion_curves(
     category: Category,
 ) -> Result<(), TournamentError> {
     let mut equity: [Vec<String>; 2] = Default::default();
-    let (mut time, mut close, mut value) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut time, mut value) = (Vec::new(), Vec::new());
+    let mut prices: [Vec<Option<f64>>; 4] = Default::default();
     let mut trade_text: [Vec<String>; 4] = Default::default();
     let mut trade_integer: [Vec<i64>; 3] = Default::default();
     let mut trade_float: [Vec<Option<f64>>; 5] = Default::default();
@@ -206,16 +208,16 @@ fn write_champion_curves(
             let market = symbol.market(part);
             let result = gauntlet_backtest::run_backtest(genome, market, &universe.config(symbol))?;
             let series = market.series();
-            for ((timestamp, price), equity_value) in series
-                .timestamps()
-                .iter()
-                .zip(series.close())
-                .zip(&result.equity)
+            let columns = [series.open(), series.high(), series.low(), series.close()];
+            for (bar, (timestamp, equity_value)) in
+                series.timestamps().iter().zip(&result.equity).enumerate()
             {
                 equity[0].push(symbol.dataset.clone());
                 equity[1].push(part.name().to_string());
                 time.push(timestamp.millis());
-                close.push(Some(*price));
+                for (column, values) in prices.iter_mut().zip(columns) {
+                    column.push(values.get(bar).copied());
+                }
                 value.push(Some(*equity_value));
             }
             for trade in &result.trades {
@@ -235,6 +237,7 @@ fn write_champion_curves(
         }
     }
     let [datasets, parts] = equity;
+    let [open, high, low, close] = prices;
     let champions = folder.join("champions");
     write_table(
         &champions.join(format!("{}-equity.parquet", category.name())),
@@ -242,6 +245,9 @@ fn write_champion_curves(
             ("dataset", TableColumn::Text(datasets)),
             ("part", TableColumn::Text(parts)),
             ("time_ms", TableColumn::Integer(time)),
+            ("open", TableColumn::Float(open)),
+            ("high", TableColumn::Float(high)),
+            ("low", TableColumn::Float(low)),
             ("close", TableColumn::Float(close)),
             ("equity", TableColumn::Float(value)),
         ],
