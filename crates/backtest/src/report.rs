@@ -4,6 +4,7 @@
 
 use gauntlet_core::Timestamp;
 use gauntlet_genome::{Genome, SizingMethod};
+use gauntlet_stats::BenchmarkRelative;
 use serde::Serialize;
 
 use crate::config::BacktestConfig;
@@ -240,6 +241,9 @@ pub struct BacktestReport {
     pub metrics: Metrics,
     /// The benchmark's metrics.
     pub buy_and_hold: Metrics,
+    /// The strategy's alpha, beta, information ratio and tracking error against the benchmark's
+    /// bar returns ([`gauntlet_stats::benchmark`], empyrical's definitions, risk-free 0).
+    pub against_buy_and_hold: BenchmarkRelative,
     /// What makes the figures meaningless, if anything (the data is shorter than the genome's
     /// longest indicator).
     pub warnings: Vec<String>,
@@ -267,6 +271,13 @@ impl BacktestReport {
             take_profit_exits: strategy.exits(ExitReason::TakeProfit),
             metrics: strategy.metrics(timestamps, bars_per_year),
             buy_and_hold: benchmark.metrics(timestamps, bars_per_year),
+            against_buy_and_hold: BenchmarkRelative::of(
+                &strategy.returns(),
+                &benchmark.returns(),
+                0.0,
+                bars_per_year,
+            )
+            .unwrap_or_else(|_| BenchmarkRelative::undefined()),
             warnings: Vec::new(),
         }
     }
@@ -316,6 +327,23 @@ impl BacktestReport {
             row("average trade (bars)", |m| m.average_trade_bars, number),
             row("exposure", |m| m.exposure, percent),
             row("positive months", |m| m.positive_months, percent),
+            // Against buy-and-hold: the benchmark against itself has beta 1 and no alpha.
+            (
+                "alpha (vs buy and hold)",
+                percent(self.against_buy_and_hold.alpha),
+                percent(0.0),
+            ),
+            ("beta", number(self.against_buy_and_hold.beta), number(1.0)),
+            (
+                "information ratio",
+                number(self.against_buy_and_hold.information_ratio),
+                "n/a".into(),
+            ),
+            (
+                "tracking error",
+                percent(self.against_buy_and_hold.tracking_error),
+                percent(0.0),
+            ),
         ]
     }
 }

@@ -13,11 +13,15 @@
 //!   `tests/reference/pbo_vectors.json`;
 //! - [`monte_carlo`]: seeded, parallel trade-list resampling (shuffle, bootstrap, skipped trades,
 //!   extra slippage), checked against `tests/reference/montecarlo_vectors.json`;
-//! - [`rank_tests`]: the one-sided Mann-Whitney U test (statrs), checked against SciPy.
+//! - [`rank_tests`]: the one-sided Mann-Whitney U test (statrs), checked against SciPy;
+//! - [`benchmark`]: alpha, beta, information ratio and tracking error against a benchmark (in
+//!   Gauntlet buy-and-hold of the same symbol), checked against empyrical in
+//!   `tests/reference/benchmark_vectors.json` (written by `scripts/reference/benchmark_vectors.py`).
 //!
 //! Rates are fractions (0.02 is 2%); annualised figures use the dataset's bars per year.
 #![warn(missing_docs)]
 
+pub mod benchmark;
 mod calendar;
 mod curve;
 mod error;
@@ -31,6 +35,7 @@ pub mod sharpe_inference;
 mod text;
 mod trades;
 
+pub use benchmark::BenchmarkRelative;
 pub use calendar::{MonthlyReturn, monthly_returns, positive_month_share};
 pub use curve::{CurveAccumulator, CurveMetrics, curve_metrics, curve_metrics_with_returns};
 pub use error::StatsError;

@@ -294,6 +294,10 @@ mod tests {
                 gross_profit: profit,
                 gross_loss: loss,
                 high_volatility_return: high,
+                alpha: f64::NAN,
+                beta: f64::NAN,
+                information_ratio: f64::NAN,
+                tracking_error: f64::NAN,
             };
         GenomeScore {
             symbols: vec![
@@ -365,6 +369,10 @@ mod tests {
             gross_profit: pnl.iter().filter(|value| **value > 0.0).sum(),
             gross_loss: -pnl.iter().filter(|value| **value < 0.0).sum::<f64>(),
             high_volatility_return: 0.0,
+            alpha: f64::NAN,
+            beta: f64::NAN,
+            information_ratio: f64::NAN,
+            tracking_error: f64::NAN,
         }
     }
 

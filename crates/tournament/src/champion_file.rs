@@ -222,6 +222,7 @@ fn part(result: &PartResult) -> PartMetrics {
                     .metrics
                     .named_values()
                     .into_iter()
+                    .chain(symbol.against_buy_and_hold())
                     .map(|(name, value)| (name.to_string(), finite(value)))
                     .collect(),
             })

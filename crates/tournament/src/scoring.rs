@@ -10,6 +10,7 @@ use gauntlet_core::{AssetClass, BarSeries};
 use gauntlet_data::{DatasetEntry, SplitSpec, split};
 use gauntlet_genome::Genome;
 use gauntlet_indicators::{CacheBudget, IndicatorCache};
+use gauntlet_stats::BenchmarkRelative;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -20,7 +21,7 @@ use crate::error::TournamentError;
 /// mean over symbols, except `trades` (summed) and the trade ratios `win_rate`, `profit_factor`,
 /// `expectancy` and `average_trade_bars`, pooled over every symbol's trades (see
 /// [`GenomeScore::summary`]).
-pub const SUMMARY_COLUMNS: [&str; 22] = [
+pub const SUMMARY_COLUMNS: [&str; 26] = [
     "final_equity",
     "total_return",
     "cagr",
@@ -43,6 +44,10 @@ pub const SUMMARY_COLUMNS: [&str; 22] = [
     "exposure",
     "positive_months",
     "high_volatility_return",
+    "alpha",
+    "beta",
+    "information_ratio",
+    "tracking_error",
 ];
 
 /// One of a split's three parts.
@@ -90,6 +95,10 @@ pub struct SymbolMarket {
     /// bar t-1's close is in the top third of its values over the part (the `high` label of
     /// [`crate::regimes::regime_labels`]).
     high_volatility: [Vec<bool>; 3],
+    /// Per part and bar: buy-and-hold's return, the close-to-close change (0 on the part's first
+    /// bar, as the strategy's first return, which starts from the initial capital): the benchmark
+    /// of [`SymbolScore`]'s alpha, beta, information ratio and tracking error.
+    buy_and_hold_returns: [Vec<f64>; 3],
 }
 
 impl SymbolMarket {
@@ -155,6 +164,48 @@ pub struct SymbolScore {
     /// (annualised arithmetic mean, a fraction); `NaN` when the part has none.
     #[serde(deserialize_with = "gauntlet_core::json_float::nan_if_null")]
     pub high_volatility_return: f64,
+    /// Annualised alpha against buy-and-hold of the symbol (its close-to-close returns), a
+    /// fraction; [`gauntlet_stats::benchmark`] defines the four figures (empyrical's definitions).
+    #[serde(
+        default = "undefined",
+        deserialize_with = "gauntlet_core::json_float::nan_if_null"
+    )]
+    pub alpha: f64,
+    /// Beta against buy-and-hold of the symbol.
+    #[serde(
+        default = "undefined",
+        deserialize_with = "gauntlet_core::json_float::nan_if_null"
+    )]
+    pub beta: f64,
+    /// Annualised information ratio against buy-and-hold of the symbol.
+    #[serde(
+        default = "undefined",
+        deserialize_with = "gauntlet_core::json_float::nan_if_null"
+    )]
+    pub information_ratio: f64,
+    /// Annualised tracking error against buy-and-hold of the symbol, a fraction.
+    #[serde(
+        default = "undefined",
+        deserialize_with = "gauntlet_core::json_float::nan_if_null"
+    )]
+    pub tracking_error: f64,
+}
+
+impl SymbolScore {
+    /// Alpha, beta, information ratio and tracking error against buy-and-hold, with their names.
+    pub fn against_buy_and_hold(&self) -> [(&'static str, f64); 4] {
+        [
+            ("alpha", self.alpha),
+            ("beta", self.beta),
+            ("information_ratio", self.information_ratio),
+            ("tracking_error", self.tracking_error),
+        ]
+    }
+}
+
+/// A figure files written before it existed lack: undefined.
+fn undefined() -> f64 {
+    f64::NAN
 }
 
 /// One genome on every symbol's part.
@@ -260,6 +311,13 @@ impl GenomeScore {
             "high_volatility_return",
             self.mean(|symbol| symbol.high_volatility_return),
         ));
+        summary.push(("alpha", self.mean(|symbol| symbol.alpha)));
+        summary.push(("beta", self.mean(|symbol| symbol.beta)));
+        summary.push((
+            "information_ratio",
+            self.mean(|symbol| symbol.information_ratio),
+        ));
+        summary.push(("tracking_error", self.mean(|symbol| symbol.tracking_error)));
         summary
     }
 }
@@ -313,12 +371,20 @@ impl Universe {
             });
             let high_volatility = [0, 1, 2]
                 .map(|index| high_volatility_bars(&parts[index], volatility_index.as_deref()));
+            let buy_and_hold_returns = [0, 1, 2].map(|index| {
+                let close = parts[index].series().close();
+                std::iter::once(0.0)
+                    .chain(close.windows(2).map(|pair| pair[1] / pair[0] - 1.0))
+                    .take(close.len())
+                    .collect()
+            });
             symbols.push(SymbolMarket {
                 dataset: entry.name.clone(),
                 asset_class: entry.asset_class,
                 bars_per_year: entry.bars_per_year,
                 parts,
                 high_volatility,
+                buy_and_hold_returns,
             });
         }
         Ok(Self {
@@ -419,12 +485,23 @@ impl Universe {
                         (profit, loss - trade.net_pnl)
                     }
                 });
+            let against = BenchmarkRelative::of(
+                &returns,
+                &symbol.buy_and_hold_returns[part.index()],
+                0.0,
+                symbol.bars_per_year,
+            )
+            .unwrap_or_else(|_| BenchmarkRelative::undefined());
             symbols.push(SymbolScore {
                 dataset: symbol.dataset.clone(),
                 metrics,
                 gross_profit,
                 gross_loss,
                 high_volatility_return,
+                alpha: against.alpha,
+                beta: against.beta,
+                information_ratio: against.information_ratio,
+                tracking_error: against.tracking_error,
             });
         }
         Ok(GenomeScore { symbols })
