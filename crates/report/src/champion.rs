@@ -22,7 +22,7 @@ use crate::format::{Cell, Style, date_time, heat_colour, number, show, text};
 use crate::tables::Table;
 
 /// Per-symbol metrics shown on champion pages: (field of the champion file, header, style).
-pub(crate) const SYMBOL_METRICS: [(&str, &str, Style); 9] = [
+pub(crate) const SYMBOL_METRICS: [(&str, &str, Style); 13] = [
     ("total_return", "return", Style::Percent),
     ("cagr", "CAGR", Style::Percent),
     ("sharpe", "Sharpe", Style::Decimal),
@@ -32,6 +32,10 @@ pub(crate) const SYMBOL_METRICS: [(&str, &str, Style); 9] = [
     ("win_rate", "win rate", Style::Percent),
     ("profit_factor", "profit factor", Style::Decimal),
     ("positive_months", "positive months", Style::Percent),
+    ("alpha", "alpha", Style::Percent),
+    ("beta", "beta", Style::Decimal),
+    ("information_ratio", "information ratio", Style::Decimal),
+    ("tracking_error", "tracking error", Style::Percent),
 ];
 
 #[derive(Debug, Serialize)]
@@ -353,7 +357,7 @@ pub(crate) fn champion_page(
                 &format!("{}-neighbourhood", category.name()),
                 &groups,
                 ("neighbour (0 = the champion)", "in-sample fitness"),
-                (520, 260),
+                (860, 280),
             )?
             .map(|svg| Figure {
                 title: format!(
@@ -381,7 +385,8 @@ pub(crate) fn champion_page(
     let mut symbols = Vec::new();
     for (label, part) in parts {
         for symbol in &part.symbols {
-            let values = symbol.metrics.named_values();
+            let mut values = symbol.metrics.named_values();
+            values.extend(symbol.against_buy_and_hold());
             let mut row = vec![text(symbol.dataset.clone()), text(label)];
             for (field, _, style) in SYMBOL_METRICS {
                 let value = values
@@ -558,7 +563,7 @@ fn curve_figures(
                             .iter()
                             .map(|value| match value {
                                 Some(value) => (
-                                    format!("{:.1}", value * 100.0),
+                                    crate::format::fixed(value * 100.0, 1),
                                     format!("{value}"),
                                     heat_colour(*value),
                                 ),

@@ -1,8 +1,11 @@
 //! Charts as inline SVG, drawn with `plotters`' SVG backend (text is escaped by the backend).
 
+use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint};
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
 use crate::error::ReportError;
+use crate::format::fixed;
 
 /// A drawn chart: its title and its SVG, inline in the page.
 #[derive(Debug, serde::Serialize)]
@@ -83,6 +86,73 @@ fn chart_error<E: std::fmt::Debug>(name: &str) -> impl Fn(E) -> ReportError + '_
     }
 }
 
+fn x_description(axis: XAxis) -> &'static str {
+    match axis {
+        XAxis::Time => "date (UTC)",
+        XAxis::Generation => "generation",
+    }
+}
+
+/// Legend entries laid out left to right, wrapping: (entry, column x, row) and the rows used.
+fn legend_layout(entries: &[(String, RGBColor)], width: u32) -> (Vec<(usize, i32, i32)>, u32) {
+    let (mut x, mut row) = (8i32, 0i32);
+    let mut placed = Vec::new();
+    for (index, (name, _)) in entries.iter().enumerate() {
+        let entry_width = 28 + 7 * name.chars().count() as i32;
+        if x > 8 && x + entry_width > width as i32 - 8 {
+            x = 8;
+            row += 1;
+        }
+        placed.push((index, x, row));
+        x += entry_width + 12;
+    }
+    (
+        placed,
+        if entries.is_empty() {
+            0
+        } else {
+            row as u32 + 1
+        },
+    )
+}
+
+/// Height of the legend strip above a chart of `width` pixels (0 without entries).
+fn legend_height(entries: &[(String, RGBColor)], width: u32) -> u32 {
+    legend_layout(entries, width).1 * 18 + if entries.is_empty() { 0 } else { 6 }
+}
+
+/// Draws the legend in its own strip above the plot, so it never covers data: a swatch (a line,
+/// or a filled square for areas) and the name per entry.
+fn draw_legend<DB: DrawingBackend>(
+    area: &DrawingArea<DB, plotters::coord::Shift>,
+    entries: &[(String, RGBColor)],
+    filled: bool,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    let (width, _) = area.dim_in_pixel();
+    let (placed, _) = legend_layout(entries, width);
+    for (index, x, row) in placed {
+        let (name, colour) = &entries[index];
+        let y = 12 + row * 18;
+        if filled {
+            area.draw(&Rectangle::new(
+                [(x, y - 5), (x + 16, y + 5)],
+                colour.filled(),
+            ))?;
+        } else {
+            area.draw(&PathElement::new(
+                vec![(x, y), (x + 20, y)],
+                colour.stroke_width(3),
+            ))?;
+        }
+        area.draw(&Text::new(
+            name.clone(),
+            (x + 24, y - 7),
+            ("sans-serif", 12).into_font().color(&RGBColor(50, 50, 50)),
+        ))?;
+    }
+    Ok(())
+}
+
 fn x_text(axis: XAxis, value: f64) -> String {
     match axis {
         XAxis::Time => chrono::DateTime::from_timestamp_millis(value as i64)
@@ -92,22 +162,153 @@ fn x_text(axis: XAxis, value: f64) -> String {
     }
 }
 
-fn y_text(format: YFormat, value: f64) -> String {
+/// The y axis' tick text: `decimals` decimals (of the percent for [`YFormat::Percent`]), never a
+/// negative zero.
+fn y_text(format: YFormat, value: f64, decimals: usize) -> String {
     match format {
-        YFormat::Percent => format!("{:.0}%", value * 100.0 + 0.0),
-        YFormat::Number => plain(value),
-        YFormat::LogGrowth => plain(10f64.powf(value)),
+        YFormat::Percent => format!("{}%", fixed(value * 100.0, decimals)),
+        YFormat::Number => fixed(value, decimals),
+        YFormat::LogGrowth => {
+            // Each round growth value with the decimals it needs: 0.5, 1, 2, 20.
+            let growth = 10f64.powf(value);
+            let places = (0..decimals)
+                .find(|places| {
+                    let shown: f64 = fixed(growth, *places).parse().unwrap_or(f64::NAN);
+                    (shown - growth).abs() <= growth.abs() * 1e-9
+                })
+                .unwrap_or(decimals);
+            fixed(growth, places)
+        }
     }
 }
 
-fn plain(value: f64) -> String {
-    if value.abs() >= 100.0 {
-        format!("{value:.0}")
-    } else if value.abs() >= 10.0 {
-        format!("{value:.1}")
-    } else {
-        format!("{value:.2}")
+/// A numeric axis with the ticks we chose (round values from [`linear_ticks`] or [`log_ticks`])
+/// instead of plotters' own.
+struct TickedAxis {
+    inner: RangedCoordf64,
+    ticks: Vec<f64>,
+}
+
+impl TickedAxis {
+    fn new(low: f64, high: f64, ticks: Vec<f64>) -> Self {
+        Self {
+            inner: (low..high).into(),
+            ticks,
+        }
     }
+}
+
+impl Ranged for TickedAxis {
+    type FormatOption = DefaultFormatting;
+    type ValueType = f64;
+
+    fn map(&self, value: &f64, limit: (i32, i32)) -> i32 {
+        self.inner.map(value, limit)
+    }
+
+    fn key_points<Hint: KeyPointHint>(&self, hint: Hint) -> Vec<f64> {
+        if hint.weight().allow_light_points() {
+            Vec::new()
+        } else {
+            self.ticks.clone()
+        }
+    }
+
+    fn range(&self) -> std::ops::Range<f64> {
+        self.inner.range()
+    }
+}
+
+/// A round step (1, 2 or 5 times a power of ten) that cuts `span` into about `count` pieces.
+fn nice_step(span: f64, count: usize) -> f64 {
+    let raw = span / count.max(1) as f64;
+    let power = 10f64.powf(raw.log10().floor());
+    let step = [1.0, 2.0, 5.0, 10.0]
+        .into_iter()
+        .map(|factor| factor * power)
+        .find(|step| *step >= raw * (1.0 - 1e-9))
+        .unwrap_or(10.0 * power);
+    if step.is_finite() && step > 0.0 {
+        step
+    } else {
+        1.0
+    }
+}
+
+/// Decimals that tell ticks `step` apart (0 for a step of 1 or more).
+fn decimals_for(step: f64) -> usize {
+    (-step.log10().floor()).clamp(0.0, 8.0) as usize
+}
+
+/// Ticks at round values (multiples of a 1-2-5 step) inside `low..=high`, and their decimals; the
+/// same in percent points for [`YFormat::Percent`].
+pub(crate) fn linear_ticks(low: f64, high: f64, count: usize, percent: bool) -> (Vec<f64>, usize) {
+    let scale = if percent { 100.0 } else { 1.0 };
+    let step = nice_step((high - low) * scale, count);
+    // A tick within a billionth of a step of an end is on it (0.98 / 0.01 is 97.99999...).
+    let slack = 1e-9;
+    let first = (low * scale / step - slack).ceil() as i64;
+    let last = (high * scale / step + slack).floor() as i64;
+    let tolerance = step / scale * slack;
+    let ticks = (first..=last.max(first))
+        .map(|index| index as f64 * step / scale)
+        .filter(|value| *value >= low - tolerance && *value <= high + tolerance)
+        .map(|value| if value == 0.0 { 0.0 } else { value })
+        .collect();
+    (ticks, decimals_for(step))
+}
+
+/// Ticks of a log-scale axis (`low` and `high` are log10 of growth): round growth values, 1-2-5 per
+/// decade when the range spans decades, finer round values (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8) when
+/// it spans less, evenly stepped growth when even those are too few; returned as log10 values with
+/// the decimals their text needs.
+pub(crate) fn log_ticks(low: f64, high: f64) -> (Vec<f64>, usize) {
+    let inside = |mantissas: &[f64]| -> Vec<f64> {
+        let mut ticks = Vec::new();
+        for decade in (low.floor() as i32 - 1)..=(high.ceil() as i32) {
+            for mantissa in mantissas {
+                let growth = mantissa * 10f64.powi(decade);
+                let log = growth.log10();
+                if log >= low && log <= high {
+                    ticks.push(growth);
+                }
+            }
+        }
+        ticks
+    };
+    let decimals = |ticks: &[f64]| {
+        ticks
+            .iter()
+            .map(|growth| {
+                (0..=6)
+                    .find(|places| {
+                        let shown: f64 = fixed(*growth, *places).parse().unwrap_or(f64::NAN);
+                        (shown - growth).abs() <= growth.abs() * 1e-9
+                    })
+                    .unwrap_or(6)
+            })
+            .max()
+            .unwrap_or(0)
+    };
+    for mantissas in [
+        &[1.0, 2.0, 5.0][..],
+        &[1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0][..],
+    ] {
+        let ticks = inside(mantissas);
+        if ticks.len() >= 3 {
+            let places = decimals(&ticks);
+            return (ticks.iter().map(|growth| growth.log10()).collect(), places);
+        }
+    }
+    let (ticks, places) = linear_ticks(10f64.powf(low), 10f64.powf(high), 5, false);
+    (
+        ticks
+            .into_iter()
+            .filter(|growth| *growth > 0.0)
+            .map(f64::log10)
+            .collect(),
+        places,
+    )
 }
 
 /// The range of finite values, widened when flat, with a 4% margin.
@@ -155,16 +356,34 @@ pub(crate) fn line_chart(chart: &LineChart<'_>) -> Result<Option<String>, Report
     let Some((y_low, y_high)) = padded_range(points().map(|point| point.1).chain(extra)) else {
         return Ok(None);
     };
+    let (y_ticks, decimals) = match chart.y_format {
+        YFormat::LogGrowth => log_ticks(y_low, y_high),
+        YFormat::Percent => linear_ticks(y_low, y_high, 5, true),
+        YFormat::Number => linear_ticks(y_low, y_high, 5, false),
+    };
     let error = chart_error(chart.name);
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, chart.size).into_drawing_area();
+        let legend: Vec<(String, RGBColor)> = if chart.lines.len() > 1 {
+            chart
+                .lines
+                .iter()
+                .map(|line| (line.name.clone(), line.color))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let strip = legend_height(&legend, chart.size.0);
+        let root = SVGBackend::with_string(&mut svg, (chart.size.0, chart.size.1 + strip))
+            .into_drawing_area();
         root.fill(&WHITE).map_err(&error)?;
-        let mut context = ChartBuilder::on(&root)
+        let (legend_area, plot_area) = root.split_vertically(strip);
+        draw_legend(&legend_area, &legend, false).map_err(&error)?;
+        let mut context = ChartBuilder::on(&plot_area)
             .margin(8)
-            .x_label_area_size(28)
-            .y_label_area_size(56)
-            .build_cartesian_2d(x_low..x_high, y_low..y_high)
+            .x_label_area_size(40)
+            .y_label_area_size(64)
+            .build_cartesian_2d(x_low..x_high, TickedAxis::new(y_low, y_high, y_ticks))
             .map_err(&error)?;
         let axis = chart.x_axis;
         let format = chart.y_format;
@@ -173,9 +392,9 @@ pub(crate) fn line_chart(chart: &LineChart<'_>) -> Result<Option<String>, Report
             .light_line_style(RGBColor(238, 238, 238))
             .bold_line_style(RGBColor(220, 220, 220))
             .x_labels(7)
-            .y_labels(6)
             .x_label_formatter(&|value| x_text(axis, *value))
-            .y_label_formatter(&|value| y_text(format, *value))
+            .y_label_formatter(&|value| y_text(format, *value, decimals))
+            .x_desc(x_description(axis))
             .y_desc(chart.y_label)
             .draw()
             .map_err(&error)?;
@@ -210,20 +429,6 @@ pub(crate) fn line_chart(chart: &LineChart<'_>) -> Result<Option<String>, Report
                     points.iter().copied(),
                     color.stroke_width(line.width),
                 ))
-                .map_err(&error)?
-                .label(line.name.clone())
-                .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 16, y)], color.stroke_width(2))
-                });
-        }
-        if chart.lines.len() > 1 {
-            context
-                .configure_series_labels()
-                .position(SeriesLabelPosition::UpperLeft)
-                .background_style(WHITE.mix(0.85))
-                .border_style(RGBColor(200, 200, 200))
-                .label_font(("sans-serif", 12))
-                .draw()
                 .map_err(&error)?;
         }
         root.present().map_err(&error)?;
@@ -255,16 +460,25 @@ pub(crate) fn stacked_area(
         return Ok(None);
     };
     let y_high = running.iter().copied().fold(0.0, f64::max).max(1e-9) * 1.04;
+    let (y_ticks, decimals) = linear_ticks(0.0, y_high, 5, true);
+    let legend: Vec<(String, RGBColor)> = layers
+        .iter()
+        .enumerate()
+        .map(|(index, (label, _))| (label.clone(), PALETTE[index % PALETTE.len()]))
+        .collect();
+    let strip = legend_height(&legend, size.0);
     let error = chart_error(name);
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
+        let root = SVGBackend::with_string(&mut svg, (size.0, size.1 + strip)).into_drawing_area();
         root.fill(&WHITE).map_err(&error)?;
-        let mut context = ChartBuilder::on(&root)
+        let (legend_area, plot_area) = root.split_vertically(strip);
+        draw_legend(&legend_area, &legend, true).map_err(&error)?;
+        let mut context = ChartBuilder::on(&plot_area)
             .margin(8)
-            .x_label_area_size(28)
-            .y_label_area_size(56)
-            .build_cartesian_2d(x_low..x_high, 0.0..y_high)
+            .x_label_area_size(40)
+            .y_label_area_size(64)
+            .build_cartesian_2d(x_low..x_high, TickedAxis::new(0.0, y_high, y_ticks))
             .map_err(&error)?;
         context
             .configure_mesh()
@@ -272,12 +486,13 @@ pub(crate) fn stacked_area(
             .bold_line_style(RGBColor(220, 220, 220))
             .x_labels(8)
             .x_label_formatter(&|value| x_text(XAxis::Generation, *value))
-            .y_label_formatter(&|value| y_text(YFormat::Percent, *value))
+            .y_label_formatter(&|value| y_text(YFormat::Percent, *value, decimals))
+            .x_desc(x_description(XAxis::Generation))
             .y_desc(y_label)
             .draw()
             .map_err(&error)?;
         // Tallest first, so each lower layer is painted over the ones above it.
-        for (index, ((label, _), top)) in layers.iter().zip(&tops).enumerate().rev() {
+        for (index, top) in tops.iter().enumerate().rev() {
             let color = PALETTE[index % PALETTE.len()];
             context
                 .draw_series(AreaSeries::new(
@@ -285,20 +500,8 @@ pub(crate) fn stacked_area(
                     0.0,
                     color.mix(0.85),
                 ))
-                .map_err(&error)?
-                .label(label.clone())
-                .legend(move |(x, y)| {
-                    Rectangle::new([(x, y - 5), (x + 12, y + 5)], color.filled())
-                });
+                .map_err(&error)?;
         }
-        context
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .background_style(WHITE.mix(0.85))
-            .border_style(RGBColor(200, 200, 200))
-            .label_font(("sans-serif", 11))
-            .draw()
-            .map_err(&error)?;
         root.present().map_err(&error)?;
     }
     Ok(Some(inline(svg)))
@@ -333,29 +536,35 @@ pub(crate) fn scatter_chart(
     let Some((y_low, y_high)) = padded_range(points().map(|point| point.1)) else {
         return Ok(None);
     };
-    // Room below the points for the legend (lower left), so it hides none of them.
-    let legend_pixels = (groups.len() * 18 + 24) as f64;
-    let plot_pixels = (f64::from(size.1) - 60.0).max(legend_pixels + 40.0);
-    let y_low = y_low - (y_high - y_low) * legend_pixels / (plot_pixels - legend_pixels);
+    let (x_ticks, x_decimals) = linear_ticks(x_low, x_high, 6, false);
+    let (y_ticks, y_decimals) = linear_ticks(y_low, y_high, 5, false);
+    let legend: Vec<(String, RGBColor)> = groups
+        .iter()
+        .map(|group| (group.name.clone(), group.color))
+        .collect();
+    let strip = legend_height(&legend, size.0);
     let error = chart_error(name);
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
+        let root = SVGBackend::with_string(&mut svg, (size.0, size.1 + strip)).into_drawing_area();
         root.fill(&WHITE).map_err(&error)?;
-        let mut context = ChartBuilder::on(&root)
+        let (legend_area, plot_area) = root.split_vertically(strip);
+        draw_legend(&legend_area, &legend, true).map_err(&error)?;
+        let mut context = ChartBuilder::on(&plot_area)
             .margin(8)
-            .x_label_area_size(36)
-            .y_label_area_size(56)
-            .build_cartesian_2d(x_low..x_high, y_low..y_high)
+            .x_label_area_size(40)
+            .y_label_area_size(64)
+            .build_cartesian_2d(
+                TickedAxis::new(x_low, x_high, x_ticks),
+                TickedAxis::new(y_low, y_high, y_ticks),
+            )
             .map_err(&error)?;
         context
             .configure_mesh()
             .light_line_style(RGBColor(238, 238, 238))
             .bold_line_style(RGBColor(220, 220, 220))
-            .x_labels(7)
-            .y_labels(6)
-            .x_label_formatter(&|value| plain(*value))
-            .y_label_formatter(&|value| plain(*value))
+            .x_label_formatter(&|value| fixed(*value, x_decimals))
+            .y_label_formatter(&|value| fixed(*value, y_decimals))
             .x_desc(labels.0)
             .y_desc(labels.1)
             .draw()
@@ -370,19 +579,70 @@ pub(crate) fn scatter_chart(
                         .filter(finite)
                         .map(|&(x, y)| Circle::new((x, y), radius, color.mix(0.8).filled())),
                 )
-                .map_err(&error)?
-                .label(group.name.clone())
-                .legend(move |(x, y)| Circle::new((x + 6, y), 4, color.filled()));
+                .map_err(&error)?;
         }
-        context
-            .configure_series_labels()
-            .position(SeriesLabelPosition::LowerLeft)
-            .background_style(WHITE.mix(0.85))
-            .border_style(RGBColor(200, 200, 200))
-            .label_font(("sans-serif", 11))
-            .draw()
-            .map_err(&error)?;
         root.present().map_err(&error)?;
     }
     Ok(Some(inline(svg)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(format: YFormat, (ticks, decimals): (Vec<f64>, usize)) -> Vec<String> {
+        ticks
+            .iter()
+            .map(|tick| y_text(format, *tick, decimals))
+            .collect()
+    }
+
+    #[test]
+    fn a_shallow_drawdown_gets_distinct_round_ticks() {
+        // 0 to -1.2%: a step of 0.5 percent points (1.2 / 5 = 0.24, rounded up to 0.5).
+        let ticks = linear_ticks(-0.012, 0.0, 5, true);
+        assert_eq!(texts(YFormat::Percent, ticks), ["-1.0%", "-0.5%", "0.0%"]);
+        // 0 to -35%: steps of 10.
+        let ticks = linear_ticks(-0.35, 0.0, 5, true);
+        assert_eq!(
+            texts(YFormat::Percent, ticks),
+            ["-30%", "-20%", "-10%", "0%"]
+        );
+    }
+
+    #[test]
+    fn tiny_and_huge_ranges() {
+        let ticks = linear_ticks(1.0e-6, 5.0e-6, 4, false);
+        assert_eq!(
+            texts(YFormat::Number, ticks),
+            ["0.000001", "0.000002", "0.000003", "0.000004", "0.000005"]
+        );
+        let ticks = linear_ticks(0.0, 3.0e9, 3, false);
+        assert_eq!(
+            texts(YFormat::Number, ticks),
+            ["0", "1000000000", "2000000000", "3000000000"]
+        );
+    }
+
+    #[test]
+    fn log_ticks_land_on_round_growth() {
+        // Within a decade: the finer round values (0.6, 0.8, 1, 1.2, 1.5), not 0.63 or 1.58.
+        let ticks = log_ticks(0.6f64.log10(), 1.7f64.log10());
+        assert_eq!(
+            texts(YFormat::LogGrowth, ticks),
+            ["0.6", "0.8", "1", "1.2", "1.5"]
+        );
+        // Over decades: 1-2-5.
+        let ticks = log_ticks(0.4f64.log10(), 30f64.log10());
+        assert_eq!(
+            texts(YFormat::LogGrowth, ticks),
+            ["0.5", "1", "2", "5", "10", "20"]
+        );
+        // A flat curve (0.98 to 1.03): evenly stepped growth.
+        let ticks = log_ticks(0.98f64.log10(), 1.03f64.log10());
+        assert_eq!(
+            texts(YFormat::LogGrowth, ticks),
+            ["0.98", "0.99", "1", "1.01", "1.02", "1.03"]
+        );
+    }
 }

@@ -26,17 +26,28 @@ pub(crate) enum Style {
     Whole,
 }
 
-/// The rounded text of a value; `–` when missing or not finite.
+/// `value` with `decimals` decimals, never "-0.00": a value that rounds to zero is shown without
+/// a sign.
+pub(crate) fn fixed(value: f64, decimals: usize) -> String {
+    let text = format!("{value:.decimals$}");
+    match text.strip_prefix('-') {
+        Some(unsigned) if unsigned.chars().all(|c| c == '0' || c == '.') => unsigned.to_string(),
+        _ => text,
+    }
+}
+
+/// The rounded text of a value: `n/a` when missing or undefined, `∞` / `-∞` when infinite (a
+/// profit factor without a losing trade), never a negative zero.
 pub(crate) fn show(value: Option<f64>, style: Style) -> String {
     match value {
         Some(value) if value.is_finite() => match style {
-            Style::Percent => format!("{:.2}%", value * 100.0),
-            Style::Decimal => format!("{value:.4}"),
-            Style::Money => format!("{value:.2}"),
-            Style::Whole => format!("{value:.0}"),
+            Style::Percent => format!("{}%", fixed(value * 100.0, 2)),
+            Style::Decimal => fixed(value, 4),
+            Style::Money => fixed(value, 2),
+            Style::Whole => fixed(value, 0),
         },
         Some(value) if value.is_infinite() => if value > 0.0 { "∞" } else { "-∞" }.to_string(),
-        _ => "–".to_string(),
+        _ => "n/a".to_string(),
     }
 }
 
@@ -96,6 +107,22 @@ mod tests {
         assert_eq!(cell.value.unwrap().parse::<f64>().unwrap(), value);
         assert_eq!(number(None, Style::Decimal).value.as_deref(), Some(""));
         assert_eq!(show(Some(f64::INFINITY), Style::Decimal), "∞");
+        assert_eq!(show(Some(f64::NAN), Style::Decimal), "n/a");
+        assert_eq!(show(None, Style::Percent), "n/a");
+    }
+
+    #[test]
+    fn no_negative_zero() {
+        assert_eq!(show(Some(-0.00001), Style::Decimal), "0.0000");
+        assert_eq!(show(Some(-0.0), Style::Money), "0.00");
+        assert_eq!(show(Some(-0.00004), Style::Percent), "0.00%");
+        assert_eq!(show(Some(-0.0001), Style::Percent), "-0.01%");
+        assert_eq!(fixed(-0.04, 1), "0.0");
+        assert_eq!(fixed(-0.05, 1), "-0.1");
+        assert_eq!(fixed(-12.5, 0), "-12");
+        // Tiny and huge values keep their digits.
+        assert_eq!(show(Some(1e-9), Style::Decimal), "0.0000");
+        assert_eq!(show(Some(1.5e12), Style::Money), "1500000000000.00");
     }
 
     #[test]

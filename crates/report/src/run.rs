@@ -26,7 +26,7 @@ pub(crate) const BADGES: [(&str, &str, f64, bool); 5] = [
 ];
 
 /// The leaderboard's shown metric columns: (column, header, style).
-const LEADERBOARD_METRICS: [(&str, &str, Style); 10] = [
+const LEADERBOARD_METRICS: [(&str, &str, Style); 13] = [
     ("sharpe", "Sharpe", Style::Decimal),
     ("sortino", "Sortino", Style::Decimal),
     ("cagr", "CAGR", Style::Percent),
@@ -37,6 +37,9 @@ const LEADERBOARD_METRICS: [(&str, &str, Style); 10] = [
     ("positive_months", "positive months", Style::Percent),
     ("trades", "trades", Style::Whole),
     ("exposure", "exposure", Style::Percent),
+    ("alpha", "alpha", Style::Percent),
+    ("beta", "beta", Style::Decimal),
+    ("information_ratio", "information ratio", Style::Decimal),
 ];
 
 #[derive(Debug, Serialize)]
@@ -84,6 +87,29 @@ fn toml_line<T: Serialize>(value: &T) -> String {
     toml::Value::try_from(value)
         .map(|value| value.to_string().replace('\n', "; "))
         .unwrap_or_default()
+}
+
+/// The split in words: the parts' shares of each symbol's bars, or the dates the later parts start.
+fn split_text(split: &gauntlet_data::SplitSpec) -> String {
+    match split {
+        gauntlet_data::SplitSpec::Fractions {
+            validation,
+            holdout,
+        } => format!(
+            "in-sample {}, validation {}, holdout {} of each symbol's bars, in time order",
+            show(Some(1.0 - validation - holdout), Style::Percent),
+            show(Some(*validation), Style::Percent),
+            show(Some(*holdout), Style::Percent)
+        ),
+        gauntlet_data::SplitSpec::Dates {
+            validation_start,
+            holdout_start,
+        } => format!(
+            "in-sample before {}, validation from then, holdout from {} (UTC)",
+            crate::format::date_time(validation_start.millis()),
+            crate::format::date_time(holdout_start.millis())
+        ),
+    }
 }
 
 /// Builds the report model of the run in `folder`.
@@ -255,11 +281,19 @@ fn summary(manifest: &RunManifest, experiment: &Experiment) -> Vec<(String, Stri
             .collect::<Vec<_>>()
             .join(", "),
     );
+    push("split", split_text(&experiment.split));
+    let costs = &experiment.costs;
     push(
-        "split (in-sample / validation / holdout)",
-        toml_line(&experiment.split),
+        "costs",
+        format!(
+            "commission {} bps, spread {} bps, slippage {} bps per fill; fills at {}; initial capital {} per symbol",
+            costs.commission_bps,
+            costs.spread_bps,
+            costs.slippage_bps,
+            toml_line(&costs.fill).trim_matches('"').replace('_', " "),
+            show(Some(costs.initial_capital), Style::Money)
+        ),
     );
-    push("costs", toml_line(&experiment.costs));
     push(
         "started / finished (UTC)",
         format!(
@@ -328,9 +362,17 @@ fn leaderboards(
     let generation = table.integer("generation")?;
     let island = table.integer("island")?;
     let rules = table.text("rules")?;
+    // A leaderboard written before a column existed (alpha, beta...) shows it as n/a.
+    let missing = vec![None; table.rows()];
     let metrics: Vec<&[Option<f64>]> = LEADERBOARD_METRICS
         .iter()
-        .map(|(column, _, _)| table.float(column))
+        .map(|(column, _, _)| {
+            if table.has(column) {
+                table.float(column)
+            } else {
+                Ok(&missing[..])
+            }
+        })
         .collect::<Result<_, _>>()?;
     let badge_columns: Vec<&[Option<f64>]> = BADGES
         .iter()
