@@ -3,17 +3,14 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
-use comfy_table::{Table, presets::UTF8_FULL_CONDENSED};
 use gauntlet_backtest::report::{
     BacktestOutput, BacktestReport, NamedMarket, run_reports, settings_line, trade_records,
 };
 use gauntlet_backtest::{BacktestConfig, BacktestResult, CostModel, FillConvention, Market};
 use gauntlet_core::Timestamp;
 use gauntlet_data::{load_series_between, write_csv_rows, write_time_columns};
-use gauntlet_genome::{Genome, read_population_file};
-use gauntlet_tournament::population::{
-    describe_population, score_population, write_population_summary,
-};
+use gauntlet_genome::Genome;
+use gauntlet_tournament::population::run_population_file;
 
 /// Arguments of `gauntlet backtest`.
 #[derive(Debug, clap::Args)]
@@ -167,7 +164,12 @@ pub fn run(arguments: BacktestArgs, datasets_dir: &Path) -> Result<()> {
     }
     if let Some(population) = &arguments.population {
         let summary = arguments.summary_out.as_ref().expect("clap requires it");
-        return run_population(population, summary, &markets[0], arguments.json);
+        let loaded = &markets[0];
+        let market = (loaded.name.as_str(), &loaded.market, &loaded.config);
+        if let Some(text) = run_population_file(population, summary, market, arguments.json)? {
+            println!("{text}");
+        }
+        return Ok(());
     }
     let genome = read_genome(arguments.genome.as_ref().expect("clap requires it"))?;
     let runs = run_reports(&genome, &markets, arguments.portfolio).context("backtest")?;
@@ -220,29 +222,10 @@ fn write_outputs(
 
 fn print_report(report: &BacktestReport) {
     println!("{}", report.heading());
-    let mut table = Table::new();
-    table
-        .load_style(UTF8_FULL_CONDENSED)
-        .set_header(["metric", "strategy", "buy-and-hold"]);
+    let mut table = crate::table(&["metric", "strategy", "buy-and-hold"], None);
     for (name, mine, theirs) in report.metric_rows() {
         table.add_row([name.to_string(), mine, theirs]);
     }
     println!("{table}");
     println!("{}", report.order_counts());
-}
-
-fn run_population(
-    path: &Path,
-    summary_path: &Path,
-    loaded: &NamedMarket,
-    json: bool,
-) -> Result<()> {
-    let genomes = read_population_file(path)?;
-    let rows = score_population(&genomes, &loaded.market, &loaded.config)?;
-    write_population_summary(summary_path, &rows).context("writing the population summary")?;
-    let bars = loaded.market.series().len();
-    if let Some(text) = describe_population(&rows, &loaded.name, bars, summary_path, json) {
-        println!("{text}");
-    }
-    Ok(())
 }

@@ -2,9 +2,8 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use clap::Subcommand;
-use comfy_table::{Table, presets::UTF8_FULL_CONDENSED};
 use gauntlet_core::{AssetClass, BarInterval};
 use gauntlet_data::{
     Catalog, CsvLayout, DataSource, ImportOptions, ImportRequest, Inspection, LIST_HEADER,
@@ -14,11 +13,14 @@ use gauntlet_data::{
 /// The `data` subcommands.
 #[derive(Debug, Subcommand)]
 pub enum DataCommand {
-    /// List every dataset of the catalog.
+    /// List every dataset of the catalog (fits 120 columns; `--wide` adds prices and licence).
     List {
         /// Print JSON instead of a table.
         #[arg(long)]
         json: bool,
+        /// Every column at full width (the price fields and the licence too).
+        #[arg(long)]
+        wide: bool,
     },
     /// Show one dataset: provenance, range, gaps, stale and flat bars, zero volume, largest moves.
     Inspect {
@@ -28,7 +30,7 @@ pub enum DataCommand {
         #[arg(long)]
         json: bool,
         /// Count a gap where consecutive bars are more than this many intervals apart.
-        #[arg(long, default_value_t = 4.0, value_name = "N")]
+        #[arg(long, default_value_t = 4.0, value_name = "N", value_parser = crate::positive_number)]
         gap_intervals: f64,
     },
     /// Import a CSV file (plain or .gz) as a Parquet dataset with a catalog entry.
@@ -107,7 +109,7 @@ pub struct ImportArgs {
 /// Runs a `data` subcommand against the datasets folder.
 pub fn run(command: DataCommand, datasets_dir: &Path) -> Result<()> {
     match command {
-        DataCommand::List { json } => list(datasets_dir, json),
+        DataCommand::List { json, wide } => list(datasets_dir, json, wide),
         DataCommand::Inspect {
             name,
             json,
@@ -118,7 +120,8 @@ pub fn run(command: DataCommand, datasets_dir: &Path) -> Result<()> {
     }
 }
 
-fn open_catalog(datasets_dir: &Path) -> Result<Catalog> {
+/// The datasets catalog, or an error that says how to point at it.
+pub fn open_catalog(datasets_dir: &Path) -> Result<Catalog> {
     Catalog::open(datasets_dir).with_context(|| {
         format!(
             "cannot open the datasets folder (set it with --datasets-dir or $GAUNTLET_DATASETS): {}",
@@ -127,7 +130,7 @@ fn open_catalog(datasets_dir: &Path) -> Result<Catalog> {
     })
 }
 
-fn list(datasets_dir: &Path, json: bool) -> Result<()> {
+fn list(datasets_dir: &Path, json: bool, wide: bool) -> Result<()> {
     let catalog = open_catalog(datasets_dir)?;
     let listed = list_datasets(&catalog)?;
     if json {
@@ -138,12 +141,10 @@ fn list(datasets_dir: &Path, json: bool) -> Result<()> {
         println!("{}", listing_footer(&catalog, 0));
         return Ok(());
     }
-    let mut table = Table::new();
-    table
-        .load_style(UTF8_FULL_CONDENSED)
-        .set_header(LIST_HEADER);
+    let columns = LIST_HEADER.len() - if wide { 0 } else { 2 }; // narrow: no prices, licence
+    let mut table = crate::table(&LIST_HEADER[..columns], (!wide).then_some(120));
     for dataset in &listed {
-        table.add_row(dataset.row());
+        table.add_row(&dataset.row()[..columns]);
     }
     println!("{table}");
     println!("{}", listing_footer(&catalog, listed.len()));
@@ -151,9 +152,6 @@ fn list(datasets_dir: &Path, json: bool) -> Result<()> {
 }
 
 fn inspect(datasets_dir: &Path, name: &str, json: bool, gap_intervals: f64) -> Result<()> {
-    if !(gap_intervals.is_finite() && gap_intervals > 0.0) {
-        bail!("--gap-intervals must be a positive number, got {gap_intervals}");
-    }
     let catalog = open_catalog(datasets_dir)?;
     let (entry, series) = catalog.load(name)?;
     let summary = summarize(&series, entry.interval, gap_intervals);
@@ -166,8 +164,7 @@ fn inspect(datasets_dir: &Path, name: &str, json: bool, gap_intervals: f64) -> R
         println!("{}", serde_json::to_string_pretty(&inspection)?);
         return Ok(());
     }
-    let mut table = Table::new();
-    table.load_style(UTF8_FULL_CONDENSED);
+    let mut table = crate::table(&[], None);
     for (key, value) in inspection_rows(&catalog, &entry, &series, &summary) {
         table.add_row([key, value]);
     }

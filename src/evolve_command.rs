@@ -6,7 +6,6 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use clap::Args;
-use gauntlet_data::Catalog;
 use gauntlet_tournament::run::{GenerationProgress, Observer, next_run_folder};
 use gauntlet_tournament::{Category, Experiment, Overrides};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -75,7 +74,7 @@ impl Progress {
         let bar = ProgressBar::with_draw_target(None, target);
         bar.set_style(
             ProgressStyle::with_template(
-                "{spinner} generation {pos}/{len} [{bar:30}] {elapsed_precise} ETA {eta_precise} {msg}",
+                "{spinner} {prefix} {pos}/{len} [{bar:30}] {elapsed_precise} ETA {eta_precise} {msg}",
             )
             .unwrap_or_else(|_| ProgressStyle::default_bar())
             .progress_chars("=> "),
@@ -90,7 +89,17 @@ impl Observer for Progress {
         self.bar.set_message(message.to_string());
     }
 
+    fn step(&self, phase: &str, done: u64, total: u64) {
+        if self.bar.prefix() != phase {
+            self.bar.reset_eta(); // a new phase: its own rate
+        }
+        self.bar.set_prefix(phase.to_string());
+        self.bar.set_length(total);
+        self.bar.set_position(done);
+    }
+
     fn generation(&self, progress: &GenerationProgress) {
+        self.bar.set_prefix("generation");
         self.bar.set_length(u64::from(progress.generations));
         self.bar.set_position(u64::from(progress.generation));
         let best = progress
@@ -107,8 +116,7 @@ impl Observer for Progress {
 /// Runs `gauntlet evolve`.
 pub fn run(arguments: EvolveArgs, datasets_dir: &Path) -> Result<()> {
     gauntlet_tournament::use_threads(arguments.threads)?;
-    let catalog = Catalog::open(datasets_dir)
-        .with_context(|| format!("cannot open the datasets in {}", datasets_dir.display()))?;
+    let catalog = crate::data_commands::open_catalog(datasets_dir)?;
     let stop = crate::stop_on_signal(Some(
         "stopping after this generation's checkpoint (Ctrl-C again to leave now)",
     ))?;
@@ -135,9 +143,10 @@ pub fn run(arguments: EvolveArgs, datasets_dir: &Path) -> Result<()> {
             gauntlet_tournament::evolve(experiment, &catalog, &folder, &progress, &stop)?
         }
     };
-    progress.bar.finish_and_clear();
+    progress.step("writing the report", 0, 1);
     // The report first: a reader that stops early (`| head`) must not cost the run its page.
     let report = crate::write_report(evolved.folder());
+    progress.bar.finish_and_clear();
     print!("{}{report}", evolved.describe());
     if evolved.interrupted() {
         std::process::exit(130); // 128 + SIGINT: scripts can tell a stopped run from a finished one

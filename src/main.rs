@@ -128,6 +128,29 @@ pub fn stop_on_signal(notice: Option<&'static str>) -> anyhow::Result<Arc<Atomic
 /// datasets are found there from any folder.
 pub const CHECKOUT: &str = env!("CARGO_MANIFEST_DIR");
 
+/// A command-line value that must be a positive, finite number (clap's `value_parser`).
+pub fn positive_number(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(value) if value.is_finite() && value > 0.0 => Ok(value),
+        _ => Err(format!("must be a positive number, got {text}")),
+    }
+}
+
+/// A terminal table in Gauntlet's style; `width` columns at most when given (cells then wrap).
+pub fn table(header: &[&str], width: Option<u16>) -> comfy_table::Table {
+    let mut table = comfy_table::Table::new();
+    table.load_style(comfy_table::presets::UTF8_FULL_CONDENSED);
+    if !header.is_empty() {
+        table.set_header(header);
+    }
+    if let Some(width) = width {
+        table
+            .set_width(width)
+            .set_content_arrangement(comfy_table::ContentArrangement::Dynamic);
+    }
+    table
+}
+
 /// Progress of a long command on standard output; a closed pipe drops it and the work goes on.
 pub fn say(text: &str) {
     let _ = std::io::Write::write_all(&mut std::io::stdout(), text.as_bytes());

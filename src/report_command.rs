@@ -47,8 +47,7 @@ impl ExperimentArgs {
     /// The catalog, the experiment with the overrides, and the output folder.
     fn load(&self, datasets_dir: &Path, suffix: &str) -> Result<(Catalog, Experiment, PathBuf)> {
         gauntlet_tournament::use_threads(self.threads)?;
-        let catalog = Catalog::open(datasets_dir)
-            .with_context(|| format!("cannot open the datasets in {}", datasets_dir.display()))?;
+        let catalog = crate::data_commands::open_catalog(datasets_dir)?;
         let overrides = Overrides {
             generations: self.generations,
             population: self.population,

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use clap::Subcommand;
 use gauntlet_data::{read_numeric_column, read_numeric_matrix};
 use gauntlet_stats::monte_carlo::{Resampling, monte_carlo};
@@ -20,7 +20,7 @@ pub enum StatsCommand {
         #[arg(long, value_name = "FILE.csv")]
         returns: PathBuf,
         /// Periods per year, to annualise (252 for exchange daily bars, 365 for 24/7 daily bars).
-        #[arg(long, default_value_t = 252.0, value_name = "N")]
+        #[arg(long, default_value_t = 252.0, value_name = "N", value_parser = crate::positive_number)]
         bars_per_year: f64,
     },
     /// Probabilistic Sharpe Ratio and Minimum Track Record Length of a returns series (per-period
@@ -49,7 +49,7 @@ pub enum StatsCommand {
         #[arg(long, default_value_t = 0.95)]
         confidence: f64,
         /// Periods per year, to express the length in years too.
-        #[arg(long, default_value_t = 252.0)]
+        #[arg(long, default_value_t = 252.0, value_parser = crate::positive_number)]
         bars_per_year: f64,
     },
     /// Deflated Sharpe Ratio of the selected strategy's returns, given how many trials the search
@@ -110,13 +110,6 @@ fn read_returns(path: &std::path::Path) -> Result<Vec<f64>> {
     Ok(series)
 }
 
-fn check_bars_per_year(bars_per_year: f64) -> Result<()> {
-    if !(bars_per_year.is_finite() && bars_per_year > 0.0) {
-        bail!("--bars-per-year must be a positive number, got {bars_per_year}");
-    }
-    Ok(())
-}
-
 /// Prints `value` as JSON, or as `key: value` lines.
 fn print(value: &impl Serialize, json: bool) -> Result<()> {
     match json {
@@ -143,7 +136,6 @@ pub fn run(command: StatsCommand, json: bool) -> Result<()> {
             confidence,
             bars_per_year,
         } => {
-            check_bars_per_year(bars_per_year)?;
             let report =
                 MintrlReport::of(&read_returns(&path)?, benchmark, confidence, bars_per_year)?;
             print(&report, json)
@@ -190,7 +182,6 @@ pub fn run(command: StatsCommand, json: bool) -> Result<()> {
             returns: path,
             bars_per_year,
         } => {
-            check_bars_per_year(bars_per_year)?;
             let metrics = SeriesMetrics::of(&read_returns(&path)?, bars_per_year);
             print(&metrics, json)
         }

@@ -3,9 +3,8 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::Args;
-use gauntlet_data::Catalog;
 use gauntlet_tournament::validation::{Trials, validate_on_catalog};
 
 use crate::backtest_command::TradingArgs;
@@ -52,8 +51,7 @@ pub fn run(arguments: ValidateArgs, datasets_dir: &Path) -> Result<()> {
         (Some(count), Some(sharpe_std)) => Some(Trials::new(count, sharpe_std)?),
         _ => None,
     };
-    let catalog = Catalog::open(datasets_dir)
-        .with_context(|| format!("cannot open the datasets folder {}", datasets_dir.display()))?;
+    let catalog = crate::data_commands::open_catalog(datasets_dir)?;
     let reports = validate_on_catalog(
         &genome,
         &catalog,

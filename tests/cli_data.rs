@@ -76,6 +76,16 @@ fn bundled_data_spans_asset_classes_and_intervals() {
     }
     let table = gauntlet(&["data", "list"], &repository().join("datasets"));
     assert!(stdout(&table).contains("sp500-1d"));
+    // The table fits a 120-column terminal; --wide adds the price fields and the licence.
+    let widest = |text: &str| text.lines().map(|line| line.chars().count()).max().unwrap();
+    assert!(widest(&stdout(&table)) <= 120, "{}", stdout(&table));
+    assert!(!stdout(&table).contains("BSD-3-Clause"));
+    let wide = stdout(&gauntlet(
+        &["data", "list", "--wide"],
+        &repository().join("datasets"),
+    ));
+    assert!(wide.contains("BSD-3-Clause") && wide.contains("OHLCV"));
+    assert!(widest(&wide) > 120);
 }
 
 #[test]

@@ -30,8 +30,8 @@ impl RunSummary {
         let folder = self.folder.display();
         let _ = writeln!(
             text,
-            "Evolved in {:.1} s ({} genomes scored). Results in {folder}/:",
-            self.seconds, self.evaluations
+            "Evolved in {:.1} s ({} genomes scored), then chose and tested champions and ran the random baseline in {:.1} s. Results in {folder}/:",
+            self.seconds, self.evaluations, self.finishing_seconds
         );
         text.push_str(
             "  leaderboard.csv / leaderboard.parquet, capital.parquet, generations.parquet, run.json, champions/\n\n",

@@ -64,6 +64,33 @@ pub fn best_by_final_equity(rows: &[PopulationRow]) -> Option<&PopulationRow> {
         .max_by(|a, b| a.metrics.final_equity.total_cmp(&b.metrics.final_equity))
 }
 
+/// `gauntlet backtest --population`: scores every genome of the population file at `path` (see
+/// [`gauntlet_genome::read_population_file`]) on `market` named `dataset`, writes the summary table
+/// to `summary_path` ([`write_population_summary`]) and returns what to print
+/// ([`describe_population`]; `None` when no genome could be scored).
+///
+/// # Errors
+/// [`TournamentError::Genome`] naming the file when it cannot be read or holds an invalid genome;
+/// as [`score_population`] and [`write_population_summary`].
+pub fn run_population_file(
+    path: &Path,
+    summary_path: &Path,
+    (dataset, market, config): (&str, &Market, &BacktestConfig),
+    json: bool,
+) -> Result<Option<String>, TournamentError> {
+    let genomes = gauntlet_genome::read_population_file(path)?;
+    let rows = score_population(&genomes, market, config)?;
+    write_population_summary(summary_path, &rows)?;
+    let bars = market.series().len();
+    Ok(describe_population(
+        &rows,
+        dataset,
+        bars,
+        summary_path,
+        json,
+    ))
+}
+
 /// What `gauntlet backtest --population` prints: the count, the dataset, the best genome by final
 /// equity and where the summary is; one JSON object when `json`. `None` for an empty population.
 pub fn describe_population(

@@ -75,6 +75,7 @@ pub(super) fn choose_champions(
     problem: &TradingProblem<'_>,
     folder: &Path,
     trial_returns: &[Vec<Vec<f64>>],
+    observer: &dyn Observer,
 ) -> Result<Vec<Champion>, TournamentError> {
     let candidates = champion_candidates(state);
     let genomes: Vec<Genome> = candidates
@@ -87,7 +88,9 @@ pub(super) fn choose_champions(
         .map(Result::ok)
         .collect();
     let mut champions = Vec::new();
-    for category in Category::ALL {
+    let phase = "champions: validation, holdout, robustness";
+    for (done, category) in Category::ALL.into_iter().enumerate() {
+        observer.step(phase, done as u64, Category::ALL.len() as u64);
         let mut best: Option<(usize, f64)> = None;
         for (index, score) in validation.iter().enumerate() {
             let Some(score) = score else { continue };
@@ -285,6 +288,7 @@ pub(super) fn against_chance(
     problem: &TradingProblem<'_>,
     champions: &[Champion],
     neighbour_evaluations: u64,
+    observer: &dyn Observer,
 ) -> ChanceComparison {
     let experiment = &state.experiment;
     let count = state.evolution.evaluations + neighbour_evaluations;
@@ -300,18 +304,29 @@ pub(super) fn against_chance(
             random_genome(&mut rng, experiment.risk)
         })
         .collect();
-    let in_sample: Vec<Option<f64>> = universe
-        .score_all(&genomes, Part::InSample)
-        .into_iter()
-        .map(|score| {
-            score.ok().and_then(|score| {
-                experiment
-                    .category
-                    .judge(&score, &experiment.eligibility)
-                    .fitness
-            })
-        })
-        .collect();
+    // Scored in 50 slices, so the progress bar can count them (the same results as one call).
+    let slice = genomes.len().div_ceil(50).max(1);
+    let mut in_sample: Vec<Option<f64>> = Vec::with_capacity(genomes.len());
+    for part in genomes.chunks(slice) {
+        in_sample.extend(
+            universe
+                .score_all(part, Part::InSample)
+                .into_iter()
+                .map(|score| {
+                    score.ok().and_then(|score| {
+                        experiment
+                            .category
+                            .judge(&score, &experiment.eligibility)
+                            .fitness
+                    })
+                }),
+        );
+        observer.step(
+            "random baseline: genomes scored",
+            in_sample.len() as u64,
+            genomes.len() as u64,
+        );
+    }
     let mut order: Vec<usize> = (0..genomes.len())
         .filter(|&index| in_sample[index].is_some())
         .collect();

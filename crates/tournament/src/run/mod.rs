@@ -73,6 +73,9 @@ pub trait Observer: Sync {
     fn phase(&self, _message: &str) {}
     /// A generation finished.
     fn generation(&self, _progress: &GenerationProgress) {}
+    /// Work inside a phase after evolving: `done` of `total` units (categories whose champion is
+    /// chosen and tested, random genomes scored) of the phase named `phase`.
+    fn step(&self, _phase: &str, _done: u64, _total: u64) {}
 }
 
 /// An observer that ignores everything.
@@ -245,8 +248,11 @@ pub struct RunSummary {
     pub verdict: RunVerdict,
     /// Genomes scored.
     pub evaluations: u64,
-    /// Seconds of the whole run (including time before a resume).
+    /// Seconds of evolving (including time before a resume).
     pub seconds: f64,
+    /// Seconds after evolving: the overfitting statistics, choosing and testing champions, the
+    /// random-search baseline.
+    pub finishing_seconds: f64,
 }
 
 /// How a run ended.
@@ -552,6 +558,7 @@ fn evolve(
         }
     }
     write_outputs(folder, &logs)?;
+    let finishing = Instant::now();
     observer.phase(
         "sampling the trials: Sharpe dispersion and the Probability of Backtest Overfitting",
     );
@@ -565,7 +572,7 @@ fn evolve(
     let returns = trial_returns(universe, &sampled);
     let overfitting = run_overfitting(universe, &returns, gate.pbo_blocks);
     observer.phase("choosing champions on the validation part, scoring them on the holdout part");
-    let champions = choose_champions(&state, universe, &problem, folder, &returns)?;
+    let champions = choose_champions(&state, universe, &problem, folder, &returns, observer)?;
     write_champions_table(folder, &champions)?;
     observer.phase("scoring as many random genomes (evolution against chance)");
     // Backtests of plateau neighbours (the neighbours of every eligible genome, cache hits
@@ -586,6 +593,7 @@ fn evolve(
         &problem,
         &champions,
         neighbour_evaluations,
+        observer,
     );
     let verdict = verdict::run_verdict(
         folder,
@@ -610,6 +618,7 @@ fn evolve(
         verdict,
         evaluations: state.evolution.evaluations,
         seconds: state.seconds[0],
+        finishing_seconds: finishing.elapsed().as_secs_f64(),
     })))
 }
 
