@@ -514,7 +514,26 @@ fn a_walk_forward_stitches_its_out_of_sample_windows() {
         bars >= with_champion * 240 && bars <= with_champion * 260,
         "{bars}"
     );
-    assert!(run.join("walk_forward.parquet").exists());
+    // Boundaries fall on whole days (daily data starts at midnight): no "19:12" validation start.
+    for window in windows {
+        for field in ["in_sample_start", "validation_start", "out_of_sample_start"] {
+            assert_eq!(window["plan"][field].as_i64().unwrap() % day, 0, "{field}");
+        }
+    }
+    // Buy-and-hold over the same stitched bars, from 1.
+    let table = gauntlet_data::read_table(&run.join("walk_forward.parquet")).unwrap();
+    let (_, hold) = table
+        .iter()
+        .find(|(name, _)| name == "buy_and_hold")
+        .expect("a buy_and_hold column");
+    match hold {
+        gauntlet_data::TableColumn::Float(values) if with_champion > 0 => {
+            assert_eq!(values[0], Some(1.0));
+            assert!(values.iter().flatten().all(|value| *value > 0.0));
+        }
+        gauntlet_data::TableColumn::Float(_) => {}
+        _ => panic!("buy_and_hold is not a float column"),
+    }
     // The report: the stitched out-of-sample equity and the efficiency, and each window's page.
     let html = std::fs::read_to_string(run.join("index.html")).unwrap();
     assert!(html.contains("Stitched out-of-sample equity"));

@@ -97,6 +97,12 @@ pub fn write_walk_forward_report(
         let datasets = table.text("dataset")?;
         let times = table.integer("ts")?;
         let equity = table.float("equity")?;
+        // Folders written before the column existed have no buy-and-hold line.
+        let hold = if table.has("buy_and_hold") {
+            Some(table.float("buy_and_hold")?)
+        } else {
+            None
+        };
         let mut names: Vec<&String> = Vec::new();
         for name in datasets {
             if !names.contains(&name) {
@@ -104,22 +110,34 @@ pub fn write_walk_forward_report(
             }
         }
         for (index, name) in names.iter().enumerate() {
-            let points: Vec<(f64, f64)> = (0..table.rows())
-                .filter(|&row| &datasets[row] == *name)
-                .filter_map(|row| equity[row].map(|value| (times[row] as f64, value)))
-                .collect();
+            let series = |values: &[Option<f64>]| -> Vec<(f64, f64)> {
+                let points: Vec<(f64, f64)> = (0..table.rows())
+                    .filter(|&row| &datasets[row] == *name)
+                    .filter_map(|row| values[row].map(|value| (times[row] as f64, value)))
+                    .collect();
+                min_max_downsample(&points, options.curve_points)
+            };
+            let mut lines = vec![Line {
+                name: format!("{name} out-of-sample"),
+                points: series(equity),
+                color: PALETTE[index % PALETTE.len()],
+                width: 2,
+            }];
+            if let Some(hold) = hold {
+                lines.push(Line {
+                    name: "buy and hold".into(),
+                    points: series(hold),
+                    color: PALETTE[7],
+                    width: 1,
+                });
+            }
             let chart_name = format!("walk-forward {name}");
             if let Some(svg) = line_chart(&LineChart {
                 name: &chart_name,
                 x_axis: XAxis::Time,
                 y_format: YFormat::LogGrowth,
                 y_label: "growth of 1 (log scale)",
-                lines: vec![Line {
-                    name: format!("{name} out-of-sample"),
-                    points: min_max_downsample(&points, options.curve_points),
-                    color: PALETTE[index % PALETTE.len()],
-                    width: 2,
-                }],
+                lines,
                 markers: markers.clone(),
                 fill_to_zero: false,
                 size: (900, 320),

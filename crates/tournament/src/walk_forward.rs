@@ -4,7 +4,8 @@
 //!
 //! Writes `walk_forward.json` (the windows, each champion's in-sample and out-of-sample results,
 //! the walk-forward efficiency) and `walk_forward.parquet` (the stitched out-of-sample equity of
-//! every dataset, starting at 1: `dataset`, `ts` in milliseconds UTC, `window`, `equity`).
+//! every dataset, starting at 1: `dataset`, `ts` in milliseconds UTC, `window`, `equity`, and
+//! `buy_and_hold`, the growth of 1 held over the same bars, close to close).
 //!
 //! Walk-forward efficiency (Pardo 2008): the champions' mean annualised out-of-sample return over
 //! their mean annualised in-sample return (CAGR, mean over symbols).
@@ -38,8 +39,9 @@ pub struct WindowPlan {
     pub out_of_sample_end: i64,
 }
 
-/// The windows between `first` (the latest first bar of the datasets) and `end` (just after the
-/// earliest last bar): in-sample windows of `in_sample_days` (anchored ones start at `first` and
+/// The windows between `first` (the latest first bar of the datasets) and `end` (where the
+/// earliest last bar's interval ends): the validation share of each in-sample window is rounded to
+/// whole days; in-sample windows of `in_sample_days` (anchored ones start at `first` and
 /// grow), each followed by `out_of_sample_days`, moving by `step_days`. The last out-of-sample window
 /// is cut at `end`; a window with no out-of-sample day left is not planned.
 pub fn plan_windows(walk: &WalkForward, first: i64, end: i64) -> Vec<WindowPlan> {
@@ -55,11 +57,14 @@ pub fn plan_windows(walk: &WalkForward, first: i64, end: i64) -> Vec<WindowPlan>
             break;
         }
         let in_sample_start = if walk.anchored { first } else { first + offset };
-        let length = out_of_sample_start - in_sample_start;
+        // The validation share in whole days, so every boundary falls on the time of day the
+        // data starts at (midnight for daily bars).
+        let length_days = (out_of_sample_start - in_sample_start) / DAY_MS;
+        let validation_days = (length_days as f64 * walk.validation_share).round() as i64;
         windows.push(WindowPlan {
             index: windows.len(),
             in_sample_start,
-            validation_start: out_of_sample_start - (length as f64 * walk.validation_share) as i64,
+            validation_start: out_of_sample_start - validation_days * DAY_MS,
             out_of_sample_start,
             out_of_sample_end: (out_of_sample_start + out_of_sample).min(end),
         });
@@ -128,10 +133,11 @@ pub fn run_walk_forward(
     experiment.validate(catalog)?;
     let (mut first, mut end) = (i64::MIN, i64::MAX);
     for name in &experiment.datasets {
-        let (_, series) = catalog.load(name)?;
+        let (entry, series) = catalog.load(name)?;
         if let (Some(start), Some(last)) = (series.first_timestamp(), series.last_timestamp()) {
             first = first.max(start.millis());
-            end = end.min(last.millis() + 1);
+            // Just after the last bar: where its interval ends (a whole day for daily bars).
+            end = end.min(last.millis() + entry.interval.nominal_millis().max(1));
         }
     }
     let plans = plan_windows(&walk, first, end);
@@ -156,6 +162,9 @@ pub fn run_walk_forward(
     let mut bars = vec![0usize; experiment.datasets.len()];
     let (mut rows_dataset, mut rows_time, mut rows_window, mut rows_equity) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    // Buy-and-hold over the stitched bars: growth of 1 and the last close seen, per dataset.
+    let mut hold: Vec<(f64, Option<f64>)> = vec![(1.0, None); experiment.datasets.len()];
+    let mut rows_hold = Vec::new();
     let mut interrupted = false;
     for plan in &plans {
         observer.phase(&format!(
@@ -200,7 +209,20 @@ pub fn run_walk_forward(
                     market,
                     &universe.config(symbol),
                 )?;
-                for (time, value) in market.series().timestamps().iter().zip(result.returns()) {
+                let close = market.series().close();
+                for (bar, (time, value)) in market
+                    .series()
+                    .timestamps()
+                    .iter()
+                    .zip(result.returns())
+                    .enumerate()
+                {
+                    let (growth, last_close) = &mut hold[index];
+                    if let Some(previous) = last_close {
+                        *growth *= close[bar] / *previous;
+                    }
+                    *last_close = Some(close[bar]);
+                    rows_hold.push(Some(*growth));
                     equity[index] *= 1.0 + value;
                     bars[index] += 1;
                     rows_dataset.push(symbol.dataset.clone());
@@ -249,6 +271,7 @@ pub fn run_walk_forward(
             ("ts", TableColumn::Integer(rows_time)),
             ("window", TableColumn::Integer(rows_window)),
             ("equity", TableColumn::Float(rows_equity)),
+            ("buy_and_hold", TableColumn::Float(rows_hold)),
         ],
     )?;
     RunFolder::new(folder).write_walk_forward(&summary)?;
@@ -329,5 +352,25 @@ mod tests {
         );
         assert_eq!(capped.len(), 2);
         assert!(plan_windows(&walk(false), 0, 10 * DAY_MS).is_empty());
+        // A share that is not a whole number of days (0.3 of 10 = 3, of 15 = 4.5) is rounded to
+        // days: no boundary at 12:00 (or 19:12).
+        let uneven = plan_windows(
+            &WalkForward {
+                validation_share: 0.3,
+                ..walk(true)
+            },
+            0,
+            32 * DAY_MS,
+        );
+        let validation_days: Vec<i64> = uneven
+            .iter()
+            .map(|plan| (plan.out_of_sample_start - plan.validation_start) / DAY_MS)
+            .collect();
+        assert_eq!(validation_days, [3, 5, 6, 8, 9]);
+        assert!(
+            uneven
+                .iter()
+                .all(|plan| plan.validation_start % DAY_MS == 0)
+        );
     }
 }
