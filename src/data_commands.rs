@@ -164,7 +164,7 @@ fn inspect(datasets_dir: &Path, name: &str, json: bool, gap_intervals: f64) -> R
         println!("{}", serde_json::to_string_pretty(&inspection)?);
         return Ok(());
     }
-    let mut table = crate::table(&[], None);
+    let mut table = crate::table(&["field", "value"], None);
     for (key, value) in inspection_rows(&catalog, &entry, &series, &summary) {
         table.add_row([key, value]);
     }

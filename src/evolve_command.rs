@@ -91,7 +91,8 @@ impl Observer for Progress {
 
     fn step(&self, phase: &str, done: u64, total: u64) {
         if self.bar.prefix() != phase {
-            self.bar.reset_eta(); // a new phase: its own rate
+            self.bar.reset_eta(); // a new phase: its own rate, its own words
+            self.bar.set_message("");
         }
         self.bar.set_prefix(phase.to_string());
         self.bar.set_length(total);

@@ -139,10 +139,9 @@ pub fn positive_number(text: &str) -> Result<f64, String> {
 /// A terminal table in Gauntlet's style; `width` columns at most when given (cells then wrap).
 pub fn table(header: &[&str], width: Option<u16>) -> comfy_table::Table {
     let mut table = comfy_table::Table::new();
-    table.load_style(comfy_table::presets::UTF8_FULL_CONDENSED);
-    if !header.is_empty() {
-        table.set_header(header);
-    }
+    table
+        .load_style(comfy_table::presets::UTF8_FULL_CONDENSED)
+        .set_header(header);
     if let Some(width) = width {
         table
             .set_width(width)

@@ -81,7 +81,10 @@
       });
     });
     markers.sort(function (a, b) { return a.time - b.time; });
-    var tradeMarkers = library.createSeriesMarkers(price, markers);
+    // Markers stacked on one merged candle would otherwise stretch the price scale far beyond the
+    // prices (to 0 on the quickstart's S&P 500): the scale fits the bars, with margins for markers.
+    var tradeMarkers = library.createSeriesMarkers(price, markers, { autoScale: false });
+    price.priceScale().applyOptions({ scaleMargins: { top: 0.08, bottom: 0.08 } });
 
     var equity = chart.addSeries(library.LineSeries, {
       lineWidth: 2, priceFormat: { type: "price", precision: 3, minMove: 0.001 }, title: "equity"
