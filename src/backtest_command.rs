@@ -116,12 +116,8 @@ fn load_markets(arguments: &BacktestArgs, datasets_dir: &Path) -> Result<Vec<Nam
         date(&arguments.from, "--from")?,
         date(&arguments.to, "--to")?,
     );
-    if arguments.data.is_none() && !datasets_dir.join(gauntlet_data::CATALOG_FILE).is_file() {
-        bail!(
-            "cannot open the datasets folder {}: it has no {} (set it with --datasets-dir or $GAUNTLET_DATASETS)",
-            datasets_dir.display(),
-            gauntlet_data::CATALOG_FILE
-        );
+    if arguments.data.is_none() {
+        crate::data_commands::open_catalog(datasets_dir)?; // an error that says how to set it
     }
     let files = load_series_between(
         datasets_dir,

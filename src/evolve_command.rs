@@ -1,6 +1,5 @@
 //! `gauntlet evolve` (the main job) and `gauntlet export`.
 
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -8,7 +7,7 @@ use anyhow::{Context, Result};
 use clap::Args;
 use gauntlet_tournament::run::{GenerationProgress, Observer, next_run_folder};
 use gauntlet_tournament::{Category, Experiment, Overrides};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{ProgressBar, ProgressDrawTarget as Target, ProgressStyle};
 
 /// `gauntlet evolve`: breed strategies on an experiment's universe.
 #[derive(Debug, Args)]
@@ -66,11 +65,8 @@ struct Progress {
 
 impl Progress {
     fn new(quiet: bool) -> Self {
-        let target = if quiet || !std::io::stderr().is_terminal() {
-            ProgressDrawTarget::hidden()
-        } else {
-            ProgressDrawTarget::stderr()
-        };
+        // indicatif draws nothing on a standard error that is not a terminal.
+        let target = quiet.then(Target::hidden).unwrap_or_else(Target::stderr);
         let bar = ProgressBar::with_draw_target(None, target);
         bar.set_style(
             ProgressStyle::with_template(
@@ -150,7 +146,7 @@ pub fn run(arguments: EvolveArgs, datasets_dir: &Path) -> Result<()> {
     progress.bar.finish_and_clear();
     print!("{}{report}", evolved.describe());
     if evolved.interrupted() {
-        std::process::exit(130); // 128 + SIGINT: scripts can tell a stopped run from a finished one
+        std::process::exit(crate::stopped_exit_code());
     }
     Ok(())
 }

@@ -12,7 +12,7 @@ mod validate_command;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 
 use clap::{Parser, Subcommand};
 
@@ -103,25 +103,38 @@ fn main() -> ExitCode {
     }
 }
 
-/// A flag that SIGINT/SIGTERM (Ctrl-C) sets, saying `notice` on standard error: the command
+/// The signal that asked the command to stop (SIGINT 2, SIGTERM 15); 0 before any.
+static STOP_SIGNAL: AtomicI32 = AtomicI32::new(0);
+
+/// A flag that SIGINT (Ctrl-C) or SIGTERM sets, saying `notice` on standard error: the command
 /// finishes its step (a generation, a feed line), saves and stops. A second signal exits at once
-/// with code 130 (the files on disk are always whole: every write is a rename).
+/// with [`stopped_exit_code`] (the files on disk are always whole: every write is a rename).
 ///
 /// # Errors
 /// When the handler cannot be installed.
 pub fn stop_on_signal(notice: Option<&'static str>) -> anyhow::Result<Arc<AtomicBool>> {
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM])
+        .map_err(|error| anyhow::anyhow!("cannot install the SIGINT/SIGTERM handler: {error}"))?;
     let stop = Arc::new(AtomicBool::new(false));
     let handler_stop = Arc::clone(&stop);
-    ctrlc::set_handler(move || {
-        if handler_stop.swap(true, Ordering::SeqCst) {
-            std::process::exit(130);
+    std::thread::spawn(move || {
+        for signal in signals.forever() {
+            if STOP_SIGNAL.swap(signal, Ordering::SeqCst) != 0 {
+                std::process::exit(stopped_exit_code());
+            }
+            handler_stop.store(true, Ordering::SeqCst);
+            notice.inspect(|notice| eprintln!("\n{notice}"));
         }
-        if let Some(notice) = notice {
-            eprintln!("\n{notice}");
-        }
-    })
-    .map_err(|error| anyhow::anyhow!("cannot install the SIGINT/SIGTERM handler: {error}"))?;
+    });
     Ok(stop)
+}
+
+/// 128 + the signal that stopped the command (130 Ctrl-C, 143 SIGTERM), as shells report it.
+pub fn stopped_exit_code() -> i32 {
+    128 + STOP_SIGNAL
+        .load(Ordering::SeqCst)
+        .max(signal_hook::consts::SIGINT)
 }
 
 /// The Gauntlet checkout this binary was built from: the quickstart's seed genomes and the bundled

@@ -35,7 +35,7 @@ pub struct PaperArgs {
     #[arg(long, value_name = "DIR")]
     state: Option<PathBuf>,
     /// Replay at this many times real time (default: as fast as possible).
-    #[arg(long, value_name = "X")]
+    #[arg(long, value_name = "X", value_parser = crate::positive_number)]
     speed: Option<f64>,
     /// The journal (JSON lines). Default: standard output.
     #[arg(long, value_name = "FILE")]
@@ -53,11 +53,6 @@ pub struct PaperArgs {
 /// Runs `gauntlet paper`.
 pub fn run(arguments: PaperArgs, datasets_dir: &Path) -> Result<()> {
     let genome = crate::backtest_command::read_genome(&arguments.genome)?;
-    if let Some(speed) = arguments.speed
-        && !(speed.is_finite() && speed > 0.0)
-    {
-        bail!("--speed must be a positive number, got {speed}");
-    }
     let source = match (&arguments.feed, &arguments.stdin) {
         (_, Some(format)) => FeedSource::stdin(format)?,
         (Some(name), None) => FeedSource::Named(name.clone()),

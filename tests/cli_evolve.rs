@@ -420,49 +420,51 @@ fn an_exported_champion_backtests() {
 }
 
 #[test]
-fn ctrl_c_checkpoints_and_says_how_to_resume() {
-    let folder = tempfile::tempdir().unwrap();
-    let config = tiny_experiment(folder.path(), 30);
-    let run = folder.path().join("run");
-    let child = command(&[
-        "evolve",
-        "--config",
-        config.to_str().unwrap(),
-        "--out",
-        run.to_str().unwrap(),
-        "--quiet",
-    ])
-    .stdout(Stdio::piped())
-    .stderr(Stdio::piped())
-    .spawn()
-    .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(300);
-    while !run.join("run.json").exists() && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    // SIGINT, as Ctrl-C sends.
-    let status = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
+fn ctrl_c_and_sigterm_checkpoint_and_say_how_to_resume() {
+    // 128 + the signal, the shell's convention: 130 for SIGINT (Ctrl-C), 143 for SIGTERM (what
+    // `kill`, systemd and Slurm send), so a script can tell a stopped run from a finished one.
+    for (signal, code) in [("-INT", 130), ("-TERM", 143)] {
+        let folder = tempfile::tempdir().unwrap();
+        let config = tiny_experiment(folder.path(), 30);
+        let run = folder.path().join("run");
+        let child = command(&[
+            "evolve",
+            "--config",
+            config.to_str().unwrap(),
+            "--out",
+            run.to_str().unwrap(),
+            "--quiet",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
         .unwrap();
-    assert!(status.success());
-    let output = child.wait_with_output().unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    // 130 = 128 + SIGINT, the shell's convention: a stopped run is not a finished one.
-    assert_eq!(
-        output.status.code(),
-        Some(130),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    assert!(
-        stdout.contains("Resume with: gauntlet evolve --resume"),
-        "{stdout}"
-    );
-    let manifest = RunFolder::new(&run).read_manifest().unwrap();
-    assert_eq!(manifest.status, RunStatus::Interrupted);
-    assert!(manifest.generations_done < 30);
-    assert!(run.join("leaderboard.csv").exists() && run.join("checkpoint/state.json").exists());
+        let deadline = Instant::now() + Duration::from_secs(300);
+        while !run.join("run.json").exists() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        let status = Command::new("kill")
+            .args([signal, &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let output = child.wait_with_output().unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert_eq!(
+            output.status.code(),
+            Some(code),
+            "{signal}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(
+            stdout.contains("Resume with: gauntlet evolve --resume"),
+            "{stdout}"
+        );
+        let manifest = RunFolder::new(&run).read_manifest().unwrap();
+        assert_eq!(manifest.status, RunStatus::Interrupted);
+        assert!(manifest.generations_done < 30);
+        assert!(run.join("leaderboard.csv").exists() && run.join("checkpoint/state.json").exists());
+    }
 }
 
 #[test]
