@@ -33,7 +33,7 @@ pub struct BenchmarkRelative {
 
 impl BenchmarkRelative {
     /// The four figures of `returns` against `benchmark` (risk-free rate per period `risk_free`),
-    /// from two passes over the series.
+    /// (the benchmark prepared, then one pass over the strategy).
     ///
     /// # Errors
     /// [`StatsError::Invalid`] when the two series differ in length.
@@ -43,7 +43,26 @@ impl BenchmarkRelative {
         risk_free: f64,
         annualization: f64,
     ) -> Result<Self, StatsError> {
-        let moments = Moments::of(returns, benchmark)?;
+        Self::against(
+            returns,
+            &PreparedBenchmark::new(benchmark),
+            risk_free,
+            annualization,
+        )
+    }
+
+    /// [`BenchmarkRelative::of`] against a benchmark prepared once for many strategies: one pass
+    /// over `returns`.
+    ///
+    /// # Errors
+    /// [`StatsError::Invalid`] when the strategy and the benchmark differ in length.
+    pub fn against(
+        returns: &[f64],
+        benchmark: &PreparedBenchmark,
+        risk_free: f64,
+        annualization: f64,
+    ) -> Result<Self, StatsError> {
+        let moments = Moments::against(returns, benchmark)?;
         Ok(Self {
             alpha: moments.alpha(risk_free, annualization),
             beta: moments.beta(),
@@ -73,9 +92,40 @@ impl BenchmarkRelative {
     }
 }
 
-/// What every figure is made of, from two passes: the means of the strategy's and the benchmark's
-/// returns, then the benchmark's centred cross and square sums and the active return's squared
-/// deviations (active mean = strategy mean − benchmark mean).
+/// A benchmark's per-period returns with what every strategy's figures against it share: their
+/// mean, their variance (`ddof = 0`) and their deviations from the mean, computed once.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PreparedBenchmark {
+    returns: Vec<f64>,
+    centred: Vec<f64>,
+    mean: f64,
+    variance: f64,
+}
+
+impl PreparedBenchmark {
+    /// Prepares `returns` (fractions per period).
+    pub fn new(returns: &[f64]) -> Self {
+        let size = returns.len().max(1) as f64;
+        let mean = returns.iter().sum::<f64>() / size;
+        let centred: Vec<f64> = returns.iter().map(|value| value - mean).collect();
+        let variance = centred.iter().map(|value| value * value).sum::<f64>() / size;
+        Self {
+            returns: returns.to_vec(),
+            centred,
+            mean,
+            variance,
+        }
+    }
+
+    /// The benchmark's returns.
+    pub fn returns(&self) -> &[f64] {
+        &self.returns
+    }
+}
+
+/// What every figure is made of: the strategy's mean return and its cross sum with the centred
+/// benchmark, the benchmark's mean and variance (prepared once), the active returns' squared
+/// deviations and whether they are all equal.
 struct Moments {
     count: usize,
     returns_mean: f64,
@@ -90,36 +140,48 @@ struct Moments {
 
 impl Moments {
     fn of(returns: &[f64], benchmark: &[f64]) -> Result<Self, StatsError> {
-        if returns.len() != benchmark.len() {
+        Self::against(returns, &PreparedBenchmark::new(benchmark))
+    }
+
+    /// One pass over the strategy's returns: their sum, their cross sum with the centred benchmark,
+    /// and the active returns' squared deviations, from a shift (the first active return) so that
+    /// Σ (a − mean a)² = Σ (a − k)² − n (mean a − k)² keeps its precision.
+    fn against(returns: &[f64], benchmark: &PreparedBenchmark) -> Result<Self, StatsError> {
+        if returns.len() != benchmark.returns.len() {
             return Err(StatsError::Invalid(format!(
                 "the strategy has {} returns and the benchmark {}: they must cover the same periods",
                 returns.len(),
-                benchmark.len()
+                benchmark.returns.len()
             )));
         }
         let count = returns.len();
         let size = count.max(1) as f64;
-        let returns_mean = returns.iter().sum::<f64>() / size;
-        let benchmark_mean = benchmark.iter().sum::<f64>() / size;
-        let active_mean = returns_mean - benchmark_mean;
-        let first_active = returns.first().zip(benchmark.first()).map(|(r, b)| r - b);
-        let (mut cross, mut squares, mut active_squares) = (0.0, 0.0, 0.0);
+        let shift = returns
+            .first()
+            .zip(benchmark.returns.first())
+            .map_or(0.0, |(r, b)| r - b);
+        let (mut sum, mut cross, mut shifted, mut shifted_squares) = (0.0, 0.0, 0.0, 0.0);
         let mut active_constant = true;
-        for (r, b) in returns.iter().zip(benchmark) {
-            let centred = b - benchmark_mean;
+        for ((r, b), centred) in returns
+            .iter()
+            .zip(&benchmark.returns)
+            .zip(&benchmark.centred)
+        {
+            sum += r;
             cross += centred * r;
-            squares += centred * centred;
-            let active = r - b;
-            active_squares += (active - active_mean) * (active - active_mean);
-            active_constant &= Some(active) == first_active;
+            let deviation = (r - b) - shift;
+            shifted += deviation;
+            shifted_squares += deviation * deviation;
+            active_constant &= deviation == 0.0;
         }
+        let returns_mean = sum / size;
         Ok(Self {
             count,
             returns_mean,
-            benchmark_mean,
+            benchmark_mean: benchmark.mean,
             covariance: cross / size,
-            variance: squares / size,
-            active_squares,
+            variance: benchmark.variance,
+            active_squares: (shifted_squares - shifted * shifted / size).max(0.0),
             active_constant,
         })
     }

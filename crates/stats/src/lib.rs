@@ -35,7 +35,7 @@ pub mod sharpe_inference;
 mod text;
 mod trades;
 
-pub use benchmark::BenchmarkRelative;
+pub use benchmark::{BenchmarkRelative, PreparedBenchmark};
 pub use calendar::{MonthlyReturn, monthly_returns, positive_month_share};
 pub use curve::{CurveAccumulator, CurveMetrics, curve_metrics, curve_metrics_with_returns};
 pub use error::StatsError;
