@@ -18,7 +18,7 @@
 
 use gauntlet_core::{MILLIS_PER_DAY, Timestamp};
 
-use crate::returns::{percentile, r_squared_against_index, sample_std};
+use crate::returns::{r_squared_against_index, sample_std, tail_ratio_sparse};
 
 /// The return metrics of one equity curve (fractions; annualised with the bars per year given to
 /// [`CurveAccumulator::finish`]; `NaN` where undefined, as in [`crate::returns`]).
@@ -246,8 +246,7 @@ impl CurveAccumulator {
         } else {
             f64::NAN
         };
-        let tail_ratio =
-            percentile(&self.returns, 95.0).abs() / percentile(&self.returns, 5.0).abs();
+        let tail_ratio = tail_ratio_sparse(&self.returns);
         let metrics = CurveMetrics {
             total_return,
             cagr,
