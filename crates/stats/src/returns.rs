@@ -201,40 +201,28 @@ pub(crate) fn tail_ratio_sparse(returns: &[f64]) -> f64 {
         return f64::NAN;
     }
     thread_local! {
-        static SCRATCH: std::cell::RefCell<Vec<f64>> = const { std::cell::RefCell::new(Vec::new()) };
+        static SCRATCH: std::cell::RefCell<(Vec<f64>, Vec<f64>)> =
+            const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
     }
-    SCRATCH.with_borrow_mut(|scratch| {
-        scratch.clear();
-        scratch.extend(returns.iter().copied().filter(|value| *value < 0.0));
-        let negatives = scratch.len();
-        scratch.extend(
-            returns
-                .iter()
-                .copied()
-                .filter(|value| *value > 0.0 || value.is_nan()),
-        );
-        let zeros = returns.len() - scratch.len();
-        let (below, above) = scratch.split_at_mut(negatives);
-        // The value at `rank` of the whole series in ascending order.
-        let mut at = |rank: usize| -> f64 {
-            if rank < negatives {
-                *below.select_nth_unstable_by(rank, f64::total_cmp).1
-            } else if rank < negatives + zeros {
-                0.0
-            } else {
-                *above
-                    .select_nth_unstable_by(rank - negatives - zeros, f64::total_cmp)
-                    .1
+    SCRATCH.with_borrow_mut(|(below, above)| {
+        below.clear();
+        above.clear();
+        for &value in returns {
+            if value < 0.0 {
+                below.push(value);
+            } else if value > 0.0 || value.is_nan() {
+                above.push(value);
             }
-        };
+        }
+        let zeros = returns.len() - below.len() - above.len();
         let mut percentile = |percent: f64| {
             let position = percent / 100.0 * (returns.len() - 1) as f64;
-            let (lower, upper) = (position.floor() as usize, position.ceil() as usize);
-            let lower_value = at(lower);
-            let upper_value = if upper == lower {
+            let lower = position.floor() as usize;
+            let (lower_value, next_value) = ranked_pair(below, zeros, above, lower);
+            let upper_value = if position.ceil() as usize == lower {
                 lower_value
             } else {
-                at(upper)
+                next_value
             };
             lower_value + (upper_value - lower_value) * (position - lower as f64)
         };
@@ -242,6 +230,35 @@ pub(crate) fn tail_ratio_sparse(returns: &[f64]) -> f64 {
         let low = percentile(5.0);
         high.abs() / low.abs()
     })
+}
+
+/// The values at `rank` and `rank + 1` (the latter `NaN` past the end) of the series whose
+/// negative values are `below`, then `zeros` zeros, then the positive (and `NaN`) values `above`,
+/// in `f64::total_cmp` order: one selection in the group holding `rank`, then the smallest value
+/// after it.
+fn ranked_pair(below: &mut [f64], zeros: usize, above: &mut [f64], rank: usize) -> (f64, f64) {
+    let smallest = |values: &[f64]| values.iter().copied().min_by(f64::total_cmp);
+    if rank < below.len() {
+        let (_, value, rest) = below.select_nth_unstable_by(rank, f64::total_cmp);
+        let value = *value;
+        let next = match smallest(rest) {
+            Some(next) => next,
+            None if zeros > 0 => 0.0,
+            None => smallest(above).unwrap_or(f64::NAN),
+        };
+        (value, next)
+    } else if rank < below.len() + zeros {
+        let next = if rank + 1 < below.len() + zeros {
+            0.0
+        } else {
+            smallest(above).unwrap_or(f64::NAN)
+        };
+        (0.0, next)
+    } else {
+        let (_, value, rest) =
+            above.select_nth_unstable_by(rank - below.len() - zeros, f64::total_cmp);
+        (*value, smallest(rest).unwrap_or(f64::NAN))
+    }
 }
 
 /// Stability: R² of a least-squares line through the cumulative log returns `cumsum(ln(1 + r))`
