@@ -194,12 +194,13 @@ pub struct SymbolScore {
 impl SymbolScore {
     /// Alpha, beta, information ratio and tracking error against buy-and-hold, with their names.
     pub fn against_buy_and_hold(&self) -> [(&'static str, f64); 4] {
-        [
-            ("alpha", self.alpha),
-            ("beta", self.beta),
-            ("information_ratio", self.information_ratio),
-            ("tracking_error", self.tracking_error),
-        ]
+        BenchmarkRelative {
+            alpha: self.alpha,
+            beta: self.beta,
+            information_ratio: self.information_ratio,
+            tracking_error: self.tracking_error,
+        }
+        .named_values()
     }
 }
 
