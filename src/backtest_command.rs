@@ -41,11 +41,11 @@ pub struct BacktestArgs {
     #[arg(long, value_name = "FILE", conflicts_with = "dataset")]
     data: Option<PathBuf>,
     /// First date (YYYY-MM-DD, UTC) of bars to use.
-    #[arg(long, value_name = "DATE")]
-    from: Option<String>,
+    #[arg(long, value_name = "DATE", value_parser = Timestamp::parse_date)]
+    from: Option<Timestamp>,
     /// Last date (YYYY-MM-DD, UTC, inclusive) of bars to use.
-    #[arg(long, value_name = "DATE")]
-    to: Option<String>,
+    #[arg(long, value_name = "DATE", value_parser = Timestamp::parse_date)]
+    to: Option<Timestamp>,
     /// Costs, fill convention, capital, bars per year.
     #[command(flatten)]
     trading: TradingArgs,
@@ -106,16 +106,7 @@ impl TradingArgs {
 
 /// The datasets (or the file) cut to --from/--to, each with its trading settings.
 fn load_markets(arguments: &BacktestArgs, datasets_dir: &Path) -> Result<Vec<NamedMarket>> {
-    let date = |text: &Option<String>, flag: &str| {
-        text.as_deref()
-            .map(Timestamp::parse_date)
-            .transpose()
-            .with_context(|| flag.to_string())
-    };
-    let (from, to) = (
-        date(&arguments.from, "--from")?,
-        date(&arguments.to, "--to")?,
-    );
+    let (from, to) = (arguments.from, arguments.to);
     if arguments.data.is_none() {
         crate::data_commands::open_catalog(datasets_dir)?; // an error that says how to set it
     }

@@ -30,7 +30,7 @@ pub enum DataCommand {
         #[arg(long)]
         json: bool,
         /// Count a gap where consecutive bars are more than this many intervals apart.
-        #[arg(long, default_value_t = 4.0, value_name = "N", value_parser = crate::positive_number)]
+        #[arg(long, default_value_t = 4.0, value_name = "N", value_parser = gauntlet_core::positive_number)]
         gap_intervals: f64,
     },
     /// Import a CSV file (plain or .gz) as a Parquet dataset with a catalog entry.

@@ -117,7 +117,8 @@ pub fn run(arguments: EvolveArgs, datasets_dir: &Path) -> Result<()> {
     let stop = crate::stop_on_signal(Some(
         "stopping after this generation's checkpoint (Ctrl-C again to leave now)",
     ))?;
-    let progress = Progress::new(arguments.quiet);
+    let root = gauntlet_tournament::cluster::is_root(); // rank 0 alone prints and writes
+    let progress = Progress::new(arguments.quiet || !root);
     let evolved = match &arguments.resume {
         Some(folder) => gauntlet_tournament::resume(folder, &catalog, &progress, &stop)
             .with_context(|| format!("cannot resume {}", folder.display()))?,
@@ -140,6 +141,9 @@ pub fn run(arguments: EvolveArgs, datasets_dir: &Path) -> Result<()> {
             gauntlet_tournament::evolve(experiment, &catalog, &folder, &progress, &stop)?
         }
     };
+    if !root {
+        return Ok(());
+    }
     progress.step("writing the report", 0, 1);
     // The report first: a reader that stops early (`| head`) must not cost the run its page.
     let report = crate::write_report(evolved.folder());

@@ -77,6 +77,10 @@ fn main() -> ExitCode {
         eprintln!("internal error (please report it): {info}");
     }));
     let cli = Cli::parse();
+    // Under `mpirun` this process is one rank of the job (`--features mpi`; README, "On a cluster").
+    #[cfg(feature = "mpi")]
+    let _mpi =
+        gauntlet_cluster::join_mpi().map_err(|error| eprintln!("warning: {error}; one process"));
     let datasets_dir = gauntlet_data::Catalog::resolve_folder(
         cli.datasets_dir,
         &PathBuf::from(CHECKOUT).join("datasets"),
@@ -97,7 +101,9 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) if gauntlet_core::is_broken_pipe(error.as_ref()) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("error: {}", gauntlet_core::error_text(error.as_ref()));
+            let text = gauntlet_core::error_text(error.as_ref());
+            eprintln!("{}", gauntlet_tournament::cluster::error_line(&text));
+            gauntlet_tournament::cluster::abort_job(2); // no rank is left waiting for this one
             ExitCode::from(2)
         }
     }
@@ -140,14 +146,6 @@ pub fn stopped_exit_code() -> i32 {
 /// The Gauntlet checkout this binary was built from: the quickstart's seed genomes and the bundled
 /// datasets are found there from any folder.
 pub const CHECKOUT: &str = env!("CARGO_MANIFEST_DIR");
-
-/// A command-line value that must be a positive, finite number (clap's `value_parser`).
-pub fn positive_number(text: &str) -> Result<f64, String> {
-    match text.parse::<f64>() {
-        Ok(value) if value.is_finite() && value > 0.0 => Ok(value),
-        _ => Err(format!("must be a positive number, got {text}")),
-    }
-}
 
 /// A terminal table in Gauntlet's style; `width` columns at most when given (cells then wrap).
 pub fn table(header: &[&str], width: Option<u16>) -> comfy_table::Table {

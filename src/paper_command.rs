@@ -35,7 +35,7 @@ pub struct PaperArgs {
     #[arg(long, value_name = "DIR")]
     state: Option<PathBuf>,
     /// Replay at this many times real time (default: as fast as possible).
-    #[arg(long, value_name = "X", value_parser = crate::positive_number)]
+    #[arg(long, value_name = "X", value_parser = gauntlet_core::positive_number)]
     speed: Option<f64>,
     /// The journal (JSON lines). Default: standard output.
     #[arg(long, value_name = "FILE")]

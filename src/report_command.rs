@@ -117,6 +117,9 @@ pub fn compare(arguments: CompareArgs, datasets_dir: &Path) -> Result<()> {
             crate::say(&format!("{line}\n"));
         }
     })?;
+    if !gauntlet_tournament::cluster::is_root() {
+        return Ok(());
+    }
     let report = write_comparison_report(&folder, &ReportOptions::default())?;
     println!();
     print!("{}", comparison.describe_holdout());
@@ -137,6 +140,9 @@ pub fn study(arguments: StudyArgs, datasets_dir: &Path) -> Result<()> {
         ));
         crate::say(&crate::write_report(&run.folder));
     })?;
+    if !gauntlet_tournament::cluster::is_root() {
+        return Ok(());
+    }
     let report = write_study_report(&folder)?;
     println!("{}Study report: {}", study.describe(), report.display());
     Ok(())

@@ -48,3 +48,28 @@ pub use error::{CoreError, error_text, is_broken_pipe};
 pub use instrument::{AssetClass, Instrument};
 pub use series::{BarColumns, BarSeries, PriceFields};
 pub use time::{BarInterval, MILLIS_PER_DAY, Timestamp};
+
+/// A value that must be a positive, finite number, from text (a command-line flag: clap's
+/// `value_parser`).
+///
+/// # Errors
+/// `must be a positive number, got TEXT` for anything else (0, negative, `NaN`, `inf`, not a
+/// number).
+pub fn positive_number(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(value) if value.is_finite() && value > 0.0 => Ok(value),
+        _ => Err(format!("must be a positive number, got {text}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_positive_number_is_finite_and_above_zero() {
+        assert_eq!(super::positive_number("2.5"), Ok(2.5));
+        for text in ["0", "-1", "NaN", "inf", "four", ""] {
+            let message = super::positive_number(text).unwrap_err();
+            assert_eq!(message, format!("must be a positive number, got {text}"));
+        }
+    }
+}

@@ -35,7 +35,7 @@ fn benches(criterion: &mut Criterion) {
         .map(|_| random_genome(&mut rng, experiment.risk))
         .collect();
     // Warm the indicator caches.
-    black_box(universe.score_all(&genomes, Part::InSample));
+    black_box(universe.score_all(&genomes, Part::InSample).unwrap());
     let bars = universe.bars(Part::InSample);
     let mut group = criterion.benchmark_group("evolve_generation_quickstart");
     group

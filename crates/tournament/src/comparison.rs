@@ -238,6 +238,9 @@ pub fn run_comparison(
         });
     }
     experiment.validate(catalog)?;
+    // In a cluster job rank 0 writes `folder`, the other ranks a private one.
+    let rank_folder = crate::cluster::RankFolder::for_rank(folder, false)?;
+    let folder = rank_folder.path();
     std::fs::create_dir_all(folder).map_err(|source| TournamentError::Io {
         path: folder.to_path_buf(),
         source,
@@ -249,6 +252,12 @@ pub fn run_comparison(
         run_experiment.category = *category;
         run_experiment.name = format!("{}-{}", experiment.name, category.name());
         let run_folder = folder.join(category.name());
+        // Rank 0 alone tells (in a cluster job the others compute the same runs, silently).
+        let mut observer = |event| {
+            if crate::cluster::is_root() {
+                observer(event);
+            }
+        };
         observer(ComparisonEvent::RunStarts {
             index,
             count: categories.len(),

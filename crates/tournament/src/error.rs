@@ -46,6 +46,12 @@ pub enum TournamentError {
         /// The cause.
         source: std::io::Error,
     },
+    /// The ranks of a cluster job disagree (a rank's results could not be decoded).
+    #[error("cluster: {message}")]
+    Cluster {
+        /// What went wrong, naming the rank.
+        message: String,
+    },
     /// A run folder's files are missing or unreadable (resume, export).
     #[error("{path}: {message}")]
     RunFolder {

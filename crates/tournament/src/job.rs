@@ -6,6 +6,7 @@ use std::sync::atomic::AtomicBool;
 
 use gauntlet_data::Catalog;
 
+use crate::cluster::RankFolder;
 use crate::error::TournamentError;
 use crate::experiment::Experiment;
 use crate::run::{self, CHECKPOINT_STATE, Observer, RunOutcome};
@@ -28,7 +29,8 @@ pub enum Evolved {
 
 /// Evolves `experiment` into `folder`, which must not exist yet or be empty (a user's files are
 /// never overwritten; a run continues with [`resume`]): a walk-forward when it has
-/// `[walk_forward]`, else one run.
+/// `[walk_forward]`, else one run. In a cluster job every rank calls it; rank 0 writes `folder`,
+/// the others a private folder ([`crate::cluster::RankFolder`]) that is gone when it returns.
 ///
 /// # Errors
 /// [`TournamentError::RunFolder`] when `folder` holds anything; as [`run::start`] and
@@ -40,7 +42,10 @@ pub fn evolve(
     observer: &dyn Observer,
     stop: &AtomicBool,
 ) -> Result<Evolved, TournamentError> {
-    if std::fs::read_dir(folder).is_ok_and(|mut entries| entries.next().is_some()) {
+    // Rank 0 checks: the other ranks would see the folder it is filling.
+    if crate::cluster::is_root()
+        && std::fs::read_dir(folder).is_ok_and(|mut entries| entries.next().is_some())
+    {
         let what = if folder.join(CHECKPOINT_STATE).exists() {
             "already holds a run; continue it with --resume"
         } else {
@@ -51,7 +56,8 @@ pub fn evolve(
             message: what.into(),
         });
     }
-    evolve_into(experiment, catalog, folder, observer, stop)
+    let rank_folder = RankFolder::for_rank(folder, false)?;
+    evolve_into(experiment, catalog, rank_folder.path(), observer, stop)
 }
 
 /// [`evolve`] without the empty-folder check (a walk-forward resumes into its own folder).
@@ -73,7 +79,9 @@ fn evolve_into(
 }
 
 /// Resumes the run or walk-forward in `folder`: a folder with a checkpoint is a run; one without a
-/// checkpoint but with a walk-forward experiment in its `config.toml` is a walk-forward.
+/// checkpoint but with a walk-forward experiment in its `config.toml` is a walk-forward. In a
+/// cluster job (any rank count, whatever the count that started the run) every rank calls it, the
+/// others than rank 0 on a private copy of `folder`, which must be readable from every rank.
 ///
 /// # Errors
 /// [`TournamentError::RunFolder`] when the folder holds neither; as [`run::resume`] and
@@ -84,6 +92,8 @@ pub fn resume(
     observer: &dyn Observer,
     stop: &AtomicBool,
 ) -> Result<Evolved, TournamentError> {
+    let rank_folder = RankFolder::for_rank(folder, true)?;
+    let folder = rank_folder.path();
     let run_folder = RunFolder::new(folder);
     if !folder.join(CHECKPOINT_STATE).exists() && run_folder.config_path().is_file() {
         let experiment = run_folder.read_experiment()?;

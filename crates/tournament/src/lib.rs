@@ -10,6 +10,7 @@
 mod capital;
 mod category;
 pub mod champion_file;
+pub mod cluster;
 pub mod comparison;
 mod describe;
 mod error;

@@ -232,6 +232,19 @@ pub struct RunTimings {
     /// `metrics / (indicators + backtests + metrics + fitness)`: the share of scoring spent on
     /// metrics (0 before any scoring).
     pub metrics_share: f64,
+    /// Of the generations' scoring, seconds rank 0 spent in the cluster's collectives (exchanging
+    /// results, waiting for the slowest rank included); 0 without a cluster
+    /// ([`crate::cluster`]).
+    #[serde(default)]
+    pub communication: f64,
+    /// Of `communication`, the seconds rank 0 waited for the last rank to arrive (load imbalance
+    /// between the ranks; the rest is transfer).
+    #[serde(default)]
+    pub communication_waiting: f64,
+    /// Bytes of results the ranks exchanged during the generations (every rank's share, as each
+    /// rank receives them); 0 without a cluster.
+    #[serde(default)]
+    pub bytes_exchanged: u64,
 }
 
 impl RunTimings {
@@ -303,8 +316,11 @@ pub struct RunManifest {
     pub status: RunStatus,
     /// Capital of the whole system of agents, quote currency.
     pub system_capital: f64,
-    /// Worker threads of the process that last wrote the file.
+    /// Worker threads of the process that last wrote the file (of each rank, in a cluster job).
     pub threads: usize,
+    /// Processes (MPI ranks) of the job that last wrote the file: 1 without a cluster.
+    #[serde(default = "one_rank")]
+    pub ranks: usize,
     /// Where the time went (absent in folders written before Gauntlet recorded it).
     #[serde(default)]
     pub timings: Option<RunTimings>,
@@ -322,6 +338,11 @@ pub struct RunManifest {
     pub verdict: Option<RunVerdict>,
     /// When the file was last written.
     pub updated_at: String,
+}
+
+/// Folders written before Gauntlet ran on clusters ran in one process.
+fn one_rank() -> usize {
+    1
 }
 
 /// A run, walk-forward or comparison folder on disk.

@@ -11,7 +11,6 @@ use gauntlet_data::{DatasetEntry, SplitSpec, split};
 use gauntlet_genome::Genome;
 use gauntlet_indicators::{CacheBudget, IndicatorCache};
 use gauntlet_stats::{BenchmarkRelative, PreparedBenchmark};
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
@@ -511,16 +510,20 @@ impl Universe {
         Ok(GenomeScore { symbols })
     }
 
-    /// [`Universe::score`] for many genomes, in parallel across genomes; results in input order.
+    /// [`Universe::score`] for many genomes, in input order, `None` where the backtest failed (an
+    /// invalid genome). In parallel across genomes with rayon and, in a cluster job, spread over
+    /// its ranks ([`crate::cluster`]): a collective then, called by every rank alike.
+    ///
+    /// # Errors
+    /// [`TournamentError::Cluster`] when the ranks' results cannot be put together.
     pub fn score_all(
         &self,
         genomes: &[Genome],
         part: Part,
-    ) -> Vec<Result<GenomeScore, BacktestError>> {
-        genomes
-            .par_iter()
-            .map(|genome| self.score(genome, part))
-            .collect()
+    ) -> Result<Vec<Option<GenomeScore>>, TournamentError> {
+        crate::cluster::map(genomes.len(), |index| {
+            self.score(&genomes[index], part).ok()
+        })
     }
 }
 

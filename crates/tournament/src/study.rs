@@ -48,6 +48,9 @@ pub fn run_study(
         ));
     }
     experiment.validate(catalog)?;
+    // In a cluster job rank 0 writes `folder`, the other ranks a private one.
+    let rank_folder = crate::cluster::RankFolder::for_rank(folder, false)?;
+    let folder = rank_folder.path();
     std::fs::create_dir_all(folder).map_err(|source| TournamentError::Io {
         path: folder.to_path_buf(),
         source,
@@ -68,7 +71,9 @@ pub fn run_study(
                 format!("the run of seed {seed} was interrupted"),
             ));
         };
-        finished(&summary);
+        if crate::cluster::is_root() {
+            finished(&summary); // in a cluster job the other ranks ran the same, silently
+        }
         let chance = &summary.chance;
         rows.push(StudySeed {
             seed,

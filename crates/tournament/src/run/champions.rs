@@ -82,11 +82,7 @@ pub(super) fn choose_champions(
         .iter()
         .map(|member| member.genome.clone())
         .collect();
-    let validation: Vec<Option<GenomeScore>> = universe
-        .score_all(&genomes, Part::Validation)
-        .into_iter()
-        .map(Result::ok)
-        .collect();
+    let validation: Vec<Option<GenomeScore>> = universe.score_all(&genomes, Part::Validation)?;
     let mut champions = Vec::new();
     let phase = "champions: validation, holdout, robustness";
     for (done, category) in Category::ALL.into_iter().enumerate() {
@@ -289,7 +285,7 @@ pub(super) fn against_chance(
     champions: &[Champion],
     neighbour_evaluations: u64,
     observer: &dyn Observer,
-) -> ChanceComparison {
+) -> Result<ChanceComparison, TournamentError> {
     let experiment = &state.experiment;
     let count = state.evolution.evaluations + neighbour_evaluations;
     let genomes: Vec<Genome> = (0..count)
@@ -310,10 +306,10 @@ pub(super) fn against_chance(
     for part in genomes.chunks(slice) {
         in_sample.extend(
             universe
-                .score_all(part, Part::InSample)
+                .score_all(part, Part::InSample)?
                 .into_iter()
                 .map(|score| {
-                    score.ok().and_then(|score| {
+                    score.and_then(|score| {
                         experiment
                             .category
                             .judge(&score, &experiment.eligibility)
@@ -339,10 +335,10 @@ pub(super) fn against_chance(
     order.truncate(champion_candidates(state).len());
     let finalists: Vec<Genome> = order.iter().map(|&index| genomes[index].clone()).collect();
     let validation: Vec<Option<f64>> = universe
-        .score_all(&finalists, Part::Validation)
+        .score_all(&finalists, Part::Validation)?
         .into_iter()
         .map(|score| {
-            score.ok().and_then(|score| {
+            score.and_then(|score| {
                 experiment
                     .category
                     .judge(&score, &problem.eligibility)
@@ -378,7 +374,7 @@ pub(super) fn against_chance(
     let champion = champions
         .iter()
         .find(|champion| champion.category == experiment.category);
-    ChanceComparison {
+    Ok(ChanceComparison {
         random_genomes: count,
         finalists: champion_candidates(state).len(),
         champion_validation_fitness: champion.and_then(|champion| champion.validation.fitness),
@@ -392,7 +388,7 @@ pub(super) fn against_chance(
             .first()
             .and_then(|best| best.fitness),
         random_best_in_sample_fitness: order.first().and_then(|&index| in_sample[index]),
-    }
+    })
 }
 
 impl RunFolder {

@@ -30,6 +30,7 @@ pub(super) fn write_manifest(
         evaluations: state.evolution.evaluations,
         cache_hits: state.evolution.cache_hits,
         threads: rayon::current_num_threads(),
+        ranks: crate::cluster::ranks(),
         timings: Some(state.timings),
         in_sample_bars: Some(universe.bars(Part::InSample) as u64),
         genome_bars_per_second: (scoring > 0.0).then(|| {

@@ -30,7 +30,6 @@ use gauntlet_data::{Catalog, TableColumn, write_atomically, write_bytes_atomical
 use gauntlet_evolve::{Evolution, Fingerprint, MAX_GENERATIONS, Problem, stream};
 use gauntlet_genome::{Genome, Lineage, RiskLimits, crossover, mutate, random_genome};
 use rand_chacha::ChaCha8Rng;
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::capital::{CapitalBook, CapitalRow, RankedAgent};
@@ -456,7 +455,7 @@ pub fn start(
     let problem = problem(&experiment, &universe);
     let started = Instant::now();
     observer.phase("scoring the initial population");
-    let evolution = Evolution::start(experiment.ga_config(), &problem, seeds)?;
+    let evolution = problem.failed(Evolution::start(experiment.ga_config(), &problem, seeds))?;
     let mut state = RunState {
         capital: CapitalBook::new(&experiment.capital),
         candidates: Vec::new(),
@@ -539,7 +538,8 @@ fn evolve(
     let problem = problem(&state.experiment, universe);
     let mut tables_written = Instant::now();
     while state.evolution.generation < state.experiment.generations {
-        if stop.load(Ordering::SeqCst) {
+        // In a cluster job every rank stops at the same generation, whichever was asked.
+        if crate::cluster::stop_agreed(stop.load(Ordering::SeqCst)) {
             write_outputs(folder, &logs)?;
             write_manifest(folder, &state, universe, RunStatus::Interrupted, None, None)?;
             return Ok(RunOutcome::Interrupted {
@@ -548,7 +548,7 @@ fn evolve(
             });
         }
         let started = Instant::now();
-        state.evolution.step(&problem)?;
+        problem.failed(state.evolution.step(&problem))?;
         let tables_due = tables_written.elapsed() >= TABLES_INTERVAL;
         finish_generation(
             &mut state, &mut logs, &problem, folder, started, observer, tables_due,
@@ -594,7 +594,7 @@ fn evolve(
         &champions,
         neighbour_evaluations,
         observer,
-    );
+    )?;
     let verdict = verdict::run_verdict(
         folder,
         state.experiment.category,
@@ -743,6 +743,11 @@ fn finish_generation(
         .add_scoring(scoring_seconds, [indicators, backtests, metrics, fitness]);
     state.timings.breeding += (step_seconds - scoring_seconds).max(0.0);
     state.timings.leaderboard_and_capital += (seconds - step_seconds).max(0.0);
+    let communication = crate::cluster::communication();
+    let seen = std::mem::replace(&mut *lock(&problem.communication_seen), communication);
+    state.timings.communication += communication.seconds - seen.seconds;
+    state.timings.communication_waiting += communication.waiting - seen.waiting;
+    state.timings.bytes_exchanged += communication.bytes_exchanged - seen.bytes_exchanged;
 
     let writing = Instant::now();
     if write_tables {
@@ -798,18 +803,19 @@ pub fn cross_score(
 ) -> Result<Vec<[Vec<Option<f64>>; 2]>, TournamentError> {
     let (universe, _) = prepare(experiment, catalog)?;
     let parts = [Part::Validation, Part::Holdout];
-    let scores: Vec<Vec<Result<GenomeScore, gauntlet_backtest::BacktestError>>> = parts
+    let scores: Vec<Vec<Option<GenomeScore>>> = parts
         .iter()
         .map(|part| universe.score_all(genomes, *part))
-        .collect();
+        .collect::<Result<_, _>>()?;
     Ok((0..genomes.len())
         .map(|index| {
             [0, 1].map(|part| {
                 Category::ALL
                     .iter()
-                    .map(|category| match &scores[part][index] {
-                        Ok(score) => category.judge(score, &experiment.eligibility).fitness,
-                        Err(_) => None,
+                    .map(|category| {
+                        scores[part][index].as_ref().and_then(|score| {
+                            category.judge(score, &experiment.eligibility).fitness
+                        })
                     })
                     .collect()
             })

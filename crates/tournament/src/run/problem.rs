@@ -3,14 +3,17 @@
 
 use super::*;
 
-/// What scoring one genome gave.
-#[derive(Debug, Clone)]
+/// What scoring one genome gave (it crosses between the ranks of a cluster job).
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(super) struct Scored {
     pub(super) verdict: Verdict,
     pub(super) score: Option<GenomeScore>,
     /// The NSGA-II objectives' values (empty for a tournament run).
     pub(super) objectives: Vec<Option<f64>>,
 }
+
+/// A genome's fitness and its NSGA-II objectives' values, as a batch returns them.
+type FitnessAndObjectives = (Option<f64>, Vec<Option<f64>>);
 
 /// The trading problem the generic GA evolves.
 pub(super) struct TradingProblem<'a> {
@@ -29,9 +32,30 @@ pub(super) struct TradingProblem<'a> {
     /// CPU seconds of this generation's scoring: indicators, backtests (indicators included until
     /// the end of the generation), metrics, fitness.
     pub(super) scoring_clock: Mutex<[f64; 4]>,
+    /// Why the last batch could not be scored (a cluster failure), for [`TradingProblem::failed`].
+    pub(super) failure: Mutex<Option<TournamentError>>,
+    /// The cluster's communication counters when the last generation was recorded.
+    pub(super) communication_seen: Mutex<crate::cluster::Communication>,
 }
 
 impl TradingProblem<'_> {
+    /// The values of a batch, or none after remembering why scoring failed.
+    fn keep_failure<T>(&self, batch: Result<Vec<T>, TournamentError>) -> Vec<T> {
+        batch.unwrap_or_else(|error| {
+            *lock(&self.failure) = Some(error);
+            Vec::new()
+        })
+    }
+
+    /// The GA's `result`, with a scoring failure's own cause in place of the count error it made
+    /// the GA return.
+    pub(super) fn failed<T>(
+        &self,
+        result: Result<T, gauntlet_evolve::EvolveError>,
+    ) -> Result<T, TournamentError> {
+        result.map_err(|error| lock(&self.failure).take().unwrap_or(error.into()))
+    }
+
     pub(super) fn judge(&self, genome: &Genome, part: Part) -> Scored {
         self.judge_timed(genome, part).0
     }
@@ -111,25 +135,27 @@ impl TradingProblem<'_> {
             .collect()
     }
 
-    /// Scores `genomes` in-sample in parallel (with their objectives when `objectives`), records
-    /// them for the leaderboard and the clock, and returns them in order.
+    /// Scores `genomes` in-sample in parallel, over the ranks of a cluster job when there is one
+    /// (with their objectives when `objectives`), records them for the leaderboard and the clock,
+    /// and returns them in order. The CPU seconds of every rank count in the clock.
+    ///
+    /// # Errors
+    /// [`TournamentError::Cluster`] when the ranks' results cannot be put together.
     fn score_batch(
         &self,
         genomes: &[Genome],
         objectives: bool,
-    ) -> Vec<(Option<f64>, Vec<Option<f64>>)> {
+    ) -> Result<Vec<FitnessAndObjectives>, TournamentError> {
         let started = Instant::now();
         let indicators_before = self.universe.indicator_seconds();
-        let timed: Vec<(Scored, [f64; 3])> = genomes
-            .par_iter()
-            .map(|genome| {
-                let (mut scored, seconds) = self.judge_timed(genome, Part::InSample);
-                if objectives {
-                    scored.objectives = self.measures(genome, &scored);
-                }
-                (scored, seconds)
-            })
-            .collect();
+        let timed: Vec<(Scored, [f64; 3])> = crate::cluster::map(genomes.len(), |index| {
+            let genome = &genomes[index];
+            let (mut scored, seconds) = self.judge_timed(genome, Part::InSample);
+            if objectives {
+                scored.objectives = self.measures(genome, &scored);
+            }
+            (scored, seconds)
+        })?;
         {
             let mut clock = lock(&self.scoring_clock);
             clock[0] += self.universe.indicator_seconds() - indicators_before;
@@ -149,7 +175,7 @@ impl TradingProblem<'_> {
             map.insert(genome.fingerprint(), scored);
         }
         *lock(&self.scoring_seconds) += started.elapsed().as_secs_f64();
-        values
+        Ok(values)
     }
 }
 
@@ -182,8 +208,10 @@ impl Problem for TradingProblem<'_> {
         hasher.finish()
     }
 
+    /// The fitness of each genome; none at all when the cluster's ranks failed (the GA then
+    /// stops with a count error, and [`TradingProblem::failed`] gives the cause).
     fn evaluate(&self, genomes: &[Genome]) -> Vec<Option<f64>> {
-        self.score_batch(genomes, false)
+        self.keep_failure(self.score_batch(genomes, false))
             .into_iter()
             .map(|(fitness, _)| fitness)
             .collect()
@@ -192,7 +220,7 @@ impl Problem for TradingProblem<'_> {
     /// The experiment's objectives; a genome with any undefined has none (NSGA-II ranks it after
     /// every front).
     fn evaluate_objectives(&self, genomes: &[Genome]) -> Vec<Option<Vec<f64>>> {
-        self.score_batch(genomes, true)
+        self.keep_failure(self.score_batch(genomes, true))
             .into_iter()
             .map(|(_, objectives)| objectives.into_iter().collect())
             .collect()
@@ -213,5 +241,7 @@ pub(super) fn problem<'a>(experiment: &Experiment, universe: &'a Universe) -> Tr
         scored: Mutex::new(BTreeMap::new()),
         scoring_seconds: Mutex::new(0.0),
         scoring_clock: Mutex::new([0.0; 4]),
+        failure: Mutex::new(None),
+        communication_seen: Mutex::new(crate::cluster::communication()),
     }
 }
