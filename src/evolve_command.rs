@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use clap::Args;
-use gauntlet_tournament::run::{GenerationProgress, Observer, next_run_folder};
+use gauntlet_tournament::run::{GenerationProgress, Observer};
 use gauntlet_tournament::{Category, Experiment, Overrides};
 use indicatif::{ProgressBar, ProgressDrawTarget as Target, ProgressStyle};
 
@@ -99,14 +99,7 @@ impl Observer for Progress {
         self.bar.set_prefix("generation");
         self.bar.set_length(u64::from(progress.generations));
         self.bar.set_position(u64::from(progress.generation));
-        let best = progress
-            .best
-            .map_or("none eligible".to_string(), |best| format!("{best:.4}"));
-        self.bar.set_message(format!(
-            "best {best} | {:.0} evaluations/s | {:.1}M genome-bars/s",
-            progress.evaluations_per_second,
-            progress.genome_bars_per_second / 1e6
-        ));
+        self.bar.set_message(progress.describe());
     }
 }
 
@@ -134,10 +127,7 @@ pub fn run(arguments: EvolveArgs, datasets_dir: &Path) -> Result<()> {
                 &overrides,
                 std::path::Path::new(crate::CHECKOUT),
             )?;
-            let folder = arguments
-                .out
-                .clone()
-                .unwrap_or_else(|| next_run_folder(&experiment.output_dir, &experiment.name));
+            let folder = experiment.output_folder(arguments.out.as_deref(), "");
             gauntlet_tournament::evolve(experiment, &catalog, &folder, &progress, &stop)?
         }
     };

@@ -100,12 +100,9 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) if gauntlet_core::is_broken_pipe(error.as_ref()) => ExitCode::SUCCESS,
-        Err(error) => {
-            let text = gauntlet_core::error_text(error.as_ref());
-            eprintln!("{}", gauntlet_tournament::cluster::error_line(&text));
-            gauntlet_tournament::cluster::abort_job(2); // no rank is left waiting for this one
-            ExitCode::from(2)
-        }
+        Err(error) => ExitCode::from(gauntlet_tournament::cluster::fail(
+            &gauntlet_core::error_text(error.as_ref()),
+        )),
     }
 }
 

@@ -3,12 +3,12 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::data_commands::open_catalog;
 use anyhow::{Context, Result};
 use clap::Args;
 use gauntlet_data::Catalog;
 use gauntlet_report::{ReportOptions, write_comparison_report, write_report, write_study_report};
-use gauntlet_tournament::comparison::{ComparisonEvent, run_comparison};
-use gauntlet_tournament::run::next_run_folder;
+use gauntlet_tournament::comparison::{ComparisonEvent, Shard, merge_comparison, run_comparison};
 use gauntlet_tournament::study::run_study;
 use gauntlet_tournament::{Category, Experiment, Overrides};
 
@@ -58,12 +58,7 @@ impl ExperimentArgs {
             &overrides,
             Path::new(crate::CHECKOUT),
         )?;
-        let folder = self.out.clone().unwrap_or_else(|| {
-            next_run_folder(
-                &experiment.output_dir,
-                &format!("{}-{suffix}", experiment.name),
-            )
-        });
+        let folder = experiment.output_folder(self.out.as_deref(), suffix);
         Ok((catalog, experiment, folder))
     }
 }
@@ -75,6 +70,13 @@ pub struct CompareArgs {
     /// `all`, or categories separated by commas (e.g. `monthly_performance,drawdown_resistance`).
     #[arg(long, default_value = "all")]
     categories: String,
+    /// Make only share I of N of the runs (`env/N`: I from Slurm's or Kubernetes' task index),
+    /// into --out, for a job array; then `--merge` that folder.
+    #[arg(long, value_name = "I/N", value_parser = Shard::parse, requires = "out")]
+    shard: Option<Shard>,
+    /// Assemble the comparison of the runs the shards left in DIR (same --categories).
+    #[arg(long, value_name = "DIR", conflicts_with = "shard")]
+    merge: Option<PathBuf>,
     #[command(flatten)]
     experiment: ExperimentArgs,
 }
@@ -108,19 +110,38 @@ pub fn report(arguments: ReportArgs) -> Result<()> {
 pub fn compare(arguments: CompareArgs, datasets_dir: &Path) -> Result<()> {
     let categories = Category::parse_list(&arguments.categories)
         .map_err(|message| anyhow::anyhow!("--categories: {message}"))?;
-    let (catalog, experiment, folder) = arguments.experiment.load(datasets_dir, "compare")?;
-    let comparison = run_comparison(&experiment, &catalog, &categories, &folder, &mut |event| {
-        if let ComparisonEvent::RunFinished { folder, .. } = &event {
-            crate::say(&crate::write_report(folder));
+    let comparison = match &arguments.merge {
+        Some(folder) => Some(merge_comparison(
+            &open_catalog(datasets_dir)?,
+            &categories,
+            folder,
+        )?),
+        None => {
+            let (catalog, experiment, folder) =
+                arguments.experiment.load(datasets_dir, "-compare")?;
+            let shard = arguments.shard.unwrap_or(Shard::WHOLE);
+            run_comparison(
+                &experiment,
+                &catalog,
+                &categories,
+                shard,
+                &folder,
+                &mut |event| {
+                    if let ComparisonEvent::RunFinished { folder, .. } = &event {
+                        crate::say(&crate::write_report(folder));
+                    }
+                    if let Some(line) = event.describe() {
+                        crate::say(&format!("{line}\n"));
+                    }
+                },
+            )?
         }
-        if let Some(line) = event.describe() {
-            crate::say(&format!("{line}\n"));
-        }
-    })?;
-    if !gauntlet_tournament::cluster::is_root() {
+    };
+    // A share of the runs (`--shard`), and the ranks other than 0 of an MPI job, are done.
+    let Some(comparison) = comparison.filter(|_| gauntlet_tournament::cluster::is_root()) else {
         return Ok(());
-    }
-    let report = write_comparison_report(&folder, &ReportOptions::default())?;
+    };
+    let report = write_comparison_report(&comparison.folder, &ReportOptions::default())?;
     println!();
     print!("{}", comparison.describe_holdout());
     println!("Comparison table: {}", comparison.table.display());
@@ -130,7 +151,7 @@ pub fn compare(arguments: CompareArgs, datasets_dir: &Path) -> Result<()> {
 
 /// Runs `gauntlet study`.
 pub fn study(arguments: StudyArgs, datasets_dir: &Path) -> Result<()> {
-    let (catalog, experiment, folder) = arguments.experiment.load(datasets_dir, "study")?;
+    let (catalog, experiment, folder) = arguments.experiment.load(datasets_dir, "-study")?;
     let (first, count) = (arguments.first_seed, arguments.seeds);
     let study = run_study(&experiment, &catalog, first, count, &folder, &mut |run| {
         crate::say(&format!(

@@ -13,12 +13,16 @@ mod common;
 use common::{ok, repository, small_experiment};
 
 fn gauntlet(datasets: &Path, arguments: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_gauntlet"))
-        .args(arguments)
-        .arg("--datasets-dir")
-        .arg(datasets)
+    gauntlet_command(datasets, arguments)
         .output()
         .expect("the binary runs")
+}
+
+/// The binary with `arguments` and the datasets folder, to run.
+fn gauntlet_command(datasets: &Path, arguments: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_gauntlet"));
+    command.args(arguments).arg("--datasets-dir").arg(datasets);
+    command
 }
 
 fn experiment(folder: &Path, datasets: &[&str]) -> PathBuf {
@@ -482,4 +486,65 @@ fn compare_runs_each_category_and_cross_scores_the_champions() {
     );
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("speed"));
+
+    // The same comparison as a job array without MPI: share 1 of 2, then share 0 of 2 (its index
+    // from Slurm's variables, as an array task sees them), each into the shared folder; then the
+    // merge writes the same comparison table, byte for byte.
+    let sharded = folder.path().join("sharded");
+    let compare = |extra: &[&str]| {
+        let mut arguments = vec![
+            "compare",
+            "--config",
+            config.to_str().unwrap(),
+            "--categories",
+            "monthly_performance,risk_management",
+        ];
+        arguments.extend_from_slice(extra);
+        gauntlet_command(&repository().join("datasets"), &arguments)
+    };
+    let stdout = ok(
+        &compare(&["--shard", "1/2", "--out", sharded.to_str().unwrap()])
+            .output()
+            .unwrap(),
+    );
+    assert!(stdout.contains("Share 1 of 2 done"), "{stdout}");
+    assert!(sharded.join("risk_management/index.html").is_file());
+    assert!(!sharded.join("monthly_performance").exists());
+    assert!(!sharded.join("comparison.parquet").exists());
+    // Merging before every share is done names the missing run.
+    let early = compare(&["--merge", sharded.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&early.stderr);
+    assert_eq!(early.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("monthly_performance run is missing"),
+        "{stderr}"
+    );
+    ok(
+        &compare(&["--shard", "env/2", "--out", sharded.to_str().unwrap()])
+            .env("SLURM_ARRAY_TASK_ID", "1")
+            .env("SLURM_ARRAY_TASK_MIN", "1")
+            .output()
+            .unwrap(),
+    );
+    let stdout = ok(&compare(&["--merge", sharded.to_str().unwrap()])
+        .output()
+        .unwrap());
+    assert!(stdout.contains("Comparison report: "), "{stdout}");
+    for file in [
+        "comparison.parquet",
+        "monthly_performance/leaderboard.parquet",
+        "risk_management/champions.parquet",
+    ] {
+        assert!(
+            std::fs::read(out.join(file)).unwrap() == std::fs::read(sharded.join(file)).unwrap(),
+            "{file} differs between the comparison in one go and the merged shards"
+        );
+    }
+    assert!(sharded.join("index.html").is_file());
+    // A share needs the shared folder named.
+    let no_out = compare(&["--shard", "0/2"]).output().unwrap();
+    assert!(!no_out.status.success());
+    assert!(String::from_utf8_lossy(&no_out.stderr).contains("--out"));
 }

@@ -119,18 +119,23 @@ pub fn describe() -> Option<String> {
     CLUSTER.get().map(|joined| joined.cluster.describe())
 }
 
-/// `error: TEXT`, naming the rank in a job of several (`error (rank 2 of 4): TEXT`). On a rank other
-/// than 0 it first waits 2 seconds: when every rank fails alike (a bad experiment), rank 0's line
-/// is the one shown, its abort ending the others; when one rank alone fails (its data cannot be
-/// read), its line comes next.
-pub fn error_line(text: &str) -> String {
+/// A command's end on an error, for the binary: says `error: TEXT` on standard error and returns
+/// the exit code, 2. In a job of several ranks the line names the rank (`error (rank 2 of 4):
+/// TEXT`) and the whole job ends ([`abort_job`]), so no rank is left waiting for this one. A rank
+/// other than 0 first waits 2 seconds: when every rank fails alike (a bad experiment), rank 0's
+/// line is the one shown, its abort ending the others; when one rank alone fails (its data cannot
+/// be read), its line is the one.
+pub fn fail(text: &str) -> u8 {
     if ranks() == 1 {
-        return format!("error: {text}");
+        eprintln!("error: {text}");
+        return 2;
     }
     if !is_root() {
         std::thread::sleep(std::time::Duration::from_secs(2));
     }
-    format!("error (rank {} of {}): {text}", rank(), ranks())
+    eprintln!("error (rank {} of {}): {text}", rank(), ranks());
+    abort_job(2);
+    2
 }
 
 /// Ends the whole job with `code` when this process is a rank of a job of several (so no rank is

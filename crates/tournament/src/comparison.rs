@@ -2,6 +2,11 @@
 //! run's champion then scored on every category's measure on the validation and holdout parts.
 //! The comparison folder holds a run folder per category (`<folder>/<category>/`) and
 //! `comparison.parquet` ([`ComparisonRow`]).
+//!
+//! The runs spread over machines in two ways: as one MPI job ([`crate::cluster`]: every run's
+//! scoring split over the ranks), or, for schedulers without MPI, as a job array whose tasks each
+//! run a [`Shard`] of the categories into one shared folder, then [`merge_comparison`] scores the
+//! champions and writes the same `comparison.parquet` as a comparison run in one go.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
@@ -138,6 +143,13 @@ pub enum ComparisonEvent<'a> {
         /// Whether the run has a champion of its category.
         champion: bool,
     },
+    /// A [`Shard`]'s runs are done, in `folder`; [`merge_comparison`] comes once every share is.
+    ShareDone {
+        /// The share.
+        shard: Shard,
+        /// The comparison folder.
+        folder: &'a Path,
+    },
 }
 
 impl ComparisonEvent<'_> {
@@ -165,6 +177,12 @@ impl ComparisonEvent<'_> {
                 category.name()
             )),
             ComparisonEvent::RunFinished { .. } => None,
+            ComparisonEvent::ShareDone { shard, folder } => Some(format!(
+                "Share {} of {} done (shares count from 0). Once every share is: gauntlet compare --merge {}",
+                shard.index,
+                shard.count,
+                folder.display()
+            )),
         }
     }
 }
@@ -208,9 +226,91 @@ impl Comparison {
     }
 }
 
+/// The most tasks a comparison's runs are split into ([`Shard`]).
+pub const MAX_SHARDS: usize = 1_000;
+
+/// One share of a comparison's runs, for a task of a job array (Slurm `--array`, a Kubernetes
+/// Indexed Job): the categories at positions `index`, `index + count`, `index + 2 count`... of the
+/// category list. Every task writes its runs into the same folder; [`merge_comparison`] then
+/// assembles the comparison.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    /// This task's share, `0..count`.
+    pub index: usize,
+    /// Shares in all, 1 to [`MAX_SHARDS`].
+    pub count: usize,
+}
+
+impl Shard {
+    /// The whole comparison in one task.
+    pub const WHOLE: Shard = Shard { index: 0, count: 1 };
+
+    /// Reads `I/N` (share I of N, 0-based), or `env/N`: I from the scheduler, Slurm's
+    /// `SLURM_ARRAY_TASK_ID - SLURM_ARRAY_TASK_MIN` or Kubernetes' `JOB_COMPLETION_INDEX`.
+    ///
+    /// # Errors
+    /// A message when the text is not of that form, N is 0 or above [`MAX_SHARDS`], I is not
+    /// below N, or `env` finds neither variable.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let environment = |name: &str| std::env::var(name).ok();
+        Self::parse_with(text, &environment)
+    }
+
+    fn parse_with(
+        text: &str,
+        environment: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Self, String> {
+        let malformed = || format!("expected I/N or env/N (share I of N, from 0), got {text}");
+        let (index, count) = text.split_once('/').ok_or_else(malformed)?;
+        let count: usize = count.trim().parse().map_err(|_| malformed())?;
+        if count == 0 || count > MAX_SHARDS {
+            return Err(format!("N must be 1 to {MAX_SHARDS}, got {count}"));
+        }
+        let number = |name: &str| -> Result<Option<usize>, String> {
+            environment(name)
+                .map(|value| {
+                    value
+                        .trim()
+                        .parse()
+                        .map_err(|_| format!("{name} is not a task index: {value}"))
+                })
+                .transpose()
+        };
+        let index = match index.trim() {
+            "env" => match (
+                number("SLURM_ARRAY_TASK_ID")?,
+                number("JOB_COMPLETION_INDEX")?,
+            ) {
+                (Some(task), _) => task
+                    .checked_sub(number("SLURM_ARRAY_TASK_MIN")?.unwrap_or(0))
+                    .ok_or("SLURM_ARRAY_TASK_ID is below SLURM_ARRAY_TASK_MIN")?,
+                (None, Some(index)) => index,
+                (None, None) => {
+                    return Err(
+                        "env/N needs SLURM_ARRAY_TASK_ID (Slurm) or JOB_COMPLETION_INDEX (Kubernetes)"
+                            .into(),
+                    );
+                }
+            },
+            index => index.parse().map_err(|_| malformed())?,
+        };
+        if index >= count {
+            return Err(format!("share {index} of {count}: I must be below N"));
+        }
+        Ok(Self { index, count })
+    }
+
+    /// Whether the run at `position` of the category list is this share's.
+    pub fn takes(&self, position: usize) -> bool {
+        position % self.count == self.index
+    }
+}
+
 /// Runs one evolution per category of `categories` on `experiment` in `folder/<category>/`, then
 /// scores each run's champion on every category's measure on the validation and holdout parts and
-/// writes `comparison.parquet`. `experiment` must have no `[walk_forward]`.
+/// writes `comparison.parquet`. `experiment` must have no `[walk_forward]`. With a `shard` of
+/// several, only that share's runs are made and `None` is returned: [`merge_comparison`] assembles
+/// the comparison once every share is done.
 ///
 /// # Errors
 /// [`TournamentError::Config`] for a walk-forward experiment or an empty category list; as
@@ -220,9 +320,10 @@ pub fn run_comparison(
     experiment: &Experiment,
     catalog: &Catalog,
     categories: &[Category],
+    shard: Shard,
     folder: &Path,
     observer: &mut dyn FnMut(ComparisonEvent<'_>),
-) -> Result<Comparison, TournamentError> {
+) -> Result<Option<Comparison>, TournamentError> {
     if experiment.walk_forward.is_some() {
         return Err(TournamentError::Config {
             field: "walk_forward".into(),
@@ -248,6 +349,9 @@ pub fn run_comparison(
     let stop = AtomicBool::new(false);
     let mut champions = Vec::new();
     for (index, category) in categories.iter().enumerate() {
+        if !shard.takes(index) {
+            continue;
+        }
         let mut run_experiment = experiment.clone();
         run_experiment.category = *category;
         run_experiment.name = format!("{}-{}", experiment.name, category.name());
@@ -285,6 +389,74 @@ pub fn run_comparison(
             champions.push((*category, champion.id, champion.genome));
         }
     }
+    if shard.count > 1 {
+        if crate::cluster::is_root() {
+            observer(ComparisonEvent::ShareDone { shard, folder });
+        }
+        return Ok(None);
+    }
+    compare_champions(experiment, catalog, folder, champions).map(Some)
+}
+
+/// Assembles the comparison of `categories` whose runs [`Shard`]s left in `folder`: each
+/// category's run must be finished; its champion (if it has one) is scored like
+/// [`run_comparison`] does, so `comparison.parquet` is the same, byte for byte, as a comparison
+/// made in one go.
+///
+/// # Errors
+/// [`TournamentError::RunFolder`] naming a category whose run is missing or unfinished; as
+/// [`crate::run::cross_score`].
+pub fn merge_comparison(
+    catalog: &Catalog,
+    categories: &[Category],
+    folder: &Path,
+) -> Result<Comparison, TournamentError> {
+    let mut experiment = None;
+    let mut champions = Vec::new();
+    for category in categories {
+        let run = RunFolder::new(folder.join(category.name()));
+        let finished = run
+            .read_manifest()
+            .is_ok_and(|manifest| manifest.status == crate::run_folder::RunStatus::Finished);
+        if !finished {
+            return Err(TournamentError::RunFolder {
+                path: run.path().to_path_buf(),
+                message: format!(
+                    "the {} run is missing or unfinished: run its share (--shard) to the end before --merge",
+                    category.name()
+                ),
+            });
+        }
+        if experiment.is_none() {
+            // Every run shares the data, splits, costs and eligibility that scoring uses.
+            experiment = Some(run.read_experiment()?);
+        }
+        if let Some(champion) = run.read_champion(*category)? {
+            champions.push((*category, champion.id, champion.genome));
+        }
+    }
+    let experiment = experiment.ok_or_else(|| TournamentError::Config {
+        field: "categories".into(),
+        message: "name at least one category".into(),
+    })?;
+    // Under MPI, rank 0 writes the table.
+    let rank_folder = crate::cluster::RankFolder::for_rank(folder, false)?;
+    std::fs::create_dir_all(rank_folder.path()).map_err(|source| TournamentError::Io {
+        path: rank_folder.path().to_path_buf(),
+        source,
+    })?;
+    let mut comparison = compare_champions(&experiment, catalog, rank_folder.path(), champions)?;
+    comparison.folder = folder.to_path_buf();
+    Ok(comparison)
+}
+
+/// Scores the runs' champions on every category's measure and writes `comparison.parquet`.
+fn compare_champions(
+    experiment: &Experiment,
+    catalog: &Catalog,
+    folder: &Path,
+    champions: Vec<(Category, String, gauntlet_genome::Genome)>,
+) -> Result<Comparison, TournamentError> {
     let genomes: Vec<_> = champions
         .iter()
         .map(|(_, _, genome)| genome.clone())
@@ -316,6 +488,46 @@ pub fn run_comparison(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_shard_reads_from_its_text_or_the_scheduler() {
+        let none = |_: &str| None;
+        assert_eq!(
+            Shard::parse_with("2/6", &none),
+            Ok(Shard { index: 2, count: 6 })
+        );
+        // Slurm: `--array=1-6` numbers tasks from 1.
+        let slurm = |name: &str| match name {
+            "SLURM_ARRAY_TASK_ID" => Some("4".to_string()),
+            "SLURM_ARRAY_TASK_MIN" => Some("1".to_string()),
+            _ => None,
+        };
+        assert_eq!(
+            Shard::parse_with("env/6", &slurm),
+            Ok(Shard { index: 3, count: 6 })
+        );
+        let kubernetes = |name: &str| (name == "JOB_COMPLETION_INDEX").then(|| "5".to_string());
+        assert_eq!(
+            Shard::parse_with("env/6", &kubernetes),
+            Ok(Shard { index: 5, count: 6 })
+        );
+        for (text, message) in [
+            ("6/6", "I must be below N"),
+            ("1/0", "N must be 1 to 1000"),
+            ("0/1001", "N must be 1 to 1000"),
+            ("3", "expected I/N"),
+            ("x/2", "expected I/N"),
+            ("env/2", "needs SLURM_ARRAY_TASK_ID"),
+        ] {
+            let error = Shard::parse_with(text, &none).unwrap_err();
+            assert!(error.contains(message), "{text}: {error}");
+        }
+        // Shares 0 and 1 of 2 take alternate categories, together all of them.
+        let first = Shard { index: 0, count: 2 };
+        let second = Shard { index: 1, count: 2 };
+        assert!((0..6).all(|position| first.takes(position) != second.takes(position)));
+        assert!((0..6).all(|position| Shard::WHOLE.takes(position)));
+    }
 
     #[test]
     fn the_table_reads_back_what_was_written() {

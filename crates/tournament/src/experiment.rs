@@ -77,6 +77,18 @@ fn immigrant_rate() -> f64 {
 fn hall_of_fame() -> usize {
     20
 }
+/// The first free run folder for `name` under `output_dir`: `<output_dir>/<name>`, else `-2`, `-3`...
+pub fn next_run_folder(output_dir: &Path, name: &str) -> PathBuf {
+    let first = output_dir.join(name);
+    if !first.exists() {
+        return first;
+    }
+    (2..)
+        .map(|number| output_dir.join(format!("{name}-{number}")))
+        .find(|folder| !folder.exists())
+        .unwrap_or(first)
+}
+
 fn reports() -> PathBuf {
     PathBuf::from("reports")
 }
@@ -219,6 +231,14 @@ pub struct Overrides {
 }
 
 impl Experiment {
+    /// Where a command writes this experiment's output: `out` when given, else the first free
+    /// `<output_dir>/<name><suffix>` (`-2`, `-3`... when taken; see
+    /// [`next_run_folder`]). `suffix` is `""` for a run, `"-compare"`, `"-study"`.
+    pub fn output_folder(&self, out: Option<&std::path::Path>, suffix: &str) -> PathBuf {
+        out.map(std::path::Path::to_path_buf)
+            .unwrap_or_else(|| next_run_folder(&self.output_dir, &format!("{}{suffix}", self.name)))
+    }
+
     /// Parses an experiment from TOML text; `origin` names the file in errors.
     ///
     /// # Errors

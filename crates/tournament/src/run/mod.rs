@@ -98,6 +98,27 @@ pub struct GenerationProgress {
     pub genome_bars_per_second: f64,
 }
 
+impl GenerationProgress {
+    /// The progress bar's message: `best 1.2345 | 310 evaluations/s | 70.1M genome-bars/s`, and
+    /// `| 4 MPI ranks` in a cluster job.
+    pub fn describe(&self) -> String {
+        let best = self
+            .best
+            .map_or("none eligible".to_string(), |best| format!("{best:.4}"));
+        let ranks = crate::cluster::ranks();
+        format!(
+            "best {best} | {:.0} evaluations/s | {:.1}M genome-bars/s{}",
+            self.evaluations_per_second,
+            self.genome_bars_per_second / 1e6,
+            if ranks > 1 {
+                format!(" | {ranks} MPI ranks")
+            } else {
+                String::new()
+            }
+        )
+    }
+}
+
 /// One genome's line of the leaderboard (every genome scored once, by fingerprint).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LeaderboardEntry {
@@ -281,17 +302,7 @@ fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> TournamentError + '_ 
     }
 }
 
-/// The first free run folder for `name` under `output_dir`: `<output_dir>/<name>`, else `-2`, `-3`...
-pub fn next_run_folder(output_dir: &Path, name: &str) -> PathBuf {
-    let first = output_dir.join(name);
-    if !first.exists() {
-        return first;
-    }
-    (2..)
-        .map(|number| output_dir.join(format!("{name}-{number}")))
-        .find(|folder| !folder.exists())
-        .unwrap_or(first)
-}
+pub use crate::experiment::next_run_folder;
 
 /// The symbol of the CBOE Volatility Index: a universe dataset with it labels volatility regimes.
 pub const VIX_SYMBOL: &str = "^VIX";
