@@ -4,14 +4,15 @@
 # Prints, from each run.json, the generations' seconds, the scoring seconds, rank 0's seconds in MPI
 # and the bytes exchanged, then the speed-up of the generations and the communication share.
 #
-#   scripts/cluster-scaling.sh [EXPERIMENT.toml] [RANKS] [GENERATIONS]
-#   (default: the quickstart, 2 ranks, its 25 generations)
+#   scripts/cluster-scaling.sh [EXPERIMENT.toml] [RANKS] [GENERATIONS] [POPULATION]
+#   (default: the quickstart, 2 ranks, its 25 generations and 600 genomes)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 experiment=${1:-experiments/quickstart.toml}
 ranks=${2:-2}
 generations=()
 if [ -n "${3:-}" ]; then generations=(--generations "$3"); fi
+if [ -n "${4:-}" ]; then generations+=(--population "$4"); fi
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 cargo build --release --locked --quiet --features mpi
 out=$(mktemp -d)
