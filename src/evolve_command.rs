@@ -6,7 +6,7 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use clap::Args;
 use gauntlet_tournament::run::{GenerationProgress, Observer};
-use gauntlet_tournament::{Category, Experiment, Overrides};
+use gauntlet_tournament::{Category, Experiment, Overrides, cluster::Shard};
 use indicatif::{ProgressBar, ProgressDrawTarget as Target, ProgressStyle};
 
 /// `gauntlet evolve`: breed strategies on an experiment's universe.
@@ -31,6 +31,10 @@ pub struct EvolveArgs {
     /// volatility_adaptation, diversification_master, risk_management, consistency_champion).
     #[arg(long, value_name = "C", conflicts_with = "resume")]
     category: Option<Category>,
+    /// Make only share I of N of a walk-forward's windows into --out (`env/N`: I from the
+    /// scheduler's task index), for a job array; `--resume` the folder then stitches them.
+    #[arg(long, value_name = "I/N", value_parser = Shard::parse, requires = "out")]
+    shard: Option<Shard>,
     /// Continue an interrupted run from its checkpoint.
     #[arg(long, value_name = "RUN_DIR")]
     resume: Option<PathBuf>,
@@ -128,7 +132,8 @@ pub fn run(arguments: EvolveArgs, datasets_dir: &Path) -> Result<()> {
                 std::path::Path::new(crate::CHECKOUT),
             )?;
             let folder = experiment.output_folder(arguments.out.as_deref(), "");
-            gauntlet_tournament::evolve(experiment, &catalog, &folder, &progress, &stop)?
+            let shard = arguments.shard.unwrap_or(Shard::WHOLE);
+            gauntlet_tournament::evolve(experiment, &catalog, &folder, shard, &progress, &stop)?
         }
     };
     if !root {

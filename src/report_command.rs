@@ -8,7 +8,8 @@ use anyhow::{Context, Result};
 use clap::Args;
 use gauntlet_data::Catalog;
 use gauntlet_report::{ReportOptions, write_comparison_report, write_report, write_study_report};
-use gauntlet_tournament::comparison::{ComparisonEvent, Shard, merge_comparison, run_comparison};
+use gauntlet_tournament::cluster::Shard;
+use gauntlet_tournament::comparison::{ComparisonEvent, merge_comparison, run_comparison};
 use gauntlet_tournament::study::run_study;
 use gauntlet_tournament::{Category, Experiment, Overrides};
 

@@ -569,4 +569,77 @@ fn a_walk_forward_stitches_its_out_of_sample_windows() {
         whole
     );
     assert!(run.join("index.html").exists());
+
+    // As a job array without MPI: share 1 of 2 (window 1), then share 0 of 2 (its index from
+    // Kubernetes' variable, as an Indexed Job's pod sees it), into one folder; resuming the folder
+    // stitches the same walk-forward, byte for byte.
+    let shared = folder.path().join("shared");
+    let share = |shard: &str, index: Option<&str>| {
+        let mut command = command(&[
+            "evolve",
+            "--config",
+            config.to_str().unwrap(),
+            "--out",
+            shared.to_str().unwrap(),
+            "--shard",
+            shard,
+            "--quiet",
+        ]);
+        if let Some(index) = index {
+            command.env("JOB_COMPLETION_INDEX", index);
+        }
+        ok(&command.output().unwrap())
+    };
+    let stdout = share("1/2", None);
+    assert!(stdout.contains("Made share 1 of 2"), "{stdout}");
+    assert!(shared.join("window-01/run.json").exists() && !shared.join("window-00").exists());
+    assert!(
+        !shared.join("walk_forward.json").exists(),
+        "a share stitches nothing"
+    );
+    share("env/2", Some("0"));
+    ok(&gauntlet(&[
+        "evolve",
+        "--resume",
+        shared.to_str().unwrap(),
+        "--quiet",
+    ]));
+    for file in [
+        "walk_forward.json",
+        "walk_forward.parquet",
+        "window-00/leaderboard.parquet",
+    ] {
+        assert!(
+            std::fs::read(run.join(file)).unwrap() == std::fs::read(shared.join(file)).unwrap(),
+            "{file} differs between the walk-forward in one go and its merged shares"
+        );
+    }
+    // A share is refused for a plain run, and in a folder of another experiment.
+    let plain = tiny_experiment(folder.path(), 2);
+    let refused = gauntlet(&[
+        "evolve",
+        "--config",
+        plain.to_str().unwrap(),
+        "--out",
+        folder.path().join("plain").to_str().unwrap(),
+        "--shard",
+        "0/2",
+    ]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("has no [walk_forward]"));
+    let other = std::fs::read_to_string(&config)
+        .unwrap()
+        .replace("seed = 11", "seed = 12");
+    std::fs::write(&config, other).unwrap();
+    let refused = gauntlet(&[
+        "evolve",
+        "--config",
+        config.to_str().unwrap(),
+        "--out",
+        shared.to_str().unwrap(),
+        "--shard",
+        "0/2",
+    ]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("another experiment"));
 }

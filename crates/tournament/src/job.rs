@@ -6,7 +6,7 @@ use std::sync::atomic::AtomicBool;
 
 use gauntlet_data::Catalog;
 
-use crate::cluster::RankFolder;
+use crate::cluster::{RankFolder, Shard};
 use crate::error::TournamentError;
 use crate::experiment::Experiment;
 use crate::run::{self, CHECKPOINT_STATE, Observer, RunOutcome};
@@ -18,6 +18,16 @@ use crate::walk_forward::{WalkForwardSummary, run_walk_forward};
 pub enum Evolved {
     /// A plain run, finished or interrupted.
     Run(RunOutcome),
+    /// A share of a walk-forward's windows (`--shard`) in `folder`; the stitching waits for every
+    /// share (then `gauntlet evolve --resume` the folder).
+    Share {
+        /// The walk-forward folder.
+        folder: PathBuf,
+        /// The share made.
+        shard: Shard,
+        /// Whether a stop signal ended it early.
+        interrupted: bool,
+    },
     /// A walk-forward analysis in `folder`.
     WalkForward {
         /// The walk-forward folder.
@@ -32,18 +42,40 @@ pub enum Evolved {
 /// `[walk_forward]`, else one run. In a cluster job every rank calls it; rank 0 writes `folder`,
 /// the others a private folder ([`crate::cluster::RankFolder`]) that is gone when it returns.
 ///
+/// A `shard` of several (a task of a job array) makes that share of a walk-forward's windows in
+/// `folder`, which may then hold the other tasks' windows of the same experiment.
+///
 /// # Errors
-/// [`TournamentError::RunFolder`] when `folder` holds anything; as [`run::start`] and
+/// [`TournamentError::RunFolder`] when `folder` holds anything (with a shard: another
+/// experiment); [`TournamentError::Config`] for a shard of a plain run; as [`run::start`] and
 /// [`run_walk_forward`].
 pub fn evolve(
     experiment: Experiment,
     catalog: &Catalog,
     folder: &Path,
+    shard: Shard,
     observer: &dyn Observer,
     stop: &AtomicBool,
 ) -> Result<Evolved, TournamentError> {
+    let shared = shard.count > 1;
+    if shared {
+        if experiment.walk_forward.is_none() {
+            return Err(TournamentError::Config {
+                field: "shard".into(),
+                message: "splits a walk-forward's windows (or a comparison's runs); this experiment has no [walk_forward]".into(),
+            });
+        }
+        let run_folder = RunFolder::new(folder);
+        if run_folder.config_path().is_file() && run_folder.read_experiment()? != experiment {
+            return Err(TournamentError::RunFolder {
+                path: folder.to_path_buf(),
+                message: "holds another experiment's walk-forward; give every share the same --config and --out".into(),
+            });
+        }
+    }
     // Rank 0 checks: the other ranks would see the folder it is filling.
     if crate::cluster::is_root()
+        && !shared
         && std::fs::read_dir(folder).is_ok_and(|mut entries| entries.next().is_some())
     {
         let what = if folder.join(CHECKPOINT_STATE).exists() {
@@ -56,8 +88,16 @@ pub fn evolve(
             message: what.into(),
         });
     }
-    let rank_folder = RankFolder::for_rank(folder, false)?;
-    evolve_into(experiment, catalog, rank_folder.path(), observer, stop)
+    // A share's folder may hold windows already: the other ranks start from a copy.
+    let rank_folder = RankFolder::for_rank(folder, shared)?;
+    evolve_into(
+        experiment,
+        catalog,
+        rank_folder.path(),
+        shard,
+        observer,
+        stop,
+    )
 }
 
 /// [`evolve`] without the empty-folder check (a walk-forward resumes into its own folder).
@@ -65,15 +105,22 @@ fn evolve_into(
     experiment: Experiment,
     catalog: &Catalog,
     folder: &Path,
+    shard: Shard,
     observer: &dyn Observer,
     stop: &AtomicBool,
 ) -> Result<Evolved, TournamentError> {
     if experiment.walk_forward.is_some() {
-        let summary = run_walk_forward(&experiment, catalog, folder, observer, stop)?;
-        return Ok(Evolved::WalkForward {
-            folder: folder.to_path_buf(),
-            summary,
-        });
+        let folder = folder.to_path_buf();
+        return Ok(
+            match run_walk_forward(&experiment, catalog, &folder, shard, observer, stop)? {
+                Some(summary) => Evolved::WalkForward { folder, summary },
+                None => Evolved::Share {
+                    folder,
+                    shard,
+                    interrupted: stop.load(std::sync::atomic::Ordering::SeqCst),
+                },
+            },
+        );
     }
     run::start(experiment, catalog, folder, observer, stop).map(Evolved::Run)
 }
@@ -103,7 +150,7 @@ pub fn resume(
                 message: "holds no checkpoint and no walk-forward experiment to resume".into(),
             });
         }
-        return evolve_into(experiment, catalog, folder, observer, stop);
+        return evolve_into(experiment, catalog, folder, Shard::WHOLE, observer, stop);
     }
     run::resume(folder, catalog, observer, stop).map(Evolved::Run)
 }

@@ -16,10 +16,11 @@ use std::sync::atomic::AtomicBool;
 use gauntlet_data::{Catalog, SplitSpec, TableColumn, write_table};
 use serde::{Deserialize, Serialize};
 
+use crate::cluster::Shard;
 use crate::error::TournamentError;
 use crate::experiment::{Experiment, WalkForward};
 use crate::run::{CHECKPOINT_STATE, Observer, RunOutcome, prepare, resume, start};
-use crate::run_folder::RunFolder;
+use crate::run_folder::{RunFolder, RunStatus};
 use crate::scoring::Part;
 
 use gauntlet_core::MILLIS_PER_DAY as DAY_MS;
@@ -110,9 +111,14 @@ fn mean(values: impl Iterator<Item = f64>) -> Option<f64> {
 }
 
 /// Runs the walk-forward analysis of `experiment` (which must have `[walk_forward]`) in `folder`.
-/// Started again on the same folder (after an interruption or a crash), it resumes: a window
-/// folder holding a checkpoint is resumed from it (a finished window only recomputes its
-/// champions, with the same results), the others start, so the analysis ends as if never stopped.
+/// Started again on the same folder (after an interruption or a crash), it resumes: a finished
+/// window is read from its files (its champion file), a window folder holding a checkpoint is
+/// resumed from it, the others start, so the analysis ends as if never stopped.
+///
+/// With a `shard` of several (a task of a job array), only that share's windows are made (the
+/// windows other tasks finished are left alone) and `None` is returned: once every share is done,
+/// running it again with [`Shard::WHOLE`] (`gauntlet evolve --resume`) reads every window and
+/// stitches them, as a walk-forward made in one go.
 ///
 /// # Errors
 /// [`TournamentError::Config`] when the experiment is invalid or the data is too short for one
@@ -121,9 +127,10 @@ pub fn run_walk_forward(
     experiment: &Experiment,
     catalog: &Catalog,
     folder: &Path,
+    shard: Shard,
     observer: &dyn Observer,
     stop: &AtomicBool,
-) -> Result<WalkForwardSummary, TournamentError> {
+) -> Result<Option<WalkForwardSummary>, TournamentError> {
     let Some(walk) = experiment.walk_forward else {
         return Err(TournamentError::Config {
             field: "walk_forward".into(),
@@ -182,22 +189,32 @@ pub fn run_walk_forward(
         };
         let name = format!("window-{:02}", plan.index);
         let window_folder = folder.join(&name);
-        let outcome = if window_folder.join(CHECKPOINT_STATE).exists() {
-            resume(&window_folder, catalog, observer, stop)?
+        let window_run = RunFolder::new(&window_folder);
+        let finished = window_run
+            .read_manifest()
+            .is_ok_and(|manifest| manifest.status == RunStatus::Finished);
+        let champion = if finished {
+            window_run.read_champion(experiment.category)?
+        } else if !shard.takes(plan.index) {
+            continue; // another task's window
         } else {
-            start(window.clone(), catalog, &window_folder, observer, stop)?
-        };
-        let summary = match outcome {
-            RunOutcome::Finished(summary) => summary,
-            RunOutcome::Interrupted { .. } => {
-                interrupted = true;
-                break;
+            let outcome = if window_folder.join(CHECKPOINT_STATE).exists() {
+                resume(&window_folder, catalog, observer, stop)?
+            } else {
+                start(window.clone(), catalog, &window_folder, observer, stop)?
+            };
+            match outcome {
+                RunOutcome::Finished(summary) => summary
+                    .champions
+                    .into_iter()
+                    .find(|champion| champion.category == experiment.category),
+                RunOutcome::Interrupted { .. } => {
+                    interrupted = true;
+                    break;
+                }
             }
         };
-        let champion = summary
-            .champions
-            .iter()
-            .find(|champion| champion.category == experiment.category);
+        let champion = champion.as_ref();
         let cagr = |result: &crate::run::PartResult| result.summary.get("cagr").copied().flatten();
         if let Some(champion) = champion {
             // Stitch: the champion's out-of-sample bar returns on every dataset.
@@ -242,6 +259,9 @@ pub fn run_walk_forward(
             out_of_sample_cagr: champion.and_then(|champion| cagr(&champion.holdout)),
         });
     }
+    if shard.count > 1 {
+        return Ok(None); // a share: the stitching waits for every window
+    }
     let efficiency = match (
         mean(
             windows
@@ -275,7 +295,7 @@ pub fn run_walk_forward(
         ],
     )?;
     RunFolder::new(folder).write_walk_forward(&summary)?;
-    Ok(summary)
+    Ok(Some(summary))
 }
 
 impl RunFolder {
