@@ -344,7 +344,19 @@ pub(crate) fn simulate<S: EquitySink>(
         // Fast-forward while flat with nothing pending: every bar until the next entry signal would
         // do exactly what bar t-1 did (equity stays at cash, so the risk checks give the same answers;
         // a new day only resets the daily block), so jump to that signal's bar and process it in full.
-        if book.position.is_none() && state.pending.is_none() && t < bars {
+        // Not when cash alone would trip an account limit that bar t-1's checks did not: with fills
+        // at the close, t-1 checked its equity before closing the position, costs not yet paid, and
+        // bar t is the first to see the cash (the portfolio and live engines check it there too).
+        let cash = ledger.cash;
+        let limit_trips_on_cash = (state.halted_at_bar.is_none()
+            && risk
+                .max_drawdown_halt_pct
+                .is_some_and(|limit| cash <= state.peak * (1.0 - limit / 100.0)))
+            || (!state.entries_blocked_today
+                && risk
+                    .daily_loss_limit_pct
+                    .is_some_and(|limit| cash <= state.day_start_equity * (1.0 - limit / 100.0)));
+        if book.position.is_none() && state.pending.is_none() && t < bars && !limit_trips_on_cash {
             let entries_closed = state.halted_at_bar.is_some()
                 || risk
                     .consecutive_loss_limit
