@@ -55,7 +55,7 @@ fn experiment(folder: &Path, generations: u32, population: usize) -> PathBuf {
 }
 
 /// Fields of a JSON document that say how and when a run ran, not what it found.
-const HOST_FIELDS: [&str; 12] = [
+const HOST_FIELDS: [&str; 14] = [
     "started_at",
     "updated_at",
     "finished_at",
@@ -68,6 +68,8 @@ const HOST_FIELDS: [&str; 12] = [
     "ranks",
     "started",
     "finishing_seconds",
+    "communication_seconds",
+    "bytes_exchanged",
 ];
 
 /// `text` (a JSON document, or JSON lines when `lines`) without [`HOST_FIELDS`] at any depth.

@@ -177,6 +177,13 @@ pub struct GenerationRow {
     pub seconds: f64,
     /// Of which scoring genomes (the rest is the GA's own work: breeding, reallocation, files).
     pub scoring_seconds: f64,
+    /// Of the scoring, seconds rank 0 spent in the cluster's collectives (0 without a cluster;
+    /// [`crate::cluster`]).
+    #[serde(default)]
+    pub communication_seconds: f64,
+    /// Bytes of results the ranks exchanged in the generation (0 without a cluster).
+    #[serde(default)]
+    pub bytes_exchanged: u64,
 }
 
 /// The checkpoint: everything needed to continue a run bit for bit.
@@ -733,6 +740,12 @@ fn finish_generation(
 
     let scoring_seconds = std::mem::take(&mut *lock(&problem.scoring_seconds));
     let seconds = started.elapsed().as_secs_f64();
+    let communication = crate::cluster::communication();
+    let seen = std::mem::replace(&mut *lock(&problem.communication_seen), communication);
+    let (communication_seconds, bytes_exchanged) = (
+        communication.seconds - seen.seconds,
+        communication.bytes_exchanged - seen.bytes_exchanged,
+    );
     let generation_rows: Vec<GenerationRow> = state
         .evolution
         .stats
@@ -741,6 +754,8 @@ fn finish_generation(
             stats: stats.clone(),
             seconds,
             scoring_seconds,
+            communication_seconds,
+            bytes_exchanged,
         })
         .collect();
     logs.generations.extend(generation_rows.iter().cloned());
@@ -754,11 +769,9 @@ fn finish_generation(
         .add_scoring(scoring_seconds, [indicators, backtests, metrics, fitness]);
     state.timings.breeding += (step_seconds - scoring_seconds).max(0.0);
     state.timings.leaderboard_and_capital += (seconds - step_seconds).max(0.0);
-    let communication = crate::cluster::communication();
-    let seen = std::mem::replace(&mut *lock(&problem.communication_seen), communication);
-    state.timings.communication += communication.seconds - seen.seconds;
+    state.timings.communication += communication_seconds;
     state.timings.communication_waiting += communication.waiting - seen.waiting;
-    state.timings.bytes_exchanged += communication.bytes_exchanged - seen.bytes_exchanged;
+    state.timings.bytes_exchanged += bytes_exchanged;
 
     let writing = Instant::now();
     if write_tables {

@@ -254,6 +254,14 @@ pub(super) fn write_outputs(folder: &Path, logs: &Logs) -> Result<(), Tournament
                 "scoring_seconds",
                 float_column(rows.iter().map(|row| Some(row.scoring_seconds))),
             ),
+            (
+                "communication_seconds",
+                float_column(rows.iter().map(|row| Some(row.communication_seconds))),
+            ),
+            (
+                "bytes_exchanged",
+                integer_column(rows.iter().map(|row| row.bytes_exchanged as i64)),
+            ),
         ],
     )?;
     Ok(())
