@@ -78,7 +78,8 @@ impl Cluster for World {
             total += count as usize;
         }
         let mut buffer = vec![0u8; total];
-        {
+        // Nothing to move (and MPI refuses the empty buffer's pointer).
+        if total > 0 {
             let mut partition = PartitionMut::new(&mut buffer[..], &counts[..], &displacements[..]);
             world.all_gather_varcount_into(mine, &mut partition);
         }

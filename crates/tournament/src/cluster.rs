@@ -351,12 +351,21 @@ pub struct RankFolder {
 impl RankFolder {
     /// The folder for `folder` on this rank. With `copy_existing` (resuming), a non-root rank's
     /// private folder starts as a copy of `folder`, which must then be readable from every rank (a
-    /// shared file system).
+    /// shared file system); every rank then waits until every copy is made (a collective), so rank
+    /// 0 changes nothing in `folder` while another rank copies it.
     ///
     /// # Errors
     /// [`TournamentError::Io`] when the private folder cannot be made or `folder` cannot be
     /// copied.
     pub fn for_rank(folder: &Path, copy_existing: bool) -> Result<Self, TournamentError> {
+        let rank_folder = Self::make(folder, copy_existing)?;
+        if copy_existing && let Some(joined) = joined() {
+            collective(joined, &[1]); // every copy is made
+        }
+        Ok(rank_folder)
+    }
+
+    fn make(folder: &Path, copy_existing: bool) -> Result<Self, TournamentError> {
         if is_root() {
             return Ok(Self {
                 path: folder.to_path_buf(),
@@ -387,7 +396,8 @@ impl RankFolder {
     }
 }
 
-/// Copies the files and folders under `from` to `to` (symbolic links are skipped).
+/// Copies the files and folders under `from` to `to` (symbolic links are skipped, and so is a file
+/// that is gone by the time it is copied: another task's temporary file, renamed meanwhile).
 fn copy_tree(from: &Path, to: &Path) -> Result<(), TournamentError> {
     let io = |path: &Path| {
         let path = path.to_path_buf();
@@ -404,7 +414,12 @@ fn copy_tree(from: &Path, to: &Path) -> Result<(), TournamentError> {
         if kind.is_dir() {
             copy_tree(&entry.path(), &target)?;
         } else if kind.is_file() {
-            std::fs::copy(entry.path(), &target).map_err(io(&entry.path()))?;
+            match std::fs::copy(entry.path(), &target) {
+                Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+                copied => {
+                    copied.map_err(io(&entry.path()))?;
+                }
+            }
         }
     }
     Ok(())
