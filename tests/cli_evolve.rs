@@ -6,7 +6,7 @@ use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 mod common;
-use common::{command, ok, repository, small_experiment};
+use common::{assert_same_results, command, ok, repository, small_experiment};
 use gauntlet_tournament::{RunFolder, RunStatus};
 
 fn gauntlet(arguments: &[&str]) -> Output {
@@ -37,47 +37,6 @@ fn tiny_nsga2_experiment(folder: &Path, generations: u32) -> PathBuf {
     path
 }
 
-/// The files that must be byte-identical between runs of the same experiment and seed.
-fn deterministic_files(run: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut files = vec![
-        "leaderboard.csv".to_string(),
-        "leaderboard.parquet".to_string(),
-        "capital.parquet".to_string(),
-        "champions.parquet".to_string(),
-    ];
-    let mut champions: Vec<String> = std::fs::read_dir(run.join("champions"))
-        .unwrap()
-        .map(|entry| format!("champions/{}", entry.unwrap().file_name().to_string_lossy()))
-        .collect();
-    champions.sort();
-    assert!(!champions.is_empty(), "no champions in {}", run.display());
-    files.extend(champions);
-    files
-        .into_iter()
-        .map(|name| {
-            let bytes =
-                std::fs::read(run.join(&name)).unwrap_or_else(|error| panic!("{name}: {error}"));
-            (name, bytes)
-        })
-        .collect()
-}
-
-fn assert_same_files(first: &Path, second: &Path) {
-    let (a, b) = (deterministic_files(first), deterministic_files(second));
-    assert_eq!(
-        a.iter().map(|(name, _)| name).collect::<Vec<_>>(),
-        b.iter().map(|(name, _)| name).collect::<Vec<_>>()
-    );
-    for ((name, left), (_, right)) in a.iter().zip(&b) {
-        assert!(
-            left == right,
-            "{name} differs between {} and {}",
-            first.display(),
-            second.display()
-        );
-    }
-}
-
 #[test]
 fn one_and_two_threads_give_the_same_bytes() {
     let folder = tempfile::tempdir().unwrap();
@@ -98,7 +57,7 @@ fn one_and_two_threads_give_the_same_bytes() {
         ]));
         nsga2_runs.push(run);
     }
-    assert_same_files(&nsga2_runs[0], &nsga2_runs[1]);
+    assert_same_results(&nsga2_runs[0], &nsga2_runs[1]);
     let leaderboard = std::fs::read_to_string(nsga2_runs[0].join("leaderboard.csv")).unwrap();
     let header = leaderboard.lines().next().unwrap();
     for column in [
@@ -132,7 +91,7 @@ fn one_and_two_threads_give_the_same_bytes() {
         assert!(stdout.contains("Evolution against chance"), "{stdout}");
         runs.push(run);
     }
-    assert_same_files(&runs[0], &runs[1]);
+    assert_same_results(&runs[0], &runs[1]);
     // The manifest records the thread count and the run's facts.
     let manifest = RunFolder::new(&runs[1]).read_manifest().unwrap();
     assert_eq!(manifest.threads, 2);
@@ -241,7 +200,7 @@ fn kill_and_resume(folder: &Path, config: &Path, name: &str) {
         "--quiet",
     ]));
     assert!(stdout.contains("Evolution against chance"), "{stdout}");
-    assert_same_files(&straight, &killed);
+    assert_same_results(&straight, &killed);
 }
 
 #[test]

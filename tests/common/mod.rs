@@ -71,3 +71,105 @@ min_exposure = 0.01
     std::fs::write(&path, text).unwrap();
     path
 }
+
+/// Fields of a JSON document that say how and when a run ran, not what it found.
+const HOST_FIELDS: [&str; 14] = [
+    "started_at",
+    "updated_at",
+    "finished_at",
+    "seconds",
+    "scoring_seconds",
+    "ga_overhead_share",
+    "genome_bars_per_second",
+    "timings",
+    "threads",
+    "ranks",
+    "started",
+    "finishing_seconds",
+    "communication_seconds",
+    "bytes_exchanged",
+];
+
+/// `text` (a JSON document, or JSON lines when `lines`) without [`HOST_FIELDS`] at any depth.
+fn without_host_fields(text: &str, lines: bool) -> String {
+    fn strip(value: &mut serde_json::Value) {
+        match value {
+            serde_json::Value::Object(map) => {
+                for field in HOST_FIELDS {
+                    map.remove(field);
+                }
+                map.values_mut().for_each(strip);
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(strip),
+            _ => {}
+        }
+    }
+    let documents: Vec<&str> = if lines {
+        text.lines().collect()
+    } else {
+        vec![text]
+    };
+    documents
+        .into_iter()
+        .map(|line| {
+            let mut value: serde_json::Value = serde_json::from_str(line).unwrap();
+            strip(&mut value);
+            value.to_string()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Every file of a run folder that holds results (for runs that must be byte-identical: across
+/// thread counts, MPI rank counts, a kill and resume), as bytes; JSON files (`run.json`, the
+/// checkpoint, the logs) without the fields that record time and host.
+pub fn results(run: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut names = vec![
+        "leaderboard.csv",
+        "leaderboard.parquet",
+        "capital.parquet",
+        "champions.parquet",
+        "config.toml",
+        "run.json",
+        "checkpoint/state.json",
+        "checkpoint/leaderboard.jsonl",
+        "checkpoint/capital.jsonl",
+        "checkpoint/generations.jsonl",
+    ]
+    .into_iter()
+    .map(String::from)
+    .collect::<Vec<_>>();
+    let mut champions: Vec<String> = std::fs::read_dir(run.join("champions"))
+        .unwrap()
+        .map(|entry| format!("champions/{}", entry.unwrap().file_name().to_string_lossy()))
+        .collect();
+    champions.sort();
+    assert!(champions.len() >= 12, "champions of {}", run.display());
+    names.extend(champions);
+    names
+        .into_iter()
+        .map(|name| {
+            let bytes =
+                std::fs::read(run.join(&name)).unwrap_or_else(|error| panic!("{name}: {error}"));
+            let lines = name.ends_with(".jsonl");
+            let bytes = if lines || name.ends_with(".json") && !name.starts_with("champions/") {
+                without_host_fields(&String::from_utf8(bytes).unwrap(), lines).into_bytes()
+            } else {
+                bytes
+            };
+            (name, bytes)
+        })
+        .collect()
+}
+
+pub fn assert_same_results(first: &Path, second: &Path) {
+    let (a, b) = (results(first), results(second));
+    for ((name, left), (_, right)) in a.iter().zip(&b) {
+        assert!(
+            left == right,
+            "{name} differs between {} and {}",
+            first.display(),
+            second.display()
+        );
+    }
+}
