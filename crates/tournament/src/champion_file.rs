@@ -339,23 +339,85 @@ pub fn champion_file(folder: &Path, champion: &Champion) -> Result<ChampionFile,
     })
 }
 
-/// Exports the champion of `category` from the run in `folder` to `<to>/<run folder>-<category>.json`
-/// (the run folder's name is unique in its output folder, so two runs of one experiment never
-/// share a file) as a champion file ([`crate::champion_file::ChampionFile`]: the genome with its
-/// provenance, metrics and validation results), for `gauntlet backtest --genome` and `gauntlet
-/// paper`. A champion that failed the validation gate, or an existing file, is refused unless
-/// `force`.
+/// What `gauntlet export` exports: a genome, under a name, with the champion file it comes from
+/// when it is a run's champion.
+#[derive(Debug, Clone)]
+pub struct ExportSource {
+    /// `<run folder>-<category>` for a run's champion, the file's stem for a genome file.
+    pub name: String,
+    /// The genome (validated).
+    pub genome: Genome,
+    /// The champion file (provenance, metrics, validation), when it is a champion.
+    pub champion: Option<ChampionFile>,
+}
+
+/// The validation gate's verdict on `file`: an error naming the failed checks when it failed and
+/// not `force`.
+fn check_gate(file: &ChampionFile, path: &Path, force: bool) -> Result<(), TournamentError> {
+    let Some(validation) = &file.validation else {
+        return Ok(());
+    };
+    if validation.passed || force {
+        return Ok(());
+    }
+    let failed: Vec<String> = validation
+        .gate
+        .iter()
+        .filter(|check| !check.passed)
+        .map(|check| {
+            format!(
+                "{} (value {})",
+                check.check,
+                check
+                    .value
+                    .map_or("null".to_string(), |value| value.to_string())
+            )
+        })
+        .collect();
+    Err(TournamentError::RunFolder {
+        path: path.to_path_buf(),
+        message: format!(
+            "the {} champion failed the validation gate: {}; export it anyway with --force",
+            file.provenance.category,
+            if failed.is_empty() {
+                "no gate results".to_string()
+            } else {
+                failed.join("; ")
+            }
+        ),
+    })
+}
+
+/// The champion of `category` from the run in `folder`, for export: refused when it failed the
+/// validation gate, unless `force`.
 ///
 /// # Errors
 /// [`TournamentError::RunFolder`] when the run has no champion file for the category, it does not
-/// hold a valid genome, the champion failed the gate (naming the failed checks) or the file exists,
-/// without `force`; I/O errors naming the file.
-pub fn export_champion(
+/// hold a valid genome, or the champion failed the gate (naming the failed checks) without `force`.
+pub fn champion_for_export(
     folder: &Path,
     category: Category,
-    to: &Path,
     force: bool,
-) -> Result<PathBuf, TournamentError> {
+) -> Result<ExportSource, TournamentError> {
+    let (name, file) = run_champion(folder, category)?;
+    check_gate(
+        &file,
+        &RunFolder::new(folder).champion_path(category),
+        force,
+    )?;
+    Ok(ExportSource {
+        name,
+        genome: file.genome.clone(),
+        champion: Some(file),
+    })
+}
+
+/// `<run folder>-<category>` and the champion file of `category` in the run in `folder` (its gate
+/// not checked).
+fn run_champion(
+    folder: &Path,
+    category: Category,
+) -> Result<(String, ChampionFile), TournamentError> {
     let run_folder = RunFolder::new(folder);
     let path = run_folder.champion_path(category);
     let Some(champion) = run_folder.read_champion(category)? else {
@@ -375,44 +437,83 @@ pub fn export_champion(
                 .map(|name| name.to_string_lossy().into_owned())
         })
         .unwrap_or_else(|| "run".to_string());
-    let target = to.join(format!("{run_name}-{}.json", category.name()));
+    let file = champion_file(folder, &champion)?;
+    file.genome.validate()?;
+    Ok((format!("{run_name}-{}", category.name()), file))
+}
+
+/// A genome file or an exported champion file, for export: a champion that failed the validation
+/// gate is refused unless `force`.
+///
+/// # Errors
+/// [`TournamentError::Genome`] when the file cannot be read or holds no valid genome;
+/// [`TournamentError::RunFolder`] naming the file when a champion file is malformed or its champion
+/// failed the gate without `force`.
+pub fn genome_for_export(path: &Path, force: bool) -> Result<ExportSource, TournamentError> {
+    let genome = read_genome_file(path)?;
+    let name = path.file_stem().map_or_else(
+        || "genome".to_string(),
+        |stem| stem.to_string_lossy().into_owned(),
+    );
+    let text = std::fs::read_to_string(path).map_err(|error| TournamentError::RunFolder {
+        path: path.to_path_buf(),
+        message: error.to_string(),
+    })?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    #[derive(Deserialize)]
+    struct Format {
+        format: Option<String>,
+    }
+    let is_champion = serde_json::from_str::<Format>(text)
+        .is_ok_and(|format| format.format.as_deref() == Some(CHAMPION_FILE_FORMAT));
+    let champion = if is_champion {
+        let file: ChampionFile =
+            serde_json::from_str(text).map_err(|error| TournamentError::RunFolder {
+                path: path.to_path_buf(),
+                message: format!("not a valid champion file: {error}"),
+            })?;
+        check_gate(&file, path, force)?;
+        Some(file)
+    } else {
+        None
+    };
+    Ok(ExportSource {
+        name,
+        genome,
+        champion,
+    })
+}
+
+/// Exports the champion of `category` from the run in `folder` to `<to>/<run folder>-<category>.json`
+/// (the run folder's name is unique in its output folder, so two runs of one experiment never
+/// share a file) as a champion file ([`crate::champion_file::ChampionFile`]: the genome with its
+/// provenance, metrics and validation results), for `gauntlet backtest --genome` and `gauntlet
+/// paper`. A champion that failed the validation gate, or an existing file, is refused unless
+/// `force`.
+///
+/// # Errors
+/// [`TournamentError::RunFolder`] when the run has no champion file for the category, it does not
+/// hold a valid genome, the champion failed the gate (naming the failed checks) or the file exists,
+/// without `force`; I/O errors naming the file.
+pub fn export_champion(
+    folder: &Path,
+    category: Category,
+    to: &Path,
+    force: bool,
+) -> Result<PathBuf, TournamentError> {
+    let (name, file) = run_champion(folder, category)?;
+    let target = to.join(format!("{name}.json"));
     if target.exists() && !force {
         return Err(TournamentError::RunFolder {
             path: target,
             message: "already exists; choose another --to, or replace it with --force".into(),
         });
     }
-    if !champion.robustness.passed && !force {
-        let failed: Vec<String> = champion
-            .robustness
-            .gate
-            .iter()
-            .filter(|check| !check.passed)
-            .map(|check| {
-                format!(
-                    "{} (value {})",
-                    check.check,
-                    check
-                        .value
-                        .map_or("null".to_string(), |value| value.to_string())
-                )
-            })
-            .collect();
-        return Err(TournamentError::RunFolder {
-            path,
-            message: format!(
-                "the {} champion failed the validation gate: {}; export it anyway with --force",
-                category.name(),
-                if failed.is_empty() {
-                    "no gate results".to_string()
-                } else {
-                    failed.join("; ")
-                }
-            ),
-        });
-    }
-    let file = champion_file(folder, &champion)?;
-    file.genome.validate()?;
+    check_gate(
+        &file,
+        &RunFolder::new(folder).champion_path(category),
+        force,
+    )?;
     let text = serde_json::to_string_pretty(&file).map_err(|error| TournamentError::RunFolder {
         path: target.clone(),
         message: error.to_string(),
