@@ -46,20 +46,42 @@ pub struct EvolveArgs {
     quiet: bool,
 }
 
-/// `gauntlet export`: copy a run's champion to a genome file.
+/// `gauntlet export`: a run's champion as a champion file (JSON), or a run's champion or any genome
+/// file as a backtesting.py strategy module (Python).
 #[derive(Debug, Args)]
 pub struct ExportArgs {
-    /// The run folder.
-    run_dir: PathBuf,
+    /// The run folder (with --category).
+    #[arg(required_unless_present = "genome", requires = "category")]
+    run_dir: Option<PathBuf>,
     /// Which category's champion.
     #[arg(long, value_name = "C")]
-    category: Category,
-    /// Where to write `<run folder>-<category>.json`.
-    #[arg(long, value_name = "DIR", default_value = "genomes")]
-    to: PathBuf,
+    category: Option<Category>,
+    /// A genome or champion file to export instead of a run's champion (with --format python).
+    #[arg(long, value_name = "FILE", conflicts_with = "run_dir")]
+    genome: Option<PathBuf>,
+    /// `json`: a champion file for `gauntlet paper` and `gauntlet backtest`; `python`: a
+    /// backtesting.py strategy module (`python FILE.py DATA.csv` runs it).
+    #[arg(long, value_name = "json|python", default_value = "json")]
+    format: ExportFormat,
+    /// Where: the folder for json (default `genomes`); the file for python (default
+    /// `genomes/<name>.py`; `-` is standard output).
+    #[arg(long, value_name = "PATH")]
+    to: Option<PathBuf>,
+    /// The python module's default bars per year (for volatility-target sizing).
+    #[arg(long, value_name = "N", default_value = "252", value_parser = gauntlet_core::positive_number)]
+    bars_per_year: f64,
     /// Export even a champion that failed the validation gate; replace an existing file.
     #[arg(long)]
     force: bool,
+}
+
+/// What `gauntlet export` writes.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum ExportFormat {
+    /// A champion file.
+    Json,
+    /// A backtesting.py strategy module.
+    Python,
 }
 
 /// The progress bar over generations: ETA, best fitness, evaluations and genome-bars per second.
@@ -152,12 +174,36 @@ pub fn run(arguments: EvolveArgs, datasets_dir: &Path) -> Result<()> {
 
 /// Runs `gauntlet export`.
 pub fn export(arguments: ExportArgs) -> Result<()> {
-    let path = gauntlet_tournament::champion_file::export_champion(
-        &arguments.run_dir,
-        arguments.category,
-        &arguments.to,
-        arguments.force,
-    )?;
-    println!("Wrote {}", path.display());
+    use gauntlet_tournament::champion_file::{champion_for_export, genome_for_export};
+    let path = match (arguments.format, &arguments.run_dir, arguments.category) {
+        (ExportFormat::Json, Some(run_dir), Some(category)) => {
+            let to = arguments.to.unwrap_or_else(|| PathBuf::from("genomes"));
+            gauntlet_tournament::champion_file::export_champion(
+                run_dir,
+                category,
+                &to,
+                arguments.force,
+            )?
+        }
+        (ExportFormat::Json, ..) => anyhow::bail!("--genome exports to --format python only"),
+        (ExportFormat::Python, run_dir, category) => {
+            let source = match (&arguments.genome, run_dir, category) {
+                (Some(genome), ..) => genome_for_export(genome, arguments.force)?,
+                (None, Some(run_dir), Some(category)) => {
+                    champion_for_export(run_dir, category, arguments.force)?
+                }
+                _ => anyhow::bail!("give a run folder and --category, or --genome FILE"),
+            };
+            gauntlet_report::write_python_strategy(
+                &source,
+                arguments.to.as_deref(),
+                arguments.bars_per_year,
+                arguments.force,
+            )?
+        }
+    };
+    if path != Path::new("-") {
+        println!("Wrote {}", path.display());
+    }
     Ok(())
 }

@@ -13,8 +13,10 @@ use gauntlet_testkit::repository;
 /// The binary's budget: `src/` parses arguments, calls one library function per command and
 /// prints (#17). 1,300 until #14 added the MPI rank's start and end and the `--shard` and
 /// `--merge` flags of `evolve` and `compare` (their logic is in gauntlet-tournament and
-/// gauntlet-cluster; moving other logic out of the binary made room for most of their lines).
-const BINARY_MAX_LINES: usize = 1_315;
+/// gauntlet-cluster; moving other logic out of the binary made room for most of their lines), and
+/// 1,315 until #16 added `export`'s `--format`, `--genome` and `--bars-per-year` flags (the export
+/// itself is in gauntlet-tournament and gauntlet-report).
+const BINARY_MAX_LINES: usize = 1_360;
 
 fn rust_files(folder: &Path) -> Vec<PathBuf> {
     let mut files = Vec::new();

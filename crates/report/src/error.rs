@@ -46,6 +46,13 @@ pub enum ReportError {
         /// The engine's message.
         message: String,
     },
+    /// A genome or champion cannot be exported in the format asked for (see
+    /// [`crate::python_strategy`]).
+    #[error("cannot export: {message}")]
+    Export {
+        /// Why not.
+        message: String,
+    },
     /// `plotters` could not draw a chart.
     #[error("chart {name}: {message}")]
     Chart {

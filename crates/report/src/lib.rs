@@ -11,6 +11,9 @@
 //! configuration (HTML auto-escaping of `.html` templates); chart text is escaped by `plotters`' SVG
 //! backend.
 //!
+//! The crate also writes strategies as source code for other engines ([`python_strategy`]: a
+//! backtesting.py module, from the same templates engine).
+//!
 //! The tables stay the source of truth: the page only shows them, so it can be rebuilt at any time
 //! (also for a run still in progress or interrupted) and the same numbers loaded in pandas or
 //! polars. Every numeric cell carries its exact value in a `data-value` attribute.
@@ -25,6 +28,7 @@ mod evolution;
 mod format;
 mod price_chart;
 mod run;
+mod strategy_code;
 mod study;
 mod tables;
 mod walk_forward;
@@ -37,6 +41,9 @@ use minijinja::Environment;
 pub use compare::write_comparison_report;
 pub use downsample::min_max_downsample;
 pub use error::ReportError;
+pub use strategy_code::{
+    BACKTESTING_PY_VERSION, StrategySource, python_strategy, write_python_strategy,
+};
 pub use study::write_study_report;
 pub use walk_forward::write_walk_forward_report;
 

@@ -1,0 +1,638 @@
+//! Strategy source code for the tools traders already use: a genome (or an exported champion) as one
+//! self-contained Python module with a backtesting.py `Strategy` (`templates/backtesting_strategy.py`).
+//!
+//! The module computes its indicators with the same definitions and the same floating-point
+//! operations, in the same order, as gauntlet-indicators (so every comparison at a threshold or a
+//! crossing comes out the same), and replays Gauntlet's bar order (fills at the open, intrabar stops,
+//! risk limits on the close, decisions on the close) with its own ledger beside backtesting.py's
+//! broker, checking on every bar that the two agree. The generated part is the genome: its
+//! indicator columns and each entry rule as a readable Python condition; the engine part is fixed
+//! text in the template.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use gauntlet_genome::{AverageKind, Combine, Direction, EntryLogic, Genome, Rule, SizingMethod};
+use gauntlet_tournament::champion_file::{ChampionFile, ExportSource};
+use minijinja::Environment;
+use serde::Serialize;
+
+use crate::error::ReportError;
+
+/// The template's name (also its file under `templates/`).
+const TEMPLATE: &str = "backtesting_strategy.py";
+
+/// backtesting.py's version the module is written for and verified against in CI
+/// (`scripts/export-requirements.txt` pins it).
+pub const BACKTESTING_PY_VERSION: &str = "0.6.6";
+
+/// What a strategy module is made from.
+#[derive(Debug, Clone)]
+pub struct StrategySource<'a> {
+    /// A short name for the header and the usage line (`<run>-<category>`, or the genome file's stem).
+    pub name: &'a str,
+    /// The genome to export (validated by whoever read it).
+    pub genome: &'a Genome,
+    /// The champion file it comes from, when it is a run's champion: provenance, costs and the
+    /// validation gate for the header.
+    pub champion: Option<&'a ChampionFile>,
+    /// The file name the module will have, for its usage line.
+    pub file_name: &'a str,
+    /// The default bars per year (to annualise volatility-target sizing) of the data it is meant
+    /// for; the module's `--bars-per-year` flag overrides it.
+    pub bars_per_year: f64,
+    /// The Gauntlet version writing it.
+    pub gauntlet_version: &'a str,
+}
+
+/// Trading conditions a module defaults to without a champion's: those of `gauntlet backtest`
+/// (commission 10 bps per side, no spread, slippage 5 bps, capital 100,000).
+const DEFAULT_COSTS: (f64, f64, f64, f64) = (10.0, 0.0, 5.0, 100_000.0);
+
+/// A Python float literal that reads back as exactly `value` (Rust's shortest round-trip form;
+/// Python's `float()` rounds correctly). Genomes and costs are finite.
+fn float(value: f64) -> String {
+    format!("{value:?}")
+}
+
+/// Text for the module's docstrings and comments: one line, without a triple quote that would end
+/// the docstring or a backslash that Python would read as an escape.
+fn docstring(text: &str) -> String {
+    text.replace('\\', "/")
+        .replace("\"\"\"", "\" \" \"")
+        .replace(['\n', '\r'], " ")
+}
+
+/// A Python literal for an optional number (`None` when absent).
+fn optional(value: Option<f64>) -> String {
+    value.map_or_else(|| "None".to_string(), float)
+}
+
+/// The indicator columns a module computes: Python attribute name -> expression over the price
+/// lists (`close`, `high`, `low`).
+#[derive(Default)]
+struct Columns(BTreeMap<String, String>);
+
+impl Columns {
+    fn add(&mut self, name: String, expression: String) -> String {
+        self.0.entry(name.clone()).or_insert(expression);
+        name
+    }
+
+    fn average(&mut self, kind: AverageKind, period: u32) -> String {
+        match kind {
+            AverageKind::Sma => self.add(format!("sma_{period}"), format!("sma(close, {period})")),
+            AverageKind::Ema => self.add(format!("ema_{period}"), format!("ema(close, {period})")),
+        }
+    }
+
+    fn sma(&mut self, period: u32) -> String {
+        self.average(AverageKind::Sma, period)
+    }
+
+    fn roc(&mut self, period: u32) -> String {
+        self.add(format!("roc_{period}"), format!("roc(close, {period})"))
+    }
+
+    fn atr(&mut self, period: u32) -> String {
+        self.add(
+            format!("atr_{period}"),
+            format!("atr(high, low, close, {period})"),
+        )
+    }
+
+    /// (lower, upper) of the Donchian channel.
+    fn donchian(&mut self, period: u32) -> (String, String) {
+        (
+            self.add(
+                format!("donchian_lower_{period}"),
+                format!("donchian_lower(low, {period})"),
+            ),
+            self.add(
+                format!("donchian_upper_{period}"),
+                format!("donchian_upper(high, {period})"),
+            ),
+        )
+    }
+}
+
+/// One entry rule as Python conditions over bar `t` for each side.
+#[derive(Serialize)]
+struct RuleCode {
+    /// The rule in words (long side / short side).
+    long_text: String,
+    short_text: String,
+    long: String,
+    short: String,
+}
+
+fn rule_code(rule: &Rule, columns: &mut Columns) -> RuleCode {
+    let column = |name: &str, shift: &str| format!("self.{name}[t{shift}]");
+    let (long, short) = match *rule {
+        Rule::MovingAverageCross {
+            average,
+            fast,
+            slow,
+        } => {
+            let (a, b) = (
+                columns.average(average, fast),
+                columns.average(average, slow),
+            );
+            cross_code(&a, &b)
+        }
+        Rule::MacdCross { fast, slow, signal } => {
+            let a = columns.add(
+                format!("macd_line_{fast}_{slow}_{signal}"),
+                format!("macd_line(close, {fast}, {slow}, {signal})"),
+            );
+            let b = columns.add(
+                format!("macd_signal_{fast}_{slow}_{signal}"),
+                format!("macd_signal(close, {fast}, {slow}, {signal})"),
+            );
+            cross_code(&a, &b)
+        }
+        Rule::PriceVsAverage { average, period } => {
+            let level = column(&columns.average(average, period), "");
+            (format!("close[t] > {level}"), format!("close[t] < {level}"))
+        }
+        Rule::RsiThreshold {
+            period,
+            lower,
+            upper,
+            crossing,
+        } => {
+            let name = columns.add(format!("rsi_{period}"), format!("rsi(close, {period})"));
+            let (now, before) = (column(&name, ""), column(&name, " - 1"));
+            let (lower, upper) = (float(lower), float(upper));
+            if crossing {
+                (
+                    format!("t > 0 and {now} < {lower} and {before} >= {lower}"),
+                    format!("t > 0 and {now} > {upper} and {before} <= {upper}"),
+                )
+            } else {
+                (format!("{now} < {lower}"), format!("{now} > {upper}"))
+            }
+        }
+        Rule::BollingerTouch { period, width } => {
+            // Bollinger columns are shared in hundredths of a deviation (as the engine's cache).
+            let hundredths = (width * 100.0).round() as u32;
+            let lower = columns.add(
+                format!("bollinger_lower_{period}_{hundredths}"),
+                format!("bollinger_lower(close, {period}, {hundredths} / 100.0)"),
+            );
+            let upper = columns.add(
+                format!("bollinger_upper_{period}_{hundredths}"),
+                format!("bollinger_upper(close, {period}, {hundredths} / 100.0)"),
+            );
+            (
+                format!("close[t] < {}", column(&lower, "")),
+                format!("close[t] > {}", column(&upper, "")),
+            )
+        }
+        Rule::DonchianBreakout { period } => {
+            let (lower, upper) = columns.donchian(period);
+            (
+                format!("t > 0 and close[t] > {}", column(&upper, " - 1")),
+                format!("t > 0 and close[t] < {}", column(&lower, " - 1")),
+            )
+        }
+        Rule::RocMomentum {
+            period,
+            threshold_pct,
+        } => {
+            let value = column(&columns.roc(period), "");
+            let fraction = format!("({} / 100.0)", float(threshold_pct));
+            (
+                format!("{value} > {fraction}"),
+                format!("{value} < -{fraction}"),
+            )
+        }
+        Rule::ZScoreReversion { period, threshold } => {
+            let name = columns.add(
+                format!("zscore_{period}"),
+                format!("zscore(close, {period})"),
+            );
+            let value = column(&name, "");
+            let threshold = float(threshold);
+            (
+                format!("{value} < -{threshold}"),
+                format!("{value} > {threshold}"),
+            )
+        }
+        Rule::VolatilityBand {
+            period,
+            min_pct,
+            max_pct,
+        } => {
+            let atr = column(&columns.atr(period), "");
+            let inside = format!(
+                "volatility_band({atr}, close[t], {}, {})",
+                float(min_pct),
+                float(max_pct)
+            );
+            (inside.clone(), inside)
+        }
+        Rule::TrendRegime { period } => {
+            let name = columns.sma(period);
+            let (now, before) = (column(&name, ""), column(&name, " - 1"));
+            (
+                format!("t > 0 and close[t] > {now} and {now} > {before}"),
+                format!("t > 0 and close[t] < {now} and {now} < {before}"),
+            )
+        }
+    };
+    RuleCode {
+        long_text: docstring(&rule.describe(true)),
+        short_text: docstring(&rule.describe(false)),
+        long,
+        short,
+    }
+}
+
+/// `a` crosses above / below `b` on bar t (never on the first bar).
+fn cross_code(a: &str, b: &str) -> (String, String) {
+    let (a_now, b_now) = (format!("self.{a}[t]"), format!("self.{b}[t]"));
+    let (a_before, b_before) = (format!("self.{a}[t - 1]"), format!("self.{b}[t - 1]"));
+    (
+        format!("t > 0 and {a_now} > {b_now} and {a_before} <= {b_before}"),
+        format!("t > 0 and {a_now} < {b_now} and {a_before} >= {b_before}"),
+    )
+}
+
+/// The factor score's parameters and columns.
+#[derive(Serialize)]
+struct ScoreCode {
+    trend_fast: String,
+    trend_slow: String,
+    momentum: String,
+    atr: String,
+    trend_weight: String,
+    momentum_scale_pct: String,
+    momentum_weight: String,
+    volatility_max_pct: String,
+    volatility_weight: String,
+    buy_above: String,
+    sell_below: String,
+}
+
+/// Everything the template reads.
+#[derive(Serialize)]
+struct Context {
+    name: String,
+    file_name: String,
+    gauntlet_version: String,
+    backtesting_version: &'static str,
+    rules_text: String,
+    genome_json: String,
+    /// `passed`, `failed` or `unknown`.
+    gate: &'static str,
+    failed_checks: Vec<String>,
+    provenance: Vec<(String, String)>,
+    commission_bps: String,
+    spread_bps: String,
+    slippage_bps: String,
+    initial_capital: String,
+    bars_per_year: String,
+    direction: &'static str,
+    /// `rules`, `score` or `always`.
+    logic: &'static str,
+    columns: Vec<(String, String)>,
+    rules: Vec<RuleCode>,
+    needed: usize,
+    score: Option<ScoreCode>,
+    stop_loss_pct: String,
+    take_profit_pct: String,
+    trail_activation_pct: String,
+    trail_pct: String,
+    max_holding_bars: String,
+    channel: Option<(String, String)>,
+    exit_on_opposite_signal: bool,
+    sizing: &'static str,
+    sizing_pct: String,
+    volatility_column: Option<String>,
+    max_position_pct: String,
+    leverage_cap: String,
+    daily_loss_limit_pct: String,
+    max_drawdown_halt_pct: String,
+    consecutive_loss_limit: String,
+}
+
+/// The Python module for `source`: a backtesting.py `Strategy` trading the genome as Gauntlet's
+/// engine does (fills at the next open), with a header of provenance and the validation gate's
+/// result, and a command line (`python FILE.py DATA.csv`).
+///
+/// # Errors
+/// [`ReportError::Export`] when the champion's run filled orders at the signal bar's close (the
+/// module reproduces next-open fills only); [`ReportError::Template`] for a bug in the template.
+pub fn python_strategy(source: &StrategySource<'_>) -> Result<String, ReportError> {
+    let genome = source.genome;
+    if let Some(champion) = source.champion
+        && champion.provenance.fill != "next_open"
+    {
+        return Err(ReportError::Export {
+            message: format!(
+                "the run filled orders at '{}'; the Python export reproduces next-open fills only \
+                 (run the experiment with fill = \"next_open\")",
+                champion.provenance.fill
+            ),
+        });
+    }
+    let mut columns = Columns::default();
+    let (logic, rules, needed, score) = match &genome.entry.logic {
+        EntryLogic::Always => ("always", Vec::new(), 0, None),
+        EntryLogic::Rules { rules, combine } => {
+            let code: Vec<RuleCode> = rules
+                .iter()
+                .map(|rule| rule_code(rule, &mut columns))
+                .collect();
+            let needed = match combine {
+                Combine::All => rules.len(),
+                Combine::Any => 1,
+                Combine::AtLeast { count } => *count as usize,
+            };
+            ("rules", code, needed, None)
+        }
+        EntryLogic::MultiFactor(factor) => {
+            let score = ScoreCode {
+                trend_fast: columns.sma(factor.trend_fast),
+                trend_slow: columns.sma(factor.trend_slow),
+                momentum: columns.roc(factor.momentum_period),
+                atr: columns.atr(factor.volatility_period),
+                trend_weight: float(factor.trend_weight),
+                momentum_scale_pct: float(factor.momentum_scale_pct),
+                momentum_weight: float(factor.momentum_weight),
+                volatility_max_pct: float(factor.volatility_max_pct),
+                volatility_weight: float(factor.volatility_weight),
+                buy_above: float(factor.buy_above),
+                sell_below: float(factor.sell_below),
+            };
+            ("score", Vec::new(), 0, Some(score))
+        }
+    };
+    let exit = &genome.exit;
+    let channel = exit
+        .channel_exit_bars
+        .map(|period| columns.donchian(period));
+    let sizing = &genome.sizing;
+    let (method, sizing_pct, volatility_column) = match sizing.method {
+        SizingMethod::AllIn => ("all_in", "None".to_string(), None),
+        SizingMethod::FixedFraction { fraction_pct } => {
+            ("fixed_fraction", float(fraction_pct), None)
+        }
+        SizingMethod::RiskPerTrade { risk_pct } => ("risk_per_trade", float(risk_pct), None),
+        SizingMethod::VolatilityTarget {
+            annual_volatility_pct,
+            lookback,
+        } => (
+            "volatility_target",
+            float(annual_volatility_pct),
+            Some(columns.add(
+                format!("volatility_{lookback}"),
+                format!("volatility(close, {lookback})"),
+            )),
+        ),
+    };
+    let (commission, spread, slippage, capital) = source.champion.map_or(DEFAULT_COSTS, |file| {
+        let costs = &file.provenance.costs;
+        (
+            costs.commission_bps,
+            costs.spread_bps,
+            costs.slippage_bps,
+            costs.initial_capital,
+        )
+    });
+    let (gate, failed_checks) = match source.champion.and_then(|file| file.validation.as_ref()) {
+        Some(validation) if validation.passed => ("passed", Vec::new()),
+        Some(validation) => (
+            "failed",
+            validation
+                .gate
+                .iter()
+                .filter(|check| !check.passed)
+                .map(|check| {
+                    docstring(&format!(
+                        "{} (value {})",
+                        check.check,
+                        check
+                            .value
+                            .map_or("null".to_string(), |value| value.to_string())
+                    ))
+                })
+                .collect(),
+        ),
+        None => ("unknown", Vec::new()),
+    };
+    let context = Context {
+        name: docstring(source.name),
+        file_name: docstring(source.file_name),
+        gauntlet_version: source.gauntlet_version.to_string(),
+        backtesting_version: BACKTESTING_PY_VERSION,
+        rules_text: docstring(&genome.describe()),
+        genome_json: genome.to_json(),
+        gate,
+        failed_checks,
+        provenance: source.champion.map(provenance_lines).unwrap_or_default(),
+        commission_bps: float(commission),
+        spread_bps: float(spread),
+        slippage_bps: float(slippage),
+        initial_capital: float(capital),
+        bars_per_year: float(source.bars_per_year),
+        direction: match genome.entry.direction {
+            Direction::Long => "long",
+            Direction::Short => "short",
+            Direction::Both => "both",
+        },
+        logic,
+        columns: columns.0.into_iter().collect(),
+        rules,
+        needed,
+        score,
+        stop_loss_pct: optional(exit.stop_loss_pct),
+        take_profit_pct: optional(exit.take_profit_pct),
+        trail_activation_pct: optional(exit.trailing_stop.map(|trail| trail.activation_pct)),
+        trail_pct: optional(exit.trailing_stop.map(|trail| trail.trail_pct)),
+        max_holding_bars: exit
+            .max_holding_bars
+            .map_or_else(|| "None".to_string(), |bars| bars.to_string()),
+        channel,
+        exit_on_opposite_signal: exit.exit_on_opposite_signal,
+        sizing: method,
+        sizing_pct,
+        volatility_column,
+        max_position_pct: float(sizing.max_position_pct),
+        leverage_cap: float(sizing.leverage_cap),
+        daily_loss_limit_pct: optional(genome.risk.daily_loss_limit_pct),
+        max_drawdown_halt_pct: optional(genome.risk.max_drawdown_halt_pct),
+        consecutive_loss_limit: genome
+            .risk
+            .consecutive_loss_limit
+            .map_or_else(|| "None".to_string(), |limit| limit.to_string()),
+    };
+    let mut environment = Environment::new();
+    environment.set_keep_trailing_newline(true);
+    environment
+        .add_template(
+            TEMPLATE,
+            include_str!("../templates/backtesting_strategy.py"),
+        )
+        .map_err(|error| crate::template_error(TEMPLATE, &error))?;
+    environment
+        .get_template(TEMPLATE)
+        .and_then(|template| template.render(&context))
+        .map_err(|error| crate::template_error(TEMPLATE, &error))
+}
+
+/// Writes [`python_strategy`] of `source` to `to` (default `genomes/<name>.py`; `-` is standard
+/// output), through links and atomically; returns the path written.
+///
+/// # Errors
+/// [`ReportError::Export`] when the file exists and not `force`, or as [`python_strategy`];
+/// [`ReportError::Data`] when it cannot be written.
+pub fn write_python_strategy(
+    source: &ExportSource,
+    to: Option<&Path>,
+    bars_per_year: f64,
+    force: bool,
+) -> Result<PathBuf, ReportError> {
+    let to = to.map_or_else(
+        || PathBuf::from(format!("genomes/{}.py", source.name)),
+        Path::to_path_buf,
+    );
+    let standard_output = to == Path::new("-");
+    if !standard_output && to.exists() && !force {
+        return Err(ReportError::Export {
+            message: format!(
+                "{} already exists; choose another --to, or replace it with --force",
+                to.display()
+            ),
+        });
+    }
+    let file_name = match to.file_name() {
+        Some(name) if !standard_output => name.to_string_lossy().into_owned(),
+        _ => "strategy.py".to_string(),
+    };
+    let code = python_strategy(&StrategySource {
+        name: &source.name,
+        genome: &source.genome,
+        champion: source.champion.as_ref(),
+        file_name: &file_name,
+        bars_per_year,
+        gauntlet_version: env!("CARGO_PKG_VERSION"),
+    })?;
+    gauntlet_data::write_bytes_atomically(&to, code.as_bytes())?;
+    Ok(to)
+}
+
+/// The champion's provenance as (field, value) lines for the header.
+fn provenance_lines(file: &ChampionFile) -> Vec<(String, String)> {
+    let provenance = &file.provenance;
+    let mut lines = vec![
+        ("run".to_string(), provenance.run.clone()),
+        ("category".to_string(), provenance.category.clone()),
+        ("champion id".to_string(), provenance.champion_id.clone()),
+        (
+            "fingerprint (XXH64 of the genes)".to_string(),
+            provenance.fingerprint.clone(),
+        ),
+        ("chosen".to_string(), provenance.chosen.clone()),
+        ("seed".to_string(), provenance.seed.to_string()),
+        (
+            "bred by Gauntlet".to_string(),
+            provenance.gauntlet_version.clone(),
+        ),
+        ("split".to_string(), provenance.split.replace('\n', " ")),
+        ("fills".to_string(), provenance.fill.clone()),
+    ];
+    for dataset in &provenance.datasets {
+        lines.push((
+            format!("dataset {}", dataset.name),
+            format!(
+                "{} ({} bars of {}, XXH64 {})",
+                dataset.symbol, dataset.bars, dataset.file, dataset.content_xxh64
+            ),
+        ));
+    }
+    lines
+        .into_iter()
+        .map(|(key, value)| (docstring(&key), docstring(&value)))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn seed(name: &str) -> Genome {
+        let path = format!("{}/../../genomes/{name}.json", env!("CARGO_MANIFEST_DIR"));
+        gauntlet_genome::read_genome_file(Path::new(&path)).unwrap()
+    }
+
+    fn source(genome: &Genome) -> StrategySource<'_> {
+        StrategySource {
+            name: "test",
+            genome,
+            champion: None,
+            file_name: "test.py",
+            bars_per_year: 252.0,
+            gauntlet_version: "0.0.0",
+        }
+    }
+
+    #[test]
+    fn a_rule_becomes_a_readable_condition_on_the_same_columns_as_the_engine() {
+        let genome = seed("rsi-2-mean-reversion");
+        let code = python_strategy(&source(&genome)).unwrap();
+        // RSI(2) below 10 and close above SMA(200), both rules needed: the genome file's genes.
+        assert!(code.contains("self.rsi_2 = rsi(close, 2)"), "{code}");
+        assert!(code.contains("self.sma_200 = sma(close, 200)"));
+        assert!(code.contains("long_1 = self.rsi_2[t] < 10.0"));
+        assert!(code.contains("long_2 = close[t] > self.sma_200[t]"));
+        assert!(code.contains("needed = 2"));
+        assert!(code.contains("Validation gate: NOT CHECKED"));
+    }
+
+    #[test]
+    fn a_champion_of_a_run_that_filled_at_the_close_is_not_exported() {
+        let path = format!(
+            "{}/../../genomes/champions/quickstart-monthly_performance.json",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let mut file: ChampionFile =
+            serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let genome = file.genome.clone();
+        let code = python_strategy(&StrategySource {
+            champion: Some(&file),
+            ..source(&genome)
+        })
+        .unwrap();
+        assert!(code.contains("THIS CHAMPION FAILED GAUNTLET'S VALIDATION GATE"));
+        assert!(
+            code.contains("COMMISSION_BPS = 5.0"),
+            "the run's costs are the defaults"
+        );
+        file.provenance.fill = "close".into();
+        let refused = python_strategy(&StrategySource {
+            champion: Some(&file),
+            ..source(&genome)
+        });
+        assert!(
+            matches!(&refused, Err(ReportError::Export { message }) if message.contains("next-open")),
+            "{refused:?}"
+        );
+    }
+
+    #[test]
+    fn header_text_cannot_end_the_docstring() {
+        assert_eq!(docstring("a\"\"\"b\\c\nd"), "a\" \" \"b/c d");
+    }
+
+    #[test]
+    fn a_float_literal_reads_back_to_the_same_bits() {
+        for value in [0.1, 1e-7, 12.49, 1.0 / 3.0, 1e21] {
+            assert_eq!(
+                float(value).parse::<f64>().unwrap().to_bits(),
+                value.to_bits()
+            );
+        }
+    }
+}

@@ -1,0 +1,842 @@
+#!/usr/bin/env python3
+"""{{ name }}: a Gauntlet strategy as a backtesting.py Strategy.
+
+Written by Gauntlet {{ gauntlet_version }} (`gauntlet export --format python`) for backtesting.py
+{{ backtesting_version }}, numpy and pandas. Run it on bars of your own:
+
+    python {{ file_name }} DATA.csv [--commission-bps N] [--spread-bps N] [--slippage-bps N]
+        [--capital X] [--bars-per-year N] [--trades-out FILE.csv]
+
+DATA.csv has the columns timestamp (ISO 8601, UTC, or milliseconds since the epoch), open, high, low,
+close (volume optional), as `gauntlet data export NAME --to DATA.csv` writes them; a file with a
+close column only trades on closes (open = high = low = close), as Gauntlet does.
+{% if gate == "failed" %}
+!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!
+!!! THIS CHAMPION FAILED GAUNTLET'S VALIDATION GATE: it was exported anyway, with --force.
+!!! Its out-of-sample evidence does not support trading it. Failed checks:
+{% for check in failed_checks %}!!!   - {{ check }}
+{% endfor %}!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!
+{% elif gate == "passed" %}
+Validation gate: PASSED (the run's out-of-sample checks; see the run's report).
+{% else %}
+Validation gate: NOT CHECKED. This genome was not judged out of sample by a Gauntlet run; treat its
+backtest figures as in-sample until it is.
+{% endif %}
+Rules: {{ rules_text }}
+{% if provenance %}
+Provenance:
+{% for key, value in provenance %}    {{ key }}: {{ value }}
+{% endfor %}{% endif %}
+How it trades (Gauntlet's engine, in this order on each bar t):
+ 1. an order decided at bar t-1's close fills at bar t's open, moved against us by half the spread
+    plus the slippage; commission is charged on the traded value of every fill;
+ 2. an open position's stop (the tighter of the stop-loss and an armed trailing stop) and then its
+    take-profit are checked against the bar's range; a level gapped through fills at the open, a
+    level inside the range fills at the level; the trailing stop's best price then takes in the bar;
+ 3. equity is marked at the close and the account risk limits are checked;
+ 4. exits and entries are decided on the close, from data up to bar t's close, to fill at t+1's open;
+    an open position is closed at the last bar's close.
+
+How this module maps that onto backtesting.py, and where the two engines differ:
+ - backtesting.py calls next() from bar 1: the module decides bar 0 in init().
+ - Indicators are plain arrays computed in init() (not self.I, which would hold every rule back until
+   the slowest indicator has a value).
+ - Gauntlet sizes an order and places its stop and target at the fill price. backtesting.py fills a
+   market order at the next open, so the module reads that open (and nothing else ahead) when it
+   sends the order, to size it and attach the levels. Whether to trade is decided from data up to
+   the current close only.
+ - backtesting.py trades whole units: the module runs FractionalBacktest with a unit of 2**-30 (a
+   power of two, so prices are scaled exactly); quantities agree with Gauntlet's to that unit.
+ - backtesting.py's `spread` is paid on entries only, Gauntlet pays half the spread plus the
+   slippage on every fill: with spread or slippage, backtesting.py's exit prices are better than
+   Gauntlet's by that fraction (the module's own ledger, printed after the statistics, is Gauntlet's).
+ - Gauntlet closes a position still open at the last close; backtesting.py leaves it open and marks
+   it to market (finalize_trades=False).
+ - The module keeps Gauntlet's ledger beside backtesting.py's broker and checks on every bar that
+   they hold the same position; a difference stops the run with an error naming the bar.
+"""
+
+import argparse
+import math
+import sys
+import warnings
+from collections import deque
+
+import numpy as np
+import pandas as pd
+from backtesting import Strategy
+from backtesting.lib import FractionalBacktest
+
+# The genome, as Gauntlet reads it (for reference; the code below is generated from it).
+GENOME_JSON = r"""
+{{ genome_json }}
+"""
+
+# Trading conditions (the run's, or `gauntlet backtest`'s defaults); each is a command-line flag.
+COMMISSION_BPS = {{ commission_bps }}  # per side, basis points of traded value
+SPREAD_BPS = {{ spread_bps }}  # full bid-ask spread, basis points; half is paid on each fill
+SLIPPAGE_BPS = {{ slippage_bps }}  # per fill, basis points, against us
+INITIAL_CAPITAL = {{ initial_capital }}  # quote currency
+BARS_PER_YEAR = {{ bars_per_year }}  # to annualise volatility-target sizing
+
+# The genome's genes (percentages in percent, periods in bars; None: off).
+DIRECTION = "{{ direction }}"  # long, short or both
+STOP_LOSS_PCT = {{ stop_loss_pct }}
+TAKE_PROFIT_PCT = {{ take_profit_pct }}
+TRAIL_ACTIVATION_PCT = {{ trail_activation_pct }}
+TRAIL_PCT = {{ trail_pct }}
+MAX_HOLDING_BARS = {{ max_holding_bars }}
+CHANNEL_EXIT = {{ "True" if channel else "False" }}
+EXIT_ON_OPPOSITE_SIGNAL = {{ "True" if exit_on_opposite_signal else "False" }}
+SIZING = "{{ sizing }}"  # fixed_fraction, risk_per_trade, volatility_target or all_in
+SIZING_PCT = {{ sizing_pct }}  # fraction of equity, risk per trade or annual volatility target
+MAX_POSITION_PCT = {{ max_position_pct }}
+LEVERAGE_CAP = {{ leverage_cap }}
+DAILY_LOSS_LIMIT_PCT = {{ daily_loss_limit_pct }}
+MAX_DRAWDOWN_HALT_PCT = {{ max_drawdown_halt_pct }}
+CONSECUTIVE_LOSS_LIMIT = {{ consecutive_loss_limit }}
+
+UNIT = 2.0**-30  # FractionalBacktest's unit of quantity: a power of two, so scaling is exact
+MINIMUM_QUANTITY = 1e-8  # orders for fewer units are not sent (as Gauntlet and vectorbt)
+MILLIS_PER_DAY = 86_400_000
+NAN = float("nan")
+
+
+# Indicators: gauntlet-indicators' definitions (TA-Lib compatible), in the same floating-point
+# operations and order, so every value is the same to the bit. NaN during warm-up.
+
+
+def sma(values, period):
+    """Simple moving average: a running sum over the last `period` values."""
+    out, window, total = [NAN] * len(values), deque(), 0.0
+    for i, value in enumerate(values):
+        total += value
+        window.append(value)
+        if len(window) > period:
+            total -= window.popleft()
+        if len(window) == period:
+            out[i] = total / period
+    return out
+
+
+def ema(values, period):
+    """Exponential moving average, seeded with the SMA of the first `period` values (TA-Lib)."""
+    out, smoothing, seen, seed, current = [NAN] * len(values), 2.0 / (period + 1.0), 0, 0.0, None
+    for i, value in enumerate(values):
+        if current is None:
+            if value != value:  # NaN: the series has not started
+                continue
+            seen += 1
+            seed += value
+            if seen == period:
+                current = seed / period
+        else:
+            current = (value - current) * smoothing + current
+        if current is not None:
+            out[i] = current
+    return out
+
+
+def rsi(values, period):
+    """Wilder's RSI, 0-100 (0 when prices did not move)."""
+    out, previous, changes, gain_avg, loss_avg = [NAN] * len(values), None, 0, 0.0, 0.0
+    for i, value in enumerate(values):
+        if previous is None:
+            previous = value
+            continue
+        change = value - previous
+        previous = value
+        gain, loss = (change, 0.0) if change > 0.0 else (0.0, -change)
+        changes += 1
+        if changes <= period:
+            gain_avg += gain
+            loss_avg += loss
+            if changes < period:
+                continue
+            gain_avg /= period
+            loss_avg /= period
+        else:
+            gain_avg = (gain_avg * (period - 1.0) + gain) / period
+            loss_avg = (loss_avg * (period - 1.0) + loss) / period
+        total = gain_avg + loss_avg
+        out[i] = 0.0 if total == 0.0 else 100.0 * gain_avg / total
+    return out
+
+
+def roc(values, period):
+    """Rate of change over `period` bars, a fraction."""
+    out = [NAN] * len(values)
+    for i in range(period, len(values)):
+        out[i] = values[i] / values[i - period] - 1.0
+    return out
+
+
+def _moments(values, period):
+    """Rolling (count, sum, sum of squares) of values shifted by the first value (for stability)."""
+    out, window, total, squares, anchor = [None] * len(values), deque(), 0.0, 0.0, None
+    for i, value in enumerate(values):
+        if anchor is None:
+            anchor = value
+        shifted = value - anchor
+        window.append(shifted)
+        total += shifted
+        squares += shifted * shifted
+        if len(window) > period:
+            leaving = window.popleft()
+            total -= leaving
+            squares -= leaving * leaving
+        if len(window) == period:
+            out[i] = (float(period), total, squares)
+    return out
+
+
+def _max(a, b):
+    """Rust's f64::max: the other operand when one is NaN."""
+    if a != a:
+        return b
+    if b != b:
+        return a
+    return a if a >= b else b
+
+
+def _min(a, b):
+    """Rust's f64::min: the other operand when one is NaN."""
+    if a != a:
+        return b
+    if b != b:
+        return a
+    return a if a <= b else b
+
+
+def _divide(a, b):
+    """a / b as IEEE 754 (and Rust) divide: infinite or NaN where Python would raise."""
+    if b != 0.0:
+        return a / b
+    if a != a or a == 0.0:
+        return NAN
+    return math.copysign(math.inf, a) * math.copysign(1.0, b)
+
+
+def stddev(values, period):
+    """Rolling population standard deviation."""
+    out = [NAN] * len(values)
+    for i, moments in enumerate(_moments(values, period)):
+        if moments is not None:
+            count, total, squares = moments
+            mean = total / count
+            out[i] = math.sqrt(_max(squares / count - mean * mean, 0.0))
+    return out
+
+
+def bollinger_upper(values, period, width):
+    """Upper Bollinger band: SMA + width x population standard deviation."""
+    middle, deviation = sma(values, period), stddev(values, period)
+    return [m + width * d for m, d in zip(middle, deviation)]
+
+
+def bollinger_lower(values, period, width):
+    """Lower Bollinger band: SMA - width x population standard deviation."""
+    middle, deviation = sma(values, period), stddev(values, period)
+    return [m - width * d for m, d in zip(middle, deviation)]
+
+
+def zscore(values, period):
+    """(value - SMA) / population standard deviation; NaN when the deviation is 0."""
+    middle, deviation = sma(values, period), stddev(values, period)
+    return [
+        (v - m) / d if d > 0.0 else NAN for v, m, d in zip(values, middle, deviation)
+    ]
+
+
+def atr(high, low, close, period):
+    """Wilder's average true range, in price units."""
+    out, previous, ranges, current = [NAN] * len(close), None, 0, 0.0
+    for i in range(len(close)):
+        if previous is None:
+            previous = close[i]
+            continue
+        true_range = _max(
+            _max(high[i] - low[i], abs(high[i] - previous)), abs(low[i] - previous)
+        )
+        previous = close[i]
+        ranges += 1
+        if ranges <= period:
+            current += true_range
+            if ranges < period:
+                continue
+            current /= period
+        else:
+            current = (current * (period - 1.0) + true_range) / period
+        out[i] = current
+    return out
+
+
+def volatility(close, period):
+    """Rolling sample standard deviation of simple returns, per bar (for volatility targeting)."""
+    returns = [close[i] / close[i - 1] - 1.0 for i in range(1, len(close))]
+    out = [NAN] * len(close)
+    for i, moments in enumerate(_moments(returns, period)):
+        if moments is not None:
+            count, total, squares = moments
+            out[i + 1] = math.sqrt(_max((squares - total * total / count) / (count - 1.0), 0.0))
+    return out
+
+
+def _macd(close, fast, slow, signal):
+    fast_ema, slow_ema = ema(close, fast), ema(close, slow)
+    line = [f - s for f, s in zip(fast_ema, slow_ema)]
+    return line, ema(line, signal)
+
+
+def macd_line(close, fast, slow, signal):
+    """MACD line: EMA(fast) - EMA(slow)."""
+    return _macd(close, fast, slow, signal)[0]
+
+
+def macd_signal(close, fast, slow, signal):
+    """MACD signal line: EMA(signal) of the MACD line, from its first value."""
+    return _macd(close, fast, slow, signal)[1]
+
+
+def donchian_upper(high, period):
+    """Highest high of the last `period` bars, this one included."""
+    out = [NAN] * len(high)
+    if len(high) >= period:
+        windows = np.lib.stride_tricks.sliding_window_view(np.asarray(high), period)
+        out[period - 1 :] = windows.max(axis=1).tolist()
+    return out
+
+
+def donchian_lower(low, period):
+    """Lowest low of the last `period` bars, this one included."""
+    out = [NAN] * len(low)
+    if len(low) >= period:
+        windows = np.lib.stride_tricks.sliding_window_view(np.asarray(low), period)
+        out[period - 1 :] = windows.min(axis=1).tolist()
+    return out
+
+
+def volatility_band(atr_value, close, lowest_pct, highest_pct):
+    """ATR as a percentage of the close lies within [lowest_pct, highest_pct]."""
+    percent = 100.0 * atr_value / close
+    return percent >= lowest_pct and percent <= highest_pct
+
+
+class Position:
+    """Gauntlet's open position: fill, size, costs so far and protective levels (prices)."""
+
+    def __init__(self, sign, quantity, price, bar, commission, stop, target, activation, trail):
+        self.sign = sign  # +1 long, -1 short
+        self.quantity = quantity
+        self.entry_price = price
+        self.entry_bar = bar
+        self.entry_commission = commission
+        self.stop_level = stop
+        self.target_level = target
+        self.trail_activation_level = activation
+        self.trail_fraction = trail
+        self.best_price = price
+
+    def protective_level(self):
+        """The stop in force: the tighter of the stop-loss and an armed trailing stop."""
+        long = self.sign > 0
+        armed = self.trail_activation_level is not None and (
+            self.best_price >= self.trail_activation_level
+            if long
+            else self.best_price <= self.trail_activation_level
+        )
+        trail = None
+        if armed:
+            trail = (
+                self.best_price * (1.0 - self.trail_fraction)
+                if long
+                else self.best_price * (1.0 + self.trail_fraction)
+            )
+        if self.stop_level is not None and trail is not None:
+            tighter = trail > self.stop_level if long else trail < self.stop_level
+            return (trail, "trailing_stop") if tighter else (self.stop_level, "stop_loss")
+        if self.stop_level is not None:
+            return (self.stop_level, "stop_loss")
+        if trail is not None:
+            return (trail, "trailing_stop")
+        return None
+
+    def intrabar_exit(self, open_, high, low):
+        """This bar's protective exit (price, reason): stop first, then target; gaps at the open."""
+        long = self.sign > 0
+        protective = self.protective_level()
+        if protective is not None:
+            level, reason = protective
+            if open_ <= level if long else open_ >= level:
+                return (open_, reason)
+            if low <= level if long else high >= level:
+                return (level, reason)
+        level = self.target_level
+        if level is not None:
+            if open_ >= level if long else open_ <= level:
+                return (open_, "take_profit")
+            if high >= level if long else low <= level:
+                return (level, "take_profit")
+        return None
+
+    def track_extreme(self, high, low):
+        """Folds the bar's extreme into the best price since entry (for the trailing stop)."""
+        self.best_price = _max(self.best_price, high) if self.sign > 0 else _min(self.best_price, low)
+
+
+class DivergedError(RuntimeError):
+    """backtesting.py's broker did something Gauntlet's engine would not have done."""
+
+
+class GauntletStrategy(Strategy):
+    """{{ name }}: {{ rules_text | replace('"', "'") }}"""
+
+    # Parameters (backtesting.py's Backtest.run(**kwargs) sets them).
+    commission_bps = COMMISSION_BPS
+    spread_bps = SPREAD_BPS
+    slippage_bps = SLIPPAGE_BPS
+    initial_capital = INITIAL_CAPITAL
+    bars_per_year = BARS_PER_YEAR
+
+    def init(self):
+        scale = 1.0 / UNIT  # the data backtesting.py hands over is scaled by UNIT
+        self.opens = (np.asarray(self.data.Open, dtype=float) * scale).tolist()
+        self.highs = (np.asarray(self.data.High, dtype=float) * scale).tolist()
+        self.lows = (np.asarray(self.data.Low, dtype=float) * scale).tolist()
+        self.closes = (np.asarray(self.data.Close, dtype=float) * scale).tolist()
+        millis = pd.DatetimeIndex(self.data.index).as_unit("ms").asi8
+        self.days = (millis // MILLIS_PER_DAY).tolist()
+        self.last_bar = len(self.closes) - 1
+        high, low, close = self.highs, self.lows, self.closes
+        # Indicator columns.
+{% for name, expression in columns %}        self.{{ name }} = {{ expression }}
+{% endfor %}
+        # Gauntlet's ledger and account state.
+        self.fee = self.commission_bps / 10_000.0
+        self.adjustment = (self.spread_bps / 2.0 + self.slippage_bps) / 10_000.0
+        self.cash = float(self.initial_capital)
+        self.position_ = None
+        self.pending = None  # ("entry", sign) or ("exit", reason), filling at the next open
+        self.peak = float(self.initial_capital)
+        self.halted_at_bar = None
+        self.day = None
+        self.day_start_equity = float(self.initial_capital)
+        self.entries_blocked_today = False
+        self.consecutive_losses = 0
+        self.previous_equity = float(self.initial_capital)
+        self.ledger_trades = []  # Gauntlet's trades: dicts in `gauntlet backtest --trades-out` terms
+        self.closed_seen = 0  # backtesting.py trades closed so far
+        self.step(0)
+
+    def next(self):
+        self.step(len(self.data) - 1)
+
+    # Entry and exit conditions (generated from the genome).
+
+    def entry_signals(self, t):
+        """(long, short): whether each side's entry conditions hold at bar t's close."""
+        close = self.closes
+{% if logic == "always" %}        return (True, True)
+{% elif logic == "score" %}        score = self.score(t)
+        return (score > {{ score.buy_above }}, score < {{ score.sell_below }})
+{% else %}{% for rule in rules %}        # Rule {{ loop.index }}: long when {{ rule.long_text }}; short when {{ rule.short_text }}.
+        long_{{ loop.index }} = {{ rule.long }}
+        short_{{ loop.index }} = {{ rule.short }}
+{% endfor %}{% if rules | length == 1 %}        return (long_1, short_1)
+{% else %}        needed = {{ needed }}  # rules that must hold
+        longs = {% for rule in rules %}int(long_{{ loop.index }}){% if not loop.last %} + {% endif %}{% endfor %}
+        shorts = {% for rule in rules %}int(short_{{ loop.index }}){% if not loop.last %} + {% endif %}{% endfor %}
+        return (longs >= needed, shorts >= needed)
+{% endif %}{% endif %}
+{% if score %}
+    def score(self, t):
+        """The weighted factor score at bar t (NaN while an input warms up)."""
+        trend_gap = self.{{ score.trend_fast }}[t] - self.{{ score.trend_slow }}[t]
+        if trend_gap > 0.0:
+            trend = {{ score.trend_weight }}
+        elif trend_gap < 0.0:
+            trend = -{{ score.trend_weight }}
+        elif trend_gap == 0.0:
+            trend = 0.0
+        else:
+            return NAN
+        momentum_fraction = _divide(self.{{ score.momentum }}[t], {{ score.momentum_scale_pct }} / 100.0)
+        atr_percent = 100.0 * self.{{ score.atr }}[t] / self.closes[t]
+        if momentum_fraction != momentum_fraction or atr_percent != atr_percent:
+            return NAN
+        momentum = {{ score.momentum_weight }} * min(max(momentum_fraction, -1.0), 1.0)
+        calm = 1.0 - _min(_divide(atr_percent, {{ score.volatility_max_pct }}), 1.0)
+        return trend + momentum + {{ score.volatility_weight }} * calm
+{% endif %}
+    def entry_side(self, t):
+        """+1 (long), -1 (short) or None: a both-ways strategy enters only when one side fires."""
+        long, short = self.entry_signals(t)
+        if DIRECTION == "long":
+            return 1 if long else None
+        if DIRECTION == "short":
+            return -1 if short else None
+        if long and not short:
+            return 1
+        if short and not long:
+            return -1
+        return None
+
+    def exit_signal(self, position, t):
+        """The exit decided at bar t's close for an open position, if any."""
+        close = self.closes
+        if EXIT_ON_OPPOSITE_SIGNAL:
+            long, short = self.entry_signals(t)
+            if (short if position.sign > 0 else long):
+                return "signal"
+{% if channel %}        if t > 0:
+            broken = (
+                close[t] < self.{{ channel[0] }}[t - 1]
+                if position.sign > 0
+                else close[t] > self.{{ channel[1] }}[t - 1]
+            )
+            if broken:
+                return "signal"
+{% endif %}        if MAX_HOLDING_BARS is not None and t - position.entry_bar + 1 >= MAX_HOLDING_BARS:
+            return "time_exit"
+        return None
+
+    # Gauntlet's sizing and fills.
+
+    def volatility_at(self, t):
+        {% if volatility_column %}return self.{{ volatility_column }}[t]{% else %}return NAN{% endif %}
+
+    def quantity(self, sign, fill, volatility_now):
+        """Units to trade at `fill` (a price after spread and slippage), or None below the minimum."""
+        equity = self.cash
+        if SIZING == "all_in":
+            quantity = self.cash / (1.0 + self.fee) / fill
+        elif SIZING == "fixed_fraction":
+            quantity = equity * (SIZING_PCT / 100.0) / fill
+        elif SIZING == "risk_per_trade":
+            quantity = (
+                equity * (SIZING_PCT / 100.0) / (fill * (STOP_LOSS_PCT / 100.0))
+                if STOP_LOSS_PCT is not None
+                else 0.0
+            )
+        else:
+            annual = volatility_now * math.sqrt(self.bars_per_year)
+            quantity = _divide(equity * (SIZING_PCT / 100.0), annual) / fill
+        cap_fraction = _min(MAX_POSITION_PCT / 100.0, LEVERAGE_CAP)
+        quantity = _min(quantity, equity * cap_fraction / fill)
+        quantity = _min(quantity, (equity * LEVERAGE_CAP - 0.0) / fill)
+        if sign > 0 and LEVERAGE_CAP <= 1.0:
+            quantity = _min(quantity, self.cash / (1.0 + self.fee) / fill)
+        if not (math.isfinite(quantity) and quantity >= MINIMUM_QUANTITY):
+            return None
+        return quantity
+
+    def levels(self, sign, fill):
+        """(stop, target, trailing activation) levels of a position filled at `fill`."""
+        stop = fill * (1.0 - sign * (STOP_LOSS_PCT / 100.0)) if STOP_LOSS_PCT is not None else None
+        target = (
+            fill * (1.0 + sign * (TAKE_PROFIT_PCT / 100.0)) if TAKE_PROFIT_PCT is not None else None
+        )
+        activation = (
+            fill * (1.0 + sign * (TRAIL_ACTIVATION_PCT / 100.0))
+            if TRAIL_ACTIVATION_PCT is not None
+            else None
+        )
+        return stop, target, activation
+
+    def open_position(self, sign, price, t, volatility_now):
+        fill = price * (1.0 + sign * self.adjustment)
+        quantity = self.quantity(sign, fill, volatility_now)
+        if quantity is None:
+            return
+        value = quantity * fill
+        commission = value * self.fee
+        if sign > 0:
+            self.cash -= value + commission
+        else:
+            self.cash += value - commission
+        stop, target, activation = self.levels(sign, fill)
+        trail = TRAIL_PCT / 100.0 if TRAIL_PCT is not None else 0.0
+        self.position_ = Position(sign, quantity, fill, t, commission, stop, target, activation, trail)
+
+    def close_position(self, price, t, reason):
+        position, self.position_ = self.position_, None
+        fill = price * (1.0 - position.sign * self.adjustment)
+        value = position.quantity * fill
+        commission = value * self.fee
+        if position.sign > 0:
+            self.cash += value - commission
+        else:
+            self.cash -= value + commission
+        gross = (fill - position.entry_price) * position.quantity * position.sign
+        total_commission = position.entry_commission + commission
+        net = gross - total_commission
+        self.consecutive_losses = self.consecutive_losses + 1 if net < 0.0 else 0
+        self.ledger_trades.append(
+            {
+                "side": "long" if position.sign > 0 else "short",
+                "entry_bar": position.entry_bar,
+                "entry_price": position.entry_price,
+                "exit_bar": t,
+                "exit_price": fill,
+                "exit_price_before_costs": price,
+                "quantity": position.quantity,
+                "net_pnl": net,
+                "exit_reason": reason,
+            }
+        )
+
+    def marked(self, price):
+        position = self.position_
+        return 0.0 if position is None else position.sign * position.quantity * price
+
+    # One bar of Gauntlet's engine, with backtesting.py's broker kept in step.
+
+    def step(self, t):
+        o, h, low, c = self.opens[t], self.highs[t], self.lows[t], self.closes[t]
+        if DAILY_LOSS_LIMIT_PCT is not None and self.days[t] != self.day:
+            self.day = self.days[t]
+            self.day_start_equity = self.previous_equity
+            self.entries_blocked_today = False
+
+        # 1. The order decided at the last close fills at this open.
+        pending, self.pending = self.pending, None
+        if pending is not None:
+            kind, what = pending
+            if kind == "exit":
+                self.close_position(o, t, what)
+            elif self.position_ is None:
+                self.open_position(what, o, t, self.volatility_at(max(t - 1, 0)))
+
+        # 2. Intrabar protective exits, then the trailing stop's best price.
+        position = self.position_
+        if position is not None and t >= position.entry_bar:
+            hit = position.intrabar_exit(o, h, low)
+            if hit is not None:
+                self.close_position(hit[0], t, hit[1])
+            else:
+                position.track_extreme(h, low)
+        self.check_broker(t)
+        if self.position_ is not None and TRAIL_PCT is not None:
+            self.place_stop(self.position_)
+
+        # 3. Risk limits on the close.
+        marked = self.cash + self.marked(c)
+        self.peak = max(self.peak, marked)
+        risk_exit = False
+        if (
+            self.halted_at_bar is None
+            and MAX_DRAWDOWN_HALT_PCT is not None
+            and marked <= self.peak * (1.0 - MAX_DRAWDOWN_HALT_PCT / 100.0)
+        ):
+            self.halted_at_bar = t
+            risk_exit = self.position_ is not None
+        if DAILY_LOSS_LIMIT_PCT is not None and marked <= self.day_start_equity * (
+            1.0 - DAILY_LOSS_LIMIT_PCT / 100.0
+        ):
+            self.entries_blocked_today = True
+
+        # 4. Decisions on the close, to fill at the next open.
+        last = t == self.last_bar
+        position = self.position_
+        reason = "risk_halt" if risk_exit else (
+            self.exit_signal(position, t) if position is not None else None
+        )
+        if reason is not None:
+            if not last:
+                self.pending = ("exit", reason)
+                for trade in self.trades:
+                    trade.sl = None  # the exit fills at the open, before any stop of the next bar
+                    trade.tp = None
+                    trade.close()
+        elif (
+            position is None
+            and self.halted_at_bar is None
+            and not self.entries_blocked_today
+            and (CONSECUTIVE_LOSS_LIMIT is None or self.consecutive_losses < CONSECUTIVE_LOSS_LIMIT)
+        ):
+            sign = self.entry_side(t)
+            if sign is not None and not last:
+                self.pending = ("entry", sign)
+                self.send_entry(sign, t)
+        if last and self.position_ is not None:
+            self.close_position(c, t, "end_of_data")
+        self.previous_equity = self.cash + self.marked(c)
+
+    def send_entry(self, sign, t):
+        """The order for an entry decided at bar t: sized, with its levels, at bar t+1's fill."""
+        fill = self.opens[t + 1] * (1.0 + sign * self.adjustment)
+        quantity = self.quantity(sign, fill, self.volatility_at(t))
+        if quantity is None:
+            return
+        units = math.floor(quantity / UNIT)
+        order = self.buy(size=units) if sign > 0 else self.sell(size=units)
+        stop, target, activation = self.levels(sign, fill)
+        trail = TRAIL_PCT / 100.0 if TRAIL_PCT is not None else 0.0
+        protective = Position(sign, quantity, fill, t + 1, 0.0, stop, target, activation, trail)
+        level = protective.protective_level()
+        # Attached after the order is made: backtesting.py checks levels against the current close,
+        # and Gauntlet's are relative to the fill.
+        order._replace(
+            sl_price=level[0] * UNIT if level is not None else None,
+            tp_price=target * UNIT if target is not None else None,
+        )
+
+    def place_stop(self, position):
+        """Moves backtesting.py's stop to the trailing stop's new level, when it moved."""
+        level = position.protective_level()
+        for trade in self.trades:
+            wanted = level[0] * UNIT if level is not None else None
+            if trade.sl != wanted:
+                trade.sl = wanted
+
+    def check_broker(self, t):
+        """Stops the run when backtesting.py's broker and Gauntlet's ledger hold different positions."""
+        broker_open = len(self.trades) > 0
+        if broker_open != (self.position_ is not None):
+            raise DivergedError(
+                f"bar {t} ({self.data.index[-1]}): backtesting.py "
+                f"{'holds' if broker_open else 'does not hold'} a position, Gauntlet's engine "
+                f"{'does' if self.position_ is not None else 'does not'}"
+            )
+        closed = self.closed_trades
+        for trade in closed[self.closed_seen :]:
+            ledger = self.ledger_trades[self.closed_seen] if self.closed_seen < len(self.ledger_trades) else None
+            price = trade.exit_price / UNIT
+            if ledger is None or ledger["exit_bar"] != t or price != ledger["exit_price_before_costs"]:
+                raise DivergedError(
+                    f"bar {t} ({self.data.index[-1]}): backtesting.py closed a trade at {price}, "
+                    f"Gauntlet's engine {'did not' if ledger is None else 'at ' + str(ledger['exit_price_before_costs'])}"
+                )
+            self.closed_seen += 1
+
+
+def _read_csv(path):
+    """A CSV file with every number read back to the bit (pandas before 3.1 needs asking)."""
+    major, minor = (int(part) for part in pd.__version__.split(".")[:2])
+    if (major, minor) >= (3, 1):
+        return pd.read_csv(path)
+    return pd.read_csv(path, float_precision="round_trip")
+
+
+def load_bars(path):
+    """Bars from a CSV file for backtesting.py: Open, High, Low, Close (and Volume), indexed by time."""
+    frame = _read_csv(path)
+    frame.columns = [str(name).strip().lower() for name in frame.columns]
+    time = frame.columns[0]
+    stamps = frame[time]
+    if pd.api.types.is_numeric_dtype(stamps):
+        index = pd.to_datetime(stamps, unit="ms", utc=True)
+    else:
+        index = pd.to_datetime(stamps, utc=True, format="ISO8601")
+    close = frame["close"].astype(float)
+    bars = pd.DataFrame(
+        {
+            "Open": frame["open"].astype(float) if "open" in frame else close,
+            "High": frame["high"].astype(float) if "high" in frame else close,
+            "Low": frame["low"].astype(float) if "low" in frame else close,
+            "Close": close,
+            "Volume": frame["volume"].astype(float) if "volume" in frame else 0.0,
+        }
+    )
+    bars.index = pd.DatetimeIndex(index).tz_localize(None)
+    return bars
+
+
+def backtest(bars, **parameters):
+    """Runs the strategy on `bars` (see `load_bars`); `parameters` override the trading conditions
+    (commission_bps, spread_bps, slippage_bps, initial_capital, bars_per_year). Returns
+    backtesting.py's statistics."""
+    spread = (
+        parameters.get("spread_bps", SPREAD_BPS) / 2.0 + parameters.get("slippage_bps", SLIPPAGE_BPS)
+    ) / 10_000.0
+    engine = FractionalBacktest(
+        bars,
+        GauntletStrategy,
+        cash=parameters.get("initial_capital", INITIAL_CAPITAL),
+        commission=parameters.get("commission_bps", COMMISSION_BPS) / 10_000.0,
+        spread=spread,
+        # Gauntlet sizes the orders itself; a margin below 1 only keeps backtesting.py from
+        # refusing an order a hair larger than its own arithmetic of the cash allows.
+        margin=1.0 / (2.0 * max(1.0, LEVERAGE_CAP)),
+        fractional_unit=UNIT,
+        finalize_trades=False,
+    )
+    with warnings.catch_warnings():
+        # The position Gauntlet closes at the last close is left open here, on purpose (see above).
+        warnings.filterwarnings("ignore", message="Some trades remain open")
+        return engine.run(**parameters)
+
+
+def trades_table(stats, bars):
+    """backtesting.py's trades in `gauntlet backtest --trades-out` terms (the one left open at the end
+    last, without an exit), with Gauntlet's exit reason from the module's ledger."""
+    strategy = stats["_strategy"]
+    rows = []
+    for row in stats["_trades"].itertuples():
+        rows.append(
+            {
+                "side": "long" if row.Size > 0 else "short",
+                "entry_time": row.EntryTime,
+                "entry_price": row.EntryPrice,
+                "exit_time": row.ExitTime,
+                "exit_price": row.ExitPrice,
+                "quantity": abs(row.Size),
+            }
+        )
+    for trade in strategy.trades:
+        rows.append(
+            {
+                "side": "long" if trade.size > 0 else "short",
+                "entry_time": bars.index[trade.entry_bar],
+                "entry_price": trade.entry_price / UNIT,
+                "exit_time": None,
+                "exit_price": None,
+                "quantity": abs(trade.size) * UNIT,
+            }
+        )
+    for row, ledger in zip(rows, strategy.ledger_trades):
+        row["exit_reason"] = ledger["exit_reason"] if row["exit_time"] is not None else "open"
+    if rows and rows[-1]["exit_time"] is None:
+        rows[-1]["exit_reason"] = "open"
+    return pd.DataFrame(
+        rows,
+        columns=["side", "entry_time", "entry_price", "exit_time", "exit_price", "quantity", "exit_reason"],
+    )
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("data", help="bars: a CSV file with timestamp, open, high, low, close")
+    parser.add_argument("--commission-bps", type=float, default=COMMISSION_BPS)
+    parser.add_argument("--spread-bps", type=float, default=SPREAD_BPS)
+    parser.add_argument("--slippage-bps", type=float, default=SLIPPAGE_BPS)
+    parser.add_argument("--capital", type=float, default=INITIAL_CAPITAL)
+    parser.add_argument("--bars-per-year", type=float, default=BARS_PER_YEAR)
+    parser.add_argument("--trades-out", help="write backtesting.py's trades to this CSV file")
+    arguments = parser.parse_args(argv)
+    bars = load_bars(arguments.data)
+    stats = backtest(
+        bars,
+        commission_bps=arguments.commission_bps,
+        spread_bps=arguments.spread_bps,
+        slippage_bps=arguments.slippage_bps,
+        initial_capital=arguments.capital,
+        bars_per_year=arguments.bars_per_year,
+    )
+    print(stats.drop(["_strategy", "_equity_curve", "_trades"]).to_string())
+    strategy = stats["_strategy"]
+    print(
+        f"\nGauntlet's ledger: {len(strategy.ledger_trades)} trades, final equity {strategy.cash:.2f}"
+        " (every fill paying half the spread and the slippage; an open position closed at the last"
+        " close)"
+    )
+    if arguments.trades_out:
+        trades_table(stats, bars).to_csv(arguments.trades_out, index=False)
+        print(f"Wrote {arguments.trades_out}")
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except BrokenPipeError:
+        sys.exit(0)

@@ -1,0 +1,395 @@
+//! `gauntlet export --format python`, verified in the target engine: the exported backtesting.py
+//! modules of the seed genomes and of 200 random genomes (every rule kind, exit, sizing method and
+//! account limit) trade in backtesting.py as `gauntlet backtest --trades-out` says Gauntlet traded
+//! them, on daily and hourly, OHLC and close-only bundled data, with and without costs
+//! (`scripts/verify_python_export.py` compares the trade lists). The quickstart's champions are
+//! verified the same way by `.ci/run`, after it runs the quickstart.
+//!
+//! The Python side needs backtesting.py 0.6.6 (`scripts/export-requirements.txt`): the test uses
+//! `$GAUNTLET_PYTHON` (default `python3`) and is skipped when it lacks it, unless
+//! `GAUNTLET_REQUIRE_PYTHON` is set (as in CI, whose `.ci/run` makes the virtual environment).
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use gauntlet_genome::{EntryLogic, Genome, RiskLimits, Rule, SizingMethod};
+use rand::SeedableRng;
+
+mod common;
+use common::{command, ok, repository};
+
+/// The interpreter with backtesting.py 0.6.6, or `None` (after checking that CI does not require it).
+fn python() -> Option<PathBuf> {
+    let interpreter = std::env::var_os("GAUNTLET_PYTHON").map_or("python3".into(), PathBuf::from);
+    let found = Command::new(&interpreter)
+        .args([
+            "-c",
+            "import backtesting, sys; sys.exit(backtesting.__version__ != '0.6.6')",
+        ])
+        .output()
+        .is_ok_and(|output| output.status.success());
+    if found {
+        return Some(interpreter);
+    }
+    assert!(
+        std::env::var_os("GAUNTLET_REQUIRE_PYTHON").is_none(),
+        "GAUNTLET_REQUIRE_PYTHON is set but {} has no backtesting.py 0.6.6",
+        interpreter.display()
+    );
+    eprintln!(
+        "skipped: no backtesting.py 0.6.6 for {} (see README, 'Export to Python')",
+        interpreter.display()
+    );
+    None
+}
+
+/// A bundled dataset as CSV, its last `bars` bars when given, and its bars per year.
+struct Data {
+    csv: PathBuf,
+    bars_per_year: f64,
+}
+
+fn export_data(folder: &Path, name: &str, bars: Option<usize>, bars_per_year: f64) -> Data {
+    let csv = folder.join(format!("{name}.csv"));
+    ok(
+        &command(&["data", "export", name, "--to", csv.to_str().unwrap()])
+            .output()
+            .unwrap(),
+    );
+    if let Some(bars) = bars {
+        let text = std::fs::read_to_string(&csv).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        let kept = lines.len().saturating_sub(bars).max(1);
+        let mut cut = format!("{}\n", lines[0]);
+        for line in &lines[kept..] {
+            cut.push_str(line);
+            cut.push('\n');
+        }
+        std::fs::write(&csv, cut).unwrap();
+    }
+    Data { csv, bars_per_year }
+}
+
+/// One strategy to verify: a genome on a dataset with costs (commission, spread, slippage in bps).
+struct Case {
+    label: String,
+    genome: Genome,
+    data: usize,
+    costs: (f64, f64, f64),
+}
+
+/// The genome's rule kinds, exits, sizing method, direction and limits, as names (for coverage).
+fn features(genome: &Genome) -> Vec<String> {
+    let mut names = vec![format!("{:?}", genome.entry.direction)];
+    match &genome.entry.logic {
+        EntryLogic::Always => names.push("always".into()),
+        EntryLogic::MultiFactor(_) => names.push("multi_factor".into()),
+        EntryLogic::Rules { rules, .. } => {
+            for rule in rules {
+                let kind = serde_json::to_value(rule).unwrap()["rule"].clone();
+                names.push(kind.as_str().unwrap().to_string());
+                if let Rule::RsiThreshold { crossing: true, .. } = rule {
+                    names.push("rsi_crossing".into());
+                }
+            }
+        }
+    }
+    let exit = &genome.exit;
+    for (name, present) in [
+        ("stop_loss", exit.stop_loss_pct.is_some()),
+        ("take_profit", exit.take_profit_pct.is_some()),
+        ("trailing_stop", exit.trailing_stop.is_some()),
+        ("max_holding_bars", exit.max_holding_bars.is_some()),
+        ("channel_exit", exit.channel_exit_bars.is_some()),
+        ("opposite_signal", exit.exit_on_opposite_signal),
+        (
+            "daily_loss_limit",
+            genome.risk.daily_loss_limit_pct.is_some(),
+        ),
+        ("drawdown_halt", genome.risk.max_drawdown_halt_pct.is_some()),
+        (
+            "consecutive_losses",
+            genome.risk.consecutive_loss_limit.is_some(),
+        ),
+    ] {
+        if present {
+            names.push(name.into());
+        }
+    }
+    names.push(
+        match genome.sizing.method {
+            SizingMethod::AllIn => "all_in",
+            SizingMethod::FixedFraction { .. } => "fixed_fraction",
+            SizingMethod::RiskPerTrade { .. } => "risk_per_trade",
+            SizingMethod::VolatilityTarget { .. } => "volatility_target",
+        }
+        .into(),
+    );
+    names
+}
+
+fn cases(data_sets: usize) -> Vec<Case> {
+    let costs = [(0.0, 0.0, 0.0), (10.0, 0.0, 5.0), (5.0, 2.0, 1.0)];
+    let mut cases = Vec::new();
+    for (index, genome) in gauntlet_testkit::seed_genomes().into_iter().enumerate() {
+        for data in 0..data_sets {
+            cases.push(Case {
+                label: format!(
+                    "seed {} on data {data}",
+                    genome.name.clone().unwrap_or_default()
+                ),
+                genome: genome.clone(),
+                data,
+                costs: costs[(index + data) % costs.len()],
+            });
+        }
+    }
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(20_261_130);
+    for index in 0..200 {
+        let risk = RiskLimits {
+            daily_loss_limit_pct: [0, 3].contains(&(index % 5)).then_some(1.5),
+            max_drawdown_halt_pct: [1, 3].contains(&(index % 5)).then_some(12.0),
+            consecutive_loss_limit: [2, 3].contains(&(index % 5)).then_some(3),
+        };
+        let mut genome = gauntlet_genome::random_genome(&mut rng, risk);
+        genome.name = Some(format!("random-{index}"));
+        if index % 10 == 9 {
+            // Evolution never draws all-in sizing (vectorbt's comparison mode); cover it here.
+            genome.sizing.method = SizingMethod::AllIn;
+        }
+        cases.push(Case {
+            label: format!("random {index} on data {}", index % data_sets),
+            genome,
+            data: index % data_sets,
+            costs: costs[index % costs.len()],
+        });
+    }
+    cases
+}
+
+#[test]
+fn exported_strategies_trade_as_in_gauntlet_in_backtesting_py() {
+    let Some(python) = python() else {
+        return;
+    };
+    let folder = tempfile::tempdir().unwrap();
+    let folder = folder.path();
+    // Daily OHLC, hourly forex (weekends, daily loss limits over UTC days), daily close-only, and
+    // hourly crypto (the last 5,000 bars).
+    let data = [
+        export_data(folder, "sp500-1d", None, 252.0),
+        export_data(folder, "eurusd-1h", None, 6_240.0),
+        export_data(folder, "ko-close-1d", Some(4_000), 252.0),
+        export_data(folder, "btcusd-1h", Some(5_000), 8_760.0),
+    ];
+    let cases = cases(data.len());
+    let covered: BTreeSet<String> = cases
+        .iter()
+        .flat_map(|case| features(&case.genome))
+        .collect();
+    for feature in [
+        "Long",
+        "Short",
+        "Both",
+        "always",
+        "multi_factor",
+        "moving_average_cross",
+        "price_vs_average",
+        "rsi_threshold",
+        "rsi_crossing",
+        "bollinger_touch",
+        "donchian_breakout",
+        "roc_momentum",
+        "macd_cross",
+        "z_score_reversion",
+        "volatility_band",
+        "trend_regime",
+        "stop_loss",
+        "take_profit",
+        "trailing_stop",
+        "max_holding_bars",
+        "channel_exit",
+        "opposite_signal",
+        "daily_loss_limit",
+        "drawdown_halt",
+        "consecutive_losses",
+        "all_in",
+        "fixed_fraction",
+        "risk_per_trade",
+        "volatility_target",
+    ] {
+        assert!(covered.contains(feature), "no genome covers {feature}");
+    }
+
+    // Export each genome and backtest it in Gauntlet, two processes at a time.
+    let lines: Vec<String> = std::thread::scope(|scope| {
+        let workers: Vec<_> = cases
+            .chunks(cases.len().div_ceil(2))
+            .enumerate()
+            .map(|(worker, chunk)| {
+                let data = &data;
+                scope.spawn(move || {
+                    chunk
+                        .iter()
+                        .enumerate()
+                        .map(|(index, case)| {
+                            let stem = folder.join(format!("case-{worker}-{index}"));
+                            manifest_line(&stem, case, &data[case.data])
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|worker| worker.join().unwrap())
+            .collect()
+    });
+    let manifest = folder.join("manifest.jsonl");
+    std::fs::write(&manifest, lines.join("\n")).unwrap();
+    let output = Command::new(&python)
+        .arg(repository().join("scripts/verify_python_export.py"))
+        .arg(&manifest)
+        .args(["--jobs", "2"])
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&output.stdout);
+    eprintln!("{report}{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "backtesting.py disagreed: {report}"
+    );
+    let total = cases.len();
+    assert!(
+        report.contains(&format!(
+            "{total} of {total} exported strategies traded as in Gauntlet"
+        )),
+        "{report}"
+    );
+    // Enough trades, and every way a trade ends, were compared for the test to mean something.
+    let trades: usize = report
+        .split(" trades compared")
+        .next()
+        .and_then(|head| head.rsplit(' ').next())
+        .and_then(|count| count.parse().ok())
+        .unwrap_or(0);
+    assert!(trades >= 5_000, "only {trades} trades compared");
+    let by_reason = report
+        .lines()
+        .find(|line| line.starts_with("exits compared by reason:"))
+        .unwrap_or_default();
+    for reason in [
+        "stop_loss",
+        "take_profit",
+        "trailing_stop",
+        "signal",
+        "time_exit",
+        "risk_halt",
+        "end_of_data",
+    ] {
+        assert!(
+            by_reason.contains(&format!("{reason} ")),
+            "no {reason} exit compared: {report}"
+        );
+    }
+}
+
+/// Exports `case` to `<stem>.py`, backtests it to `<stem>-trades.csv`, and returns its manifest line.
+fn manifest_line(stem: &Path, case: &Case, data: &Data) -> String {
+    let genome_file = stem.with_extension("json");
+    std::fs::write(&genome_file, case.genome.to_json()).unwrap();
+    let module = stem.with_extension("py");
+    let trades = PathBuf::from(format!("{}-trades.csv", stem.display()));
+    ok(&command(&[
+        "export",
+        "--genome",
+        genome_file.to_str().unwrap(),
+        "--format",
+        "python",
+        "--to",
+        module.to_str().unwrap(),
+    ])
+    .output()
+    .unwrap());
+    let (commission, spread, slippage) = case.costs;
+    let number = |value: f64| value.to_string();
+    ok(&command(&[
+        "backtest",
+        "--genome",
+        genome_file.to_str().unwrap(),
+        "--data",
+        data.csv.to_str().unwrap(),
+        "--bars-per-year",
+        &number(data.bars_per_year),
+        "--commission-bps",
+        &number(commission),
+        "--spread-bps",
+        &number(spread),
+        "--slippage-bps",
+        &number(slippage),
+        "--trades-out",
+        trades.to_str().unwrap(),
+    ])
+    .output()
+    .unwrap());
+    serde_json::json!({
+        "label": case.label,
+        "module": module,
+        "data": data.csv,
+        "trades": trades,
+        "parameters": {
+            "commission_bps": commission,
+            "spread_bps": spread,
+            "slippage_bps": slippage,
+            "initial_capital": 100_000.0,
+            "bars_per_year": data.bars_per_year,
+        },
+    })
+    .to_string()
+}
+
+#[test]
+fn a_champion_that_failed_the_gate_is_refused_without_force() {
+    let folder = tempfile::tempdir().unwrap();
+    let champion = repository().join("genomes/champions/quickstart-monthly_performance.json");
+    let module = folder.path().join("champion.py");
+    let arguments = [
+        "export",
+        "--genome",
+        champion.to_str().unwrap(),
+        "--format",
+        "python",
+        "--to",
+        module.to_str().unwrap(),
+    ];
+    let refused = command(&arguments).output().unwrap();
+    let message = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(2), "{message}");
+    assert!(
+        message.contains("failed the validation gate") && message.contains("--force"),
+        "{message}"
+    );
+    assert!(!module.exists());
+    ok(&command(&[&arguments[..], &["--force"]].concat())
+        .output()
+        .unwrap());
+    let code = std::fs::read_to_string(&module).unwrap();
+    assert!(code.contains("THIS CHAMPION FAILED GAUNTLET'S VALIDATION GATE"));
+    // A file written once is not replaced without --force.
+    let seed = repository().join("genomes/rsi-2-mean-reversion.json");
+    let seed_arguments = [
+        "export",
+        "--genome",
+        seed.to_str().unwrap(),
+        "--format",
+        "python",
+        "--to",
+        module.to_str().unwrap(),
+    ];
+    let again = command(&seed_arguments).output().unwrap();
+    let message = String::from_utf8_lossy(&again.stderr);
+    assert_eq!(again.status.code(), Some(2), "{message}");
+    assert!(message.contains("already exists"), "{message}");
+    assert!(std::fs::read_to_string(&module).unwrap().contains("FAILED"));
+}
