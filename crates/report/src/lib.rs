@@ -29,6 +29,7 @@ mod format;
 mod price_chart;
 mod run;
 mod strategy_code;
+mod strategy_rules;
 mod study;
 mod tables;
 mod walk_forward;

@@ -9,15 +9,15 @@
 //! indicator columns and each entry rule as a readable Python condition; the engine part is fixed
 //! text in the template.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use gauntlet_genome::{AverageKind, Combine, Direction, EntryLogic, Genome, Rule, SizingMethod};
+use gauntlet_genome::{Combine, Direction, EntryLogic, Genome, Rule, SizingMethod};
 use gauntlet_tournament::champion_file::{ChampionFile, ExportSource};
 use minijinja::Environment;
 use serde::Serialize;
 
 use crate::error::ReportError;
+use crate::strategy_rules::{Columns, Dialect, Indicator, rule_conditions};
 
 /// The template's name (also its file under `templates/`).
 const TEMPLATE: &str = "backtesting_strategy.py";
@@ -57,7 +57,7 @@ fn float(value: f64) -> String {
 
 /// Text for the module's docstrings and comments: one line, without a triple quote that would end
 /// the docstring or a backslash that Python would read as an escape.
-fn docstring(text: &str) -> String {
+pub(crate) fn docstring(text: &str) -> String {
     text.replace('\\', "/")
         .replace("\"\"\"", "\" \" \"")
         .replace(['\n', '\r'], " ")
@@ -68,195 +68,68 @@ fn optional(value: Option<f64>) -> String {
     value.map_or_else(|| "None".to_string(), float)
 }
 
-/// The indicator columns a module computes: Python attribute name -> expression over the price
-/// lists (`close`, `high`, `low`).
-#[derive(Default)]
-struct Columns(BTreeMap<String, String>);
-
-impl Columns {
-    fn add(&mut self, name: String, expression: String) -> String {
-        self.0.entry(name.clone()).or_insert(expression);
-        name
-    }
-
-    fn average(&mut self, kind: AverageKind, period: u32) -> String {
-        match kind {
-            AverageKind::Sma => self.add(format!("sma_{period}"), format!("sma(close, {period})")),
-            AverageKind::Ema => self.add(format!("ema_{period}"), format!("ema(close, {period})")),
+/// The Python expression computing `indicator` over the price lists (`close`, `high`, `low`), with
+/// the module's functions.
+fn python_expression(indicator: Indicator) -> String {
+    match indicator {
+        Indicator::Sma(period) => format!("sma(close, {period})"),
+        Indicator::Ema(period) => format!("ema(close, {period})"),
+        Indicator::Rsi(period) => format!("rsi(close, {period})"),
+        Indicator::Roc(period) => format!("roc(close, {period})"),
+        Indicator::StdDev(period) => format!("stddev(close, {period})"),
+        Indicator::BollingerUpper(period, hundredths) => {
+            format!("bollinger_upper(close, {period}, {hundredths} / 100.0)")
         }
-    }
-
-    fn sma(&mut self, period: u32) -> String {
-        self.average(AverageKind::Sma, period)
-    }
-
-    fn roc(&mut self, period: u32) -> String {
-        self.add(format!("roc_{period}"), format!("roc(close, {period})"))
-    }
-
-    fn atr(&mut self, period: u32) -> String {
-        self.add(
-            format!("atr_{period}"),
-            format!("atr(high, low, close, {period})"),
-        )
-    }
-
-    /// (lower, upper) of the Donchian channel.
-    fn donchian(&mut self, period: u32) -> (String, String) {
-        (
-            self.add(
-                format!("donchian_lower_{period}"),
-                format!("donchian_lower(low, {period})"),
-            ),
-            self.add(
-                format!("donchian_upper_{period}"),
-                format!("donchian_upper(high, {period})"),
-            ),
-        )
+        Indicator::BollingerLower(period, hundredths) => {
+            format!("bollinger_lower(close, {period}, {hundredths} / 100.0)")
+        }
+        Indicator::ZScore(period) => format!("zscore(close, {period})"),
+        Indicator::Atr(period) => format!("atr(high, low, close, {period})"),
+        Indicator::Volatility(period) => format!("volatility(close, {period})"),
+        Indicator::MacdLine(fast, slow, signal) => {
+            format!("macd_line(close, {fast}, {slow}, {signal})")
+        }
+        Indicator::MacdSignal(fast, slow, signal) => {
+            format!("macd_signal(close, {fast}, {slow}, {signal})")
+        }
+        Indicator::DonchianUpper(period) => format!("donchian_upper(high, {period})"),
+        Indicator::DonchianLower(period) => format!("donchian_lower(low, {period})"),
     }
 }
 
-/// One entry rule as Python conditions over bar `t` for each side.
+/// Python over bar `t`: columns are the strategy's lists.
+const PYTHON: Dialect = Dialect {
+    value: |name, before| {
+        if before {
+            format!("self.{name}[t - 1]")
+        } else {
+            format!("self.{name}[t]")
+        }
+    },
+    close: "close[t]",
+    after_first_bar: "t > 0",
+    number: float,
+};
+
+/// One entry rule as conditions for each side.
 #[derive(Serialize)]
-struct RuleCode {
+pub(crate) struct RuleCode {
     /// The rule in words (long side / short side).
-    long_text: String,
-    short_text: String,
-    long: String,
-    short: String,
+    pub(crate) long_text: String,
+    pub(crate) short_text: String,
+    pub(crate) long: String,
+    pub(crate) short: String,
 }
 
-fn rule_code(rule: &Rule, columns: &mut Columns) -> RuleCode {
-    let column = |name: &str, shift: &str| format!("self.{name}[t{shift}]");
-    let (long, short) = match *rule {
-        Rule::MovingAverageCross {
-            average,
-            fast,
-            slow,
-        } => {
-            let (a, b) = (
-                columns.average(average, fast),
-                columns.average(average, slow),
-            );
-            cross_code(&a, &b)
-        }
-        Rule::MacdCross { fast, slow, signal } => {
-            let a = columns.add(
-                format!("macd_line_{fast}_{slow}_{signal}"),
-                format!("macd_line(close, {fast}, {slow}, {signal})"),
-            );
-            let b = columns.add(
-                format!("macd_signal_{fast}_{slow}_{signal}"),
-                format!("macd_signal(close, {fast}, {slow}, {signal})"),
-            );
-            cross_code(&a, &b)
-        }
-        Rule::PriceVsAverage { average, period } => {
-            let level = column(&columns.average(average, period), "");
-            (format!("close[t] > {level}"), format!("close[t] < {level}"))
-        }
-        Rule::RsiThreshold {
-            period,
-            lower,
-            upper,
-            crossing,
-        } => {
-            let name = columns.add(format!("rsi_{period}"), format!("rsi(close, {period})"));
-            let (now, before) = (column(&name, ""), column(&name, " - 1"));
-            let (lower, upper) = (float(lower), float(upper));
-            if crossing {
-                (
-                    format!("t > 0 and {now} < {lower} and {before} >= {lower}"),
-                    format!("t > 0 and {now} > {upper} and {before} <= {upper}"),
-                )
-            } else {
-                (format!("{now} < {lower}"), format!("{now} > {upper}"))
-            }
-        }
-        Rule::BollingerTouch { period, width } => {
-            // Bollinger columns are shared in hundredths of a deviation (as the engine's cache).
-            let hundredths = (width * 100.0).round() as u32;
-            let lower = columns.add(
-                format!("bollinger_lower_{period}_{hundredths}"),
-                format!("bollinger_lower(close, {period}, {hundredths} / 100.0)"),
-            );
-            let upper = columns.add(
-                format!("bollinger_upper_{period}_{hundredths}"),
-                format!("bollinger_upper(close, {period}, {hundredths} / 100.0)"),
-            );
-            (
-                format!("close[t] < {}", column(&lower, "")),
-                format!("close[t] > {}", column(&upper, "")),
-            )
-        }
-        Rule::DonchianBreakout { period } => {
-            let (lower, upper) = columns.donchian(period);
-            (
-                format!("t > 0 and close[t] > {}", column(&upper, " - 1")),
-                format!("t > 0 and close[t] < {}", column(&lower, " - 1")),
-            )
-        }
-        Rule::RocMomentum {
-            period,
-            threshold_pct,
-        } => {
-            let value = column(&columns.roc(period), "");
-            let fraction = format!("({} / 100.0)", float(threshold_pct));
-            (
-                format!("{value} > {fraction}"),
-                format!("{value} < -{fraction}"),
-            )
-        }
-        Rule::ZScoreReversion { period, threshold } => {
-            let name = columns.add(
-                format!("zscore_{period}"),
-                format!("zscore(close, {period})"),
-            );
-            let value = column(&name, "");
-            let threshold = float(threshold);
-            (
-                format!("{value} < -{threshold}"),
-                format!("{value} > {threshold}"),
-            )
-        }
-        Rule::VolatilityBand {
-            period,
-            min_pct,
-            max_pct,
-        } => {
-            let atr = column(&columns.atr(period), "");
-            let inside = format!(
-                "volatility_band({atr}, close[t], {}, {})",
-                float(min_pct),
-                float(max_pct)
-            );
-            (inside.clone(), inside)
-        }
-        Rule::TrendRegime { period } => {
-            let name = columns.sma(period);
-            let (now, before) = (column(&name, ""), column(&name, " - 1"));
-            (
-                format!("t > 0 and close[t] > {now} and {now} > {before}"),
-                format!("t > 0 and close[t] < {now} and {now} < {before}"),
-            )
-        }
-    };
+/// `rule` as conditions in `dialect`, with its words (for a comment).
+pub(crate) fn rule_code(rule: &Rule, columns: &mut Columns, dialect: &Dialect) -> RuleCode {
+    let (long, short) = rule_conditions(rule, columns, dialect);
     RuleCode {
         long_text: docstring(&rule.describe(true)),
         short_text: docstring(&rule.describe(false)),
         long,
         short,
     }
-}
-
-/// `a` crosses above / below `b` on bar t (never on the first bar).
-fn cross_code(a: &str, b: &str) -> (String, String) {
-    let (a_now, b_now) = (format!("self.{a}[t]"), format!("self.{b}[t]"));
-    let (a_before, b_before) = (format!("self.{a}[t - 1]"), format!("self.{b}[t - 1]"));
-    (
-        format!("t > 0 and {a_now} > {b_now} and {a_before} <= {b_before}"),
-        format!("t > 0 and {a_now} < {b_now} and {a_before} >= {b_before}"),
-    )
 }
 
 /// The factor score's parameters and columns.
@@ -343,7 +216,7 @@ pub fn python_strategy(source: &StrategySource<'_>) -> Result<String, ReportErro
         EntryLogic::Rules { rules, combine } => {
             let code: Vec<RuleCode> = rules
                 .iter()
-                .map(|rule| rule_code(rule, &mut columns))
+                .map(|rule| rule_code(rule, &mut columns, &PYTHON))
                 .collect();
             let needed = match combine {
                 Combine::All => rules.len(),
@@ -354,10 +227,10 @@ pub fn python_strategy(source: &StrategySource<'_>) -> Result<String, ReportErro
         }
         EntryLogic::MultiFactor(factor) => {
             let score = ScoreCode {
-                trend_fast: columns.sma(factor.trend_fast),
-                trend_slow: columns.sma(factor.trend_slow),
-                momentum: columns.roc(factor.momentum_period),
-                atr: columns.atr(factor.volatility_period),
+                trend_fast: columns.add(Indicator::Sma(factor.trend_fast)),
+                trend_slow: columns.add(Indicator::Sma(factor.trend_slow)),
+                momentum: columns.add(Indicator::Roc(factor.momentum_period)),
+                atr: columns.add(Indicator::Atr(factor.volatility_period)),
                 trend_weight: float(factor.trend_weight),
                 momentum_scale_pct: float(factor.momentum_scale_pct),
                 momentum_weight: float(factor.momentum_weight),
@@ -370,9 +243,12 @@ pub fn python_strategy(source: &StrategySource<'_>) -> Result<String, ReportErro
         }
     };
     let exit = &genome.exit;
-    let channel = exit
-        .channel_exit_bars
-        .map(|period| columns.donchian(period));
+    let channel = exit.channel_exit_bars.map(|period| {
+        (
+            columns.add(Indicator::DonchianLower(period)),
+            columns.add(Indicator::DonchianUpper(period)),
+        )
+    });
     let sizing = &genome.sizing;
     let (method, sizing_pct, volatility_column) = match sizing.method {
         SizingMethod::AllIn => ("all_in", "None".to_string(), None),
@@ -386,10 +262,7 @@ pub fn python_strategy(source: &StrategySource<'_>) -> Result<String, ReportErro
         } => (
             "volatility_target",
             float(annual_volatility_pct),
-            Some(columns.add(
-                format!("volatility_{lookback}"),
-                format!("volatility(close, {lookback})"),
-            )),
+            Some(columns.add(Indicator::Volatility(lookback))),
         ),
     };
     let (commission, spread, slippage, capital) = source.champion.map_or(DEFAULT_COSTS, |file| {
@@ -443,7 +316,11 @@ pub fn python_strategy(source: &StrategySource<'_>) -> Result<String, ReportErro
             Direction::Both => "both",
         },
         logic,
-        columns: columns.0.into_iter().collect(),
+        columns: columns
+            .0
+            .into_iter()
+            .map(|indicator| (indicator.name(), python_expression(indicator)))
+            .collect(),
         rules,
         needed,
         score,

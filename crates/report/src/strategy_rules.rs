@@ -1,0 +1,234 @@
+//! What every strategy export shares: the indicator columns a genome needs (the engine's
+//! `IndicatorColumn`s, by name, dependencies first) and each entry rule as a condition in the target
+//! language ([`Dialect`]: Python over bar `t`, Pine Script over the current bar), with the same
+//! comparisons, in the same order, as the engine's compiled signals.
+
+use gauntlet_genome::{AverageKind, Rule};
+
+/// An indicator column an export computes, with gauntlet-indicators' definitions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Indicator {
+    Sma(u32),
+    Ema(u32),
+    Rsi(u32),
+    Roc(u32),
+    /// Rolling population standard deviation of the close.
+    StdDev(u32),
+    /// (period, width in hundredths of a deviation), as the engine's cache keys it.
+    BollingerUpper(u32, u32),
+    BollingerLower(u32, u32),
+    ZScore(u32),
+    Atr(u32),
+    /// Sample standard deviation of simple returns (volatility-target sizing).
+    Volatility(u32),
+    MacdLine(u32, u32, u32),
+    MacdSignal(u32, u32, u32),
+    DonchianUpper(u32),
+    DonchianLower(u32),
+}
+
+impl Indicator {
+    /// The column's variable name in exported code (`sma_50`, `bollinger_upper_20_200`).
+    pub(crate) fn name(self) -> String {
+        match self {
+            Self::Sma(period) => format!("sma_{period}"),
+            Self::Ema(period) => format!("ema_{period}"),
+            Self::Rsi(period) => format!("rsi_{period}"),
+            Self::Roc(period) => format!("roc_{period}"),
+            Self::StdDev(period) => format!("stddev_{period}"),
+            Self::BollingerUpper(period, hundredths) => {
+                format!("bollinger_upper_{period}_{hundredths}")
+            }
+            Self::BollingerLower(period, hundredths) => {
+                format!("bollinger_lower_{period}_{hundredths}")
+            }
+            Self::ZScore(period) => format!("zscore_{period}"),
+            Self::Atr(period) => format!("atr_{period}"),
+            Self::Volatility(period) => format!("volatility_{period}"),
+            Self::MacdLine(fast, slow, signal) => format!("macd_line_{fast}_{slow}_{signal}"),
+            Self::MacdSignal(fast, slow, signal) => format!("macd_signal_{fast}_{slow}_{signal}"),
+            Self::DonchianUpper(period) => format!("donchian_upper_{period}"),
+            Self::DonchianLower(period) => format!("donchian_lower_{period}"),
+        }
+    }
+
+    /// The columns this one is computed from (Pine computes each once, in order).
+    fn dependencies(self) -> Vec<Indicator> {
+        match self {
+            Self::BollingerUpper(period, _)
+            | Self::BollingerLower(period, _)
+            | Self::ZScore(period) => {
+                vec![Self::Sma(period), Self::StdDev(period)]
+            }
+            Self::MacdLine(fast, slow, _) => vec![Self::Ema(fast), Self::Ema(slow)],
+            Self::MacdSignal(fast, slow, signal) => vec![Self::MacdLine(fast, slow, signal)],
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// The indicator columns an export computes, each once, dependencies before their users.
+#[derive(Debug, Default)]
+pub(crate) struct Columns(pub(crate) Vec<Indicator>);
+
+impl Columns {
+    /// Adds `indicator` (after what it depends on) and returns its name.
+    pub(crate) fn add(&mut self, indicator: Indicator) -> String {
+        for dependency in indicator.dependencies() {
+            self.add(dependency);
+        }
+        if !self.0.contains(&indicator) {
+            self.0.push(indicator);
+        }
+        indicator.name()
+    }
+
+    fn average(&mut self, kind: AverageKind, period: u32) -> String {
+        self.add(match kind {
+            AverageKind::Sma => Indicator::Sma(period),
+            AverageKind::Ema => Indicator::Ema(period),
+        })
+    }
+}
+
+/// How a target language writes a rule's pieces.
+pub(crate) struct Dialect {
+    /// A column's value on this bar (`false`) or the bar before (`true`).
+    pub(crate) value: fn(&str, bool) -> String,
+    /// The close of this bar.
+    pub(crate) close: &'static str,
+    /// True from the second bar on (a rule reading the bar before is false on the first).
+    pub(crate) after_first_bar: &'static str,
+    /// A number literal that reads back as exactly the value.
+    pub(crate) number: fn(f64) -> String,
+}
+
+/// Bollinger widths are shared in hundredths of a deviation (as the engine's cache keys them).
+pub(crate) fn hundredths(width: f64) -> u32 {
+    (width * 100.0).round() as u32
+}
+
+/// The rule's (long, short) conditions in `dialect`, taking its columns from `columns`: the
+/// comparisons of the engine's compiled rule (`gauntlet_backtest`'s signals), one for one.
+pub(crate) fn rule_conditions(
+    rule: &Rule,
+    columns: &mut Columns,
+    dialect: &Dialect,
+) -> (String, String) {
+    let now = |name: &str| (dialect.value)(name, false);
+    let before = |name: &str| (dialect.value)(name, true);
+    let number = dialect.number;
+    let (close, first) = (dialect.close, dialect.after_first_bar);
+    let cross = |a: &str, b: &str| {
+        (
+            format!(
+                "{first} and {} > {} and {} <= {}",
+                now(a),
+                now(b),
+                before(a),
+                before(b)
+            ),
+            format!(
+                "{first} and {} < {} and {} >= {}",
+                now(a),
+                now(b),
+                before(a),
+                before(b)
+            ),
+        )
+    };
+    match *rule {
+        Rule::MovingAverageCross {
+            average,
+            fast,
+            slow,
+        } => {
+            let (a, b) = (
+                columns.average(average, fast),
+                columns.average(average, slow),
+            );
+            cross(&a, &b)
+        }
+        Rule::MacdCross { fast, slow, signal } => {
+            let a = columns.add(Indicator::MacdLine(fast, slow, signal));
+            let b = columns.add(Indicator::MacdSignal(fast, slow, signal));
+            cross(&a, &b)
+        }
+        Rule::PriceVsAverage { average, period } => {
+            let level = now(&columns.average(average, period));
+            (format!("{close} > {level}"), format!("{close} < {level}"))
+        }
+        Rule::RsiThreshold {
+            period,
+            lower,
+            upper,
+            crossing,
+        } => {
+            let name = columns.add(Indicator::Rsi(period));
+            let (value, previous) = (now(&name), before(&name));
+            let (lower, upper) = (number(lower), number(upper));
+            if crossing {
+                (
+                    format!("{first} and {value} < {lower} and {previous} >= {lower}"),
+                    format!("{first} and {value} > {upper} and {previous} <= {upper}"),
+                )
+            } else {
+                (format!("{value} < {lower}"), format!("{value} > {upper}"))
+            }
+        }
+        Rule::BollingerTouch { period, width } => {
+            let width = hundredths(width);
+            let lower = now(&columns.add(Indicator::BollingerLower(period, width)));
+            let upper = now(&columns.add(Indicator::BollingerUpper(period, width)));
+            (format!("{close} < {lower}"), format!("{close} > {upper}"))
+        }
+        Rule::DonchianBreakout { period } => {
+            let lower = before(&columns.add(Indicator::DonchianLower(period)));
+            let upper = before(&columns.add(Indicator::DonchianUpper(period)));
+            (
+                format!("{first} and {close} > {upper}"),
+                format!("{first} and {close} < {lower}"),
+            )
+        }
+        Rule::RocMomentum {
+            period,
+            threshold_pct,
+        } => {
+            let value = now(&columns.add(Indicator::Roc(period)));
+            let fraction = format!("({} / 100.0)", number(threshold_pct));
+            (
+                format!("{value} > {fraction}"),
+                format!("{value} < -{fraction}"),
+            )
+        }
+        Rule::ZScoreReversion { period, threshold } => {
+            let value = now(&columns.add(Indicator::ZScore(period)));
+            let threshold = number(threshold);
+            (
+                format!("{value} < -{threshold}"),
+                format!("{value} > {threshold}"),
+            )
+        }
+        Rule::VolatilityBand {
+            period,
+            min_pct,
+            max_pct,
+        } => {
+            let atr = now(&columns.add(Indicator::Atr(period)));
+            let inside = format!(
+                "volatility_band({atr}, {close}, {}, {})",
+                number(min_pct),
+                number(max_pct)
+            );
+            (inside.clone(), inside)
+        }
+        Rule::TrendRegime { period } => {
+            let name = columns.add(Indicator::Sma(period));
+            let (value, previous) = (now(&name), before(&name));
+            (
+                format!("{first} and {close} > {value} and {value} > {previous}"),
+                format!("{first} and {close} < {value} and {value} < {previous}"),
+            )
+        }
+    }
+}
