@@ -56,32 +56,24 @@ pub struct ExportArgs {
     /// Which category's champion.
     #[arg(long, value_name = "C")]
     category: Option<Category>,
-    /// A genome or champion file to export instead of a run's champion (with --format python).
+    /// A genome or champion file to export instead of a run's champion (python or pine).
     #[arg(long, value_name = "FILE", conflicts_with = "run_dir")]
     genome: Option<PathBuf>,
     /// `json`: a champion file for `gauntlet paper` and `gauntlet backtest`; `python`: a
-    /// backtesting.py strategy module (`python FILE.py DATA.csv` runs it).
-    #[arg(long, value_name = "json|python", default_value = "json")]
-    format: ExportFormat,
-    /// Where: the folder for json (default `genomes`); the file for python (default
-    /// `genomes/<name>.py`; `-` is standard output).
+    /// backtesting.py strategy module (`python FILE.py DATA.csv` runs it); `pine`: a TradingView
+    /// Pine Script v6 strategy.
+    #[arg(long, default_value = "json", value_parser = ["json", "python", "pine"])]
+    format: String,
+    /// Where: the folder for json (default `genomes`); the file for python and pine (default
+    /// `genomes/<name>.py` or `.pine`; `-` is standard output).
     #[arg(long, value_name = "PATH")]
     to: Option<PathBuf>,
-    /// The python module's default bars per year (for volatility-target sizing).
+    /// The exported strategy's bars per year (for volatility-target sizing).
     #[arg(long, value_name = "N", default_value = "252", value_parser = gauntlet_core::positive_number)]
     bars_per_year: f64,
     /// Export even a champion that failed the validation gate; replace an existing file.
     #[arg(long)]
     force: bool,
-}
-
-/// What `gauntlet export` writes.
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-pub enum ExportFormat {
-    /// A champion file.
-    Json,
-    /// A backtesting.py strategy module.
-    Python,
 }
 
 /// The progress bar over generations: ETA, best fitness, evaluations and genome-bars per second.
@@ -174,32 +166,34 @@ pub fn run(arguments: EvolveArgs, datasets_dir: &Path) -> Result<()> {
 
 /// Runs `gauntlet export`.
 pub fn export(arguments: ExportArgs) -> Result<()> {
-    use gauntlet_tournament::champion_file::{champion_for_export, genome_for_export};
-    let path = match (arguments.format, &arguments.run_dir, arguments.category) {
-        (ExportFormat::Json, Some(run_dir), Some(category)) => {
+    use gauntlet_report::{StrategyLanguage::*, write_strategy};
+    use gauntlet_tournament::champion_file::*;
+    let (format, force) = (arguments.format.as_str(), arguments.force);
+    let path = match (
+        format,
+        &arguments.run_dir,
+        arguments.category,
+        &arguments.genome,
+    ) {
+        ("json", Some(run), Some(category), _) => {
             let to = arguments.to.unwrap_or_else(|| PathBuf::from("genomes"));
-            gauntlet_tournament::champion_file::export_champion(
-                run_dir,
-                category,
-                &to,
-                arguments.force,
-            )?
+            export_champion(run, category, &to, force)?
         }
-        (ExportFormat::Json, ..) => anyhow::bail!("--genome exports to --format python only"),
-        (ExportFormat::Python, run_dir, category) => {
-            let source = match (&arguments.genome, run_dir, category) {
-                (Some(genome), ..) => genome_for_export(genome, arguments.force)?,
-                (None, Some(run_dir), Some(category)) => {
-                    champion_for_export(run_dir, category, arguments.force)?
-                }
+        ("json", ..) => anyhow::bail!("--genome exports to --format python or pine"),
+        (_, run, category, genome) => {
+            let source = match (genome, run, category) {
+                (Some(genome), ..) => genome_for_export(genome, force)?,
+                (None, Some(run), Some(category)) => champion_for_export(run, category, force)?,
                 _ => anyhow::bail!("give a run folder and --category, or --genome FILE"),
             };
-            gauntlet_report::write_python_strategy(
-                &source,
-                arguments.to.as_deref(),
-                arguments.bars_per_year,
-                arguments.force,
-            )?
+            let language = if format == "pine" { Pine } else { Python };
+            let to = arguments.to.as_deref();
+            let (path, notes) =
+                write_strategy(language, &source, to, arguments.bars_per_year, force)?;
+            notes
+                .iter()
+                .for_each(|note| eprintln!("note: in TradingView, {note}"));
+            path
         }
     };
     if path != Path::new("-") {

@@ -11,8 +11,9 @@
 //! configuration (HTML auto-escaping of `.html` templates); chart text is escaped by `plotters`' SVG
 //! backend.
 //!
-//! The crate also writes strategies as source code for other engines ([`python_strategy`]: a
-//! backtesting.py module, from the same templates engine).
+//! The crate also writes strategies as source code for other engines, with the same template
+//! engine: [`python_strategy`] (a backtesting.py module) and [`pine_strategy`] (a TradingView Pine
+//! Script strategy).
 //!
 //! The tables stay the source of truth: the page only shows them, so it can be rebuilt at any time
 //! (also for a run still in progress or interrupted) and the same numbers loaded in pandas or
@@ -26,6 +27,7 @@ mod downsample;
 mod error;
 mod evolution;
 mod format;
+mod pine_code;
 mod price_chart;
 mod run;
 mod strategy_code;
@@ -42,8 +44,9 @@ use minijinja::Environment;
 pub use compare::write_comparison_report;
 pub use downsample::min_max_downsample;
 pub use error::ReportError;
+pub use pine_code::pine_strategy;
 pub use strategy_code::{
-    BACKTESTING_PY_VERSION, StrategySource, python_strategy, write_python_strategy,
+    BACKTESTING_PY_VERSION, StrategyLanguage, StrategySource, python_strategy, write_strategy,
 };
 pub use study::write_study_report;
 pub use walk_forward::write_walk_forward_report;

@@ -109,6 +109,7 @@ const PYTHON: Dialect = Dialect {
     close: "close[t]",
     after_first_bar: "t > 0",
     number: float,
+    compare: |a, op, b| format!("{a} {op} {b}"),
 };
 
 /// One entry rule as conditions for each side.
@@ -190,6 +191,77 @@ struct Context {
     consecutive_loss_limit: String,
 }
 
+/// What every export's header says: name, rules, the gate, provenance, costs.
+#[derive(Debug, Clone)]
+pub(crate) struct Header {
+    pub(crate) name: String,
+    pub(crate) rules_text: String,
+    /// `passed`, `failed` or `unknown`.
+    pub(crate) gate: &'static str,
+    pub(crate) failed_checks: Vec<String>,
+    pub(crate) provenance: Vec<(String, String)>,
+    /// (commission, spread, slippage) in basis points, and the initial capital: the run's, or
+    /// `gauntlet backtest`'s defaults.
+    pub(crate) costs: (f64, f64, f64, f64),
+}
+
+/// The header of an export of `source`.
+///
+/// # Errors
+/// [`ReportError::Export`] when the champion's run filled orders at the signal bar's close (the
+/// exports reproduce next-open fills only).
+pub(crate) fn header(source: &StrategySource<'_>) -> Result<Header, ReportError> {
+    if let Some(champion) = source.champion
+        && champion.provenance.fill != "next_open"
+    {
+        return Err(ReportError::Export {
+            message: format!(
+                "the run filled orders at '{}'; exports reproduce next-open fills only (run the \
+                 experiment with fill = \"next_open\")",
+                champion.provenance.fill
+            ),
+        });
+    }
+    let costs = source.champion.map_or(DEFAULT_COSTS, |file| {
+        let costs = &file.provenance.costs;
+        (
+            costs.commission_bps,
+            costs.spread_bps,
+            costs.slippage_bps,
+            costs.initial_capital,
+        )
+    });
+    let (gate, failed_checks) = match source.champion.and_then(|file| file.validation.as_ref()) {
+        Some(validation) if validation.passed => ("passed", Vec::new()),
+        Some(validation) => (
+            "failed",
+            validation
+                .gate
+                .iter()
+                .filter(|check| !check.passed)
+                .map(|check| {
+                    docstring(&format!(
+                        "{} (value {})",
+                        check.check,
+                        check
+                            .value
+                            .map_or("null".to_string(), |value| value.to_string())
+                    ))
+                })
+                .collect(),
+        ),
+        None => ("unknown", Vec::new()),
+    };
+    Ok(Header {
+        name: docstring(source.name),
+        rules_text: docstring(&source.genome.describe()),
+        gate,
+        failed_checks,
+        provenance: source.champion.map(provenance_lines).unwrap_or_default(),
+        costs,
+    })
+}
+
 /// The Python module for `source`: a backtesting.py `Strategy` trading the genome as Gauntlet's
 /// engine does (fills at the next open), with a header of provenance and the validation gate's
 /// result, and a command line (`python FILE.py DATA.csv`).
@@ -199,17 +271,7 @@ struct Context {
 /// module reproduces next-open fills only); [`ReportError::Template`] for a bug in the template.
 pub fn python_strategy(source: &StrategySource<'_>) -> Result<String, ReportError> {
     let genome = source.genome;
-    if let Some(champion) = source.champion
-        && champion.provenance.fill != "next_open"
-    {
-        return Err(ReportError::Export {
-            message: format!(
-                "the run filled orders at '{}'; the Python export reproduces next-open fills only \
-                 (run the experiment with fill = \"next_open\")",
-                champion.provenance.fill
-            ),
-        });
-    }
+    let header = header(source)?;
     let mut columns = Columns::default();
     let (logic, rules, needed, score) = match &genome.entry.logic {
         EntryLogic::Always => ("always", Vec::new(), 0, None),
@@ -265,46 +327,17 @@ pub fn python_strategy(source: &StrategySource<'_>) -> Result<String, ReportErro
             Some(columns.add(Indicator::Volatility(lookback))),
         ),
     };
-    let (commission, spread, slippage, capital) = source.champion.map_or(DEFAULT_COSTS, |file| {
-        let costs = &file.provenance.costs;
-        (
-            costs.commission_bps,
-            costs.spread_bps,
-            costs.slippage_bps,
-            costs.initial_capital,
-        )
-    });
-    let (gate, failed_checks) = match source.champion.and_then(|file| file.validation.as_ref()) {
-        Some(validation) if validation.passed => ("passed", Vec::new()),
-        Some(validation) => (
-            "failed",
-            validation
-                .gate
-                .iter()
-                .filter(|check| !check.passed)
-                .map(|check| {
-                    docstring(&format!(
-                        "{} (value {})",
-                        check.check,
-                        check
-                            .value
-                            .map_or("null".to_string(), |value| value.to_string())
-                    ))
-                })
-                .collect(),
-        ),
-        None => ("unknown", Vec::new()),
-    };
+    let (commission, spread, slippage, capital) = header.costs;
     let context = Context {
-        name: docstring(source.name),
+        name: header.name,
         file_name: docstring(source.file_name),
         gauntlet_version: source.gauntlet_version.to_string(),
         backtesting_version: BACKTESTING_PY_VERSION,
-        rules_text: docstring(&genome.describe()),
+        rules_text: header.rules_text,
         genome_json: genome.to_json(),
-        gate,
-        failed_checks,
-        provenance: source.champion.map(provenance_lines).unwrap_or_default(),
+        gate: header.gate,
+        failed_checks: header.failed_checks,
+        provenance: header.provenance,
         commission_bps: float(commission),
         spread_bps: float(spread),
         slippage_bps: float(slippage),
@@ -359,20 +392,41 @@ pub fn python_strategy(source: &StrategySource<'_>) -> Result<String, ReportErro
         .map_err(|error| crate::template_error(TEMPLATE, &error))
 }
 
-/// Writes [`python_strategy`] of `source` to `to` (default `genomes/<name>.py`; `-` is standard
-/// output), through links and atomically; returns the path written.
+/// The languages a strategy exports to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StrategyLanguage {
+    /// A backtesting.py module ([`python_strategy`]).
+    Python,
+    /// A Pine Script v6 strategy for TradingView ([`crate::pine_strategy`]).
+    Pine,
+}
+
+impl StrategyLanguage {
+    /// The file extension: `py` or `pine`.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Self::Python => "py",
+            Self::Pine => "pine",
+        }
+    }
+}
+
+/// Writes `source` as `language` to `to` (default `genomes/<name>.<py|pine>`; `-` is standard
+/// output), through links and atomically. Returns the path written and, for Pine, what TradingView
+/// trades differently from Gauntlet (see [`crate::pine_strategy`]).
 ///
 /// # Errors
-/// [`ReportError::Export`] when the file exists and not `force`, or as [`python_strategy`];
-/// [`ReportError::Data`] when it cannot be written.
-pub fn write_python_strategy(
+/// [`ReportError::Export`] when the file exists and not `force`, or as [`python_strategy`] and
+/// [`crate::pine_strategy`]; [`ReportError::Data`] when it cannot be written.
+pub fn write_strategy(
+    language: StrategyLanguage,
     source: &ExportSource,
     to: Option<&Path>,
     bars_per_year: f64,
     force: bool,
-) -> Result<PathBuf, ReportError> {
+) -> Result<(PathBuf, Vec<String>), ReportError> {
     let to = to.map_or_else(
-        || PathBuf::from(format!("genomes/{}.py", source.name)),
+        || PathBuf::from(format!("genomes/{}.{}", source.name, language.extension())),
         Path::to_path_buf,
     );
     let standard_output = to == Path::new("-");
@@ -386,18 +440,22 @@ pub fn write_python_strategy(
     }
     let file_name = match to.file_name() {
         Some(name) if !standard_output => name.to_string_lossy().into_owned(),
-        _ => "strategy.py".to_string(),
+        _ => format!("strategy.{}", language.extension()),
     };
-    let code = python_strategy(&StrategySource {
+    let strategy = StrategySource {
         name: &source.name,
         genome: &source.genome,
         champion: source.champion.as_ref(),
         file_name: &file_name,
         bars_per_year,
         gauntlet_version: env!("CARGO_PKG_VERSION"),
-    })?;
+    };
+    let (code, approximations) = match language {
+        StrategyLanguage::Python => (python_strategy(&strategy)?, Vec::new()),
+        StrategyLanguage::Pine => crate::pine_strategy(&strategy)?,
+    };
     gauntlet_data::write_bytes_atomically(&to, code.as_bytes())?;
-    Ok(to)
+    Ok((to, approximations))
 }
 
 /// The champion's provenance as (field, value) lines for the header.

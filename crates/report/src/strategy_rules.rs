@@ -101,6 +101,8 @@ pub(crate) struct Dialect {
     pub(crate) after_first_bar: &'static str,
     /// A number literal that reads back as exactly the value.
     pub(crate) number: fn(f64) -> String,
+    /// `a op b` for `op` one of `>`, `>=`, `<`, `<=`, compared exactly.
+    pub(crate) compare: fn(&str, &str, &str) -> String,
 }
 
 /// Bollinger widths are shared in hundredths of a deviation (as the engine's cache keys them).
@@ -118,22 +120,19 @@ pub(crate) fn rule_conditions(
     let now = |name: &str| (dialect.value)(name, false);
     let before = |name: &str| (dialect.value)(name, true);
     let number = dialect.number;
+    let compare = dialect.compare;
     let (close, first) = (dialect.close, dialect.after_first_bar);
     let cross = |a: &str, b: &str| {
         (
             format!(
-                "{first} and {} > {} and {} <= {}",
-                now(a),
-                now(b),
-                before(a),
-                before(b)
+                "{first} and {} and {}",
+                compare(&now(a), ">", &now(b)),
+                compare(&before(a), "<=", &before(b))
             ),
             format!(
-                "{first} and {} < {} and {} >= {}",
-                now(a),
-                now(b),
-                before(a),
-                before(b)
+                "{first} and {} and {}",
+                compare(&now(a), "<", &now(b)),
+                compare(&before(a), ">=", &before(b))
             ),
         )
     };
@@ -156,7 +155,7 @@ pub(crate) fn rule_conditions(
         }
         Rule::PriceVsAverage { average, period } => {
             let level = now(&columns.average(average, period));
-            (format!("{close} > {level}"), format!("{close} < {level}"))
+            (compare(close, ">", &level), compare(close, "<", &level))
         }
         Rule::RsiThreshold {
             period,
@@ -169,25 +168,33 @@ pub(crate) fn rule_conditions(
             let (lower, upper) = (number(lower), number(upper));
             if crossing {
                 (
-                    format!("{first} and {value} < {lower} and {previous} >= {lower}"),
-                    format!("{first} and {value} > {upper} and {previous} <= {upper}"),
+                    format!(
+                        "{first} and {} and {}",
+                        compare(&value, "<", &lower),
+                        compare(&previous, ">=", &lower)
+                    ),
+                    format!(
+                        "{first} and {} and {}",
+                        compare(&value, ">", &upper),
+                        compare(&previous, "<=", &upper)
+                    ),
                 )
             } else {
-                (format!("{value} < {lower}"), format!("{value} > {upper}"))
+                (compare(&value, "<", &lower), compare(&value, ">", &upper))
             }
         }
         Rule::BollingerTouch { period, width } => {
             let width = hundredths(width);
             let lower = now(&columns.add(Indicator::BollingerLower(period, width)));
             let upper = now(&columns.add(Indicator::BollingerUpper(period, width)));
-            (format!("{close} < {lower}"), format!("{close} > {upper}"))
+            (compare(close, "<", &lower), compare(close, ">", &upper))
         }
         Rule::DonchianBreakout { period } => {
             let lower = before(&columns.add(Indicator::DonchianLower(period)));
             let upper = before(&columns.add(Indicator::DonchianUpper(period)));
             (
-                format!("{first} and {close} > {upper}"),
-                format!("{first} and {close} < {lower}"),
+                format!("{first} and {}", compare(close, ">", &upper)),
+                format!("{first} and {}", compare(close, "<", &lower)),
             )
         }
         Rule::RocMomentum {
@@ -197,16 +204,16 @@ pub(crate) fn rule_conditions(
             let value = now(&columns.add(Indicator::Roc(period)));
             let fraction = format!("({} / 100.0)", number(threshold_pct));
             (
-                format!("{value} > {fraction}"),
-                format!("{value} < -{fraction}"),
+                compare(&value, ">", &fraction),
+                compare(&value, "<", &format!("-{fraction}")),
             )
         }
         Rule::ZScoreReversion { period, threshold } => {
             let value = now(&columns.add(Indicator::ZScore(period)));
             let threshold = number(threshold);
             (
-                format!("{value} < -{threshold}"),
-                format!("{value} > {threshold}"),
+                compare(&value, "<", &format!("-{threshold}")),
+                compare(&value, ">", &threshold),
             )
         }
         Rule::VolatilityBand {
@@ -226,8 +233,16 @@ pub(crate) fn rule_conditions(
             let name = columns.add(Indicator::Sma(period));
             let (value, previous) = (now(&name), before(&name));
             (
-                format!("{first} and {close} > {value} and {value} > {previous}"),
-                format!("{first} and {close} < {value} and {value} < {previous}"),
+                format!(
+                    "{first} and {} and {}",
+                    compare(close, ">", &value),
+                    compare(&value, ">", &previous)
+                ),
+                format!(
+                    "{first} and {} and {}",
+                    compare(close, "<", &value),
+                    compare(&value, "<", &previous)
+                ),
             )
         }
     }

@@ -1,19 +1,24 @@
-//! `gauntlet export --format python`, verified in the target engine: the exported backtesting.py
-//! modules of the seed genomes and of 200 random genomes (every rule kind, exit, sizing method and
-//! account limit) trade in backtesting.py as `gauntlet backtest --trades-out` says Gauntlet traded
-//! them, on daily and hourly, OHLC and close-only bundled data, with and without costs
-//! (`scripts/verify_python_export.py` compares the trade lists). The quickstart's champions are
-//! verified the same way by `.ci/run`, after it runs the quickstart.
+//! `gauntlet export --format python|pine`, verified in the target engines, for the seed genomes and
+//! 200 random genomes (every rule kind, exit, sizing method and account limit) on daily and hourly,
+//! OHLC and close-only bundled data:
+//! - the backtesting.py modules trade in backtesting.py as `gauntlet backtest --trades-out` says
+//!   Gauntlet traded them, with and without costs (`scripts/verify_python_export.py` compares the
+//!   trade lists; `.ci/run` verifies the quickstart's champions the same way);
+//! - the Pine Script strategies, run in PineTS, plot their entry and channel-exit signals on
+//!   exactly the bars where Gauntlet's engine has them (`scripts/pine/verify_pine_export.mjs`).
 //!
-//! The Python side needs backtesting.py 0.6.6 (`scripts/export-requirements.txt`): the test uses
-//! `$GAUNTLET_PYTHON` (default `python3`) and is skipped when it lacks it, unless
-//! `GAUNTLET_REQUIRE_PYTHON` is set (as in CI, whose `.ci/run` makes the virtual environment).
+//! The Python side needs backtesting.py 0.6.6 (`scripts/export-requirements.txt`) in
+//! `$GAUNTLET_PYTHON` (default `python3`); the Pine side Node.js and PineTS (`npm ci --prefix
+//! scripts/pine`). Each test is skipped without its engine, unless `GAUNTLET_REQUIRE_PYTHON` or
+//! `GAUNTLET_REQUIRE_PINETS` is set (as in CI, whose `.ci/run` installs both).
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use gauntlet_backtest::{EntrySignals, Market};
 use gauntlet_genome::{EntryLogic, Genome, RiskLimits, Rule, SizingMethod};
+use gauntlet_indicators::IndicatorColumn;
 use rand::SeedableRng;
 
 mod common;
@@ -145,6 +150,17 @@ fn cases(data_sets: usize) -> Vec<Case> {
             });
         }
     }
+    // The bundled champion of a quickstart run, on every dataset.
+    let champion = repository().join("genomes/champions/quickstart-monthly_performance.json");
+    let genome = gauntlet_genome::read_genome_file(&champion).unwrap();
+    for data in 0..data_sets {
+        cases.push(Case {
+            label: format!("quickstart champion on data {data}"),
+            genome: genome.clone(),
+            data,
+            costs: costs[data % costs.len()],
+        });
+    }
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(20_261_130);
     for index in 0..200 {
         let risk = RiskLimits {
@@ -168,22 +184,24 @@ fn cases(data_sets: usize) -> Vec<Case> {
     cases
 }
 
-#[test]
-fn exported_strategies_trade_as_in_gauntlet_in_backtesting_py() {
-    let Some(python) = python() else {
-        return;
+/// The datasets the exports are checked on, written to `folder`; at most `bars` bars of each.
+fn datasets(folder: &Path, bars: Option<usize>) -> [Data; 4] {
+    let at_most = |cut: Option<usize>| match (cut, bars) {
+        (Some(cut), Some(bars)) => Some(cut.min(bars)),
+        (cut, bars) => cut.or(bars),
     };
-    let folder = tempfile::tempdir().unwrap();
-    let folder = folder.path();
     // Daily OHLC, hourly forex (weekends, daily loss limits over UTC days), daily close-only, and
     // hourly crypto (the last 5,000 bars).
-    let data = [
-        export_data(folder, "sp500-1d", None, 252.0),
-        export_data(folder, "eurusd-1h", None, 6_240.0),
-        export_data(folder, "ko-close-1d", Some(4_000), 252.0),
-        export_data(folder, "btcusd-1h", Some(5_000), 8_760.0),
-    ];
-    let cases = cases(data.len());
+    [
+        export_data(folder, "sp500-1d", at_most(None), 252.0),
+        export_data(folder, "eurusd-1h", at_most(None), 6_240.0),
+        export_data(folder, "ko-close-1d", at_most(Some(4_000)), 252.0),
+        export_data(folder, "btcusd-1h", at_most(Some(5_000)), 8_760.0),
+    ]
+}
+
+/// Every genome feature the cases must cover.
+fn assert_covered(cases: &[Case]) {
     let covered: BTreeSet<String> = cases
         .iter()
         .flat_map(|case| features(&case.genome))
@@ -221,22 +239,22 @@ fn exported_strategies_trade_as_in_gauntlet_in_backtesting_py() {
     ] {
         assert!(covered.contains(feature), "no genome covers {feature}");
     }
+}
 
-    // Export each genome and backtest it in Gauntlet, two processes at a time.
-    let lines: Vec<String> = std::thread::scope(|scope| {
+/// Runs `make` over the cases, two threads at a time, in case order.
+fn per_case<T: Send>(cases: &[Case], make: impl Fn(usize, &Case) -> T + Sync) -> Vec<T> {
+    std::thread::scope(|scope| {
+        let make = &make;
+        let size = cases.len().div_ceil(2);
         let workers: Vec<_> = cases
-            .chunks(cases.len().div_ceil(2))
+            .chunks(size)
             .enumerate()
             .map(|(worker, chunk)| {
-                let data = &data;
                 scope.spawn(move || {
                     chunk
                         .iter()
                         .enumerate()
-                        .map(|(index, case)| {
-                            let stem = folder.join(format!("case-{worker}-{index}"));
-                            manifest_line(&stem, case, &data[case.data])
-                        })
+                        .map(|(index, case)| make(worker * size + index, case))
                         .collect::<Vec<_>>()
                 })
             })
@@ -245,6 +263,27 @@ fn exported_strategies_trade_as_in_gauntlet_in_backtesting_py() {
             .into_iter()
             .flat_map(|worker| worker.join().unwrap())
             .collect()
+    })
+}
+
+#[test]
+fn exported_strategies_trade_as_in_gauntlet_in_backtesting_py() {
+    let Some(python) = python() else {
+        return;
+    };
+    let folder = tempfile::tempdir().unwrap();
+    let folder = folder.path();
+    let data = datasets(folder, None);
+    let cases = cases(data.len());
+    assert_covered(&cases);
+
+    // Export each genome and backtest it in Gauntlet, two processes at a time.
+    let lines = per_case(&cases, |index, case| {
+        manifest_line(
+            &folder.join(format!("case-{index}")),
+            case,
+            &data[case.data],
+        )
     });
     let manifest = folder.join("manifest.jsonl");
     std::fs::write(&manifest, lines.join("\n")).unwrap();
@@ -347,6 +386,141 @@ fn manifest_line(stem: &Path, case: &Case, data: &Data) -> String {
         },
     })
     .to_string()
+}
+
+/// Node.js with PineTS (`scripts/pine/node_modules`), or `None` (after checking that CI does not
+/// require it).
+fn node_with_pinets() -> bool {
+    let installed = repository()
+        .join("scripts/pine/node_modules/pinets/package.json")
+        .exists();
+    let node = Command::new("node")
+        .arg("--version")
+        .output()
+        .is_ok_and(|output| output.status.success());
+    if installed && node {
+        return true;
+    }
+    assert!(
+        std::env::var_os("GAUNTLET_REQUIRE_PINETS").is_none(),
+        "GAUNTLET_REQUIRE_PINETS is set but Node.js or PineTS is missing (npm ci --prefix scripts/pine)"
+    );
+    eprintln!("skipped: no Node.js with PineTS (npm ci --prefix scripts/pine)");
+    false
+}
+
+/// Gauntlet's per-bar signals for `genome` on the bars of `csv`: the entry conditions of each side
+/// as the engine evaluates them, and the channel exit's conditions, as 0/1 columns.
+fn gauntlet_signals(genome: &Genome, csv: &Path) -> String {
+    let market = Market::new("X", gauntlet_data::load_series_file(csv).unwrap());
+    let signals = EntrySignals::compile(&genome.entry.logic, &market.cache).unwrap();
+    let close = market.series().close();
+    let channel = genome.exit.channel_exit_bars.map(|period| {
+        (
+            market
+                .cache
+                .get(IndicatorColumn::DonchianLower { period })
+                .unwrap(),
+            market
+                .cache
+                .get(IndicatorColumn::DonchianUpper { period })
+                .unwrap(),
+        )
+    });
+    let mut text = String::from("long,short,channel_exit_long,channel_exit_short\n");
+    for t in 0..close.len() {
+        let (long, short) = signals.at(close, t);
+        let (exit_long, exit_short) = match &channel {
+            Some((lower, upper)) if t > 0 => (close[t] < lower[t - 1], close[t] > upper[t - 1]),
+            _ => (false, false),
+        };
+        let bit = |value: bool| u8::from(value);
+        text.push_str(&format!(
+            "{},{},{},{}\n",
+            bit(long),
+            bit(short),
+            bit(exit_long),
+            bit(exit_short)
+        ));
+    }
+    text
+}
+
+#[test]
+fn exported_pine_scripts_signal_on_gauntlets_bars_in_pinets() {
+    if !node_with_pinets() {
+        return;
+    }
+    let directory = tempfile::tempdir().unwrap();
+    let folder = directory.path();
+    // PineTS runs some 20,000 bars a second: the last 2,000 bars of each dataset.
+    let data = datasets(folder, Some(2_000));
+    let cases = cases(data.len());
+    assert_covered(&cases);
+    let lines = per_case(&cases, |index, case| {
+        let stem = folder.join(format!("pine-{index}"));
+        let genome_file = stem.with_extension("json");
+        std::fs::write(&genome_file, case.genome.to_json()).unwrap();
+        let script = stem.with_extension("pine");
+        ok(&command(&[
+            "export",
+            "--genome",
+            genome_file.to_str().unwrap(),
+            "--format",
+            "pine",
+            "--to",
+            script.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap());
+        let expected = PathBuf::from(format!("{}-signals.csv", stem.display()));
+        let csv = &data[case.data].csv;
+        std::fs::write(&expected, gauntlet_signals(&case.genome, csv)).unwrap();
+        serde_json::json!({
+            "label": case.label,
+            "script": script,
+            "data": csv,
+            "expected": expected,
+        })
+        .to_string()
+    });
+    // Two Node.js processes, half the scripts each.
+    let halves: Vec<_> = lines
+        .chunks(lines.len().div_ceil(2))
+        .enumerate()
+        .map(|(half, chunk)| {
+            let manifest = folder.join(format!("pine-manifest-{half}.jsonl"));
+            std::fs::write(&manifest, chunk.join("\n")).unwrap();
+            (
+                chunk.len(),
+                Command::new("node")
+                    .arg(repository().join("scripts/pine/verify_pine_export.mjs"))
+                    .arg(&manifest)
+                    .stdout(std::process::Stdio::piped())
+                    .stderr(std::process::Stdio::piped())
+                    .spawn()
+                    .unwrap(),
+            )
+        })
+        .collect();
+    let mut failures = Vec::new();
+    for (count, child) in halves {
+        let output = child.wait_with_output().unwrap();
+        let report = String::from_utf8_lossy(&output.stdout).into_owned();
+        eprintln!("{report}{}", String::from_utf8_lossy(&output.stderr));
+        let agreed = format!("{count} of {count} exported Pine scripts gave Gauntlet's signals");
+        if !output.status.success() || !report.contains(&agreed) {
+            failures.push(report);
+        }
+    }
+    if !failures.is_empty() {
+        let kept = directory.keep();
+        panic!(
+            "PineTS disagreed (scripts, data and signals kept in {}):\n{}",
+            kept.display(),
+            failures.join("\n")
+        );
+    }
 }
 
 #[test]
