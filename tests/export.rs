@@ -457,7 +457,64 @@ fn exported_pine_scripts_signal_on_gauntlets_bars_in_pinets() {
     let data = datasets(folder, Some(2_000));
     let cases = cases(data.len());
     assert_covered(&cases);
-    let lines = per_case(&cases, |index, case| {
+    verify_in_pinets(&cases, &data, directory);
+}
+
+/// The champions of the quickstart run that `.ci/run` makes (`$GAUNTLET_QUICKSTART_RUN`), exported
+/// to Pine, give Gauntlet's signals in PineTS on the last 2,000 bars of the run's four datasets.
+/// Skipped without the variable.
+#[test]
+fn quickstart_champions_signal_on_gauntlets_bars_in_pinets() {
+    let Some(run) = std::env::var_os("GAUNTLET_QUICKSTART_RUN").map(PathBuf::from) else {
+        eprintln!("skipped: GAUNTLET_QUICKSTART_RUN names no run folder (.ci/run sets it)");
+        return;
+    };
+    if !node_with_pinets() {
+        return;
+    }
+    let directory = tempfile::tempdir().unwrap();
+    let folder = directory.path();
+    let data = [
+        export_data(folder, "sp500-1d", Some(2_000), 252.0),
+        export_data(folder, "msft-1d", Some(2_000), 252.0),
+        export_data(folder, "eurusd-1h", Some(2_000), 6_240.0),
+        export_data(folder, "wti-1d", Some(2_000), 252.0),
+    ];
+    let mut categories: Vec<String> = std::fs::read_dir(run.join("champions"))
+        .unwrap()
+        .filter_map(|entry| {
+            let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+            name.strip_suffix(".json").map(str::to_string)
+        })
+        .collect();
+    categories.sort();
+    assert!(!categories.is_empty(), "{} has no champions", run.display());
+    let mut cases = Vec::new();
+    for category in &categories {
+        let arguments = ["export", run.to_str().unwrap(), "--category", category];
+        let to = ["--to", folder.to_str().unwrap(), "--force"];
+        let stdout = ok(&command(&[&arguments[..], &to[..]].concat())
+            .output()
+            .unwrap());
+        let file = stdout.trim().strip_prefix("Wrote ").unwrap().to_string();
+        let genome = gauntlet_genome::read_genome_file(Path::new(&file)).unwrap();
+        for index in 0..data.len() {
+            cases.push(Case {
+                label: format!("quickstart {category} champion on data {index}"),
+                genome: genome.clone(),
+                data: index,
+                costs: (0.0, 0.0, 0.0),
+            });
+        }
+    }
+    verify_in_pinets(&cases, &data, directory);
+}
+
+/// Exports every case to Pine Script, runs it in PineTS (two Node.js processes) on its data and
+/// compares its signal plots with Gauntlet's, bar by bar; keeps `directory` when they differ.
+fn verify_in_pinets(cases: &[Case], data: &[Data], directory: tempfile::TempDir) {
+    let folder = directory.path();
+    let lines = per_case(cases, |index, case| {
         let stem = folder.join(format!("pine-{index}"));
         let genome_file = stem.with_extension("json");
         std::fs::write(&genome_file, case.genome.to_json()).unwrap();
