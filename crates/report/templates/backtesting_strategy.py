@@ -739,6 +739,21 @@ def load_bars(path):
         }
     )
     bars.index = pd.DatetimeIndex(index).tz_localize(None)
+    prices = bars[["Open", "High", "Low", "Close"]].to_numpy()
+    bad = ~(np.isfinite(prices) & (prices > 0.0)).all(axis=1)
+    bad |= (bars["Low"] > bars[["Open", "Close"]].min(axis=1)).to_numpy()
+    bad |= (bars["High"] < bars[["Open", "Close"]].max(axis=1)).to_numpy()
+    if bad.any():
+        row = int(np.argmax(bad))
+        raise ValueError(
+            f"{path}: row {row + 2}: prices must be positive numbers with low <= open, close <= high"
+        )
+    steps = np.diff(bars.index.asi8)
+    if (steps <= 0).any():
+        row = int(np.argmax(steps <= 0)) + 1
+        raise ValueError(f"{path}: row {row + 2}: timestamps must be strictly increasing")
+    if len(bars) < 2:
+        raise ValueError(f"{path}: fewer than two bars")
     return bars
 
 
@@ -840,3 +855,6 @@ if __name__ == "__main__":
         main()
     except BrokenPipeError:
         sys.exit(0)
+    except (OSError, ValueError, KeyError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        sys.exit(2)
