@@ -125,10 +125,14 @@ def run_cases(run_dir, gauntlet, work):
     os.makedirs(work, exist_ok=True)
 
     def call(*arguments):
-        subprocess.run([gauntlet, *arguments], check=True, stdout=subprocess.DEVNULL)
+        done = subprocess.run([gauntlet, *arguments], capture_output=True, text=True)
+        if done.returncode != 0:
+            raise SystemExit(f"gauntlet {' '.join(arguments)} failed: {done.stderr.strip()}")
 
     cases, exported = [], set()
     champions = os.path.join(run_dir, "champions")
+    if not os.path.isdir(champions):
+        raise SystemExit(f"{run_dir}: not a finished run folder (no champions/)")
     for name in sorted(os.listdir(champions)):
         if not name.endswith(".json"):
             continue
