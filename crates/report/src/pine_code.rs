@@ -9,13 +9,13 @@
 //! do as Gauntlet's engine does is listed in the script's header and returned to the caller
 //! ([`pine_strategy`]).
 
-use gauntlet_genome::{Combine, Direction, EntryLogic, SizingMethod};
+use gauntlet_genome::{Direction, SizingMethod};
 use minijinja::Environment;
 use serde::Serialize;
 
 use crate::error::ReportError;
-use crate::strategy_code::{RuleCode, StrategySource, docstring, rule_code};
-use crate::strategy_rules::{Columns, Dialect, Indicator};
+use crate::strategy_code::StrategySource;
+use crate::strategy_rules::{Columns, Dialect, EntryCode, Indicator, docstring, entry_code};
 
 /// The template's name (also its file under `templates/`).
 const TEMPLATE: &str = "strategy.pine";
@@ -211,22 +211,6 @@ fn ema_block(name: &str, source: &str, period: u32, what: &str) -> String {
     )
 }
 
-/// The factor score's columns and parameters, as Pine.
-#[derive(Serialize)]
-struct ScoreCode {
-    trend_fast: String,
-    trend_slow: String,
-    momentum: String,
-    atr: String,
-    trend_weight: String,
-    momentum_scale_pct: String,
-    momentum_weight: String,
-    volatility_max_pct: String,
-    volatility_weight: String,
-    buy_above: String,
-    sell_below: String,
-}
-
 /// Everything the template reads.
 #[derive(Serialize)]
 struct Context {
@@ -242,11 +226,9 @@ struct Context {
     commission_pct: String,
     bars_per_year: String,
     direction: &'static str,
-    logic: &'static str,
     blocks: Vec<String>,
-    rules: Vec<RuleCode>,
-    needed: usize,
-    score: Option<ScoreCode>,
+    #[serde(flatten)]
+    entry: EntryCode,
     channel: Option<(String, String)>,
     exit_on_opposite_signal: bool,
     max_holding_bars: String,
@@ -279,39 +261,7 @@ pub fn pine_strategy(source: &StrategySource<'_>) -> Result<(String, Vec<String>
     let genome = source.genome;
     let header = crate::strategy_code::header(source)?;
     let mut columns = Columns::default();
-    let (logic, rules, needed, score) = match &genome.entry.logic {
-        EntryLogic::Always => ("always", Vec::new(), 0, None),
-        EntryLogic::Rules { rules, combine } => {
-            let code: Vec<RuleCode> = rules
-                .iter()
-                .map(|rule| rule_code(rule, &mut columns, &PINE))
-                .collect();
-            let needed = match combine {
-                Combine::All => rules.len(),
-                Combine::Any => 1,
-                Combine::AtLeast { count } => *count as usize,
-            };
-            ("rules", code, needed, None)
-        }
-        EntryLogic::MultiFactor(factor) => (
-            "score",
-            Vec::new(),
-            0,
-            Some(ScoreCode {
-                trend_fast: columns.add(Indicator::Sma(factor.trend_fast)),
-                trend_slow: columns.add(Indicator::Sma(factor.trend_slow)),
-                momentum: columns.add(Indicator::Roc(factor.momentum_period)),
-                atr: columns.add(Indicator::Atr(factor.volatility_period)),
-                trend_weight: pine_number(factor.trend_weight),
-                momentum_scale_pct: pine_number(factor.momentum_scale_pct),
-                momentum_weight: pine_number(factor.momentum_weight),
-                volatility_max_pct: pine_number(factor.volatility_max_pct),
-                volatility_weight: pine_number(factor.volatility_weight),
-                buy_above: pine_number(factor.buy_above),
-                sell_below: pine_number(factor.sell_below),
-            }),
-        ),
-    };
+    let entry = entry_code(&genome.entry.logic, &mut columns, &PINE);
     let exit = &genome.exit;
     let channel = exit.channel_exit_bars.map(|period| {
         (
@@ -359,11 +309,8 @@ pub fn pine_strategy(source: &StrategySource<'_>) -> Result<(String, Vec<String>
             Direction::Short => "short",
             Direction::Both => "both",
         },
-        logic,
         blocks: columns.0.iter().map(|&column| pine_block(column)).collect(),
-        rules,
-        needed,
-        score,
+        entry,
         channel,
         exit_on_opposite_signal: exit.exit_on_opposite_signal,
         max_holding_bars: exit

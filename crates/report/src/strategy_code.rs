@@ -11,13 +11,13 @@
 
 use std::path::{Path, PathBuf};
 
-use gauntlet_genome::{Combine, Direction, EntryLogic, Genome, Rule, SizingMethod};
+use gauntlet_genome::{Direction, Genome, SizingMethod};
 use gauntlet_tournament::champion_file::{ChampionFile, ExportSource};
 use minijinja::Environment;
 use serde::Serialize;
 
 use crate::error::ReportError;
-use crate::strategy_rules::{Columns, Dialect, Indicator, rule_conditions};
+use crate::strategy_rules::{Columns, Dialect, EntryCode, Indicator, docstring, entry_code};
 
 /// The template's name (also its file under `templates/`).
 const TEMPLATE: &str = "backtesting_strategy.py";
@@ -55,14 +55,6 @@ fn float(value: f64) -> String {
     format!("{value:?}")
 }
 
-/// Text for the module's docstrings and comments: one line, without a triple quote that would end
-/// the docstring or a backslash that Python would read as an escape.
-pub(crate) fn docstring(text: &str) -> String {
-    text.replace('\\', "/")
-        .replace("\"\"\"", "\" \" \"")
-        .replace(['\n', '\r'], " ")
-}
-
 /// A Python literal for an optional number (`None` when absent).
 fn optional(value: Option<f64>) -> String {
     value.map_or_else(|| "None".to_string(), float)
@@ -77,20 +69,27 @@ fn python_expression(indicator: Indicator) -> String {
         Indicator::Rsi(period) => format!("rsi(close, {period})"),
         Indicator::Roc(period) => format!("roc(close, {period})"),
         Indicator::StdDev(period) => format!("stddev(close, {period})"),
+        // Bands, z-scores and MACD from the columns computed before them.
         Indicator::BollingerUpper(period, hundredths) => {
-            format!("bollinger_upper(close, {period}, {hundredths} / 100.0)")
+            format!(
+                "bollinger_upper(self.sma_{period}, self.stddev_{period}, {hundredths} / 100.0)"
+            )
         }
         Indicator::BollingerLower(period, hundredths) => {
-            format!("bollinger_lower(close, {period}, {hundredths} / 100.0)")
+            format!(
+                "bollinger_lower(self.sma_{period}, self.stddev_{period}, {hundredths} / 100.0)"
+            )
         }
-        Indicator::ZScore(period) => format!("zscore(close, {period})"),
+        Indicator::ZScore(period) => {
+            format!("zscore(close, self.sma_{period}, self.stddev_{period})")
+        }
         Indicator::Atr(period) => format!("atr(high, low, close, {period})"),
         Indicator::Volatility(period) => format!("volatility(close, {period})"),
-        Indicator::MacdLine(fast, slow, signal) => {
-            format!("macd_line(close, {fast}, {slow}, {signal})")
+        Indicator::MacdLine(fast, slow, _) => {
+            format!("macd_line(self.ema_{fast}, self.ema_{slow})")
         }
         Indicator::MacdSignal(fast, slow, signal) => {
-            format!("macd_signal(close, {fast}, {slow}, {signal})")
+            format!("ema(self.macd_line_{fast}_{slow}_{signal}, {signal})")
         }
         Indicator::DonchianUpper(period) => format!("donchian_upper(high, {period})"),
         Indicator::DonchianLower(period) => format!("donchian_lower(low, {period})"),
@@ -112,43 +111,6 @@ const PYTHON: Dialect = Dialect {
     compare: |a, op, b| format!("{a} {op} {b}"),
 };
 
-/// One entry rule as conditions for each side.
-#[derive(Serialize)]
-pub(crate) struct RuleCode {
-    /// The rule in words (long side / short side).
-    pub(crate) long_text: String,
-    pub(crate) short_text: String,
-    pub(crate) long: String,
-    pub(crate) short: String,
-}
-
-/// `rule` as conditions in `dialect`, with its words (for a comment).
-pub(crate) fn rule_code(rule: &Rule, columns: &mut Columns, dialect: &Dialect) -> RuleCode {
-    let (long, short) = rule_conditions(rule, columns, dialect);
-    RuleCode {
-        long_text: docstring(&rule.describe(true)),
-        short_text: docstring(&rule.describe(false)),
-        long,
-        short,
-    }
-}
-
-/// The factor score's parameters and columns.
-#[derive(Serialize)]
-struct ScoreCode {
-    trend_fast: String,
-    trend_slow: String,
-    momentum: String,
-    atr: String,
-    trend_weight: String,
-    momentum_scale_pct: String,
-    momentum_weight: String,
-    volatility_max_pct: String,
-    volatility_weight: String,
-    buy_above: String,
-    sell_below: String,
-}
-
 /// Everything the template reads.
 #[derive(Serialize)]
 struct Context {
@@ -169,11 +131,9 @@ struct Context {
     bars_per_year: String,
     direction: &'static str,
     /// `rules`, `score` or `always`.
-    logic: &'static str,
     columns: Vec<(String, String)>,
-    rules: Vec<RuleCode>,
-    needed: usize,
-    score: Option<ScoreCode>,
+    #[serde(flatten)]
+    entry: EntryCode,
     stop_loss_pct: String,
     take_profit_pct: String,
     trail_activation_pct: String,
@@ -273,37 +233,7 @@ pub fn python_strategy(source: &StrategySource<'_>) -> Result<String, ReportErro
     let genome = source.genome;
     let header = header(source)?;
     let mut columns = Columns::default();
-    let (logic, rules, needed, score) = match &genome.entry.logic {
-        EntryLogic::Always => ("always", Vec::new(), 0, None),
-        EntryLogic::Rules { rules, combine } => {
-            let code: Vec<RuleCode> = rules
-                .iter()
-                .map(|rule| rule_code(rule, &mut columns, &PYTHON))
-                .collect();
-            let needed = match combine {
-                Combine::All => rules.len(),
-                Combine::Any => 1,
-                Combine::AtLeast { count } => *count as usize,
-            };
-            ("rules", code, needed, None)
-        }
-        EntryLogic::MultiFactor(factor) => {
-            let score = ScoreCode {
-                trend_fast: columns.add(Indicator::Sma(factor.trend_fast)),
-                trend_slow: columns.add(Indicator::Sma(factor.trend_slow)),
-                momentum: columns.add(Indicator::Roc(factor.momentum_period)),
-                atr: columns.add(Indicator::Atr(factor.volatility_period)),
-                trend_weight: float(factor.trend_weight),
-                momentum_scale_pct: float(factor.momentum_scale_pct),
-                momentum_weight: float(factor.momentum_weight),
-                volatility_max_pct: float(factor.volatility_max_pct),
-                volatility_weight: float(factor.volatility_weight),
-                buy_above: float(factor.buy_above),
-                sell_below: float(factor.sell_below),
-            };
-            ("score", Vec::new(), 0, Some(score))
-        }
-    };
+    let entry = entry_code(&genome.entry.logic, &mut columns, &PYTHON);
     let exit = &genome.exit;
     let channel = exit.channel_exit_bars.map(|period| {
         (
@@ -348,15 +278,12 @@ pub fn python_strategy(source: &StrategySource<'_>) -> Result<String, ReportErro
             Direction::Short => "short",
             Direction::Both => "both",
         },
-        logic,
         columns: columns
             .0
             .into_iter()
             .map(|indicator| (indicator.name(), python_expression(indicator)))
             .collect(),
-        rules,
-        needed,
-        score,
+        entry,
         stop_loss_pct: optional(exit.stop_loss_pct),
         take_profit_pct: optional(exit.take_profit_pct),
         trail_activation_pct: optional(exit.trailing_stop.map(|trail| trail.activation_pct)),

@@ -3,7 +3,8 @@
 //! language ([`Dialect`]: Python over bar `t`, Pine Script over the current bar), with the same
 //! comparisons, in the same order, as the engine's compiled signals.
 
-use gauntlet_genome::{AverageKind, Rule};
+use gauntlet_genome::{AverageKind, Combine, EntryLogic, Rule};
+use serde::Serialize;
 
 /// An indicator column an export computes, with gauntlet-indicators' definitions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -244,6 +245,108 @@ pub(crate) fn rule_conditions(
                     compare(&value, "<", &previous)
                 ),
             )
+        }
+    }
+}
+
+/// Text for docstrings and comments of exported code: one line, without a triple quote that would
+/// end a Python docstring or a backslash that Python or Pine would read as an escape.
+pub(crate) fn docstring(text: &str) -> String {
+    text.replace('\\', "/")
+        .replace("\"\"\"", "\" \" \"")
+        .replace(['\n', '\r'], " ")
+}
+
+/// One entry rule as conditions for each side, with its words (for a comment).
+#[derive(Debug, Serialize)]
+pub(crate) struct RuleCode {
+    pub(crate) long_text: String,
+    pub(crate) short_text: String,
+    pub(crate) long: String,
+    pub(crate) short: String,
+}
+
+/// The factor score's columns and parameters, as literals of the dialect.
+#[derive(Debug, Serialize)]
+pub(crate) struct ScoreCode {
+    trend_fast: String,
+    trend_slow: String,
+    momentum: String,
+    atr: String,
+    trend_weight: String,
+    momentum_scale_pct: String,
+    momentum_weight: String,
+    volatility_max_pct: String,
+    volatility_weight: String,
+    buy_above: String,
+    sell_below: String,
+}
+
+/// A genome's entry logic as the templates read it: `logic` is `rules` (each rule's conditions,
+/// `needed` of them must hold), `score` (the factor score) or `always`.
+#[derive(Debug, Serialize)]
+pub(crate) struct EntryCode {
+    logic: &'static str,
+    rules: Vec<RuleCode>,
+    needed: usize,
+    score: Option<ScoreCode>,
+}
+
+/// `logic` in `dialect`, taking its columns from `columns` (the engine's `EntrySignals::at`: a
+/// lone rule decides alone, whatever the combination says).
+pub(crate) fn entry_code(
+    logic: &EntryLogic,
+    columns: &mut Columns,
+    dialect: &Dialect,
+) -> EntryCode {
+    match logic {
+        EntryLogic::Always => EntryCode {
+            logic: "always",
+            rules: Vec::new(),
+            needed: 0,
+            score: None,
+        },
+        EntryLogic::Rules { rules, combine } => EntryCode {
+            logic: "rules",
+            rules: rules
+                .iter()
+                .map(|rule| {
+                    let (long, short) = rule_conditions(rule, columns, dialect);
+                    RuleCode {
+                        long_text: docstring(&rule.describe(true)),
+                        short_text: docstring(&rule.describe(false)),
+                        long,
+                        short,
+                    }
+                })
+                .collect(),
+            needed: match combine {
+                Combine::All => rules.len(),
+                Combine::Any => 1,
+                Combine::AtLeast { count } => *count as usize,
+            },
+            score: None,
+        },
+        EntryLogic::MultiFactor(factor) => {
+            let number = dialect.number;
+            EntryCode {
+                logic: "score",
+                rules: Vec::new(),
+                needed: 0,
+                score: Some(ScoreCode {
+                    trend_fast: columns.add(Indicator::Sma(factor.trend_fast)),
+                    trend_slow: columns.add(Indicator::Sma(factor.trend_slow)),
+                    momentum: columns.add(Indicator::Roc(factor.momentum_period)),
+                    atr: columns.add(Indicator::Atr(factor.volatility_period)),
+                    trend_weight: number(factor.trend_weight),
+                    momentum_scale_pct: number(factor.momentum_scale_pct),
+                    momentum_weight: number(factor.momentum_weight),
+                    volatility_max_pct: number(factor.volatility_max_pct),
+                    volatility_weight: number(factor.volatility_weight),
+                    buy_above: number(factor.buy_above),
+                    sell_below: number(factor.sell_below),
+                }),
+            }
         }
     }
 }

@@ -58,6 +58,7 @@ How this module maps that onto backtesting.py, and where the two engines differ:
 
 import argparse
 import math
+import os
 import sys
 import warnings
 from collections import deque
@@ -228,21 +229,18 @@ def stddev(values, period):
     return out
 
 
-def bollinger_upper(values, period, width):
+def bollinger_upper(middle, deviation, width):
     """Upper Bollinger band: SMA + width x population standard deviation."""
-    middle, deviation = sma(values, period), stddev(values, period)
     return [m + width * d for m, d in zip(middle, deviation)]
 
 
-def bollinger_lower(values, period, width):
+def bollinger_lower(middle, deviation, width):
     """Lower Bollinger band: SMA - width x population standard deviation."""
-    middle, deviation = sma(values, period), stddev(values, period)
     return [m - width * d for m, d in zip(middle, deviation)]
 
 
-def zscore(values, period):
+def zscore(values, middle, deviation):
     """(value - SMA) / population standard deviation; NaN when the deviation is 0."""
-    middle, deviation = sma(values, period), stddev(values, period)
     return [
         (v - m) / d if d > 0.0 else NAN for v, m, d in zip(values, middle, deviation)
     ]
@@ -282,20 +280,9 @@ def volatility(close, period):
     return out
 
 
-def _macd(close, fast, slow, signal):
-    fast_ema, slow_ema = ema(close, fast), ema(close, slow)
-    line = [f - s for f, s in zip(fast_ema, slow_ema)]
-    return line, ema(line, signal)
-
-
-def macd_line(close, fast, slow, signal):
-    """MACD line: EMA(fast) - EMA(slow)."""
-    return _macd(close, fast, slow, signal)[0]
-
-
-def macd_signal(close, fast, slow, signal):
-    """MACD signal line: EMA(signal) of the MACD line, from its first value."""
-    return _macd(close, fast, slow, signal)[1]
+def macd_line(fast_ema, slow_ema):
+    """MACD line: EMA(fast) - EMA(slow) (its signal line is `ema` of it, from its first value)."""
+    return [f - s for f, s in zip(fast_ema, slow_ema)]
 
 
 def donchian_upper(high, period):
@@ -819,6 +806,17 @@ def trades_table(stats, bars):
     )
 
 
+def _utc_times(trades):
+    """The trades with their times as `gauntlet backtest --trades-out` writes them (ISO 8601, UTC)."""
+    trades = trades.copy()
+    for column in ("entry_time", "exit_time"):
+        trades[column] = [
+            "" if pd.isna(t) else pd.Timestamp(t).strftime("%Y-%m-%dT%H:%M:%SZ")
+            for t in trades[column]
+        ]
+    return trades
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("data", help="bars: a CSV file with timestamp, open, high, low, close")
@@ -827,7 +825,9 @@ def main(argv=None):
     parser.add_argument("--slippage-bps", type=float, default=SLIPPAGE_BPS)
     parser.add_argument("--capital", type=float, default=INITIAL_CAPITAL)
     parser.add_argument("--bars-per-year", type=float, default=BARS_PER_YEAR)
-    parser.add_argument("--trades-out", help="write backtesting.py's trades to this CSV file")
+    parser.add_argument(
+        "--trades-out", help="write backtesting.py's trades to this CSV file (- for standard output)"
+    )
     arguments = parser.parse_args(argv)
     bars = load_bars(arguments.data)
     stats = backtest(
@@ -838,15 +838,28 @@ def main(argv=None):
         initial_capital=arguments.capital,
         bars_per_year=arguments.bars_per_year,
     )
-    print(stats.drop(["_strategy", "_equity_curve", "_trades"]).to_string())
+    # With the trades on standard output, the statistics go to standard error.
+    report = sys.stderr if arguments.trades_out == "-" else sys.stdout
+    print(stats.drop(["_strategy", "_equity_curve", "_trades"]).to_string(), file=report)
     strategy = stats["_strategy"]
     print(
         f"\nGauntlet's ledger: {len(strategy.ledger_trades)} trades, final equity {strategy.cash:.2f}"
         " (every fill paying half the spread and the slippage; an open position closed at the last"
-        " close)"
+        " close)",
+        file=report,
     )
-    if arguments.trades_out:
-        trades_table(stats, bars).to_csv(arguments.trades_out, index=False)
+    if arguments.trades_out == "-":
+        _utc_times(trades_table(stats, bars)).to_csv(sys.stdout, index=False)
+    elif arguments.trades_out:
+        # Written beside the target and renamed: a run killed meanwhile leaves the old file whole.
+        target = os.path.realpath(arguments.trades_out)
+        temporary = f"{target}.{os.getpid()}.tmp"
+        try:
+            _utc_times(trades_table(stats, bars)).to_csv(temporary, index=False)
+            os.replace(temporary, target)
+        finally:
+            if os.path.exists(temporary):
+                os.remove(temporary)
         print(f"Wrote {arguments.trades_out}")
 
 
