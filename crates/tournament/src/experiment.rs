@@ -470,7 +470,7 @@ impl Experiment {
             (Selection::Nsga2, 0) => {
                 return fail(
                     "objectives",
-                    "selection = \"nsga2\" needs at least one objective (e.g. [\"monthly_performance\", \"plateau\", \"complexity\"])".into(),
+                    "selection = \"nsga2\" needs at least one objective (e.g. [\"monthly_performance\", \"plateau\", \"worst_symbol\"])".into(),
                 );
             }
             (Selection::Tournament, count) if count > 0 => {

@@ -1,8 +1,13 @@
 //! Evolution against chance on a universe whose truth is known: symbols block-bootstrapped from
-//! real bundled bars (S&P 500 and Microsoft, daily; their own drift removed) with a mean-reversion
-//! edge planted (after a close with RSI(2) below 10 the next bar drifts up 0.6%), searched by
-//! robust evolution (NSGA-II on fitness and parameter plateau) and by random search at the same
-//! budget, chosen the same way, over 10 seeds (`gauntlet study`).
+//! real bundled daily bars (their own drift removed) with a mean-reversion edge planted (after a
+//! close with RSI(2) below 10 the next bar drifts up 0.6%), searched by robust evolution (NSGA-II
+//! on fitness, parameter plateau and worst-symbol fitness) and by random search at the same budget,
+//! chosen the same way, over 10 seeds (`gauntlet study`).
+//!
+//! Two universes: a small one (2 symbols x 2,000 bars, a short search) that runs in every `cargo
+//! test`, and the full one (4 symbols x 5,000 bars, 30 generations of 200) whose study takes about
+//! 80 s in a release build on two cores: it is `#[ignore]`d here and run by `.ci/run` with
+//! `cargo test --release -p gauntlet-tournament --test planted_edge -- --ignored`.
 
 mod common;
 
@@ -21,21 +26,37 @@ const EDGE: PlantedEdge = PlantedEdge {
     drift: 0.006,
 };
 
-/// A catalog in `folder` of two 2,000-bar symbols resampled from the bundled S&P 500 and Microsoft
-/// daily bars with `edge` planted.
-fn planted_catalog(folder: &std::path::Path, edge: PlantedEdge) -> Catalog {
+/// The small universe's sources: two symbols of 2,000 bars.
+const SMALL: (&[&str], usize) = (&["sp500-1d", "msft-1d"], 2_000);
+
+/// The full universe's sources (an index, a stock and two close-only commodities, whose resampled
+/// bars carry the day's move in the gap and only the planted drift in the body): four symbols of
+/// 5,000 bars (about 20 years of trading days each), so that each out-of-sample part holds 4,000
+/// bars in all and a Sharpe ratio's noise there (about 1 / sqrt(4 x 4 years) = 0.25) is well below
+/// the planted rule's holdout fitness (about 1).
+const FULL: (&[&str], usize) = (&["sp500-1d", "msft-1d", "wti-1d", "gold-1d"], 5_000);
+
+/// A catalog in `folder` of `universe.0.len()` symbols of `universe.1` bars, `planted-<i>`,
+/// resampled from the bundled daily datasets `universe.0` with `edge` planted.
+fn planted_catalog(
+    folder: &std::path::Path,
+    edge: PlantedEdge,
+    universe: (&[&str], usize),
+) -> Catalog {
     let bundled = Catalog::open(&repository().join("datasets")).unwrap();
     std::fs::create_dir_all(folder).unwrap();
     std::fs::write(folder.join("catalog.toml"), "").unwrap();
     let mut catalog = Catalog::open(folder).unwrap();
-    for (index, source) in ["sp500-1d", "msft-1d"].iter().enumerate() {
+    let (sources, bars) = universe;
+    for (index, source) in sources.iter().enumerate() {
         let (_, series) = bundled.load(source).unwrap();
-        let planted = planted_edge_series(&series, 2_000, 20, edge, 100 + index as u64);
+        let planted = planted_edge_series(&series, bars, 20, edge, 100 + index as u64);
         add_daily_dataset(&mut catalog, &format!("planted-{index}"), &planted);
     }
     catalog
 }
 
+/// The small universe's experiment: NSGA-II on fitness and plateau, 8 generations of 60.
 fn experiment() -> Experiment {
     let mut experiment =
         Experiment::from_toml(QUICKSTART_TOML, "quickstart.toml".as_ref()).unwrap();
@@ -91,10 +112,11 @@ fn mean_reversion(genome: &Genome) -> bool {
 #[test]
 fn the_planted_edge_is_there_and_only_there() {
     let folder = tempfile::tempdir().unwrap();
-    let planted = planted_catalog(&folder.path().join("planted"), EDGE);
+    let planted = planted_catalog(&folder.path().join("planted"), EDGE, SMALL);
     let flat = planted_catalog(
         &folder.path().join("flat"),
         PlantedEdge { drift: 0.0, ..EDGE },
+        SMALL,
     );
     let experiment = experiment();
     let fitness = |catalog: &Catalog, part: Part| {
@@ -123,10 +145,13 @@ fn the_planted_edge_is_there_and_only_there() {
     }
 }
 
+/// A short search on the small universe finds the planted family; it does not beat chance there
+/// (about 500 genomes on 1,200 in-sample bars per symbol: 3 of 10 seeds, see the note in
+/// CHANGELOG), which is what the full study below is for.
 #[test]
 fn evolution_finds_the_planted_family_and_is_compared_with_chance_over_ten_seeds() {
     let folder = tempfile::tempdir().unwrap();
-    let catalog = planted_catalog(&folder.path().join("datasets"), EDGE);
+    let catalog = planted_catalog(&folder.path().join("datasets"), EDGE, SMALL);
     let experiment = experiment();
     let studied = folder.path().join("study");
     let study = run_study(&experiment, &catalog, 1, 10, &studied, &mut |_| {}).unwrap();
@@ -156,4 +181,55 @@ fn evolution_finds_the_planted_family_and_is_compared_with_chance_over_ten_seeds
         "{}",
         study.verdict
     );
+}
+
+/// The full universe's experiment: robust evolution, NSGA-II on the category's fitness, the
+/// parameter plateau and the worst symbol's fitness, 30 generations of 200 on two islands.
+fn full_experiment() -> Experiment {
+    let mut experiment = experiment();
+    experiment.datasets = (0..FULL.0.len())
+        .map(|index| format!("planted-{index}"))
+        .collect();
+    experiment.generations = 30;
+    experiment.population.size = 200;
+    experiment.objectives = vec![
+        Measure::Category(Category::MonthlyPerformance),
+        Measure::Plateau,
+        Measure::WorstSymbol,
+    ];
+    experiment
+}
+
+/// The must-show (#15): at equal budget (random search scores as many genomes as evolution
+/// plus its plateau neighbours, about 16,000) and chosen the same way, robust evolution's
+/// champion beats random search's pick on the holdout in at least 8 of 10 seeds with a one-sided
+/// Mann-Whitney p below 0.05, and its champions come from the planted family.
+#[test]
+#[ignore = "about 80 s in a release build: run by .ci/run with --release -- --ignored"]
+fn robust_evolution_beats_random_search_on_the_planted_edge_over_ten_seeds() {
+    let folder = tempfile::tempdir().unwrap();
+    let catalog = planted_catalog(&folder.path().join("datasets"), EDGE, FULL);
+    let experiment = full_experiment();
+    let studied = folder.path().join("study");
+    let study = run_study(&experiment, &catalog, 1, 10, &studied, &mut |_| {}).unwrap();
+    let family = study
+        .seeds
+        .iter()
+        .filter(|row| {
+            RunFolder::new(studied.join(&row.folder))
+                .read_champion(Category::MonthlyPerformance)
+                .unwrap()
+                .is_some_and(|champion| mean_reversion(&champion.genome))
+        })
+        .count();
+    println!(
+        "{}champions of the planted family: {family} of 10",
+        study.describe()
+    );
+    assert!(
+        study.evolution_wins_on_holdout >= 8 && study.p_value < 0.05,
+        "{}",
+        study.describe()
+    );
+    assert!(family >= 8, "{family} of 10\n{}", study.describe());
 }

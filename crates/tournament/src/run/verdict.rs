@@ -131,7 +131,7 @@ pub(super) fn run_verdict(
             champion.category.name()
         ),
         None => format!(
-            "nothing to export: try more data (a longer history or more symbols), a robust objective (selection = \"nsga2\" with objectives = [\"{}\", \"plateau\", \"complexity\"]), fewer rules, or `gauntlet study` to see whether evolution beats chance on this experiment at all",
+            "nothing to export: try more data (a longer history or more symbols), a robust search with a larger budget (selection = \"nsga2\" with objectives = [\"{}\", \"plateau\", \"worst_symbol\"], more generations and a larger population), fewer rules, or `gauntlet study` to see whether evolution beats chance on this experiment at all",
             category.name()
         ),
     };
