@@ -14,11 +14,48 @@
 //! (Hinnant's `civil_from_days`) instead of a calendar library. Two buffers remain, the returns
 //! (for the standard deviation and the tail-ratio percentiles, found by selection) and the
 //! cumulative log returns (for the stability regression), so the results match the two-pass
-//! formulas to the bit.
+//! formulas to the bit; they are taken from a small per-thread pool ([`recycle_returns`] gives the returns
+//! back), so scoring thousands of genomes does not allocate and fault in fresh pages for each. The
+//! sum of the returns is kept as they arrive (in bar order, as the mean's sum), and the squared
+//! deviations and the cumulative logs' sum share one loop: each sum keeps its order, so the bits
+//! do not change.
 
 use gauntlet_core::{MILLIS_PER_DAY, Timestamp};
 
-use crate::returns::{r_squared_against_index, sample_std, tail_ratio_sparse};
+use std::cell::RefCell;
+
+use crate::returns::{r_squared_about, tail_ratio_sparse};
+
+/// Buffers the pool keeps per thread.
+const POOLED_BUFFERS: usize = 4;
+
+/// The largest buffer the pool keeps, elements (8 MiB of `f64`): longer series allocate anew.
+const POOLED_CAPACITY: usize = 1 << 20;
+
+thread_local! {
+    static POOL: RefCell<Vec<Vec<f64>>> = const { RefCell::new(Vec::new()) };
+}
+
+/// An empty buffer with room for `capacity` values, from this thread's pool when it has one.
+fn take_buffer(capacity: usize) -> Vec<f64> {
+    let mut buffer = POOL.with_borrow_mut(Vec::pop).unwrap_or_default();
+    buffer.clear();
+    buffer.reserve(capacity);
+    buffer
+}
+
+/// Gives `buffer` (the returns of [`CurveAccumulator::finish_with_returns`], once read) back to
+/// this thread's pool, for the next accumulator's buffers; dropped when the pool is full or the
+/// buffer is over 2^20 values. Only saves allocations: results never depend on it.
+pub fn recycle_returns(buffer: Vec<f64>) {
+    if buffer.capacity() <= POOLED_CAPACITY {
+        POOL.with_borrow_mut(|pool| {
+            if pool.len() < POOLED_BUFFERS {
+                pool.push(buffer);
+            }
+        });
+    }
+}
 
 /// The return metrics of one equity curve (fractions; annualised with the bars per year given to
 /// [`CurveAccumulator::finish`]; `NaN` where undefined, as in [`crate::returns`]).
@@ -56,6 +93,7 @@ pub struct CurveMetrics {
 pub struct CurveAccumulator {
     previous_equity: f64,
     returns: Vec<f64>,
+    return_sum: f64,
     cumulative_log: Vec<f64>,
     log_total: f64,
     growth: f64,
@@ -87,8 +125,9 @@ impl CurveAccumulator {
     pub fn new(initial_equity: f64, bars: usize) -> Self {
         Self {
             previous_equity: initial_equity,
-            returns: Vec::with_capacity(bars),
-            cumulative_log: Vec::with_capacity(bars),
+            returns: take_buffer(bars),
+            return_sum: 0.0,
+            cumulative_log: take_buffer(bars),
             log_total: 0.0,
             growth: 1.0,
             downside_squares: 0.0,
@@ -114,6 +153,7 @@ impl CurveAccumulator {
         let ret = equity / self.previous_equity - 1.0;
         self.previous_equity = equity;
         self.returns.push(ret);
+        self.return_sum += ret;
         self.growth *= 1.0 + ret;
         // Sortino's downside deviation: (r - 0).min(0)^2, summed in bar order.
         self.downside_squares += (ret - 0.0).min(0.0).powi(2);
@@ -229,18 +269,32 @@ impl CurveAccumulator {
         } else {
             (1.0 + total_return).powf(1.0 / (bars / bars_per_year)) - 1.0
         };
+        // The mean of the returns from their running sum: `returns.iter().sum() / n`, the same
+        // additions in the same order (a flat stretch's zeros add nothing to a sum that is never
+        // -0.0).
         let mean = if count == 0 {
             f64::NAN
         } else {
-            self.returns.iter().sum::<f64>() / bars
+            self.return_sum / bars
         };
-        let deviation = sample_std(&self.returns);
+        // `sample_std(returns)` (ddof = 1) and the cumulative logs' mean, in one loop.
+        let (mut squares, mut log_sum) = (0.0, 0.0);
+        for (value, log) in self.returns.iter().zip(&self.cumulative_log) {
+            squares += (value - mean).powi(2);
+            log_sum += log;
+        }
+        let deviation = if count < 2 {
+            f64::NAN
+        } else {
+            (squares / (count - 1) as f64).sqrt()
+        };
         let downside = if count == 0 {
             f64::NAN
         } else {
             (self.downside_squares / bars).sqrt() * bars_per_year.sqrt()
         };
-        let stability = r_squared_against_index(&self.cumulative_log);
+        let stability = r_squared_about(&self.cumulative_log, log_sum / bars);
+        recycle_returns(std::mem::take(&mut self.cumulative_log));
         let calmar = if self.max_drawdown < 0.0 {
             cagr / self.max_drawdown.abs()
         } else {

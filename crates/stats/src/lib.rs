@@ -37,7 +37,9 @@ mod trades;
 
 pub use benchmark::{BenchmarkRelative, PreparedBenchmark};
 pub use calendar::{MonthlyReturn, monthly_returns, positive_month_share};
-pub use curve::{CurveAccumulator, CurveMetrics, curve_metrics, curve_metrics_with_returns};
+pub use curve::{
+    CurveAccumulator, CurveMetrics, curve_metrics, curve_metrics_with_returns, recycle_returns,
+};
 pub use error::StatsError;
 pub use inference_reports::{DsrReport, MintrlReport, PsrReport, check_trials};
 pub use series::{SeriesMetrics, check_returns, returns_from_equity};

@@ -494,6 +494,7 @@ impl Universe {
                 symbol.bars_per_year,
             )
             .unwrap_or_else(|_| BenchmarkRelative::undefined());
+            gauntlet_stats::recycle_returns(returns);
             seconds[1] += metrics_seconds + metrics_started.elapsed().as_secs_f64();
             symbols.push(SymbolScore {
                 dataset: symbol.dataset.clone(),
