@@ -14,11 +14,11 @@
 //! (Hinnant's `civil_from_days`) instead of a calendar library. Two buffers remain, the returns
 //! (for the standard deviation and the tail-ratio percentiles, found by selection) and the
 //! cumulative log returns (for the stability regression), so the results match the two-pass
-//! formulas to the bit; they are taken from a small per-thread pool ([`recycle_returns`] gives the returns
-//! back), so scoring thousands of genomes does not allocate and fault in fresh pages for each. The
-//! sum of the returns is kept as they arrive (in bar order, as the mean's sum), and the squared
-//! deviations and the cumulative logs' sum share one loop: each sum keeps its order, so the bits
-//! do not change.
+//! formulas to the bit. Both come from a small per-thread pool ([`recycle_returns`] gives the
+//! returns back), so scoring thousands of genomes does not allocate and fault in fresh pages for
+//! each. The sum of the returns is kept as they arrive (in bar order, as the mean's sum), and the
+//! squared deviations and the cumulative logs' sum share one loop: each sum keeps its order, so
+//! the bits do not change.
 
 use gauntlet_core::{MILLIS_PER_DAY, Timestamp};
 
