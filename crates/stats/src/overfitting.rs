@@ -64,18 +64,29 @@ pub struct Overfitting {
 }
 
 /// The per-period Sharpe ratio (`mean / std`, `ddof = 1`) of each column over `rows`.
+///
+/// Row by row: every column's sums run over the rows in their order, exactly as a column-by-column
+/// sum would (the same additions in the same order, so the same bits), but the matrix is read in
+/// the order it is stored and the columns' additions are independent, so they run side by side.
 fn column_sharpes(rows: &[&[f64]], columns: usize) -> Vec<f64> {
     let count = rows.len() as f64;
-    (0..columns)
-        .map(|column| {
-            let mean = rows.iter().map(|row| row[column]).sum::<f64>() / count;
-            let variance = rows
-                .iter()
-                .map(|row| (row[column] - mean).powi(2))
-                .sum::<f64>()
-                / (count - 1.0);
-            mean / variance.sqrt()
-        })
+    let mut sums = vec![0.0; columns];
+    for row in rows {
+        for (sum, value) in sums.iter_mut().zip(&row[..columns]) {
+            *sum += value;
+        }
+    }
+    let means: Vec<f64> = sums.iter().map(|sum| sum / count).collect();
+    let mut squares = vec![0.0; columns];
+    for row in rows {
+        for ((square, value), mean) in squares.iter_mut().zip(&row[..columns]).zip(&means) {
+            *square += (value - mean).powi(2);
+        }
+    }
+    means
+        .iter()
+        .zip(&squares)
+        .map(|(mean, square)| mean / (square / (count - 1.0)).sqrt())
         .collect()
 }
 
