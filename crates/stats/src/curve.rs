@@ -112,11 +112,52 @@ pub struct CurveAccumulator {
     positive_months: usize,
 }
 
-/// The calendar month a bar falls in: its first millisecond, the next month's first millisecond.
+/// The calendar month a bar falls in: its first millisecond, the next month's first millisecond,
+/// and the next month itself (year, month 1-12), so that moving on to it needs no calendar
+/// arithmetic beyond its length.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct MonthSpan {
     start: i64,
     end: i64,
+    next_year: i64,
+    next_month: i64,
+}
+
+impl MonthSpan {
+    /// The span of the month that holds `millis`: the month after this one when `millis` falls in
+    /// it (the common case, found from that month's length alone), else [`month_span`]. The same
+    /// span either way.
+    fn moved_to(self, millis: i64) -> MonthSpan {
+        let (year, month) = (self.next_year, self.next_month);
+        let end = self
+            .end
+            .saturating_add(days_in_month(year, month).saturating_mul(MILLIS_PER_DAY));
+        if (self.end..end).contains(&millis) {
+            let (next_year, next_month) = if month == 12 {
+                (year + 1, 1)
+            } else {
+                (year, month + 1)
+            };
+            MonthSpan {
+                start: self.end,
+                end,
+                next_year,
+                next_month,
+            }
+        } else {
+            month_span(millis)
+        }
+    }
+}
+
+/// Days in `month` (1-12) of the proleptic Gregorian `year`.
+fn days_in_month(year: i64, month: i64) -> i64 {
+    match month {
+        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
 }
 
 impl CurveAccumulator {
@@ -185,10 +226,13 @@ impl CurveAccumulator {
             .month
             .is_some_and(|span| (span.start..span.end).contains(&open_millis));
         if !in_month {
-            if self.month.is_some() {
-                self.close_month();
-            }
-            self.month = Some(month_span(open_millis));
+            self.month = Some(match self.month {
+                Some(span) => {
+                    self.close_month();
+                    span.moved_to(open_millis)
+                }
+                None => month_span(open_millis),
+            });
         }
         self.last_equity = equity;
     }
@@ -236,7 +280,7 @@ impl CurveAccumulator {
                 break;
             }
             self.close_month();
-            self.month = Some(month_span(rest[leaving].millis()));
+            self.month = Some(span.moved_to(rest[leaving].millis()));
             at = leaving + 1;
         }
         self.last_equity = equity;
@@ -368,6 +412,8 @@ fn month_span(millis: i64) -> MonthSpan {
     MonthSpan {
         start: days_from_civil(year, month, 1).saturating_mul(MILLIS_PER_DAY),
         end: days_from_civil(next_year, next_month, 1).saturating_mul(MILLIS_PER_DAY),
+        next_year,
+        next_month,
     }
 }
 
@@ -452,6 +498,28 @@ mod tests {
             metrics.stability.to_bits(),
             metrics.positive_months.to_bits(),
         ]
+    }
+
+    #[test]
+    fn moving_to_the_next_month_gives_the_calendar_s_span() {
+        // Every month from 1599 to 2401 (leap years by 4, 100 and 400 included): the span after a
+        // month's span, for the next month's first and last millisecond, is the calendar's; a
+        // millisecond further on (a gap of months) falls back to the calendar.
+        let mut day = days_from_civil(1599, 1, 1);
+        while day < days_from_civil(2401, 12, 1) {
+            let span = month_span(day * MILLIS_PER_DAY);
+            let next = month_span(span.end);
+            for millis in [span.end, next.end - 1] {
+                assert_eq!(span.moved_to(millis), next, "{millis}");
+            }
+            let later = next.end + 40 * MILLIS_PER_DAY;
+            assert_eq!(span.moved_to(later), month_span(later));
+            assert_eq!(
+                next.end - next.start,
+                days_in_month(span.next_year, span.next_month) * MILLIS_PER_DAY
+            );
+            day = span.end / MILLIS_PER_DAY;
+        }
     }
 
     #[test]
