@@ -15,7 +15,7 @@ use serde::Serialize;
 
 use crate::error::ReportError;
 use crate::strategy_code::StrategySource;
-use crate::strategy_rules::{Columns, Dialect, EntryCode, Indicator, docstring, entry_code};
+use crate::strategy_rules::{Dialect, EntryCode, Indicator, docstring, entry_and_channel_code};
 
 /// The template's name (also its file under `templates/`).
 const TEMPLATE: &str = "strategy.pine";
@@ -260,15 +260,8 @@ fn optional(value: Option<f64>) -> String {
 pub fn pine_strategy(source: &StrategySource<'_>) -> Result<(String, Vec<String>), ReportError> {
     let genome = source.genome;
     let header = crate::strategy_code::header(source)?;
-    let mut columns = Columns::default();
-    let entry = entry_code(&genome.entry.logic, &mut columns, &PINE);
+    let (mut columns, entry, channel) = entry_and_channel_code(genome, &PINE);
     let exit = &genome.exit;
-    let channel = exit.channel_exit_bars.map(|period| {
-        (
-            columns.add(Indicator::DonchianLower(period)),
-            columns.add(Indicator::DonchianUpper(period)),
-        )
-    });
     let sizing = &genome.sizing;
     let (method, sizing_pct, volatility_column) = match sizing.method {
         SizingMethod::AllIn => ("all_in", "na".to_string(), "float(na)".to_string()),

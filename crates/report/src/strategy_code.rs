@@ -17,7 +17,7 @@ use minijinja::Environment;
 use serde::Serialize;
 
 use crate::error::ReportError;
-use crate::strategy_rules::{Columns, Dialect, EntryCode, Indicator, docstring, entry_code};
+use crate::strategy_rules::{Dialect, EntryCode, Indicator, docstring, entry_and_channel_code};
 
 /// The template's name (also its file under `templates/`).
 const TEMPLATE: &str = "backtesting_strategy.py";
@@ -232,15 +232,8 @@ pub(crate) fn header(source: &StrategySource<'_>) -> Result<Header, ReportError>
 pub fn python_strategy(source: &StrategySource<'_>) -> Result<String, ReportError> {
     let genome = source.genome;
     let header = header(source)?;
-    let mut columns = Columns::default();
-    let entry = entry_code(&genome.entry.logic, &mut columns, &PYTHON);
+    let (mut columns, entry, channel) = entry_and_channel_code(genome, &PYTHON);
     let exit = &genome.exit;
-    let channel = exit.channel_exit_bars.map(|period| {
-        (
-            columns.add(Indicator::DonchianLower(period)),
-            columns.add(Indicator::DonchianUpper(period)),
-        )
-    });
     let sizing = &genome.sizing;
     let (method, sizing_pct, volatility_column) = match sizing.method {
         SizingMethod::AllIn => ("all_in", "None".to_string(), None),

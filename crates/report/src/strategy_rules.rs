@@ -3,7 +3,7 @@
 //! language ([`Dialect`]: Python over bar `t`, Pine Script over the current bar), with the same
 //! comparisons, in the same order, as the engine's compiled signals.
 
-use gauntlet_genome::{AverageKind, Combine, EntryLogic, Rule};
+use gauntlet_genome::{AverageKind, Combine, EntryLogic, Genome, Rule};
 use serde::Serialize;
 
 /// An indicator column an export computes, with gauntlet-indicators' definitions.
@@ -290,6 +290,24 @@ pub(crate) struct EntryCode {
     rules: Vec<RuleCode>,
     needed: usize,
     score: Option<ScoreCode>,
+}
+
+/// A genome's entry logic and its channel exit's (lower, upper) Donchian columns in `dialect`,
+/// with every column they read (the entry's first, in the order the code reads them): what both
+/// exported languages start from.
+pub(crate) fn entry_and_channel_code(
+    genome: &Genome,
+    dialect: &Dialect,
+) -> (Columns, EntryCode, Option<(String, String)>) {
+    let mut columns = Columns::default();
+    let entry = entry_code(&genome.entry.logic, &mut columns, dialect);
+    let channel = genome.exit.channel_exit_bars.map(|period| {
+        (
+            columns.add(Indicator::DonchianLower(period)),
+            columns.add(Indicator::DonchianUpper(period)),
+        )
+    });
+    (columns, entry, channel)
 }
 
 /// `logic` in `dialect`, taking its columns from `columns` (the engine's `EntrySignals::at`: a

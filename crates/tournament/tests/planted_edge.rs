@@ -18,7 +18,7 @@ use gauntlet_genome::{EntryLogic, Genome, Rule};
 use gauntlet_testkit::{PlantedEdge, planted_edge_series, repository};
 use gauntlet_tournament::objectives::Measure;
 use gauntlet_tournament::study::run_study;
-use gauntlet_tournament::{Category, Experiment, Part, QUICKSTART_TOML, RunFolder};
+use gauntlet_tournament::{Category, Experiment, Part, QUICKSTART_TOML, RunFolder, Study};
 
 const EDGE: PlantedEdge = PlantedEdge {
     rsi_period: 2,
@@ -109,6 +109,21 @@ fn mean_reversion(genome: &Genome) -> bool {
     }
 }
 
+/// How many of the study's seeds (run folders under `studied`) have a monthly-performance
+/// champion from the planted rule's family.
+fn planted_family(study: &Study, studied: &std::path::Path) -> usize {
+    study
+        .seeds
+        .iter()
+        .filter(|row| {
+            RunFolder::new(studied.join(&row.folder))
+                .read_champion(Category::MonthlyPerformance)
+                .unwrap()
+                .is_some_and(|champion| mean_reversion(&champion.genome))
+        })
+        .count()
+}
+
 #[test]
 fn the_planted_edge_is_there_and_only_there() {
     let folder = tempfile::tempdir().unwrap();
@@ -155,16 +170,7 @@ fn evolution_finds_the_planted_family_and_is_compared_with_chance_over_ten_seeds
     let experiment = experiment();
     let studied = folder.path().join("study");
     let study = run_study(&experiment, &catalog, 1, 10, &studied, &mut |_| {}).unwrap();
-    let family = study
-        .seeds
-        .iter()
-        .filter(|row| {
-            RunFolder::new(studied.join(&row.folder))
-                .read_champion(Category::MonthlyPerformance)
-                .unwrap()
-                .is_some_and(|champion| mean_reversion(&champion.genome))
-        })
-        .count();
+    let family = planted_family(&study, &studied);
     println!(
         "{}champions of the planted family: {family} of 10",
         study.describe()
@@ -212,16 +218,7 @@ fn robust_evolution_beats_random_search_on_the_planted_edge_over_ten_seeds() {
     let experiment = full_experiment();
     let studied = folder.path().join("study");
     let study = run_study(&experiment, &catalog, 1, 10, &studied, &mut |_| {}).unwrap();
-    let family = study
-        .seeds
-        .iter()
-        .filter(|row| {
-            RunFolder::new(studied.join(&row.folder))
-                .read_champion(Category::MonthlyPerformance)
-                .unwrap()
-                .is_some_and(|champion| mean_reversion(&champion.genome))
-        })
-        .count();
+    let family = planted_family(&study, &studied);
     println!(
         "{}champions of the planted family: {family} of 10",
         study.describe()
