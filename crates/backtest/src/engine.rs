@@ -287,9 +287,6 @@ pub(crate) fn simulate<S: EquitySink>(
     let wanted = |long: bool, short: bool| entry_side(direction, long, short);
     let day_of = |t: usize| timestamps[t].millis().div_euclid(MS_PER_DAY);
     let tracks_days = risk.daily_loss_limit_pct.is_some();
-    // Limits that must see every bar's equity; without them an open position can be fast-pathed.
-    let tracks_account_limits =
-        risk.daily_loss_limit_pct.is_some() || risk.max_drawdown_halt_pct.is_some();
     let mut t = 0;
     while t < bars {
         let input = BarInput {
@@ -378,11 +375,11 @@ pub(crate) fn simulate<S: EquitySink>(
             t = until;
         }
 
-        // Fast path while a position is open and no account limit needs tracking bar by bar: a bar
-        // with no intrabar exit and no exit decision only updates the trailing extreme and marks
-        // equity. Stop before the first bar where something happens (or the last bar) and let the
-        // full step above process it.
-        if !tracks_account_limits
+        // Fast path while a position is open and no daily loss limit needs the bars' days: a bar
+        // with no intrabar exit, no exit decision and no drawdown halt only updates the trailing
+        // extreme, the equity's peak (for the halt) and marks equity. Stop before the first bar
+        // where something happens (or the last bar) and let the full step above process it.
+        if !tracks_days
             && state.pending.is_none()
             && let Some(position) = &mut book.position
             && t + 1 < bars
@@ -400,22 +397,42 @@ pub(crate) fn simulate<S: EquitySink>(
                 fill_at_close,
             );
             quiet = Some((position.entry_bar, quiet_until));
+            let (cash, quantity) = (ledger.cash, position.signed_quantity());
+            // Step 3 of the full step for a bar with no intrabar exit: the peak takes the marked
+            // equity, and the bar halts when the equity is that far below it (then it is left to
+            // the full step, the peak not updated). The same arithmetic as `step_bar`.
+            let halt_level = risk
+                .max_drawdown_halt_pct
+                .filter(|_| state.halted_at_bar.is_none())
+                .map(|limit| 1.0 - limit / 100.0);
+            let peak = &mut state.peak;
+            let mut halts = |t: usize| {
+                let marked = cash + quantity * close[t];
+                let raised = peak.max(marked);
+                if halt_level.is_some_and(|level| marked <= raised * level) {
+                    return true;
+                }
+                *peak = raised;
+                false
+            };
             t = if position.trail_activation_level.is_none() {
                 // Fixed levels: the first bar that touches either (the best price since entry
-                // matters only to a trailing stop, so it is not tracked).
+                // matters only to a trailing stop, so it is not tracked), or an earlier halt.
                 let (lower, upper) = position.fixed_levels();
-                first_touch(high, low, t, quiet_until, lower, upper)
+                let touched = first_touch(high, low, t, quiet_until, lower, upper);
+                (t..touched).find(|&bar| halts(bar)).unwrap_or(touched)
             } else {
                 // A bar handed back to the full step must be untouched: its intrabar check uses the
                 // extreme of earlier bars only.
-                while t < quiet_until && position.intrabar_exit(open[t], high[t], low[t]).is_none()
+                while t < quiet_until
+                    && position.intrabar_exit(open[t], high[t], low[t]).is_none()
+                    && !halts(t)
                 {
                     position.track_extreme(high[t], low[t]);
                     t += 1;
                 }
                 t
             };
-            let (cash, quantity) = (ledger.cash, position.signed_quantity());
             equity_curve.extend_marked(&close[first..t], cash, quantity);
             bars_in_market += t - first;
         }

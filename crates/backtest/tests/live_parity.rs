@@ -68,8 +68,14 @@ fn random_genomes(count: usize) -> Vec<Genome> {
     let mut rng = ChaCha8Rng::seed_from_u64(2026);
     (0..count)
         .map(|index| {
-            let risk = match index % 3 {
+            let risk = match index % 5 {
                 0 => RiskLimits::default(),
+                // The drawdown halt alone: the backtest's fast path checks it itself.
+                3 | 4 => RiskLimits {
+                    daily_loss_limit_pct: None,
+                    max_drawdown_halt_pct: Some(10.0),
+                    consecutive_loss_limit: None,
+                },
                 1 => RiskLimits {
                     daily_loss_limit_pct: Some(2.0),
                     max_drawdown_halt_pct: Some(15.0),
@@ -156,7 +162,7 @@ fn the_live_engine_trades_exactly_like_the_backtest() {
     let catalog = Catalog::open(&repository().join("datasets")).unwrap();
     let mut genomes = seed_genomes();
     genomes.extend(random_genomes(120));
-    let mut compared_trades = 0;
+    let (mut compared_trades, mut halts) = (0, 0);
     for (dataset, bars) in [
         ("sp500-1d", 2_500),
         ("eurusd-1h", 2_500),
@@ -175,6 +181,7 @@ fn the_live_engine_trades_exactly_like_the_backtest() {
             };
             let config = config(fill, entry.bars_per_year);
             let expected = run_backtest(genome, &market, &config).unwrap();
+            halts += usize::from(expected.halted_at_bar.is_some());
             let save_at = (index % 5 == 0).then_some(series.len() / 2);
             let (trades, equity) = replay(
                 genome,
@@ -197,4 +204,6 @@ fn the_live_engine_trades_exactly_like_the_backtest() {
         compared_trades > 10_000,
         "only {compared_trades} trades compared"
     );
+    // The drawdown halt must fire often enough to be compared (it stops a fast-pathed position).
+    assert!(halts >= 20, "only {halts} runs halted");
 }

@@ -242,9 +242,11 @@ proptest! {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(48))]
 
-    /// The engine skips through an open position's quiet bars unless an account limit must see every
-    /// bar. A drawdown halt at 99.99% never fires on these series but forces the full step on every
-    /// bar: both runs must agree bit for bit.
+    /// The engine skips through an open position's quiet bars unless the daily loss limit must see
+    /// every bar's day. A daily loss limit of 99.99% never fires on these series but forces the
+    /// full step on every bar: both runs must agree bit for bit, with no drawdown halt and with one
+    /// at 3% that fires (the fast path must stop on the halting bar and keep the peak as the full
+    /// step does).
     #[test]
     fn the_position_fast_path_matches_the_full_step(steps in steps()) {
         let market = Market::new("X", bars_from_steps(&steps));
@@ -255,17 +257,23 @@ proptest! {
         });
         let all: Vec<Genome> = genomes().into_iter().chain(fixed_levels).collect();
         for config in configs() {
-            for genome in all.iter().cloned() {
-                let mut slow = genome.clone();
-                slow.risk.max_drawdown_halt_pct = Some(99.99);
-                let fast = run_backtest(&genome, &market, &config).unwrap();
-                let full = run_backtest(&slow, &market, &config).unwrap();
-                prop_assert!(full.halted_at_bar.is_none());
-                let fast_bits: Vec<u64> = fast.equity.iter().map(|value| value.to_bits()).collect();
-                let full_bits: Vec<u64> = full.equity.iter().map(|value| value.to_bits()).collect();
-                prop_assert_eq!(fast_bits, full_bits, "{:?}", genome.entry.logic);
-                prop_assert_eq!(&fast.trades, &full.trades);
-                prop_assert_eq!(fast.bars_in_market, full.bars_in_market);
+            for halt in [None, Some(3.0)] {
+                for genome in all.iter().cloned() {
+                    let mut genome = genome;
+                    genome.risk.max_drawdown_halt_pct = halt;
+                    let mut slow = genome.clone();
+                    slow.risk.daily_loss_limit_pct = Some(99.99);
+                    let fast = run_backtest(&genome, &market, &config).unwrap();
+                    let full = run_backtest(&slow, &market, &config).unwrap();
+                    let fast_bits: Vec<u64> =
+                        fast.equity.iter().map(|value| value.to_bits()).collect();
+                    let full_bits: Vec<u64> =
+                        full.equity.iter().map(|value| value.to_bits()).collect();
+                    prop_assert_eq!(fast_bits, full_bits, "{:?}", genome.entry.logic);
+                    prop_assert_eq!(&fast.trades, &full.trades);
+                    prop_assert_eq!(fast.bars_in_market, full.bars_in_market);
+                    prop_assert_eq!(fast.halted_at_bar, full.halted_at_bar);
+                }
             }
         }
     }
