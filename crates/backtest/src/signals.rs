@@ -438,17 +438,24 @@ impl EntrySignals {
                 if let [only] = rules.as_slice() {
                     return only.signal(bars, t);
                 }
-                let (mut longs, mut shorts) = (0usize, 0usize);
-                for rule in rules {
-                    let (long, short) = rule.signal(bars, t);
-                    longs += usize::from(long);
-                    shorts += usize::from(short);
-                }
                 let needed = match combine {
                     Combine::All => rules.len(),
                     Combine::Any => 1,
                     Combine::AtLeast { count } => *count as usize,
                 };
+                let (mut longs, mut shorts) = (0usize, 0usize);
+                for (index, rule) in rules.iter().enumerate() {
+                    let (long, short) = rule.signal(bars, t);
+                    longs += usize::from(long);
+                    shorts += usize::from(short);
+                    // Stop once the rules left can change neither side's answer: both sides
+                    // already reached `needed`, or neither can reach it any more.
+                    let left = rules.len() - index - 1;
+                    let settled = |count: usize| count >= needed || count + left < needed;
+                    if settled(longs) && settled(shorts) {
+                        break;
+                    }
+                }
                 (longs >= needed, shorts >= needed)
             }
         }
@@ -561,6 +568,52 @@ mod tests {
             columns.volume.push(0.0);
         }
         IndicatorCache::new(Arc::new(BarSeries::new(columns, false).unwrap()))
+    }
+
+    /// [`EntrySignals::at`] stops evaluating rules once the rest cannot change its answer; it must
+    /// answer as counting every rule does ([`EntrySignals::explain`] evaluates each), for random
+    /// rule lists of every size and every combination, including counts of 0 and above the list.
+    #[test]
+    fn stopping_early_answers_as_counting_every_rule() {
+        use rand::{RngExt, SeedableRng};
+        let cache = cache();
+        let close = cache.series().close();
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
+        let (mut longs, mut shorts, mut bars) = (0, 0, 0);
+        for _ in 0..300 {
+            let count = rng.random_range(2..=4);
+            let rules: Vec<Rule> = (0..count)
+                .map(|_| gauntlet_genome::random_rule(&mut rng))
+                .collect();
+            let combine = match rng.random_range(0..3) {
+                0 => Combine::All,
+                1 => Combine::Any,
+                _ => Combine::AtLeast {
+                    count: rng.random_range(0..=count as u32 + 1),
+                },
+            };
+            let signals =
+                EntrySignals::compile(&EntryLogic::Rules { rules, combine }, &cache).unwrap();
+            for t in 0..close.len() {
+                let counted = [true, false].map(|long| match signals.explain(close, t, long) {
+                    Explanation::Rules { fired, needed } => fired.len() >= needed,
+                    other => panic!("{other:?}"),
+                });
+                assert_eq!(
+                    signals.at(close, t),
+                    (counted[0], counted[1]),
+                    "{signals:?} bar {t}"
+                );
+                longs += usize::from(counted[0]);
+                shorts += usize::from(counted[1]);
+                bars += 1;
+            }
+        }
+        // Both answers must be common enough for the comparison to mean something.
+        assert!(
+            longs > bars / 20 && shorts > bars / 20,
+            "{longs} {shorts} of {bars}"
+        );
     }
 
     /// A single crossover rule answers from its crossing bars; the same rule twice with `All` (the
