@@ -385,18 +385,6 @@ pub(crate) fn simulate<S: EquitySink>(
             && t + 1 < bars
         {
             let first = t;
-            // No exit decision before this bar.
-            let quiet_until = next_exit_decision(
-                position,
-                &signals,
-                close,
-                t,
-                bars - 1,
-                channel.as_ref(),
-                exits,
-                fill_at_close,
-            );
-            quiet = Some((position.entry_bar, quiet_until));
             let (cash, quantity) = (ledger.cash, position.signed_quantity());
             // Step 3 of the full step for a bar with no intrabar exit: the peak takes the marked
             // equity, and the bar halts when the equity is that far below it (then it is left to
@@ -415,24 +403,50 @@ pub(crate) fn simulate<S: EquitySink>(
                 *peak = raised;
                 false
             };
-            t = if position.trail_activation_level.is_none() {
-                // Fixed levels: the first bar that touches either (the best price since entry
-                // matters only to a trailing stop, so it is not tracked), or an earlier halt.
-                let (lower, upper) = position.fixed_levels();
-                let touched = first_touch(high, low, t, quiet_until, lower, upper);
-                (t..touched).find(|&bar| halts(bar)).unwrap_or(touched)
-            } else {
-                // A bar handed back to the full step must be untouched: its intrabar check uses the
-                // extreme of earlier bars only.
-                while t < quiet_until
-                    && position.intrabar_exit(open[t], high[t], low[t]).is_none()
-                    && !halts(t)
-                {
-                    position.track_extreme(high[t], low[t]);
-                    t += 1;
+            // The exit decisions are looked for a window at a time (16 bars, doubling up to
+            // 1024), and the window's bars then stepped through up to the first decision: a
+            // position that a stop closes after a few bars does not pay for scanning the entry
+            // rules far beyond it. The last bar is always left to the full step.
+            let last = bars - 1;
+            let mut window = 16;
+            loop {
+                let window_end = (t + window).min(last);
+                window = (window * 2).min(1024);
+                // No exit decision before this bar.
+                let quiet_until = next_exit_decision(
+                    position,
+                    &signals,
+                    close,
+                    t,
+                    window_end,
+                    channel.as_ref(),
+                    exits,
+                    fill_at_close,
+                );
+                quiet = Some((position.entry_bar, quiet_until));
+                t = if position.trail_activation_level.is_none() {
+                    // Fixed levels: the first bar that touches either (the best price since entry
+                    // matters only to a trailing stop, so it is not tracked), or an earlier halt.
+                    let (lower, upper) = position.fixed_levels();
+                    let touched = first_touch(high, low, t, quiet_until, lower, upper);
+                    (t..touched).find(|&bar| halts(bar)).unwrap_or(touched)
+                } else {
+                    // A bar handed back to the full step must be untouched: its intrabar check
+                    // uses the extreme of earlier bars only.
+                    while t < quiet_until
+                        && position.intrabar_exit(open[t], high[t], low[t]).is_none()
+                        && !halts(t)
+                    {
+                        position.track_extreme(high[t], low[t]);
+                        t += 1;
+                    }
+                    t
+                };
+                // Go on to the next window only when this one ended with nothing happening.
+                if t < window_end || window_end == last {
+                    break;
                 }
-                t
-            };
+            }
             equity_curve.extend_marked(&close[first..t], cash, quantity);
             bars_in_market += t - first;
         }
