@@ -116,6 +116,82 @@ impl CompiledRule {
     }
 }
 
+impl CompiledRule {
+    /// How rarely the rule is expected to fire, higher for rarer (a guess by kind, used only to
+    /// pick which rule of an `all` list leads the scan: any choice gives the same answers).
+    /// Crossings fire on a few bars, levels on stretches, a close against its average on most.
+    fn rarity(&self) -> u8 {
+        match self {
+            Self::CrossList { .. } | Self::Cross { .. } => 4,
+            Self::Threshold { crossing: true, .. } => 4,
+            Self::Breakout { .. } => 3,
+            Self::Threshold { .. } | Self::CloseOutside { .. } | Self::Momentum { .. } => 2,
+            Self::VolatilityBand { .. } | Self::Trend { .. } => 1,
+            Self::CloseVersus { .. } => 0,
+        }
+    }
+
+    /// The first bar in `from..to` where [`CompiledRule::signal`] is not `(false, false)`: the
+    /// same conditions, one loop per rule kind (no dispatch per bar), each stopping at the first
+    /// bar that fires on either side.
+    fn first_firing(&self, close: &[f64], from: usize, to: usize) -> Option<usize> {
+        // Rules that read bar t-1 are false at bar 0.
+        let after_first = from.max(1);
+        match self {
+            Self::CrossList { .. } => {
+                let bars = Bars { close };
+                (from..to).find(|&t| self.signal(bars, t) != (false, false))
+            }
+            Self::Cross { a, b } => (after_first..to).find(|&t| {
+                let (now_a, now_b, before_a, before_b) = (a[t], b[t], a[t - 1], b[t - 1]);
+                (now_a > now_b && before_a <= before_b) || (now_a < now_b && before_a >= before_b)
+            }),
+            // Not `!=`: a `NaN` level (warm-up) fires on neither side.
+            #[allow(clippy::double_comparisons)]
+            Self::CloseVersus { level } => {
+                (from..to).find(|&t| close[t] > level[t] || close[t] < level[t])
+            }
+            Self::CloseOutside { lower, upper } => {
+                (from..to).find(|&t| close[t] < lower[t] || close[t] > upper[t])
+            }
+            Self::Breakout { lower, upper } => {
+                (after_first..to).find(|&t| close[t] > upper[t - 1] || close[t] < lower[t - 1])
+            }
+            Self::Threshold {
+                value,
+                low,
+                high,
+                crossing,
+            } => {
+                let (low, high) = (*low, *high);
+                if *crossing {
+                    (after_first..to).find(|&t| {
+                        let (now, before) = (value[t], value[t - 1]);
+                        (now < low && before >= low) || (now > high && before <= high)
+                    })
+                } else {
+                    (from..to).find(|&t| value[t] < low || value[t] > high)
+                }
+            }
+            Self::Momentum { value, fraction } => {
+                let fraction = *fraction;
+                (from..to).find(|&t| value[t] > fraction || value[t] < -fraction)
+            }
+            Self::VolatilityBand { atr, min, max } => {
+                let (min, max) = (*min, *max);
+                (from..to).find(|&t| {
+                    let percent = 100.0 * atr[t] / close[t];
+                    percent >= min && percent <= max
+                })
+            }
+            Self::Trend { average } => (after_first..to).find(|&t| {
+                let (now, before) = (average[t], average[t - 1]);
+                (close[t] > now && now > before) || (close[t] < now && now < before)
+            }),
+        }
+    }
+}
+
 /// The factor score's columns.
 #[derive(Debug, Clone)]
 struct CompiledScore {
@@ -397,8 +473,43 @@ impl EntrySignals {
                         &wanted,
                     )
                 }
-                rule => scan(from, to, |t| rule.signal(bars, t), &wanted),
+                rule => {
+                    let mut start = from;
+                    while start < to {
+                        let candidate = rule.first_firing(close, start, to)?;
+                        let (long, short) = rule.signal(bars, candidate);
+                        if let Some(side) = wanted(long, short) {
+                            return Some((candidate, side));
+                        }
+                        start = candidate + 1;
+                    }
+                    None
+                }
             },
+            // Every rule must fire on a side, so only bars where one of them (the leader, the
+            // rarest kind) fires on some side can enter: scan with that rule alone, and weigh all
+            // of them only there (a bar where the leader fires on neither side is `(false,
+            // false)`, which `wanted` never takes).
+            CompiledLogic::Rules {
+                rules,
+                combine: Combine::All,
+            } if !rules.is_empty() => {
+                let leader = rules
+                    .iter()
+                    .rev()
+                    .max_by_key(|rule| rule.rarity())
+                    .unwrap_or(&rules[0]);
+                let mut start = from;
+                while start < to {
+                    let candidate = leader.first_firing(close, start, to)?;
+                    let (long, short) = self.at(close, candidate);
+                    if let Some(side) = wanted(long, short) {
+                        return Some((candidate, side));
+                    }
+                    start = candidate + 1;
+                }
+                None
+            }
             _ => scan(from, to, |t| self.at(close, t), &wanted),
         }
     }
@@ -613,6 +724,72 @@ mod tests {
         assert!(
             longs > bars / 20 && shorts > bars / 20,
             "{longs} {shorts} of {bars}"
+        );
+    }
+
+    /// [`EntrySignals::next_entry`]'s scans (the first rule's alone for `all`) find the same bar and
+    /// side as asking [`EntrySignals::at`] bar by bar, for random rule lists of every kind and size,
+    /// every combination and random ranges (from bar 0 too).
+    #[test]
+    fn scans_find_what_bar_by_bar_finds() {
+        use rand::{RngExt, SeedableRng};
+        let cache = cache();
+        let close = cache.series().close();
+        let bars = close.len();
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
+        let either = |long: bool, short: bool| match (long, short) {
+            (true, false) => Some('L'),
+            (false, true) => Some('S'),
+            _ => None,
+        };
+        let short_only = |_: bool, short: bool| short.then_some('S');
+        let (mut found, mut cases) = (0, 0);
+        for _ in 0..300 {
+            let count = rng.random_range(1..=4);
+            let rules: Vec<Rule> = (0..count)
+                .map(|_| gauntlet_genome::random_rule(&mut rng))
+                .collect();
+            let combine = match rng.random_range(0..3) {
+                0 => Combine::All,
+                1 => Combine::Any,
+                _ => Combine::AtLeast {
+                    count: rng.random_range(0..=count as u32 + 1),
+                },
+            };
+            let signals =
+                EntrySignals::compile(&EntryLogic::Rules { rules, combine }, &cache).unwrap();
+            let reference =
+                |from: usize, to: usize, wanted: &dyn Fn(bool, bool) -> Option<char>| {
+                    (from..to).find_map(|t| {
+                        let (long, short) = signals.at(close, t);
+                        wanted(long, short).map(|side| (t, side))
+                    })
+                };
+            for _ in 0..20 {
+                let from = if rng.random_bool(0.2) {
+                    0
+                } else {
+                    rng.random_range(0..bars)
+                };
+                let to = rng.random_range(from..=bars);
+                let got = signals.next_entry(close, from, to, either);
+                assert_eq!(
+                    got,
+                    reference(from, to, &either),
+                    "{signals:?} {from}..{to}"
+                );
+                assert_eq!(
+                    signals.next_entry(close, from, to, short_only),
+                    reference(from, to, &short_only)
+                );
+                cases += 1;
+                found += usize::from(got.is_some());
+            }
+        }
+        // The comparison means something only if entries are found often, and missed often.
+        assert!(
+            found > cases / 5 && found < cases * 4 / 5,
+            "{found} of {cases}"
         );
     }
 
