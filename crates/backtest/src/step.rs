@@ -266,9 +266,14 @@ impl EquitySink for AccumulatingEquity<'_> {
 
     #[inline]
     fn extend_marked(&mut self, closes: &[f64], cash: f64, quantity: f64) {
-        for &price in closes {
-            self.push(cash + quantity * price);
-        }
+        let Some(&last) = closes.last() else {
+            return;
+        };
+        let end = self.bars + closes.len();
+        self.accumulator
+            .push_marked(&self.timestamps[self.bars..end], closes, cash, quantity);
+        self.bars = end;
+        self.last = Some(cash + quantity * last);
     }
 
     #[inline]

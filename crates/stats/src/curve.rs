@@ -96,7 +96,6 @@ pub struct CurveAccumulator {
     return_sum: f64,
     cumulative_log: Vec<f64>,
     log_total: f64,
-    growth: f64,
     downside_squares: f64,
     value: f64,
     peak: f64,
@@ -170,7 +169,6 @@ impl CurveAccumulator {
             return_sum: 0.0,
             cumulative_log: take_buffer(bars),
             log_total: 0.0,
-            growth: 1.0,
             downside_squares: 0.0,
             value: 1.0,
             peak: 1.0,
@@ -191,14 +189,63 @@ impl CurveAccumulator {
     /// the equity at `equity`.
     #[inline]
     pub fn push(&mut self, open_millis: i64, equity: f64) {
+        self.add_return(equity);
+        // Calendar months, closed when a bar of another month arrives.
+        let in_month = self
+            .month
+            .is_some_and(|span| (span.start..span.end).contains(&open_millis));
+        if !in_month {
+            self.enter_month(open_millis);
+        }
+        self.last_equity = equity;
+    }
+
+    /// Adds the bars opening at `open_times` whose closes left the equity at `cash + quantity *
+    /// close` for each of `closes` (an open position marked to market; the same length as
+    /// `open_times`): the same state as [`CurveAccumulator::push`] bar by bar, with the calendar
+    /// months found a month at a time instead of a check per bar.
+    pub fn push_marked(
+        &mut self,
+        open_times: &[Timestamp],
+        closes: &[f64],
+        cash: f64,
+        quantity: f64,
+    ) {
+        let count = open_times.len().min(closes.len());
+        let mut at = 0;
+        while at < count {
+            // The first bar of a stretch goes through `push`, which opens its month if needed.
+            let first = cash + quantity * closes[at];
+            self.push(open_times[at].millis(), first);
+            at += 1;
+            let Some(span) = self.month else {
+                break;
+            };
+            // The bars before the month ends stay in it.
+            let stay = at + open_times[at..count].partition_point(|time| time.millis() < span.end);
+            let mut equity = first;
+            for &close in &closes[at..stay] {
+                equity = cash + quantity * close;
+                self.add_return(equity);
+            }
+            if stay > at {
+                self.last_equity = equity;
+            }
+            at = stay;
+        }
+    }
+
+    /// Every figure of [`CurveAccumulator::push`] but the calendar month and the last equity.
+    #[inline(always)]
+    fn add_return(&mut self, equity: f64) {
         let ret = equity / self.previous_equity - 1.0;
         self.previous_equity = equity;
         self.returns.push(ret);
         self.return_sum += ret;
-        self.growth *= 1.0 + ret;
         // Sortino's downside deviation: (r - 0).min(0)^2, summed in bar order.
         self.downside_squares += (ret - 0.0).min(0.0).powi(2);
-        // Drawdown from the running peak of the curve that starts at 1.
+        // Drawdown from the running peak of the curve that starts at 1; the curve's value is also
+        // the compounded growth of the returns (the total return).
         self.value *= 1.0 + ret;
         self.peak = self.peak.max(self.value);
         let drawdown = (self.value - self.peak) / self.peak;
@@ -221,20 +268,17 @@ impl CurveAccumulator {
             self.log_total += ret.ln_1p();
         }
         self.cumulative_log.push(self.log_total);
-        // Calendar months, closed when a bar of another month arrives.
-        let in_month = self
-            .month
-            .is_some_and(|span| (span.start..span.end).contains(&open_millis));
-        if !in_month {
-            self.month = Some(match self.month {
-                Some(span) => {
-                    self.close_month();
-                    span.moved_to(open_millis)
-                }
-                None => month_span(open_millis),
-            });
-        }
-        self.last_equity = equity;
+    }
+
+    /// Moves to the month of the bar opening at `open_millis`, closing the current one if any.
+    fn enter_month(&mut self, open_millis: i64) {
+        self.month = Some(match self.month {
+            Some(span) => {
+                self.close_month();
+                span.moved_to(open_millis)
+            }
+            None => month_span(open_millis),
+        });
     }
 
     /// Adds bars that all close at `equity` (a flat stretch: no position, or nothing marked), the
@@ -257,7 +301,7 @@ impl CurveAccumulator {
             return;
         }
         let count = rest.len();
-        // r = 0: growth, downside squares, the curve's value and peak, the Omega sums and the
+        // r = 0: downside squares, the curve's value and peak, the Omega sums and the
         // cumulative log all stay as they are; the drawdown stays at its last value.
         self.returns.resize(self.returns.len() + count, 0.0);
         self.cumulative_log
@@ -307,7 +351,7 @@ impl CurveAccumulator {
         }
         let count = self.returns.len();
         let bars = count as f64;
-        let total_return = self.growth - 1.0;
+        let total_return = self.value - 1.0;
         let cagr = if count == 0 {
             f64::NAN
         } else {
@@ -600,6 +644,46 @@ mod tests {
                 start = end;
             }
             prop_assert_eq!(bits(&bulk.finish(per_year)), bits(&expected));
+        }
+
+        /// Marked stretches (an open position: `cash + quantity * close`) given to push_marked in
+        /// one call have the same bits as pushing each bar, whatever the stretch lengths, across
+        /// months, hourly or daily, long or short.
+        #[test]
+        fn marked_stretches_equal_bar_by_bar_to_the_bit(
+            steps in proptest::collection::vec((-0.04f64..0.04, 1i64..90, 1usize..40), 1..60),
+            start_day in -20_000i64..30_000,
+            hourly in proptest::bool::ANY,
+            quantity in -50.0f64..50.0,
+        ) {
+            let spacing = if hourly { 3_600_000 } else { MILLIS_PER_DAY };
+            let (cash, per_year) = (20_000.0, 252.0);
+            let mut millis = start_day * MILLIS_PER_DAY;
+            let (mut times, mut closes, mut stretches) = (Vec::new(), Vec::new(), Vec::new());
+            let mut close = 100.0f64;
+            for &(change, gap, length) in &steps {
+                let start = closes.len();
+                for _ in 0..length {
+                    close *= 1.0 + change;
+                    millis += spacing * gap;
+                    times.push(Timestamp(millis));
+                    closes.push(close);
+                }
+                stretches.push(start..closes.len());
+            }
+            let mut bar_by_bar = CurveAccumulator::new(cash, closes.len());
+            for (time, close) in times.iter().zip(&closes) {
+                bar_by_bar.push(time.millis(), cash + quantity * close);
+            }
+            let mut marked = CurveAccumulator::new(cash, closes.len());
+            for stretch in stretches {
+                marked.push_marked(&times[stretch.clone()], &closes[stretch], cash, quantity);
+            }
+            let (expected, expected_returns) = bar_by_bar.finish_with_returns(per_year);
+            let (actual, actual_returns) = marked.finish_with_returns(per_year);
+            prop_assert_eq!(bits(&actual), bits(&expected));
+            prop_assert_eq!(actual_returns, expected_returns);
+            prop_assert!(expected.positive_months.is_finite());
         }
     }
 }
