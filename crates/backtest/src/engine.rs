@@ -388,16 +388,21 @@ pub(crate) fn simulate<S: EquitySink>(
             let (cash, quantity) = (ledger.cash, position.signed_quantity());
             // Step 3 of the full step for a bar with no intrabar exit: the peak takes the marked
             // equity, and the bar halts when the equity is that far below it (then it is left to
-            // the full step, the peak not updated). The same arithmetic as `step_bar`.
+            // the full step, the peak not updated). The same arithmetic as `step_bar`. Without a
+            // halt to watch (none set, or it already fired) the peak is never read again, so it
+            // is not kept.
             let halt_level = risk
                 .max_drawdown_halt_pct
                 .filter(|_| state.halted_at_bar.is_none())
                 .map(|limit| 1.0 - limit / 100.0);
             let peak = &mut state.peak;
             let mut halts = |t: usize| {
+                let Some(level) = halt_level else {
+                    return false;
+                };
                 let marked = cash + quantity * close[t];
                 let raised = peak.max(marked);
-                if halt_level.is_some_and(|level| marked <= raised * level) {
+                if marked <= raised * level {
                     return true;
                 }
                 *peak = raised;
@@ -429,7 +434,11 @@ pub(crate) fn simulate<S: EquitySink>(
                     // matters only to a trailing stop, so it is not tracked), or an earlier halt.
                     let (lower, upper) = position.fixed_levels();
                     let touched = first_touch(high, low, t, quiet_until, lower, upper);
-                    (t..touched).find(|&bar| halts(bar)).unwrap_or(touched)
+                    if halt_level.is_some() {
+                        (t..touched).find(|&bar| halts(bar)).unwrap_or(touched)
+                    } else {
+                        touched
+                    }
                 } else {
                     // A bar handed back to the full step must be untouched: its intrabar check
                     // uses the extreme of earlier bars only.
