@@ -201,7 +201,7 @@ pub(crate) fn tail_ratio_sparse(returns: &[f64]) -> f64 {
         return f64::NAN;
     }
     thread_local! {
-        static SCRATCH: std::cell::RefCell<(Vec<f64>, Vec<f64>)> =
+        static SCRATCH: std::cell::RefCell<(Vec<i64>, Vec<i64>)> =
             const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
     }
     SCRATCH.with_borrow_mut(|(below, above)| {
@@ -210,18 +210,29 @@ pub(crate) fn tail_ratio_sparse(returns: &[f64]) -> f64 {
         // an `if` per value costs a mispredicted branch half the time). Same contents, same order.
         // The buffers only ever grow: what an earlier series left past this one's counts is never
         // read, so they need no clearing (zeroing both per series cost as much as the split).
+        // They end up holding each value's `total_cmp` key (see [`from_total_order_key`]), so the
+        // selections below compare integers.
         if below.len() < returns.len() {
-            below.resize(returns.len(), 0.0);
-            above.resize(returns.len(), 0.0);
+            below.resize(returns.len(), 0);
+            above.resize(returns.len(), 0);
         }
+        // In `total_cmp` order the zeros (-0.0 and 0.0) sit between the values below them (those
+        // with the sign bit set: negative numbers and a negative `NaN`) and those above (positive
+        // numbers and a positive `NaN`). Read as integers, a value's bits are negative below the
+        // zeros (-0.0 is `i64::MIN`) and positive above them.
         let (mut below_count, mut above_count) = (0, 0);
         for &value in returns {
-            below[below_count] = value;
-            below_count += usize::from(value < 0.0);
-            above[above_count] = value;
-            above_count += usize::from(value > 0.0 || value.is_nan());
+            let bits = value.to_bits() as i64;
+            below[below_count] = bits;
+            below_count += usize::from(bits < 0 && bits != i64::MIN);
+            above[above_count] = bits;
+            above_count += usize::from(bits > 0);
         }
         let (below, above) = (&mut below[..below_count], &mut above[..above_count]);
+        // Bits to `total_cmp` keys: the sign bit set flips the others; clear, nothing changes.
+        for bits in below.iter_mut() {
+            *bits ^= i64::MAX;
+        }
         let zeros = returns.len() - below.len() - above.len();
         let mut percentile = |percent: f64| {
             let position = percent / 100.0 * (returns.len() - 1) as f64;
@@ -240,15 +251,25 @@ pub(crate) fn tail_ratio_sparse(returns: &[f64]) -> f64 {
     })
 }
 
+/// The value whose `total_cmp` key is `key`. The key is the integer whose order is
+/// `f64::total_cmp`'s order of the values (the transformation the standard library's `total_cmp`
+/// applies before comparing): a value's bits as an `i64`, all but the sign flipped when the sign
+/// is set, so that larger magnitudes sort lower. The transformation is its own inverse.
+#[inline(always)]
+fn from_total_order_key(key: i64) -> f64 {
+    f64::from_bits((key ^ ((((key >> 63) as u64) >> 1) as i64)) as u64)
+}
+
 /// The values at `rank` and `rank + 1` (the latter `NaN` past the end) of the series whose
-/// negative values are `below`, then `zeros` zeros, then the positive (and `NaN`) values `above`,
-/// in `f64::total_cmp` order: one selection in the group holding `rank`, then the smallest value
-/// after it.
-fn ranked_pair(below: &mut [f64], zeros: usize, above: &mut [f64], rank: usize) -> (f64, f64) {
-    let smallest = |values: &[f64]| values.iter().copied().min_by(f64::total_cmp);
+/// values below zero are `below` (a negative `NaN` among them), then `zeros` zeros, then the
+/// values above zero `above` (a positive `NaN` among them), each held as its `total_cmp` key (see
+/// [`from_total_order_key`]), in `f64::total_cmp` order: one selection in the group holding
+/// `rank`, then the smallest value after it.
+fn ranked_pair(below: &mut [i64], zeros: usize, above: &mut [i64], rank: usize) -> (f64, f64) {
+    let smallest = |keys: &[i64]| keys.iter().copied().min().map(from_total_order_key);
     if rank < below.len() {
-        let (_, value, rest) = below.select_nth_unstable_by(rank, f64::total_cmp);
-        let value = *value;
+        let (_, key, rest) = below.select_nth_unstable(rank);
+        let value = from_total_order_key(*key);
         let next = match smallest(rest) {
             Some(next) => next,
             None if zeros > 0 => 0.0,
@@ -263,9 +284,11 @@ fn ranked_pair(below: &mut [f64], zeros: usize, above: &mut [f64], rank: usize) 
         };
         (0.0, next)
     } else {
-        let (_, value, rest) =
-            above.select_nth_unstable_by(rank - below.len() - zeros, f64::total_cmp);
-        (*value, smallest(rest).unwrap_or(f64::NAN))
+        let (_, key, rest) = above.select_nth_unstable(rank - below.len() - zeros);
+        (
+            from_total_order_key(*key),
+            smallest(rest).unwrap_or(f64::NAN),
+        )
     }
 }
 
@@ -385,6 +408,30 @@ mod tests {
             proptest::prop_assert_eq!(
                 tail_ratio_sparse(&values).to_bits(),
                 tail_ratio(&values).to_bits()
+            );
+        }
+
+        /// The same with the values a broken input can hold: `NaN` (of either sign), infinities
+        /// and negative zeros, whose place in `total_cmp`'s order the selections must keep.
+        #[test]
+        fn sparse_tail_ratio_orders_special_values_as_the_tail_ratio(
+            values in proptest::collection::vec(
+                proptest::prop_oneof![
+                    3 => proptest::strategy::Just(0.0f64),
+                    1 => proptest::strategy::Just(-0.0f64),
+                    1 => proptest::strategy::Just(f64::NAN),
+                    1 => proptest::strategy::Just(-f64::NAN),
+                    1 => proptest::strategy::Just(f64::INFINITY),
+                    1 => proptest::strategy::Just(f64::NEG_INFINITY),
+                    4 => -0.2f64..0.2,
+                ],
+                1..300,
+            ),
+        ) {
+            let (sparse, full) = (tail_ratio_sparse(&values), tail_ratio(&values));
+            proptest::prop_assert!(
+                sparse.to_bits() == full.to_bits() || (sparse.is_nan() && full.is_nan()),
+                "{} against {}", sparse, full
             );
         }
     }
