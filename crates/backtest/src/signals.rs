@@ -53,7 +53,7 @@ struct Bars<'a> {
 }
 
 impl CompiledRule {
-    #[inline]
+    #[inline(always)]
     fn signal(&self, bars: Bars<'_>, t: usize) -> (bool, bool) {
         let close = bars.close[t];
         match self {
