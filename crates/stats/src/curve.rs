@@ -16,15 +16,15 @@
 //! cumulative log returns (for the stability regression), so the results match the two-pass
 //! formulas to the bit. Both come from a small per-thread pool ([`recycle_returns`] gives the
 //! returns back), so scoring thousands of genomes does not allocate and fault in fresh pages for
-//! each. The sum of the returns is kept as they arrive (in bar order, as the mean's sum), and the
-//! squared deviations and the cumulative logs' sum share one loop: each sum keeps its order, so
-//! the bits do not change.
+//! each. The sums of the returns and of the cumulative logs are kept as they arrive (in bar order,
+//! as the means' sums), so the squared deviations and the stability regression's sums share one
+//! loop at the end: each sum keeps its order, so the bits do not change.
 
 use gauntlet_core::{MILLIS_PER_DAY, Timestamp};
 
 use std::cell::RefCell;
 
-use crate::returns::{r_squared_about, tail_ratio_sparse};
+use crate::returns::{r_squared_from_sums, tail_ratio_sparse};
 
 /// Buffers the pool keeps per thread.
 const POOLED_BUFFERS: usize = 4;
@@ -96,6 +96,7 @@ pub struct CurveAccumulator {
     return_sum: f64,
     cumulative_log: Vec<f64>,
     log_total: f64,
+    log_sum: f64,
     downside_squares: f64,
     value: f64,
     peak: f64,
@@ -169,6 +170,7 @@ impl CurveAccumulator {
             return_sum: 0.0,
             cumulative_log: take_buffer(bars),
             log_total: 0.0,
+            log_sum: 0.0,
             downside_squares: 0.0,
             value: 1.0,
             peak: 1.0,
@@ -268,6 +270,8 @@ impl CurveAccumulator {
             self.log_total += ret.ln_1p();
         }
         self.cumulative_log.push(self.log_total);
+        // The cumulative logs' sum for their mean, in bar order as `sum()` adds them.
+        self.log_sum += self.log_total;
     }
 
     /// Moves to the month of the bar opening at `open_millis`, closing the current one if any.
@@ -306,6 +310,12 @@ impl CurveAccumulator {
         self.returns.resize(self.returns.len() + count, 0.0);
         self.cumulative_log
             .resize(self.cumulative_log.len() + count, self.log_total);
+        // One addition per bar, as bar by bar (a sum never -0.0 is unchanged by adding 0).
+        if self.log_total != 0.0 {
+            for _ in 0..count {
+                self.log_sum += self.log_total;
+            }
+        }
         if (self.value - self.peak) / self.peak < 0.0 {
             self.underwater += count;
             self.longest_underwater = self.longest_underwater.max(self.underwater);
@@ -365,11 +375,18 @@ impl CurveAccumulator {
         } else {
             self.return_sum / bars
         };
-        // `sample_std(returns)` (ddof = 1) and the cumulative logs' mean, in one loop.
-        let (mut squares, mut log_sum) = (0.0, 0.0);
-        for (value, log) in self.returns.iter().zip(&self.cumulative_log) {
+        // `sample_std(returns)` (ddof = 1) and the stability regression's sums
+        // (`returns::r_squared_about` about the cumulative logs' mean, their sum kept as they
+        // arrived), in one loop: each sum in its own order, as the separate passes add them.
+        let (mean_x, mean_y) = ((bars - 1.0) / 2.0, self.log_sum / bars);
+        let (mut squares, mut sxx, mut syy, mut sxy) = (0.0, 0.0, 0.0, 0.0);
+        for (index, (value, log)) in self.returns.iter().zip(&self.cumulative_log).enumerate() {
             squares += (value - mean).powi(2);
-            log_sum += log;
+            let dx = index as f64 - mean_x;
+            let dy = log - mean_y;
+            sxx += dx * dx;
+            syy += dy * dy;
+            sxy += dx * dy;
         }
         let deviation = if count < 2 {
             f64::NAN
@@ -381,7 +398,11 @@ impl CurveAccumulator {
         } else {
             (self.downside_squares / bars).sqrt() * bars_per_year.sqrt()
         };
-        let stability = r_squared_about(&self.cumulative_log, log_sum / bars);
+        let stability = if count < 2 {
+            f64::NAN
+        } else {
+            r_squared_from_sums(sxx, syy, sxy)
+        };
         recycle_returns(std::mem::take(&mut self.cumulative_log));
         let calmar = if self.max_drawdown < 0.0 {
             cagr / self.max_drawdown.abs()

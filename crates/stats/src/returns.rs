@@ -334,6 +334,12 @@ pub(crate) fn r_squared_about(values: &[f64], mean_y: f64) -> f64 {
         syy += dy * dy;
         sxy += dx * dy;
     }
+    r_squared_from_sums(sxx, syy, sxy)
+}
+
+/// R² from the sums of [`r_squared_about`]'s loop: Σ dx², Σ dy², Σ dx·dy about the means (at
+/// least two values); `NaN` when either variable is constant.
+pub(crate) fn r_squared_from_sums(sxx: f64, syy: f64, sxy: f64) -> f64 {
     if sxx == 0.0 || syy == 0.0 {
         return f64::NAN;
     }
