@@ -681,30 +681,40 @@ mod tests {
         IndicatorCache::new(Arc::new(BarSeries::new(columns, false).unwrap()))
     }
 
+    /// `fewest` to 4 random rules of any kind, combined at random: `all`, `any`, or at least 0 to
+    /// one more than the list holds.
+    fn random_rule_list(
+        rng: &mut rand_chacha::ChaCha8Rng,
+        fewest: usize,
+        cache: &IndicatorCache,
+    ) -> EntrySignals {
+        use rand::RngExt;
+        let count = rng.random_range(fewest..=4);
+        let rules: Vec<Rule> = (0..count)
+            .map(|_| gauntlet_genome::random_rule(rng))
+            .collect();
+        let combine = match rng.random_range(0..3) {
+            0 => Combine::All,
+            1 => Combine::Any,
+            _ => Combine::AtLeast {
+                count: rng.random_range(0..=count as u32 + 1),
+            },
+        };
+        EntrySignals::compile(&EntryLogic::Rules { rules, combine }, cache).unwrap()
+    }
+
     /// [`EntrySignals::at`] stops evaluating rules once the rest cannot change its answer; it must
     /// answer as counting every rule does ([`EntrySignals::explain`] evaluates each), for random
     /// rule lists of every size and every combination, including counts of 0 and above the list.
     #[test]
     fn stopping_early_answers_as_counting_every_rule() {
-        use rand::{RngExt, SeedableRng};
+        use rand::SeedableRng;
         let cache = cache();
         let close = cache.series().close();
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
         let (mut longs, mut shorts, mut bars) = (0, 0, 0);
         for _ in 0..300 {
-            let count = rng.random_range(2..=4);
-            let rules: Vec<Rule> = (0..count)
-                .map(|_| gauntlet_genome::random_rule(&mut rng))
-                .collect();
-            let combine = match rng.random_range(0..3) {
-                0 => Combine::All,
-                1 => Combine::Any,
-                _ => Combine::AtLeast {
-                    count: rng.random_range(0..=count as u32 + 1),
-                },
-            };
-            let signals =
-                EntrySignals::compile(&EntryLogic::Rules { rules, combine }, &cache).unwrap();
+            let signals = random_rule_list(&mut rng, 2, &cache);
             for t in 0..close.len() {
                 let counted = [true, false].map(|long| match signals.explain(close, t, long) {
                     Explanation::Rules { fired, needed } => fired.len() >= needed,
@@ -745,19 +755,7 @@ mod tests {
         let short_only = |_: bool, short: bool| short.then_some('S');
         let (mut found, mut cases) = (0, 0);
         for _ in 0..300 {
-            let count = rng.random_range(1..=4);
-            let rules: Vec<Rule> = (0..count)
-                .map(|_| gauntlet_genome::random_rule(&mut rng))
-                .collect();
-            let combine = match rng.random_range(0..3) {
-                0 => Combine::All,
-                1 => Combine::Any,
-                _ => Combine::AtLeast {
-                    count: rng.random_range(0..=count as u32 + 1),
-                },
-            };
-            let signals =
-                EntrySignals::compile(&EntryLogic::Rules { rules, combine }, &cache).unwrap();
+            let signals = random_rule_list(&mut rng, 1, &cache);
             let reference =
                 |from: usize, to: usize, wanted: &dyn Fn(bool, bool) -> Option<char>| {
                     (from..to).find_map(|t| {
