@@ -18,7 +18,7 @@
 use std::sync::Arc;
 
 use gauntlet_core::{BarSeries, PriceFields};
-use gauntlet_genome::{Direction, Genome, SizingMethod};
+use gauntlet_genome::{Direction, Genome, RiskLimits, SizingMethod};
 use gauntlet_indicators::{IndicatorCache, IndicatorColumn};
 use serde::Serialize;
 
@@ -240,6 +240,44 @@ pub(crate) struct Simulated {
     pub(crate) halted_at_bar: Option<usize>,
 }
 
+/// What the full step's daily loss limit would have left in `state` after stepping through
+/// `skipped`, bars of an open position with no order, exit or halt (the engine's fast path):
+/// each bar's day starts, as in `step_bar`, from the previous bar's equity, and blocks entries
+/// once a bar's equity is at or below that start less the limit. Only the last day of `skipped`
+/// can leave a trace, so only its bars are read. `day_and_equity` gives a bar's day and marked
+/// equity; `equity_before` is the equity of the bar before `skipped` (timestamps ascend, so days
+/// never decrease).
+fn settle_days(
+    state: &mut StepState,
+    risk: &RiskLimits,
+    skipped: std::ops::Range<usize>,
+    equity_before: f64,
+    day_and_equity: impl Fn(usize) -> (i64, f64),
+) {
+    let Some(limit) = risk.daily_loss_limit_pct else {
+        return;
+    };
+    let last_day = day_and_equity(skipped.end - 1).0;
+    let mut day_start = skipped.end - 1;
+    while day_start > skipped.start && day_and_equity(day_start - 1).0 == last_day {
+        day_start -= 1;
+    }
+    if last_day != state.day {
+        state.day = last_day;
+        state.day_start_equity = if day_start > skipped.start {
+            day_and_equity(day_start - 1).1
+        } else {
+            equity_before
+        };
+        state.entries_blocked_today = false;
+    }
+    if !state.entries_blocked_today {
+        let floor = state.day_start_equity * (1.0 - limit / 100.0);
+        state.entries_blocked_today =
+            (day_start..skipped.end).any(|bar| day_and_equity(bar).1 <= floor);
+    }
+}
+
 /// The bar loop of [`run_backtest`], recording equity into `equity_curve`.
 pub(crate) fn simulate<S: EquitySink>(
     genome: &Genome,
@@ -375,12 +413,13 @@ pub(crate) fn simulate<S: EquitySink>(
             t = until;
         }
 
-        // Fast path while a position is open and no daily loss limit needs the bars' days: a bar
-        // with no intrabar exit, no exit decision and no drawdown halt only updates the trailing
-        // extreme, the equity's peak (for the halt) and marks equity. Stop before the first bar
-        // where something happens (or the last bar) and let the full step above process it.
-        if !tracks_days
-            && state.pending.is_none()
+        // Fast path while a position is open: a bar with no intrabar exit, no exit decision and no
+        // drawdown halt only updates the trailing extreme, the equity's peak (for the halt) and
+        // marks equity; under a daily loss limit it also moves the day and may block entries,
+        // which matters only once the position is closed, so that is settled after the skip.
+        // Stop before the first bar where something happens (or the last bar) and let the full
+        // step above process it.
+        if state.pending.is_none()
             && let Some(position) = &mut book.position
             && t + 1 < bars
         {
@@ -456,8 +495,14 @@ pub(crate) fn simulate<S: EquitySink>(
                     break;
                 }
             }
+            let equity_before = equity_curve.last_equity().unwrap_or(config.initial_capital);
             equity_curve.extend_marked(&close[first..t], cash, quantity);
             bars_in_market += t - first;
+            if tracks_days && t > first {
+                settle_days(&mut state, risk, first..t, equity_before, |bar| {
+                    (day_of(bar), cash + quantity * close[bar])
+                });
+            }
         }
     }
     Ok(Simulated {
@@ -567,4 +612,58 @@ pub(crate) fn exit_signal(
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Settling a skipped stretch at once leaves the daily loss limit's state as stepping
+        /// through it bar by bar does, as `step_bar` steps: a new day starts from the previous
+        /// bar's equity and clears the block; a bar at or below the day's start less the limit
+        /// sets it.
+        #[test]
+        fn settling_days_at_once_is_stepping_bar_by_bar(
+            day_lengths in prop::collection::vec(1usize..5, 1..8),
+            moves in prop::collection::vec(-0.02f64..0.02, 40),
+            skipped_from in 0usize..6,
+            known_day in any::<bool>(),
+            blocked in any::<bool>(),
+        ) {
+            let days: Vec<i64> = day_lengths
+                .iter()
+                .enumerate()
+                .flat_map(|(day, &bars)| std::iter::repeat_n(day as i64 + 100, bars))
+                .collect();
+            let mut equity = vec![10_000.0];
+            for bar in 1..=days.len() {
+                equity.push(equity[bar - 1] * (1.0 + moves[bar % moves.len()]));
+            }
+            // equity[bar + 1] is bar's equity; equity[0] the equity before the first bar.
+            let skipped = skipped_from.min(days.len() - 1)..days.len();
+            let risk = RiskLimits { daily_loss_limit_pct: Some(1.0), ..RiskLimits::default() };
+            let mut state = StepState::new(10_000.0);
+            state.day = if known_day { days[skipped.start] } else { days[skipped.start] - 1 };
+            state.day_start_equity = 9_950.0;
+            state.entries_blocked_today = blocked;
+
+            let mut stepped = state.clone();
+            for bar in skipped.clone() {
+                if days[bar] != stepped.day {
+                    stepped.day = days[bar];
+                    stepped.day_start_equity = equity[bar];
+                    stepped.entries_blocked_today = false;
+                }
+                if equity[bar + 1] <= stepped.day_start_equity * (1.0 - 1.0 / 100.0) {
+                    stepped.entries_blocked_today = true;
+                }
+            }
+            settle_days(&mut state, &risk, skipped.clone(), equity[skipped.start], |bar| {
+                (days[bar], equity[bar + 1])
+            });
+            prop_assert_eq!(state, stepped);
+        }
+    }
 }

@@ -242,41 +242,68 @@ proptest! {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(48))]
 
-    /// The engine skips through an open position's quiet bars unless the daily loss limit must see
-    /// every bar's day. A daily loss limit of 99.99% never fires on these series but forces the
-    /// full step on every bar: both runs must agree bit for bit, with no drawdown halt and with one
-    /// at 3% that fires (the fast path must stop on the halting bar and keep the peak as the full
-    /// step does).
+    /// The engine skips through an open position's quiet bars; the shared-equity engine steps
+    /// every bar in full and on one symbol is the single engine (the next property). Both must
+    /// agree bit for bit with no account limit, with a 3% drawdown halt that fires (the fast
+    /// path must stop on the halting bar and keep the peak as the full step does) and with a
+    /// daily loss limit, on daily bars and on bars six hours apart (four to a day): the skip
+    /// must leave the day, its starting equity and the entry block as stepping every bar would.
     #[test]
     fn the_position_fast_path_matches_the_full_step(steps in steps()) {
-        let market = Market::new("X", bars_from_steps(&steps));
+        let daily = bars_from_steps(&steps);
+        let six_hourly = with_bars_per_day(&daily, 4);
         // With and without the trailing stop: fixed stop and target levels take their own path.
         let fixed_levels = genomes().into_iter().map(|mut genome| {
             genome.exit.trailing_stop = None;
             genome
         });
         let all: Vec<Genome> = genomes().into_iter().chain(fixed_levels).collect();
-        for config in configs() {
-            for halt in [None, Some(3.0)] {
-                for genome in all.iter().cloned() {
-                    let mut genome = genome;
-                    genome.risk.max_drawdown_halt_pct = halt;
-                    let mut slow = genome.clone();
-                    slow.risk.daily_loss_limit_pct = Some(99.99);
-                    let fast = run_backtest(&genome, &market, &config).unwrap();
-                    let full = run_backtest(&slow, &market, &config).unwrap();
-                    let fast_bits: Vec<u64> =
-                        fast.equity.iter().map(|value| value.to_bits()).collect();
-                    let full_bits: Vec<u64> =
-                        full.equity.iter().map(|value| value.to_bits()).collect();
-                    prop_assert_eq!(fast_bits, full_bits, "{:?}", genome.entry.logic);
-                    prop_assert_eq!(&fast.trades, &full.trades);
-                    prop_assert_eq!(fast.bars_in_market, full.bars_in_market);
-                    prop_assert_eq!(fast.halted_at_bar, full.halted_at_bar);
+        for series in [daily, six_hourly] {
+            let market = Market::new("X", series);
+            for config in configs() {
+                for (halt, daily_loss) in [
+                    (None, None),
+                    (Some(3.0), None),
+                    (None, Some(1.0)),
+                    (Some(3.0), Some(0.5)),
+                    (None, Some(99.99)),
+                ] {
+                    for genome in all.iter().cloned() {
+                        let mut genome = genome;
+                        genome.risk.max_drawdown_halt_pct = halt;
+                        genome.risk.daily_loss_limit_pct = daily_loss;
+                        let fast = run_backtest(&genome, &market, &config).unwrap();
+                        let full = run_portfolio(&genome, std::slice::from_ref(&market), &config)
+                            .unwrap()
+                            .result;
+                        let bits = |equity: &[f64]| {
+                            equity.iter().map(|value| value.to_bits()).collect::<Vec<u64>>()
+                        };
+                        prop_assert_eq!(bits(&fast.equity), bits(&full.equity), "{:?}", genome);
+                        prop_assert_eq!(&fast.trades, &full.trades);
+                        prop_assert_eq!(fast.bars_in_market, full.bars_in_market);
+                        prop_assert_eq!(fast.halted_at_bar, full.halted_at_bar);
+                    }
                 }
             }
         }
     }
+}
+
+/// `series` with its bars moved `24 / bars_per_day` hours apart from midnight UTC, prices kept.
+fn with_bars_per_day(series: &BarSeries, bars_per_day: i64) -> BarSeries {
+    let step = gauntlet_core::MILLIS_PER_DAY / bars_per_day;
+    let columns = BarColumns {
+        timestamps: (0..series.len() as i64)
+            .map(|bar| Timestamp(bar * step))
+            .collect(),
+        open: series.open().to_vec(),
+        high: series.high().to_vec(),
+        low: series.low().to_vec(),
+        close: series.close().to_vec(),
+        volume: vec![0.0; series.len()],
+    };
+    BarSeries::new(columns, false).expect("the same bars, evenly spaced")
 }
 
 /// The property genomes, each also with every account risk limit on.
