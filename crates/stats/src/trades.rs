@@ -41,10 +41,13 @@ pub struct TradeMetrics {
 /// a trade without a stop has no risk and makes the whole list fall back to R = average loss).
 pub fn trade_metrics(pnl: &[f64], initial_risk: Option<&[f64]>) -> TradeMetrics {
     let trades = pnl.len();
-    let wins: Vec<f64> = pnl.iter().copied().filter(|value| *value > 0.0).collect();
-    let losses: Vec<f64> = pnl.iter().copied().filter(|value| *value < 0.0).collect();
-    let gross_profit: f64 = wins.iter().sum();
-    let gross_loss: f64 = -losses.iter().sum::<f64>();
+    // Sums and counts straight from the filtered trades (the same additions in the same order as
+    // summing collected lists, without building them: this runs for every genome scored).
+    let winning = || pnl.iter().copied().filter(|value| *value > 0.0);
+    let losing = || pnl.iter().copied().filter(|value| *value < 0.0);
+    let (wins, losses) = (winning().count(), losing().count());
+    let gross_profit: f64 = winning().sum();
+    let gross_loss: f64 = -losing().sum::<f64>();
     let net_profit: f64 = pnl.iter().sum();
     let ratio = |numerator: f64, denominator: usize| {
         if denominator == 0 {
@@ -53,8 +56,8 @@ pub fn trade_metrics(pnl: &[f64], initial_risk: Option<&[f64]>) -> TradeMetrics 
             numerator / denominator as f64
         }
     };
-    let average_win = ratio(gross_profit, wins.len());
-    let average_loss = ratio(gross_loss, losses.len());
+    let average_win = ratio(gross_profit, wins);
+    let average_loss = ratio(gross_loss, losses);
     let profit_factor = if gross_loss > 0.0 {
         gross_profit / gross_loss
     } else if gross_profit > 0.0 {
@@ -75,13 +78,13 @@ pub fn trade_metrics(pnl: &[f64], initial_risk: Option<&[f64]>) -> TradeMetrics 
     };
     TradeMetrics {
         trades,
-        wins: wins.len(),
-        losses: losses.len(),
-        breakeven: trades - wins.len() - losses.len(),
+        wins,
+        losses,
+        breakeven: trades - wins - losses,
         gross_profit,
         gross_loss,
         net_profit,
-        win_rate: ratio(wins.len() as f64, trades),
+        win_rate: ratio(wins as f64, trades),
         profit_factor,
         average_win,
         average_loss,
