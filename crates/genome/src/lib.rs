@@ -21,6 +21,7 @@ mod error;
 mod files;
 mod genome;
 mod operators;
+mod random;
 mod validate;
 
 pub use error::GenomeError;
@@ -28,9 +29,10 @@ pub use files::{
     CHAMPION_FILE_FORMAT, CHAMPION_FILE_VERSION, read_genome_file, read_population_file,
 };
 pub use genome::*;
-pub use operators::{
+pub use operators::{complexity, crossover, jitter, longest_period, mutate, random_genome, repair};
+pub use random::{
     BOLLINGER_WIDTH_STEP, CONTINUOUS_BOUNDS, MAX_EVOLVED_HOLDING_BARS, MAX_EVOLVED_RULES,
-    complexity, crossover, jitter, longest_period, mutate, random_genome, random_rule, repair,
+    random_rule,
 };
 pub use validate::{MAX_PERIOD, MAX_RULES, MIN_PERIOD, PERIOD_GRID};
 
