@@ -434,8 +434,8 @@ pub(crate) fn simulate<S: EquitySink>(
                 .max_drawdown_halt_pct
                 .filter(|_| state.halted_at_bar.is_none())
                 .map(|limit| 1.0 - limit / 100.0);
-            let peak = &mut state.peak;
-            let mut halts = |t: usize| {
+            let mut peak = state.peak;
+            let halts = |t: usize, peak: &mut f64| {
                 let Some(level) = halt_level else {
                     return false;
                 };
@@ -456,45 +456,83 @@ pub(crate) fn simulate<S: EquitySink>(
             loop {
                 let window_end = (t + window).min(last);
                 window = (window * 2).min(1024);
-                // No exit decision before this bar.
-                let quiet_until = next_exit_decision(
-                    position,
-                    &signals,
-                    close,
-                    t,
-                    window_end,
-                    channel.as_ref(),
-                    exits,
-                    fill_at_close,
-                );
-                quiet = Some((position.entry_bar, quiet_until));
                 t = if position.trail_activation_level.is_none() {
                     // Fixed levels: the first bar that touches either (the best price since entry
-                    // matters only to a trailing stop, so it is not tracked), or an earlier halt.
+                    // matters only to a trailing stop, so it is not tracked) is found first, as
+                    // it is cheap, and the entry rules are scanned for an exit decision only
+                    // before it; then an earlier halt.
                     let (lower, upper) = position.fixed_levels();
-                    let touched = first_touch(high, low, t, quiet_until, lower, upper);
+                    let touched = first_touch(high, low, t, window_end, lower, upper);
+                    // No exit decision before this bar (nor a touch).
+                    let quiet_until = next_exit_decision(
+                        position,
+                        &signals,
+                        close,
+                        t,
+                        touched,
+                        channel.as_ref(),
+                        exits,
+                        fill_at_close,
+                    );
+                    quiet = Some((position.entry_bar, quiet_until));
                     if halt_level.is_some() {
-                        (t..touched).find(|&bar| halts(bar)).unwrap_or(touched)
+                        (t..quiet_until)
+                            .find(|&bar| halts(bar, &mut peak))
+                            .unwrap_or(quiet_until)
                     } else {
-                        touched
+                        quiet_until
                     }
                 } else {
-                    // A bar handed back to the full step must be untouched: its intrabar check
-                    // uses the extreme of earlier bars only.
-                    while t < quiet_until
-                        && position.intrabar_exit(open[t], high[t], low[t]).is_none()
-                        && !halts(t)
+                    // A trailing stop: the first bar whose range exits (or that halts) is found
+                    // first on copies of the position and the peak (the level moves with the best
+                    // price), and the entry rules are scanned for an exit decision only before it.
+                    let (mut probe, mut probe_peak) = (position.clone(), peak);
+                    let mut touched = t;
+                    while touched < window_end
+                        && probe
+                            .intrabar_exit(open[touched], high[touched], low[touched])
+                            .is_none()
+                        && !halts(touched, &mut probe_peak)
                     {
-                        position.track_extreme(high[t], low[t]);
-                        t += 1;
+                        probe.track_extreme(high[touched], low[touched]);
+                        touched += 1;
                     }
-                    t
+                    // No exit decision before this bar (nor an intrabar exit or a halt).
+                    let quiet_until = next_exit_decision(
+                        position,
+                        &signals,
+                        close,
+                        t,
+                        touched,
+                        channel.as_ref(),
+                        exits,
+                        fill_at_close,
+                    );
+                    quiet = Some((position.entry_bar, quiet_until));
+                    if quiet_until == touched {
+                        // The copies have stepped through exactly these bars.
+                        (*position, peak) = (probe, probe_peak);
+                        touched
+                    } else {
+                        // An exit decision comes first: step through the bars before it again
+                        // (none exits intrabar or halts; the peak still rises). A bar handed back
+                        // to the full step must be untracked: its intrabar check uses the extreme
+                        // of earlier bars only.
+                        while t < quiet_until {
+                            let halted = halts(t, &mut peak);
+                            debug_assert!(!halted, "the copy found no halt before bar {touched}");
+                            position.track_extreme(high[t], low[t]);
+                            t += 1;
+                        }
+                        t
+                    }
                 };
                 // Go on to the next window only when this one ended with nothing happening.
                 if t < window_end || window_end == last {
                     break;
                 }
             }
+            state.peak = peak;
             let equity_before = equity_curve.last_equity().unwrap_or(config.initial_capital);
             equity_curve.extend_marked(&close[first..t], cash, quantity);
             bars_in_market += t - first;
