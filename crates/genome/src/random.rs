@@ -10,8 +10,8 @@ use rand::{Rng, RngExt};
 use crate::genome::*;
 use crate::validate::PERIOD_GRID;
 
-/// Most rules a random genome or a structural mutation gives an entry (below [`MAX_RULES`](crate::MAX_RULES), so
-/// evolved strategies stay readable).
+/// Most rules a random genome or a structural mutation gives an entry (below
+/// [`MAX_RULES`](crate::MAX_RULES), so evolved strategies stay readable).
 pub const MAX_EVOLVED_RULES: usize = 3;
 
 /// The ranges random genomes draw continuous genes from, and Gaussian mutation clamps them to:
