@@ -456,36 +456,16 @@ pub(crate) fn simulate<S: EquitySink>(
             loop {
                 let window_end = (t + window).min(last);
                 window = (window * 2).min(1024);
-                t = if position.trail_activation_level.is_none() {
-                    // Fixed levels: the first bar that touches either (the best price since entry
-                    // matters only to a trailing stop, so it is not tracked) is found first, as
-                    // it is cheap, and the entry rules are scanned for an exit decision only
-                    // before it; then an earlier halt.
+                // The first bar that exits intrabar, found first as it is cheap; the entry rules
+                // are then scanned for an exit decision only before it. Fixed levels: the first
+                // bar that touches either (the best price since entry matters only to a trailing
+                // stop, so it is not tracked). A trailing stop: the level moves with the best
+                // price, so the bars are stepped through on copies of the position and the peak,
+                // up to the first that exits or halts.
+                let (touched, probe) = if position.trail_activation_level.is_none() {
                     let (lower, upper) = position.fixed_levels();
-                    let touched = first_touch(high, low, t, window_end, lower, upper);
-                    // No exit decision before this bar (nor a touch).
-                    let quiet_until = next_exit_decision(
-                        position,
-                        &signals,
-                        close,
-                        t,
-                        touched,
-                        channel.as_ref(),
-                        exits,
-                        fill_at_close,
-                    );
-                    quiet = Some((position.entry_bar, quiet_until));
-                    if halt_level.is_some() {
-                        (t..quiet_until)
-                            .find(|&bar| halts(bar, &mut peak))
-                            .unwrap_or(quiet_until)
-                    } else {
-                        quiet_until
-                    }
+                    (first_touch(high, low, t, window_end, lower, upper), None)
                 } else {
-                    // A trailing stop: the first bar whose range exits (or that halts) is found
-                    // first on copies of the position and the peak (the level moves with the best
-                    // price), and the entry rules are scanned for an exit decision only before it.
                     let (mut probe, mut probe_peak) = (position.clone(), peak);
                     let mut touched = t;
                     while touched < window_end
@@ -497,23 +477,32 @@ pub(crate) fn simulate<S: EquitySink>(
                         probe.track_extreme(high[touched], low[touched]);
                         touched += 1;
                     }
-                    // No exit decision before this bar (nor an intrabar exit or a halt).
-                    let quiet_until = next_exit_decision(
-                        position,
-                        &signals,
-                        close,
-                        t,
-                        touched,
-                        channel.as_ref(),
-                        exits,
-                        fill_at_close,
-                    );
-                    quiet = Some((position.entry_bar, quiet_until));
-                    if quiet_until == touched {
-                        // The copies have stepped through exactly these bars.
+                    (touched, Some((probe, probe_peak)))
+                };
+                // No exit decision before this bar (nor an intrabar exit).
+                let quiet_until = next_exit_decision(
+                    position,
+                    &signals,
+                    close,
+                    t,
+                    touched,
+                    channel.as_ref(),
+                    exits,
+                    fill_at_close,
+                );
+                quiet = Some((position.entry_bar, quiet_until));
+                t = match probe {
+                    // Fixed levels: an earlier halt, if any.
+                    None if halt_level.is_some() => (t..quiet_until)
+                        .find(|&bar| halts(bar, &mut peak))
+                        .unwrap_or(quiet_until),
+                    None => quiet_until,
+                    // The copies have stepped through exactly these bars.
+                    Some((probe, probe_peak)) if quiet_until == touched => {
                         (*position, peak) = (probe, probe_peak);
                         touched
-                    } else {
+                    }
+                    Some(_) => {
                         // An exit decision comes first: step through the bars before it again
                         // (none exits intrabar or halts; the peak still rises). A bar handed back
                         // to the full step must be untracked: its intrabar check uses the extreme
