@@ -47,7 +47,8 @@ pub struct EvolveArgs {
 }
 
 /// `gauntlet export`: a run's champion as a champion file (JSON), or a run's champion or any genome
-/// file as a backtesting.py strategy module (Python).
+/// file as a strategy module for backtesting.py, NautilusTrader or freqtrade (Python) or a Pine
+/// Script strategy.
 #[derive(Debug, Args)]
 pub struct ExportArgs {
     /// The run folder (with --category).
@@ -56,16 +57,17 @@ pub struct ExportArgs {
     /// Which category's champion.
     #[arg(long, value_name = "C")]
     category: Option<Category>,
-    /// A genome or champion file to export instead of a run's champion (python or pine).
+    /// A genome or champion file to export instead of a run's champion (any format but json).
     #[arg(long, value_name = "FILE", conflicts_with = "run_dir")]
     genome: Option<PathBuf>,
     /// `json`: a champion file for `gauntlet paper` and `gauntlet backtest`; `python`: a
     /// backtesting.py strategy module (`python FILE.py DATA.csv` runs it); `pine`: a TradingView
-    /// Pine Script v6 strategy.
-    #[arg(long, default_value = "json", value_parser = ["json", "python", "pine"])]
+    /// Pine Script v6 strategy; `nautilus`: a NautilusTrader strategy module; `freqtrade`: a
+    /// freqtrade strategy module (both also run their platform's backtester on `DATA.csv`).
+    #[arg(long, default_value = "json", value_parser = ["json", "python", "pine", "nautilus", "freqtrade"])]
     format: String,
-    /// Where: the folder for json (default `genomes`); the file for python and pine (default
-    /// `genomes/<name>.py` or `.pine`; `-` is standard output).
+    /// Where: the folder for json (default `genomes`); the file for the others (default
+    /// `genomes/<name>.py`, `.pine`, `_nautilus.py` or `_freqtrade.py`; `-` is standard output).
     #[arg(long, value_name = "PATH")]
     to: Option<PathBuf>,
     /// The exported strategy's bars per year (for volatility-target sizing).
@@ -179,20 +181,28 @@ pub fn export(arguments: ExportArgs) -> Result<()> {
             let to = arguments.to.unwrap_or_else(|| PathBuf::from("genomes"));
             export_champion(run, category, &to, force)?
         }
-        ("json", ..) => anyhow::bail!("--genome exports to --format python or pine"),
+        ("json", ..) => {
+            anyhow::bail!("--genome exports to --format python, pine, nautilus or freqtrade")
+        }
         (_, run, category, genome) => {
             let source = match (genome, run, category) {
                 (Some(genome), ..) => genome_for_export(genome, force)?,
                 (None, Some(run), Some(category)) => champion_for_export(run, category, force)?,
                 _ => anyhow::bail!("give a run folder and --category, or --genome FILE"),
             };
-            let language = if format == "pine" { Pine } else { Python };
+            let language = match format {
+                "pine" => Pine,
+                "nautilus" => Nautilus,
+                "freqtrade" => Freqtrade,
+                _ => Python,
+            };
             let to = arguments.to.as_deref();
             let (path, notes) =
                 write_strategy(language, &source, to, arguments.bars_per_year, force)?;
+            let platform = language.platform();
             notes
                 .iter()
-                .for_each(|note| eprintln!("note: in TradingView, {note}"));
+                .for_each(|note| eprintln!("note: in {platform}, {note}"));
             path
         }
     };

@@ -52,7 +52,8 @@ enum Command {
     /// Paper-trade a genome bar by bar on a replayed file or dataset, or on bars from standard
     /// input, with the backtest's own logic; journal, signals, broker-shaped orders, saved state.
     Paper(Box<paper_command::PaperArgs>),
-    /// Export a run's champion (or a genome) as a champion file, backtesting.py module or Pine Script.
+    /// Export a run's champion (or a genome) as a champion file, a strategy for backtesting.py,
+    /// NautilusTrader or freqtrade, or a Pine Script.
     Export(evolve_command::ExportArgs),
     /// Everything Gauntlet can say against one genome: PSR, MinTRL, DSR, Monte Carlo, the validation
     /// gate, crash windows and regimes.

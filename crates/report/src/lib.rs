@@ -12,8 +12,9 @@
 //! backend.
 //!
 //! The crate also writes strategies as source code for other engines, with the same template
-//! engine: [`python_strategy`] (a backtesting.py module) and [`pine_strategy`] (a TradingView Pine
-//! Script strategy).
+//! engine: [`python_strategy`] (a backtesting.py module), [`pine_strategy`] (a TradingView Pine
+//! Script strategy), and [`nautilus_strategy`] and [`freqtrade_strategy`] (NautilusTrader and
+//! freqtrade strategy modules, for their paper traders).
 //!
 //! The tables stay the source of truth: the page only shows them, so it can be rebuilt at any time
 //! (also for a run still in progress or interrupted) and the same numbers loaded in pandas or
@@ -28,6 +29,7 @@ mod error;
 mod evolution;
 mod format;
 mod pine_code;
+mod platform_code;
 mod price_chart;
 mod run;
 mod strategy_code;
@@ -45,6 +47,9 @@ pub use compare::write_comparison_report;
 pub use downsample::min_max_downsample;
 pub use error::ReportError;
 pub use pine_code::pine_strategy;
+pub use platform_code::{
+    FREQTRADE_VERSION, NAUTILUS_VERSION, freqtrade_strategy, nautilus_strategy,
+};
 pub use strategy_code::{
     BACKTESTING_PY_VERSION, StrategyLanguage, StrategySource, python_strategy, write_strategy,
 };

@@ -51,12 +51,12 @@ const DEFAULT_COSTS: (f64, f64, f64, f64) = (10.0, 0.0, 5.0, 100_000.0);
 
 /// A Python float literal that reads back as exactly `value` (Rust's shortest round-trip form;
 /// Python's `float()` rounds correctly). Genomes and costs are finite.
-fn float(value: f64) -> String {
+pub(crate) fn float(value: f64) -> String {
     format!("{value:?}")
 }
 
 /// A Python literal for an optional number (`None` when absent).
-fn optional(value: Option<f64>) -> String {
+pub(crate) fn optional(value: Option<f64>) -> String {
     value.map_or_else(|| "None".to_string(), float)
 }
 
@@ -97,7 +97,7 @@ fn python_expression(indicator: Indicator) -> String {
 }
 
 /// Python over bar `t`: columns are the strategy's lists.
-const PYTHON: Dialect = Dialect {
+pub(crate) const PYTHON: Dialect = Dialect {
     value: |name, before| {
         if before {
             format!("self.{name}[t - 1]")
@@ -319,21 +319,47 @@ pub enum StrategyLanguage {
     Python,
     /// A Pine Script v6 strategy for TradingView ([`crate::pine_strategy`]).
     Pine,
+    /// A NautilusTrader strategy module ([`crate::nautilus_strategy`]).
+    Nautilus,
+    /// A freqtrade strategy module ([`crate::freqtrade_strategy`]).
+    Freqtrade,
 }
 
 impl StrategyLanguage {
     /// The file extension: `py` or `pine`.
     pub fn extension(self) -> &'static str {
         match self {
-            Self::Python => "py",
             Self::Pine => "pine",
+            Self::Python | Self::Nautilus | Self::Freqtrade => "py",
+        }
+    }
+
+    /// The default file under `genomes/` for an export named `name`: `<name>.py`, `<name>.pine`,
+    /// `<name>_nautilus.py` or `<name>_freqtrade.py`.
+    pub fn default_file_name(self, name: &str) -> String {
+        match self {
+            Self::Nautilus => format!("{name}_nautilus.py"),
+            Self::Freqtrade => format!("{name}_freqtrade.py"),
+            Self::Python | Self::Pine => format!("{name}.{}", self.extension()),
+        }
+    }
+
+    /// The platform the export's notes speak of (`note: in <platform>, ...`).
+    pub fn platform(self) -> &'static str {
+        match self {
+            Self::Python => "backtesting.py",
+            Self::Pine => "TradingView",
+            Self::Nautilus => "NautilusTrader",
+            Self::Freqtrade => "freqtrade",
         }
     }
 }
 
-/// Writes `source` as `language` to `to` (default `genomes/<name>.<py|pine>`; `-` is standard
-/// output), through links and atomically. Returns the path written and, for Pine, what TradingView
-/// trades differently from Gauntlet (see [`crate::pine_strategy`]).
+/// Writes `source` as `language` to `to` (default `genomes/` and
+/// [`StrategyLanguage::default_file_name`]; `-` is standard output), through links and atomically.
+/// Returns the path written and, for Pine, NautilusTrader and freqtrade, what the platform trades
+/// differently from Gauntlet (see [`crate::pine_strategy`], [`crate::nautilus_strategy`] and
+/// [`crate::freqtrade_strategy`]).
 ///
 /// # Errors
 /// [`ReportError::Export`] when the file exists and not `force`, or as [`python_strategy`] and
@@ -346,7 +372,7 @@ pub fn write_strategy(
     force: bool,
 ) -> Result<(PathBuf, Vec<String>), ReportError> {
     let to = to.map_or_else(
-        || PathBuf::from(format!("genomes/{}.{}", source.name, language.extension())),
+        || Path::new("genomes").join(language.default_file_name(&source.name)),
         Path::to_path_buf,
     );
     let standard_output = to == Path::new("-");
@@ -373,6 +399,8 @@ pub fn write_strategy(
     let (code, approximations) = match language {
         StrategyLanguage::Python => (python_strategy(&strategy)?, Vec::new()),
         StrategyLanguage::Pine => crate::pine_strategy(&strategy)?,
+        StrategyLanguage::Nautilus => crate::nautilus_strategy(&strategy)?,
+        StrategyLanguage::Freqtrade => crate::freqtrade_strategy(&strategy)?,
     };
     gauntlet_data::write_bytes_atomically(&to, code.as_bytes())?;
     Ok((to, approximations))
