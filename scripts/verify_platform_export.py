@@ -27,7 +27,8 @@ compared with Gauntlet's, trade by trade:
   exit is its `end_of_data` at the last close, and the platform's the last open; and it opens no
   trade on the last candle (a note): a Gauntlet trade entered there is not looked for.
 Every note the comparison relies on must be in the module's NOTES. With --run, the manifest is made
-first from every champion of the run folder, as scripts/verify_python_export.py does.
+first from every champion of the run folder on the run's datasets (their last N bars with --bars),
+as scripts/verify_python_export.py does.
 Prints one line per failing strategy and a summary; exits with status 1 when any failed.
 """
 
@@ -168,8 +169,9 @@ def _first_difference(ours, theirs):
     return f"the lists agree for the first {min(len(ours), len(theirs))} trades"
 
 
-def run_cases(run_dir, gauntlet, work, platform):
-    """The manifest's cases for every champion of the run in `run_dir`."""
+def run_cases(run_dir, gauntlet, work, platform, bars=None):
+    """The manifest's cases for every champion of the run in `run_dir`, on each of the run's
+    datasets (their last `bars` bars when given)."""
     os.makedirs(work, exist_ok=True)
 
     def call(*arguments):
@@ -200,6 +202,11 @@ def run_cases(run_dir, gauntlet, work, platform):
             data = os.path.join(work, f"{dataset['name']}.csv")
             if data not in exported:
                 call("data", "export", dataset["name"], "--to", data)
+                if bars is not None:
+                    with open(data, encoding="utf-8") as file:
+                        lines = file.readlines()
+                    with open(data, "w", encoding="utf-8") as file:
+                        file.writelines(lines[:1] + lines[max(1, len(lines) - bars):])
                 exported.add(data)
             trades = os.path.join(work, f"{category}-{dataset['name']}-trades.csv")
             call(
@@ -233,11 +240,13 @@ def main():
     parser.add_argument("--run", help="a run folder: verify its champions")
     parser.add_argument("--gauntlet", default="gauntlet", help="the gauntlet binary (with --run)")
     parser.add_argument("--work", help="where to write exports, data and trades (with --run)")
+    parser.add_argument("--bars", type=int, help="with --run: the last N bars of each dataset")
     parser.add_argument("--jobs", type=int, default=1)
     arguments = parser.parse_args()
     if arguments.run:
         cases = run_cases(
-            arguments.run, arguments.gauntlet, arguments.work or f"{arguments.platform}-export", arguments.platform
+            arguments.run, arguments.gauntlet, arguments.work or f"{arguments.platform}-export",
+            arguments.platform, arguments.bars,
         )
     elif arguments.manifest:
         with open(arguments.manifest, encoding="utf-8") as file:

@@ -82,8 +82,10 @@ const FREQTRADE_NOTES: &[&str] = &[
      exist, at levels between ticks); on a live exchange both apply",
     "quantities are Gauntlet's rounded down to the market's amount step (the runner's market table: \
      1e-8)",
-    "freqtrade's wallet in the runner holds ten times the capital so that its stake checks never \
-     cut an order Gauntlet sizes; the ledger that sizes the orders starts at the capital",
+    "freqtrade cuts a stake above its wallet, and a spot wallet cannot lend; the runner's wallet \
+     holds a thousand times the capital so that no order Gauntlet sizes is cut (Gauntlet may hold up \
+     to 100 times its equity with max_position_pct and leverage_cap); the ledger that sizes the \
+     orders starts at the capital",
     "live, freqtrade recomputes the indicators each candle over the candles it holds (set \
      startup_candle_count): recursive ones (EMA, RSI, ATR, MACD) then differ from Gauntlet's \
      full-history values in their last digits",

@@ -92,6 +92,9 @@ from freqtrade.strategy import IStrategy, stoploss_from_absolute
 
 FREQTRADE_VERSION = "{{ platform_version }}"  # the version this module was verified with
 CAN_SHORT = {{ "True" if can_short else "False" }}  # a genome that goes short trades futures
+# The runner's freqtrade wallet, in multiples of the capital: Gauntlet may hold up to 100 times its
+# equity (max_position_pct and leverage_cap), and freqtrade cuts a stake above the wallet.
+WALLET_HEADROOM = 1000.0
 
 {% include "platform_common.py" %}
 
@@ -424,7 +427,8 @@ def _offline(markets):
 
     Exchange._api_reload_markets = _api_reload_markets
     Exchange.fill_leverage_tiers = fill_leverage_tiers
-    load_data = history.load_data
+    load_data = getattr(history, "gauntlet_unpatched_load_data", history.load_data)
+    history.gauntlet_unpatched_load_data = load_data
 
     def load_data_without_filling(*args, **kwargs):
         return load_data(*args, **{**kwargs, "fill_up_missing": False})
@@ -511,7 +515,7 @@ def backtest(bars, commission_bps=COMMISSION_BPS, spread_bps=SPREAD_BPS, slippag
             handler.ohlcv_store(pair, timeframe, candles, CandleType.SPOT)
         config = {
             **config_fragment(timeframe, pair),
-            "dry_run_wallet": initial_capital * 10.0,
+            "dry_run_wallet": initial_capital * WALLET_HEADROOM,
             "fee": fee,
             "exchange": {"name": "binance", "pair_whitelist": [pair], "key": "", "secret": ""},
             "futures_funding_rate": 0.0,
