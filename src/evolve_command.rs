@@ -168,7 +168,7 @@ pub fn run(arguments: EvolveArgs, datasets_dir: &Path) -> Result<()> {
 
 /// Runs `gauntlet export`.
 pub fn export(arguments: ExportArgs) -> Result<()> {
-    use gauntlet_report::{StrategyLanguage::*, write_strategy};
+    use gauntlet_report::{StrategyLanguage, StrategyLanguage::*, write_strategy};
     use gauntlet_tournament::champion_file::*;
     let (format, force) = (arguments.format.as_str(), arguments.force);
     let path = match (
@@ -181,21 +181,14 @@ pub fn export(arguments: ExportArgs) -> Result<()> {
             let to = arguments.to.unwrap_or_else(|| PathBuf::from("genomes"));
             export_champion(run, category, &to, force)?
         }
-        ("json", ..) => {
-            anyhow::bail!("--genome exports to --format python, pine, nautilus or freqtrade")
-        }
+        ("json", ..) => anyhow::bail!("--genome exports to any --format but json"),
         (_, run, category, genome) => {
             let source = match (genome, run, category) {
                 (Some(genome), ..) => genome_for_export(genome, force)?,
                 (None, Some(run), Some(category)) => champion_for_export(run, category, force)?,
                 _ => anyhow::bail!("give a run folder and --category, or --genome FILE"),
             };
-            let language = match format {
-                "pine" => Pine,
-                "nautilus" => Nautilus,
-                "freqtrade" => Freqtrade,
-                _ => Python,
-            };
+            let language = StrategyLanguage::from_format(format).unwrap_or(Python);
             let to = arguments.to.as_deref();
             let (path, notes) =
                 write_strategy(language, &source, to, arguments.bars_per_year, force)?;

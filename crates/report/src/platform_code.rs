@@ -183,6 +183,23 @@ struct Context {
     class_name: String,
     /// freqtrade: the genome can go short (futures mode).
     can_short: bool,
+    /// freqtrade: the candles' timeframe ([`timeframe`]).
+    timeframe: &'static str,
+}
+
+/// The freqtrade timeframe of bars that come `bars_per_year` times a year: a day, 4 hours, an hour
+/// or 15 minutes when there are at most 400 (trading days and some), 2,400, 9,600 or 38,400 of
+/// them a year, else 5 minutes (the config's `timeframe` overrides it).
+fn timeframe(bars_per_year: f64) -> &'static str {
+    [
+        ("1d", 400.0),
+        ("4h", 2_400.0),
+        ("1h", 9_600.0),
+        ("15m", 38_400.0),
+    ]
+    .into_iter()
+    .find(|&(_, most)| bars_per_year <= most)
+    .map_or("5m", |(timeframe, _)| timeframe)
 }
 
 /// The platforms a genome exports to as a Python module.
@@ -297,6 +314,7 @@ fn render(
         notes: notes.clone(),
         class_name: class_name(source.name),
         can_short,
+        timeframe: timeframe(source.bars_per_year),
     };
     let (template, text) = match platform {
         Platform::Nautilus => (
@@ -439,6 +457,15 @@ mod tests {
         let (code, notes) = freqtrade_strategy(&source(&genome)).unwrap();
         assert!(!notes.iter().any(|note| note.contains("futures mode")));
         assert!(code.contains("CAN_SHORT = False"));
+    }
+
+    #[test]
+    fn the_timeframe_follows_the_bars_per_year() {
+        assert_eq!(timeframe(252.0), "1d");
+        assert_eq!(timeframe(6_240.0), "1h");
+        assert_eq!(timeframe(8_760.0), "1h");
+        assert_eq!(timeframe(35_040.0), "15m");
+        assert_eq!(timeframe(105_120.0), "5m");
     }
 
     #[test]

@@ -334,6 +334,18 @@ impl StrategyLanguage {
         }
     }
 
+    /// The language `gauntlet export --format` names: `python`, `pine`, `nautilus` or
+    /// `freqtrade` (None for another name).
+    pub fn from_format(format: &str) -> Option<Self> {
+        Some(match format {
+            "python" => Self::Python,
+            "pine" => Self::Pine,
+            "nautilus" => Self::Nautilus,
+            "freqtrade" => Self::Freqtrade,
+            _ => return None,
+        })
+    }
+
     /// The default file under `genomes/` for an export named `name`: `<name>.py`, `<name>.pine`,
     /// `<name>_nautilus.py` or `<name>_freqtrade.py`.
     pub fn default_file_name(self, name: &str) -> String {

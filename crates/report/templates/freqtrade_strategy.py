@@ -62,7 +62,7 @@ exchange, pair and timeframe; market orders need price_side "other"):
         "stake_amount": "unlimited",
         "tradable_balance_ratio": 1.0,
         "max_open_trades": 1,
-        "timeframe": "1h",
+        "timeframe": "{{ timeframe }}",
 {% if can_short %}        "trading_mode": "futures",
         "margin_mode": "isolated",
 {% endif %}        "entry_pricing": {"price_side": "other", "use_order_book": true, "order_book_top": 1},
@@ -81,30 +81,23 @@ import math
 import os
 import sys
 import tempfile
-from pathlib import Path
 from collections import deque
-from datetime import datetime, timezone
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from freqtrade.persistence import Order, Trade
 from freqtrade.strategy import IStrategy, stoploss_from_absolute
 
 FREQTRADE_VERSION = "{{ platform_version }}"  # the version this module was verified with
 CAN_SHORT = {{ "True" if can_short else "False" }}  # a genome that goes short trades futures
+# The candles' timeframe, from the bars per year it was exported for (the config's "timeframe"
+# overrides it; the backtest runner takes the data's).
+TIMEFRAME = "{{ timeframe }}"
 # The runner's freqtrade wallet, in multiples of the capital: Gauntlet may hold up to 100 times its
 # equity (max_position_pct and leverage_cap), and freqtrade cuts a stake above the wallet.
 WALLET_HEADROOM = 1000.0
 
 {% include "platform_common.py" %}
-
-def _timeframe_for(bars_per_year):
-    """A timeframe guessed from the bars per year (the config's `timeframe` overrides it)."""
-    for timeframe, per_year in (("1d", 400), ("4h", 400 * 6), ("1h", 400 * 24), ("15m", 400 * 96)):
-        if bars_per_year <= per_year:
-            return timeframe
-    return "5m"
-
 
 class _PairState:
     """Gauntlet's account for one pair and the candles it reads."""
@@ -128,7 +121,7 @@ class {{ class_name }}(IStrategy):
     """{{ name }}: {{ rules_text | replace('"', "'") }}"""
 
     INTERFACE_VERSION = 3
-    timeframe = _timeframe_for(BARS_PER_YEAR)
+    timeframe = TIMEFRAME
     can_short = CAN_SHORT
     startup_candle_count = 0
     process_only_new_candles = True
@@ -446,7 +439,7 @@ def _timeframe(interval_ms):
     raise ValueError(f"bars {interval_ms} ms apart have no freqtrade timeframe")
 
 
-def config_fragment(timeframe="1h", pair=None):
+def config_fragment(timeframe=TIMEFRAME, pair=None):
     """The config.json fragment for dry_run (see the module's header)."""
     pair = pair or ("BTC/USDT:USDT" if CAN_SHORT else "BTC/USDT")
     fragment = {
