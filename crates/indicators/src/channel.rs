@@ -132,7 +132,8 @@ impl Keltner {
             .max((high - previous_close).abs())
             .max((low - previous_close).abs());
         let band = self.band.update(true_range)?;
-        let middle = middle.expect("the middle line starts a bar before the band");
+        // The middle line starts a bar before the band (`?` only for a corrupted saved state).
+        let middle = middle?;
         Some(KeltnerChannel {
             upper: middle + self.multiplier * band,
             middle,

@@ -55,6 +55,7 @@ impl Sma {
 /// two such means (the rolling VWAP), so that they give TA-Lib's bits. [`Sma`] keeps its own order.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct WindowSum {
+    #[serde(deserialize_with = "crate::error::period_at_least::<_, 1>")]
     period: usize,
     window: VecDeque<f64>,
     sum_of_newer: f64,
@@ -78,7 +79,7 @@ impl WindowSum {
             return None;
         }
         let total = self.sum_of_newer + value;
-        let oldest = self.window.pop_front().expect("the window is full");
+        let oldest = self.window.pop_front().unwrap_or(0.0);
         self.sum_of_newer = total - oldest;
         Some(total)
     }

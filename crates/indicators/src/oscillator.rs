@@ -80,6 +80,7 @@ impl Stochastic {
 /// over a ring buffer in TA-Lib's order. The first value is at bar `period - 1` (zero-based).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Cci {
+    #[serde(deserialize_with = "crate::error::period_at_least::<_, 2>")]
     period: usize,
     typical_prices: Vec<f64>,
     next: usize,
@@ -104,10 +105,10 @@ impl Cci {
         let typical = (high + low + close) / 3.0;
         if self.typical_prices.len() < self.period {
             self.typical_prices.push(typical);
-        } else {
-            self.typical_prices[self.next] = typical;
+        } else if let Some(slot) = self.typical_prices.get_mut(self.next % self.period) {
+            *slot = typical;
         }
-        self.next = (self.next + 1) % self.period;
+        self.next = (self.next % self.period + 1) % self.period;
         if self.typical_prices.len() < self.period {
             return None;
         }

@@ -35,6 +35,7 @@ pub struct AdxValue {
 /// unchanged, as in TA-Lib.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Adx {
+    #[serde(deserialize_with = "crate::error::period_at_least::<_, 2>")]
     period: usize,
     previous: Option<(f64, f64, f64)>,
     steps: usize,
@@ -87,7 +88,7 @@ impl Adx {
             range = to_low;
         }
         let period = self.period as f64;
-        self.steps += 1;
+        self.steps = self.steps.saturating_add(1);
         if self.steps < self.period {
             self.plus_dm += plus;
             self.minus_dm += minus;
@@ -108,7 +109,7 @@ impl Adx {
         } else {
             (0.0, 0.0, None)
         };
-        let first_adx_step = 2 * self.period - 1;
+        let first_adx_step = self.period.saturating_mul(2) - 1;
         match self.adx {
             None => {
                 self.dx_sum += dx.unwrap_or(0.0);
@@ -147,6 +148,7 @@ pub struct AroonValue {
 /// recent bar counts, as in TA-Lib. The first value is at bar `period` (zero-based).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Aroon {
+    #[serde(deserialize_with = "crate::error::period_at_least::<_, 2>")]
     period: usize,
     seen: usize,
     highs: VecDeque<(usize, f64)>,
@@ -171,7 +173,7 @@ impl Aroon {
     /// Feeds the next bar's high and low.
     pub fn update(&mut self, high: f64, low: f64) -> Option<AroonValue> {
         let index = self.seen;
-        self.seen += 1;
+        self.seen = self.seen.saturating_add(1);
         // Popping equal values too keeps the most recent of tied extremes in front.
         while self.highs.back().is_some_and(|&(_, kept)| kept <= high) {
             self.highs.pop_back();
@@ -194,7 +196,8 @@ impl Aroon {
         let highest_at = self.highs.front().expect("holds the current bar").0;
         let lowest_at = self.lows.front().expect("holds the current bar").0;
         let factor = 100.0 / self.period as f64;
-        let recency = |at: usize| (self.period - (index - at)) as f64;
+        // Saturating: a corrupted saved state may hold indices past the current bar.
+        let recency = |at: usize| self.period.saturating_sub(index.saturating_sub(at)) as f64;
         Some(AroonValue {
             up: factor * recency(highest_at),
             down: factor * recency(lowest_at),

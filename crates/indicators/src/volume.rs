@@ -25,6 +25,7 @@ fn typical_price(high: f64, low: f64, close: f64) -> f64 {
 /// `period` (zero-based).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Mfi {
+    #[serde(deserialize_with = "crate::error::period_at_least::<_, 2>")]
     period: usize,
     previous_typical: Option<f64>,
     flows: VecDeque<(f64, f64)>,
@@ -62,8 +63,10 @@ impl Mfi {
         } else {
             (money_flow, 0.0)
         };
-        if self.flows.len() == self.period {
-            let (positive, negative) = self.flows.pop_front().expect("the window is full");
+        while self.flows.len() >= self.period {
+            let Some((positive, negative)) = self.flows.pop_front() else {
+                break;
+            };
             self.positive_sum -= positive;
             self.negative_sum -= negative;
         }
@@ -71,7 +74,7 @@ impl Mfi {
         self.positive_sum += flow.0;
         self.negative_sum += flow.1;
         self.bars_without_flow = if money_flow == 0.0 {
-            self.bars_without_flow + 1
+            self.bars_without_flow.saturating_add(1)
         } else {
             0
         };
@@ -163,11 +166,15 @@ impl RollingVwap {
             .weighted
             .update(typical_price(high, low, close) * volume);
         let volume_sum = self.volume.update(volume);
-        self.bars_with_volume += usize::from(volume > 0.0);
+        self.bars_with_volume = self
+            .bars_with_volume
+            .saturating_add(usize::from(volume > 0.0));
         self.volumes.push_back(volume);
         if self.volumes.len() > period {
             let leaving = self.volumes.pop_front().expect("the window is not empty");
-            self.bars_with_volume -= usize::from(leaving > 0.0);
+            self.bars_with_volume = self
+                .bars_with_volume
+                .saturating_sub(usize::from(leaving > 0.0));
         }
         if self.bars_with_volume == 0 {
             // No volume in the window: drop the rounding residue the running sums keep.

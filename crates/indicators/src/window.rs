@@ -19,6 +19,7 @@ pub(crate) enum Extreme {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct RollingExtreme {
     extreme: Extreme,
+    #[serde(deserialize_with = "crate::error::period_at_least::<_, 1>")]
     period: usize,
     seen: usize,
     candidates: VecDeque<(usize, f64)>,
@@ -37,7 +38,8 @@ impl RollingExtreme {
     /// Adds a value; returns the extreme of the last `period` values once that many were seen.
     pub(crate) fn update(&mut self, value: f64) -> Option<f64> {
         let index = self.seen;
-        self.seen += 1;
+        // Saturating: a saved state's counter is only as sound as its file.
+        self.seen = self.seen.saturating_add(1);
         let dominated = |kept: f64| match self.extreme {
             Extreme::Highest => kept <= value,
             Extreme::Lowest => kept >= value,
@@ -50,7 +52,7 @@ impl RollingExtreme {
             self.candidates.pop_back();
         }
         self.candidates.push_back((index, value));
-        let oldest = (index + 1).saturating_sub(self.period);
+        let oldest = index.saturating_add(1).saturating_sub(self.period);
         while self.candidates.front().is_some_and(|&(at, _)| at < oldest) {
             self.candidates.pop_front();
         }
@@ -115,6 +117,7 @@ impl Lowest {
 /// `bars` inputs.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Lag {
+    #[serde(deserialize_with = "crate::error::period_at_least::<_, 1>")]
     bars: usize,
     window: VecDeque<f64>,
 }

@@ -1,7 +1,7 @@
 //! The streaming forms of the trend, oscillator, volume, channel and window indicators give the batch
 //! values bar for bit on random valid bar series (with flat bars and bars without volume), and their
 //! state saved to JSON and restored at any bar carries on exactly, as a paper trader's state file
-//! does.
+//! does. A corrupted saved state is refused when read or gives some value, never a panic.
 
 use gauntlet_core::{BarColumns, BarSeries, Timestamp};
 use gauntlet_indicators::{
@@ -202,4 +202,105 @@ proptest! {
             }
         }
     }
+}
+
+/// Replaces the integers of a saved state (periods, counters, indices) with hostile ones, chosen by
+/// `picks` in turn: what a corrupted or hand-edited paper state file could hold.
+fn corrupt(value: &mut serde_json::Value, picks: &mut impl Iterator<Item = u64>) {
+    match value {
+        serde_json::Value::Number(number) if number.is_u64() => {
+            if let Some(pick) = picks.next() {
+                const HOSTILE: [u64; 6] = [0, 1, 2, 7, 1 << 40, u64::MAX];
+                if let Some(&replacement) = HOSTILE.get(pick as usize) {
+                    *number = replacement.into();
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(|item| corrupt(item, picks)),
+        serde_json::Value::Object(fields) => {
+            fields.values_mut().for_each(|field| corrupt(field, picks))
+        }
+        _ => {}
+    }
+}
+
+/// Feeds `bars` to `indicator`, saves its state, corrupts it with `picks`, and when the corrupted
+/// state still reads back, feeds the bars again: it may give any value, but must not panic.
+fn survives_corruption<T: Serialize + DeserializeOwned>(
+    series: &BarSeries,
+    mut indicator: T,
+    picks: &[u64],
+    step: impl Fn(&mut T, f64, f64, f64, f64),
+) {
+    for bar in series.bars() {
+        step(&mut indicator, bar.high, bar.low, bar.close, bar.volume);
+    }
+    let mut state = serde_json::to_value(&indicator).unwrap();
+    corrupt(&mut state, &mut picks.iter().copied());
+    if let Ok(mut indicator) = serde_json::from_value::<T>(state) {
+        for bar in series.bars() {
+            step(&mut indicator, bar.high, bar.low, bar.close, bar.volume);
+        }
+    }
+}
+
+proptest! {
+    /// A corrupted saved state never makes an indicator panic (paper trading reads its state back).
+    #[test]
+    fn corrupted_states_never_panic(
+        steps in steps(),
+        picks in prop::collection::vec(0u64..12, 0..40),
+    ) {
+        let series = series(&steps);
+        let s = &series;
+        survives_corruption(s, Adx::new(3).unwrap(), &picks, |it, h, l, c, _| {
+            it.update(h, l, c);
+        });
+        survives_corruption(s, Aroon::new(3).unwrap(), &picks, |it, h, l, _, _| {
+            it.update(h, l);
+        });
+        survives_corruption(s, Stochastic::new(3, 2, 2).unwrap(), &picks, |it, h, l, c, _| {
+            it.update(h, l, c);
+        });
+        survives_corruption(s, Cci::new(3).unwrap(), &picks, |it, h, l, c, _| {
+            it.update(h, l, c);
+        });
+        survives_corruption(s, WilliamsR::new(3).unwrap(), &picks, |it, h, l, c, _| {
+            it.update(h, l, c);
+        });
+        survives_corruption(s, Mfi::new(3).unwrap(), &picks, |it, h, l, c, v| {
+            it.update(h, l, c, v);
+        });
+        survives_corruption(s, Obv::new(), &picks, |it, _, _, c, v| {
+            it.update(c, v);
+        });
+        survives_corruption(s, RollingVwap::new(3).unwrap(), &picks, |it, h, l, c, v| {
+            it.update(h, l, c, v);
+        });
+        survives_corruption(s, Keltner::new(3, 2.0).unwrap(), &picks, |it, h, l, c, _| {
+            it.update(h, l, c);
+        });
+        survives_corruption(s, Highest::new(3).unwrap(), &picks, |it, h, _, _, _| {
+            it.update(h);
+        });
+        survives_corruption(s, Lowest::new(3).unwrap(), &picks, |it, _, l, _, _| {
+            it.update(l);
+        });
+        survives_corruption(s, Lag::new(3).unwrap(), &picks, |it, _, _, c, _| {
+            it.update(c);
+        });
+    }
+}
+
+#[test]
+fn a_saved_state_with_a_period_below_the_minimum_is_refused_when_read() {
+    let mut state = serde_json::to_value(Adx::new(3).unwrap()).unwrap();
+    state["period"] = 1.into();
+    let error = serde_json::from_value::<Adx>(state).unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("a period of 1, below the minimum of 2"),
+        "{error}"
+    );
 }
