@@ -3,7 +3,7 @@
 Run from the repository root, in a virtual environment with the pinned libraries (Python 3.12+):
 
     python3.12 -m venv target/reference-venv
-    target/reference-venv/bin/pip install -r scripts/reference/requirements.txt
+    target/reference-venv/bin/pip install -r scripts/reference/indicator-requirements.txt
     target/reference-venv/bin/python scripts/reference/indicator_vectors.py
 
 Writes crates/indicators/tests/reference/indicator_vectors.json, which
