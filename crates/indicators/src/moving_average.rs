@@ -127,7 +127,8 @@ impl Ema {
         self.value = match self.value {
             Some(previous) => Some((value - previous) * self.smoothing + previous),
             None => {
-                self.seen += 1;
+                // Saturating: a saved state's counter is only as sound as its file.
+                self.seen = self.seen.saturating_add(1);
                 self.seed_sum += value;
                 (self.seen == self.period).then(|| self.seed_sum / self.period as f64)
             }

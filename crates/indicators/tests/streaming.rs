@@ -245,6 +245,8 @@ fn survives_corruption<T: Serialize + DeserializeOwned>(
 }
 
 proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1000))]
+
     /// A corrupted saved state never makes an indicator panic (paper trading reads its state back).
     #[test]
     fn corrupted_states_never_panic(
