@@ -1,0 +1,797 @@
+//! Data-snooping tests: does the best of many candidates beat a benchmark once the search over all
+//! of them is accounted for? White's Reality Check ("A Reality Check for Data Snooping",
+//! Econometrica 68(5), 2000) and Hansen's test of Superior Predictive Ability ("A Test for Superior
+//! Predictive Ability", Journal of Business & Economic Statistics 23(4), 2005), both with the
+//! stationary bootstrap ([`crate::stationary_bootstrap`]).
+//!
+//! The input is a matrix of per-bar relative performance `d[t][k]` (T bars × K candidates): how
+//! much better candidate `k` did than the benchmark at bar `t` (a return difference, or the
+//! benchmark's loss minus the candidate's), so that positive is better. The null hypothesis is that
+//! no candidate's expected `d` is positive. With `d̄ₖ` the mean of column `k` (per bar), the
+//! definitions are arch 8.0.0's `SPA` class (`arch.bootstrap.SPA`, whose losses give
+//! `d = benchmark − model`):
+//! - the variance `ω̂²ₖ` of `√T d̄ₖ`: the stationary bootstrap's closed form
+//!   ([`crate::stationary_bootstrap::stationary_bootstrap_variance`]);
+//! - a candidate is *relevant* to the consistent p-value when `d̄ₖ ≥ −√(ω̂²ₖ / T · 2 ln ln T)`
+//!   (Hansen 2005, eq. 11: a candidate far below the benchmark cannot be the best under the null);
+//! - each bootstrap draw `b` resamples the bars (the same resample for every candidate, so their
+//!   correlation stays), takes each column's mean `d̄*ₖ` and recentres it three ways:
+//!   `d̄*ₖ − max(d̄ₖ, 0)` (lower), `d̄*ₖ − d̄ₖ` for a relevant candidate and `d̄*ₖ` otherwise
+//!   (consistent), `d̄*ₖ − d̄ₖ` (upper, the least favourable null);
+//! - the p-value is the share of draws whose largest recentred value is strictly above the
+//!   statistic.
+//!
+//! Two statistics are reported:
+//! - **unstudentised**: the statistic is `maxₖ d̄ₖ` (per bar, in the unit of `d`) against the
+//!   largest recentred mean. Its upper p-value is White's Reality Check. This is exactly what arch
+//!   8.0.0's `SPA` computes (its `studentize` flag names the method but does not change the
+//!   statistic; `SPA.compute` compares raw means), and `tests/data_snooping.rs` agrees with arch;
+//! - **studentised** (Hansen's SPA): each candidate's mean is divided by its standard error,
+//!   `tₖ = √T d̄ₖ / ω̂ₖ`, and each draw by the same `ω̂ₖ`, so a candidate with erratic performance
+//!   cannot dominate the maximum (Hansen 2005, section 2.3). A candidate with `ω̂ₖ = 0` (its
+//!   difference from the benchmark is one constant) has no standard error and is left out of the
+//!   studentised maximum; when every candidate is, the studentised statistic and p-values are
+//!   undefined (`NaN`, `null` in JSON).
+//!
+//! Hansen also floors the statistic at zero (`max(T, 0)`); arch does not, and neither does this
+//! module: with the floor, a set of candidates all below the benchmark would get the p-value
+//! `P(T* > 0)`, which is small exactly when every candidate is clearly worse. Without it, such a
+//! set gets a large p-value, and wherever the best candidate's mean is positive the two agree.
+//!
+//! Randomness comes from the caller: [`DataSnooping::test`] draws every resample from one seeded
+//! stream, in draw order; the draws' means are computed in parallel and only counted, so the result
+//! is the same on any number of threads.
+
+use rand::Rng;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::StatsError;
+use crate::stationary_bootstrap::{
+    Block, check_block_length, stationary_bootstrap_blocks, stationary_bootstrap_variances,
+};
+
+/// Most bootstrap draws a test may ask for: a million pins a p-value to about ±0.001.
+pub const MAX_BOOTSTRAP_DRAWS: usize = 1_000_000;
+/// Most candidates a test may compare with the benchmark.
+pub const MAX_CANDIDATES: usize = 100_000;
+/// Most bars a test may cover (a million: four centuries of daily bars, a century of hourly ones).
+pub const MAX_BARS: usize = 1_000_000;
+/// Most cells (bars × candidates) a test may hold: the matrix and its prefix sums take 16 bytes a
+/// cell, so 50 million cells are 800 MB.
+pub const MAX_CELLS: usize = 50_000_000;
+/// Fewest bars a test needs: the consistent p-value's threshold uses `ln ln T`, positive from 3.
+pub const MIN_BARS: usize = 3;
+
+/// Draws generated from the caller's stream at a time before their means are computed in parallel.
+const DRAWS_PER_CHUNK: usize = 256;
+
+/// The per-bar relative performance of K candidates against one benchmark over T bars: positive
+/// where the candidate did better. Stored candidate by candidate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RelativePerformance {
+    bars: usize,
+    candidates: usize,
+    /// Candidate `k`'s differences at `values[k * bars..(k + 1) * bars]`.
+    values: Vec<f64>,
+}
+
+impl RelativePerformance {
+    /// `d = candidate − benchmark` from per-bar returns (fractions per bar; higher is better), for
+    /// example each candidate's strategy returns against buy-and-hold of the same bars.
+    ///
+    /// # Errors
+    /// As [`RelativePerformance::from_differences`], and [`StatsError::Invalid`] when a candidate
+    /// covers a different number of bars than the benchmark.
+    pub fn from_returns<C: AsRef<[f64]>>(
+        benchmark: &[f64],
+        candidates: &[C],
+    ) -> Result<Self, StatsError> {
+        Self::relative(benchmark, candidates, |candidate, benchmark| {
+            candidate - benchmark
+        })
+    }
+
+    /// `d = benchmark − candidate` from per-bar losses (lower is better), arch's convention.
+    ///
+    /// # Errors
+    /// As [`RelativePerformance::from_returns`].
+    pub fn from_losses<C: AsRef<[f64]>>(
+        benchmark: &[f64],
+        candidates: &[C],
+    ) -> Result<Self, StatsError> {
+        Self::relative(benchmark, candidates, |candidate, benchmark| {
+            benchmark - candidate
+        })
+    }
+
+    /// Differences already taken, one series per candidate (positive: the candidate did better).
+    ///
+    /// # Errors
+    /// - [`StatsError::OverLimit`] when there are more than [`MAX_CANDIDATES`] candidates, more
+    ///   than [`MAX_BARS`] bars or more than [`MAX_CELLS`] cells;
+    /// - [`StatsError::Invalid`] when there is no candidate, fewer than [`MIN_BARS`] bars, series
+    ///   of different lengths, or a value that is not finite (naming the candidate and bar).
+    pub fn from_differences<C: AsRef<[f64]>>(candidates: &[C]) -> Result<Self, StatsError> {
+        let bars = candidates.first().map_or(0, |first| first.as_ref().len());
+        check_sizes(bars, candidates.len())?;
+        let mut values = Vec::with_capacity(bars * candidates.len());
+        for (index, candidate) in candidates.iter().enumerate() {
+            let candidate = candidate.as_ref();
+            check_length(index, candidate.len(), bars, "the first candidate")?;
+            values.extend_from_slice(candidate);
+        }
+        Self::checked(bars, candidates.len(), values)
+    }
+
+    fn relative<C: AsRef<[f64]>>(
+        benchmark: &[f64],
+        candidates: &[C],
+        difference: impl Fn(f64, f64) -> f64,
+    ) -> Result<Self, StatsError> {
+        let bars = benchmark.len();
+        check_sizes(bars, candidates.len())?;
+        if let Some(bar) = benchmark.iter().position(|value| !value.is_finite()) {
+            return Err(StatsError::Invalid(format!(
+                "the benchmark's value at bar {bar} is not finite ({})",
+                benchmark[bar]
+            )));
+        }
+        let mut values = Vec::with_capacity(bars * candidates.len());
+        for (index, candidate) in candidates.iter().enumerate() {
+            let candidate = candidate.as_ref();
+            check_length(index, candidate.len(), bars, "the benchmark")?;
+            values.extend(
+                candidate
+                    .iter()
+                    .zip(benchmark)
+                    .map(|(&value, &benchmark)| difference(value, benchmark)),
+            );
+        }
+        Self::checked(bars, candidates.len(), values)
+    }
+
+    fn checked(bars: usize, candidates: usize, values: Vec<f64>) -> Result<Self, StatsError> {
+        if let Some(position) = values.iter().position(|value| !value.is_finite()) {
+            return Err(StatsError::Invalid(format!(
+                "candidate {} at bar {}: the relative performance is not finite ({})",
+                position / bars,
+                position % bars,
+                values[position]
+            )));
+        }
+        Ok(Self {
+            bars,
+            candidates,
+            values,
+        })
+    }
+
+    /// The number of bars T.
+    pub fn bars(&self) -> usize {
+        self.bars
+    }
+
+    /// The number of candidates K.
+    pub fn candidates(&self) -> usize {
+        self.candidates
+    }
+
+    /// Candidate `k`'s per-bar differences (T values). Panics when `k` is not below K.
+    pub fn candidate(&self, k: usize) -> &[f64] {
+        &self.values[k * self.bars..(k + 1) * self.bars]
+    }
+}
+
+fn check_sizes(bars: usize, candidates: usize) -> Result<(), StatsError> {
+    let over = |quantity, value, maximum| StatsError::OverLimit {
+        quantity,
+        value,
+        maximum,
+    };
+    if candidates > MAX_CANDIDATES {
+        return Err(over("candidates", candidates, MAX_CANDIDATES));
+    }
+    if bars > MAX_BARS {
+        return Err(over("bars", bars, MAX_BARS));
+    }
+    let cells = bars.saturating_mul(candidates);
+    if cells > MAX_CELLS {
+        return Err(over("bars × candidates", cells, MAX_CELLS));
+    }
+    if candidates == 0 {
+        return Err(StatsError::Invalid(
+            "a data-snooping test needs at least one candidate".into(),
+        ));
+    }
+    if bars < MIN_BARS {
+        return Err(StatsError::Invalid(format!(
+            "a data-snooping test needs at least {MIN_BARS} bars, got {bars}"
+        )));
+    }
+    Ok(())
+}
+
+fn check_length(
+    index: usize,
+    found: usize,
+    bars: usize,
+    reference: &str,
+) -> Result<(), StatsError> {
+    if found == bars {
+        Ok(())
+    } else {
+        Err(StatsError::Invalid(format!(
+            "candidate {index} has {found} bars and {reference} {bars}: they must cover the same bars"
+        )))
+    }
+}
+
+/// The stationary bootstrap's settings for a test.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct BootstrapSettings {
+    /// Bootstrap draws (1 to [`MAX_BOOTSTRAP_DRAWS`]); 10,000 pins a p-value near 0.05 to about
+    /// ±0.004.
+    pub draws: usize,
+    /// The mean block length in bars (from 1, the i.i.d. bootstrap, to the number of bars).
+    pub mean_block_length: f64,
+}
+
+impl BootstrapSettings {
+    /// `draws` draws with arch's default mean block length for `bars` bars,
+    /// [`default_mean_block_length`].
+    pub fn with_default_block_length(draws: usize, bars: usize) -> Self {
+        Self {
+            draws,
+            mean_block_length: default_mean_block_length(bars),
+        }
+    }
+}
+
+/// arch's default block length, `⌊√T⌋` (at least 1).
+pub fn default_mean_block_length(bars: usize) -> f64 {
+    (bars as f64).sqrt().floor().max(1.0)
+}
+
+/// One bootstrap draw's largest recentred mean, each way of recentring: lower, consistent, upper.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DrawMaxima {
+    /// `maxₖ (d̄*ₖ − μₖ)`, per bar (arch's `SPA._simulated_vals` maximised over models).
+    pub unstudentized: [f64; 3],
+    /// `maxₖ √T (d̄*ₖ − μₖ) / ω̂ₖ` over the candidates with a standard error (`NaN` when none has).
+    pub studentized: [f64; 3],
+}
+
+/// White's Reality Check.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct RealityCheck {
+    /// `maxₖ d̄ₖ`: the best candidate's mean relative performance per bar.
+    pub statistic: f64,
+    /// The candidate with the highest mean (the first of equals).
+    pub best_candidate: usize,
+    /// The share of draws whose largest `d̄*ₖ − d̄ₖ` is above the statistic.
+    pub p_value: f64,
+}
+
+/// A test of Superior Predictive Ability: the statistic and its three p-values.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct SpaTest {
+    /// `maxₖ d̄ₖ` (unstudentised, per bar) or `maxₖ √T d̄ₖ / ω̂ₖ` (studentised; `NaN` when no
+    /// candidate has a standard error).
+    #[serde(deserialize_with = "gauntlet_core::json_float::nan_if_null")]
+    pub statistic: f64,
+    /// The candidate that attains the statistic (`None` when it is undefined).
+    pub best_candidate: Option<usize>,
+    /// The lower p-value: candidates below the benchmark keep their mean under the null (too
+    /// liberal in finite samples).
+    #[serde(deserialize_with = "gauntlet_core::json_float::nan_if_null")]
+    pub lower: f64,
+    /// The consistent p-value (Hansen's SPA p-value): only relevant candidates are recentred.
+    #[serde(deserialize_with = "gauntlet_core::json_float::nan_if_null")]
+    pub consistent: f64,
+    /// The upper p-value: every candidate recentred to the least favourable null (mean 0).
+    #[serde(deserialize_with = "gauntlet_core::json_float::nan_if_null")]
+    pub upper: f64,
+}
+
+/// The outcome of [`DataSnooping::test`].
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct DataSnoopingReport {
+    /// Bars T.
+    pub bars: usize,
+    /// Candidates K.
+    pub candidates: usize,
+    /// Bootstrap draws B.
+    pub draws: usize,
+    /// The stationary bootstrap's mean block length, bars.
+    pub mean_block_length: f64,
+    /// White's Reality Check (the unstudentised upper p-value).
+    pub reality_check: RealityCheck,
+    /// Hansen's SPA, studentised: `spa.consistent` is the SPA p-value.
+    pub spa: SpaTest,
+    /// The same test without studentisation: arch 8.0.0's `SPA.pvalues`.
+    pub spa_unstudentized: SpaTest,
+}
+
+/// A data-snooping test prepared on one matrix: everything that does not depend on the bootstrap
+/// draws (means, variances, relevance, statistics, the recentring means and the matrix's prefix
+/// sums), then any number of draws.
+#[derive(Debug, Clone)]
+pub struct DataSnooping {
+    bars: usize,
+    candidates: usize,
+    mean_block_length: f64,
+    means: Vec<f64>,
+    variances: Vec<f64>,
+    relevant: Vec<bool>,
+    /// `√T / ω̂ₖ`, or 0 for a candidate without a standard error (left out of studentised maxima).
+    scales: Vec<f64>,
+    /// The recentring means μ: lower, consistent, upper.
+    recentring: [Vec<f64>; 3],
+    /// `prefix[t * K + k] = Σ_{u < t} d[u][k]`, t = 0..=T, so a block's sum is two rows apart.
+    prefix: Vec<f64>,
+}
+
+impl DataSnooping {
+    /// Prepares the test of `performance` with a stationary bootstrap of mean block length
+    /// `mean_block_length` bars.
+    ///
+    /// # Errors
+    /// [`StatsError::Invalid`] when the mean block length is not in `[1, T]`.
+    pub fn new(
+        performance: &RelativePerformance,
+        mean_block_length: f64,
+    ) -> Result<Self, StatsError> {
+        let (bars, candidates) = (performance.bars, performance.candidates);
+        check_block_length(bars, mean_block_length)?;
+        let size = bars as f64;
+        let means: Vec<f64> = performance
+            .values
+            .chunks(bars)
+            .map(|series| series.iter().sum::<f64>() / size)
+            .collect();
+        let variances =
+            stationary_bootstrap_variances(&performance.values, bars, mean_block_length)?;
+        let log_log = size.ln().ln();
+        let relevant: Vec<bool> = means
+            .iter()
+            .zip(&variances)
+            .map(|(&mean, &variance)| mean >= -(variance / size * 2.0 * log_log).sqrt())
+            .collect();
+        let scales = variances
+            .iter()
+            .map(|&variance| {
+                if variance > 0.0 {
+                    size.sqrt() / variance.sqrt()
+                } else {
+                    0.0
+                }
+            })
+            .collect();
+        let lower = means.iter().map(|&mean| mean.max(0.0)).collect();
+        let consistent = means
+            .iter()
+            .zip(&relevant)
+            .map(|(&mean, &relevant)| if relevant { mean } else { 0.0 })
+            .collect();
+        let mut prefix = vec![0.0; (bars + 1) * candidates];
+        for bar in 0..bars {
+            let (done, next) = prefix.split_at_mut((bar + 1) * candidates);
+            let previous = &done[bar * candidates..];
+            for (k, cell) in next[..candidates].iter_mut().enumerate() {
+                *cell = previous[k] + performance.values[k * bars + bar];
+            }
+        }
+        Ok(Self {
+            bars,
+            candidates,
+            mean_block_length,
+            recentring: [lower, consistent, means.clone()],
+            means,
+            variances,
+            relevant,
+            scales,
+            prefix,
+        })
+    }
+
+    /// Each candidate's mean relative performance `d̄ₖ`, per bar.
+    pub fn means(&self) -> &[f64] {
+        &self.means
+    }
+
+    /// Each candidate's `ω̂²ₖ`, the variance of `√T d̄ₖ` (0 for a constant difference).
+    pub fn variances(&self) -> &[f64] {
+        &self.variances
+    }
+
+    /// Whether each candidate is relevant to the consistent p-value (`d̄ₖ ≥ −√(ω̂²ₖ/T · 2 ln ln T)`).
+    pub fn relevant(&self) -> &[bool] {
+        &self.relevant
+    }
+
+    /// The unstudentised statistic `maxₖ d̄ₖ` and its candidate (the first of equals).
+    pub fn unstudentized_statistic(&self) -> (f64, usize) {
+        let mut best = (f64::NEG_INFINITY, 0);
+        for (k, &mean) in self.means.iter().enumerate() {
+            if mean > best.0 {
+                best = (mean, k);
+            }
+        }
+        best
+    }
+
+    /// The studentised statistic `maxₖ √T d̄ₖ / ω̂ₖ` and its candidate, over the candidates with a
+    /// standard error; `None` when no candidate has one.
+    pub fn studentized_statistic(&self) -> Option<(f64, usize)> {
+        let mut best: Option<(f64, usize)> = None;
+        for (k, (&mean, &scale)) in self.means.iter().zip(&self.scales).enumerate() {
+            if scale > 0.0 {
+                let value = mean * scale;
+                if best.is_none_or(|(top, _)| value > top) {
+                    best = Some((value, k));
+                }
+            }
+        }
+        best
+    }
+
+    /// One draw's maxima, the draw given as blocks of bars (lengths adding up to T).
+    ///
+    /// # Errors
+    /// [`StatsError::Invalid`] when a block starts at or beyond T, is empty or longer than T, or
+    /// the lengths do not add up to T.
+    pub fn draw_maxima(&self, blocks: &[Block]) -> Result<DrawMaxima, StatsError> {
+        let total: usize = blocks.iter().map(|block| block.length).sum();
+        if total != self.bars
+            || blocks.iter().any(|block| {
+                block.start >= self.bars || block.length == 0 || block.length > self.bars
+            })
+        {
+            return Err(StatsError::Invalid(format!(
+                "a resample's blocks must start below {} bars, hold 1 to {} bars each and {} in all",
+                self.bars, self.bars, self.bars
+            )));
+        }
+        let mut sums = vec![0.0; self.candidates];
+        Ok(self.maxima(blocks, &mut sums))
+    }
+
+    /// A draw's maxima; `sums` is scratch space of K values.
+    fn maxima(&self, blocks: &[Block], sums: &mut [f64]) -> DrawMaxima {
+        let width = self.candidates;
+        let row = |bar: usize| &self.prefix[bar * width..(bar + 1) * width];
+        sums.fill(0.0);
+        for block in blocks {
+            let end = block.start + block.length;
+            let start_row = row(block.start);
+            if end <= self.bars {
+                for ((sum, high), low) in sums.iter_mut().zip(row(end)).zip(start_row) {
+                    *sum += high - low;
+                }
+            } else {
+                let (last, wrapped) = (row(self.bars), row(end - self.bars));
+                for (((sum, top), low), head) in
+                    sums.iter_mut().zip(last).zip(start_row).zip(wrapped)
+                {
+                    *sum += (top - low) + head;
+                }
+            }
+        }
+        let size = self.bars as f64;
+        let mut unstudentized = [f64::NEG_INFINITY; 3];
+        let mut studentized = [f64::NEG_INFINITY; 3];
+        for (k, sum) in sums.iter().enumerate() {
+            let mean = sum / size;
+            let scale = self.scales[k];
+            for way in 0..3 {
+                let centred = mean - self.recentring[way][k];
+                unstudentized[way] = unstudentized[way].max(centred);
+                if scale > 0.0 {
+                    studentized[way] = studentized[way].max(centred * scale);
+                }
+            }
+        }
+        if self.scales.iter().all(|&scale| scale == 0.0) {
+            studentized = [f64::NAN; 3];
+        }
+        DrawMaxima {
+            unstudentized,
+            studentized,
+        }
+    }
+
+    /// Runs `draws` stationary bootstrap draws from `rng` (the caller's seeded stream: every
+    /// resample is drawn from it in draw order, [`stationary_bootstrap_blocks`]) and returns both
+    /// tests' p-values. The draws' means are computed in parallel, 256 draws at a time.
+    ///
+    /// # Errors
+    /// [`StatsError::OverLimit`] when `draws` is above [`MAX_BOOTSTRAP_DRAWS`];
+    /// [`StatsError::Invalid`] when it is 0.
+    pub fn test<R: Rng + ?Sized>(
+        &self,
+        draws: usize,
+        rng: &mut R,
+    ) -> Result<DataSnoopingReport, StatsError> {
+        check_draws(draws)?;
+        let mut tally = Tally::default();
+        let mut resamples: Vec<Vec<Block>> = Vec::with_capacity(DRAWS_PER_CHUNK);
+        let mut done = 0;
+        while done < draws {
+            let chunk = DRAWS_PER_CHUNK.min(draws - done);
+            resamples.resize_with(chunk, Vec::new);
+            for blocks in &mut resamples {
+                stationary_bootstrap_blocks(self.bars, self.mean_block_length, rng, blocks)?;
+            }
+            self.count(&resamples, &mut tally);
+            done += chunk;
+        }
+        Ok(self.report(&tally))
+    }
+
+    /// Both tests' p-values over given resamples (each a list of blocks adding up to T bars): to
+    /// replay draws made elsewhere, for example arch's index arrays through
+    /// [`crate::stationary_bootstrap::blocks_of_indices`].
+    ///
+    /// # Errors
+    /// As [`DataSnooping::draw_maxima`] for a malformed resample, and as [`DataSnooping::test`]
+    /// for the number of resamples.
+    pub fn test_resamples(
+        &self,
+        resamples: &[Vec<Block>],
+    ) -> Result<DataSnoopingReport, StatsError> {
+        check_draws(resamples.len())?;
+        for blocks in resamples {
+            self.draw_maxima(blocks)?;
+        }
+        let mut tally = Tally::default();
+        for chunk in resamples.chunks(DRAWS_PER_CHUNK) {
+            self.count(chunk, &mut tally);
+        }
+        Ok(self.report(&tally))
+    }
+
+    fn count(&self, resamples: &[Vec<Block>], tally: &mut Tally) {
+        let maxima: Vec<DrawMaxima> = resamples
+            .par_iter()
+            .map_init(
+                || vec![0.0; self.candidates],
+                |sums, blocks| self.maxima(blocks, sums),
+            )
+            .collect();
+        let unstudentized = self.unstudentized_statistic().0;
+        let studentized = self.studentized_statistic().map(|(value, _)| value);
+        for draw in &maxima {
+            tally.draws += 1;
+            for way in 0..3 {
+                tally.unstudentized[way] += usize::from(draw.unstudentized[way] > unstudentized);
+                if let Some(statistic) = studentized {
+                    tally.studentized[way] += usize::from(draw.studentized[way] > statistic);
+                }
+            }
+        }
+    }
+
+    fn report(&self, tally: &Tally) -> DataSnoopingReport {
+        let draws = tally.draws as f64;
+        let (statistic, best) = self.unstudentized_statistic();
+        let share = |count: usize| count as f64 / draws;
+        let spa_unstudentized = SpaTest {
+            statistic,
+            best_candidate: Some(best),
+            lower: share(tally.unstudentized[0]),
+            consistent: share(tally.unstudentized[1]),
+            upper: share(tally.unstudentized[2]),
+        };
+        let spa = match self.studentized_statistic() {
+            Some((statistic, best)) => SpaTest {
+                statistic,
+                best_candidate: Some(best),
+                lower: share(tally.studentized[0]),
+                consistent: share(tally.studentized[1]),
+                upper: share(tally.studentized[2]),
+            },
+            None => SpaTest {
+                statistic: f64::NAN,
+                best_candidate: None,
+                lower: f64::NAN,
+                consistent: f64::NAN,
+                upper: f64::NAN,
+            },
+        };
+        DataSnoopingReport {
+            bars: self.bars,
+            candidates: self.candidates,
+            draws: tally.draws,
+            mean_block_length: self.mean_block_length,
+            reality_check: RealityCheck {
+                statistic,
+                best_candidate: best,
+                p_value: spa_unstudentized.upper,
+            },
+            spa,
+            spa_unstudentized,
+        }
+    }
+}
+
+fn check_draws(draws: usize) -> Result<(), StatsError> {
+    if draws > MAX_BOOTSTRAP_DRAWS {
+        return Err(StatsError::OverLimit {
+            quantity: "bootstrap draws",
+            value: draws,
+            maximum: MAX_BOOTSTRAP_DRAWS,
+        });
+    }
+    if draws == 0 {
+        return Err(StatsError::Invalid(
+            "a data-snooping test needs at least one bootstrap draw".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// How many draws exceeded each statistic.
+#[derive(Default)]
+struct Tally {
+    draws: usize,
+    unstudentized: [usize; 3],
+    studentized: [usize; 3],
+}
+
+/// White's Reality Check and Hansen's SPA of `performance` in one call: [`DataSnooping::new`] then
+/// [`DataSnooping::test`] with `settings`, the draws from `rng`.
+///
+/// # Errors
+/// As [`DataSnooping::new`] and [`DataSnooping::test`].
+pub fn data_snooping_tests<R: Rng + ?Sized>(
+    performance: &RelativePerformance,
+    settings: BootstrapSettings,
+    rng: &mut R,
+) -> Result<DataSnoopingReport, StatsError> {
+    check_draws(settings.draws)?;
+    DataSnooping::new(performance, settings.mean_block_length)?.test(settings.draws, rng)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+    use rand_chacha::ChaCha8Rng;
+
+    fn stream() -> ChaCha8Rng {
+        ChaCha8Rng::seed_from_u64(32)
+    }
+
+    #[test]
+    fn sizes_are_checked_before_work() {
+        let bars = [0.0; 1_000];
+        let over = |result: Result<RelativePerformance, StatsError>| match result {
+            Err(StatsError::OverLimit { quantity, .. }) => quantity,
+            other => panic!("{other:?}"),
+        };
+        let many: Vec<&[f64]> = vec![&bars[..3]; MAX_CANDIDATES + 1];
+        assert_eq!(
+            over(RelativePerformance::from_differences(&many)),
+            "candidates"
+        );
+        let long = vec![0.0; MAX_BARS + 1];
+        assert_eq!(
+            over(RelativePerformance::from_differences(&[&long])),
+            "bars"
+        );
+        let wide: Vec<&[f64]> = vec![&bars[..]; MAX_CELLS / 1_000 + 1];
+        assert_eq!(
+            over(RelativePerformance::from_differences(&wide)),
+            "bars × candidates"
+        );
+        let performance = RelativePerformance::from_differences(&[[0.1, -0.2, 0.3]]).unwrap();
+        let prepared = DataSnooping::new(&performance, 1.0).unwrap();
+        let error = prepared
+            .test(MAX_BOOTSTRAP_DRAWS + 1, &mut stream())
+            .unwrap_err();
+        assert!(matches!(
+            error,
+            StatsError::OverLimit {
+                quantity: "bootstrap draws",
+                ..
+            }
+        ));
+        assert!(
+            error.to_string().contains("bootstrap draws: 1000001"),
+            "{error}"
+        );
+        assert!(prepared.test(0, &mut stream()).is_err());
+    }
+
+    #[test]
+    fn bad_input_is_named() {
+        let error = RelativePerformance::from_differences(&[[0.1, 0.2]]).unwrap_err();
+        assert!(error.to_string().contains("at least 3 bars"), "{error}");
+        let error = RelativePerformance::from_returns(&[0.0; 4], &[vec![0.0; 4], vec![0.0; 3]])
+            .unwrap_err();
+        assert!(
+            error.to_string().contains("candidate 1 has 3 bars"),
+            "{error}"
+        );
+        let error =
+            RelativePerformance::from_losses(&[0.0; 4], &[[0.0, 0.0, f64::NAN, 0.0]]).unwrap_err();
+        assert!(
+            error.to_string().contains("candidate 0 at bar 2"),
+            "{error}"
+        );
+        let error =
+            RelativePerformance::from_returns(&[0.0, f64::INFINITY, 0.0], &[[0.0; 3]]).unwrap_err();
+        assert!(
+            error.to_string().contains("benchmark's value at bar 1"),
+            "{error}"
+        );
+        assert!(RelativePerformance::from_differences::<Vec<f64>>(&[]).is_err());
+        let performance = RelativePerformance::from_differences(&[[0.1, -0.2, 0.3]]).unwrap();
+        assert!(DataSnooping::new(&performance, 0.5).is_err());
+        assert!(DataSnooping::new(&performance, 4.0).is_err());
+        let prepared = DataSnooping::new(&performance, 1.0).unwrap();
+        let short = [Block {
+            start: 0,
+            length: 2,
+        }];
+        assert!(prepared.draw_maxima(&short).is_err());
+    }
+
+    #[test]
+    fn returns_and_losses_give_the_same_differences() {
+        let benchmark = [0.01, -0.02, 0.005, 0.0];
+        let candidate = [0.02, -0.01, 0.0, 0.01];
+        let from_returns = RelativePerformance::from_returns(&benchmark, &[candidate]).unwrap();
+        let losses = |values: &[f64]| values.iter().map(|value| -value).collect::<Vec<_>>();
+        let from_losses =
+            RelativePerformance::from_losses(&losses(&benchmark), &[losses(&candidate)]).unwrap();
+        assert_eq!(from_returns, from_losses);
+        assert_eq!(from_returns.candidate(0), &[0.01, 0.01, -0.005, 0.01]);
+    }
+
+    /// With one candidate, studentising divides every value by one positive number: the same
+    /// p-values.
+    #[test]
+    fn one_candidate_studentised_or_not_gives_the_same_p_values() {
+        let mut rng = ChaCha8Rng::seed_from_u64(1);
+        let series: Vec<f64> = (0..200)
+            .map(|_| rand::RngExt::random_range(&mut rng, -1.0..1.2))
+            .collect();
+        let performance = RelativePerformance::from_differences(&[series]).unwrap();
+        let report = data_snooping_tests(
+            &performance,
+            BootstrapSettings::with_default_block_length(2_000, 200),
+            &mut stream(),
+        )
+        .unwrap();
+        assert_eq!(report.mean_block_length, 14.0);
+        let (plain, studentised) = (report.spa_unstudentized, report.spa);
+        assert_eq!(
+            (plain.lower, plain.consistent, plain.upper),
+            (studentised.lower, studentised.consistent, studentised.upper)
+        );
+        assert_eq!(report.reality_check.p_value, plain.upper);
+    }
+
+    /// A candidate whose difference from the benchmark is one constant: every resampled mean is
+    /// that constant. Unstudentised, no draw's recentred maximum (0) beats a positive mean; it has
+    /// no standard error, so the studentised test is undefined.
+    #[test]
+    fn a_constant_difference_has_no_standard_error() {
+        let performance = RelativePerformance::from_differences(&[[0.5; 10]]).unwrap();
+        let prepared = DataSnooping::new(&performance, 2.0).unwrap();
+        assert_eq!(prepared.variances(), &[0.0]);
+        assert_eq!(prepared.studentized_statistic(), None);
+        let report = prepared.test(100, &mut stream()).unwrap();
+        assert_eq!(report.spa_unstudentized.upper, 0.0);
+        assert_eq!(report.reality_check.statistic, 0.5);
+        assert!(report.spa.statistic.is_nan() && report.spa.consistent.is_nan());
+        assert_eq!(report.spa.best_candidate, None);
+        let json = serde_json::to_string(&report).unwrap();
+        assert!(json.contains("\"consistent\":null"), "{json}");
+        let back: DataSnoopingReport = serde_json::from_str(&json).unwrap();
+        assert!(back.spa.upper.is_nan());
+        assert_eq!(back.reality_check, report.reality_check);
+    }
+}
