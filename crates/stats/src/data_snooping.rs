@@ -18,8 +18,11 @@
 //!   correlation stays), takes each column's mean `d̄*ₖ` and recentres it three ways:
 //!   `d̄*ₖ − max(d̄ₖ, 0)` (lower), `d̄*ₖ − d̄ₖ` for a relevant candidate and `d̄*ₖ` otherwise
 //!   (consistent), `d̄*ₖ − d̄ₖ` (upper, the least favourable null);
-//! - the p-value is the share of draws whose largest recentred value is strictly above the
-//!   statistic.
+//! - the p-value is the share of draws whose largest recentred value is at least the statistic.
+//!   arch counts only draws strictly above it; the two differ only where a draw ties the statistic
+//!   exactly, which continuous data never does, but a candidate identical to the benchmark
+//!   (`d = 0` at every bar, a strategy always in the market against buy-and-hold) ties at every
+//!   draw: counting ties gives it the p-value 1 (no evidence), where arch's count gives 0.
 //!
 //! Two statistics are reported:
 //! - **unstudentised**: the statistic is `maxₖ d̄ₖ` (per bar, in the unit of `d`) against the
@@ -276,7 +279,7 @@ pub struct RealityCheck {
     pub statistic: f64,
     /// The candidate with the highest mean (the first of equals).
     pub best_candidate: usize,
-    /// The share of draws whose largest `d̄*ₖ − d̄ₖ` is above the statistic.
+    /// The share of draws whose largest `d̄*ₖ − d̄ₖ` is at least the statistic.
     pub p_value: f64,
 }
 
@@ -633,9 +636,9 @@ impl DataSnooping {
         for draw in &maxima {
             tally.draws += 1;
             for way in 0..3 {
-                tally.unstudentized[way] += usize::from(draw.unstudentized[way] > unstudentized);
+                tally.unstudentized[way] += usize::from(draw.unstudentized[way] >= unstudentized);
                 if let Some(statistic) = studentized {
-                    tally.studentized[way] += usize::from(draw.studentized[way] > statistic);
+                    tally.studentized[way] += usize::from(draw.studentized[way] >= statistic);
                 }
             }
         }
@@ -856,6 +859,29 @@ mod tests {
             (studentised.lower, studentised.consistent, studentised.upper)
         );
         assert_eq!(report.reality_check.p_value, plain.upper);
+    }
+
+    /// A candidate identical to the benchmark (`d = 0` everywhere) ties the statistic at every
+    /// draw: no evidence, p-value 1.
+    #[test]
+    fn a_candidate_identical_to_the_benchmark_has_p_value_one() {
+        let returns = [0.01, -0.02, 0.005, 0.0, 0.03];
+        let performance = RelativePerformance::from_returns(&returns, &[returns]).unwrap();
+        let report = data_snooping_tests(
+            &performance,
+            BootstrapSettings {
+                draws: 50,
+                mean_block_length: 2.0,
+            },
+            &mut stream(),
+        )
+        .unwrap();
+        assert_eq!(report.reality_check.statistic, 0.0);
+        let plain = report.spa_unstudentized;
+        assert_eq!(
+            (plain.lower, plain.consistent, plain.upper),
+            (1.0, 1.0, 1.0)
+        );
     }
 
     /// A candidate whose difference from the benchmark is one constant: every resampled mean is
