@@ -9,6 +9,8 @@
 //! - [`Catalog`]: `datasets/catalog.toml`, names to files with provenance and licence;
 //! - [`split()`]: in-sample / validation / holdout by fraction or date;
 //! - [`resample()`]: aggregation to a coarser interval;
+//! - [`permute_bars`]: Masters' permutation of bars (gaps and bar shapes shuffled, the first bar
+//!   kept) for Monte Carlo permutation tests, one permutation per calendar;
 //! - [`summarize`]: rows, range, gaps, stale and flat bars, zero volume, largest moves.
 //!
 //! Every error is a [`DataError`] naming the file, line, column or field at fault. Every file is
@@ -50,6 +52,7 @@ mod json_candles;
 mod line_cap;
 mod numeric_column;
 mod parquet_io;
+mod permutation;
 mod resample;
 mod split;
 mod summary;
@@ -77,6 +80,7 @@ pub use numeric_column::read_numeric_column;
 pub use parquet_io::{
     PARQUET_SCHEMA_VERSION, ParquetMetadata, read_parquet, write_parquet, write_time_table,
 };
+pub use permutation::{BarPermutation, apply_permutation, permute_bars};
 pub use resample::resample;
 pub use split::{SplitRanges, SplitSpec, split};
 pub use summary::{DatasetSummary, Gap, LARGEST_MOVES_LISTED, Move, infer_interval, summarize};

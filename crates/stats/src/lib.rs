@@ -16,7 +16,16 @@
 //! - [`rank_tests`]: the one-sided Mann-Whitney U test (statrs), checked against SciPy;
 //! - [`benchmark`]: alpha, beta, information ratio and tracking error against a benchmark (in
 //!   Gauntlet buy-and-hold of the same symbol), checked against empyrical in
-//!   `tests/reference/benchmark_vectors.json` (written by `scripts/reference/benchmark_vectors.py`).
+//!   `tests/reference/benchmark_vectors.json` (written by `scripts/reference/benchmark_vectors.py`);
+//!   its information ratio is the excess Sharpe ratio against buy-and-hold;
+//! - [`stationary_bootstrap`]: the stationary bootstrap (Politis & Romano 1994): resamples drawn
+//!   from the caller's seeded stream, and the closed-form variance of the resampled mean;
+//! - [`data_snooping`]: White's Reality Check and Hansen's test of Superior Predictive Ability over
+//!   many candidates against a benchmark, checked against arch 8.0.0 in
+//!   `tests/reference/data_snooping_vectors.json` (written by
+//!   `scripts/reference/data_snooping_vectors.py`);
+//! - [`goodness_of_fit`]: the one-sample Kolmogorov-Smirnov test against the uniform distribution
+//!   (statrs), checked against SciPy's `kstest`.
 //!
 //! Rates are fractions (0.02 is 2%); annualised figures use the dataset's bars per year.
 #![warn(missing_docs)]
@@ -24,7 +33,9 @@
 pub mod benchmark;
 mod calendar;
 mod curve;
+pub mod data_snooping;
 mod error;
+pub mod goodness_of_fit;
 mod inference_reports;
 pub mod monte_carlo;
 pub mod overfitting;
@@ -32,6 +43,7 @@ pub mod rank_tests;
 pub mod returns;
 mod series;
 pub mod sharpe_inference;
+pub mod stationary_bootstrap;
 mod text;
 mod trades;
 
