@@ -21,6 +21,27 @@ use crate::timestamp::{self, ACCEPTED_FORMATS, RawTime, TimestampFormat};
 
 mod times;
 
+/// `text` as a message shows it: control characters escaped (a NUL would otherwise vanish on the
+/// terminal) and at most `limit` characters (a 50 MB field must not become a 50 MB error line).
+pub(crate) fn shown(text: &str, limit: usize) -> String {
+    let mut shown = String::new();
+    for (count, character) in text.chars().enumerate() {
+        if count == limit {
+            shown.push_str(&format!("... ({} bytes in all)", text.len()));
+            break;
+        }
+        if character.is_control() {
+            shown.extend(character.escape_debug());
+        } else {
+            shown.push(character);
+        }
+    }
+    shown
+}
+
+/// The longest message about one row, characters (with its values cut to fit).
+const MESSAGE_CHARACTERS: usize = 300;
+
 /// Whether a field marks a missing value (`null` rows of Yahoo, `.` of FRED, empty, `NA`).
 /// `NaN` is not a missing marker: it is a bad number.
 fn is_missing(text: &str) -> bool {
@@ -164,9 +185,9 @@ impl<'a> Importer<'a> {
             Err(DataError::BadRow {
                 path: self.path.to_path_buf(),
                 line,
-                column: problem.column,
+                column: problem.column.map(|column| shown(&column, 80)),
                 kind: problem.kind,
-                message: problem.message,
+                message: shown(&problem.message, MESSAGE_CHARACTERS),
             })
         }
     }
@@ -360,8 +381,9 @@ impl<'a> Importer<'a> {
                     return DataError::Header {
                         path: self.path.to_path_buf(),
                         message: format!(
-                            "no timestamp column: the header is one column '{only}'; the file looks \
+                            "no timestamp column: the header is one column '{}'; the file looks \
                              {name}-separated: read it with --sep {flag}{}",
+                            shown(only, 80),
                             if candidate == b';' {
                                 " (and --decimal-comma when prices are written 1,5)"
                             } else {
@@ -375,7 +397,7 @@ impl<'a> Importer<'a> {
         DataError::MissingColumn {
             path: self.path.to_path_buf(),
             column: "timestamp (timestamp, date, time or datetime)".into(),
-            found: names.join(", "),
+            found: shown(&names.join(", "), MESSAGE_CHARACTERS),
         }
     }
 
@@ -390,7 +412,7 @@ impl<'a> Importer<'a> {
         let missing = |column: &str| DataError::MissingColumn {
             path: self.path.to_path_buf(),
             column: column.to_string(),
-            found: names.join(", "),
+            found: shown(&names.join(", "), MESSAGE_CHARACTERS),
         };
         // A column named twice (`timestamp,close,close`): which one is meant cannot be guessed.
         for (second, name) in normalised.iter().enumerate() {
@@ -740,5 +762,16 @@ fn bad_row_kind(problem: &BarProblem) -> BadRowKind {
         BarProblem::HighBelowLow { .. } => BadRowKind::HighBelowLow,
         BarProblem::HighBelowBody { .. } => BadRowKind::HighBelowOpenOrClose,
         BarProblem::LowAboveBody { .. } => BadRowKind::LowAboveOpenOrClose,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shown;
+
+    #[test]
+    fn messages_escape_control_characters_and_cut_long_values() {
+        assert_eq!(shown("10\u{0}", 10), "10\\0");
+        assert_eq!(shown(&"x".repeat(50), 5), "xxxxx... (50 bytes in all)");
     }
 }

@@ -110,6 +110,18 @@ impl Cell {
     }
 }
 
+/// The longest text a candle's field keeps, bytes: a time or a price is a few dozen characters; a
+/// longer text is kept as its length only (it is no number and no date).
+const MAX_CELL_BYTES: usize = 1_024;
+
+fn text_cell(value: &str) -> Cell {
+    if value.len() > MAX_CELL_BYTES {
+        Cell::Nested("a text of more than 1024 bytes")
+    } else {
+        Cell::Text(value.to_string())
+    }
+}
+
 /// Reads any scalar as a [`Cell`]; arrays and objects are skipped whole.
 struct CellSeed;
 
@@ -145,10 +157,10 @@ impl<'de> Visitor<'de> for CellVisitor {
         Ok(Cell::Float(value))
     }
     fn visit_str<E>(self, value: &str) -> Result<Cell, E> {
-        Ok(Cell::Text(value.to_string()))
+        Ok(text_cell(value))
     }
     fn visit_string<E>(self, value: String) -> Result<Cell, E> {
-        Ok(Cell::Text(value))
+        Ok(text_cell(&value))
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Cell, A::Error> {
         while seq.next_element::<IgnoredAny>()?.is_some() {}

@@ -376,6 +376,16 @@ pub fn run_session(
         .state_dir
         .as_ref()
         .map(|folder| folder.join(STATE_FILE));
+    if let Some(folder) = settings
+        .state_dir
+        .as_ref()
+        .filter(|folder| folder.is_file())
+    {
+        return Err(PaperError::State {
+            path: folder.clone(),
+            message: "is a file; --state takes a folder (made when missing)".into(),
+        });
+    }
     let saved = match &state_path {
         Some(path) => read_state(path, &genome)?,
         None => None,
