@@ -80,6 +80,17 @@ where
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
     };
+    // `a-file/x.csv`: say which part is no folder (create_dir_all says only "File exists").
+    if let Some(file) = folder
+        .ancestors()
+        .find(|ancestor| ancestor.exists())
+        .filter(|ancestor| !ancestor.is_dir())
+    {
+        return Err(io_error(std::io::Error::new(
+            std::io::ErrorKind::NotADirectory,
+            format!("{} is a file, not a folder", file.display()),
+        )));
+    }
     std::fs::create_dir_all(folder).map_err(io_error)?;
     let file_name = target
         .file_name()

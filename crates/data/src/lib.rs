@@ -58,7 +58,9 @@ mod table;
 mod timestamp;
 
 pub use atomic::{check_output_file, write_atomically, write_bytes_atomically};
-pub use catalog::{CATALOG_FILE, Catalog, DataSource, DatasetEntry, validate_dataset_name};
+pub use catalog::{
+    CATALOG_FILE, CATALOG_LOCK_FILE, Catalog, DataSource, DatasetEntry, validate_dataset_name,
+};
 pub use csv_export::export_csv;
 pub use describe::{
     Inspection, LIST_HEADER, ListedDataset, date_text, export_dataset, inspection_rows,
