@@ -178,3 +178,31 @@ fn compare_shards_say_the_whole_merge_command_and_a_missing_folder_is_named() {
         .unwrap();
     assert_refused(&output, "no such folder");
 }
+
+#[test]
+fn split_dates_read_as_iso_dates() {
+    let folder = tempfile::tempdir().unwrap();
+    let config = common::small_experiment(folder.path(), "dated", 1, 1, 12, &["sp500-1d"]);
+    let text = std::fs::read_to_string(&config).unwrap().replace(
+        "[split.fractions]\nvalidation = 0.2\nholdout = 0.2\n",
+        "[split.dates]\nvalidation_start = \"2012-01-01\"\nholdout_start = 2016-01-01\n",
+    );
+    std::fs::write(&config, text).unwrap();
+    let out = folder.path().join("run");
+    ok(&command(&[
+        "evolve",
+        "--config",
+        config.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ])
+    .output()
+    .unwrap());
+    // The resolved experiment keeps the dates as milliseconds: 2012-01-01 is day 15,340.
+    let resolved = std::fs::read_to_string(out.join("config.toml")).unwrap();
+    assert!(
+        resolved.contains(&format!("validation_start = {}", 15_340i64 * 86_400_000)),
+        "{resolved}"
+    );
+}
