@@ -156,6 +156,16 @@ fn the_module_reads_bars_as_gauntlet_does_or_refuses_them() {
                 format!("{day}/{month}/{year},{}", ohlcv(bar))
             },
         ),
+        // Day-first from its first row (13/1/2021), where month-first cannot even be tried.
+        file(
+            dir,
+            "day-first-from-the-13th.csv",
+            "Date,Open,High,Low,Close,Volume",
+            |_, bar| {
+                let (year, month, day) = ymd(bar.0 + 9);
+                format!("{day}/{month}/{year},{}", ohlcv(bar))
+            },
+        ),
         file(
             dir,
             "dukascopy.csv",

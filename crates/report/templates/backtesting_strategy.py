@@ -767,8 +767,11 @@ def _iso_ms(text, zoned):
 
     text = text[:10] + "T" + text[11:] if len(text) > 10 and text[10] == " " else text
     if zoned:
+        # RFC 3339, as Gauntlet reads it: the seconds are not optional.
+        if len(text) < 20 or text[16] != ":":
+            raise ValueError
         stamp = datetime.datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
-        if stamp.tzinfo is None or len(text) < 20:
+        if stamp.tzinfo is None:
             raise ValueError
     else:
         stamp = datetime.datetime.fromisoformat(text)
@@ -783,9 +786,16 @@ def _time_format(text, unit):
     """The format a timestamp is written in (Gauntlet's detection order), or None."""
     if _is_integer(text):
         return "epoch:" + (unit or _epoch_unit(int(text)))
-    for form in ("iso_date", "iso_zoned", "iso_naive", "dots", "slash"):
+    for form, day_first in (
+        ("iso_date", False),
+        ("iso_zoned", False),
+        ("iso_naive", False),
+        ("dots", False),
+        ("slash", False),
+        ("slash", True),  # 13/1/2021: which number is the month is decided over the whole file
+    ):
         try:
-            _parse_time(form, text, False)
+            _parse_time(form, text, day_first)
             return form
         except (ValueError, OverflowError):
             pass
