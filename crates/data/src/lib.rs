@@ -47,6 +47,7 @@ mod describe;
 mod error;
 mod files;
 mod import_dataset;
+mod import_file;
 mod import_report;
 mod json_candles;
 mod line_cap;
@@ -59,10 +60,11 @@ mod summary;
 mod table;
 mod timestamp;
 
-pub use atomic::{write_atomically, write_bytes_atomically};
-pub use catalog::{CATALOG_FILE, Catalog, DataSource, DatasetEntry, validate_dataset_name};
+pub use atomic::{check_output_file, write_atomically, write_bytes_atomically};
+pub use catalog::{
+    CATALOG_FILE, CATALOG_LOCK_FILE, Catalog, DataSource, DatasetEntry, validate_dataset_name,
+};
 pub use csv_export::export_csv;
-pub use csv_import::import_csv;
 pub use describe::{
     Inspection, LIST_HEADER, ListedDataset, date_text, export_dataset, inspection_rows,
     list_datasets, listing_footer, price_fields_text,
@@ -72,8 +74,11 @@ pub use files::{
     NamedSeries, is_parquet_path, load_series_between, load_series_file, read_numeric_matrix,
     write_csv_records, write_csv_rows, write_time_columns,
 };
-pub use import_dataset::{ImportRequest, import_dataset};
-pub use import_report::{CsvLayout, ImportOptions, ImportReport, ImportedCsv, SkippedRows};
+pub use import_dataset::{ImportRequest, check_bars_per_year, import_dataset};
+pub use import_file::import_csv;
+pub use import_report::{
+    CsvLayout, ImportOptions, ImportReport, ImportedCsv, SkippedRows, parse_separator,
+};
 pub use json_candles::MAX_JSON_BYTES;
 pub use line_cap::{LineCap, MAX_LINE_BYTES};
 pub use numeric_column::read_numeric_column;
@@ -85,4 +90,4 @@ pub use resample::resample;
 pub use split::{SplitRanges, SplitSpec, split};
 pub use summary::{DatasetSummary, Gap, LARGEST_MOVES_LISTED, Move, infer_interval, summarize};
 pub use table::{TableColumn, read_table, write_table};
-pub use timestamp::TimestampFormat;
+pub use timestamp::{EpochUnit, TimestampFormat, epoch_millis};
