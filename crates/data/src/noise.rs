@@ -55,8 +55,8 @@ pub const MAX_NOISE_ATR_FRACTION: f64 = 1.0;
 /// 1 GB); a larger test makes its copies one at a time with [`noise_bars`] and drops each after use.
 pub const MAX_NOISE_BARS_IN_MEMORY: usize = 20_000_000;
 
-/// The share of each price field a noise copy moves, fractions in [0, 1] (0.4 = 40% of the bars
-/// have their open moved).
+/// The share of each price field a noise copy moves, fractions in [0, 1]: each bar's open moves
+/// with probability `open` (0.4: about 40% of the opens move), and so on.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FieldShares {

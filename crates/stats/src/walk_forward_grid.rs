@@ -249,6 +249,18 @@ mod tests {
         // (0, 1): neighbours (0, 0) (0, 2) (1, 0) (1, 1) (1, 2): 3 good of 5; (0, 2) likewise;
         // (1, 1): 3 of 8; (1, 2): 3 of 8. (0, 1) and (0, 2) tie on 3/5: the first in row-major.
         assert_eq!(verdict.best, Some((0, 1)));
+        // Equal counts, the higher share later in row-major order: (1, 1) has 5 good of 8
+        // neighbours, (2, 1) 5 of 5; the share decides for (2, 1).
+        let bottom = grid(".... ###. ###.");
+        let verdict = neighbourhood_pass(&bottom, rule).unwrap();
+        assert_eq!(
+            (
+                verdict.cells[1][1].good_neighbours,
+                verdict.cells[1][1].neighbours
+            ),
+            (5, 8)
+        );
+        assert_eq!(verdict.best, Some((2, 1)));
     }
 
     #[test]

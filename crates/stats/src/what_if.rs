@@ -67,8 +67,8 @@ pub enum BestTrades {
     /// The `count` best trades (0 removes none; more than the list holds is an error).
     Count(usize),
     /// The best `share` of the trades, a fraction in [0, 1): `ceil(share * trades)` of them
-    /// (0.1 of 25 trades removes 3), the product first rounded to 9 decimals so that 0.1 of 30
-    /// removes 3, not the 4 that `ceil(3.0000000000000004)` would give.
+    /// (0.1 of 25 trades removes 3), the product first rounded to 9 decimals so that 0.07 of 100
+    /// removes 7, not the 8 that `ceil(7.000000000000001)` (its value in `f64`) would give.
     Share(f64),
 }
 

@@ -164,6 +164,23 @@ fn greedy_selection_by_hand() {
 }
 
 #[test]
+fn the_bound_is_signed_so_negatively_correlated_members_diversify() {
+    // Correlation -0.8: at most 0.5, so both are taken; a bound of -0.9 keeps only the first.
+    let matrix = symmetric(&[((0, 1), -0.8)], 2);
+    let selection = select_uncorrelated(&[2.0, 1.0], &matrix, 0.5, 2).unwrap();
+    assert_eq!(selection.members, [0, 1]);
+    let strict = select_uncorrelated(&[2.0, 1.0], &matrix, -0.9, 2).unwrap();
+    assert_eq!(strict.members, [0]);
+    assert_eq!(
+        strict.decisions[1],
+        Decision::TooCorrelated {
+            with: 0,
+            correlation: -0.8
+        }
+    );
+}
+
+#[test]
 fn weights_and_buy_and_hold_returns_by_hand() {
     let aligned = AlignedReturns {
         days: days(&[0, 1]),

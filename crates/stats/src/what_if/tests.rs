@@ -72,7 +72,16 @@ fn the_best_trades_rank_by_value_with_the_earlier_trade_first_on_ties() {
 fn a_share_removes_the_ceiling_of_its_count() {
     let count = |share: f64, trades: usize| BestTrades::Share(share).count_of(trades).unwrap();
     assert_eq!(count(0.1, 25), 3, "2.5 trades round up");
-    assert_eq!(count(0.1, 30), 3, "0.1 * 30 is 3.0000000000000004 in f64");
+    assert_eq!(
+        count(0.07, 100),
+        7,
+        "0.07 * 100 is 7.000000000000001 in f64"
+    );
+    assert_eq!(
+        count(0.14, 100),
+        14,
+        "0.14 * 100 is 14.000000000000002 in f64"
+    );
     assert_eq!(
         count(0.29, 100),
         29,
