@@ -282,8 +282,9 @@ pub fn align_daily_returns(members: &[DailyReturns]) -> Result<AlignedReturns, S
 
 /// Pearson's correlations of the aligned members (module documentation): a symmetric matrix,
 /// `matrix[i][j]` for members `i` and `j`, 1 on the diagonal, `NaN` in the row and column of a
-/// member whose returns do not vary (or with fewer than 2 days). Each entry is computed alone from
-/// the two rows (rows in parallel with rayon), so the matrix is the same on any number of threads.
+/// member whose returns do not vary (or with fewer than 2 days). Each entry is computed once, for
+/// `i < j`, from the two rows alone (rows in parallel with rayon) and mirrored, so the matrix is
+/// exactly symmetric and the same on any number of threads.
 pub fn correlation_matrix(aligned: &AlignedReturns) -> Vec<Vec<f64>> {
     let days = aligned.days.len();
     // Each member's deviations from its mean and their root sum of squares.
@@ -293,33 +294,60 @@ pub fn correlation_matrix(aligned: &AlignedReturns) -> Vec<Vec<f64>> {
         .map(|row| {
             let mean = row.iter().sum::<f64>() / days as f64;
             let deviations: Vec<f64> = row.iter().map(|value| value - mean).collect();
-            let norm = deviations
-                .iter()
-                .map(|value| value * value)
-                .sum::<f64>()
-                .sqrt();
+            let norm = dot(&deviations, &deviations).sqrt();
             (deviations, norm)
         })
         .collect();
     let varies = |norm: f64| days >= 2 && norm > 0.0 && norm.is_finite();
-    (0..centred.len())
+    let members = centred.len();
+    // The upper triangle, row by row: entries (i, j) for j > i.
+    let upper: Vec<Vec<f64>> = (0..members)
         .into_par_iter()
         .map(|i| {
-            (0..centred.len())
+            let (left, left_norm) = &centred[i];
+            (i + 1..members)
                 .map(|j| {
-                    let ((left, left_norm), (right, right_norm)) = (&centred[i], &centred[j]);
-                    if !(varies(*left_norm) && varies(*right_norm)) {
-                        f64::NAN
-                    } else if i == j {
-                        1.0
+                    let (right, right_norm) = &centred[j];
+                    if varies(*left_norm) && varies(*right_norm) {
+                        (dot(left, right) / (left_norm * right_norm)).clamp(-1.0, 1.0)
                     } else {
-                        let products: f64 = left.iter().zip(right).map(|(a, b)| a * b).sum();
-                        (products / (left_norm * right_norm)).clamp(-1.0, 1.0)
+                        f64::NAN
                     }
                 })
                 .collect()
         })
+        .collect();
+    (0..members)
+        .map(|i| {
+            (0..members)
+                .map(|j| match i.cmp(&j) {
+                    std::cmp::Ordering::Less => upper[i][j - i - 1],
+                    std::cmp::Ordering::Greater => upper[j][i - j - 1],
+                    std::cmp::Ordering::Equal if varies(centred[i].1) => 1.0,
+                    std::cmp::Ordering::Equal => f64::NAN,
+                })
+                .collect()
+        })
         .collect()
+}
+
+/// `sum(a[k] * b[k])` over four running sums (`k mod 4`), added pairwise at the end and then the
+/// remainder: a fixed order (the same result on every machine and thread count) that lets the
+/// compiler use vector instructions, which one running sum forbids.
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    let mut lanes = [0.0f64; 4];
+    let (a_chunks, a_rest) = a.as_chunks::<4>();
+    let (b_chunks, b_rest) = b.as_chunks::<4>();
+    for (x, y) in a_chunks.iter().zip(b_chunks) {
+        lanes = [
+            lanes[0] + x[0] * y[0],
+            lanes[1] + x[1] * y[1],
+            lanes[2] + x[2] * y[2],
+            lanes[3] + x[3] * y[3],
+        ];
+    }
+    let rest: f64 = a_rest.iter().zip(b_rest).map(|(x, y)| x * y).sum();
+    (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]) + rest
 }
 
 /// What the greedy selection decided for one candidate.

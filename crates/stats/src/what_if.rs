@@ -253,10 +253,10 @@ pub struct DegradedTrades {
 /// [`StatsError::Invalid`] when the settings are out of range or a trade's figures are not finite
 /// (a turnover must also be at least 0); [`StatsError::OverLimit`] above [`MAX_WHAT_IF_TRADES`].
 /// Checked before any draw.
-pub fn degrade_execution<R: Rng>(
+pub fn degrade_execution<R: Rng + ?Sized>(
     trades: &[TradeOnEquity],
     degradation: &ExecutionDegradation,
-    rng: R,
+    rng: &mut R,
 ) -> Result<DegradedTrades, StatsError> {
     degradation.validate()?;
     let returns: Vec<f64> = trades.iter().map(|trade| trade.return_on_equity).collect();

@@ -211,3 +211,35 @@ fn weights_and_buy_and_hold_returns_by_hand() {
     };
     assert!(portfolio_weights(&flat, &[0], Weighting::InverseVolatility).is_err());
 }
+
+#[test]
+fn the_correlation_matrix_is_symmetric_and_the_same_on_any_number_of_threads() {
+    use rand::{RngExt, SeedableRng};
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
+    let aligned = AlignedReturns {
+        days: days(&(0..251).collect::<Vec<_>>()),
+        returns: (0..40)
+            .map(|_| (0..251).map(|_| rng.random_range(-0.02..0.02)).collect())
+            .collect(),
+    };
+    let on = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        let matrix = pool.install(|| correlation_matrix(&aligned));
+        matrix
+            .iter()
+            .flatten()
+            .map(|value| value.to_bits())
+            .collect::<Vec<_>>()
+    };
+    let one = on(1);
+    assert_eq!(one, on(4));
+    let matrix = correlation_matrix(&aligned);
+    for (i, row) in matrix.iter().enumerate() {
+        for (j, value) in row.iter().enumerate() {
+            assert_eq!(value.to_bits(), matrix[j][i].to_bits());
+        }
+    }
+}

@@ -134,7 +134,7 @@ fn a_trades_turnover_prices_extra_slippage_as_worse_fills_would() {
             extra_slippage_per_side: 0.001,
             missed_entry_probability: 0.0,
         },
-        ChaCha8Rng::seed_from_u64(1),
+        &mut ChaCha8Rng::seed_from_u64(1),
     )
     .unwrap();
     assert!((degraded.returns[0] - worse).abs() < 1e-15);
@@ -192,7 +192,7 @@ fn a_higher_miss_probability_misses_a_superset_at_the_right_rate() {
             extra_slippage_per_side: 0.0,
             missed_entry_probability: probability,
         };
-        degrade_execution(&trades, &degradation, ChaCha8Rng::seed_from_u64(77))
+        degrade_execution(&trades, &degradation, &mut ChaCha8Rng::seed_from_u64(77))
             .unwrap()
             .missed
     };
@@ -219,7 +219,7 @@ fn refuses_settings_and_trades_out_of_range() {
         turnover_on_equity: 0.3,
     };
     let run = |degradation: ExecutionDegradation, trade: TradeOnEquity| {
-        degrade_execution(&[trade], &degradation, ChaCha8Rng::seed_from_u64(1))
+        degrade_execution(&[trade], &degradation, &mut ChaCha8Rng::seed_from_u64(1))
     };
     for slippage in [-0.001, 0.051, f64::NAN] {
         let degradation = ExecutionDegradation {
