@@ -8,7 +8,12 @@
 //! - [`export_csv`]: plain CSV out;
 //! - [`Catalog`]: `datasets/catalog.toml`, names to files with provenance and licence;
 //! - [`split()`]: in-sample / validation / holdout by fraction or date;
-//! - [`resample()`]: aggregation to a coarser interval;
+//! - [`resample()`]: aggregation to a coarser interval, and [`resample_with_offset`] with the bucket
+//!   boundaries moved (4h bars from 01:00);
+//! - [`noise_bars`] / [`noise_copies`]: the Noise Test's copies of a series, a share of the opens,
+//!   highs, lows and closes moved by up to a fraction of the ATR, kept valid bars;
+//! - [`shifted_bars`] / [`shift_plan`]: the "Vs Shifted" test's series, re-built with shifted bar
+//!   boundaries (or, without finer data, started later);
 //! - [`permute_bars`]: Masters' permutation of bars (gaps and bar shapes shuffled, the first bar
 //!   kept) for Monte Carlo permutation tests, one permutation per calendar;
 //! - [`summarize`]: rows, range, gaps, stale and flat bars, zero volume, largest moves.
@@ -51,10 +56,12 @@ mod import_file;
 mod import_report;
 mod json_candles;
 mod line_cap;
+mod noise;
 mod numeric_column;
 mod parquet_io;
 mod permutation;
 mod resample;
+mod shift;
 mod split;
 mod summary;
 mod table;
@@ -81,12 +88,17 @@ pub use import_report::{
 };
 pub use json_candles::MAX_JSON_BYTES;
 pub use line_cap::{LineCap, MAX_LINE_BYTES};
+pub use noise::{
+    FieldShares, MAX_NOISE_ATR_FRACTION, MAX_NOISE_BARS_IN_MEMORY, MAX_NOISE_COPIES, NoiseSettings,
+    noise_bars, noise_copies,
+};
 pub use numeric_column::read_numeric_column;
 pub use parquet_io::{
     PARQUET_SCHEMA_VERSION, ParquetMetadata, read_parquet, write_parquet, write_time_table,
 };
 pub use permutation::{BarPermutation, apply_permutation, permute_bars};
-pub use resample::resample;
+pub use resample::{resample, resample_with_offset};
+pub use shift::{BarShift, MAX_SHIFTED_VARIANTS, shift_plan, shifted_bars};
 pub use split::{SplitRanges, SplitSpec, split};
 pub use summary::{DatasetSummary, Gap, LARGEST_MOVES_LISTED, Move, infer_interval, summarize};
 pub use table::{TableColumn, read_table, write_table};

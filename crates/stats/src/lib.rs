@@ -13,6 +13,14 @@
 //!   `tests/reference/pbo_vectors.json`;
 //! - [`monte_carlo`]: seeded, parallel trade-list resampling (shuffle, bootstrap, skipped trades,
 //!   extra slippage), checked against `tests/reference/montecarlo_vectors.json`;
+//! - [`portfolio`]: daily returns of champions on a common calendar, their correlations, a greedy
+//!   pick under a maximum pairwise correlation, equal or inverse-volatility weights and the
+//!   buy-and-hold portfolio's daily returns, checked against pandas and numpy in
+//!   `tests/reference/portfolio_vectors.json` (written by `scripts/reference/portfolio_vectors.py`);
+//! - [`walk_forward_grid`]: the walk-forward matrix's neighbourhood pass rule over a grid of cells;
+//! - [`what_if`]: a trade list without its best trades (a count or a share, ties broken by trade
+//!   order) and with degraded execution (extra slippage, missed entries drawn from the caller's
+//!   stream), with when each is exact and what needs the engine;
 //! - [`rank_tests`]: the one-sided Mann-Whitney U test (statrs), checked against SciPy;
 //! - [`benchmark`]: alpha, beta, information ratio and tracking error against a benchmark (in
 //!   Gauntlet buy-and-hold of the same symbol), checked against empyrical in
@@ -39,6 +47,7 @@ pub mod goodness_of_fit;
 mod inference_reports;
 pub mod monte_carlo;
 pub mod overfitting;
+pub mod portfolio;
 pub mod rank_tests;
 pub mod returns;
 mod series;
@@ -46,6 +55,8 @@ pub mod sharpe_inference;
 pub mod stationary_bootstrap;
 mod text;
 mod trades;
+pub mod walk_forward_grid;
+pub mod what_if;
 
 pub use benchmark::{BenchmarkRelative, PreparedBenchmark};
 pub use calendar::{MonthlyReturn, monthly_returns, positive_month_share};
