@@ -368,10 +368,10 @@ impl StrategyLanguage {
 }
 
 /// Writes `source` as `language` to `to` (default `genomes/` and
-/// [`StrategyLanguage::default_file_name`]; `-` is standard output), through links and atomically.
-/// Returns the path written and, for Pine, NautilusTrader and freqtrade, what the platform trades
-/// differently from Gauntlet (see [`crate::pine_strategy`], [`crate::nautilus_strategy`] and
-/// [`crate::freqtrade_strategy`]).
+/// [`StrategyLanguage::default_file_name`]; a folder gets that file name in it; `-` is standard
+/// output), through links and atomically. Returns the path written and, for Pine, NautilusTrader
+/// and freqtrade, what the platform trades differently from Gauntlet (see [`crate::pine_strategy`],
+/// [`crate::nautilus_strategy`] and [`crate::freqtrade_strategy`]).
 ///
 /// # Errors
 /// [`ReportError::Export`] when the file exists and not `force`, or as [`python_strategy`] and
@@ -383,10 +383,15 @@ pub fn write_strategy(
     bars_per_year: f64,
     force: bool,
 ) -> Result<(PathBuf, Vec<String>), ReportError> {
-    let to = to.map_or_else(
-        || Path::new("genomes").join(language.default_file_name(&source.name)),
-        Path::to_path_buf,
-    );
+    // A folder (existing, or written with a trailing `/`) gets the strategy's own file name.
+    let file_name = language.default_file_name(&source.name);
+    let to = match to {
+        None => PathBuf::from("genomes").join(file_name),
+        Some(folder) if folder.is_dir() || folder.as_os_str().to_string_lossy().ends_with('/') => {
+            folder.join(file_name)
+        }
+        Some(path) => path.to_path_buf(),
+    };
     let standard_output = to == Path::new("-");
     if !standard_output && to.exists() && !force {
         return Err(ReportError::Export {
