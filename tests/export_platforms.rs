@@ -1,12 +1,16 @@
 //! `gauntlet export --format nautilus|freqtrade`, verified trade for trade in the platforms' own
 //! backtesters: NautilusTrader's `BacktestEngine` and `freqtrade backtesting` (offline), for the
-//! seed genomes and the bundled quickstart champion on three datasets and 105 random genomes (every
-//! rule kind, exit, sizing method, direction and account limit) on one of them each: the last 3,000
-//! bars of daily S&P 500, hourly EUR/USD (weekend gaps, daily loss limits over UTC days) and hourly
-//! BTC/USD. `scripts/verify_platform_export.py` runs each module's backtest and compares its trades
-//! with what `gauntlet backtest --trades-out` says Gauntlet traded (times equal, prices to 1e-9
-//! relative after the platform's documented cost difference, quantities Gauntlet's rounded down to
-//! the platform's step, exit reasons equal).
+//! seed genomes and the bundled quickstart champion on three datasets, and 105 random genomes
+//! (every rule kind, exit, sizing method, direction and account limit) on one of them each: daily
+//! S&P 500, hourly EUR/USD (weekend gaps, daily loss limits over UTC days) and hourly BTC/USD.
+//! `scripts/verify_platform_export.py` runs each module's backtest and compares its trades with
+//! what `gauntlet backtest --trades-out` says Gauntlet traded (times equal, prices to 1e-9 relative
+//! after the platform's documented cost difference, quantities Gauntlet's rounded down to the
+//! platform's step, exit reasons equal).
+//!
+//! Two sizes ([`Scale`]): by default (CI) the seeds and the champion trade the last 3,000 bars of
+//! each dataset and the random genomes the last 1,000 of theirs; `GAUNTLET_PLATFORM_CHECK=full`
+//! (`scripts/verify-platform-exports.sh`) trades every strategy on its whole dataset.
 //!
 //! Each platform needs its pinned requirements (`scripts/nautilus-requirements.txt`,
 //! `scripts/freqtrade-requirements.txt`) in the Python named by `$GAUNTLET_NAUTILUS_PYTHON` or
@@ -60,10 +64,18 @@ fn platform_python(
 struct Data {
     csv: PathBuf,
     bars_per_year: f64,
+    /// `btcusd-1h (last 1000 bars)`, for the cases' labels.
+    label: String,
 }
 
 fn export_data(folder: &Path, name: &str, bars: Option<usize>, bars_per_year: f64) -> Data {
-    let csv = folder.join(format!("{name}.csv"));
+    let (csv, label) = match bars {
+        Some(bars) => (
+            folder.join(format!("{name}-last-{bars}.csv")),
+            format!("{name} (last {bars} bars)"),
+        ),
+        None => (folder.join(format!("{name}.csv")), name.to_string()),
+    };
     ok(
         &command(&["data", "export", name, "--to", csv.to_str().unwrap()])
             .output()
@@ -80,7 +92,55 @@ fn export_data(folder: &Path, name: &str, bars: Option<usize>, bars_per_year: f6
         }
         std::fs::write(&csv, cut).unwrap();
     }
-    Data { csv, bars_per_year }
+    Data {
+        csv,
+        bars_per_year,
+        label,
+    }
+}
+
+/// The datasets every scale trades, with their bars per year.
+const DATASETS: [(&str, f64); 3] = [
+    ("sp500-1d", 252.0),
+    ("eurusd-1h", 6_240.0),
+    ("btcusd-1h", 8_760.0),
+];
+
+/// How much the checks trade.
+#[derive(Debug, Clone, Copy)]
+struct Scale {
+    /// The seeds' and the champion's bars: the last N of each dataset (`None`: all).
+    fixed_bars: Option<usize>,
+    /// The random genomes' bars: the last N of their dataset (`None`: all).
+    random_bars: Option<usize>,
+    /// The fewest trades each platform must compare (a floor against comparing nothing).
+    minimum_trades: usize,
+}
+
+impl Scale {
+    /// CI's: the seeds and the champion on the last 3,000 bars (12 years of S&P 500 days, 20
+    /// months of EUR/USD hours, 4 months of BTC/USD hours), the random genomes on the last 1,000.
+    const CI: Scale = Scale {
+        fixed_bars: Some(3_000),
+        random_bars: Some(1_000),
+        minimum_trades: 2_000,
+    };
+    /// `GAUNTLET_PLATFORM_CHECK=full`: every strategy on its whole dataset (5,105 S&P 500 days,
+    /// 6,225 EUR/USD hours, 20,111 BTC/USD hours).
+    const FULL: Scale = Scale {
+        fixed_bars: None,
+        random_bars: None,
+        minimum_trades: 8_000,
+    };
+
+    /// The scale `GAUNTLET_PLATFORM_CHECK` names: unset or `ci`, or `full`.
+    fn from_environment() -> Scale {
+        match std::env::var("GAUNTLET_PLATFORM_CHECK").as_deref() {
+            Err(std::env::VarError::NotPresent) | Ok("ci") => Scale::CI,
+            Ok("full") => Scale::FULL,
+            other => panic!("GAUNTLET_PLATFORM_CHECK is ci or full, not {other:?}"),
+        }
+    }
 }
 
 /// One strategy to verify: a genome on a dataset with costs (commission, spread, slippage in bps).
@@ -171,24 +231,26 @@ const FEATURES: &[&str] = &[
 /// Random genomes in the cases.
 const RANDOM_GENOMES: usize = 105;
 
-/// The seed genomes and the bundled quickstart champion on every dataset, and the random genomes
-/// on one dataset each (a tenth of them all-in, which evolution never draws).
-fn cases(data_sets: usize) -> Vec<Case> {
+/// The seed genomes and the bundled quickstart champion on every dataset (`fixed_data[d]`), and
+/// the random genomes on one dataset each (`random_data[d]`; a tenth of them all-in, which
+/// evolution never draws).
+fn cases(fixed_data: &[usize], random_data: &[usize], data: &[Data]) -> Vec<Case> {
     let costs = [(0.0, 0.0, 0.0), (10.0, 0.0, 5.0), (5.0, 2.0, 1.0)];
     let mut cases = Vec::new();
     let champion = repository().join("genomes/champions/quickstart-monthly_performance.json");
     let mut fixed = gauntlet_testkit::seed_genomes();
     fixed.push(gauntlet_genome::read_genome_file(&champion).unwrap());
     for (index, genome) in fixed.into_iter().enumerate() {
-        for data in 0..data_sets {
+        for (dataset, &data_index) in fixed_data.iter().enumerate() {
             cases.push(Case {
                 label: format!(
-                    "{} on data {data}",
-                    genome.name.clone().unwrap_or("quickstart champion".into())
+                    "{} on {}",
+                    genome.name.clone().unwrap_or("quickstart champion".into()),
+                    data[data_index].label
                 ),
                 genome: genome.clone(),
-                data,
-                costs: costs[(index + data) % costs.len()],
+                data: data_index,
+                costs: costs[(index + dataset) % costs.len()],
             });
         }
     }
@@ -204,10 +266,11 @@ fn cases(data_sets: usize) -> Vec<Case> {
         if index % 10 == 9 {
             genome.sizing.method = SizingMethod::AllIn;
         }
+        let data_index = random_data[index % random_data.len()];
         cases.push(Case {
-            label: format!("random {index} on data {}", index % data_sets),
+            label: format!("random {index} on {}", data[data_index].label),
             genome,
-            data: index % data_sets,
+            data: data_index,
             costs: costs[index % costs.len()],
         });
     }
@@ -225,28 +288,39 @@ fn cases(data_sets: usize) -> Vec<Case> {
 /// `target/tmp/export-platforms` (emptied first; left there to look at after a failure).
 struct Prepared {
     folder: PathBuf,
+    scale: Scale,
     cases: Vec<Case>,
     data: Vec<Data>,
 }
 
-/// The bars of each dataset the cases trade: the last 3,000 (12 years of S&P 500 days, 20 months
-/// of EUR/USD hours, 4 months of BTC/USD hours).
-const BARS: usize = 3_000;
-
 fn prepared() -> &'static Prepared {
     static PREPARED: OnceLock<Prepared> = OnceLock::new();
     PREPARED.get_or_init(|| {
+        let scale = Scale::from_environment();
         let folder = Path::new(env!("CARGO_TARGET_TMPDIR")).join("export-platforms");
         if folder.exists() {
             std::fs::remove_dir_all(&folder).unwrap();
         }
         std::fs::create_dir_all(&folder).unwrap();
-        let data = vec![
-            export_data(&folder, "sp500-1d", Some(BARS), 252.0),
-            export_data(&folder, "eurusd-1h", Some(BARS), 6_240.0),
-            export_data(&folder, "btcusd-1h", Some(BARS), 8_760.0),
-        ];
-        let cases = cases(data.len());
+        // Each (dataset, bars) exported once: the fixed and the random cases share it when equal.
+        let mut data: Vec<Data> = Vec::new();
+        let mut exported: Vec<(&str, Option<usize>)> = Vec::new();
+        let mut data_for = |bars: Option<usize>| -> Vec<usize> {
+            DATASETS
+                .iter()
+                .map(|&(name, bars_per_year)| {
+                    if let Some(index) = exported.iter().position(|&key| key == (name, bars)) {
+                        return index;
+                    }
+                    exported.push((name, bars));
+                    data.push(export_data(&folder, name, bars, bars_per_year));
+                    data.len() - 1
+                })
+                .collect()
+        };
+        let fixed_data = data_for(scale.fixed_bars);
+        let random_data = data_for(scale.random_bars);
+        let cases = cases(&fixed_data, &random_data, &data);
         per_case(&cases, |index, case| {
             let stem = folder.join(format!("case-{index}"));
             std::fs::write(stem.with_extension("json"), case.genome.to_json()).unwrap();
@@ -254,6 +328,7 @@ fn prepared() -> &'static Prepared {
         });
         Prepared {
             folder,
+            scale,
             cases,
             data,
         }
@@ -384,7 +459,11 @@ fn verify(python: &Path, format: &str) {
         .and_then(|head| head.rsplit(' ').next())
         .and_then(|count| count.parse().ok())
         .unwrap_or(0);
-    assert!(trades >= 2_000, "only {trades} trades compared");
+    let minimum = prepared.scale.minimum_trades;
+    assert!(
+        trades >= minimum,
+        "only {trades} trades compared ({minimum} at least)"
+    );
     let by_reason = report
         .lines()
         .find(|line| line.starts_with("exits compared by reason:"))

@@ -439,6 +439,12 @@ def _timeframe(interval_ms):
     raise ValueError(f"bars {interval_ms} ms apart have no freqtrade timeframe")
 
 
+def _no_zero_candle_move(record):
+    """False for freqtrade's warning that it moves the start of a backtest by 0 candles."""
+    message = record.msg if isinstance(record.msg, str) else ""
+    return not (message.startswith("Moving start-date by") and record.args == (0,))
+
+
 def config_fragment(timeframe=TIMEFRAME, pair=None):
     """The config.json fragment for dry_run (see the module's header)."""
     pair = pair or ("BTC/USDT:USDT" if CAN_SHORT else "BTC/USDT")
@@ -528,6 +534,10 @@ def backtest(bars, commission_bps=COMMISSION_BPS, spread_bps=SPREAD_BPS, slippag
             "timeframe": timeframe, "cache": "none",
         }
         logging.disable(logging.INFO)  # freqtrade's progress messages; warnings still show
+        # ... but one: with no start date and no startup candles, freqtrade warns on every run that
+        # it moves the start "by 0 candles" (a filter: freqtrade's logging setup resets levels).
+        timerange_log = logging.getLogger("freqtrade.configuration.timerange")
+        timerange_log.addFilter(_no_zero_candle_move)
         try:
             settings = setup_optimize_configuration(arguments, RunMode.BACKTEST)
             engine = Backtesting(settings)
@@ -536,6 +546,7 @@ def backtest(bars, commission_bps=COMMISSION_BPS, spread_bps=SPREAD_BPS, slippag
             engine.backtest_one_strategy(strategy, data, timerange)
         finally:
             logging.disable(logging.NOTSET)
+            timerange_log.removeFilter(_no_zero_candle_move)
         results = engine.all_bt_content[strategy.get_strategy_name()]["results"]
         state = strategy.pairs.get(pair)
         if state is not None and state.account.divergence is not None:

@@ -314,7 +314,7 @@ class GenomeRules:
 
     def entry_signals(self, t):
         """(long, short): whether each side's entry conditions hold at bar t's close."""
-        close = self.closes
+        close = self.closes  # noqa: F841 (read by the conditions below when they use the close)
 {% if logic == "always" %}        return (True, True)
 {% elif logic == "score" %}        score = self.score(t)
         return (score > {{ score.buy_above }}, score < {{ score.sell_below }})
