@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 mod common;
 use common::{assert_same_results, command, ok, repository, small_experiment};
-use gauntlet_tournament::{RunFolder, RunStatus};
+use gauntlet_run::{RunFolder, RunStatus};
 
 fn gauntlet(arguments: &[&str]) -> Output {
     command(arguments).output().expect("the binary runs")
@@ -357,7 +357,7 @@ fn an_exported_champion_backtests() {
         robustness["gate"].as_array().unwrap().len()
     );
     // It reads back strictly as the type its schema is generated from.
-    let typed: gauntlet_tournament::champion_file::ChampionFile =
+    let typed: gauntlet_run::champion_file::ChampionFile =
         serde_json::from_value(file.clone()).unwrap();
     assert_eq!(typed.rules, champion["rules"].as_str().unwrap());
     let stdout = ok(&gauntlet(&[

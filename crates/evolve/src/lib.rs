@@ -1,6 +1,6 @@
 //! # gauntlet-evolve
 //!
-//! A generic genetic algorithm (layer L3 of `DESIGN.md`); it knows nothing of trading. A [`Problem`]
+//! A generic genetic algorithm (layer L1 of `DESIGN.md`); it knows nothing of trading. A [`Problem`]
 //! supplies random genomes, crossover, mutation, a fingerprint and a batch fitness function;
 //! [`Evolution`] keeps the population on islands and breeds it:
 //!

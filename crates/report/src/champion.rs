@@ -6,9 +6,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::path::Path;
 
 use gauntlet_core::Timestamp;
+use gauntlet_run::{Champion, RunFolder};
 use gauntlet_stats::monthly_returns;
-use gauntlet_tournament::run::Champion;
-use gauntlet_tournament::{Category, RunFolder};
+use gauntlet_tournament::Category;
 use serde::Serialize;
 
 use crate::ReportOptions;

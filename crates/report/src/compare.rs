@@ -4,8 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
-use gauntlet_tournament::comparison::read_comparison_table;
-use gauntlet_tournament::{COMPARISON_TABLE, Category, RunFolder};
+use gauntlet_run::{COMPARISON_TABLE, RunFolder, read_comparison_table};
+use gauntlet_tournament::Category;
 use serde::Serialize;
 
 use crate::champion::symbol_curves;

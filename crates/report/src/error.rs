@@ -18,7 +18,7 @@ pub enum ReportError {
     Data(#[from] gauntlet_data::DataError),
     /// A run folder's file is missing or malformed (see [`gauntlet_tournament::RunFolder`]).
     #[error(transparent)]
-    RunFolder(#[from] gauntlet_tournament::TournamentError),
+    RunFolder(#[from] gauntlet_run::RunError),
     /// A file was read but does not hold what a run folder's file holds: malformed JSON or TOML, or
     /// a table without an expected column.
     #[error("{path}: {message}")]

@@ -168,7 +168,7 @@ pub(crate) fn capital_view(table: &Table) -> Result<CapitalView, ReportError> {
 /// genome born by then beats in both objectives (higher is better in each).
 pub(crate) fn front_chart(
     table: &Table,
-    experiment: &gauntlet_tournament::Experiment,
+    experiment: &gauntlet_run::Experiment,
 ) -> Result<Option<Figure>, ReportError> {
     let [first, second] = [&experiment.objectives[0], &experiment.objectives[1]];
     let x_column = format!("objective_{}", first.name());

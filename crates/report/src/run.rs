@@ -4,7 +4,8 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use gauntlet_tournament::{Category, Experiment, RunFolder, RunManifest, RunStatus};
+use gauntlet_run::{Experiment, RunFolder, RunManifest, RunStatus};
+use gauntlet_tournament::Category;
 use serde::Serialize;
 
 use crate::ReportOptions;

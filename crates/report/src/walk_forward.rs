@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use gauntlet_tournament::{RunFolder, WALK_FORWARD_FILE};
+use gauntlet_run::{RunFolder, WALK_FORWARD_FILE};
 
 use crate::charts::{Figure, Line, LineChart, PALETTE, XAxis, YFormat, line_chart};
 use crate::downsample::min_max_downsample;

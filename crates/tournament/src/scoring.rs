@@ -141,7 +141,7 @@ pub struct Universe {
     /// The symbols, in the experiment's order.
     pub symbols: Vec<SymbolMarket>,
     /// The volatility index (VIX) that labels volatility regimes, when the experiment has one (see
-    /// [`crate::validation`]): its whole series, aligned to each part's bars when labelling.
+    /// `gauntlet-honest`'s `validation`): its whole series, aligned to each part's bars when labelling.
     pub volatility_index: Option<Arc<BarSeries>>,
     costs: Costs,
 }

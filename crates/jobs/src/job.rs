@@ -1,0 +1,162 @@
+//! One entry point for `gauntlet evolve`: an experiment becomes a plain run or, with a
+//! `[walk_forward]` table, a walk-forward analysis; a folder of either kind resumes.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+
+use gauntlet_data::Catalog;
+
+use gauntlet_tournament::cluster::RankFolder;
+
+use crate::error::JobError;
+use crate::shard::Shard;
+use crate::walk_forward::run_walk_forward;
+use gauntlet_run::Experiment;
+use gauntlet_run::RunFolder;
+use gauntlet_run::{CHECKPOINT_STATE, Observer, RunOutcome, WalkForwardSummary};
+
+/// What `gauntlet evolve` produced.
+#[derive(Debug, Clone)]
+pub enum Evolved {
+    /// A plain run, finished or interrupted.
+    Run(RunOutcome),
+    /// A share of a walk-forward's windows (`--shard`) in `folder`; the stitching waits for every
+    /// share (then `gauntlet evolve --resume` the folder).
+    Share {
+        /// The walk-forward folder.
+        folder: PathBuf,
+        /// The share made.
+        shard: Shard,
+        /// Whether a stop signal ended it early.
+        interrupted: bool,
+    },
+    /// A walk-forward analysis in `folder`.
+    WalkForward {
+        /// The walk-forward folder.
+        folder: PathBuf,
+        /// Its windows and stitched results.
+        summary: WalkForwardSummary,
+    },
+}
+
+/// Evolves `experiment` into `folder`, which must not exist yet or be empty (a user's files are
+/// never overwritten; a run continues with [`resume`]): a walk-forward when it has
+/// `[walk_forward]`, else one run. In a cluster job every rank calls it; rank 0 writes `folder`,
+/// the others a private folder ([`gauntlet_tournament::cluster::RankFolder`]) that is gone when it returns.
+///
+/// A `shard` of several (a task of a job array) makes that share of a walk-forward's windows in
+/// `folder`, which may then hold the other tasks' windows of the same experiment.
+///
+/// # Errors
+/// [`JobError::RunFolder`] when `folder` holds anything (with a shard: another
+/// experiment); [`JobError::Config`] for a shard of a plain run; as [`run::start`] and
+/// [`run_walk_forward`].
+pub fn evolve(
+    experiment: Experiment,
+    catalog: &Catalog,
+    folder: &Path,
+    shard: Shard,
+    observer: &dyn Observer,
+    stop: &AtomicBool,
+) -> Result<Evolved, JobError> {
+    let shared = shard.count > 1;
+    if shared {
+        if experiment.walk_forward.is_none() {
+            return Err(JobError::Config {
+                field: "shard".into(),
+                message: "splits a walk-forward's windows (or a comparison's runs); this experiment has no [walk_forward]".into(),
+            });
+        }
+        let run_folder = RunFolder::new(folder);
+        if run_folder.config_path().is_file() && run_folder.read_experiment()? != experiment {
+            return Err(JobError::RunFolder {
+                path: folder.to_path_buf(),
+                message: "holds another experiment's walk-forward; give every share the same --config and --out".into(),
+            });
+        }
+    }
+    // Rank 0 checks: the other ranks would see the folder it is filling.
+    if gauntlet_tournament::cluster::is_root()
+        && !shared
+        && std::fs::read_dir(folder).is_ok_and(|mut entries| entries.next().is_some())
+    {
+        let what = if folder.join(CHECKPOINT_STATE).exists() {
+            "already holds a run; continue it with --resume"
+        } else {
+            "is not empty; choose a new or empty --out (nothing in it was touched)"
+        };
+        return Err(JobError::RunFolder {
+            path: folder.to_path_buf(),
+            message: what.into(),
+        });
+    }
+    // A share's folder may hold windows already: the other ranks start from a copy.
+    let rank_folder = RankFolder::for_rank(folder, shared)?;
+    evolve_into(
+        experiment,
+        catalog,
+        rank_folder.path(),
+        shard,
+        observer,
+        stop,
+    )
+}
+
+/// [`evolve`] without the empty-folder check (a walk-forward resumes into its own folder).
+fn evolve_into(
+    experiment: Experiment,
+    catalog: &Catalog,
+    folder: &Path,
+    shard: Shard,
+    observer: &dyn Observer,
+    stop: &AtomicBool,
+) -> Result<Evolved, JobError> {
+    if experiment.walk_forward.is_some() {
+        let folder = folder.to_path_buf();
+        return Ok(
+            match run_walk_forward(&experiment, catalog, &folder, shard, observer, stop)? {
+                Some(summary) => Evolved::WalkForward { folder, summary },
+                None => Evolved::Share {
+                    folder,
+                    shard,
+                    interrupted: stop.load(std::sync::atomic::Ordering::SeqCst),
+                },
+            },
+        );
+    }
+    Ok(Evolved::Run(gauntlet_run::start(
+        experiment, catalog, folder, observer, stop,
+    )?))
+}
+
+/// Resumes the run or walk-forward in `folder`: a folder with a checkpoint is a run; one without a
+/// checkpoint but with a walk-forward experiment in its `config.toml` is a walk-forward. In a
+/// cluster job (any rank count, whatever the count that started the run) every rank calls it, the
+/// others than rank 0 on a private copy of `folder`, which must be readable from every rank.
+///
+/// # Errors
+/// [`JobError::RunFolder`] when the folder holds neither; as [`run::resume`] and
+/// [`run_walk_forward`].
+pub fn resume(
+    folder: &Path,
+    catalog: &Catalog,
+    observer: &dyn Observer,
+    stop: &AtomicBool,
+) -> Result<Evolved, JobError> {
+    let rank_folder = RankFolder::for_rank(folder, true)?;
+    let folder = rank_folder.path();
+    let run_folder = RunFolder::new(folder);
+    if !folder.join(CHECKPOINT_STATE).exists() && run_folder.config_path().is_file() {
+        let experiment = run_folder.read_experiment()?;
+        if experiment.walk_forward.is_none() {
+            return Err(JobError::RunFolder {
+                path: folder.to_path_buf(),
+                message: "holds no checkpoint and no walk-forward experiment to resume".into(),
+            });
+        }
+        return evolve_into(experiment, catalog, folder, Shard::WHOLE, observer, stop);
+    }
+    Ok(Evolved::Run(gauntlet_run::resume(
+        folder, catalog, observer, stop,
+    )?))
+}

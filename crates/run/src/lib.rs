@@ -1,0 +1,36 @@
+//! # gauntlet-run
+//!
+//! Runs (layer L5 of `DESIGN.md`): an [`Experiment`] (the TOML file, resolved and checked) evolved
+//! generation by generation with gauntlet-evolve on a universe scored by gauntlet-tournament,
+//! into a run folder: leaderboards, capital records, per-generation statistics and a checkpoint
+//! after every generation ([`start`], [`resume`]); at the end, champions chosen on the validation
+//! part, scored once on the holdout and judged by gauntlet-honest, evolution compared with random
+//! search at the same budget, and a plain verdict. The run folder is a contract ([`RunFolder`]):
+//! every file a run, walk-forward, comparison or study writes has one type here that every writer
+//! and reader (the report, the jobs, the exports) goes through; the champion file that `gauntlet
+//! export` writes is [`champion_file`].
+#![warn(missing_docs)]
+
+pub mod champion_file;
+mod describe;
+mod error;
+mod experiment;
+mod run;
+mod run_folder;
+
+pub use error::RunError;
+pub use experiment::{
+    Experiment, MAX_PBO_TRIALS, Overrides, PopulationSettings, QUICKSTART_TOML, WalkForward,
+    next_run_folder,
+};
+pub use run::{
+    CHECKPOINT_STATE, Champion, ComparisonRow, GenerationProgress, GenerationRow, LeaderboardEntry,
+    Observer, PartResult, RunOutcome, RunState, RunSummary, Silent, VIX_SYMBOL, prepare,
+    read_comparison_table, resume, start, write_comparison_table,
+};
+pub use run_folder::{
+    CHAMPIONS_FOLDER, COMPARISON_TABLE, CONFIG_FILE, ChanceComparison, DatasetRecord, FolderKind,
+    MANIFEST_FILE, ManifestChampion, RunFolder, RunManifest, RunStatus, RunTimings, RunVerdict,
+    STUDY_FILE, Study, StudySeed, WALK_FORWARD_FILE, WALK_FORWARD_TABLE, WalkForwardSummary,
+    WindowOutcome, WindowPlan,
+};
