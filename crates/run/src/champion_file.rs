@@ -15,8 +15,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::error::RunError;
-use crate::run::{Champion, PartResult};
-use crate::run_folder::RunFolder;
+use crate::run_folder::{Champion, PartResult, RunFolder};
 use gauntlet_honest::robustness::Robustness;
 use gauntlet_tournament::Category;
 

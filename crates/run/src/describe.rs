@@ -6,7 +6,7 @@ use std::path::Path;
 
 use gauntlet_core::Timestamp;
 
-use crate::run::RunSummary;
+use crate::finish::RunSummary;
 use crate::run_folder::{Study, WalkForwardSummary};
 
 /// A fitness with four decimals, or `not eligible`.

@@ -1,6 +1,6 @@
 //! [`RunError`]: the errors of gauntlet-run.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use gauntlet_backtest::BacktestError;
 use gauntlet_data::DataError;
@@ -62,4 +62,12 @@ pub enum RunError {
     /// A genome is invalid.
     #[error(transparent)]
     Genome(#[from] GenomeError),
+}
+
+/// An I/O error naming `path`.
+pub(crate) fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> RunError + '_ {
+    move |source| RunError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
 }

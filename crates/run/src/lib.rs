@@ -12,25 +12,36 @@
 #![warn(missing_docs)]
 
 pub mod champion_file;
+mod champions;
+mod chance;
+mod checkpoint;
 mod describe;
 mod error;
 mod experiment;
-mod run;
+mod finish;
+mod generations;
+mod manifest;
+mod observer;
+mod outputs;
+mod prepare;
+mod problem;
 mod run_folder;
+mod verdict;
 
+pub use checkpoint::{CHECKPOINT_STATE, GenerationRow, LeaderboardEntry, RunState};
 pub use error::RunError;
 pub use experiment::{
     Experiment, MAX_PBO_TRIALS, Overrides, PopulationSettings, QUICKSTART_TOML, WalkForward,
     next_run_folder,
 };
-pub use run::{
-    CHECKPOINT_STATE, Champion, ComparisonRow, GenerationProgress, GenerationRow, LeaderboardEntry,
-    Observer, PartResult, RunOutcome, RunState, RunSummary, Silent, VIX_SYMBOL, prepare,
-    read_comparison_table, resume, start, write_comparison_table,
-};
+pub use finish::RunSummary;
+pub use generations::{RunOutcome, resume, start};
+pub use observer::{GenerationProgress, Observer, Silent};
+pub use outputs::{ComparisonRow, read_comparison_table, write_comparison_table};
+pub use prepare::{VIX_SYMBOL, prepare};
 pub use run_folder::{
-    CHAMPIONS_FOLDER, COMPARISON_TABLE, CONFIG_FILE, ChanceComparison, DatasetRecord, FolderKind,
-    MANIFEST_FILE, ManifestChampion, RunFolder, RunManifest, RunStatus, RunTimings, RunVerdict,
-    STUDY_FILE, Study, StudySeed, WALK_FORWARD_FILE, WALK_FORWARD_TABLE, WalkForwardSummary,
-    WindowOutcome, WindowPlan,
+    CHAMPIONS_FOLDER, COMPARISON_TABLE, CONFIG_FILE, Champion, ChanceComparison, DatasetRecord,
+    FolderKind, MANIFEST_FILE, ManifestChampion, PartResult, RunFolder, RunManifest, RunStatus,
+    RunTimings, RunVerdict, STUDY_FILE, Study, StudySeed, WALK_FORWARD_FILE, WALK_FORWARD_TABLE,
+    WalkForwardSummary, WindowOutcome, WindowPlan,
 };

@@ -24,7 +24,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::RunError;
 use crate::experiment::Experiment;
-use gauntlet_honest::robustness::RunOverfitting;
+use gauntlet_genome::Genome;
+use gauntlet_honest::robustness::{Robustness, RunOverfitting};
 use gauntlet_tournament::Category;
 
 /// The run's manifest, in the run folder.
@@ -251,6 +252,54 @@ pub struct WalkForwardSummary {
     pub stitched: Vec<(String, f64, usize)>,
     /// Whether the analysis stopped early (Ctrl-C).
     pub interrupted: bool,
+}
+
+/// A champion: the best of the hall of fame on the validation part in one category. Written as
+/// `champions/<category>.json` and read back with [`crate::RunFolder::read_champion`].
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Champion {
+    /// The category.
+    pub category: Category,
+    /// Its formula in words.
+    pub formula: String,
+    /// The agent's id.
+    pub id: String,
+    /// The genes' fingerprint, hex.
+    pub fingerprint: String,
+    /// The rules in plain English.
+    pub rules: String,
+    /// How it was chosen.
+    pub chosen: String,
+    /// The genome with its lineage, ready for `gauntlet backtest --genome` and `gauntlet paper`.
+    pub genome: Genome,
+    /// Results on each part.
+    pub in_sample: PartResult,
+    /// Results on the validation part (where it was chosen).
+    pub validation: PartResult,
+    /// Results on the holdout part (scored once, never used to choose).
+    pub holdout: PartResult,
+    /// PSR, DSR with the run's trials, MinTRL, Monte Carlo and the validation gate.
+    pub robustness: Robustness,
+    /// Its parameter neighbourhood in-sample ([`gauntlet_tournament::objectives::neighbourhood`], with the
+    /// experiment's `[plateau]` rules): how much of its fitness survives small changes to its
+    /// parameters. Absent in folders written before Gauntlet computed it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub neighbourhood: Option<gauntlet_tournament::objectives::Neighbourhood>,
+}
+
+/// A genome's results on one part.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PartResult {
+    /// The category's verdict.
+    pub fitness: Option<f64>,
+    /// Why there is no fitness, if there is none.
+    pub ineligible_because: Option<String>,
+    /// Metrics over symbols ([`GenomeScore::summary`]: means, trade ratios pooled); `None` where
+    /// undefined, infinities kept (`"inf"` in JSON).
+    #[serde(with = "gauntlet_core::json_float::infinite_map")]
+    pub summary: BTreeMap<String, Option<f64>>,
+    /// Per symbol.
+    pub symbols: Vec<gauntlet_tournament::SymbolScore>,
 }
 
 /// Where a run's time went, wall-clock seconds summed over its generations (`run.json`'s
@@ -576,6 +625,29 @@ impl RunFolder {
     /// [`RunError::RunFolder`] or an I/O error naming the file.
     pub fn write_walk_forward(&self, summary: &WalkForwardSummary) -> Result<(), RunError> {
         write_json(&self.walk_forward_path(), summary)
+    }
+}
+
+impl RunFolder {
+    /// Reads `champions/<category>.json`; `None` when the run has no champion of that category
+    /// (unfinished, or no eligible candidate).
+    ///
+    /// # Errors
+    /// [`RunError::RunFolder`] naming the file and the field when it is malformed.
+    pub fn read_champion(&self, category: Category) -> Result<Option<Champion>, RunError> {
+        let path = self.champion_path(category);
+        if !path.exists() {
+            return Ok(None);
+        }
+        read_json(&path).map(Some)
+    }
+
+    /// Writes `champions/<category>.json` atomically (fields in the type's order).
+    ///
+    /// # Errors
+    /// [`RunError::RunFolder`] or an I/O error naming the file.
+    pub fn write_champion(&self, champion: &Champion) -> Result<(), RunError> {
+        write_json(&self.champion_path(champion.category), champion)
     }
 }
 

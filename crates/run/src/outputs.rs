@@ -7,10 +7,9 @@ use gauntlet_data::{TableColumn, read_table, write_atomically, write_table};
 use gauntlet_tournament::{Category, SUMMARY_COLUMNS};
 use serde::{Deserialize, Serialize};
 
-use super::logs::Logs;
-use super::{Champion, LeaderboardEntry};
+use crate::checkpoint::{LeaderboardEntry, Logs};
 use crate::error::RunError;
-use crate::run_folder::RunFolder;
+use crate::run_folder::{Champion, RunFolder};
 
 fn float_column(values: impl Iterator<Item = Option<f64>>) -> TableColumn {
     TableColumn::Float(values.collect())
@@ -39,7 +38,7 @@ fn ranked_leaderboard(entries: &[LeaderboardEntry]) -> Vec<&LeaderboardEntry> {
 
 /// The NSGA-II ranking of leaderboard entries by their objectives (entries with an undefined
 /// objective have no front).
-pub(super) fn run_fronts(entries: &[&LeaderboardEntry]) -> gauntlet_evolve::nsga2::Ranking {
+pub(crate) fn run_fronts(entries: &[&LeaderboardEntry]) -> gauntlet_evolve::nsga2::Ranking {
     let complete: Vec<Option<Vec<f64>>> = entries
         .iter()
         .map(|entry| {
@@ -56,7 +55,7 @@ pub(super) fn run_fronts(entries: &[&LeaderboardEntry]) -> gauntlet_evolve::nsga
 }
 
 /// Writes `leaderboard.parquet`, `leaderboard.csv`, `capital.parquet` and `generations.parquet`.
-pub(super) fn write_outputs(folder: &Path, logs: &Logs) -> Result<(), RunError> {
+pub(crate) fn write_outputs(folder: &Path, logs: &Logs) -> Result<(), RunError> {
     let ranked = ranked_leaderboard(&logs.leaderboard);
     let mut columns: Vec<(&str, TableColumn)> = vec![
         ("rank", integer_column(1..=ranked.len() as i64)),
@@ -322,7 +321,7 @@ fn write_csv(path: &Path, columns: &[(&str, TableColumn)]) -> Result<(), RunErro
 /// Writes `champions.parquet`: one row per category's champion with its fitness on each part and
 /// its robustness (worst symbol's PSR and DSR, Monte Carlo 5th percentile and probability of profit,
 /// the gate).
-pub(super) fn write_champions_table(folder: &Path, champions: &[Champion]) -> Result<(), RunError> {
+pub(crate) fn write_champions_table(folder: &Path, champions: &[Champion]) -> Result<(), RunError> {
     let worst =
         |champion: &Champion,
          value: &dyn Fn(&gauntlet_honest::robustness::SymbolInference) -> f64| {

@@ -13,43 +13,42 @@ use gauntlet_tournament::{Category, Eligibility, GenomeScore, Part, Universe, Ve
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
-use super::lock;
 use crate::error::RunError;
 use crate::experiment::Experiment;
 
 /// What scoring one genome gave (it crosses between the ranks of a cluster job).
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub(super) struct Scored {
-    pub(super) verdict: Verdict,
-    pub(super) score: Option<GenomeScore>,
+pub(crate) struct Scored {
+    pub(crate) verdict: Verdict,
+    pub(crate) score: Option<GenomeScore>,
     /// The NSGA-II objectives' values (empty for a tournament run).
-    pub(super) objectives: Vec<Option<f64>>,
+    pub(crate) objectives: Vec<Option<f64>>,
 }
 
 /// A genome's fitness and its NSGA-II objectives' values, as a batch returns them.
 type FitnessAndObjectives = (Option<f64>, Vec<Option<f64>>);
 
 /// The trading problem the generic GA evolves.
-pub(super) struct TradingProblem<'a> {
-    pub(super) universe: &'a Universe,
-    pub(super) category: Category,
-    pub(super) eligibility: Eligibility,
-    pub(super) risk: RiskLimits,
+pub(crate) struct TradingProblem<'a> {
+    pub(crate) universe: &'a Universe,
+    pub(crate) category: Category,
+    pub(crate) eligibility: Eligibility,
+    pub(crate) risk: RiskLimits,
     /// The NSGA-II objectives (empty for a tournament run).
-    pub(super) objectives: Vec<Measure>,
-    pub(super) plateau: PlateauRules,
-    pub(super) seed: u64,
+    pub(crate) objectives: Vec<Measure>,
+    pub(crate) plateau: PlateauRules,
+    pub(crate) seed: u64,
     /// In-sample fitness in the run's category of plateau neighbours, by fingerprint.
-    pub(super) neighbour_fitness: Mutex<BTreeMap<Fingerprint, Option<f64>>>,
-    pub(super) scored: Mutex<BTreeMap<Fingerprint, Scored>>,
-    pub(super) scoring_seconds: Mutex<f64>,
+    pub(crate) neighbour_fitness: Mutex<BTreeMap<Fingerprint, Option<f64>>>,
+    pub(crate) scored: Mutex<BTreeMap<Fingerprint, Scored>>,
+    pub(crate) scoring_seconds: Mutex<f64>,
     /// CPU seconds of this generation's scoring: indicators, backtests (indicators included until
     /// the end of the generation), metrics, fitness.
-    pub(super) scoring_clock: Mutex<[f64; 4]>,
+    pub(crate) scoring_clock: Mutex<[f64; 4]>,
     /// Why the last batch could not be scored (a cluster failure), for [`TradingProblem::failed`].
-    pub(super) failure: Mutex<Option<RunError>>,
+    pub(crate) failure: Mutex<Option<RunError>>,
     /// The cluster's communication counters when the last generation was recorded.
-    pub(super) communication_seen: Mutex<gauntlet_tournament::cluster::Communication>,
+    pub(crate) communication_seen: Mutex<gauntlet_tournament::cluster::Communication>,
 }
 
 impl TradingProblem<'_> {
@@ -63,14 +62,14 @@ impl TradingProblem<'_> {
 
     /// The GA's `result`, with a scoring failure's own cause in place of the count error it made
     /// the GA return.
-    pub(super) fn failed<T>(
+    pub(crate) fn failed<T>(
         &self,
         result: Result<T, gauntlet_evolve::EvolveError>,
     ) -> Result<T, RunError> {
         result.map_err(|error| lock(&self.failure).take().unwrap_or(error.into()))
     }
 
-    pub(super) fn judge(&self, genome: &Genome, part: Part) -> Scored {
+    pub(crate) fn judge(&self, genome: &Genome, part: Part) -> Scored {
         self.judge_timed(genome, part).0
     }
 
@@ -243,7 +242,7 @@ impl Problem for TradingProblem<'_> {
 }
 
 /// The trading problem of `experiment` on `universe`.
-pub(super) fn problem<'a>(experiment: &Experiment, universe: &'a Universe) -> TradingProblem<'a> {
+pub(crate) fn problem<'a>(experiment: &Experiment, universe: &'a Universe) -> TradingProblem<'a> {
     TradingProblem {
         universe,
         category: experiment.category,
@@ -259,4 +258,11 @@ pub(super) fn problem<'a>(experiment: &Experiment, universe: &'a Universe) -> Tr
         failure: Mutex::new(None),
         communication_seen: Mutex::new(gauntlet_tournament::cluster::communication()),
     }
+}
+
+/// Locks `mutex`, whether or not a thread panicked holding it (the values stay usable).
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }

@@ -5,15 +5,16 @@ use std::path::Path;
 use gauntlet_honest::robustness::RunOverfitting;
 use gauntlet_tournament::{Part, Universe};
 
-use super::{Champion, RunState, now};
+use crate::checkpoint::RunState;
 use crate::error::RunError;
+use crate::run_folder::Champion;
 use crate::run_folder::{
     CHAMPIONS_FOLDER, ChanceComparison, ManifestChampion, RunFolder, RunManifest, RunStatus,
     RunVerdict,
 };
 
 /// Writes `run.json`.
-pub(super) fn write_manifest(
+pub(crate) fn write_manifest(
     folder: &Path,
     state: &RunState,
     universe: &Universe,
@@ -78,4 +79,9 @@ pub(super) fn write_manifest(
         }),
     };
     RunFolder::new(folder).write_manifest(&manifest)
+}
+
+/// The time now, RFC 3339, UTC, to the second.
+pub(crate) fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }

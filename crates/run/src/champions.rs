@@ -1,19 +1,19 @@
-//! Champions: chosen on the validation part, scored once on the holdout, compared with chance,
-//! and exported.
+//! Champions: chosen on the validation part among the run's candidates, scored once on the
+//! holdout, judged by gauntlet-honest, and their equity and trades written for the report.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use gauntlet_data::{TableColumn, write_table};
-use gauntlet_evolve::{MAX_GENERATIONS, stream};
-use gauntlet_genome::{Genome, Lineage, random_genome};
+use gauntlet_genome::{Genome, Lineage};
 use gauntlet_honest::robustness::{Robustness, assess};
 use gauntlet_tournament::{Category, GenomeScore, Part, Universe};
 
-use super::problem::TradingProblem;
-use super::{Champion, Observer, PartResult, RunState};
+use crate::checkpoint::RunState;
 use crate::error::RunError;
-use crate::run_folder::{ChanceComparison, RunFolder};
+use crate::observer::Observer;
+use crate::problem::TradingProblem;
+use crate::run_folder::{Champion, PartResult, RunFolder};
 
 fn part_result(
     problem: &TradingProblem<'_>,
@@ -47,7 +47,7 @@ fn part_result(
 
 /// The champion candidates: the hall of fame, then (NSGA-II) the final population's first front,
 /// then every island's best of every generation, distinct.
-fn champion_candidates(state: &RunState) -> Vec<&gauntlet_evolve::Individual<Genome>> {
+pub(crate) fn champion_candidates(state: &RunState) -> Vec<&gauntlet_evolve::Individual<Genome>> {
     let mut seen = BTreeSet::new();
     let population: Vec<&gauntlet_evolve::Individual<Genome>> =
         state.evolution.population().collect();
@@ -81,7 +81,7 @@ fn champion_candidates(state: &RunState) -> Vec<&gauntlet_evolve::Individual<Gen
 /// For each category, the candidate with the best validation fitness (the earliest candidate on a
 /// tie; see [`RunState::candidates`]); scored once on the holdout part. Written to
 /// `champions/<category>.json`.
-pub(super) fn choose_champions(
+pub(crate) fn choose_champions(
     state: &RunState,
     universe: &Universe,
     problem: &TradingProblem<'_>,
@@ -284,144 +284,4 @@ fn write_champion_curves(
         ],
     )?;
     Ok(())
-}
-
-/// Scores as many random genomes as the run scored, plateau neighbours included (streams the run never uses: generation
-/// `MAX_GENERATIONS - 1`), keeps as many of the best by in-sample fitness as the run had champion
-/// candidates, and returns the best validation fitness among them beside the run's champion's: the
-/// same budget of evaluations and the same way of choosing.
-pub(super) fn against_chance(
-    state: &RunState,
-    universe: &Universe,
-    problem: &TradingProblem<'_>,
-    champions: &[Champion],
-    neighbour_evaluations: u64,
-    observer: &dyn Observer,
-) -> Result<ChanceComparison, RunError> {
-    let experiment = &state.experiment;
-    let count = state.evolution.evaluations + neighbour_evaluations;
-    let genomes: Vec<Genome> = (0..count)
-        .map(|index| {
-            let island = (index >> 24) as u32;
-            let mut rng = stream(
-                experiment.seed,
-                MAX_GENERATIONS - 1,
-                island,
-                (index & 0xff_ffff) as u32,
-            );
-            random_genome(&mut rng, experiment.risk)
-        })
-        .collect();
-    // Scored in 50 slices, so the progress bar can count them (the same results as one call).
-    let slice = genomes.len().div_ceil(50).max(1);
-    let mut in_sample: Vec<Option<f64>> = Vec::with_capacity(genomes.len());
-    for part in genomes.chunks(slice) {
-        in_sample.extend(
-            universe
-                .score_all(part, Part::InSample)?
-                .into_iter()
-                .map(|score| {
-                    score.and_then(|score| {
-                        experiment
-                            .category
-                            .judge(&score, &experiment.eligibility)
-                            .fitness
-                    })
-                }),
-        );
-        observer.step(
-            "random baseline: genomes scored",
-            in_sample.len() as u64,
-            genomes.len() as u64,
-        );
-    }
-    let mut order: Vec<usize> = (0..genomes.len())
-        .filter(|&index| in_sample[index].is_some())
-        .collect();
-    order.sort_by(|&a, &b| {
-        in_sample[b]
-            .unwrap_or(f64::NEG_INFINITY)
-            .total_cmp(&in_sample[a].unwrap_or(f64::NEG_INFINITY))
-            .then(a.cmp(&b))
-    });
-    order.truncate(champion_candidates(state).len());
-    let finalists: Vec<Genome> = order.iter().map(|&index| genomes[index].clone()).collect();
-    let validation: Vec<Option<f64>> = universe
-        .score_all(&finalists, Part::Validation)?
-        .into_iter()
-        .map(|score| {
-            score.and_then(|score| {
-                experiment
-                    .category
-                    .judge(&score, &problem.eligibility)
-                    .fitness
-            })
-        })
-        .collect();
-    // Random search's pick: the best validation fitness, the earliest finalist on a tie.
-    let pick =
-        validation
-            .iter()
-            .enumerate()
-            .fold(
-                None,
-                |best: Option<(usize, f64)>, (index, fitness)| match (best, fitness) {
-                    (_, None) => best,
-                    (Some((_, current)), Some(fitness)) if *fitness <= current => best,
-                    (_, Some(fitness)) => Some((index, *fitness)),
-                },
-            );
-    let random_validation_fitness = pick.map(|(_, fitness)| fitness);
-    let random_holdout_fitness = pick.and_then(|(index, _)| {
-        universe
-            .score(&finalists[index], Part::Holdout)
-            .ok()
-            .and_then(|score| {
-                experiment
-                    .category
-                    .judge(&score, &problem.eligibility)
-                    .fitness
-            })
-    });
-    let champion = champions
-        .iter()
-        .find(|champion| champion.category == experiment.category);
-    Ok(ChanceComparison {
-        random_genomes: count,
-        finalists: champion_candidates(state).len(),
-        champion_validation_fitness: champion.and_then(|champion| champion.validation.fitness),
-        champion_holdout_fitness: champion.and_then(|champion| champion.holdout.fitness),
-        random_holdout_fitness,
-        random_validation_fitness,
-        random_in_sample_best_validation_fitness: validation.first().copied().flatten(),
-        run_best_in_sample_fitness: state
-            .evolution
-            .hall_of_fame
-            .first()
-            .and_then(|best| best.fitness),
-        random_best_in_sample_fitness: order.first().and_then(|&index| in_sample[index]),
-    })
-}
-
-impl RunFolder {
-    /// Reads `champions/<category>.json`; `None` when the run has no champion of that category
-    /// (unfinished, or no eligible candidate).
-    ///
-    /// # Errors
-    /// [`RunError::RunFolder`] naming the file and the field when it is malformed.
-    pub fn read_champion(&self, category: Category) -> Result<Option<Champion>, RunError> {
-        let path = self.champion_path(category);
-        if !path.exists() {
-            return Ok(None);
-        }
-        crate::run_folder::read_json(&path).map(Some)
-    }
-
-    /// Writes `champions/<category>.json` atomically (fields in the type's order).
-    ///
-    /// # Errors
-    /// [`RunError::RunFolder`] or an I/O error naming the file.
-    pub fn write_champion(&self, champion: &Champion) -> Result<(), RunError> {
-        crate::run_folder::write_json(&self.champion_path(champion.category), champion)
-    }
 }

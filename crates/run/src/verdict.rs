@@ -12,8 +12,7 @@ use std::collections::BTreeMap;
 use gauntlet_honest::robustness::RunOverfitting;
 use gauntlet_tournament::Category;
 
-use super::Champion;
-use crate::run_folder::{ChanceComparison, RunVerdict};
+use crate::run_folder::{Champion, ChanceComparison, RunVerdict};
 
 /// Whether `ours` beats `theirs` (higher is better); a missing value loses to any value.
 fn beats(ours: Option<f64>, theirs: Option<f64>) -> Option<bool> {
@@ -30,7 +29,7 @@ fn figure(value: Option<f64>) -> String {
 }
 
 /// The verdict of a run in `folder` bred for `category`.
-pub(super) fn run_verdict(
+pub(crate) fn run_verdict(
     folder: &std::path::Path,
     category: Category,
     champions: &[Champion],
