@@ -287,7 +287,72 @@ fn the_run_folder_is_read_only_through_its_types() {
 }
 
 /// The run-folder files whose names only `run_folder.rs` spells, quoted as code would.
-const RUN_FOLDER_FILES: [&str; 2] = ["\"run.json\"", "\"walk_forward.json\""];
+const RUN_FOLDER_FILES: [&str; 11] = [
+    "\"run.json\"",
+    "\"walk_forward.json\"",
+    "\"study.json\"",
+    "\"leaderboard.parquet\"",
+    "\"leaderboard.csv\"",
+    "\"capital.parquet\"",
+    "\"generations.parquet\"",
+    "\"champions.parquet\"",
+    "\"walk_forward.parquet\"",
+    "\"comparison.parquet\"",
+    "\"-equity.parquet\"",
+];
+
+/// The first sign in `text` of a table read or written by column name rather than through its
+/// row type: gauntlet-data's untyped table API, or `gauntlet_run::tables`' column reader.
+fn untyped_table_access(text: &str) -> Option<&'static str> {
+    [
+        "read_table(",
+        "write_table(",
+        "TableColumn",
+        "TableReader",
+        ".take(\"",
+        ".take_optional(\"",
+        ".take_or(\"",
+    ]
+    .into_iter()
+    .find(|pattern| text.contains(pattern))
+}
+
+#[test]
+fn run_folder_tables_are_read_only_through_their_types() {
+    // Every Parquet table of a run, walk-forward or comparison folder has one row type in
+    // `gauntlet_run::tables`; no other module looks a column up by name (gauntlet-data, which
+    // implements tables, aside).
+    let tables_module = repository().join("crates/run/src/tables.rs");
+    let tables_folder = repository().join("crates/run/src/tables");
+    for folder in reader_folders() {
+        for file in rust_files(&folder) {
+            if file == tables_module || file.starts_with(&tables_folder) {
+                continue;
+            }
+            if let Some(pattern) = untyped_table_access(&code(&file)) {
+                panic!(
+                    "{} reads or writes a table by column name ({pattern}); use the row types of gauntlet_run::tables",
+                    file.display()
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn the_table_check_finds_a_planted_lookup() {
+    for planted in [
+        "let columns = gauntlet_data::read_table(&path)?;",
+        "let ids = reader.take(\"id\")?;",
+        "match column { TableColumn::Float(values) => values, _ => todo!() }",
+    ] {
+        assert!(untyped_table_access(planted).is_some(), "{planted}");
+    }
+    assert_eq!(
+        untyped_table_access("let rows: Vec<TradeRow> = read_rows(&path)?;"),
+        None
+    );
+}
 
 #[test]
 fn no_module_imports_its_parent_wholesale() {

@@ -1,7 +1,7 @@
 //! Comparing tournament categories: one run per category on the same data, splits and seed, each
 //! run's champion then scored on every category's measure on the validation and holdout parts.
 //! The comparison folder holds a run folder per category (`<folder>/<category>/`) and
-//! `comparison.parquet` ([`ComparisonRow`]).
+//! `comparison.parquet` ([`ComparisonRow`] rows).
 //!
 //! The runs spread over machines in two ways: as one MPI job ([`gauntlet_tournament::cluster`]: every run's
 //! scoring split over the ranks), or, for schedulers without MPI, as a job array whose tasks each
@@ -19,7 +19,8 @@ use crate::error::JobError;
 use crate::shard::Shard;
 use gauntlet_run::Experiment;
 use gauntlet_run::RunFolder;
-use gauntlet_run::{ComparisonRow, RunOutcome, Silent, prepare, start, write_comparison_table};
+use gauntlet_run::tables::{ComparisonRow, write_rows};
+use gauntlet_run::{RunOutcome, Silent, prepare, start};
 use gauntlet_tournament::Category;
 
 /// What a comparison reports as it goes.
@@ -299,7 +300,8 @@ fn compare_champions(
             }
         }
     }
-    let table = write_comparison_table(folder, &rows)?;
+    let table = RunFolder::new(folder).comparison_table_path();
+    write_rows(&table, &rows)?;
     Ok(Comparison {
         folder: folder.to_path_buf(),
         champions: champions.iter().map(|(category, _, _)| *category).collect(),

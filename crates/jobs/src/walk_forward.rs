@@ -13,10 +13,11 @@
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
 
-use gauntlet_data::{Catalog, SplitSpec, TableColumn, write_table};
+use gauntlet_data::{Catalog, SplitSpec};
 
 use crate::error::JobError;
 use crate::shard::Shard;
+use gauntlet_run::tables::{WalkForwardRow, write_rows};
 use gauntlet_run::{CHECKPOINT_STATE, Observer, RunOutcome, prepare, resume, start};
 use gauntlet_run::{Experiment, WalkForward};
 use gauntlet_run::{RunFolder, RunStatus, WalkForwardSummary, WindowOutcome, WindowPlan};
@@ -119,11 +120,9 @@ pub fn run_walk_forward(
     let mut windows = Vec::with_capacity(plans.len());
     let mut equity: Vec<f64> = vec![1.0; experiment.datasets.len()];
     let mut bars = vec![0usize; experiment.datasets.len()];
-    let (mut rows_dataset, mut rows_time, mut rows_window, mut rows_equity) =
-        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut rows: Vec<WalkForwardRow> = Vec::new();
     // Buy-and-hold over the stitched bars: growth of 1 and the last close seen, per dataset.
     let mut hold: Vec<(f64, Option<f64>)> = vec![(1.0, None); experiment.datasets.len()];
-    let mut rows_hold = Vec::new();
     let mut interrupted = false;
     for plan in &plans {
         observer.phase(&format!(
@@ -192,13 +191,15 @@ pub fn run_walk_forward(
                         *growth *= close[bar] / *previous;
                     }
                     *last_close = Some(close[bar]);
-                    rows_hold.push(Some(*growth));
                     equity[index] *= 1.0 + value;
                     bars[index] += 1;
-                    rows_dataset.push(symbol.dataset.clone());
-                    rows_time.push(time.millis());
-                    rows_window.push(plan.index as i64);
-                    rows_equity.push(Some(equity[index]));
+                    rows.push(WalkForwardRow {
+                        dataset: symbol.dataset.clone(),
+                        time_ms: time.millis(),
+                        window: plan.index as i64,
+                        equity: Some(equity[index]),
+                        buy_and_hold: Some(*growth),
+                    });
                 }
             }
         }
@@ -237,16 +238,7 @@ pub fn run_walk_forward(
             .collect(),
         interrupted,
     };
-    write_table(
-        &RunFolder::new(folder).walk_forward_table_path(),
-        &[
-            ("dataset", TableColumn::Text(rows_dataset)),
-            ("ts", TableColumn::Integer(rows_time)),
-            ("window", TableColumn::Integer(rows_window)),
-            ("equity", TableColumn::Float(rows_equity)),
-            ("buy_and_hold", TableColumn::Float(rows_hold)),
-        ],
-    )?;
+    write_rows(&RunFolder::new(folder).walk_forward_table_path(), &rows)?;
     RunFolder::new(folder).write_walk_forward(&summary)?;
     Ok(Some(summary))
 }

@@ -4,7 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
-use gauntlet_run::{COMPARISON_TABLE, RunFolder, read_comparison_table};
+use gauntlet_run::tables::{ComparisonRow, read_rows};
+use gauntlet_run::{COMPARISON_TABLE, RunFolder};
 use gauntlet_tournament::Category;
 use serde::Serialize;
 
@@ -67,7 +68,7 @@ pub fn write_comparison_report(
             message: format!("no {COMPARISON_TABLE}"),
         });
     }
-    let rows = read_comparison_table(folder)?;
+    let rows: Vec<ComparisonRow> = read_rows(&run_folder.comparison_table_path())?;
     let mut champions_order: Vec<String> = Vec::new();
     let mut measures: Vec<String> = Vec::new();
     for row in &rows {

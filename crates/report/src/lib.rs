@@ -33,7 +33,6 @@ mod run;
 mod strategy_code;
 mod strategy_rules;
 mod study;
-mod tables;
 mod walk_forward;
 
 use std::path::{Path, PathBuf};

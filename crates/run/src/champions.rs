@@ -4,7 +4,6 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use gauntlet_data::{TableColumn, write_table};
 use gauntlet_genome::{Genome, Lineage};
 use gauntlet_honest::robustness::{Robustness, assess};
 use gauntlet_tournament::{Category, GenomeScore, Part, Universe};
@@ -14,6 +13,7 @@ use crate::error::RunError;
 use crate::observer::Observer;
 use crate::problem::TradingProblem;
 use crate::run_folder::{Champion, PartResult, RunFolder};
+use crate::tables::{EquityRow, TradeRow, write_rows};
 
 fn part_result(
     problem: &TradingProblem<'_>,
@@ -195,93 +195,57 @@ pub(crate) fn choose_champions(
     Ok(champions)
 }
 
-/// Writes `champions/<category>-equity.parquet` (per symbol, part and bar: `dataset`, `part`,
-/// `time_ms` (the bar's open time, milliseconds since the Unix epoch, UTC), the bar's `open`,
-/// `high`, `low` and `close` (quote currency; a close-only dataset repeats its close) and the
-/// strategy's `equity` at that bar's close, each part backtested from the same initial capital) and
-/// `champions/<category>-trades.parquet` (per symbol, part and closed trade: `side`, entry and exit
-/// times and prices, `quantity`, `net_pnl` in quote currency, `return` as a fraction of the entry
-/// value, `bars` held and `exit_reason`): the report's champion pages are drawn from them.
+/// Writes `champions/<category>-equity.parquet` (the champion's equity and the bar at every bar of
+/// every part and symbol, [`EquityRow`]; each part backtested from the same initial capital) and
+/// `champions/<category>-trades.parquet` (its closed trades, [`TradeRow`]): the report's champion
+/// pages are drawn from them.
 fn write_champion_curves(
     universe: &Universe,
     genome: &Genome,
     folder: &Path,
     category: Category,
 ) -> Result<(), RunError> {
-    let mut equity: [Vec<String>; 2] = Default::default();
-    let (mut time, mut value) = (Vec::new(), Vec::new());
-    let mut prices: [Vec<Option<f64>>; 4] = Default::default();
-    let mut trade_text: [Vec<String>; 4] = Default::default();
-    let mut trade_integer: [Vec<i64>; 3] = Default::default();
-    let mut trade_float: [Vec<Option<f64>>; 5] = Default::default();
+    let mut equity = Vec::new();
+    let mut trades = Vec::new();
     for symbol in &universe.symbols {
         for part in Part::ALL {
             let market = symbol.market(part);
             let result = gauntlet_backtest::run_backtest(genome, market, &universe.config(symbol))?;
             let series = market.series();
-            let columns = [series.open(), series.high(), series.low(), series.close()];
+            let price = |values: &[f64], bar: usize| values.get(bar).copied();
             for (bar, (timestamp, equity_value)) in
                 series.timestamps().iter().zip(&result.equity).enumerate()
             {
-                equity[0].push(symbol.dataset.clone());
-                equity[1].push(part.name().to_string());
-                time.push(timestamp.millis());
-                for (column, values) in prices.iter_mut().zip(columns) {
-                    column.push(values.get(bar).copied());
-                }
-                value.push(Some(*equity_value));
+                equity.push(EquityRow {
+                    dataset: symbol.dataset.clone(),
+                    part: part.name().to_string(),
+                    time_ms: timestamp.millis(),
+                    open: price(series.open(), bar),
+                    high: price(series.high(), bar),
+                    low: price(series.low(), bar),
+                    close: price(series.close(), bar),
+                    equity: Some(*equity_value),
+                });
             }
             for trade in &result.trades {
-                trade_text[0].push(symbol.dataset.clone());
-                trade_text[1].push(part.name().to_string());
-                trade_text[2].push(format!("{:?}", trade.side).to_lowercase());
-                trade_text[3].push(trade.exit_reason.name().to_string());
-                trade_integer[0].push(trade.entry_time.millis());
-                trade_integer[1].push(trade.exit_time.millis());
-                trade_integer[2].push(trade.exit_bar.saturating_sub(trade.entry_bar) as i64);
-                trade_float[0].push(Some(trade.entry_price));
-                trade_float[1].push(Some(trade.exit_price));
-                trade_float[2].push(Some(trade.quantity));
-                trade_float[3].push(Some(trade.net_pnl));
-                trade_float[4].push(Some(trade.pnl_fraction));
+                trades.push(TradeRow {
+                    dataset: symbol.dataset.clone(),
+                    part: part.name().to_string(),
+                    side: format!("{:?}", trade.side).to_lowercase(),
+                    entry_time_ms: trade.entry_time.millis(),
+                    entry_price: Some(trade.entry_price),
+                    exit_time_ms: trade.exit_time.millis(),
+                    exit_price: Some(trade.exit_price),
+                    quantity: Some(trade.quantity),
+                    net_pnl: Some(trade.net_pnl),
+                    return_fraction: Some(trade.pnl_fraction),
+                    bars: trade.exit_bar.saturating_sub(trade.entry_bar) as i64,
+                    exit_reason: trade.exit_reason.name().to_string(),
+                });
             }
         }
     }
-    let [datasets, parts] = equity;
-    let [open, high, low, close] = prices;
-    let champions = folder.join("champions");
-    write_table(
-        &champions.join(format!("{}-equity.parquet", category.name())),
-        &[
-            ("dataset", TableColumn::Text(datasets)),
-            ("part", TableColumn::Text(parts)),
-            ("time_ms", TableColumn::Integer(time)),
-            ("open", TableColumn::Float(open)),
-            ("high", TableColumn::Float(high)),
-            ("low", TableColumn::Float(low)),
-            ("close", TableColumn::Float(close)),
-            ("equity", TableColumn::Float(value)),
-        ],
-    )?;
-    let [dataset, part, side, exit_reason] = trade_text;
-    let [entry_time, exit_time, bars] = trade_integer;
-    let [entry_price, exit_price, quantity, net_pnl, return_fraction] = trade_float;
-    write_table(
-        &champions.join(format!("{}-trades.parquet", category.name())),
-        &[
-            ("dataset", TableColumn::Text(dataset)),
-            ("part", TableColumn::Text(part)),
-            ("side", TableColumn::Text(side)),
-            ("entry_time_ms", TableColumn::Integer(entry_time)),
-            ("entry_price", TableColumn::Float(entry_price)),
-            ("exit_time_ms", TableColumn::Integer(exit_time)),
-            ("exit_price", TableColumn::Float(exit_price)),
-            ("quantity", TableColumn::Float(quantity)),
-            ("net_pnl", TableColumn::Float(net_pnl)),
-            ("return", TableColumn::Float(return_fraction)),
-            ("bars", TableColumn::Integer(bars)),
-            ("exit_reason", TableColumn::Text(exit_reason)),
-        ],
-    )?;
-    Ok(())
+    let run_folder = RunFolder::new(folder);
+    write_rows(&run_folder.champion_equity_path(category), &equity)?;
+    write_rows(&run_folder.champion_trades_path(category), &trades)
 }

@@ -26,6 +26,7 @@ mod outputs;
 mod prepare;
 mod problem;
 mod run_folder;
+pub mod tables;
 mod verdict;
 
 pub use checkpoint::{CHECKPOINT_STATE, GenerationRow, LeaderboardEntry, RunState};
@@ -37,11 +38,11 @@ pub use experiment::{
 pub use finish::RunSummary;
 pub use generations::{RunOutcome, resume, start};
 pub use observer::{GenerationProgress, Observer, Silent};
-pub use outputs::{ComparisonRow, read_comparison_table, write_comparison_table};
 pub use prepare::{VIX_SYMBOL, prepare};
 pub use run_folder::{
-    CHAMPIONS_FOLDER, COMPARISON_TABLE, CONFIG_FILE, Champion, ChanceComparison, DatasetRecord,
-    FolderKind, MANIFEST_FILE, ManifestChampion, PartResult, RunFolder, RunManifest, RunStatus,
-    RunTimings, RunVerdict, STUDY_FILE, Study, StudySeed, WALK_FORWARD_FILE, WALK_FORWARD_TABLE,
-    WalkForwardSummary, WindowOutcome, WindowPlan,
+    CAPITAL_TABLE, CHAMPIONS_FOLDER, CHAMPIONS_TABLE, COMPARISON_TABLE, CONFIG_FILE, Champion,
+    ChanceComparison, DatasetRecord, FolderKind, GENERATIONS_TABLE, LEADERBOARD_CSV,
+    LEADERBOARD_TABLE, MANIFEST_FILE, ManifestChampion, PartResult, RunFolder, RunManifest,
+    RunStatus, RunTimings, RunVerdict, STUDY_FILE, Study, StudySeed, WALK_FORWARD_FILE,
+    WALK_FORWARD_TABLE, WalkForwardSummary, WindowOutcome, WindowPlan,
 };

@@ -5,14 +5,22 @@
 //! |---|---|---|
 //! | `run.json` | [`RunManifest`] | every run, after each generation and at the end |
 //! | `config.toml` | [`Experiment`] | every run and walk-forward, at the start |
-//! | `champions/<category>.json` | [`crate::Champion`] | a finished run |
+//! | `checkpoint/state.json` and logs | [`crate::RunState`] | every run, after each generation |
+//! | `leaderboard.parquet`, `leaderboard.csv` | [`crate::tables::Leaderboard`] | every run |
+//! | `capital.parquet` | [`crate::tables::AllocationRow`] | every run |
+//! | `generations.parquet` | [`crate::tables::IslandGenerationRow`] | every run |
+//! | `champions/<category>.json` | [`Champion`] | a finished run |
+//! | `champions.parquet` | [`crate::tables::ChampionRow`] | a finished run |
+//! | `champions/<category>-equity.parquet` | [`crate::tables::EquityRow`] | a finished run |
+//! | `champions/<category>-trades.parquet` | [`crate::tables::TradeRow`] | a finished run |
 //! | `walk_forward.json` | [`WalkForwardSummary`] | a walk-forward |
-//! | `comparison.parquet` | [`crate::ComparisonRow`] | a category comparison |
+//! | `walk_forward.parquet` | [`crate::tables::WalkForwardRow`] | a walk-forward |
+//! | `comparison.parquet` | [`crate::tables::ComparisonRow`] | a category comparison |
 //! | `study.json` | [`Study`] | a study |
 //!
 //! A missing file, a missing field or a field of the wrong type is a
 //! [`RunError::RunFolder`] naming the file and the field (serde's message, with line and
-//! column), never a silent default. The on-disk layout is the one Gauntlet 0.1 wrote: folders
+//! column; for a table, the column: [`crate::tables`]), never a silent default. The on-disk layout is the one Gauntlet 0.1 wrote: folders
 //! written before these types read back unchanged.
 
 use std::collections::BTreeMap;
@@ -40,6 +48,16 @@ pub const WALK_FORWARD_FILE: &str = "walk_forward.json";
 pub const WALK_FORWARD_TABLE: &str = "walk_forward.parquet";
 /// The comparison table, in a comparison folder.
 pub const COMPARISON_TABLE: &str = "comparison.parquet";
+/// Every genome the run scored, ranked, in a run folder.
+pub const LEADERBOARD_TABLE: &str = "leaderboard.parquet";
+/// The leaderboard as CSV, in a run folder.
+pub const LEADERBOARD_CSV: &str = "leaderboard.csv";
+/// The capital reallocation per generation and agent, in a run folder.
+pub const CAPITAL_TABLE: &str = "capital.parquet";
+/// The statistics per generation and island, in a run folder.
+pub const GENERATIONS_TABLE: &str = "generations.parquet";
+/// One row per category's champion, in a run folder.
+pub const CHAMPIONS_TABLE: &str = "champions.parquet";
 /// The study's results, in a study folder.
 pub const STUDY_FILE: &str = "study.json";
 
@@ -467,6 +485,31 @@ impl RunFolder {
     /// `config.toml`.
     pub fn config_path(&self) -> PathBuf {
         self.path.join(CONFIG_FILE)
+    }
+
+    /// `leaderboard.parquet`.
+    pub fn leaderboard_path(&self) -> PathBuf {
+        self.path.join(LEADERBOARD_TABLE)
+    }
+
+    /// `leaderboard.csv`.
+    pub fn leaderboard_csv_path(&self) -> PathBuf {
+        self.path.join(LEADERBOARD_CSV)
+    }
+
+    /// `capital.parquet`.
+    pub fn capital_path(&self) -> PathBuf {
+        self.path.join(CAPITAL_TABLE)
+    }
+
+    /// `generations.parquet`.
+    pub fn generations_path(&self) -> PathBuf {
+        self.path.join(GENERATIONS_TABLE)
+    }
+
+    /// `champions.parquet`.
+    pub fn champions_table_path(&self) -> PathBuf {
+        self.path.join(CHAMPIONS_TABLE)
     }
 
     /// `champions/<category>.json`.
