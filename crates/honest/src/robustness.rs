@@ -6,13 +6,15 @@
 //! Per symbol, because symbols have their own calendars: each statistic is computed on one symbol's
 //! bar returns and the champion is judged on its worst symbol (its weakest evidence).
 
+use gauntlet_evolve::{Purpose, stream};
 use gauntlet_genome::Genome;
-use gauntlet_stats::monte_carlo::{MonteCarloSummary, Resampling, monte_carlo};
+use gauntlet_stats::monte_carlo::{MonteCarloSummary, Resampling, monte_carlo_on_streams};
 use gauntlet_stats::overfitting::probability_of_backtest_overfitting;
 use gauntlet_stats::sharpe_inference::{
     SharpeMoments, deflated_benchmark, deflated_sharpe_ratio, minimum_track_record_length,
     probabilistic_sharpe_ratio,
 };
+use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -223,6 +225,13 @@ pub struct RunOverfitting {
     pub mean: Option<f64>,
 }
 
+/// The random stream of Monte Carlo path `path` of a run (or a validation) with master `seed`:
+/// its [`Purpose::MonteCarlo`] stream at generation 0, island 0, index `path` (paths are fewer
+/// than 2^24: [`gauntlet_stats::monte_carlo::MAX_PATHS`]).
+pub fn monte_carlo_stream(seed: u64, path: usize) -> ChaCha8Rng {
+    stream(seed, Purpose::MonteCarlo, 0, 0, path as u32)
+}
+
 /// In-sample bar returns of `genome` on every symbol (empty where the backtest fails).
 fn in_sample_returns(universe: &Universe, genome: &Genome) -> Vec<Vec<f64>> {
     universe
@@ -395,12 +404,12 @@ pub fn assess(
     trades.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
     let trade_returns: Vec<f64> = trades.iter().map(|(_, value)| *value).collect();
     let monte = (!trade_returns.is_empty()).then(|| {
-        monte_carlo(
+        monte_carlo_on_streams(
             &trade_returns,
             1.0,
             Resampling::Bootstrap,
             rules.monte_carlo_paths,
-            seed,
+            |path| monte_carlo_stream(seed, path),
         )
     });
     let metric = |name: &str| {

@@ -17,7 +17,7 @@ use gauntlet_backtest::{
 };
 use gauntlet_core::{BarColumns, BarSeries, Timestamp};
 use gauntlet_genome::Genome;
-use gauntlet_stats::monte_carlo::{MonteCarloSummary, Resampling, monte_carlo};
+use gauntlet_stats::monte_carlo::{MonteCarloSummary, Resampling, monte_carlo_on_streams};
 use gauntlet_stats::returns;
 use gauntlet_stats::sharpe_inference::{
     SharpeMoments, deflated_sharpe_ratio, minimum_track_record_length, probabilistic_sharpe_ratio,
@@ -29,7 +29,7 @@ pub use gauntlet_tournament::regimes::{
 use serde::Serialize;
 
 use crate::error::HonestError;
-use crate::robustness::{Check, GateFigures, GateRules, gate_checks};
+use crate::robustness::{Check, GateFigures, GateRules, gate_checks, monte_carlo_stream};
 
 /// A named market stress window (UTC dates, inclusive).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -277,12 +277,12 @@ pub fn validate_genome(
         [Resampling::Bootstrap, Resampling::Shuffle]
             .into_iter()
             .map(|resampling| {
-                monte_carlo(
+                monte_carlo_on_streams(
                     &trade_returns,
                     1.0,
                     resampling,
                     rules.monte_carlo_paths,
-                    seed,
+                    |path| monte_carlo_stream(seed, path),
                 )
             })
             .collect()

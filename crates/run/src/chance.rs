@@ -1,9 +1,10 @@
 //! Evolution against chance: as many random genomes as the run scored, chosen the same way as its
 //! champion (in-sample leaders, then the best on validation, then scored once on the holdout).
 
-use gauntlet_evolve::{MAX_GENERATIONS, stream};
+use gauntlet_evolve::{Purpose, stream};
 use gauntlet_genome::{Genome, random_genome};
 use gauntlet_tournament::{Part, Universe};
+use rand_chacha::ChaCha8Rng;
 
 use crate::champions::champion_candidates;
 use crate::checkpoint::RunState;
@@ -12,8 +13,21 @@ use crate::observer::Observer;
 use crate::problem::TradingProblem;
 use crate::run_folder::{Champion, ChanceComparison};
 
-/// Scores as many random genomes as the run scored, plateau neighbours included (streams the run never uses: generation
-/// `MAX_GENERATIONS - 1`), keeps as many of the best by in-sample fitness as the run had champion
+/// The random stream of random genome `index` of a run's random-search baseline: the run's
+/// [`Purpose::RandomBaseline`] stream at generation 0, island `index >> 24`, index
+/// `index & 0xFF_FFFF` (`index` below 2^40).
+pub fn random_baseline_stream(seed: u64, index: u64) -> ChaCha8Rng {
+    stream(
+        seed,
+        Purpose::RandomBaseline,
+        0,
+        (index >> 24) as u32,
+        (index & 0xff_ffff) as u32,
+    )
+}
+
+/// Scores as many random genomes as the run scored, plateau neighbours included (each from its
+/// [`random_baseline_stream`]), keeps as many of the best by in-sample fitness as the run had champion
 /// candidates, and returns the best validation fitness among them beside the run's champion's: the
 /// same budget of evaluations and the same way of choosing.
 pub(crate) fn against_chance(
@@ -28,14 +42,10 @@ pub(crate) fn against_chance(
     let count = state.evolution.evaluations + neighbour_evaluations;
     let genomes: Vec<Genome> = (0..count)
         .map(|index| {
-            let island = (index >> 24) as u32;
-            let mut rng = stream(
-                experiment.seed,
-                MAX_GENERATIONS - 1,
-                island,
-                (index & 0xff_ffff) as u32,
-            );
-            random_genome(&mut rng, experiment.risk)
+            random_genome(
+                &mut random_baseline_stream(experiment.seed, index),
+                experiment.risk,
+            )
         })
         .collect();
     // Scored in 50 slices, so the progress bar can count them (the same results as one call).

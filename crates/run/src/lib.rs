@@ -29,6 +29,7 @@ mod run_folder;
 pub mod tables;
 mod verdict;
 
+pub use chance::random_baseline_stream;
 pub use checkpoint::{CHECKPOINT_STATE, GenerationRow, LeaderboardEntry, RunState};
 pub use error::RunError;
 pub use experiment::{
