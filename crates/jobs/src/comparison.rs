@@ -229,7 +229,7 @@ pub fn run_comparison(
 ///
 /// # Errors
 /// [`JobError::RunFolder`] naming a category whose run is missing or unfinished; as
-/// [`gauntlet_run::cross_score`].
+/// [`cross_score`].
 pub fn merge_comparison(
     catalog: &Catalog,
     categories: &[Category],

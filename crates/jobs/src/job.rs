@@ -49,7 +49,7 @@ pub enum Evolved {
 ///
 /// # Errors
 /// [`JobError::RunFolder`] when `folder` holds anything (with a shard: another
-/// experiment); [`JobError::Config`] for a shard of a plain run; as [`run::start`] and
+/// experiment); [`JobError::Config`] for a shard of a plain run; as [`gauntlet_run::start`] and
 /// [`run_walk_forward`].
 pub fn evolve(
     experiment: Experiment,
@@ -135,7 +135,7 @@ fn evolve_into(
 /// others than rank 0 on a private copy of `folder`, which must be readable from every rank.
 ///
 /// # Errors
-/// [`JobError::RunFolder`] when the folder holds neither; as [`run::resume`] and
+/// [`JobError::RunFolder`] when the folder holds neither; as [`gauntlet_run::resume`] and
 /// [`run_walk_forward`].
 pub fn resume(
     folder: &Path,

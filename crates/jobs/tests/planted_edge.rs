@@ -7,7 +7,7 @@
 //! Two universes: a small one (2 symbols x 2,000 bars, a short search) that runs in every `cargo
 //! test`, and the full one (4 symbols x 5,000 bars, 30 generations of 200) whose study takes about
 //! 80 s in a release build on two cores: it is `#[ignore]`d here and run by `.ci/run` with
-//! `cargo test --release -p gauntlet-tournament --test planted_edge -- --ignored`.
+//! `cargo test --release -p gauntlet-jobs --test planted_edge -- --ignored`.
 
 mod common;
 

@@ -11,7 +11,7 @@
 //!
 //! The ratio of the two is the cost of everything scoring adds to the engine. Indicator columns
 //! are computed before timing (the first generation's job). Run:
-//! `cargo bench -p gauntlet-tournament --bench evolve_generation`.
+//! `cargo bench -p gauntlet-run --bench evolve_generation`.
 
 use std::hint::black_box;
 

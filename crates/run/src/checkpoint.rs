@@ -49,7 +49,7 @@ pub struct LeaderboardEntry {
     /// a mutation, `migration`, `immigrant`).
     #[serde(default)]
     pub operators: Vec<String>,
-    /// In-sample fitness in every category, in [`Category::ALL`] order (`None` where not eligible
+    /// In-sample fitness in every category, in [`gauntlet_tournament::Category::ALL`] order (`None` where not eligible
     /// in that category): the leaderboard's `fitness_<category>` columns, so it can be ranked by any
     /// category.
     #[serde(default)]

@@ -312,7 +312,7 @@ pub struct PartResult {
     pub fitness: Option<f64>,
     /// Why there is no fitness, if there is none.
     pub ineligible_because: Option<String>,
-    /// Metrics over symbols ([`GenomeScore::summary`]: means, trade ratios pooled); `None` where
+    /// Metrics over symbols ([`gauntlet_tournament::GenomeScore::summary`]: means, trade ratios pooled); `None` where
     /// undefined, infinities kept (`"inf"` in JSON).
     #[serde(with = "gauntlet_core::json_float::infinite_map")]
     pub summary: BTreeMap<String, Option<f64>>,

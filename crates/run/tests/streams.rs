@@ -24,7 +24,10 @@ fn a_runs_uses_of_randomness_never_share_a_stream() {
         let mut owner: HashMap<[u64; 4], &str> = HashMap::new();
         let mut claim = |rng: ChaCha8Rng, user: &'static str| {
             if let Some(other) = owner.insert(first_draws(rng), user) {
-                assert_eq!(other, user, "{user} and {other} share a stream (seed {seed})");
+                assert_eq!(
+                    other, user,
+                    "{user} and {other} share a stream (seed {seed})"
+                );
             }
         };
         // The positions each use reaches first, where a shared layout would make them meet:

@@ -196,7 +196,7 @@ impl Leaderboard {
     /// Reads `leaderboard.parquet`.
     ///
     /// # Errors
-    /// As [`read_rows`].
+    /// As [`super::read_rows`].
     pub fn read(path: &Path) -> Result<Self, RunError> {
         let mut reader = TableReader::open(path)?;
         let rank: Vec<usize> = reader.take("rank")?;
