@@ -292,11 +292,7 @@ pub fn read_rows_if_present<T: Table>(path: &Path) -> Result<Option<Vec<T>>, Run
 
 /// Writes named columns to `path` as Parquet, atomically.
 fn write_columns(path: &Path, columns: &[(String, TableColumn)]) -> Result<(), RunError> {
-    let named: Vec<(&str, TableColumn)> = columns
-        .iter()
-        .map(|(name, column)| (name.as_str(), column.clone()))
-        .collect();
-    write_table(path, &named)?;
+    write_table(path, columns)?;
     Ok(())
 }
 
