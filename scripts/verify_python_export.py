@@ -147,14 +147,14 @@ def run_cases(run_dir, gauntlet, work):
         for dataset in provenance["datasets"]:
             data = os.path.join(work, f"{dataset['name']}.csv")
             if data not in exported:
-                call("data", "export", dataset["name"], "--to", data)
+                call("data", "export", dataset["name"], "--to", data, "--force")
                 exported.add(data)
             trades = os.path.join(work, f"{category}-{dataset['name']}-trades.csv")
             call(
                 "backtest", "--genome", champion_file, "--data", data, "--bars-per-year", "252",
                 "--commission-bps", repr(costs["commission_bps"]), "--spread-bps", repr(costs["spread_bps"]),
                 "--slippage-bps", repr(costs["slippage_bps"]), "--capital", repr(costs["initial_capital"]),
-                "--trades-out", trades,
+                "--trades-out", trades, "--force",
             )
             cases.append(
                 {

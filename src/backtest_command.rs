@@ -65,6 +65,9 @@ pub struct BacktestArgs {
     /// Print one JSON object instead of tables.
     #[arg(long)]
     json: bool,
+    /// Replace the files of --trades-out, --equity-out and --summary-out if they exist.
+    #[arg(long)]
+    force: bool,
 }
 
 /// Costs, fill convention and capital: shared by `gauntlet backtest` and `gauntlet paper`, so both
@@ -86,8 +89,8 @@ pub struct TradingArgs {
     /// Starting capital, quote currency.
     #[arg(long, default_value_t = 100_000.0, value_name = "X")]
     pub capital: f64,
-    /// Bars per year for files (catalog datasets state their own); default 252.
-    #[arg(long, value_name = "N")]
+    /// Bars per year for files (catalog datasets state their own), 1 to 527040; default 252.
+    #[arg(long, value_name = "N", value_parser = gauntlet_core::bars_per_year_number)]
     pub bars_per_year: Option<f64>,
 }
 
@@ -142,6 +145,15 @@ pub fn read_genome(path: &Path) -> Result<Genome> {
 
 /// Runs `gauntlet backtest`.
 pub fn run(arguments: BacktestArgs, datasets_dir: &Path) -> Result<()> {
+    // Nothing the user owns is replaced without --force, and that is known before any work.
+    let outputs = [
+        &arguments.trades_out,
+        &arguments.equity_out,
+        &arguments.summary_out,
+    ];
+    for path in outputs.into_iter().flatten() {
+        gauntlet_data::check_output_file(path, arguments.force)?;
+    }
     let markets = load_markets(&arguments, datasets_dir)?;
     if markets.len() > 1
         && !arguments.portfolio

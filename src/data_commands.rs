@@ -42,6 +42,9 @@ pub enum DataCommand {
         /// The file: `.csv`, `.parquet`, or `-` (CSV on stdout; the confirmation goes to stderr).
         #[arg(long, value_name = "FILE")]
         to: PathBuf,
+        /// Replace the file if it exists.
+        #[arg(long)]
+        force: bool,
     },
 }
 
@@ -71,14 +74,39 @@ pub struct ImportArgs {
     /// Yahoo layout: adjust open, high, low, close (and volume) by Adj Close / Close.
     #[arg(long)]
     adjust: bool,
-    /// The column to read as the close.
+    /// The column (JSON key) to read as the close.
     #[arg(long, value_name = "COLUMN")]
     close_column: Option<String>,
+    /// The column (JSON key) to read as the timestamp.
+    #[arg(long, value_name = "COLUMN")]
+    time_column: Option<String>,
+    /// The column (JSON key) to read as the open.
+    #[arg(long, value_name = "COLUMN")]
+    open_column: Option<String>,
+    /// The column (JSON key) to read as the high.
+    #[arg(long, value_name = "COLUMN")]
+    high_column: Option<String>,
+    /// The column (JSON key) to read as the low.
+    #[arg(long, value_name = "COLUMN")]
+    low_column: Option<String>,
+    /// The column (JSON key) to read as the volume.
+    #[arg(long, value_name = "COLUMN")]
+    volume_column: Option<String>,
+    /// The CSV field separator: one character such as ';' or '|', or '\t' for tabs.
+    #[arg(long, value_name = "C", value_parser = gauntlet_data::parse_separator)]
+    sep: Option<u8>,
+    /// Numbers use a decimal comma (1,5), as in European CSVs (then usually --sep ';').
+    #[arg(long)]
+    decimal_comma: bool,
+    /// The unit of epoch timestamps: s, ms, us or ns (default: told from their magnitude).
+    #[arg(long, value_name = "s|ms|us|ns")]
+    time_unit: Option<gauntlet_data::EpochUnit>,
     /// Replace an existing dataset of the same name.
     #[arg(long)]
     force: bool,
-    /// Bars per year for annualising; default from the asset class and interval (252 exchange daily).
-    #[arg(long, value_name = "N")]
+    /// Bars per year for annualising, 1 to 527040; default from the asset class and interval (252
+    /// exchange daily).
+    #[arg(long, value_name = "N", value_parser = gauntlet_core::bars_per_year_number)]
     bars_per_year: Option<f64>,
     /// What the instrument is, in words.
     #[arg(long, default_value = "")]
@@ -106,8 +134,9 @@ pub struct ImportArgs {
     transform: Option<String>,
 }
 
-/// Runs a `data` subcommand against the datasets folder.
-pub fn run(command: DataCommand, datasets_dir: &Path) -> Result<()> {
+/// Runs a `data` subcommand against the datasets folder (`checkout`: it is the fallback, the
+/// datasets of the checkout the binary was built from).
+pub fn run(command: DataCommand, datasets_dir: &Path, checkout: bool) -> Result<()> {
     match command {
         DataCommand::List { json, wide } => list(datasets_dir, json, wide),
         DataCommand::Inspect {
@@ -115,8 +144,18 @@ pub fn run(command: DataCommand, datasets_dir: &Path) -> Result<()> {
             json,
             gap_intervals,
         } => inspect(datasets_dir, &name, json, gap_intervals),
+        DataCommand::Import(_) if checkout => anyhow::bail!(
+            "no datasets folder here (no --datasets-dir, $GAUNTLET_DATASETS or ./datasets/{}), and \
+             an import never writes into Gauntlet's own checkout ({}); pass --datasets-dir DIR \
+             (made when missing)",
+            gauntlet_data::CATALOG_FILE,
+            datasets_dir.display()
+        ),
         DataCommand::Import(arguments) => import(datasets_dir, *arguments),
-        DataCommand::Export { name, to } => export(datasets_dir, &name, &to),
+        DataCommand::Export { name, to, force } => {
+            gauntlet_data::check_output_file(&to, force)?;
+            export(datasets_dir, &name, &to)
+        }
     }
 }
 
@@ -173,6 +212,10 @@ fn inspect(datasets_dir: &Path, name: &str, json: bool, gap_intervals: f64) -> R
 }
 
 fn import(datasets_dir: &Path, arguments: ImportArgs) -> Result<()> {
+    if !datasets_dir.exists() {
+        std::fs::create_dir_all(datasets_dir)
+            .with_context(|| format!("cannot make {}", datasets_dir.display()))?;
+    }
     let mut catalog = open_catalog(datasets_dir)?;
     let request = ImportRequest {
         options: ImportOptions {
@@ -180,6 +223,14 @@ fn import(datasets_dir: &Path, arguments: ImportArgs) -> Result<()> {
             skip_bad_rows: arguments.skip_bad_rows,
             adjust: arguments.adjust,
             close_column: arguments.close_column,
+            time_column: arguments.time_column,
+            open_column: arguments.open_column,
+            high_column: arguments.high_column,
+            low_column: arguments.low_column,
+            volume_column: arguments.volume_column,
+            separator: arguments.sep,
+            decimal_comma: arguments.decimal_comma,
+            time_unit: arguments.time_unit,
         },
         source: DataSource {
             registry: arguments.source_registry,

@@ -70,7 +70,7 @@ pub struct ExportArgs {
     #[arg(long, value_name = "PATH")]
     to: Option<PathBuf>,
     /// The exported strategy's bars per year (for volatility-target sizing).
-    #[arg(long, value_name = "N", default_value = "252", value_parser = gauntlet_core::positive_number)]
+    #[arg(long, value_name = "N", default_value = "252", value_parser = gauntlet_core::bars_per_year_number)]
     bars_per_year: f64,
     /// Export even a champion that failed the validation gate; replace an existing file.
     #[arg(long)]
@@ -141,11 +141,7 @@ pub fn run(arguments: EvolveArgs, datasets_dir: &Path) -> Result<()> {
                 population: arguments.population,
                 category: arguments.category,
             };
-            let experiment = Experiment::load_with(
-                arguments.config.as_deref(),
-                &overrides,
-                std::path::Path::new(crate::CHECKOUT),
-            )?;
+            let experiment = load_experiment(arguments.config.as_deref(), &overrides)?;
             let folder = experiment.output_folder(arguments.out.as_deref(), "");
             let shard = arguments.shard.unwrap_or(Shard::WHOLE);
             gauntlet_jobs::evolve(experiment, &catalog, &folder, shard, &progress, &stop)?
@@ -163,6 +159,20 @@ pub fn run(arguments: EvolveArgs, datasets_dir: &Path) -> Result<()> {
         std::process::exit(crate::stopped_exit_code());
     }
     Ok(())
+}
+
+/// The experiment (`config`, else the quickstart) with `overrides`; the file and its seed genomes
+/// must be regular files (a named pipe would block the run in `open()`).
+pub fn load_experiment(config: Option<&Path>, overrides: &Overrides) -> Result<Experiment> {
+    if let Some(config) = config {
+        gauntlet_core::check_regular_file(config).with_context(|| config.display().to_string())?;
+    }
+    let experiment = Experiment::load_with(config, overrides, Path::new(crate::CHECKOUT))?;
+    for (index, path) in experiment.seed_genomes.iter().enumerate() {
+        gauntlet_core::check_regular_file(path)
+            .with_context(|| format!("invalid seed_genomes[{index}]: {}", path.display()))?;
+    }
+    Ok(experiment)
 }
 
 /// Runs `gauntlet export`.

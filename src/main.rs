@@ -81,12 +81,14 @@ fn main() -> ExitCode {
     #[cfg(feature = "mpi")]
     let _mpi =
         gauntlet_cluster::join_mpi().map_err(|error| eprintln!("warning: {error}; one process"));
-    let datasets_dir = gauntlet_data::Catalog::resolve_folder(
-        cli.datasets_dir,
-        &PathBuf::from(CHECKOUT).join("datasets"),
-    );
+    let checkout_datasets = PathBuf::from(CHECKOUT).join("datasets");
+    let named = cli.datasets_dir.is_some();
+    let datasets_dir = gauntlet_data::Catalog::resolve_folder(cli.datasets_dir, &checkout_datasets);
     let result = match cli.command {
-        Command::Data { command } => data_commands::run(command, &datasets_dir),
+        Command::Data { command } => {
+            let checkout = !named && datasets_dir == checkout_datasets;
+            data_commands::run(command, &datasets_dir, checkout)
+        }
         Command::Backtest(arguments) => backtest_command::run(*arguments, &datasets_dir),
         Command::Evolve(arguments) => evolve_command::run(*arguments, &datasets_dir),
         Command::Export(arguments) => evolve_command::export(arguments),

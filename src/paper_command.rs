@@ -34,8 +34,8 @@ pub struct PaperArgs {
     /// to continue where it stopped.
     #[arg(long, value_name = "DIR")]
     state: Option<PathBuf>,
-    /// Replay at this many times real time (default: as fast as possible).
-    #[arg(long, value_name = "X", value_parser = gauntlet_core::positive_number)]
+    /// Replay at this many times real time, 0.001 to 1e12 (default: as fast as possible).
+    #[arg(long, value_name = "X", value_parser = gauntlet_paper::parse_speed)]
     speed: Option<f64>,
     /// The journal (JSON lines). Default: standard output.
     #[arg(long, value_name = "FILE")]
@@ -63,6 +63,8 @@ pub fn run(arguments: PaperArgs, datasets_dir: &Path) -> Result<()> {
         name: feed_name,
         default_symbol,
         bars_per_year: catalog_bars_per_year,
+        identity: feed_identity,
+        live,
     } = open_feed(&source, datasets_dir)?;
     let symbol = arguments
         .symbol
@@ -83,6 +85,8 @@ pub fn run(arguments: PaperArgs, datasets_dir: &Path) -> Result<()> {
         speed: arguments.speed,
         state_dir: arguments.state.clone(),
         feed_name,
+        feed_identity,
+        live,
     };
     // SIGINT/SIGTERM: finish the line in progress, save, (flatten,) stop.
     let stop = crate::stop_on_signal(None)?;
@@ -101,6 +105,10 @@ pub fn run(arguments: PaperArgs, datasets_dir: &Path) -> Result<()> {
         eprintln!("{report}");
     } else {
         println!("{report}");
+    }
+    if summary.interrupted {
+        // As `evolve`: 128 + the signal, as shells report it (the line in progress was finished).
+        std::process::exit(crate::stopped_exit_code());
     }
     Ok(())
 }

@@ -55,11 +55,8 @@ impl ExperimentArgs {
             population: self.population,
             ..Overrides::default()
         };
-        let experiment = Experiment::load_with(
-            self.config.as_deref(),
-            &overrides,
-            Path::new(crate::CHECKOUT),
-        )?;
+        let experiment =
+            crate::evolve_command::load_experiment(self.config.as_deref(), &overrides)?;
         let folder = experiment.output_folder(self.out.as_deref(), suffix);
         Ok((catalog, experiment, folder))
     }
@@ -113,6 +110,10 @@ pub fn compare(arguments: CompareArgs, datasets_dir: &Path) -> Result<()> {
     let categories = Category::parse_list(&arguments.categories)
         .map_err(|message| anyhow::anyhow!("--categories: {message}"))?;
     let comparison = match &arguments.merge {
+        Some(folder) if !folder.is_dir() => anyhow::bail!(
+            "{}: no such folder; --merge takes the --out folder the --shard tasks wrote into",
+            folder.display()
+        ),
         Some(folder) => Some(merge_comparison(
             &open_catalog(datasets_dir)?,
             &categories,
@@ -132,7 +133,17 @@ pub fn compare(arguments: CompareArgs, datasets_dir: &Path) -> Result<()> {
                     if let ComparisonEvent::RunFinished { folder, .. } = &event {
                         crate::say(&crate::write_report(folder));
                     }
-                    if let Some(line) = event.describe() {
+                    if let ComparisonEvent::ShareDone { shard, folder } = &event {
+                        // The merge must name the same categories as the shares.
+                        crate::say(&format!(
+                            "Share {} of {} done (shares count from 0). Once every share is: \
+                             gauntlet compare --merge {} --categories {}\n",
+                            shard.index,
+                            shard.count,
+                            folder.display(),
+                            arguments.categories
+                        ));
+                    } else if let Some(line) = event.describe() {
                         crate::say(&format!("{line}\n"));
                     }
                 },

@@ -20,7 +20,7 @@ pub enum StatsCommand {
         #[arg(long, value_name = "FILE.csv")]
         returns: PathBuf,
         /// Periods per year, to annualise (252 for exchange daily bars, 365 for 24/7 daily bars).
-        #[arg(long, default_value_t = 252.0, value_name = "N", value_parser = gauntlet_core::positive_number)]
+        #[arg(long, default_value_t = 252.0, value_name = "N", value_parser = gauntlet_core::bars_per_year_number)]
         bars_per_year: f64,
     },
     /// Probabilistic Sharpe Ratio and Minimum Track Record Length of a returns series (per-period
@@ -49,7 +49,7 @@ pub enum StatsCommand {
         #[arg(long, default_value_t = 0.95)]
         confidence: f64,
         /// Periods per year, to express the length in years too.
-        #[arg(long, default_value_t = 252.0, value_parser = gauntlet_core::positive_number)]
+        #[arg(long, default_value_t = 252.0, value_parser = gauntlet_core::bars_per_year_number)]
         bars_per_year: f64,
     },
     /// Deflated Sharpe Ratio of the selected strategy's returns, given how many trials the search

@@ -175,7 +175,7 @@ impl BacktestConfig {
             return Err(BacktestError::Config {
                 field: "initial_capital",
                 message: format!(
-                    "must be at most {MAX_INITIAL_CAPITAL:e}, got {}",
+                    "must be at most {MAX_INITIAL_CAPITAL:e}, got {:e}",
                     self.initial_capital
                 ),
             });

@@ -38,6 +38,7 @@
 
 mod bar;
 mod error;
+mod input_file;
 mod instrument;
 pub mod json_float;
 mod series;
@@ -45,9 +46,44 @@ mod time;
 
 pub use bar::{Bar, BarField, BarProblem, MAX_PRICE, MAX_VOLUME, check_bar_values};
 pub use error::{CoreError, error_text, is_broken_pipe};
+pub use input_file::{check_regular_file, open_regular_file, read_regular_file};
 pub use instrument::{AssetClass, Instrument};
 pub use series::{BarColumns, BarSeries, PriceFields};
-pub use time::{BarInterval, MILLIS_PER_DAY, Timestamp};
+pub use time::{
+    BarInterval, EARLIEST_PLAUSIBLE, END_OF_PLAUSIBLE, MILLIS_PER_DAY, PLAUSIBLE_YEARS, Timestamp,
+};
+
+/// The most bars per year a series may be annualised with: one-minute bars around the clock in a
+/// leap year (366 x 24 x 60 = 527,040). Gauntlet's finest interval is one minute, so more is a
+/// mistake, and an absurd value (1e300) would turn every annualised figure into nonsense (a Sharpe
+/// ratio of 1e150).
+pub const MAX_BARS_PER_YEAR: f64 = 527_040.0;
+
+/// Checks a bars-per-year figure: a finite number from 1 to [`MAX_BARS_PER_YEAR`].
+///
+/// # Errors
+/// `bars per year must be from 1 to 527040 (one-minute bars around the clock), got VALUE`.
+pub fn check_bars_per_year(value: f64) -> Result<f64, String> {
+    if value.is_finite() && (1.0..=MAX_BARS_PER_YEAR).contains(&value) {
+        Ok(value)
+    } else {
+        Err(format!(
+            "bars per year must be from 1 to {MAX_BARS_PER_YEAR} (one-minute bars around the \
+             clock), got {value}"
+        ))
+    }
+}
+
+/// A bars-per-year figure from text (a command-line flag: clap's `value_parser`), checked by
+/// [`check_bars_per_year`].
+///
+/// # Errors
+/// As [`check_bars_per_year`]; `must be a number, got TEXT` for text that is not one.
+pub fn bars_per_year_number(text: &str) -> Result<f64, String> {
+    text.parse::<f64>()
+        .map_err(|_| format!("must be a number, got {text}"))
+        .and_then(check_bars_per_year)
+}
 
 /// A value that must be a positive, finite number, from text (a command-line flag: clap's
 /// `value_parser`).
@@ -64,6 +100,23 @@ pub fn positive_number(text: &str) -> Result<f64, String> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn bars_per_year_are_bounded() {
+        assert_eq!(super::bars_per_year_number("252"), Ok(252.0));
+        assert_eq!(super::bars_per_year_number("527040"), Ok(527_040.0));
+        for text in ["1e300", "527041", "0.5", "NaN", "inf", "-252"] {
+            let message = super::bars_per_year_number(text).unwrap_err();
+            assert!(
+                message.starts_with("bars per year must be from 1 to 527040"),
+                "{message}"
+            );
+        }
+        assert_eq!(
+            super::bars_per_year_number("many").unwrap_err(),
+            "must be a number, got many"
+        );
+    }
+
     #[test]
     fn a_positive_number_is_finite_and_above_zero() {
         assert_eq!(super::positive_number("2.5"), Ok(2.5));

@@ -80,7 +80,23 @@ impl Timestamp {
     pub fn date(self) -> Option<NaiveDate> {
         self.to_datetime().map(|datetime| datetime.date_naive())
     }
+
+    /// Whether this time lies in the years Gauntlet accepts from a user's file or feed,
+    /// [`PLAUSIBLE_YEARS`]: from [`EARLIEST_PLAUSIBLE`] (1900-01-01 00:00 UTC, inclusive) to
+    /// [`END_OF_PLAUSIBLE`] (2201-01-01 00:00 UTC, exclusive). A date outside is a misread unit
+    /// (microseconds read as milliseconds give the year 31974) or a placeholder (9999-12-31).
+    pub fn is_plausible(self) -> bool {
+        (EARLIEST_PLAUSIBLE.0..END_OF_PLAUSIBLE.0).contains(&self.0)
+    }
 }
+
+/// The years of the bars Gauntlet accepts, for messages: `1900-2200`.
+pub const PLAUSIBLE_YEARS: &str = "1900-2200";
+/// The earliest bar time Gauntlet accepts: 1900-01-01 00:00 UTC (see [`Timestamp::is_plausible`]).
+pub const EARLIEST_PLAUSIBLE: Timestamp = Timestamp(-2_208_988_800_000);
+/// The first time past the years Gauntlet accepts: 2201-01-01 00:00 UTC (see
+/// [`Timestamp::is_plausible`]).
+pub const END_OF_PLAUSIBLE: Timestamp = Timestamp(7_289_654_400_000);
 
 impl fmt::Display for Timestamp {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -242,6 +258,16 @@ impl<'de> Deserialize<'de> for BarInterval {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plausible_years_are_1900_to_2200() {
+        assert_eq!(Timestamp::from_ymd(1900, 1, 1).unwrap(), EARLIEST_PLAUSIBLE);
+        assert_eq!(Timestamp::from_ymd(2201, 1, 1).unwrap(), END_OF_PLAUSIBLE);
+        assert!(EARLIEST_PLAUSIBLE.is_plausible());
+        assert!(Timestamp(END_OF_PLAUSIBLE.0 - 1).is_plausible());
+        assert!(!END_OF_PLAUSIBLE.is_plausible());
+        assert!(!Timestamp(EARLIEST_PLAUSIBLE.0 - 1).is_plausible());
+    }
 
     #[test]
     fn displays_iso_8601_utc() {

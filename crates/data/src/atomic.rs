@@ -80,6 +80,17 @@ where
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
     };
+    // `a-file/x.csv`: say which part is no folder (create_dir_all says only "File exists").
+    if let Some(file) = folder
+        .ancestors()
+        .find(|ancestor| ancestor.exists())
+        .filter(|ancestor| !ancestor.is_dir())
+    {
+        return Err(io_error(std::io::Error::new(
+            std::io::ErrorKind::NotADirectory,
+            format!("{} is a file, not a folder", file.display()),
+        )));
+    }
     std::fs::create_dir_all(folder).map_err(io_error)?;
     let file_name = target
         .file_name()
@@ -104,6 +115,36 @@ where
         .persist(&target)
         .map_err(|error| io_error(error.error))?;
     Ok(())
+}
+
+/// Checks, before any work, that writing `path` replaces nothing the user owns: `-` (standard
+/// output), a new file and a device (`/dev/null`) pass; an existing file passes only with
+/// `force`; a folder never does (a file is needed: writing would fail with "Is a directory").
+/// Links are followed, as [`write_atomically`] follows them.
+///
+/// # Errors
+/// [`DataError::Io`] naming `path`: `AlreadyExists` ("already exists; choose another file, or
+/// replace it with --force"), or `IsADirectory`.
+pub fn check_output_file(path: &Path, force: bool) -> Result<(), DataError> {
+    if path == Path::new("-") {
+        return Ok(());
+    }
+    let io_error = |source| DataError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let target = through_links(path).map_err(io_error)?;
+    match std::fs::metadata(&target) {
+        Ok(metadata) if metadata.is_dir() => Err(io_error(std::io::Error::new(
+            std::io::ErrorKind::IsADirectory,
+            "is a folder; name a file in it",
+        ))),
+        Ok(metadata) if metadata.is_file() && !force => Err(io_error(std::io::Error::new(
+            std::io::ErrorKind::AlreadyExists,
+            "already exists; choose another file, or replace it with --force",
+        ))),
+        _ => Ok(()),
+    }
 }
 
 /// Writes `bytes` to `path` atomically (see [`write_atomically`]).
@@ -143,6 +184,29 @@ mod tests {
         assert_eq!(std::fs::read(&real).unwrap(), b"new");
         let mode = std::fs::metadata(&real).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o640);
+    }
+
+    #[test]
+    fn an_existing_file_is_replaced_only_with_force() {
+        let folder = tempfile::tempdir().unwrap();
+        let path = folder.path().join("trades.csv");
+        check_output_file(&path, false).unwrap();
+        write_bytes_atomically(&path, b"mine").unwrap();
+        let error = check_output_file(&path, false).unwrap_err().to_string();
+        assert!(
+            error.ends_with(
+                "trades.csv: already exists; choose another file, or replace it with --force"
+            ),
+            "{error}"
+        );
+        check_output_file(&path, true).unwrap();
+        let error = check_output_file(folder.path(), true)
+            .unwrap_err()
+            .to_string();
+        assert!(error.ends_with("is a folder; name a file in it"), "{error}");
+        check_output_file(Path::new("-"), false).unwrap();
+        #[cfg(unix)]
+        check_output_file(Path::new("/dev/null"), false).unwrap();
     }
 
     #[test]

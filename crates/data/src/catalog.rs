@@ -25,6 +25,9 @@ use gauntlet_core::{AssetClass, BarInterval, BarSeries, Instrument};
 use serde::{Deserialize, Serialize};
 
 use crate::atomic::write_bytes_atomically;
+
+/// The file in a datasets folder whose lock an import holds while it adds its entry (empty; kept).
+pub const CATALOG_LOCK_FILE: &str = ".catalog.lock";
 use crate::error::DataError;
 use crate::parquet_io::{ParquetMetadata, read_parquet, write_parquet};
 
@@ -313,6 +316,11 @@ impl Catalog {
     /// atomically. If the catalog cannot be written, a newly created Parquet file is removed again, so
     /// a failed add leaves nothing behind.
     ///
+    /// Two imports into one folder at once each keep their entry: the add holds an exclusive lock
+    /// on the folder's [`CATALOG_LOCK_FILE`] (`flock`, released when the process ends, however it
+    /// ends) and reads the catalog again under it, so it writes on top of what another import
+    /// added since this catalog was opened.
+    ///
     /// # Errors
     /// [`DataError::DatasetExists`] when the name is taken and `force` is false;
     /// [`DataError::InvalidField`] for a bad name or `bars_per_year`; I/O and Parquet errors.
@@ -329,6 +337,19 @@ impl Catalog {
                 message: format!("must be a positive number, got {}", entry.bars_per_year),
             });
         }
+        let lock_path = self.folder.join(CATALOG_LOCK_FILE);
+        let lock_error = |source| DataError::Io {
+            path: lock_path.clone(),
+            source,
+        };
+        let lock = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(lock_error)?;
+        fs4::FileExt::lock(&lock).map_err(lock_error)?;
+        self.entries = Self::open(&self.folder)?.entries;
         let existing = self
             .entries
             .iter()
@@ -354,6 +375,7 @@ impl Catalog {
             return Err(error);
         }
         self.entries = entries;
+        drop(lock);
         Ok(())
     }
 
@@ -401,6 +423,34 @@ mod tests {
             None,
         )
         .unwrap()
+    }
+
+    #[test]
+    fn imports_into_one_folder_at_once_each_keep_their_entry() {
+        // Four catalogs opened on the same empty folder, then four adds: each add must write on
+        // top of the others' (before the lock and the re-read, the last writer alone survived).
+        let folder = tempfile::tempdir().unwrap();
+        let barrier = std::sync::Barrier::new(4);
+        std::thread::scope(|scope| {
+            for index in 0..4 {
+                let (folder, barrier) = (folder.path(), &barrier);
+                scope.spawn(move || {
+                    let mut catalog = Catalog::open(folder).unwrap();
+                    barrier.wait();
+                    catalog
+                        .add(entry(&format!("set-{index}")), &series(), false)
+                        .unwrap();
+                });
+            }
+        });
+        let catalog = Catalog::open(folder.path()).unwrap();
+        let mut names: Vec<&str> = catalog
+            .entries()
+            .iter()
+            .map(|entry| entry.name.as_str())
+            .collect();
+        names.sort_unstable();
+        assert_eq!(names, ["set-0", "set-1", "set-2", "set-3"]);
     }
 
     #[test]

@@ -6,14 +6,10 @@
 //! `volume` (or `vol`, `tick volume`). Columns may come in any order; other columns are ignored.
 
 use std::collections::BTreeMap;
-use std::fs::File;
-use std::io::{BufRead, BufReader, Read};
-
-use crate::line_cap::{LineCap, MAX_LINE_BYTES};
+use std::io::Read;
 use std::path::Path;
 
 use csv::{ByteRecord, ReaderBuilder, Trim};
-use flate2::read::MultiGzDecoder;
 use gauntlet_core::{
     BarColumns, BarField, BarProblem, BarSeries, PriceFields, Timestamp, check_bar_values,
 };
@@ -25,80 +21,26 @@ use crate::timestamp::{RawTime, TimestampFormat};
 
 mod times;
 
-/// Reads a CSV file (gzip-compressed when it starts with the gzip magic bytes) into a checked series.
-///
-/// Rows whose every price is missing (`null`, empty, `.`, `NA`) are market holidays in Yahoo and FRED
-/// files: they are dropped and counted in the report, never an error. A file in strictly descending
-/// time order is reversed (with a notice). A UTF-8 byte-order mark is ignored.
-///
-/// # Errors
-/// - [`DataError::Io`] when the file cannot be read; [`DataError::EmptyFile`]; [`DataError::NoDataRows`]
-///   for a header without rows; [`DataError::Gzip`] for a corrupt or truncated gzip stream.
-/// - [`DataError::MissingColumn`] / [`DataError::Header`] when the header lacks a needed column, is
-///   ambiguous, or does not fit the requested layout.
-/// - [`DataError::BadRow`] for the first bad row (file, line, column, kind and value), unless
-///   `skip_bad_rows`; then [`DataError::AllRowsBad`] when no row is left.
-pub fn import_csv(path: &Path, options: &ImportOptions) -> Result<ImportedCsv, DataError> {
-    let io_error = |source| DataError::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    let file = File::open(path).map_err(io_error)?;
-    let mut buffered = BufReader::with_capacity(1 << 16, file);
-    let head = buffered.fill_buf().map_err(io_error)?;
-    if head.is_empty() {
-        return Err(DataError::EmptyFile {
-            path: path.to_path_buf(),
-        });
+/// `text` as a message shows it: control characters escaped (a NUL would otherwise vanish on the
+/// terminal) and at most `limit` characters (a 50 MB field must not become a 50 MB error line).
+pub(crate) fn shown(text: &str, limit: usize) -> String {
+    let mut shown = String::new();
+    for (count, character) in text.chars().enumerate() {
+        if count == limit {
+            shown.push_str(&format!("... ({} bytes in all)", text.len()));
+            break;
+        }
+        if character.is_control() {
+            shown.extend(character.escape_debug());
+        } else {
+            shown.push(character);
+        }
     }
-    if crate::json_candles::looks_like_json(head) {
-        return import_json(path, options, buffered);
-    }
-    let gzip = head.starts_with(&[0x1f, 0x8b]);
-    // Lines are capped after decompression: one endless line (or a gzip bomb of one) is an error
-    // naming the line, not exhausted memory.
-    let reader: Box<dyn Read> = if gzip {
-        Box::new(LineCap::new(MultiGzDecoder::new(buffered), MAX_LINE_BYTES))
-    } else {
-        Box::new(LineCap::new(buffered, MAX_LINE_BYTES))
-    };
-    Importer::new(path, options, gzip).run(reader)
+    shown
 }
 
-/// JSON candles ([`crate::json_candles`]) through the CSV importer's checks; line numbers in
-/// messages count the header as line 1, so candle N is line N + 1.
-fn import_json(
-    path: &Path,
-    options: &ImportOptions,
-    reader: impl Read,
-) -> Result<ImportedCsv, DataError> {
-    let mut text = String::new();
-    reader
-        .take(crate::json_candles::MAX_JSON_BYTES + 1)
-        .read_to_string(&mut text)
-        .map_err(|source| DataError::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
-    let header = |message: String| DataError::Header {
-        path: path.to_path_buf(),
-        message,
-    };
-    if text.len() as u64 > crate::json_candles::MAX_JSON_BYTES {
-        return Err(header(format!(
-            "a JSON file larger than {} bytes; split it or convert it to CSV",
-            crate::json_candles::MAX_JSON_BYTES
-        )));
-    }
-    let (csv, notice) = crate::json_candles::candles_to_csv(&text).map_err(header)?;
-    let mut imported =
-        Importer::new(path, options, false).run(Box::new(std::io::Cursor::new(csv)))?;
-    imported
-        .report
-        .notices
-        .insert(0, format!("{notice}; candle N is line N + 1 below"));
-    Ok(imported)
-}
+/// The longest message about one row, characters (with its values cut to fit).
+const MESSAGE_CHARACTERS: usize = 300;
 
 /// Whether a field marks a missing value (`null` rows of Yahoo, `.` of FRED, empty, `NA`).
 /// `NaN` is not a missing marker: it is a bad number.
@@ -139,13 +81,29 @@ impl RowProblem {
     }
 }
 
-struct Importer<'a> {
+/// The import in progress: its settings, the rows read so far and what they told.
+///
+/// Both readers feed it the same way: [`Importer::begin`] with the header's column names, then
+/// [`Importer::push`] for each row (a CSV record, or a JSON candle laid out as one), then
+/// [`Importer::finish`]; so every rule applies to CSV and JSON alike.
+pub(crate) struct Importer<'a> {
     path: &'a Path,
     options: &'a ImportOptions,
     gzip: bool,
     skipped: BTreeMap<BadRowKind, SkippedRows>,
     rows_without_prices: SkippedRows,
     notices: Vec<String>,
+    /// The layout and the columns, once the header is read.
+    table: Option<(CsvLayout, ColumnMap)>,
+    rows: Rows,
+    detected: Option<DetectedFormat>,
+    data_rows: usize,
+    /// The times read are the bars' close times (JSON candles with only a `closeTime`): each is
+    /// moved back to its bar's open once the spacing is known.
+    pub(crate) times_at_close: bool,
+    /// The header is Gauntlet's own (JSON candles laid out as rows): the column flags already
+    /// chose the candles' keys, so they are not looked for among its names.
+    pub(crate) canonical_header: bool,
 }
 
 /// Rows read so far, column by column, with their line numbers.
@@ -168,7 +126,7 @@ struct DetectedFormat {
 }
 
 impl<'a> Importer<'a> {
-    fn new(path: &'a Path, options: &'a ImportOptions, gzip: bool) -> Self {
+    pub(crate) fn new(path: &'a Path, options: &'a ImportOptions, gzip: bool) -> Self {
         Self {
             path,
             options,
@@ -176,7 +134,21 @@ impl<'a> Importer<'a> {
             skipped: BTreeMap::new(),
             rows_without_prices: SkippedRows::default(),
             notices: Vec::new(),
+            table: None,
+            rows: Rows::default(),
+            detected: None,
+            data_rows: 0,
+            times_at_close: false,
+            canonical_header: false,
         }
+    }
+
+    pub(crate) fn path(&self) -> &Path {
+        self.path
+    }
+
+    pub(crate) fn options(&self) -> &ImportOptions {
+        self.options
     }
 
     fn read_error(&self, error: csv::Error, last_line: u64) -> DataError {
@@ -213,17 +185,30 @@ impl<'a> Importer<'a> {
             Err(DataError::BadRow {
                 path: self.path.to_path_buf(),
                 line,
-                column: problem.column,
+                column: problem.column.map(|column| shown(&column, 80)),
                 kind: problem.kind,
-                message: problem.message,
+                message: shown(&problem.message, MESSAGE_CHARACTERS),
             })
         }
     }
 
-    fn run(mut self, reader: Box<dyn Read>) -> Result<ImportedCsv, DataError> {
+    /// A row that does not fit the header's columns: a bad row of `kind` (counted as a data row).
+    pub(crate) fn misshapen_row(
+        &mut self,
+        line: u64,
+        kind: BadRowKind,
+        message: String,
+    ) -> Result<(), DataError> {
+        self.data_rows += 1;
+        self.bad_row(line, RowProblem::new(None, kind, message))
+    }
+
+    /// Reads a CSV: the header, then every record.
+    pub(crate) fn read_csv(mut self, reader: Box<dyn Read>) -> Result<ImportedCsv, DataError> {
         let mut csv_reader = ReaderBuilder::new()
             .flexible(true)
             .trim(Trim::All)
+            .delimiter(self.options.separator.unwrap_or(b','))
             .from_reader(reader);
         let header_names: Vec<String> = match csv_reader.byte_headers() {
             Ok(headers) => headers
@@ -241,17 +226,8 @@ impl<'a> Importer<'a> {
                 path: self.path.to_path_buf(),
             });
         }
-        let (layout, columns) = self.map_columns(header_names)?;
-        let price_fields = if layout == CsvLayout::CloseOnly {
-            PriceFields::CloseOnly
-        } else {
-            PriceFields::Ohlc
-        };
-
-        let mut rows = Rows::default();
+        self.begin(header_names)?;
         let mut record = ByteRecord::new();
-        let mut detected: Option<DetectedFormat> = None;
-        let mut data_rows = 0usize;
         let mut last_line = 1u64;
         loop {
             match csv_reader.read_byte_record(&mut record) {
@@ -261,21 +237,58 @@ impl<'a> Importer<'a> {
             }
             let line = record.position().map_or(last_line + 1, csv::Position::line);
             last_line = line;
-            data_rows += 1;
-            match self.parse_row(&record, &columns, layout, &mut detected, line) {
-                Ok(Some((time, [open, high, low, close, volume]))) => {
-                    rows.lines.push(line);
-                    rows.times.push(time);
-                    rows.open.push(open);
-                    rows.high.push(high);
-                    rows.low.push(low);
-                    rows.close.push(close);
-                    rows.volume.push(volume);
-                }
-                Ok(None) => self.rows_without_prices.add(line),
-                Err(problem) => self.bad_row(line, problem)?,
-            }
+            self.push(&record, line)?;
         }
+        self.finish()
+    }
+
+    /// Maps the header's column names to the fields (see [`Importer::map_columns`]).
+    pub(crate) fn begin(&mut self, header_names: Vec<String>) -> Result<(), DataError> {
+        let table = self.map_columns(header_names)?;
+        self.table = Some(table);
+        Ok(())
+    }
+
+    /// Reads one data row (`line` numbers it in messages): kept, dropped as a row without prices,
+    /// or bad (an error unless skipping bad rows).
+    pub(crate) fn push(&mut self, record: &ByteRecord, line: u64) -> Result<(), DataError> {
+        self.data_rows += 1;
+        let mut detected = self.detected.take();
+        let (layout, columns) = self.table.as_ref().expect("begin() read the header");
+        let parsed = self.parse_row(record, columns, *layout, &mut detected, line);
+        self.detected = detected;
+        match parsed {
+            Ok(Some((time, [open, high, low, close, volume]))) => {
+                let rows = &mut self.rows;
+                rows.lines.push(line);
+                rows.times.push(time);
+                rows.open.push(open);
+                rows.high.push(high);
+                rows.low.push(low);
+                rows.close.push(close);
+                rows.volume.push(volume);
+                Ok(())
+            }
+            Ok(None) => {
+                self.rows_without_prices.add(line);
+                Ok(())
+            }
+            Err(problem) => self.bad_row(line, problem),
+        }
+    }
+
+    /// The rows read, resolved, ordered and checked as one series, with the report.
+    pub(crate) fn finish(mut self) -> Result<ImportedCsv, DataError> {
+        let (layout, columns) = self.table.take().ok_or_else(|| DataError::NoDataRows {
+            path: self.path.to_path_buf(),
+        })?;
+        let data_rows = self.data_rows;
+        let mut rows = std::mem::take(&mut self.rows);
+        let price_fields = if layout == CsvLayout::CloseOnly {
+            PriceFields::CloseOnly
+        } else {
+            PriceFields::Ohlc
+        };
         if data_rows == 0 || (rows.lines.is_empty() && self.skipped.is_empty()) {
             return Err(DataError::NoDataRows {
                 path: self.path.to_path_buf(),
@@ -287,7 +300,9 @@ impl<'a> Importer<'a> {
                 rows: data_rows,
             });
         }
-        let detected = detected.expect("a kept row fixed the timestamp format");
+        let detected = self
+            .detected
+            .expect("a kept row fixed the timestamp format");
         // An OHLC file with dd.mm.yyyy timestamps is a MetaTrader / Dukascopy export.
         let layout = if self.options.layout.is_none()
             && layout == CsvLayout::Generic
@@ -351,6 +366,41 @@ impl<'a> Importer<'a> {
         })
     }
 
+    /// The error for a header without a timestamp column; a header read as one column that holds
+    /// another separator names it (a `;`-separated European CSV, a tab-separated export).
+    fn no_timestamp_column(&self, names: &[String]) -> DataError {
+        let separator = self.options.separator.unwrap_or(b',');
+        if let [only] = names {
+            for (candidate, name) in [(b';', "';'"), (b'\t', "tab"), (b'|', "'|'"), (b',', "','")] {
+                if candidate != separator && only.as_bytes().contains(&candidate) {
+                    let flag = if candidate == b'\t' {
+                        "'\\t'".to_string()
+                    } else {
+                        name.to_string()
+                    };
+                    return DataError::Header {
+                        path: self.path.to_path_buf(),
+                        message: format!(
+                            "no timestamp column: the header is one column '{}'; the file looks \
+                             {name}-separated: read it with --sep {flag}{}",
+                            shown(only, 80),
+                            if candidate == b';' {
+                                " (and --decimal-comma when prices are written 1,5)"
+                            } else {
+                                ""
+                            }
+                        ),
+                    };
+                }
+            }
+        }
+        DataError::MissingColumn {
+            path: self.path.to_path_buf(),
+            column: "timestamp (timestamp, date, time or datetime)".into(),
+            found: shown(&names.join(", "), MESSAGE_CHARACTERS),
+        }
+    }
+
     /// Finds the needed columns and decides the layout.
     fn map_columns(&mut self, names: Vec<String>) -> Result<(CsvLayout, ColumnMap), DataError> {
         let normalised: Vec<String> = names.iter().map(|name| normalise(name)).collect();
@@ -362,7 +412,7 @@ impl<'a> Importer<'a> {
         let missing = |column: &str| DataError::MissingColumn {
             path: self.path.to_path_buf(),
             column: column.to_string(),
-            found: names.join(", "),
+            found: shown(&names.join(", "), MESSAGE_CHARACTERS),
         };
         // A column named twice (`timestamp,close,close`): which one is meant cannot be guessed.
         for (second, name) in normalised.iter().enumerate() {
@@ -381,12 +431,29 @@ impl<'a> Importer<'a> {
                 });
             }
         }
+        // A column the user named (`--time-column`, ...), matched like the others.
+        let canonical = self.canonical_header;
+        let named = |requested: &Option<String>, flag: &str| -> Result<Option<usize>, DataError> {
+            requested
+                .as_ref()
+                .filter(|_| !canonical)
+                .map(|requested| {
+                    normalised
+                        .iter()
+                        .position(|name| *name == normalise(requested))
+                        .ok_or_else(|| missing(&format!("'{requested}' (asked for with {flag})")))
+                })
+                .transpose()
+        };
+        let options = self.options;
         let date_column = find(&["date"]);
         let time_column = find(&["time"]);
         // pandas' `DataFrame.to_csv()` writes a date index as an unnamed first column.
         let unnamed_first =
             (normalised.first().is_some_and(String::is_empty) && names.len() > 1).then_some(0);
+        let requested_time = named(&options.time_column, "--time-column")?;
         let (time, time_of_day) = match (
+            requested_time,
             find(&[
                 "timestamp",
                 "datetime",
@@ -398,32 +465,29 @@ impl<'a> Importer<'a> {
             date_column,
             time_column,
         ) {
-            (Some(timestamp), _, _) => (timestamp, None),
-            (None, Some(date), Some(time)) => (date, Some(time)),
-            (None, Some(date), None) => (date, None),
-            (None, None, Some(time)) => (time, None),
-            (None, None, None) => match unnamed_first {
+            (Some(requested), ..) => (requested, None),
+            (None, Some(timestamp), _, _) => (timestamp, None),
+            (None, None, Some(date), Some(time)) => (date, Some(time)),
+            (None, None, Some(date), None) => (date, None),
+            (None, None, None, Some(time)) => (time, None),
+            (None, None, None, None) => match unnamed_first {
                 Some(first) => {
                     self.notices.push(
                         "read the unnamed first column (a pandas index) as the timestamp".into(),
                     );
                     (first, None)
                 }
-                None => return Err(missing("timestamp (timestamp, date, time or datetime)")),
+                None => return Err(self.no_timestamp_column(&names)),
             },
         };
-        let open = find(&["open"]);
-        let high = find(&["high"]);
-        let low = find(&["low"]);
+        let open = named(&options.open_column, "--open-column")?.or_else(|| find(&["open"]));
+        let high = named(&options.high_column, "--high-column")?.or_else(|| find(&["high"]));
+        let low = named(&options.low_column, "--low-column")?.or_else(|| find(&["low"]));
         let adjusted_close = find(&["adjclose", "adjustedclose"]);
-        let volume = find(&["volume", "vol", "tickvolume", "tickvol"]);
-        let named_close = match &self.options.close_column {
-            Some(requested) => Some(
-                normalised
-                    .iter()
-                    .position(|name| *name == normalise(requested))
-                    .ok_or_else(|| missing(&format!("'{requested}' (asked for as the close)")))?,
-            ),
+        let volume = named(&options.volume_column, "--volume-column")?
+            .or_else(|| find(&["volume", "vol", "tickvolume", "tickvol"]));
+        let named_close = match named(&options.close_column, "--close-column")? {
+            Some(close) => Some(close),
             None => find(&["close", "last", "price"]),
         };
         let has_any_ohlc = open.is_some() || high.is_some() || low.is_some();
@@ -526,16 +590,35 @@ impl<'a> Importer<'a> {
                 )
             })
         };
+        let decimal_comma = self.options.decimal_comma;
         let number = |index: usize| -> Result<Option<f64>, RowProblem> {
             let field = text(index)?;
-            match field.parse::<f64>() {
-                Ok(value) => Ok(Some(value)),
-                Err(_) if is_missing(field) => Ok(None),
-                Err(_) => Err(RowProblem::new(
+            let not_a_number = |why: &str| {
+                RowProblem::new(
                     Some(&columns.names[index]),
                     BadRowKind::NotANumber,
-                    format!("'{field}' is not a number"),
+                    format!("'{field}' is not a number{why}"),
+                )
+            };
+            let parsed = if decimal_comma {
+                // With a decimal comma a '.' could only be a thousands separator (1.234,5), which
+                // would be read wrong if taken as a decimal point: refused, never guessed.
+                if field.contains('.') && !is_missing(field) {
+                    return Err(not_a_number(
+                        " with --decimal-comma (a '.' thousands separator? remove them)",
+                    ));
+                }
+                field.replace(',', ".").parse::<f64>()
+            } else {
+                field.parse::<f64>()
+            };
+            match parsed {
+                Ok(value) => Ok(Some(value)),
+                Err(_) if is_missing(field) => Ok(None),
+                Err(_) if !decimal_comma && field.contains(',') => Err(not_a_number(
+                    " (a decimal comma? read the file with --decimal-comma)",
                 )),
+                Err(_) => Err(not_a_number("")),
             }
         };
         let close = number(columns.close)?;
@@ -679,5 +762,16 @@ fn bad_row_kind(problem: &BarProblem) -> BadRowKind {
         BarProblem::HighBelowLow { .. } => BadRowKind::HighBelowLow,
         BarProblem::HighBelowBody { .. } => BadRowKind::HighBelowOpenOrClose,
         BarProblem::LowAboveBody { .. } => BadRowKind::LowAboveOpenOrClose,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shown;
+
+    #[test]
+    fn messages_escape_control_characters_and_cut_long_values() {
+        assert_eq!(shown("10\u{0}", 10), "10\\0");
+        assert_eq!(shown(&"x".repeat(50), 5), "xxxxx... (50 bytes in all)");
     }
 }

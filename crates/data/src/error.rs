@@ -46,6 +46,9 @@ pub enum BadRowKind {
     /// An intraday timestamp off the grid the other bars keep (a live snapshot at 13:46:02 among
     /// 15-minute bars).
     OffGrid,
+    /// A timestamp outside the years 1900-2200 ([`gauntlet_core::Timestamp::is_plausible`]): a
+    /// misread unit (microseconds read as milliseconds give the year 31974) or a placeholder date.
+    ImplausibleDate,
 }
 
 impl BadRowKind {
@@ -69,6 +72,7 @@ impl BadRowKind {
             Self::OutOfOrder => "out_of_order",
             Self::Overlap => "overlap",
             Self::OffGrid => "off_grid",
+            Self::ImplausibleDate => "implausible_date",
         }
     }
 }
@@ -118,6 +122,14 @@ pub enum DataError {
         /// The file.
         path: PathBuf,
         /// What is wrong.
+        message: String,
+    },
+    /// A JSON candle file is not valid JSON, or not candles.
+    #[error("{}: {message}", path.display())]
+    Json {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong, with the JSON line and column of a syntax error.
         message: String,
     },
     /// A gzip file is corrupt or cut short.

@@ -9,8 +9,8 @@ use serde::Serialize;
 
 use crate::atomic::write_atomically;
 use crate::catalog::Catalog;
-use crate::csv_import::import_csv;
 use crate::error::{BadRowKind, DataError};
+use crate::import_file::import_csv;
 use crate::import_report::ImportOptions;
 use crate::parquet_io::{ParquetMetadata, read_parquet, write_time_table};
 
@@ -237,7 +237,7 @@ pub fn read_numeric_matrix(path: &Path) -> Result<Vec<Vec<f64>>, DataError> {
         path: path.to_path_buf(),
         source,
     };
-    let file = std::fs::File::open(path).map_err(io_error)?;
+    let file = gauntlet_core::open_regular_file(path).map_err(io_error)?;
     let mut reader = ReaderBuilder::new().trim(Trim::All).from_reader(file);
     let headers = reader
         .headers()

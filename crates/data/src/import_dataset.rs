@@ -3,11 +3,11 @@
 
 use std::path::PathBuf;
 
-use gauntlet_core::{AssetClass, BarInterval};
+use gauntlet_core::{AssetClass, BarInterval, BarSeries};
 
 use crate::catalog::{Catalog, DataSource, DatasetEntry, validate_dataset_name};
-use crate::csv_import::import_csv;
 use crate::error::DataError;
+use crate::import_file::import_csv;
 use crate::import_report::{ImportOptions, ImportReport};
 use crate::summary::infer_interval;
 
@@ -45,7 +45,9 @@ pub struct ImportRequest {
 /// report.
 ///
 /// # Errors
-/// [`DataError::InvalidField`] for a bad name or an interval that cannot be inferred;
+/// [`DataError::InvalidField`] for a bad name, an interval that cannot be inferred or that the
+/// timestamps contradict (`--interval 1h` on daily bars), or bars per year out of bounds
+/// ([`check_bars_per_year`]);
 /// [`DataError::DatasetExists`] when the name is taken and `force` is off; as [`import_csv`] and
 /// [`Catalog::add`].
 pub fn import_dataset(
@@ -70,16 +72,38 @@ pub fn import_dataset(
         });
     }
     let imported = import_csv(&request.file, &request.options)?;
-    let interval = match request.interval {
-        Some(interval) => interval,
-        None => infer_interval(&imported.series).ok_or_else(|| DataError::InvalidField {
-            field: "interval".into(),
-            message: format!(
-                "cannot infer the bar interval of {}; pass --interval",
-                request.file.display()
-            ),
-        })?,
+    let mut report = imported.report;
+    let inferred = infer_interval(&imported.series);
+    let interval = match (request.interval, inferred) {
+        (Some(declared), Some(found)) if !same_interval(declared, found) => {
+            return Err(DataError::InvalidField {
+                field: "interval".into(),
+                message: format!(
+                    "--interval {declared}, but the bars of {} are mostly {found} apart; leave \
+                     --interval out to use {found}, or import bars of {declared}",
+                    request.file.display()
+                ),
+            });
+        }
+        (Some(declared), _) => declared,
+        (None, Some(found)) => found,
+        (None, None) => {
+            return Err(DataError::InvalidField {
+                field: "interval".into(),
+                message: format!(
+                    "cannot infer the bar interval of {}; pass --interval",
+                    request.file.display()
+                ),
+            });
+        }
     };
+    let bars_per_year = request
+        .bars_per_year
+        .unwrap_or_else(|| request.asset_class.default_bars_per_year(interval));
+    check_bars_per_year(bars_per_year, interval)?;
+    if let Some(warning) = mixed_intervals(&imported.series) {
+        report.notices.push(warning);
+    }
     let mut source = request.source;
     if source.path.is_empty() {
         source.path = request.file.display().to_string();
@@ -97,14 +121,86 @@ pub fn import_dataset(
         symbol: request.symbol,
         asset_class: request.asset_class,
         interval,
-        bars_per_year: request
-            .bars_per_year
-            .unwrap_or_else(|| request.asset_class.default_bars_per_year(interval)),
+        bars_per_year,
         description: request.description,
         licence: request.licence,
         notes: request.notes,
         source,
     };
     catalog.add(entry.clone(), &imported.series, request.force)?;
-    Ok((entry, imported.report))
+    Ok((entry, report))
+}
+
+/// Whether two intervals are the same length (`1d` and `24h`), or both a calendar month's.
+fn same_interval(declared: BarInterval, found: BarInterval) -> bool {
+    declared == found || declared.nominal_millis() == found.nominal_millis()
+}
+
+/// Checks bars per year against [`gauntlet_core::MAX_BARS_PER_YEAR`] and against the interval: no
+/// more bars than a leap year holds around the clock, and no fewer than a tenth of that (an
+/// exchange's daily bars are 252 of 365, its minute bars about a fifth of the 24/7 count).
+///
+/// # Errors
+/// [`DataError::InvalidField`] naming `bars_per_year`.
+pub fn check_bars_per_year(bars_per_year: f64, interval: BarInterval) -> Result<(), DataError> {
+    let invalid = |message: String| DataError::InvalidField {
+        field: "bars_per_year".into(),
+        message,
+    };
+    gauntlet_core::check_bars_per_year(bars_per_year).map_err(invalid)?;
+    let around_the_clock = interval.bars_per_year_24_7();
+    let most = around_the_clock * 366.0 / 365.0;
+    if bars_per_year > most * (1.0 + 1e-9) || bars_per_year < around_the_clock / 10.0 {
+        return Err(invalid(format!(
+            "{bars_per_year} bars of {interval} a year: a year holds at most {most:.0} of them \
+             (around the clock), and no market trades fewer than a tenth of that ({:.1})",
+            around_the_clock / 10.0
+        )));
+    }
+    Ok(())
+}
+
+/// A warning when the series changes interval partway (100 daily bars, then 100 hourly): the most
+/// common spacing of each run of 20 spacings, where it holds at least half of them, differs between
+/// runs.
+fn mixed_intervals(series: &BarSeries) -> Option<String> {
+    const RUN: usize = 20;
+    let times = series.timestamps();
+    let spacings: Vec<i64> = times
+        .windows(2)
+        .map(|pair| pair[1].millis() - pair[0].millis())
+        .collect();
+    let mut runs: Vec<(usize, i64)> = Vec::new();
+    for (index, run) in spacings.chunks(RUN).enumerate() {
+        let mut sorted = run.to_vec();
+        sorted.sort_unstable();
+        let modal = sorted
+            .chunk_by(|a, b| a == b)
+            .max_by_key(|same| same.len())
+            .filter(|same| same.len() * 2 >= RUN.min(run.len()) && run.len() >= RUN / 2)
+            .map(|same| same[0]);
+        if let Some(spacing) = modal
+            && runs.last().is_none_or(|(_, last)| *last != spacing)
+        {
+            runs.push((index * RUN, spacing));
+        }
+    }
+    if runs.len() < 2 {
+        return None;
+    }
+    let described: Vec<String> = runs
+        .iter()
+        .take(4)
+        .map(|(start, spacing)| {
+            format!(
+                "{} apart from {}",
+                crate::summary::spacing_text(*spacing),
+                crate::describe::date_text(times[*start])
+            )
+        })
+        .collect();
+    Some(format!(
+        "warning: the file mixes intervals (bars mostly {}); a dataset should hold one interval",
+        described.join(", then ")
+    ))
 }

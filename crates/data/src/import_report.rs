@@ -79,7 +79,49 @@ pub struct ImportOptions {
     /// by the same factor (split and dividend adjustment, as Yahoo's own adjusted series).
     pub adjust: bool,
     /// The column to read as the close (matched like other column names), overriding detection.
+    /// For JSON candles (objects), the key.
     pub close_column: Option<String>,
+    /// The column (JSON key) to read as the timestamp, overriding detection.
+    pub time_column: Option<String>,
+    /// The column (JSON key) to read as the open, overriding detection.
+    pub open_column: Option<String>,
+    /// The column (JSON key) to read as the high, overriding detection.
+    pub high_column: Option<String>,
+    /// The column (JSON key) to read as the low, overriding detection.
+    pub low_column: Option<String>,
+    /// The column (JSON key) to read as the volume, overriding detection.
+    pub volume_column: Option<String>,
+    /// The field separator of a CSV file (`None`: a comma). A header that reads as one column
+    /// holding `;` or tabs is refused naming the separator to pass.
+    pub separator: Option<u8>,
+    /// Numbers are written with a decimal comma (`1,5`), as in European CSVs (whose separator is
+    /// then usually `;`). A number holding a `.` is refused: it would be a thousands separator.
+    pub decimal_comma: bool,
+    /// The unit of epoch timestamps; `None` tells it from each file's magnitudes
+    /// ([`crate::EpochUnit::of_magnitude`]).
+    pub time_unit: Option<crate::EpochUnit>,
+}
+
+/// A CSV field separator from text, as `--sep` takes it: one ASCII character (`;`, `|`, `,`), or
+/// `\t` / `tab` for a tab.
+///
+/// # Errors
+/// A message for anything else (a letter, a digit, a quote, a line end, several characters).
+pub fn parse_separator(text: &str) -> Result<u8, String> {
+    let byte = match text {
+        "\\t" | "\t" | "tab" | "TAB" => b'\t',
+        _ => match text.as_bytes() {
+            [byte] => *byte,
+            _ => 0,
+        },
+    };
+    if byte == b'\t' || (byte.is_ascii_punctuation() && byte != b'"') || byte == b' ' {
+        Ok(byte)
+    } else {
+        Err(format!(
+            "the separator must be one character such as ';', '|' or '\\t' (tab), got '{text}'"
+        ))
+    }
 }
 
 /// Rows that were left out of an import, with the first few line numbers.

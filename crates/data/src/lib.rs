@@ -8,7 +8,14 @@
 //! - [`export_csv`]: plain CSV out;
 //! - [`Catalog`]: `datasets/catalog.toml`, names to files with provenance and licence;
 //! - [`split()`]: in-sample / validation / holdout by fraction or date;
-//! - [`resample()`]: aggregation to a coarser interval;
+//! - [`resample()`]: aggregation to a coarser interval, and [`resample_with_offset`] with the bucket
+//!   boundaries moved (4h bars from 01:00);
+//! - [`noise_bars`] / [`noise_copies`]: the Noise Test's copies of a series, a share of the opens,
+//!   highs, lows and closes moved by up to a fraction of the ATR, kept valid bars;
+//! - [`shifted_bars`] / [`shift_plan`]: the "Vs Shifted" test's series, re-built with shifted bar
+//!   boundaries (or, without finer data, started later);
+//! - [`permute_bars`]: Masters' permutation of bars (gaps and bar shapes shuffled, the first bar
+//!   kept) for Monte Carlo permutation tests, one permutation per calendar;
 //! - [`summarize`]: rows, range, gaps, stale and flat bars, zero volume, largest moves.
 //!
 //! Every error is a [`DataError`] naming the file, line, column or field at fault. Every file is
@@ -45,21 +52,26 @@ mod describe;
 mod error;
 mod files;
 mod import_dataset;
+mod import_file;
 mod import_report;
 mod json_candles;
 mod line_cap;
+mod noise;
 mod numeric_column;
 mod parquet_io;
+mod permutation;
 mod resample;
+mod shift;
 mod split;
 mod summary;
 mod table;
 mod timestamp;
 
-pub use atomic::{write_atomically, write_bytes_atomically};
-pub use catalog::{CATALOG_FILE, Catalog, DataSource, DatasetEntry, validate_dataset_name};
+pub use atomic::{check_output_file, write_atomically, write_bytes_atomically};
+pub use catalog::{
+    CATALOG_FILE, CATALOG_LOCK_FILE, Catalog, DataSource, DatasetEntry, validate_dataset_name,
+};
 pub use csv_export::export_csv;
-pub use csv_import::import_csv;
 pub use describe::{
     Inspection, LIST_HEADER, ListedDataset, date_text, export_dataset, inspection_rows,
     list_datasets, listing_footer, price_fields_text,
@@ -69,16 +81,25 @@ pub use files::{
     NamedSeries, is_parquet_path, load_series_between, load_series_file, read_numeric_matrix,
     write_csv_records, write_csv_rows, write_time_columns,
 };
-pub use import_dataset::{ImportRequest, import_dataset};
-pub use import_report::{CsvLayout, ImportOptions, ImportReport, ImportedCsv, SkippedRows};
+pub use import_dataset::{ImportRequest, check_bars_per_year, import_dataset};
+pub use import_file::import_csv;
+pub use import_report::{
+    CsvLayout, ImportOptions, ImportReport, ImportedCsv, SkippedRows, parse_separator,
+};
 pub use json_candles::MAX_JSON_BYTES;
 pub use line_cap::{LineCap, MAX_LINE_BYTES};
+pub use noise::{
+    FieldShares, MAX_NOISE_ATR_FRACTION, MAX_NOISE_BARS_IN_MEMORY, MAX_NOISE_COPIES, NoiseSettings,
+    noise_bars, noise_copies,
+};
 pub use numeric_column::read_numeric_column;
 pub use parquet_io::{
     PARQUET_SCHEMA_VERSION, ParquetMetadata, read_parquet, write_parquet, write_time_table,
 };
-pub use resample::resample;
+pub use permutation::{BarPermutation, apply_permutation, permute_bars};
+pub use resample::{resample, resample_with_offset};
+pub use shift::{BarShift, MAX_SHIFTED_VARIANTS, shift_plan, shifted_bars};
 pub use split::{SplitRanges, SplitSpec, split};
 pub use summary::{DatasetSummary, Gap, LARGEST_MOVES_LISTED, Move, infer_interval, summarize};
 pub use table::{TableColumn, read_table, write_table};
-pub use timestamp::TimestampFormat;
+pub use timestamp::{EpochUnit, TimestampFormat, epoch_millis};

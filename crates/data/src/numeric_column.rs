@@ -19,14 +19,11 @@ pub fn read_numeric_column(path: &Path, names: &[&str]) -> Result<(String, Vec<f
         path: path.to_path_buf(),
         source,
     };
+    let file = gauntlet_core::open_regular_file(path).map_err(io_error)?;
     let mut reader = ReaderBuilder::new()
         .trim(Trim::All)
         .flexible(true)
-        .from_path(path)
-        .map_err(|error| match error.into_kind() {
-            csv::ErrorKind::Io(source) => io_error(source),
-            other => io_error(std::io::Error::other(format!("{other:?}"))),
-        })?;
+        .from_reader(crate::line_cap::LineCap::new(file, crate::MAX_LINE_BYTES));
     let headers: Vec<String> = reader
         .headers()
         .map_err(|error| io_error(std::io::Error::other(error.to_string())))?

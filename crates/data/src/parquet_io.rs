@@ -8,7 +8,6 @@
 //! ordinary tables.
 
 use std::collections::{BTreeMap, HashMap};
-use std::fs::File;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -187,7 +186,7 @@ pub fn read_parquet(path: &Path) -> Result<(BarSeries, ParquetMetadata), DataErr
         path: path.to_path_buf(),
         message,
     };
-    let file = File::open(path).map_err(|source| DataError::Io {
+    let file = gauntlet_core::open_regular_file(path).map_err(|source| DataError::Io {
         path: path.to_path_buf(),
         source,
     })?;

@@ -23,13 +23,65 @@ pub enum SplitSpec {
         holdout: f64,
     },
     /// By date: bars opening before `validation_start` are in-sample, bars from `validation_start` to
-    /// before `holdout_start` validation, the rest holdout.
+    /// before `holdout_start` validation, the rest holdout. In a file each is an ISO date
+    /// (`"2018-01-01"`, 00:00 UTC), an RFC 3339 date-time, a TOML date (`2018-01-01`) or epoch
+    /// milliseconds; written back as epoch milliseconds.
     Dates {
         /// First time of the validation part.
+        #[serde(deserialize_with = "milliseconds_or_date")]
         validation_start: Timestamp,
         /// First time of the holdout part.
+        #[serde(deserialize_with = "milliseconds_or_date")]
         holdout_start: Timestamp,
     },
+}
+
+/// A split date from a file: epoch milliseconds, or a date text (`2018-01-01`, RFC 3339), or a
+/// TOML date literal (which the `toml` crate hands over as a one-entry map holding its text).
+fn milliseconds_or_date<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Timestamp, D::Error> {
+    struct DateVisitor;
+
+    impl<'de> serde::de::Visitor<'de> for DateVisitor {
+        type Value = Timestamp;
+
+        fn expecting(&self, formatter: &mut std::fmt::Formatter) -> std::fmt::Result {
+            formatter.write_str("a date (\"2018-01-01\") or epoch milliseconds")
+        }
+        fn visit_i64<E: serde::de::Error>(self, value: i64) -> Result<Timestamp, E> {
+            Ok(Timestamp(value))
+        }
+        fn visit_u64<E: serde::de::Error>(self, value: u64) -> Result<Timestamp, E> {
+            i64::try_from(value)
+                .map(Timestamp)
+                .map_err(|_| E::custom(format!("{value} is past any date")))
+        }
+        fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Timestamp, E> {
+            let text = text.trim();
+            if let Ok(date) = Timestamp::parse_date(text) {
+                return Ok(date);
+            }
+            chrono::DateTime::parse_from_rfc3339(text)
+                .map(|time| Timestamp(time.timestamp_millis()))
+                .map_err(|_| {
+                    E::custom(format!(
+                        "'{text}' is not a date (YYYY-MM-DD or RFC 3339) nor epoch milliseconds"
+                    ))
+                })
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(
+            self,
+            mut map: A,
+        ) -> Result<Timestamp, A::Error> {
+            match map.next_entry::<String, String>()? {
+                Some((_, text)) => self.visit_str(&text),
+                None => Err(serde::de::Error::custom("expected a date")),
+            }
+        }
+    }
+
+    deserializer.deserialize_any(DateVisitor)
 }
 
 /// The bar-index ranges of the three parts of a split.
@@ -192,6 +244,37 @@ mod tests {
         assert_eq!(ranges.in_sample, 0..5);
         assert_eq!(ranges.validation, 5..8);
         assert_eq!(ranges.holdout, 8..10);
+    }
+
+    #[test]
+    fn split_dates_read_as_iso_dates_toml_dates_or_milliseconds() {
+        #[derive(Deserialize)]
+        struct File {
+            split: SplitSpec,
+        }
+        // 2018-01-01 and 2019-06-01 00:00 UTC: 17,532 and 18,048 days after the epoch.
+        let expected = SplitSpec::Dates {
+            validation_start: Timestamp(17_532 * DAY),
+            holdout_start: Timestamp(18_048 * DAY),
+        };
+        for text in [
+            "[split.dates]\nvalidation_start = \"2018-01-01\"\nholdout_start = \"2019-06-01T00:00:00Z\"\n",
+            "[split.dates]\nvalidation_start = 2018-01-01\nholdout_start = 2019-06-01\n",
+            "[split.dates]\nvalidation_start = 1514764800000\nholdout_start = 1559347200000\n",
+        ] {
+            let file: File = toml::from_str(text).unwrap_or_else(|error| panic!("{text}: {error}"));
+            assert_eq!(file.split, expected, "{text}");
+        }
+        let error = toml::from_str::<File>(
+            "[split.dates]\nvalidation_start = \"soon\"\nholdout_start = 1\n",
+        )
+        .err()
+        .unwrap()
+        .to_string();
+        assert!(error.contains("'soon' is not a date"), "{error}");
+        // Written back as milliseconds, as before.
+        let written = toml::to_string(&expected).unwrap();
+        assert!(written.contains("1514764800000"), "{written}");
     }
 
     #[test]

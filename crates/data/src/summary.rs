@@ -142,8 +142,25 @@ pub fn summarize(
     }
 }
 
+/// A spacing in milliseconds in its largest whole unit (`1d`, `4h`, `15m`, `30s`; else
+/// milliseconds).
+pub(crate) fn spacing_text(spacing: i64) -> String {
+    for (unit, name) in [
+        (86_400_000, "d"),
+        (3_600_000, "h"),
+        (60_000, "m"),
+        (1_000, "s"),
+    ] {
+        if spacing > 0 && spacing % unit == 0 {
+            return format!("{}{name}", spacing / unit);
+        }
+    }
+    format!("{spacing} ms")
+}
+
 /// The bar interval of a series, inferred as the most common distance between consecutive opens
-/// (ties go to the shorter distance), expressed in the largest whole unit (days, hours, minutes).
+/// (ties go to the shorter distance), expressed in the largest whole unit (days, hours, minutes;
+/// 28 to 31 days as a month, 89 to 92 as a quarter, whole weeks as weeks).
 /// Weekends and holidays do not fool it as long as most bars are consecutive. `None` for fewer than two
 /// bars or a most common distance that is not a whole number of minutes.
 pub fn infer_interval(series: &BarSeries) -> Option<BarInterval> {
@@ -169,10 +186,12 @@ pub fn infer_interval(series: &BarSeries) -> Option<BarInterval> {
             .flatten()
     };
     if let Some(days) = whole(DAY) {
-        Some(if days % 7 == 0 {
-            BarInterval::Weeks(days / 7)
-        } else {
-            BarInterval::Days(days)
+        Some(match days {
+            // Calendar months are 28 to 31 days long; quarters 89 to 92.
+            28..=31 => BarInterval::Months(1),
+            89..=92 => BarInterval::Months(3),
+            _ if days % 7 == 0 => BarInterval::Weeks(days / 7),
+            _ => BarInterval::Days(days),
         })
     } else if let Some(hours) = whole(HOUR) {
         Some(BarInterval::Hours(hours))

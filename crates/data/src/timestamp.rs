@@ -1,17 +1,146 @@
 //! Timestamp formats found in market-data CSV files, detected once per file from its first data row.
 
 use std::fmt;
+use std::str::FromStr;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime};
+use gauntlet_core::{PLAUSIBLE_YEARS, Timestamp};
 use serde::Serialize;
 
-/// Epoch values at or above this magnitude are milliseconds, below it seconds (1e11 s is the year 5138;
-/// 1e11 ms is 1973-03-03).
-const EPOCH_MILLIS_THRESHOLD: i64 = 100_000_000_000;
+use crate::error::DataError;
 
 /// The accepted timestamp forms, for error messages.
 pub const ACCEPTED_FORMATS: &str = "ISO 8601 date (2020-03-16) or date-time (2020-03-16T14:30:00Z, \
-     with or without zone), dd.mm.yyyy HH:MM:SS.fff, m/d/yyyy or d/m/yyyy, epoch seconds or milliseconds";
+     with or without zone), dd.mm.yyyy HH:MM:SS.fff, m/d/yyyy or d/m/yyyy, epoch seconds, \
+     milliseconds, microseconds or nanoseconds";
+
+/// The unit of an epoch timestamp (an integer count since 1970-01-01 00:00 UTC).
+///
+/// Without `--time-unit` the unit is told from the magnitude ([`EpochUnit::of_magnitude`]): the
+/// coarsest unit that puts the value in the years 1900-2200. That is unambiguous for every real
+/// bar: seconds cover `-2.2e9 ..= 7.3e9`, so a value past that (`1.6e12`) is milliseconds, past
+/// `7.3e12` microseconds, past `7.3e15` nanoseconds; negative milliseconds (dates before 1970) are
+/// milliseconds, not seconds of the 1800s. Only dates within three months of 1970-01-01 in
+/// milliseconds (or finer) read as seconds; `--time-unit` settles those.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EpochUnit {
+    /// Seconds (`s`).
+    Seconds,
+    /// Milliseconds (`ms`).
+    Milliseconds,
+    /// Microseconds (`us`).
+    Microseconds,
+    /// Nanoseconds (`ns`).
+    Nanoseconds,
+}
+
+impl EpochUnit {
+    /// Every unit, coarsest first.
+    pub const ALL: [Self; 4] = [
+        Self::Seconds,
+        Self::Milliseconds,
+        Self::Microseconds,
+        Self::Nanoseconds,
+    ];
+
+    /// The unit's symbol: `s`, `ms`, `us`, `ns` (as `--time-unit` takes it).
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Self::Seconds => "s",
+            Self::Milliseconds => "ms",
+            Self::Microseconds => "us",
+            Self::Nanoseconds => "ns",
+        }
+    }
+
+    /// The unit in words (`epoch seconds`).
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::Seconds => "epoch seconds",
+            Self::Milliseconds => "epoch milliseconds",
+            Self::Microseconds => "epoch microseconds",
+            Self::Nanoseconds => "epoch nanoseconds",
+        }
+    }
+
+    /// `value` in this unit as milliseconds since the epoch (finer units rounded down to the
+    /// millisecond), or `None` when that overflows.
+    pub fn to_millis(self, value: i64) -> Option<i64> {
+        match self {
+            Self::Seconds => value.checked_mul(1_000),
+            Self::Milliseconds => Some(value),
+            Self::Microseconds => Some(value.div_euclid(1_000)),
+            Self::Nanoseconds => Some(value.div_euclid(1_000_000)),
+        }
+    }
+
+    /// The coarsest unit under which `value` is a time in the years 1900-2200
+    /// ([`Timestamp::is_plausible`]), or `None` when no unit puts it there.
+    pub fn of_magnitude(value: i64) -> Option<Self> {
+        Self::ALL.into_iter().find(|unit| {
+            unit.to_millis(value)
+                .is_some_and(|millis| Timestamp(millis).is_plausible())
+        })
+    }
+
+    /// The format a file of timestamps in this unit has.
+    fn format(self) -> TimestampFormat {
+        match self {
+            Self::Seconds => TimestampFormat::EpochSeconds,
+            Self::Milliseconds => TimestampFormat::EpochMillis,
+            Self::Microseconds => TimestampFormat::EpochMicros,
+            Self::Nanoseconds => TimestampFormat::EpochNanos,
+        }
+    }
+}
+
+impl fmt::Display for EpochUnit {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str(self.symbol())
+    }
+}
+
+impl FromStr for EpochUnit {
+    type Err = DataError;
+
+    /// `s`, `ms`, `us` (or `µs`), `ns`, or the unit spelt out (`seconds`, `milliseconds`, ...).
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "s" | "sec" | "second" | "seconds" => Ok(Self::Seconds),
+            "ms" | "millisecond" | "milliseconds" => Ok(Self::Milliseconds),
+            "us" | "µs" | "microsecond" | "microseconds" => Ok(Self::Microseconds),
+            "ns" | "nanosecond" | "nanoseconds" => Ok(Self::Nanoseconds),
+            _ => Err(DataError::InvalidField {
+                field: "time unit".into(),
+                message: format!("'{text}' is not an epoch unit; expected s, ms, us or ns"),
+            }),
+        }
+    }
+}
+
+/// Milliseconds since the epoch of an epoch `value` in `unit`, or in the unit its magnitude tells
+/// ([`EpochUnit::of_magnitude`]) when `unit` is `None`.
+///
+/// # Errors
+/// A message naming the value when it is outside the years 1900-2200 in the unit given, or in
+/// every unit.
+pub fn epoch_millis(value: i64, unit: Option<EpochUnit>) -> Result<i64, String> {
+    let unit = match unit {
+        Some(unit) => unit,
+        None => EpochUnit::of_magnitude(value).ok_or_else(|| {
+            format!("epoch time {value} is outside the years {PLAUSIBLE_YEARS} in s, ms, us and ns")
+        })?,
+    };
+    unit.to_millis(value)
+        .filter(|millis| Timestamp(*millis).is_plausible())
+        .ok_or_else(|| {
+            format!(
+                "{value} as {} is outside the years {PLAUSIBLE_YEARS}",
+                unit.describe()
+            )
+        })
+}
 
 /// How a file writes its timestamps. Every row of a file must use the same form.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -33,6 +162,10 @@ pub enum TimestampFormat {
     EpochSeconds,
     /// Milliseconds since the Unix epoch.
     EpochMillis,
+    /// Microseconds since the Unix epoch (rounded down to the millisecond).
+    EpochMicros,
+    /// Nanoseconds since the Unix epoch (rounded down to the millisecond).
+    EpochNanos,
 }
 
 impl TimestampFormat {
@@ -47,6 +180,24 @@ impl TimestampFormat {
             Self::DayMonthYearSlash => "d/m/yyyy (European order)",
             Self::EpochSeconds => "epoch seconds",
             Self::EpochMillis => "epoch milliseconds",
+            Self::EpochMicros => "epoch microseconds",
+            Self::EpochNanos => "epoch nanoseconds",
+        }
+    }
+
+    /// Whether the format is an epoch count (seconds, milliseconds, microseconds or nanoseconds).
+    pub fn is_epoch(self) -> bool {
+        self.epoch_unit().is_some()
+    }
+
+    /// The epoch unit of an epoch format.
+    fn epoch_unit(self) -> Option<EpochUnit> {
+        match self {
+            Self::EpochSeconds => Some(EpochUnit::Seconds),
+            Self::EpochMillis => Some(EpochUnit::Milliseconds),
+            Self::EpochMicros => Some(EpochUnit::Microseconds),
+            Self::EpochNanos => Some(EpochUnit::Nanoseconds),
+            _ => None,
         }
     }
 }
@@ -71,24 +222,24 @@ pub(crate) enum RawTime {
     },
 }
 
-/// The format a timestamp text is written in, or `None` when no accepted form fits.
+/// Whether `text` is an integer (an optional `-`, then digits).
+fn is_integer(text: &str) -> bool {
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    !digits.is_empty() && digits.bytes().all(|byte| byte.is_ascii_digit())
+}
+
+/// The format a timestamp text is written in, or `None` when no accepted form fits. An integer is
+/// an epoch time in `unit`, or in the unit its magnitude tells ([`EpochUnit::of_magnitude`]).
 ///
 /// Slash dates are reported as [`TimestampFormat::MonthDayYearSlash`]; [`resolve_slash_order`] decides.
-pub(crate) fn detect(text: &str) -> Option<TimestampFormat> {
+pub(crate) fn detect(text: &str, unit: Option<EpochUnit>) -> Option<TimestampFormat> {
     let text = text.trim();
-    let bytes = text.as_bytes();
-    if !bytes.is_empty()
-        && bytes
-            .iter()
-            .enumerate()
-            .all(|(index, byte)| byte.is_ascii_digit() || (index == 0 && *byte == b'-'))
-    {
+    if is_integer(text) {
         let value: i64 = text.parse().ok()?;
-        return Some(if value.abs() >= EPOCH_MILLIS_THRESHOLD {
-            TimestampFormat::EpochMillis
-        } else {
-            TimestampFormat::EpochSeconds
-        });
+        let unit = unit
+            .or_else(|| EpochUnit::of_magnitude(value))
+            .unwrap_or(EpochUnit::Milliseconds);
+        return Some(unit.format());
     }
     let candidates = [
         TimestampFormat::IsoDate,
@@ -169,26 +320,31 @@ pub(crate) fn parse(format: TimestampFormat, text: &str) -> Result<RawTime, Stri
                 _ => Ok(raw),
             }
         }
-        TimestampFormat::EpochSeconds | TimestampFormat::EpochMillis => {
-            let value: i64 = text.parse().map_err(|_| mismatch())?;
-            let is_millis = value.abs() >= EPOCH_MILLIS_THRESHOLD;
-            if is_millis != (format == TimestampFormat::EpochMillis) {
-                return Err(format!(
-                    "'{text}' is {} but earlier rows are {}",
-                    if is_millis {
-                        "epoch milliseconds"
-                    } else {
-                        "epoch seconds"
-                    },
-                    format.describe()
-                ));
+        TimestampFormat::EpochSeconds
+        | TimestampFormat::EpochMillis
+        | TimestampFormat::EpochMicros
+        | TimestampFormat::EpochNanos => {
+            let unit = format.epoch_unit().expect("an epoch format");
+            if !is_integer(text) {
+                return Err(mismatch());
             }
-            let millis = if is_millis {
-                value
-            } else {
-                value.checked_mul(1_000).ok_or_else(mismatch)?
-            };
-            Ok(RawTime::Millis(millis))
+            let value: i64 = text.parse().map_err(|_| mismatch())?;
+            let millis = unit.to_millis(value);
+            if millis.is_some_and(|millis| Timestamp(millis).is_plausible()) {
+                return millis.map(RawTime::Millis).ok_or_else(mismatch);
+            }
+            // Read in its own unit the value is a plausible time: the file mixes units. Otherwise
+            // the date's years are checked with every other format's.
+            match EpochUnit::of_magnitude(value) {
+                Some(own) if own != unit => Err(format!(
+                    "'{text}' is {} but earlier rows are {}",
+                    own.describe(),
+                    unit.describe()
+                )),
+                _ => millis
+                    .map(RawTime::Millis)
+                    .ok_or_else(|| format!("'{text}' as {} is out of range", unit.describe())),
+            }
         }
     }
 }
@@ -310,10 +466,10 @@ mod tests {
             ("1483315200", EpochSeconds),
             ("1483315200000", EpochMillis),
         ] {
-            assert_eq!(detect(text), Some(format), "{text}");
+            assert_eq!(detect(text, None), Some(format), "{text}");
         }
         for text in ["yesterday", "2017/13", "17-01-02", "", "1.2.17"] {
-            assert_eq!(detect(text), None, "{text}");
+            assert_eq!(detect(text, None), None, "{text}");
         }
     }
 
@@ -343,6 +499,49 @@ mod tests {
         assert_eq!(millis(EpochMillis, "1483315200000"), JAN_2_2017);
         assert!(parse(EpochSeconds, "1483315200000").is_err());
         assert!(parse(IsoDate, "2017-02-30").is_err());
+    }
+
+    #[test]
+    fn epoch_units_are_told_by_magnitude() {
+        // 2017-01-02T00:00:00Z in each unit, and 1969-07-20 (before the epoch) in milliseconds.
+        for (text, unit) in [
+            ("1483315200", EpochUnit::Seconds),
+            ("1483315200000", EpochUnit::Milliseconds),
+            ("1483315200000000", EpochUnit::Microseconds),
+            ("1483315200000000000", EpochUnit::Nanoseconds),
+        ] {
+            let value: i64 = text.parse().unwrap();
+            assert_eq!(EpochUnit::of_magnitude(value), Some(unit), "{text}");
+            assert_eq!(epoch_millis(value, None), Ok(JAN_2_2017), "{text}");
+            assert_eq!(millis(unit.format(), text), JAN_2_2017, "{text}");
+        }
+        // 1969-07-20 is 165 days before the epoch: -14,256,000,000 ms, which as seconds would be
+        // the year 1518.
+        assert_eq!(
+            EpochUnit::of_magnitude(-14_256_000_000),
+            Some(EpochUnit::Milliseconds)
+        );
+        // 1900-01-01 in seconds is the earliest second accepted; 2201-01-01 is past the last.
+        assert_eq!(
+            EpochUnit::of_magnitude(-2_208_988_800),
+            Some(EpochUnit::Seconds)
+        );
+        assert_eq!(
+            epoch_millis(7_289_654_400, Some(EpochUnit::Seconds)).unwrap_err(),
+            "7289654400 as epoch seconds is outside the years 1900-2200"
+        );
+        // A value no unit makes plausible, and a forced unit.
+        assert_eq!(EpochUnit::of_magnitude(9_000_000_000_000_000_000), None);
+        assert_eq!(
+            epoch_millis(1_483_315_200_000, Some(EpochUnit::Microseconds)),
+            Ok(1_483_315_200)
+        );
+        assert_eq!("us".parse::<EpochUnit>().unwrap(), EpochUnit::Microseconds);
+        assert!("minutes".parse::<EpochUnit>().is_err());
+        assert_eq!(
+            detect("1483315200000", Some(EpochUnit::Seconds)),
+            Some(TimestampFormat::EpochSeconds)
+        );
     }
 
     #[test]

@@ -24,7 +24,8 @@ fn file_error(path: &Path, message: impl Into<String>) -> GenomeError {
 /// `format` field), and validates it.
 ///
 /// # Errors
-/// [`GenomeError::File`] naming the file when it cannot be read, is not JSON, or is a champion file
+/// [`GenomeError::File`] naming the file when it cannot be read or is not a regular file (a named
+/// pipe, a device, a folder), is not JSON, or is a champion file
 /// of another version or without a genome; the genome's own errors when it is invalid.
 pub fn read_genome_file(path: &Path) -> Result<Genome, GenomeError> {
     #[derive(Deserialize)]
@@ -36,8 +37,9 @@ pub fn read_genome_file(path: &Path) -> Result<Genome, GenomeError> {
         version: u32,
         genome: Genome,
     }
-    let whole =
-        std::fs::read_to_string(path).map_err(|error| file_error(path, error.to_string()))?;
+    // A named pipe would block in open() and a device never end: only regular files are read.
+    let whole = gauntlet_core::read_regular_file(path)
+        .map_err(|error| file_error(path, error.to_string()))?;
     // Editors on Windows may save UTF-8 with a byte-order mark; JSON has none.
     let text = whole.strip_prefix('\u{feff}').unwrap_or(&whole);
     let format: Format =
@@ -67,7 +69,7 @@ pub fn read_genome_file(path: &Path) -> Result<Genome, GenomeError> {
 /// [`GenomeError::File`] naming the file and the line of a genome that does not read, or a file
 /// without genomes.
 pub fn read_population_file(path: &Path) -> Result<Vec<(String, Genome)>, GenomeError> {
-    let text = std::fs::read_to_string(path)
+    let text = gauntlet_core::read_regular_file(path)
         .map_err(|error| file_error(path, format!("cannot read the population: {error}")))?;
     let mut genomes = Vec::new();
     for (index, line) in text.lines().enumerate() {

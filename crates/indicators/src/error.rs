@@ -23,6 +23,24 @@ pub enum IndicatorError {
     },
 }
 
+/// Reads a period from a saved state and refuses one below `MINIMUM`, as the constructors do, so a
+/// corrupted state file is an error when read, never a panic later (`#[serde(deserialize_with =
+/// "crate::error::period_at_least::<_, 2>")]`).
+pub(crate) fn period_at_least<'de, D, const MINIMUM: usize>(
+    deserializer: D,
+) -> Result<usize, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    let period = <usize as serde::Deserialize>::deserialize(deserializer)?;
+    if period < MINIMUM {
+        return Err(serde::de::Error::custom(format!(
+            "a period of {period}, below the minimum of {MINIMUM}"
+        )));
+    }
+    Ok(period)
+}
+
 pub(crate) fn check_period(
     indicator: &'static str,
     period: usize,

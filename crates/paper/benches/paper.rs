@@ -36,6 +36,8 @@ fn benches(criterion: &mut Criterion) {
         speed: None,
         state_dir,
         feed_name: "sp500-1d".into(),
+        feed_identity: "dataset sp500-1d".into(),
+        live: false,
     };
 
     let mut group = criterion.benchmark_group("paper_replay_sp500_5105_bars");

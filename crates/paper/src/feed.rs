@@ -28,13 +28,26 @@ pub enum FeedItem {
         /// Why it is not a bar.
         reason: String,
     },
+    /// A CSV feed's header line: nothing to trade, but it counts as a line of the stream.
+    Header {
+        /// 1-based line number.
+        line: usize,
+    },
+    /// An empty line: nothing to trade, but it counts as a line of the stream.
+    Blank {
+        /// 1-based line number.
+        line: usize,
+    },
 }
 
 impl FeedItem {
     /// Its line number.
     pub fn line(&self) -> usize {
         match self {
-            FeedItem::Bar { line, .. } | FeedItem::Bad { line, .. } => *line,
+            FeedItem::Bar { line, .. }
+            | FeedItem::Bad { line, .. }
+            | FeedItem::Header { line }
+            | FeedItem::Blank { line } => *line,
         }
     }
 }
@@ -50,12 +63,31 @@ pub enum LineFormat {
     JsonLines,
 }
 
-/// Reads a timestamp: integer milliseconds since the epoch, RFC 3339 (`2020-03-16T14:30:00Z`),
-/// `YYYY-MM-DD HH:MM[:SS]` or `YYYY-MM-DDTHH:MM[:SS]` (UTC), or a date `YYYY-MM-DD` (midnight UTC).
+/// Reads a timestamp: an integer count since the epoch in seconds, milliseconds, microseconds or
+/// nanoseconds (told apart by magnitude, [`gauntlet_data::EpochUnit::of_magnitude`]), RFC 3339
+/// (`2020-03-16T14:30:00Z`), `YYYY-MM-DD HH:MM[:SS]` or `YYYY-MM-DDTHH:MM[:SS]` (UTC), or a date
+/// `YYYY-MM-DD` (midnight UTC); in every form within the years 1900-2200
+/// ([`Timestamp::is_plausible`]).
+///
+/// # Errors
+/// A message naming the text when it is none of these, or a time outside those years (a
+/// placeholder date such as 9999-12-31 is refused here, never traded).
 pub fn parse_timestamp(text: &str) -> Result<Timestamp, String> {
     let text = text.trim();
-    if let Ok(millis) = text.parse::<i64>() {
-        return Ok(Timestamp(millis));
+    let timestamp = parse_time_text(text)?;
+    if !timestamp.is_plausible() {
+        return Err(format!(
+            "'{}' is outside the years {}",
+            cut(text),
+            gauntlet_core::PLAUSIBLE_YEARS
+        ));
+    }
+    Ok(timestamp)
+}
+
+fn parse_time_text(text: &str) -> Result<Timestamp, String> {
+    if let Ok(value) = text.parse::<i64>() {
+        return gauntlet_data::epoch_millis(value, None).map(Timestamp);
     }
     if let Ok(time) = chrono::DateTime::parse_from_rfc3339(text) {
         return Ok(Timestamp(time.timestamp_millis()));
@@ -75,7 +107,8 @@ pub fn parse_timestamp(text: &str) -> Result<Timestamp, String> {
         return Ok(Timestamp(midnight.and_utc().timestamp_millis()));
     }
     Err(format!(
-        "'{text}' is not a timestamp (epoch ms, RFC 3339 or YYYY-MM-DD[ HH:MM[:SS]])"
+        "'{}' is not a timestamp (epoch s/ms/us/ns, RFC 3339 or YYYY-MM-DD[ HH:MM[:SS]])",
+        cut(text)
     ))
 }
 
@@ -175,11 +208,12 @@ struct JsonBar {
 fn json_bar(text: &str) -> Result<(Option<String>, Bar), String> {
     let raw: JsonBar = serde_json::from_str(text).map_err(|error| error.to_string())?;
     let timestamp = match &raw.timestamp {
-        serde_json::Value::Number(number) => Timestamp(
-            number
+        serde_json::Value::Number(number) => parse_timestamp(
+            &number
                 .as_i64()
-                .ok_or_else(|| format!("timestamp {number} is not whole milliseconds"))?,
-        ),
+                .ok_or_else(|| format!("timestamp {number} is not a whole epoch count"))?
+                .to_string(),
+        )?,
         serde_json::Value::String(text) => parse_timestamp(text)?,
         other => {
             return Err(format!(
@@ -209,7 +243,7 @@ pub struct LineFeed<R: BufRead> {
     format: LineFormat,
     columns: Option<CsvColumns>,
     line: usize,
-    buffer: String,
+    buffer: Vec<u8>,
 }
 
 impl<R: BufRead> LineFeed<R> {
@@ -220,7 +254,7 @@ impl<R: BufRead> LineFeed<R> {
             format,
             columns: None,
             line: 0,
-            buffer: String::new(),
+            buffer: Vec::new(),
         }
     }
 
@@ -251,84 +285,90 @@ impl<R: BufRead> Iterator for LineFeed<R> {
 
     fn next(&mut self) -> Option<Self::Item> {
         let limit = gauntlet_data::MAX_LINE_BYTES;
-        loop {
-            self.buffer.clear();
-            // At most `limit` bytes of a line are kept: a feed that never sends a newline must not
-            // take the trader down.
-            match (&mut self.reader)
-                .take(limit as u64 + 1)
-                .read_line(&mut self.buffer)
-            {
-                Ok(0) => return None,
-                Ok(_) => {}
-                Err(error) => return Some(Err(error)),
-            }
-            self.line += 1;
-            if self.buffer.len() > limit && !self.buffer.ends_with('\n') {
-                // Skip the rest of the line in bounded pieces, then report it.
-                let mut rest = Vec::new();
-                loop {
-                    rest.clear();
-                    match (&mut self.reader)
-                        .take(limit as u64)
-                        .read_until(b'\n', &mut rest)
-                    {
-                        Ok(0) => break,
-                        Ok(_) if rest.ends_with(b"\n") => break,
-                        Ok(_) => {}
-                        Err(error) => return Some(Err(error)),
-                    }
-                }
-                return Some(Ok(FeedItem::Bad {
-                    line: self.line,
-                    text: cut(&self.buffer),
-                    reason: format!("the line is longer than {limit} bytes"),
-                }));
-            }
-            let text = self
-                .buffer
-                .trim_end_matches(['\n', '\r'])
-                .trim_start_matches('\u{feff}')
-                .to_string();
-            if text.trim().is_empty() {
-                continue;
-            }
-            if self.format == LineFormat::Csv && self.columns.is_none() {
-                let mut reader = csv::ReaderBuilder::new()
-                    .has_headers(false)
-                    .from_reader(text.as_bytes());
-                let header = reader.records().next().and_then(Result::ok);
-                match header.map(|header| CsvColumns::from_header(&header)) {
-                    Some(Ok(columns)) => {
-                        self.columns = Some(columns);
-                        continue;
-                    }
-                    Some(Err(reason)) => {
-                        return Some(Ok(FeedItem::Bad {
-                            line: self.line,
-                            text: cut(&text),
-                            reason: format!("expected a header line: {reason}"),
-                        }));
-                    }
-                    None => {
-                        return Some(Ok(FeedItem::Bad {
-                            line: self.line,
-                            text: cut(&text),
-                            reason: "expected a header line".into(),
-                        }));
-                    }
+        self.buffer.clear();
+        // At most `limit` bytes of a line are kept: a feed that never sends a newline must not
+        // take the trader down.
+        match (&mut self.reader)
+            .take(limit as u64 + 1)
+            .read_until(b'\n', &mut self.buffer)
+        {
+            Ok(0) => return None,
+            Ok(_) => {}
+            Err(error) => return Some(Err(error)),
+        }
+        self.line += 1;
+        if self.buffer.len() > limit && !self.buffer.ends_with(b"\n") {
+            // Skip the rest of the line in bounded pieces, then report it.
+            let mut rest = Vec::new();
+            loop {
+                rest.clear();
+                match (&mut self.reader)
+                    .take(limit as u64)
+                    .read_until(b'\n', &mut rest)
+                {
+                    Ok(0) => break,
+                    Ok(_) if rest.ends_with(b"\n") => break,
+                    Ok(_) => {}
+                    Err(error) => return Some(Err(error)),
                 }
             }
-            let line = self.line;
-            return Some(Ok(match self.parse(&text) {
-                Ok((symbol, bar)) => FeedItem::Bar { line, symbol, bar },
-                Err(reason) => FeedItem::Bad {
-                    line,
-                    text: cut(&text),
-                    reason,
-                },
+            return Some(Ok(FeedItem::Bad {
+                line: self.line,
+                text: cut(&String::from_utf8_lossy(&self.buffer)),
+                reason: format!("the line is longer than {limit} bytes"),
             }));
         }
+        // A line that is not UTF-8 (a torn multi-byte character, a binary blob) is one bad
+        // line, not the end of the feed.
+        let Ok(decoded) = std::str::from_utf8(&self.buffer) else {
+            return Some(Ok(FeedItem::Bad {
+                line: self.line,
+                text: cut(&String::from_utf8_lossy(&self.buffer)),
+                reason: "the line is not UTF-8 text".into(),
+            }));
+        };
+        let text = decoded
+            .trim_end_matches(['\n', '\r'])
+            .trim_start_matches('\u{feff}')
+            .to_string();
+        if text.trim().is_empty() {
+            return Some(Ok(FeedItem::Blank { line: self.line }));
+        }
+        if self.format == LineFormat::Csv && self.columns.is_none() {
+            let mut reader = csv::ReaderBuilder::new()
+                .has_headers(false)
+                .from_reader(text.as_bytes());
+            let header = reader.records().next().and_then(Result::ok);
+            match header.map(|header| CsvColumns::from_header(&header)) {
+                Some(Ok(columns)) => {
+                    self.columns = Some(columns);
+                    return Some(Ok(FeedItem::Header { line: self.line }));
+                }
+                Some(Err(reason)) => {
+                    return Some(Ok(FeedItem::Bad {
+                        line: self.line,
+                        text: cut(&text),
+                        reason: format!("expected a header line: {reason}"),
+                    }));
+                }
+                None => {
+                    return Some(Ok(FeedItem::Bad {
+                        line: self.line,
+                        text: cut(&text),
+                        reason: "expected a header line".into(),
+                    }));
+                }
+            }
+        }
+        let line = self.line;
+        Some(Ok(match self.parse(&text) {
+            Ok((symbol, bar)) => FeedItem::Bar { line, symbol, bar },
+            Err(reason) => FeedItem::Bad {
+                line,
+                text: cut(&text),
+                reason,
+            },
+        }))
     }
 }
 
@@ -367,6 +407,22 @@ mod tests {
             Ok(Timestamp(1_584_316_800_000))
         );
         assert!(parse_timestamp("16/03/2020").is_err());
+        // Epoch seconds, microseconds and nanoseconds by magnitude; 1969-12-01 in milliseconds
+        // (-2,678,400,000 ms) is before the epoch, not seconds of 1885.
+        for text in ["1584369000", "1584369000000000", "1584369000000000000"] {
+            assert_eq!(parse_timestamp(text), Ok(expected), "{text}");
+        }
+        assert_eq!(
+            parse_timestamp("-2678400000"),
+            Ok(Timestamp(-2_678_400_000))
+        );
+        for text in ["9999-12-31", "1850-01-01T00:00:00Z", "9000000000000000000"] {
+            let error = parse_timestamp(text).unwrap_err();
+            assert!(
+                error.contains("outside the years 1900-2200"),
+                "{text}: {error}"
+            );
+        }
     }
 
     #[test]
@@ -377,8 +433,15 @@ mod tests {
                     \n\
                     SPY,2020-03-18,100,101\n\
                     QQQ,1584576000000,1,2,0.5,1.5,0\n";
-        let items: Vec<FeedItem> = LineFeed::new(text.as_bytes(), LineFormat::Csv)
+        let all: Vec<FeedItem> = LineFeed::new(text.as_bytes(), LineFormat::Csv)
             .map(Result::unwrap)
+            .collect();
+        // The header and the blank line count as lines of the stream.
+        assert_eq!(all[0], FeedItem::Header { line: 1 });
+        assert!(all.contains(&FeedItem::Blank { line: 4 }));
+        let items: Vec<FeedItem> = all
+            .into_iter()
+            .filter(|item| matches!(item, FeedItem::Bar { .. } | FeedItem::Bad { .. }))
             .collect();
         assert_eq!(items.len(), 4);
         match &items[0] {
@@ -400,6 +463,19 @@ mod tests {
         assert!(
             matches!(&items[3], FeedItem::Bar { line: 6, symbol: Some(symbol), .. } if symbol == "QQQ")
         );
+    }
+
+    #[test]
+    fn a_line_that_is_not_utf8_is_rejected_and_the_feed_goes_on() {
+        let text = b"{\"timestamp\":\"2021-01-01\",\"close\":1}\n\xff\xfe\x00\n{\"timestamp\":\"2021-01-02\",\"close\":2}\n";
+        let items: Vec<FeedItem> = LineFeed::new(&text[..], LineFormat::JsonLines)
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(items.len(), 3);
+        assert!(
+            matches!(&items[1], FeedItem::Bad { line: 2, reason, .. } if reason.contains("not UTF-8"))
+        );
+        assert!(matches!(&items[2], FeedItem::Bar { line: 3, .. }));
     }
 
     #[test]

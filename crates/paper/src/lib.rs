@@ -56,6 +56,46 @@ pub struct PaperSettings {
     pub state_dir: Option<PathBuf>,
     /// Names the feed in the journal's `start` line.
     pub feed_name: String,
+    /// What the feed is ([`OpenedFeed::identity`]): saved with the state, and a session resumed on
+    /// another feed is refused.
+    pub feed_identity: String,
+    /// The feed is a stream that goes on across sessions ([`OpenedFeed::live`], standard input):
+    /// a resumed session skips nothing and numbers its lines after the saved ones (a CSV stream's
+    /// repeated header aside), so a stream split in two and fed to two sessions journals as one
+    /// session on the whole stream. A replayed feed (a file or dataset, `false`) passes over the
+    /// lines the saved state consumed, by timestamp: a bar newer than the saved last bar is traded
+    /// wherever it is in the file.
+    pub live: bool,
+}
+
+/// The most time a bar may follow the previous one: 366 days. No market closes for a year; a bar
+/// further ahead is a wrong date (a placeholder 9999-12-31, a unit misread), and trading it would
+/// reject every real bar after it as out of order. Such a bar is rejected.
+pub const MAX_BAR_GAP_MS: i64 = 366 * 86_400_000;
+
+/// A close this many times the previous one, or this many times smaller, gets a `warning` line in
+/// the journal (a change of units such as cents for dollars, a bad tick, an unadjusted split):
+/// the bar is traded, but a person should look.
+pub const JUMP_WARNING_FACTOR: f64 = 10.0;
+
+/// The replay speeds `--speed` accepts (times real time): from a thousandth (a daily bar every 2.7
+/// years) to 10^12 (no pause worth the name). Outside, the pause between two bars would be
+/// meaningless or overflow.
+pub const SPEEDS: std::ops::RangeInclusive<f64> = 1e-3..=1e12;
+
+/// A replay speed from text (`--speed`), within [`SPEEDS`].
+///
+/// # Errors
+/// A message naming the text otherwise.
+pub fn parse_speed(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(speed) if SPEEDS.contains(&speed) => Ok(speed),
+        _ => Err(format!(
+            "must be a speed from {} to {} (times real time), got {text}",
+            SPEEDS.start(),
+            SPEEDS.end()
+        )),
+    }
 }
 
 /// What a session ends with.
@@ -81,6 +121,11 @@ pub struct PaperSummary {
     pub interrupted: bool,
     /// The bar number this session resumed after, when it resumed from saved state.
     pub resumed_after_bar: Option<usize>,
+    /// Whether the state is saved (a `--state` folder was given).
+    pub state_saved: bool,
+    /// `warning` lines journalled in this session (closes that jump by
+    /// [`JUMP_WARNING_FACTOR`] or more).
+    pub warnings: usize,
 }
 
 /// Everything saved after each feed line.
@@ -91,6 +136,10 @@ struct SavedState {
     engine: LiveEngine,
     lines_consumed: usize,
     journal_bytes: u64,
+    /// The feed's identity ([`PaperSettings::feed_identity`]); absent in states saved before it was
+    /// recorded, which are then not checked.
+    #[serde(default)]
+    feed: Option<String>,
 }
 
 fn fingerprint(genome: &Genome) -> String {
@@ -105,7 +154,7 @@ fn read_state(path: &Path, genome: &Genome) -> Result<Option<SavedState>, PaperE
         path: path.to_path_buf(),
         message,
     };
-    let text = std::fs::read_to_string(path).map_err(|source| PaperError::Io {
+    let text = gauntlet_core::read_regular_file(path).map_err(|source| PaperError::Io {
         path: path.to_path_buf(),
         source,
     })?;
@@ -327,6 +376,16 @@ pub fn run_session(
         .state_dir
         .as_ref()
         .map(|folder| folder.join(STATE_FILE));
+    if let Some(folder) = settings
+        .state_dir
+        .as_ref()
+        .filter(|folder| folder.is_file())
+    {
+        return Err(PaperError::State {
+            path: folder.clone(),
+            message: "is a file; --state takes a folder (made when missing)".into(),
+        });
+    }
     let saved = match &state_path {
         Some(path) => read_state(path, &genome)?,
         None => None,
@@ -358,9 +417,37 @@ pub fn run_session(
             ),
         });
     }
+    // Nor another instrument or feed: MSFT prices on S&P 500 indicators would be nonsense.
+    if let (Some(state), Some(path)) = (&saved, &state_path) {
+        let refuse = |message: String| PaperError::State {
+            path: path.clone(),
+            message,
+        };
+        if state.engine.symbol() != settings.symbol {
+            return Err(refuse(format!(
+                "saved trading {} but this session trades {} (--symbol, or the feed's symbol); \
+                 use --symbol {} or another --state folder",
+                state.engine.symbol(),
+                settings.symbol,
+                state.engine.symbol()
+            )));
+        }
+        if let Some(feed) = state
+            .feed
+            .as_ref()
+            .filter(|feed| **feed != settings.feed_identity)
+        {
+            return Err(refuse(format!(
+                "saved reading {feed} but this session reads {}; resume on the same feed or use \
+                 another --state folder",
+                settings.feed_identity
+            )));
+        }
+    }
     let resumed_after_bar = saved
         .as_ref()
         .and_then(|state| state.engine.bars_seen().checked_sub(1));
+    let resumed = saved.is_some();
     let (mut engine, mut lines_consumed, keep_bytes) = match saved {
         Some(state) => (
             state.engine,
@@ -394,6 +481,7 @@ pub fn run_session(
                     engine: engine.clone(),
                     lines_consumed: lines,
                     journal_bytes: journal.bytes(),
+                    feed: Some(settings.feed_identity.clone()),
                 };
                 let text = serde_json::to_string(&state).map_err(|error| PaperError::State {
                     path: path.clone(),
@@ -403,7 +491,7 @@ pub fn run_session(
             }
             Ok(())
         };
-    if resumed_after_bar.is_none() && lines_consumed == 0 {
+    if !resumed {
         let config = engine.config();
         journal.write(&json!({
             "type": "start",
@@ -422,8 +510,16 @@ pub fn run_session(
         save(&engine, 0, &mut journal)?;
     }
     let mut rejected = 0usize;
+    let mut warnings = 0usize;
     let mut interrupted = false;
     let mut previous_time: Option<i64> = engine.last_bar().map(|bar| bar.timestamp.millis());
+    // Where the saved state stopped: a replay passes over what it consumed up to there, a live
+    // stream numbers its lines after it.
+    let saved_lines = lines_consumed;
+    let saved_last_time = engine.last_bar().map(|bar| bar.timestamp);
+    // A live stream's own CSV header: its lines are numbered from there after the saved ones.
+    let mut header_line = 0usize;
+    let mut started = false;
     for item in feed {
         if stop.load(Ordering::SeqCst) {
             interrupted = true;
@@ -433,39 +529,87 @@ pub fn run_session(
             feed: settings.feed_name.clone(),
             message: error.to_string(),
         })?;
-        let line = item.line();
-        if line <= lines_consumed {
-            continue;
+        let own_line = item.line();
+        let line = if settings.live && saved_lines > 0 {
+            (saved_lines + own_line).saturating_sub(header_line)
+        } else {
+            own_line
+        };
+        match item {
+            FeedItem::Header { .. } => {
+                if settings.live && saved_lines > 0 {
+                    // The repeated header of a resumed stream is not a line of the stream.
+                    header_line = own_line;
+                } else {
+                    lines_consumed = line;
+                }
+                started = true;
+                continue;
+            }
+            FeedItem::Blank { .. } => {
+                // Blank lines before a resumed stream's first line are not its lines either.
+                if started || !(settings.live && saved_lines > 0) {
+                    lines_consumed = line;
+                }
+                continue;
+            }
+            _ => started = true,
+        }
+        // A replay of what the saved state already consumed: passed over, but never a bar newer
+        // than the saved last one (the file changed there, and that bar is new).
+        if resumed && !settings.live && own_line <= saved_lines {
+            let traded = match &item {
+                FeedItem::Bar { bar, .. } => {
+                    saved_last_time.is_none_or(|last| bar.timestamp <= last)
+                }
+                _ => true,
+            };
+            if traded {
+                lines_consumed = lines_consumed.max(line);
+                continue;
+            }
         }
         match item {
-            FeedItem::Bad { line, text, reason } => {
+            FeedItem::Header { .. } | FeedItem::Blank { .. } => unreachable!("handled above"),
+            FeedItem::Bad { text, reason, .. } => {
                 rejected += 1;
                 journal.write(&json!({
                     "type": "rejected", "line": line, "text": text, "reason": reason,
                 }))?;
             }
-            FeedItem::Bar { line, symbol, bar } => {
+            FeedItem::Bar { symbol, bar, .. } => {
+                let reject = |reason: String| {
+                    json!({
+                        "type": "rejected", "line": line,
+                        "time": time_text(bar.timestamp), "reason": reason,
+                    })
+                };
                 if let Some(symbol) = symbol.filter(|symbol| *symbol != settings.symbol) {
                     rejected += 1;
-                    journal.write(&json!({
-                        "type": "rejected", "line": line, "time": time_text(bar.timestamp),
-                        "reason": format!("unknown symbol {symbol} (this session trades {})", settings.symbol),
-                    }))?;
+                    journal.write(&reject(format!(
+                        "unknown symbol {symbol} (this session trades {})",
+                        settings.symbol
+                    )))?;
+                } else if let Some(reason) = implausible_time(&bar, previous_time) {
+                    rejected += 1;
+                    journal.write(&reject(reason))?;
                 } else {
                     if let (Some(speed), Some(previous)) = (settings.speed, previous_time) {
                         pace(bar.timestamp.millis() - previous, speed, stop);
                     }
+                    let previous_close = engine.last_bar().map(|bar| bar.close);
                     match engine.on_bar(bar, false) {
                         Ok(step) => {
                             previous_time = Some(bar.timestamp.millis());
                             journal_step(&mut journal, &engine, &step, &bar)?;
+                            if let Some(warning) = jump_warning(&step, &bar, previous_close) {
+                                warnings += 1;
+                                journal.write(&warning)?;
+                            }
                         }
                         Err(gauntlet_backtest::BacktestError::RejectedBar { reason, .. }) => {
                             rejected += 1;
-                            journal.write(&json!({
-                                "type": "rejected", "line": line,
-                                "time": time_text(bar.timestamp), "reason": reason,
-                            }))?;
+                            journal.write(&reject(reason))?;
                         }
                         Err(other) => return Err(other.into()),
                     }
@@ -475,6 +619,8 @@ pub fn run_session(
         lines_consumed = line;
         save(&engine, lines_consumed, &mut journal)?;
     }
+    // Blank lines after the last bar are lines of the stream too.
+    save(&engine, lines_consumed, &mut journal)?;
     if settings.flatten_on_exit
         && let Some(trade) = engine.flatten()
     {
@@ -506,6 +652,8 @@ pub fn run_session(
         halted: engine.halted(),
         interrupted,
         resumed_after_bar,
+        state_saved: state_path.is_some(),
+        warnings,
     };
     // Not covered by the saved state: a resumed session cuts it off and writes its own.
     journal.write(&json!({
@@ -520,12 +668,63 @@ pub fn run_session(
     Ok(summary)
 }
 
-/// Sleeps `gap_ms / speed` milliseconds in slices, returning early when `stop` is set.
+/// Why a bar that passed its own checks cannot be traded after the previous accepted bar (at
+/// `previous` ms), or `None`: a time outside the years 1900-2200, or more than
+/// [`MAX_BAR_GAP_MS`] after the previous bar. Bars that fail the bar checks or come out of order
+/// are left to the engine, whose reasons say so.
+fn implausible_time(bar: &gauntlet_core::Bar, previous: Option<i64>) -> Option<String> {
+    if bar.check().is_err() || previous.is_some_and(|previous| bar.timestamp.millis() <= previous) {
+        return None;
+    }
+    if !bar.timestamp.is_plausible() {
+        return Some(format!(
+            "{} is outside the years {}",
+            bar.timestamp,
+            gauntlet_core::PLAUSIBLE_YEARS
+        ));
+    }
+    let previous = previous?;
+    let gap = bar.timestamp.millis() - previous;
+    (gap > MAX_BAR_GAP_MS).then(|| {
+        format!(
+            "{} days after the previous bar ({}): more than the {} days a bar may follow \
+             another; a wrong date?",
+            gap / 86_400_000,
+            gauntlet_core::Timestamp(previous),
+            MAX_BAR_GAP_MS / 86_400_000
+        )
+    })
+}
+
+/// A `warning` line when the close moved by [`JUMP_WARNING_FACTOR`] or more against the
+/// previous bar's close.
+fn jump_warning(
+    step: &LiveStep,
+    bar: &gauntlet_core::Bar,
+    previous_close: Option<f64>,
+) -> Option<serde_json::Value> {
+    let previous = previous_close?;
+    let ratio = bar.close / previous;
+    (ratio >= JUMP_WARNING_FACTOR || ratio <= 1.0 / JUMP_WARNING_FACTOR).then(|| {
+        json!({
+            "type": "warning", "bar": step.bar, "time": time_text(step.timestamp),
+            "message": format!(
+                "the close {} is {ratio:.4}x the previous close {previous}: a change of units \
+                 (cents?), a bad tick or an unadjusted split? The bar was traded",
+                bar.close
+            ),
+        })
+    })
+}
+
+/// Sleeps `gap_ms / speed` milliseconds in slices, returning early when `stop` is set. The pause
+/// is at most [`MAX_BAR_GAP_MS`] of real time, whatever the speed.
 fn pace(gap_ms: i64, speed: f64, stop: &AtomicBool) {
     if speed.is_nan() || speed <= 0.0 || gap_ms <= 0 {
         return;
     }
-    let mut left = Duration::from_secs_f64(gap_ms as f64 / 1000.0 / speed);
+    let seconds = (gap_ms as f64 / 1000.0 / speed).min(MAX_BAR_GAP_MS as f64 / 1000.0);
+    let mut left = Duration::try_from_secs_f64(seconds).unwrap_or(Duration::ZERO);
     let slice = Duration::from_millis(50);
     while !left.is_zero() && !stop.load(Ordering::SeqCst) {
         let nap = left.min(slice);
@@ -588,6 +787,8 @@ mod tests {
             speed: None,
             state_dir: None,
             feed_name: "test".into(),
+            feed_identity: "test".into(),
+            live: false,
         };
         let folder = tempfile::tempdir().unwrap();
         let path = folder.path().join("journal.jsonl");

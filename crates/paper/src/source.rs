@@ -50,6 +50,13 @@ pub struct OpenedFeed {
     pub default_symbol: Option<String>,
     /// The dataset's bars per year, when it is a catalog dataset.
     pub bars_per_year: Option<f64>,
+    /// What the feed is, to tell it from another when a session resumes (`stdin`, `file
+    /// /abs/path.csv`, `dataset sp500-1d`).
+    pub identity: String,
+    /// Whether the feed is a stream that goes on across sessions (standard input): a resumed
+    /// session reads new lines, so it continues by timestamp. A file or a dataset is replayed
+    /// from its start, so a resumed session passes over what it already traded.
+    pub live: bool,
 }
 
 /// Opens `source`; a name that is not a file is looked up in the catalog in `datasets_dir`.
@@ -67,12 +74,25 @@ pub fn open_feed(source: &FeedSource, datasets_dir: &Path) -> Result<OpenedFeed,
                 name: "stdin".into(),
                 default_symbol: symbol.or(Some("stdin".into())),
                 bars_per_year: None,
+                identity: "stdin".into(),
+                live: true,
             });
         }
         FeedSource::Named(name) => name,
     };
     let path = Path::new(name);
-    if path.is_file() {
+    if path.exists() && !path.is_dir() {
+        // A named pipe blocks in open() until a writer comes; standard input is for streams.
+        gauntlet_core::check_regular_file(path).map_err(|source| PaperError::Feed {
+            feed: name.clone(),
+            message: format!("{source}; for bars that arrive as a stream use --stdin"),
+        })?;
+        let identity = format!(
+            "file {}",
+            std::fs::canonicalize(path)
+                .unwrap_or_else(|_| path.to_path_buf())
+                .display()
+        );
         let stem = path
             .file_stem()
             .map(|stem| stem.to_string_lossy().into_owned());
@@ -84,6 +104,8 @@ pub fn open_feed(source: &FeedSource, datasets_dir: &Path) -> Result<OpenedFeed,
                 name: name.clone(),
                 default_symbol: stem,
                 bars_per_year: None,
+                identity,
+                live: false,
             });
         }
         let json_lines = path.extension().is_some_and(|extension| {
@@ -94,7 +116,7 @@ pub fn open_feed(source: &FeedSource, datasets_dir: &Path) -> Result<OpenedFeed,
         } else {
             LineFormat::Csv
         };
-        let file = std::fs::File::open(path).map_err(|source| PaperError::Io {
+        let file = gauntlet_core::open_regular_file(path).map_err(|source| PaperError::Io {
             path: path.to_path_buf(),
             source,
         })?;
@@ -105,6 +127,8 @@ pub fn open_feed(source: &FeedSource, datasets_dir: &Path) -> Result<OpenedFeed,
             name: name.clone(),
             default_symbol: symbol.or(stem),
             bars_per_year: None,
+            identity,
+            live: false,
         });
     }
     let not_found = |message: String| PaperError::Feed {
@@ -126,6 +150,8 @@ pub fn open_feed(source: &FeedSource, datasets_dir: &Path) -> Result<OpenedFeed,
         name: name.clone(),
         default_symbol: Some(entry.symbol.clone()),
         bars_per_year: Some(entry.bars_per_year),
+        identity: format!("dataset {}", entry.name),
+        live: false,
     })
 }
 
@@ -155,12 +181,16 @@ impl PaperSummary {
     /// One line on the session for the terminal: bars, trades, rejected lines and the account.
     pub fn describe(&self, symbol: &str) -> String {
         format!(
-            "paper {symbol}: {} bars{}, {} trades, {} lines rejected; equity {:.2} (cash {:.2}, realised P&L {:.2}, unrealised {:.2}){}{}",
+            "paper {symbol}: {} bars{}, {} trades, {} lines rejected{}; equity {:.2} (cash {:.2}, realised P&L {:.2}, unrealised {:.2}){}{}",
             self.bars,
             self.resumed_after_bar
                 .map_or(String::new(), |bar| format!(" (resumed after bar {bar})")),
             self.trades,
             self.rejected,
+            match self.warnings {
+                0 => String::new(),
+                count => format!(", {count} warnings (see the journal)"),
+            },
             self.final_equity,
             self.cash,
             self.realised_pnl,
@@ -170,10 +200,10 @@ impl PaperSummary {
             } else {
                 ""
             },
-            if self.interrupted {
-                "; stopped on a signal, state saved"
-            } else {
-                ""
+            match (self.interrupted, self.state_saved) {
+                (true, true) => "; stopped on a signal, state saved",
+                (true, false) => "; stopped on a signal (no --state: nothing saved to resume from)",
+                (false, _) => "",
             },
         )
     }

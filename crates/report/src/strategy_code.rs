@@ -331,8 +331,8 @@ impl StrategyLanguage {
     }
 }
 
-/// Writes `source` as `language` to `to` (default `genomes/<name>.<py|pine>`; `-` is standard
-/// output), through links and atomically. Returns the path written and, for Pine, what TradingView
+/// Writes `source` as `language` to `to` (default `genomes/<name>.<py|pine>`; a folder gets that
+/// file name in it; `-` is standard output), through links and atomically. Returns the path written and, for Pine, what TradingView
 /// trades differently from Gauntlet (see [`crate::pine_strategy`]).
 ///
 /// # Errors
@@ -345,10 +345,15 @@ pub fn write_strategy(
     bars_per_year: f64,
     force: bool,
 ) -> Result<(PathBuf, Vec<String>), ReportError> {
-    let to = to.map_or_else(
-        || PathBuf::from(format!("genomes/{}.{}", source.name, language.extension())),
-        Path::to_path_buf,
-    );
+    // A folder (existing, or written with a trailing `/`) gets the strategy's own file name.
+    let file_name = format!("{}.{}", source.name, language.extension());
+    let to = match to {
+        None => PathBuf::from("genomes").join(file_name),
+        Some(folder) if folder.is_dir() || folder.as_os_str().to_string_lossy().ends_with('/') => {
+            folder.join(file_name)
+        }
+        Some(path) => path.to_path_buf(),
+    };
     let standard_output = to == Path::new("-");
     if !standard_output && to.exists() && !force {
         return Err(ReportError::Export {

@@ -5,11 +5,14 @@ Written by Gauntlet {{ gauntlet_version }} (`gauntlet export --format python`) f
 {{ backtesting_version }}, numpy and pandas. Run it on bars of your own:
 
     python {{ file_name }} DATA.csv [--commission-bps N] [--spread-bps N] [--slippage-bps N]
-        [--capital X] [--bars-per-year N] [--trades-out FILE.csv]
+        [--capital X] [--bars-per-year N] [--trades-out FILE.csv] [--sep C] [--decimal-comma]
+        [--time-unit s|ms|us|ns]
 
-DATA.csv has the columns timestamp (ISO 8601, UTC, or milliseconds since the epoch), open, high, low,
-close (volume optional), as `gauntlet data export NAME --to DATA.csv` writes them; a file with a
-close column only trades on closes (open = high = low = close), as Gauntlet does.
+DATA.csv is read as Gauntlet reads a bars file (`load_bars`): the columns timestamp (ISO 8601 dates
+and date-times, dd.mm.yyyy, m/d/yyyy or d/m/yyyy, epoch seconds to nanoseconds), open, high, low,
+close (volume optional) in any order, as `gauntlet data export NAME --to DATA.csv` writes them or
+pandas' to_csv() does; a file with a close column only trades on closes (open = high = low = close),
+as Gauntlet does. What Gauntlet would refuse, the module refuses, naming the line.
 {% if gate == "failed" %}
 !!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!
 !!! THIS CHAMPION FAILED GAUNTLET'S VALIDATION GATE: it was exported anyway, with --force.
@@ -705,43 +708,290 @@ def _read_csv(path):
     return pd.read_csv(path, float_precision="round_trip")
 
 
-def load_bars(path):
-    """Bars from a CSV file for backtesting.py: Open, High, Low, Close (and Volume), indexed by time."""
-    frame = _read_csv(path)
-    frame.columns = [str(name).strip().lower() for name in frame.columns]
-    time = frame.columns[0]
-    stamps = frame[time]
-    if pd.api.types.is_numeric_dtype(stamps):
-        index = pd.to_datetime(stamps, unit="ms", utc=True)
+# Reading bars as Gauntlet's importer reads them (gauntlet-data's `import_csv` with its default
+# options, or the --sep, --decimal-comma and --time-unit flags of `gauntlet data import`), so the
+# module trades the bars Gauntlet trades; what Gauntlet refuses, the module refuses.
+_MISSING = {"", "null", "none", ".", "na", "n/a", "#n/a", "-"}
+_EARLIEST_MS = -2_208_988_800_000  # 1900-01-01T00:00:00Z
+_END_MS = 7_289_654_400_000  # 2201-01-01T00:00:00Z: years 1900-2200 only
+_EPOCH_UNITS = {"s": (1000, 1), "ms": (1, 1), "us": (1, 1000), "ns": (1, 1_000_000)}
+_MAX_PRICE = 1e12
+_MAX_VOLUME = 1e18
+
+
+def _normalise(name):
+    """A column name for matching: lower case, without spaces, _, -, <, >, quotes and BOM."""
+    return "".join(c for c in name if c not in " _-<>\"'\ufeff").lower()
+
+
+def _epoch_ms(value, unit):
+    """Milliseconds of an epoch count in `unit` (finer units rounded down), or None when the date
+    is outside the years 1900-2200."""
+    multiply, divide = _EPOCH_UNITS[unit]
+    millis = value * multiply // divide
+    return millis if _EARLIEST_MS <= millis < _END_MS else None
+
+
+def _epoch_unit(value):
+    """The coarsest unit putting `value` in the years 1900-2200 (as Gauntlet tells units)."""
+    return next((unit for unit in _EPOCH_UNITS if _epoch_ms(value, unit) is not None), "ms")
+
+
+def _is_integer(text):
+    digits = text[1:] if text.startswith("-") else text
+    return digits.isascii() and digits.isdigit()
+
+
+def _day_ms(year, month, day):
+    import datetime
+
+    return (datetime.date(year, month, day) - datetime.date(1970, 1, 1)).days * MILLIS_PER_DAY
+
+
+def _time_of_day_ms(text):
+    """HH:MM, HH:MM:SS or HH:MM:SS.fff as milliseconds after midnight; empty is midnight."""
+    if not text:
+        return 0
+    parts = text.split(":")
+    if len(parts) not in (2, 3) or not all(part.replace(".", "", 1).isdigit() for part in parts):
+        raise ValueError
+    hours, minutes = int(parts[0]), int(parts[1])
+    seconds = float(parts[2]) if len(parts) == 3 else 0.0
+    if hours > 23 or minutes > 59 or seconds >= 61:
+        raise ValueError
+    return hours * 3_600_000 + minutes * 60_000 + int(round(seconds * 1000))
+
+
+def _iso_ms(text, zoned):
+    import datetime
+
+    text = text[:10] + "T" + text[11:] if len(text) > 10 and text[10] == " " else text
+    if zoned:
+        # RFC 3339, as Gauntlet reads it: the seconds are not optional.
+        if len(text) < 20 or text[16] != ":":
+            raise ValueError
+        stamp = datetime.datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+        if stamp.tzinfo is None:
+            raise ValueError
     else:
-        index = pd.to_datetime(stamps, utc=True, format="ISO8601")
-    close = frame["close"].astype(float)
-    bars = pd.DataFrame(
-        {
-            "Open": frame["open"].astype(float) if "open" in frame else close,
-            "High": frame["high"].astype(float) if "high" in frame else close,
-            "Low": frame["low"].astype(float) if "low" in frame else close,
-            "Close": close,
-            "Volume": frame["volume"].astype(float) if "volume" in frame else 0.0,
-        }
-    )
-    bars.index = pd.DatetimeIndex(index).tz_localize(None)
-    prices = bars[["Open", "High", "Low", "Close"]].to_numpy()
-    bad = ~(np.isfinite(prices) & (prices > 0.0)).all(axis=1)
-    bad |= (bars["Low"] > bars[["Open", "Close"]].min(axis=1)).to_numpy()
-    bad |= (bars["High"] < bars[["Open", "Close"]].max(axis=1)).to_numpy()
-    if bad.any():
-        row = int(np.argmax(bad))
+        stamp = datetime.datetime.fromisoformat(text)
+        if stamp.tzinfo is not None or len(text) < 16:
+            raise ValueError
+        stamp = stamp.replace(tzinfo=datetime.timezone.utc)
+    delta = stamp - datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
+    return (delta.days * 86_400 + delta.seconds) * 1000 + delta.microseconds // 1000
+
+
+def _time_format(text, unit):
+    """The format a timestamp is written in (Gauntlet's detection order), or None."""
+    if _is_integer(text):
+        return "epoch:" + (unit or _epoch_unit(int(text)))
+    for form, day_first in (
+        ("iso_date", False),
+        ("iso_zoned", False),
+        ("iso_naive", False),
+        ("dots", False),
+        ("slash", False),
+        ("slash", True),  # 13/1/2021: which number is the month is decided over the whole file
+    ):
+        try:
+            _parse_time(form, text, day_first)
+            return form
+        except (ValueError, OverflowError):
+            pass
+    return None
+
+
+def _parse_time(form, text, day_first):
+    """Milliseconds of `text` in `form`; a slash date in day/month order when `day_first`."""
+    if form.startswith("epoch:"):
+        if not _is_integer(text):
+            raise ValueError
+        millis = _epoch_ms(int(text), form[6:])
+        if millis is None:
+            raise ValueError
+        return millis
+    if form == "iso_date":
+        if len(text) != 10 or text[4] != "-" or text[7] != "-":
+            raise ValueError
+        return _day_ms(int(text[:4]), int(text[5:7]), int(text[8:]))
+    if form in ("iso_zoned", "iso_naive"):
+        return _iso_ms(text, form == "iso_zoned")
+    date, _, time = text.partition(" ")
+    if form == "dots":
+        day, month, year = date.split(".")
+        if len(date) < 8 or len(year) != 4:
+            raise ValueError
+        return _day_ms(int(year), int(month), int(day)) + _time_of_day_ms(time.strip())
+    first, second, year = (int(part) for part in date.split("/"))
+    if year < 1000 or not (1 <= first <= 31 and 1 <= second <= 31):
+        raise ValueError
+    month, day = (second, first) if day_first else (first, second)
+    return _day_ms(year, month, day) + _time_of_day_ms(time.strip())
+
+
+def _open_text(path):
+    """The file's text: gzip told by its content, a UTF-8 byte-order mark dropped; UTF-16 and
+    JSON candles refused (Gauntlet imports those; export them as CSV with `gauntlet data export`)."""
+    import gzip
+
+    with open(path, "rb") as file:
+        raw = file.read()
+    if raw[:2] == b"\x1f\x8b":
+        raw = gzip.decompress(raw)
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in raw[:64]:
+        raise ValueError(f"{path}: UTF-16 text; save it as UTF-8")
+    text = raw.decode("utf-8-sig")
+    if text.lstrip()[:1] in ("[", "{"):
         raise ValueError(
-            f"{path}: row {row + 2}: prices must be positive numbers with low <= open, close <= high"
+            f"{path}: JSON candles; import them with `gauntlet data import` and write a CSV with "
+            "`gauntlet data export NAME --to FILE.csv`"
         )
-    steps = np.diff(bars.index.asi8)
-    if (steps <= 0).any():
-        row = int(np.argmax(steps <= 0)) + 1
-        raise ValueError(f"{path}: row {row + 2}: timestamps must be strictly increasing")
-    if len(bars) < 2:
+    return text
+
+
+def load_bars(path, sep=",", decimal_comma=False, time_unit=None):
+    """Bars from a CSV file for backtesting.py: Open, High, Low, Close (and Volume), indexed by time.
+
+    Read as Gauntlet reads a bars file (`gauntlet backtest --data`): columns found by name in any
+    order and case (a pandas index column is skipped unless it is the only candidate for the time;
+    a separate date and time pair is joined; a close-only file trades on closes); ISO dates and
+    date-times (a zone converted to UTC), dd.mm.yyyy, m/d/yyyy or d/m/yyyy decided over the file,
+    epoch seconds, milliseconds, microseconds or nanoseconds told by magnitude (or `time_unit`);
+    rows without any price dropped; a descending file reversed. Anything Gauntlet refuses
+    (a bad price, a row out of order, a date outside 1900-2200, ...) raises ValueError naming the
+    line."""
+    import csv
+    import io
+
+    rows = [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(_open_text(path)), delimiter=sep)]
+    rows = [row for row in rows if row and any(row)]
+    if len(rows) < 2:
+        raise ValueError(f"{path}: no data rows")
+    names = [_normalise(name) for name in rows[0]]
+    named = [name for name in names if name]
+    if len(named) != len(set(named)):
+        raise ValueError(f"{path}, line 1: two columns have the same name; rename one")
+
+    def find(*candidates):
+        return next((names.index(name) for name in candidates if name in names), None)
+
+    def missing(column):
+        if len(names) == 1 and any(mark in rows[0][0] for mark in ";\t|,"):
+            return ValueError(f"{path}, line 1: the header is one column; is the file separated by another character (--sep)?")
+        return ValueError(f"{path}, line 1: no {column} column (the header has: {', '.join(rows[0])})")
+
+    time = find("timestamp", "datetime", "gmttime", "localtime", "ts", "opentime")
+    time_of_day = None
+    if time is None:
+        date, clock = find("date"), find("time")
+        time, time_of_day = (date, clock) if date is not None else (clock, None)
+    if time is None:
+        if names[0] == "" and len(names) > 1:
+            time = 0
+        else:
+            raise missing("timestamp")
+    open_, high, low = find("open"), find("high"), find("low")
+    adjusted = find("adjclose", "adjustedclose")
+    volume = find("volume", "vol", "tickvolume", "tickvol")
+    close = find("close", "last", "price")
+    ohlc = any(column is not None for column in (open_, high, low))
+    if close is None:
+        if ohlc:
+            raise missing("close")
+        used = {time, time_of_day, volume, adjusted}
+        candidates = [index for index in range(len(names)) if index not in used]
+        if len(candidates) != 1:
+            raise ValueError(f"{path}, line 1: no close column, and {len(candidates)} columns could be the close")
+        close = candidates[0]
+    if ohlc and None in (open_, high, low):
+        raise missing(("open", "high", "low")[(open_, high, low).index(None)])
+
+    def number(text, line, column):
+        if decimal_comma:
+            if "." in text:
+                raise ValueError(f"{path}, line {line}: '{text}' is not a number with a decimal comma")
+            text = text.replace(",", ".")
+        try:
+            if "_" in text:
+                raise ValueError
+            return float(text)
+        except ValueError:
+            raise ValueError(f"{path}, line {line}, column '{rows[0][column]}': '{text}' is not a number") from None
+
+    kept, texts = [], []
+    for line, row in enumerate(rows[1:], start=2):
+        if len(row) != len(names):
+            raise ValueError(f"{path}, line {line}: the row has {len(row)} fields but the header has {len(names)}")
+        prices = [row[index] for index in ((open_, high, low, close) if ohlc else (close,))]
+        if all(price.lower() in _MISSING for price in prices):
+            continue  # a market holiday
+        if any(price.lower() in _MISSING for price in prices):
+            raise ValueError(f"{path}, line {line}: a price is missing while others are present")
+        values = [number(price, line, close) for price in prices]
+        o, h, l, c = values if ohlc else values * 4
+        v = 0.0
+        if volume is not None:
+            if row[volume].lower() in _MISSING:
+                raise ValueError(f"{path}, line {line}: the volume is missing while the prices are present")
+            v = number(row[volume], line, volume)
+        if not all(math.isfinite(x) for x in (o, h, l, c, v)) or min(o, h, l, c) <= 0.0 or v < 0.0:
+            raise ValueError(f"{path}, line {line}: prices must be finite and positive, the volume finite and >= 0")
+        if max(o, h, l, c) > _MAX_PRICE or v > _MAX_VOLUME or h < l or h < max(o, c) or l > min(o, c):
+            raise ValueError(f"{path}, line {line}: prices must have low <= open, close <= high")
+        stamp = row[time] if time_of_day is None else f"{row[time]} {row[time_of_day]}"
+        if stamp.lower() in _MISSING:
+            raise ValueError(f"{path}, line {line}: the timestamp is missing")
+        kept.append((line, o, h, l, c, v))
+        texts.append(stamp)
+    if not kept:
+        raise ValueError(f"{path}: no data rows")
+    form = _time_format(texts[0], time_unit)
+    if form is None:
+        raise ValueError(f"{path}, line {kept[0][0]}: unknown date format '{texts[0]}'")
+    day_first = form == "slash" and any(int(text.split("/")[0]) > 12 for text in texts)
+    times = []
+    for (line, *_), text in zip(kept, texts):
+        try:
+            millis = _parse_time(form, text, day_first)
+        except (ValueError, OverflowError):
+            raise ValueError(f"{path}, line {line}: '{text}' is not in the file's date format") from None
+        if not _EARLIEST_MS <= millis < _END_MS:
+            raise ValueError(f"{path}, line {line}: '{text}' is outside the years 1900-2200")
+        times.append(millis)
+    if len(times) >= 2 and times[0] > times[-1]:
+        times.reverse()
+        kept.reverse()
+    for index in range(1, len(times)):
+        if times[index] <= times[index - 1]:
+            raise ValueError(f"{path}, line {kept[index][0]}: timestamps must be strictly increasing")
+    _check_grid(path, times, kept)
+    if len(kept) < 2:
         raise ValueError(f"{path}: fewer than two bars")
+    columns = list(zip(*kept))
+    bars = pd.DataFrame(
+        {"Open": columns[1], "High": columns[2], "Low": columns[3], "Close": columns[4], "Volume": columns[5]},
+        index=pd.to_datetime(np.array(times, dtype="int64"), unit="ms"),
+    )
     return bars
+
+
+def _check_grid(path, times, kept):
+    """Intraday bars off the grid the others keep are refused, as Gauntlet refuses them."""
+    from collections import Counter
+
+    if len(times) < 10:
+        return
+    spacing = min(Counter(np.diff(times).tolist()).most_common(), key=lambda item: (-item[1], item[0]))[0]
+    if not 60_000 <= spacing < MILLIS_PER_DAY:
+        return
+    phases = Counter(time % spacing for time in times)
+    phase, count = min(phases.most_common(), key=lambda item: (-item[1], item[0]))
+    if count * 100 < len(times) * 95:
+        return
+    for time, (line, *_) in zip(times, kept):
+        if time % spacing != phase:
+            raise ValueError(f"{path}, line {line}: off the {spacing // 60_000}-minute grid of the other bars")
 
 
 def backtest(bars, **parameters):
@@ -820,6 +1070,9 @@ def _utc_times(trades):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("data", help="bars: a CSV file with timestamp, open, high, low, close")
+    parser.add_argument("--sep", default=",", help="the field separator (';', '|', '\\t' for tab)")
+    parser.add_argument("--decimal-comma", action="store_true", help="numbers written 1,5")
+    parser.add_argument("--time-unit", choices=["s", "ms", "us", "ns"], help="epoch timestamps' unit")
     parser.add_argument("--commission-bps", type=float, default=COMMISSION_BPS)
     parser.add_argument("--spread-bps", type=float, default=SPREAD_BPS)
     parser.add_argument("--slippage-bps", type=float, default=SLIPPAGE_BPS)
@@ -829,7 +1082,8 @@ def main(argv=None):
         "--trades-out", help="write backtesting.py's trades to this CSV file (- for standard output)"
     )
     arguments = parser.parse_args(argv)
-    bars = load_bars(arguments.data)
+    separator = "\t" if arguments.sep in ("\\t", "tab") else arguments.sep
+    bars = load_bars(arguments.data, separator, arguments.decimal_comma, arguments.time_unit)
     stats = backtest(
         bars,
         commission_bps=arguments.commission_bps,

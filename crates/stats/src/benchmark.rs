@@ -11,7 +11,10 @@
 //! - tracking error, annualised = std(r − b, `ddof = 1`) × √annualization;
 //! - information ratio, annualised = mean(r − b) / std(r − b, `ddof = 1`) × √annualization
 //!   (`empyrical.excess_sharpe`, annualised like the Sharpe ratio); a constant active return has
-//!   tracking error 0 and an infinite (or, when it is zero, undefined) ratio.
+//!   tracking error 0 and an infinite (or, when it is zero, undefined) ratio. Against buy-and-hold
+//!   of the same bars this is the excess Sharpe ratio, Sharpe's ex-post ratio of the differential
+//!   return (W. F. Sharpe, "The Sharpe Ratio", Journal of Portfolio Management 21(1), 1994):
+//!   the measure for ranking strategies by their return beyond simply holding the market.
 //!
 //! Returns are fractions per period; `risk_free` is per period; `annualization` is periods per year.
 //! The strategy and the benchmark must have one return per period each.

@@ -13,6 +13,17 @@ pub enum StatsError {
         /// The first row's length.
         expected: usize,
     },
+    /// A size the caller controls (bootstrap draws, candidates, bars) is above its documented
+    /// maximum; checked before any work starts.
+    #[error("{quantity}: {value} is more than the maximum of {maximum}")]
+    OverLimit {
+        /// What was counted (`bootstrap draws`, `candidates`, ...).
+        quantity: &'static str,
+        /// The size asked for.
+        value: usize,
+        /// Its maximum.
+        maximum: usize,
+    },
     /// A setting or the input's size is out of range.
     #[error("{0}")]
     Invalid(String),

@@ -6,8 +6,8 @@ use serde::Serialize;
 
 use crate::error::StatsError;
 use crate::sharpe_inference::{
-    SharpeMoments, deflated_benchmark, deflated_sharpe_ratio, minimum_track_record_length,
-    probabilistic_sharpe_ratio,
+    SharpeMoments, ZERO_VARIANCE_NOTE, deflated_benchmark, deflated_sharpe_ratio, is_constant,
+    minimum_track_record_length, probabilistic_sharpe_ratio,
 };
 
 /// Checks a DSR's trial count (more than 1) and the trials' Sharpe standard deviation (finite,
@@ -48,6 +48,9 @@ pub struct PsrReport {
     pub confidence: f64,
     /// Periods needed to exceed the benchmark with that confidence.
     pub minimum_track_record_length_periods: f64,
+    /// Why a figure is undefined (`null`), when one is.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 impl PsrReport {
@@ -75,8 +78,17 @@ impl PsrReport {
                 moments.kurtosis,
                 confidence,
             ),
+            notes: notes(returns),
         }
     }
+}
+
+/// [`ZERO_VARIANCE_NOTE`] for a series of equal values.
+fn notes(returns: &[f64]) -> Vec<String> {
+    is_constant(returns)
+        .then(|| ZERO_VARIANCE_NOTE.to_string())
+        .into_iter()
+        .collect()
 }
 
 /// The Minimum Track Record Length of a series, in periods and years.
@@ -96,6 +108,9 @@ pub struct MintrlReport {
     pub minimum_track_record_years: f64,
     /// Whether the series already has that many periods.
     pub long_enough: bool,
+    /// Why a figure is undefined (`null`), when one is.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 impl MintrlReport {
@@ -130,6 +145,7 @@ impl MintrlReport {
             minimum_track_record_periods: periods,
             minimum_track_record_years: periods / bars_per_year,
             long_enough: (moments.observations as f64) >= periods,
+            notes: notes(returns),
         })
     }
 }
@@ -149,6 +165,9 @@ pub struct DsrReport {
     pub deflated_benchmark_per_period: f64,
     /// The Deflated Sharpe Ratio.
     pub deflated_sharpe_ratio: f64,
+    /// Why a figure is undefined (`null`), when one is.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 impl DsrReport {
@@ -174,6 +193,7 @@ impl DsrReport {
                 moments.skewness,
                 moments.kurtosis,
             ),
+            notes: notes(returns),
         })
     }
 }

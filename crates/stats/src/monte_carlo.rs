@@ -43,7 +43,7 @@ pub enum Resampling {
 impl std::str::FromStr for Resampling {
     type Err = crate::StatsError;
 
-    /// `shuffle`, `bootstrap`, `skip:P` (P in [0, 1]) or `slippage:C` (C > 0, a fraction).
+    /// `shuffle`, `bootstrap`, `skip:P` (P in [0, 1]) or `slippage:C` (C in (0, 1), a fraction).
     fn from_str(method: &str) -> Result<Self, Self::Err> {
         let invalid = |message: String| crate::StatsError::Invalid(message);
         match method.split_once(':') {
@@ -60,9 +60,14 @@ impl std::str::FromStr for Resampling {
             Some(("slippage", value)) => value
                 .parse()
                 .ok()
-                .filter(|c: &f64| c.is_finite() && *c > 0.0)
+                .filter(|c: &f64| *c > 0.0 && *c < 1.0)
                 .map(|max_cost| Resampling::ExtraSlippage { max_cost })
-                .ok_or_else(|| invalid(format!("--method slippage:C needs C > 0, got '{value}'"))),
+                .ok_or_else(|| {
+                    invalid(format!(
+                        "--method slippage:C needs C in (0, 1), a fraction of the position \
+                         (0.002 is 20 bps; 1 would cost the whole trade), got '{value}'"
+                    ))
+                }),
             _ => Err(invalid(format!(
                 "--method must be shuffle, bootstrap, skip:P or slippage:C, got '{method}'"
             ))),

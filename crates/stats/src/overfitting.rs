@@ -159,8 +159,8 @@ pub const MAX_BLOCKS: usize = 20;
 ///
 /// # Errors
 /// [`StatsError::RaggedMatrix`] when rows differ in length; [`StatsError::Invalid`] when `blocks` is
-/// odd, below 2 or above [`MAX_BLOCKS`], there are fewer than 2 columns, or a block would hold
-/// fewer than 2 rows.
+/// odd, below 2 or above [`MAX_BLOCKS`], there are fewer than 2 columns, every column is the same
+/// (identical trials: PBO undefined), or a block would hold fewer than 2 rows.
 pub fn probability_of_backtest_overfitting(
     matrix: &[Vec<f64>],
     blocks: usize,
@@ -184,6 +184,17 @@ pub fn probability_of_backtest_overfitting(
     if columns < 2 {
         return Err(StatsError::Invalid(format!(
             "PBO needs at least 2 trials (columns), got {columns}"
+        )));
+    }
+    // Identical trials tie on every split: which one is "best" in-sample is arbitrary, so the
+    // probability is undefined (a number here would be the tie rule's, not the data's).
+    if matrix
+        .iter()
+        .all(|row| row.windows(2).all(|pair| pair[0] == pair[1]))
+    {
+        return Err(StatsError::Invalid(format!(
+            "all {columns} trials have identical returns: the in-sample best is arbitrary, so \
+             PBO is undefined"
         )));
     }
     let rows = &matrix[matrix.len() % blocks..];

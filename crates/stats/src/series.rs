@@ -87,19 +87,28 @@ pub struct SeriesMetrics {
     pub value_at_risk_5pct: f64,
     /// 5% conditional value at risk (expected shortfall).
     pub conditional_value_at_risk_5pct: f64,
+    /// Why a figure is undefined (`null`), when one is.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 impl SeriesMetrics {
     /// The metrics of `returns` (fractions per period), annualised with `bars_per_year`.
     pub fn of(returns: &[f64], bars_per_year: f64) -> Self {
         let r = returns;
+        // Equal values have no Sharpe ratio, whatever their rounded standard deviation says.
+        let constant = crate::sharpe_inference::is_constant(r);
         Self {
             periods: r.len(),
             bars_per_year,
             total_return: returns::total_return(r),
             cagr: returns::annual_return(r, bars_per_year),
             annual_volatility: returns::annual_volatility(r, bars_per_year),
-            sharpe: returns::sharpe_ratio(r, 0.0, bars_per_year),
+            sharpe: if constant {
+                f64::NAN
+            } else {
+                returns::sharpe_ratio(r, 0.0, bars_per_year)
+            },
             sortino: returns::sortino_ratio(r, 0.0, bars_per_year),
             max_drawdown: returns::max_drawdown(r),
             max_drawdown_periods: returns::max_drawdown_duration(r),
@@ -109,6 +118,10 @@ impl SeriesMetrics {
             stability: returns::stability_of_timeseries(r),
             value_at_risk_5pct: returns::value_at_risk(r, 0.05),
             conditional_value_at_risk_5pct: returns::conditional_value_at_risk(r, 0.05),
+            notes: constant
+                .then(|| crate::sharpe_inference::ZERO_VARIANCE_NOTE.to_string())
+                .into_iter()
+                .collect(),
         }
     }
 }

@@ -26,6 +26,16 @@ fn standard_normal() -> Normal {
     Normal::standard()
 }
 
+/// Whether every value of `values` is the same (zero variance: the Sharpe ratio is undefined).
+pub fn is_constant(values: &[f64]) -> bool {
+    values.windows(2).all(|pair| pair[0] == pair[1])
+}
+
+/// The note reports carry for a series of equal values: its Sharpe ratio and what rests on it
+/// (PSR, MinTRL, DSR) are undefined (`null`), not numbers.
+pub const ZERO_VARIANCE_NOTE: &str = "the returns do not vary (zero variance): the Sharpe ratio and \
+     everything computed from it are undefined";
+
 /// A return series' per-period Sharpe ratio and the shape of its distribution.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct SharpeMoments {
@@ -40,8 +50,18 @@ pub struct SharpeMoments {
 }
 
 impl SharpeMoments {
-    /// The moments of `returns` (`NaN` fields for fewer than two returns or zero variance).
+    /// The moments of `returns` (`NaN` fields for fewer than two returns or zero variance: a
+    /// series whose values are all equal has no Sharpe ratio, however its floating-point mean
+    /// rounds; without this a constant 0.1% a day gave a Sharpe ratio of 2.4e16 and a PSR of 1).
     pub fn of(returns: &[f64]) -> Self {
+        if is_constant(returns) {
+            return Self {
+                sharpe: f64::NAN,
+                skewness: f64::NAN,
+                kurtosis: f64::NAN,
+                observations: returns.len(),
+            };
+        }
         let count = returns.len();
         let n = count as f64;
         let mean = returns.iter().sum::<f64>() / n;

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use gauntlet_core::Timestamp;
+use gauntlet_core::{PLAUSIBLE_YEARS, Timestamp};
 
 use super::{ColumnMap, DetectedFormat, Importer, RowProblem, Rows, is_missing};
 use crate::error::{BadRowKind, DataError};
@@ -39,13 +39,16 @@ impl Importer<'_> {
         let known = match *detected {
             Some(known) => known,
             None => {
-                let format = timestamp::detect(time_text).ok_or_else(|| {
-                    RowProblem::new(
-                        column_name,
-                        BadRowKind::UnknownDateFormat,
-                        format!("unknown date format '{time_text}'; accepted: {ACCEPTED_FORMATS}"),
-                    )
-                })?;
+                let format =
+                    timestamp::detect(time_text, self.options.time_unit).ok_or_else(|| {
+                        RowProblem::new(
+                            column_name,
+                            BadRowKind::UnknownDateFormat,
+                            format!(
+                                "unknown date format '{time_text}'; accepted: {ACCEPTED_FORMATS}"
+                            ),
+                        )
+                    })?;
                 let layout_wanted = self.options.layout;
                 if layout_wanted == Some(CsvLayout::MetaTrader)
                     && format != TimestampFormat::DayMonthYearDots
@@ -67,7 +70,7 @@ impl Importer<'_> {
             let zoned = matches!(
                 known.format,
                 TimestampFormat::IsoDateTimeWithZone | TimestampFormat::IsoDateTimeNaive
-            ) && timestamp::detect(time_text).is_some_and(|format| {
+            ) && timestamp::detect(time_text, None).is_some_and(|format| {
                 matches!(
                     format,
                     TimestampFormat::IsoDateTimeWithZone | TimestampFormat::IsoDateTimeNaive
@@ -137,8 +140,63 @@ impl Importer<'_> {
                 }
             }
         }
+        if self.times_at_close {
+            self.move_close_times_to_opens(&mut millis);
+        }
+        // Dates outside 1900-2200 are a misread unit or a placeholder, never a bar.
+        for (index, &time) in millis.iter().enumerate() {
+            if keep[index] && !Timestamp(time).is_plausible() {
+                self.bad_row(
+                    rows.lines[index],
+                    RowProblem::new(
+                        None,
+                        BadRowKind::ImplausibleDate,
+                        format!(
+                            "{} is outside the years {PLAUSIBLE_YEARS}{}",
+                            Timestamp(time),
+                            if format.is_epoch() {
+                                format!(" (read as {}; see --time-unit)", format.describe())
+                            } else {
+                                String::new()
+                            }
+                        ),
+                    ),
+                )?;
+                keep[index] = false;
+            }
+        }
         let millis = rows.retain(&keep, millis);
         Ok((format, millis))
+    }
+
+    /// JSON candles stamped only with their close time (`closeTime`): each time is moved back by
+    /// the most common spacing to its bar's open, after rounding a last-millisecond close
+    /// (`...:59.999`, as Binance writes it) up to the bar's end.
+    fn move_close_times_to_opens(&mut self, millis: &mut [i64]) {
+        let ends: Vec<i64> = millis
+            .iter()
+            .map(|&time| {
+                if time.rem_euclid(1_000) == 999 {
+                    time + 1
+                } else {
+                    time
+                }
+            })
+            .collect();
+        let mut spacings: Vec<i64> = ends.windows(2).map(|pair| pair[1] - pair[0]).collect();
+        spacings.sort_unstable();
+        let spacing = spacings
+            .chunk_by(|a, b| a == b)
+            .max_by_key(|run| run.len())
+            .map_or(0, |run| run[0].max(0));
+        for (time, end) in millis.iter_mut().zip(ends) {
+            *time = end - spacing;
+        }
+        self.notices.push(format!(
+            "the candles carry their close time only: each bar is stamped at its open, {} before \
+             its close",
+            crate::summary::spacing_text(spacing)
+        ));
     }
 
     /// Puts rows in ascending order: reverses a strictly descending file; refuses (or skips) duplicates
