@@ -357,12 +357,34 @@ fn the_table_check_finds_a_planted_lookup() {
     );
 }
 
+/// Whether `file` is a test module in its own file: `tests.rs` beside `<module>.rs` (or in a folder
+/// with `mod.rs`) that declares it with `#[cfg(test)] mod tests;`.
+fn is_test_module_file(file: &Path) -> bool {
+    if file.file_stem().and_then(|stem| stem.to_str()) != Some("tests") {
+        return false;
+    }
+    let Some(folder) = file.parent() else {
+        return false;
+    };
+    let parents = [folder.with_extension("rs"), folder.join("mod.rs")];
+    parents.iter().any(|parent| {
+        std::fs::read_to_string(parent).is_ok_and(|text| {
+            text.split("#[cfg(test)]")
+                .skip(1)
+                .any(|after| after.trim_start().starts_with("mod tests;"))
+        })
+    })
+}
+
 #[test]
 fn no_module_imports_its_parent_wholesale() {
     // `use super::*` glues files back into one namespace; library modules import what they use
     // (test modules may take their parent's items wholesale).
     for folder in source_folders() {
         for file in rust_files(&folder) {
+            if is_test_module_file(&file) {
+                continue;
+            }
             assert!(
                 !code(&file).contains("use super::*"),
                 "{} imports its parent module wholesale (use super::*); import what it uses",
