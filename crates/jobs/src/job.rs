@@ -14,6 +14,7 @@ use crate::walk_forward::run_walk_forward;
 use gauntlet_run::Experiment;
 use gauntlet_run::RunFolder;
 use gauntlet_run::{CHECKPOINT_STATE, Observer, RunOutcome, WalkForwardSummary};
+use gauntlet_run::{FolderLock, holds_nothing_but_its_lock};
 
 /// What `gauntlet evolve` produced.
 #[derive(Debug, Clone)]
@@ -49,7 +50,9 @@ pub enum Evolved {
 ///
 /// # Errors
 /// [`JobError::RunFolder`] when `folder` holds anything (with a shard: another
-/// experiment); [`JobError::Config`] for a shard of a plain run; as [`gauntlet_run::start`] and
+/// experiment); [`gauntlet_run::RunError::FolderLocked`] (inside [`JobError::Run`]) when another
+/// process is writing `folder` (a shard of several takes no lock: the tasks of a job array fill
+/// one folder together); [`JobError::Config`] for a shard of a plain run; as [`gauntlet_run::start`] and
 /// [`run_walk_forward`].
 pub fn evolve(
     experiment: Experiment,
@@ -75,11 +78,13 @@ pub fn evolve(
             });
         }
     }
-    // Rank 0 checks: the other ranks would see the folder it is filling.
-    if gauntlet_tournament::cluster::is_root()
-        && !shared
-        && std::fs::read_dir(folder).is_ok_and(|mut entries| entries.next().is_some())
-    {
+    // Rank 0 checks, under the folder's lock (one writer at a time; the shares of a job array
+    // write one folder together by design): the other ranks would see the folder it is filling.
+    let lock = match gauntlet_tournament::cluster::is_root() && !shared {
+        true => Some(FolderLock::acquire(folder)?),
+        false => None,
+    };
+    if lock.is_some() && !holds_nothing_but_its_lock(folder)? {
         let what = if folder.join(CHECKPOINT_STATE).exists() {
             "already holds a run; continue it with --resume"
         } else {
@@ -135,7 +140,9 @@ fn evolve_into(
 /// others than rank 0 on a private copy of `folder`, which must be readable from every rank.
 ///
 /// # Errors
-/// [`JobError::RunFolder`] when the folder holds neither; as [`gauntlet_run::resume`] and
+/// [`JobError::RunFolder`] when the folder holds neither;
+/// [`gauntlet_run::RunError::FolderLocked`] (inside [`JobError::Run`]) when another process is
+/// writing it; as [`gauntlet_run::resume`] and
 /// [`run_walk_forward`].
 pub fn resume(
     folder: &Path,
@@ -143,6 +150,11 @@ pub fn resume(
     observer: &dyn Observer,
     stop: &AtomicBool,
 ) -> Result<Evolved, JobError> {
+    // One writer at a time: rank 0 resumes `folder` itself, the other ranks a private copy.
+    let _lock = match gauntlet_tournament::cluster::is_root() {
+        true => Some(FolderLock::acquire(folder)?),
+        false => None,
+    };
     let rank_folder = RankFolder::for_rank(folder, true)?;
     let folder = rank_folder.path();
     let run_folder = RunFolder::new(folder);
