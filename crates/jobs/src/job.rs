@@ -14,7 +14,7 @@ use crate::walk_forward::run_walk_forward;
 use gauntlet_run::Experiment;
 use gauntlet_run::RunFolder;
 use gauntlet_run::{CHECKPOINT_STATE, Observer, RunOutcome, WalkForwardSummary};
-use gauntlet_run::{FolderLock, holds_nothing_but_its_lock};
+use gauntlet_run::{FOLDER_LOCK_FILE, FolderLock, holds_nothing_but_its_lock};
 
 /// What `gauntlet evolve` produced.
 #[derive(Debug, Clone)]
@@ -78,33 +78,57 @@ pub fn evolve(
             });
         }
     }
-    // Rank 0 checks, under the folder's lock (one writer at a time; the shares of a job array
-    // write one folder together by design): the other ranks would see the folder it is filling.
-    let lock = match gauntlet_tournament::cluster::is_root() && !shared {
+    // Rank 0 checks, before and again under the folder's lock (one writer at a time; the shares
+    // of a job array write one folder together by design): the other ranks would see the folder
+    // it is filling. A user's folder that holds anything is refused before the lock file is made.
+    let root = gauntlet_tournament::cluster::is_root() && !shared;
+    let created = root && !folder.exists();
+    if root && !holds_nothing_but_its_lock(folder)? {
+        // A folder being written: name its writer (the lock file exists; nothing is created).
+        if folder.join(FOLDER_LOCK_FILE).is_file() {
+            drop(FolderLock::acquire(folder)?);
+        }
+        return Err(not_empty(folder));
+    }
+    let lock = match root {
         true => Some(FolderLock::acquire(folder)?),
         false => None,
     };
     if lock.is_some() && !holds_nothing_but_its_lock(folder)? {
-        let what = if folder.join(CHECKPOINT_STATE).exists() {
-            "already holds a run; continue it with --resume"
-        } else {
-            "is not empty; choose a new or empty --out (nothing in it was touched)"
-        };
-        return Err(JobError::RunFolder {
-            path: folder.to_path_buf(),
-            message: what.into(),
-        });
+        return Err(not_empty(folder));
     }
     // A share's folder may hold windows already: the other ranks start from a copy.
     let rank_folder = RankFolder::for_rank(folder, shared)?;
-    evolve_into(
+    let evolved = evolve_into(
         experiment,
         catalog,
         rank_folder.path(),
         shard,
         observer,
         stop,
-    )
+    );
+    // A run refused before it wrote anything (a bad setting found by the run) leaves no folder.
+    if evolved.is_err() && created {
+        drop(lock);
+        if holds_nothing_but_its_lock(folder).unwrap_or(false) {
+            std::fs::remove_file(folder.join(FOLDER_LOCK_FILE)).ok();
+            std::fs::remove_dir(folder).ok();
+        }
+    }
+    evolved
+}
+
+/// The refusal of a `--out` folder that holds something: a run to resume, or a user's files.
+fn not_empty(folder: &Path) -> JobError {
+    let what = if folder.join(CHECKPOINT_STATE).exists() {
+        "already holds a run; continue it with --resume"
+    } else {
+        "is not empty; choose a new or empty --out (nothing in it was touched)"
+    };
+    JobError::RunFolder {
+        path: folder.to_path_buf(),
+        message: what.into(),
+    }
 }
 
 /// [`evolve`] without the empty-folder check (a walk-forward resumes into its own folder).
