@@ -34,8 +34,8 @@ pub use chance::random_baseline_stream;
 pub use checkpoint::{CHECKPOINT_STATE, GenerationRow, LeaderboardEntry, RunState};
 pub use error::RunError;
 pub use experiment::{
-    Experiment, MAX_PBO_TRIALS, Overrides, PopulationSettings, QUICKSTART_TOML, WalkForward,
-    next_run_folder,
+    Experiment, MAX_PBO_TRIALS, MAX_WALK_FORWARD_WINDOWS, Overrides, PopulationSettings,
+    QUICKSTART_TOML, WalkForward, next_run_folder,
 };
 pub use finish::RunSummary;
 pub use folder_lock::{FOLDER_LOCK_FILE, FolderLock, holds_nothing_but_its_lock};
