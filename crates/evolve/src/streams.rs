@@ -53,17 +53,22 @@ pub enum Purpose {
     /// The permutation test of the whole search (to come): permutation `p` of symbol `s`'s bars
     /// on generation 0, island `s`, index `p`.
     PermutationTest,
+    /// The stationary bootstrap of a run's data-snooping tests (White's Reality Check and
+    /// Hansen's SPA of its champion candidates against buy-and-hold): one stream on generation 0,
+    /// island 0, index 0, every draw taken from it in draw order.
+    DataSnooping,
 }
 
 impl Purpose {
     /// Every purpose, in stream-number order.
-    pub const ALL: [Purpose; 6] = [
+    pub const ALL: [Purpose; 7] = [
         Purpose::Breeding,
         Purpose::RandomBaseline,
         Purpose::PlateauNeighbours,
         Purpose::MonteCarlo,
         Purpose::NoiseTest,
         Purpose::PermutationTest,
+        Purpose::DataSnooping,
     ];
 
     /// The purpose's four bits at the top of the stream number.
@@ -75,6 +80,7 @@ impl Purpose {
             Purpose::MonteCarlo => 3,
             Purpose::NoiseTest => 4,
             Purpose::PermutationTest => 5,
+            Purpose::DataSnooping => 6,
         }
     }
 }

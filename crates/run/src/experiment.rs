@@ -537,6 +537,16 @@ impl Experiment {
                 format!("must be 2 to {MAX_PBO_TRIALS}, got {}", gate.pbo_trials),
             );
         }
+        let max_draws = gauntlet_stats::data_snooping::MAX_BOOTSTRAP_DRAWS;
+        if gate.data_snooping_draws > max_draws {
+            return fail(
+                "gate.data_snooping_draws",
+                format!(
+                    "must be 0 (off) to {max_draws}, got {}",
+                    gate.data_snooping_draws
+                ),
+            );
+        }
         let max_paths = gauntlet_stats::monte_carlo::MAX_PATHS;
         if !(1..=max_paths).contains(&gate.monte_carlo_paths) {
             return fail(

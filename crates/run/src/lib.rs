@@ -27,6 +27,7 @@ mod outputs;
 mod prepare;
 mod problem;
 mod run_folder;
+mod snooping;
 pub mod tables;
 mod verdict;
 
@@ -49,3 +50,4 @@ pub use run_folder::{
     RunStatus, RunTimings, RunVerdict, STUDY_FILE, Study, StudySeed, WALK_FORWARD_FILE,
     WALK_FORWARD_TABLE, WalkForwardSummary, WindowOutcome, WindowPlan,
 };
+pub use snooping::{DataSnoopingSummary, SymbolPooling};
