@@ -5,8 +5,9 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use clap::Args;
-use gauntlet_tournament::run::{GenerationProgress, Observer};
-use gauntlet_tournament::{Category, Experiment, Overrides, cluster::Shard};
+use gauntlet_jobs::Shard;
+use gauntlet_run::{Experiment, GenerationProgress, Observer, Overrides};
+use gauntlet_tournament::Category;
 use indicatif::{ProgressBar, ProgressDrawTarget as Target, ProgressStyle};
 
 /// `gauntlet evolve`: breed strategies on an experiment's universe.
@@ -133,7 +134,7 @@ pub fn run(arguments: EvolveArgs, datasets_dir: &Path) -> Result<()> {
     let root = gauntlet_tournament::cluster::is_root(); // rank 0 alone prints and writes
     let progress = Progress::new(arguments.quiet || !root);
     let evolved = match &arguments.resume {
-        Some(folder) => gauntlet_tournament::resume(folder, &catalog, &progress, &stop)
+        Some(folder) => gauntlet_jobs::resume(folder, &catalog, &progress, &stop)
             .with_context(|| format!("cannot resume {}", folder.display()))?,
         None => {
             let overrides = Overrides {
@@ -145,7 +146,7 @@ pub fn run(arguments: EvolveArgs, datasets_dir: &Path) -> Result<()> {
             let experiment = load_experiment(arguments.config.as_deref(), &overrides)?;
             let folder = experiment.output_folder(arguments.out.as_deref(), "");
             let shard = arguments.shard.unwrap_or(Shard::WHOLE);
-            gauntlet_tournament::evolve(experiment, &catalog, &folder, shard, &progress, &stop)?
+            gauntlet_jobs::evolve(experiment, &catalog, &folder, shard, &progress, &stop)?
         }
     };
     if !root {
@@ -179,7 +180,7 @@ pub fn load_experiment(config: Option<&Path>, overrides: &Overrides) -> Result<E
 /// Runs `gauntlet export`.
 pub fn export(arguments: ExportArgs) -> Result<()> {
     use gauntlet_report::{StrategyLanguage, StrategyLanguage::*, write_strategy};
-    use gauntlet_tournament::champion_file::*;
+    use gauntlet_run::champion_file::*;
     let (format, force) = (arguments.format.as_str(), arguments.force);
     let path = match (
         format,

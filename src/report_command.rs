@@ -7,11 +7,12 @@ use crate::data_commands::open_catalog;
 use anyhow::{Context, Result};
 use clap::Args;
 use gauntlet_data::Catalog;
+use gauntlet_jobs::Shard;
+use gauntlet_jobs::comparison::{ComparisonEvent, merge_comparison, run_comparison};
+use gauntlet_jobs::study::run_study;
 use gauntlet_report::{ReportOptions, write_comparison_report, write_report, write_study_report};
-use gauntlet_tournament::cluster::Shard;
-use gauntlet_tournament::comparison::{ComparisonEvent, merge_comparison, run_comparison};
-use gauntlet_tournament::study::run_study;
-use gauntlet_tournament::{Category, Experiment, Overrides};
+use gauntlet_run::{Experiment, Overrides};
+use gauntlet_tournament::Category;
 
 /// `gauntlet report`: render a run folder's tables into `RUN_DIR/index.html`.
 #[derive(Debug, Args)]

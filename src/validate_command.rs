@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 use clap::Args;
-use gauntlet_tournament::validation::{Trials, validate_on_catalog};
+use gauntlet_honest::validation::{Trials, validate_on_catalog};
 
 use crate::backtest_command::TradingArgs;
 

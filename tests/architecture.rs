@@ -1,6 +1,8 @@
-//! The workspace's shape, checked on its sources (DESIGN.md, "Architecture"): inside every crate
-//! the modules form a DAG (no import circles), the binary stays thin, every declared dependency is
-//! used, and the run folder's files are read only through their types.
+//! The workspace's shape, checked on its sources (DESIGN.md, "Architecture"): every crate depends
+//! only on crates of lower layers and names its layer, no crate holds more than a fifth of the
+//! library code, inside every crate the modules form a DAG (no import circles, no module importing
+//! its parent wholesale), the binary stays thin, every declared dependency is used, and the run
+//! folder's files (JSON and Parquet tables) are read only through their types.
 //!
 //! The checks read the sources as text: a module's edges are the `crate::other` paths (and
 //! `crate::{other, ...}` groups) in its files, comments and `#[cfg(test)]` modules left out.
@@ -241,15 +243,19 @@ fn every_declared_dependency_is_used() {
     }
 }
 
+/// Every folder of library code a run folder's reader may live in, and the binary's.
+fn reader_folders() -> Vec<PathBuf> {
+    source_folders()
+        .into_iter()
+        .filter(|folder| !folder.starts_with(repository().join("crates/data")))
+        .collect()
+}
+
 #[test]
 fn the_run_folder_is_read_only_through_its_types() {
-    // Outside `run_folder.rs`, the crates that read run folders never look keys up in untyped JSON.
-    let folders = [
-        repository().join("crates/tournament/src"),
-        repository().join("crates/report/src"),
-        repository().join("src"),
-    ];
-    for folder in folders {
+    // Outside `run_folder.rs`, the crates that read run folders never look keys up in untyped JSON
+    // nor spell a run-folder file's name.
+    for folder in reader_folders() {
         for file in rust_files(&folder) {
             if file.ends_with("run_folder.rs") {
                 continue;
@@ -257,16 +263,253 @@ fn the_run_folder_is_read_only_through_its_types() {
             let text = code(&file);
             let untyped = text.contains("serde_json::Value")
                 || paths_after(&text, "serde_json::").contains("Value");
+            // The crates that read run folders (paper writes its journal as JSON values).
+            let json_reader = [
+                "crates/tournament/src",
+                "crates/honest/src",
+                "crates/run/src",
+                "crates/jobs/src",
+                "crates/report/src",
+                "src",
+            ]
+            .iter()
+            .any(|reader| folder == repository().join(reader));
             assert!(
-                !untyped,
+                !(untyped && json_reader),
                 "{} handles untyped JSON; read run-folder files with RunFolder",
                 file.display()
             );
+            if let Some(name) = RUN_FOLDER_FILES.iter().find(|name| text.contains(*name)) {
+                panic!(
+                    "{} spells the run-folder file name {name}; use RunFolder's paths",
+                    file.display()
+                );
+            }
+        }
+    }
+}
+
+/// The run-folder files whose names only `run_folder.rs` spells, quoted as code would.
+const RUN_FOLDER_FILES: [&str; 11] = [
+    "\"run.json\"",
+    "\"walk_forward.json\"",
+    "\"study.json\"",
+    "\"leaderboard.parquet\"",
+    "\"leaderboard.csv\"",
+    "\"capital.parquet\"",
+    "\"generations.parquet\"",
+    "\"champions.parquet\"",
+    "\"walk_forward.parquet\"",
+    "\"comparison.parquet\"",
+    "\"-equity.parquet\"",
+];
+
+/// The first sign in `text` of a table read or written by column name rather than through its
+/// row type: gauntlet-data's untyped table API, or `gauntlet_run::tables`' column reader.
+fn untyped_table_access(text: &str) -> Option<&'static str> {
+    [
+        "read_table(",
+        "write_table(",
+        "TableColumn",
+        "TableReader",
+        ".take(\"",
+        ".take_optional(\"",
+        ".take_or(\"",
+    ]
+    .into_iter()
+    .find(|pattern| text.contains(pattern))
+}
+
+#[test]
+fn run_folder_tables_are_read_only_through_their_types() {
+    // Every Parquet table of a run, walk-forward or comparison folder has one row type in
+    // `gauntlet_run::tables`; no other module looks a column up by name (gauntlet-data, which
+    // implements tables, aside).
+    let tables_module = repository().join("crates/run/src/tables.rs");
+    let tables_folder = repository().join("crates/run/src/tables");
+    for folder in reader_folders() {
+        for file in rust_files(&folder) {
+            if file == tables_module || file.starts_with(&tables_folder) {
+                continue;
+            }
+            if let Some(pattern) = untyped_table_access(&code(&file)) {
+                panic!(
+                    "{} reads or writes a table by column name ({pattern}); use the row types of gauntlet_run::tables",
+                    file.display()
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn the_table_check_finds_a_planted_lookup() {
+    for planted in [
+        "let columns = gauntlet_data::read_table(&path)?;",
+        "let ids = reader.take(\"id\")?;",
+        "match column { TableColumn::Float(values) => values, _ => todo!() }",
+    ] {
+        assert!(untyped_table_access(planted).is_some(), "{planted}");
+    }
+    assert_eq!(
+        untyped_table_access("let rows: Vec<TradeRow> = read_rows(&path)?;"),
+        None
+    );
+}
+
+/// Whether `file` is a test module in its own file: `tests.rs` beside `<module>.rs` (or in a folder
+/// with `mod.rs`) that declares it with `#[cfg(test)] mod tests;`.
+fn is_test_module_file(file: &Path) -> bool {
+    if file.file_stem().and_then(|stem| stem.to_str()) != Some("tests") {
+        return false;
+    }
+    let Some(folder) = file.parent() else {
+        return false;
+    };
+    let parents = [folder.with_extension("rs"), folder.join("mod.rs")];
+    parents.iter().any(|parent| {
+        std::fs::read_to_string(parent).is_ok_and(|text| {
+            text.split("#[cfg(test)]")
+                .skip(1)
+                .any(|after| after.trim_start().starts_with("mod tests;"))
+        })
+    })
+}
+
+#[test]
+fn no_module_imports_its_parent_wholesale() {
+    // `use super::*` glues files back into one namespace; library modules import what they use
+    // (test modules may take their parent's items wholesale).
+    for folder in source_folders() {
+        for file in rust_files(&folder) {
+            if is_test_module_file(&file) {
+                continue;
+            }
             assert!(
-                !text.contains("\"run.json\"") && !text.contains("\"walk_forward.json\""),
-                "{} spells a run-folder file name; use RunFolder's paths",
+                !code(&file).contains("use super::*"),
+                "{} imports its parent module wholesale (use super::*); import what it uses",
                 file.display()
             );
         }
+    }
+}
+
+/// DESIGN.md's layers: a crate depends only on crates of lower layers (gauntlet-testkit, a
+/// dev-dependency, sits where its own dependencies allow).
+const LAYERS: [(&str, u8); 15] = [
+    ("gauntlet-core", 0),
+    ("gauntlet-data", 1),
+    ("gauntlet-indicators", 1),
+    ("gauntlet-stats", 1),
+    ("gauntlet-genome", 1),
+    ("gauntlet-evolve", 1),
+    ("gauntlet-backtest", 2),
+    ("gauntlet-testkit", 2),
+    ("gauntlet-tournament", 3),
+    ("gauntlet-paper", 3),
+    ("gauntlet-honest", 4),
+    ("gauntlet-cluster", 4),
+    ("gauntlet-run", 5),
+    ("gauntlet-jobs", 6),
+    ("gauntlet-report", 6),
+];
+
+fn layer(name: &str) -> Option<u8> {
+    LAYERS
+        .iter()
+        .find(|(crate_name, _)| *crate_name == name)
+        .map(|(_, layer)| *layer)
+}
+
+/// The crates of `crates/`: (package name, folder).
+fn crates() -> Vec<(String, PathBuf)> {
+    let mut crates: Vec<(String, PathBuf)> = std::fs::read_dir(repository().join("crates"))
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|folder| folder.join("Cargo.toml").is_file())
+        .map(|folder| {
+            let table: toml::Table = std::fs::read_to_string(folder.join("Cargo.toml"))
+                .unwrap()
+                .parse()
+                .unwrap();
+            let name = table["package"]["name"].as_str().unwrap().to_string();
+            (name, folder)
+        })
+        .collect();
+    crates.sort();
+    crates
+}
+
+/// The gauntlet crates among `dependencies` that are not in a layer below `own`.
+fn upward_dependencies(own: u8, dependencies: &[String]) -> Vec<String> {
+    dependencies
+        .iter()
+        .filter(|dependency| dependency.starts_with("gauntlet_"))
+        .filter(|dependency| {
+            layer(&dependency.replace('_', "-")).is_none_or(|theirs| theirs >= own)
+        })
+        .cloned()
+        .collect()
+}
+
+#[test]
+fn every_crate_depends_only_on_lower_layers_and_names_its_layer() {
+    for (name, folder) in crates() {
+        let own = layer(&name).unwrap_or_else(|| panic!("{name} has no layer in LAYERS"));
+        let upward = upward_dependencies(own, &dependencies(&folder.join("Cargo.toml")));
+        assert!(
+            upward.is_empty(),
+            "{name} (L{own}) depends on {upward:?}, not in a lower layer"
+        );
+        if name != "gauntlet-testkit" {
+            let lib = std::fs::read_to_string(folder.join("src/lib.rs")).unwrap();
+            assert!(
+                lib.contains(&format!("//! # {name}\n//!\n"))
+                    && lib.contains(&format!("layer L{own} ")),
+                "{name}'s lib.rs does not open with its purpose naming layer L{own} of DESIGN.md"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_layer_check_finds_a_planted_upward_dependency() {
+    let dependencies = ["gauntlet_core".to_string(), "gauntlet_run".to_string()];
+    assert_eq!(upward_dependencies(4, &dependencies), ["gauntlet_run"]);
+    assert!(upward_dependencies(6, &dependencies).is_empty());
+}
+
+/// Lines of library code per crate: every line of the `.rs` files under `crates/<name>/src`,
+/// unit tests and comments included (gauntlet-testkit, a dev-dependency, left out).
+fn library_lines() -> BTreeMap<String, usize> {
+    crates()
+        .into_iter()
+        .filter(|(name, _)| name != "gauntlet-testkit")
+        .map(|(name, folder)| {
+            let lines = rust_files(&folder.join("src"))
+                .iter()
+                .map(|file| std::fs::read_to_string(file).unwrap().lines().count())
+                .sum();
+            (name, lines)
+        })
+        .collect()
+}
+
+/// The most a crate may hold of the library code, a fraction (#31: room to grow, and no crate
+/// every change lands in).
+const LARGEST_CRATE_SHARE: f64 = 0.20;
+
+#[test]
+fn no_crate_holds_more_than_a_fifth_of_the_library_code() {
+    let lines = library_lines();
+    let total: usize = lines.values().sum();
+    for (name, count) in &lines {
+        let share = *count as f64 / total as f64;
+        assert!(
+            share <= LARGEST_CRATE_SHARE,
+            "{name} holds {count} of {total} lines of library code ({:.1}%, at most {:.0}%); split it by responsibility",
+            share * 100.0,
+            LARGEST_CRATE_SHARE * 100.0
+        );
     }
 }

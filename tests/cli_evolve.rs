@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 mod common;
 use common::{assert_same_results, command, ok, repository, small_experiment};
-use gauntlet_tournament::{RunFolder, RunStatus};
+use gauntlet_run::{RunFolder, RunStatus};
 
 fn gauntlet(arguments: &[&str]) -> Output {
     command(arguments).output().expect("the binary runs")
@@ -357,7 +357,7 @@ fn an_exported_champion_backtests() {
         robustness["gate"].as_array().unwrap().len()
     );
     // It reads back strictly as the type its schema is generated from.
-    let typed: gauntlet_tournament::champion_file::ChampionFile =
+    let typed: gauntlet_run::champion_file::ChampionFile =
         serde_json::from_value(file.clone()).unwrap();
     assert_eq!(typed.rules, champion["rules"].as_str().unwrap());
     let stdout = ok(&gauntlet(&[
@@ -482,18 +482,14 @@ fn a_walk_forward_stitches_its_out_of_sample_windows() {
         }
     }
     // Buy-and-hold over the same stitched bars, from 1.
-    let table = gauntlet_data::read_table(&run.join("walk_forward.parquet")).unwrap();
-    let (_, hold) = table
-        .iter()
-        .find(|(name, _)| name == "buy_and_hold")
-        .expect("a buy_and_hold column");
-    match hold {
-        gauntlet_data::TableColumn::Float(values) if with_champion > 0 => {
-            assert_eq!(values[0], Some(1.0));
-            assert!(values.iter().flatten().all(|value| *value > 0.0));
-        }
-        gauntlet_data::TableColumn::Float(_) => {}
-        _ => panic!("buy_and_hold is not a float column"),
+    let rows: Vec<gauntlet_run::tables::WalkForwardRow> =
+        gauntlet_run::tables::read_rows(&run.join("walk_forward.parquet")).unwrap();
+    if with_champion > 0 {
+        assert_eq!(rows[0].buy_and_hold, Some(1.0));
+        assert!(
+            rows.iter()
+                .all(|row| row.buy_and_hold.is_some_and(|value| value > 0.0))
+        );
     }
     // The report: the stitched out-of-sample equity and the efficiency, and each window's page.
     let html = std::fs::read_to_string(run.join("index.html")).unwrap();

@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
 
-use gauntlet_data::{TableColumn, read_table};
+use gauntlet_run::tables::{ChampionRow, ComparisonRow, Leaderboard, TradeRow, read_rows};
+use gauntlet_tournament::Category;
 
 mod common;
 use common::{ok, repository, small_experiment};
@@ -70,20 +71,6 @@ fn data_values(row: &str) -> Vec<String> {
         .collect()
 }
 
-fn text_column<'a>(table: &'a [(String, TableColumn)], name: &str) -> &'a [String] {
-    match &table.iter().find(|(column, _)| column == name).unwrap().1 {
-        TableColumn::Text(values) => values,
-        _ => panic!("{name} is not text"),
-    }
-}
-
-fn float_column<'a>(table: &'a [(String, TableColumn)], name: &str) -> &'a [Option<f64>] {
-    match &table.iter().find(|(column, _)| column == name).unwrap().1 {
-        TableColumn::Float(values) => values,
-        _ => panic!("{name} is not float"),
-    }
-}
-
 #[test]
 fn the_report_shows_the_runs_tables_and_nothing_external() {
     let (_, run) = shared_run();
@@ -126,11 +113,17 @@ fn the_report_shows_the_runs_tables_and_nothing_external() {
 
     // The run category's leaderboard rows equal leaderboard.parquet's rows of the same ids,
     // bit for bit, and in its rank order.
-    let table = read_table(&run.join("leaderboard.parquet")).unwrap();
-    let ids = text_column(&table, "id");
-    let fitness = float_column(&table, "fitness_monthly_performance");
-    let sharpe = float_column(&table, "sharpe");
-    let drawdown = float_column(&table, "max_drawdown");
+    let table = Leaderboard::read(&run.join("leaderboard.parquet")).unwrap();
+    let ids: Vec<&String> = table.rows.iter().map(|row| &row.id).collect();
+    let fitness = table
+        .fitness_in(Category::MonthlyPerformance, Category::MonthlyPerformance)
+        .unwrap();
+    let sharpe: Vec<Option<f64>> = table.rows.iter().map(|row| row.metric("sharpe")).collect();
+    let drawdown: Vec<Option<f64>> = table
+        .rows
+        .iter()
+        .map(|row| row.metric("max_drawdown"))
+        .collect();
     let board = between(&html, "data-category=\"monthly_performance\"", "</details>");
     let body = between(board, "<tbody>", "</tbody>");
     let rows: Vec<&str> = body.split("<tr>").skip(1).collect();
@@ -140,7 +133,7 @@ fn the_report_shows_the_runs_tables_and_nothing_external() {
         let id = between(row, "<td class=\"text \">", "</td>")
             .trim_start_matches("<td class=\"text \">")
             .to_string();
-        let index = ids.iter().position(|other| *other == id).unwrap();
+        let index = ids.iter().position(|other| **other == id).unwrap();
         let values = data_values(row);
         // rank, generation, island, fitness, then Sharpe, Sortino, CAGR, max drawdown...
         let value = |position: usize| values[position].parse::<f64>().unwrap();
@@ -152,25 +145,24 @@ fn the_report_shows_the_runs_tables_and_nothing_external() {
     }
 
     // The champion's trade counts are those of its trade table.
-    let trades = read_table(&run.join("champions/monthly_performance-trades.parquet")).unwrap();
-    let parts = text_column(&trades, "part");
+    let trades: Vec<TradeRow> =
+        read_rows(&run.join("champions/monthly_performance-trades.parquet")).unwrap();
+    let parts: Vec<&str> = trades.iter().map(|trade| trade.part.as_str()).collect();
     let champion = between(&html, "id=\"champion-monthly_performance\"", "</article>");
     for part in ["in_sample", "validation", "holdout"] {
-        let count = parts.iter().filter(|other| *other == part).count();
+        let count = parts.iter().filter(|other| **other == part).count();
         assert!(
             champion.contains(&format!(" of {count} {part}")),
             "{part}: {count} trades not reported"
         );
     }
     // The champion's validation fitness (champions.parquet) is shown, rounded to 4 decimals.
-    let champions = read_table(&run.join("champions.parquet")).unwrap();
-    let category = text_column(&champions, "category");
-    let validation = float_column(&champions, "validation_fitness");
-    let row = category
+    let champions: Vec<ChampionRow> = read_rows(&run.join("champions.parquet")).unwrap();
+    let row = champions
         .iter()
-        .position(|name| name == "monthly_performance")
+        .find(|row| row.category == "monthly_performance")
         .unwrap();
-    let shown = format!("<td>{:.4}</td>", validation[row].unwrap());
+    let shown = format!("<td>{:.4}</td>", row.validation_fitness.unwrap());
     assert!(
         champion.contains(&shown),
         "{shown} not in the champion page"
@@ -353,10 +345,11 @@ fn the_report_renders_in_a_real_browser() {
     for tag in &charts {
         let category = attribute(tag, "data-category");
         let symbol = attribute(tag, "data-symbol");
-        let table = read_table(&run.join(format!("champions/{category}-trades.parquet"))).unwrap();
-        let expected = text_column(&table, "dataset")
+        let trades: Vec<TradeRow> =
+            read_rows(&run.join(format!("champions/{category}-trades.parquet"))).unwrap();
+        let expected = trades
             .iter()
-            .filter(|dataset| **dataset == symbol)
+            .filter(|trade| trade.dataset == symbol)
             .count();
         assert!(expected > 0, "{category} never traded {symbol}");
         assert_eq!(attribute(tag, "data-trades"), expected.to_string(), "{tag}");
@@ -435,34 +428,32 @@ fn compare_runs_each_category_and_cross_scores_the_champions() {
         ],
     ));
     assert!(stdout.contains("Comparison report: "), "{stdout}");
-    let table = read_table(&out.join("comparison.parquet")).unwrap();
-    let champion = text_column(&table, "champion_category");
-    let measure = text_column(&table, "measure");
-    let part = text_column(&table, "part");
-    let fitness = float_column(&table, "fitness");
+    let table: Vec<ComparisonRow> = read_rows(&out.join("comparison.parquet")).unwrap();
     // Two champions x six measures x two parts.
-    assert_eq!(champion.len(), 2 * 6 * 2);
+    assert_eq!(table.len(), 2 * 6 * 2);
     for category in ["monthly_performance", "risk_management"] {
         let run = out.join(category);
         assert!(run.join("index.html").is_file(), "{category} has no report");
         // Re-scored on its own measure, a champion has the validation and holdout fitness its run
         // reported when it chose it.
-        let champions = read_table(&run.join("champions.parquet")).unwrap();
-        let names = text_column(&champions, "category");
-        let row = names.iter().position(|name| name == category).unwrap();
-        for (part_name, column) in [
-            ("validation", "validation_fitness"),
-            ("holdout", "holdout_fitness"),
+        let champions: Vec<ChampionRow> = read_rows(&run.join("champions.parquet")).unwrap();
+        let row = champions
+            .iter()
+            .find(|row| row.category == category)
+            .unwrap();
+        for (part_name, expected) in [
+            ("validation", row.validation_fitness),
+            ("holdout", row.holdout_fitness),
         ] {
-            let expected = float_column(&champions, column)[row];
-            let index = (0..champion.len())
-                .find(|&index| {
-                    champion[index] == category
-                        && measure[index] == category
-                        && part[index] == part_name
+            let cell = table
+                .iter()
+                .find(|cell| {
+                    cell.champion_category == category
+                        && cell.measure == category
+                        && cell.part == part_name
                 })
                 .unwrap();
-            assert_eq!(fitness[index], expected, "{category} on {part_name}");
+            assert_eq!(cell.fitness, expected, "{category} on {part_name}");
         }
     }
     let html = std::fs::read_to_string(out.join("index.html")).unwrap();

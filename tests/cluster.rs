@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 mod common;
 use common::{assert_same_results, ok, repository, small_experiment};
-use gauntlet_tournament::{RunFolder, RunStatus};
+use gauntlet_run::{RunFolder, RunStatus};
 
 /// `mpirun -np RANKS gauntlet ARGUMENTS` (ranks may outnumber cores; root may run it).
 fn mpirun(ranks: usize, arguments: &[&str]) -> Command {

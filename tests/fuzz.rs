@@ -73,7 +73,7 @@ fn genome_json() {
 fn experiment_toml() {
     fuzz!(|bytes: &[u8]| {
         if let Ok(text) = std::str::from_utf8(bytes) {
-            let _ = gauntlet_tournament::Experiment::from_toml(text, "fuzz.toml".as_ref());
+            let _ = gauntlet_run::Experiment::from_toml(text, "fuzz.toml".as_ref());
         }
     });
 }
@@ -97,7 +97,7 @@ fn paper_state_and_run_checkpoint() {
     fuzz!(|bytes: &[u8]| {
         if let Ok(text) = std::str::from_utf8(bytes) {
             let _ = serde_json::from_str::<gauntlet_backtest::LiveEngine>(text);
-            let _ = serde_json::from_str::<gauntlet_tournament::run::RunState>(text);
+            let _ = serde_json::from_str::<gauntlet_run::RunState>(text);
         }
     });
 }

@@ -25,6 +25,50 @@ impl FillConvention {
             FillConvention::Close => "close",
         }
     }
+
+    /// Where orders fill, in words (reports): `the next open` or `the signal bar's close`.
+    pub fn describe(self) -> &'static str {
+        match self {
+            FillConvention::NextOpen => "the next open",
+            FillConvention::Close => "the signal bar's close",
+        }
+    }
+
+    /// Whether an order decided on a bar's close fills at that close (`close`), rather than being
+    /// kept for the next bar's open (`next_open`).
+    pub fn fills_at_close(self) -> bool {
+        self == FillConvention::Close
+    }
+
+    /// The first bar whose range can stop out a position entered on `entry_bar`: the entry bar
+    /// itself when the entry filled at its open, the next bar when it filled at its close (the
+    /// entry bar's range was over by then).
+    pub fn first_intrabar_bar(self, entry_bar: usize) -> usize {
+        match self {
+            FillConvention::NextOpen => entry_bar,
+            FillConvention::Close => entry_bar + 1,
+        }
+    }
+
+    /// Bars a position entered on `entry_bar` has been held at the close of bar `now` (`now >=
+    /// entry_bar`): the entry bar counts when the entry filled at its open.
+    pub fn bars_held(self, entry_bar: usize, now: usize) -> usize {
+        now - entry_bar + self.entry_bar_held()
+    }
+
+    /// The first bar on whose close a position entered on `entry_bar` has been held `bars` bars:
+    /// [`FillConvention::bars_held`] solved for the bar (0 at the least).
+    pub fn bar_holding(self, entry_bar: usize, bars: usize) -> usize {
+        (entry_bar + bars).saturating_sub(self.entry_bar_held())
+    }
+
+    /// 1 when the entry bar counts as held at its own close (filled at its open), else 0.
+    fn entry_bar_held(self) -> usize {
+        match self {
+            FillConvention::NextOpen => 1,
+            FillConvention::Close => 0,
+        }
+    }
 }
 
 impl std::str::FromStr for FillConvention {

@@ -299,8 +299,13 @@ pub(crate) fn simulate<S: EquitySink>(
     } = GenomeColumns::prepare(genome, market)?;
     let (open, high, low, close) = (series.open(), series.high(), series.low(), series.close());
     let timestamps = series.timestamps();
-    let fill_at_close = config.fill == FillConvention::Close;
-    let exits = &genome.exit;
+    let exit_context = ExitContext {
+        signals: &signals,
+        close,
+        channel: channel.as_ref(),
+        exits: &genome.exit,
+        fill: config.fill,
+    };
     let risk = &genome.risk;
     // Room for a typical run's trades (W1 on the S&P 500 averages 35), so the list rarely
     // reallocates.
@@ -357,16 +362,7 @@ pub(crate) fn simulate<S: EquitySink>(
                 {
                     None
                 } else {
-                    exit_signal(
-                        position,
-                        &signals,
-                        close,
-                        t,
-                        t,
-                        channel.as_ref(),
-                        exits,
-                        fill_at_close,
-                    )
+                    exit_context.exit_signal(position, t, t)
                 }
             },
         );
@@ -480,16 +476,7 @@ pub(crate) fn simulate<S: EquitySink>(
                     (touched, Some((probe, probe_peak)))
                 };
                 // No exit decision before this bar (nor an intrabar exit).
-                let quiet_until = next_exit_decision(
-                    position,
-                    &signals,
-                    close,
-                    t,
-                    touched,
-                    channel.as_ref(),
-                    exits,
-                    fill_at_close,
-                );
+                let quiet_until = exit_context.next_exit_decision(position, t, touched);
                 quiet = Some((position.entry_bar, quiet_until));
                 t = match probe {
                     // Fixed levels: an earlier halt, if any.
@@ -541,39 +528,6 @@ pub(crate) fn simulate<S: EquitySink>(
     })
 }
 
-/// The first bar in `from..to` on whose close [`exit_signal`] decides an exit, or `to`.
-#[allow(clippy::too_many_arguments)]
-fn next_exit_decision(
-    position: &Position,
-    signals: &EntrySignals,
-    close: &[f64],
-    from: usize,
-    to: usize,
-    channel: Option<&Channel>,
-    exits: &gauntlet_genome::ExitChromosome,
-    fill_at_close: bool,
-) -> usize {
-    let mut until = to;
-    if let Some(limit) = exits.max_holding_bars {
-        // `held >= limit` in exit_signal, solved for the bar.
-        let due = (position.entry_bar + limit as usize).saturating_sub(usize::from(!fill_at_close));
-        until = until.min(due.max(from));
-    }
-    if exits.exit_on_opposite_signal
-        && let Some(bar) = signals.next_opposite(close, from, until, position.side == Side::Long)
-    {
-        until = bar;
-    }
-    if let Some((lower, upper)) = channel {
-        let broken = |t: usize| match position.side {
-            Side::Long => close[t] < lower[t - 1],
-            Side::Short => close[t] > upper[t - 1],
-        };
-        until = (from.max(1)..until).find(|&t| broken(t)).unwrap_or(until);
-    }
-    until
-}
-
 /// The first bar in `from..to` whose range reaches `lower` (at or below) or `upper` (at or above),
 /// or `to`: where [`Position::intrabar_exit`] fires for fixed levels, eight bars at a time. A gap
 /// through a level needs no test of its own: a [`BarSeries`] guarantees `low <= open <= high`, so an
@@ -596,49 +550,88 @@ fn first_touch(high: &[f64], low: &[f64], from: usize, to: usize, lower: f64, up
     (t..to).find(|&t| touches(t)).unwrap_or(to)
 }
 
-/// The exit decided on the close of bar number `now` for an open position, if any; `close`,
-/// `signals` and `channel` are read at index `t` (the same bar: `t == now` over a whole series, the
-/// last index of a window in the live engine).
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn exit_signal(
-    position: &Position,
-    signals: &EntrySignals,
-    close: &[f64],
-    t: usize,
-    now: usize,
-    channel: Option<&Channel>,
-    exits: &gauntlet_genome::ExitChromosome,
-    fill_at_close: bool,
-) -> Option<ExitReason> {
-    if exits.exit_on_opposite_signal {
-        let (long, short) = signals.at(close, t);
-        let opposite = match position.side {
-            Side::Long => short,
-            Side::Short => long,
-        };
-        if opposite {
-            return Some(ExitReason::Signal);
+/// What an exit decision on a close reads besides the position: the entry signals (an exit on
+/// the opposite signal), the closes, the channel (a channel exit), the genome's exit chromosome and
+/// when orders fill (the bars a position has been held).
+pub(crate) struct ExitContext<'a> {
+    /// The genome's entry signals.
+    pub(crate) signals: &'a EntrySignals,
+    /// The closes the signals and the channel are read against.
+    pub(crate) close: &'a [f64],
+    /// The channel of a channel exit, if the genome has one.
+    pub(crate) channel: Option<&'a Channel>,
+    /// The genome's exits.
+    pub(crate) exits: &'a gauntlet_genome::ExitChromosome,
+    /// When orders fill.
+    pub(crate) fill: FillConvention,
+}
+
+impl ExitContext<'_> {
+    /// The exit decided on the close of bar number `now` for an open position, if any; `close`,
+    /// `signals` and `channel` are read at index `t` (the same bar: `t == now` over a whole
+    /// series, the last index of a window in the live engine).
+    pub(crate) fn exit_signal(
+        &self,
+        position: &Position,
+        t: usize,
+        now: usize,
+    ) -> Option<ExitReason> {
+        let close = self.close;
+        if self.exits.exit_on_opposite_signal {
+            let (long, short) = self.signals.at(close, t);
+            let opposite = match position.side {
+                Side::Long => short,
+                Side::Short => long,
+            };
+            if opposite {
+                return Some(ExitReason::Signal);
+            }
         }
-    }
-    if let Some((lower, upper)) = channel
-        && t > 0
-    {
-        let broken = match position.side {
-            Side::Long => close[t] < lower[t - 1],
-            Side::Short => close[t] > upper[t - 1],
-        };
-        if broken {
-            return Some(ExitReason::Signal);
+        if let Some((lower, upper)) = self.channel
+            && t > 0
+        {
+            let broken = match position.side {
+                Side::Long => close[t] < lower[t - 1],
+                Side::Short => close[t] > upper[t - 1],
+            };
+            if broken {
+                return Some(ExitReason::Signal);
+            }
         }
-    }
-    if let Some(limit) = exits.max_holding_bars {
-        // Bars held at this close: the entry bar counts when the entry filled at its open.
-        let held = now - position.entry_bar + usize::from(!fill_at_close);
-        if held >= limit as usize {
+        if let Some(limit) = self.exits.max_holding_bars
+            && self.fill.bars_held(position.entry_bar, now) >= limit as usize
+        {
             return Some(ExitReason::TimeExit);
         }
+        None
     }
-    None
+
+    /// The first bar in `from..to` on whose close [`ExitContext::exit_signal`] decides an exit,
+    /// or `to` (over a whole series: `t == now`).
+    fn next_exit_decision(&self, position: &Position, from: usize, to: usize) -> usize {
+        let close = self.close;
+        let mut until = to;
+        if let Some(limit) = self.exits.max_holding_bars {
+            // `bars_held >= limit` in exit_signal, solved for the bar.
+            let due = self.fill.bar_holding(position.entry_bar, limit as usize);
+            until = until.min(due.max(from));
+        }
+        if self.exits.exit_on_opposite_signal
+            && let Some(bar) =
+                self.signals
+                    .next_opposite(close, from, until, position.side == Side::Long)
+        {
+            until = bar;
+        }
+        if let Some((lower, upper)) = self.channel {
+            let broken = |t: usize| match position.side {
+                Side::Long => close[t] < lower[t - 1],
+                Side::Short => close[t] > upper[t - 1],
+            };
+            until = (from.max(1)..until).find(|&t| broken(t)).unwrap_or(until);
+        }
+        until
+    }
 }
 
 #[cfg(test)]

@@ -16,8 +16,8 @@ use gauntlet_indicators::{IndicatorColumn, StreamingColumn};
 use serde::{Deserialize, Serialize};
 
 use crate::account::{Book, Counters, Ledger, Position};
-use crate::config::{BacktestConfig, FillConvention};
-use crate::engine::{GenomeColumns, Order, entry_side, exit_signal};
+use crate::config::BacktestConfig;
+use crate::engine::{ExitContext, GenomeColumns, Order, entry_side};
 use crate::error::BacktestError;
 use crate::signals::{Column, Explanation};
 use crate::step::{BarInput, StepState, step_bar};
@@ -428,8 +428,13 @@ impl LiveEngine {
             position: self.position.take(),
         };
         let direction = self.genome.entry.direction;
-        let fill_at_close = self.config.fill == FillConvention::Close;
-        let exits = &self.genome.exit;
+        let exit_context = ExitContext {
+            signals: &signals,
+            close: &close,
+            channel: channel.as_ref(),
+            exits: &self.genome.exit,
+            fill: self.config.fill,
+        };
         let pending_before = self.state.pending;
         let input = BarInput {
             bar: t,
@@ -457,18 +462,7 @@ impl LiveEngine {
                 let (long, short) = signals.at(&close, now);
                 entry_side(direction, long, short)
             },
-            |position| {
-                exit_signal(
-                    position,
-                    &signals,
-                    &close,
-                    now,
-                    t,
-                    channel.as_ref(),
-                    exits,
-                    fill_at_close,
-                )
-            },
+            |position| exit_context.exit_signal(position, now, t),
         );
 
         // What happened, from the state before and after: every fill, in order. A position that

@@ -16,9 +16,9 @@ use gauntlet_genome::Genome;
 use serde::Serialize;
 
 use crate::account::{Book, Ledger};
-use crate::config::{BacktestConfig, FillConvention};
+use crate::config::BacktestConfig;
 use crate::engine::{
-    BacktestResult, Channel, GenomeColumns, Market, Order, entry_side, exit_signal,
+    BacktestResult, Channel, ExitContext, GenomeColumns, Market, Order, entry_side,
 };
 use crate::error::BacktestError;
 use crate::signals::EntrySignals;
@@ -96,7 +96,7 @@ pub fn run_portfolio(
     timeline.sort_unstable();
     timeline.dedup();
 
-    let fill_at_close = config.fill == FillConvention::Close;
+    let fill = config.fill;
     let risk = &genome.risk;
     let direction = genome.entry.direction;
     let wanted = |long: bool, short: bool| entry_side(direction, long, short);
@@ -154,20 +154,19 @@ pub fn run_portfolio(
         for (index, leg) in legs.iter_mut().enumerate() {
             let Some(bar) = active[index] else { continue };
             let series = leg.market.series();
-            if let Some(position) = &mut leg.book.position {
-                let first_checked_bar = position.entry_bar + usize::from(fill_at_close);
-                if bar >= first_checked_bar {
-                    match position.intrabar_exit(
-                        series.open()[bar],
-                        series.high()[bar],
-                        series.low()[bar],
-                    ) {
-                        Some((price, reason)) => {
-                            ledger.close(&mut leg.book, price, bar, reason);
-                            stopped[index] = true;
-                        }
-                        None => position.track_extreme(series.high()[bar], series.low()[bar]),
+            if let Some(position) = &mut leg.book.position
+                && bar >= fill.first_intrabar_bar(position.entry_bar)
+            {
+                match position.intrabar_exit(
+                    series.open()[bar],
+                    series.high()[bar],
+                    series.low()[bar],
+                ) {
+                    Some((price, reason)) => {
+                        ledger.close(&mut leg.book, price, bar, reason);
+                        stopped[index] = true;
                     }
+                    None => position.track_extreme(series.high()[bar], series.low()[bar]),
                 }
             }
             leg.last_close = Some(series.close()[bar]);
@@ -193,7 +192,7 @@ pub fn run_portfolio(
         // 4. Decisions on the closes, symbol by symbol.
         for index in 0..legs.len() {
             let Some(bar) = active[index] else { continue };
-            if fill_at_close && stopped[index] {
+            if fill.fills_at_close() && stopped[index] {
                 continue;
             }
             let close = legs[index].market.series().close();
@@ -201,20 +200,18 @@ pub fn run_portfolio(
             let leg = &legs[index];
             let exit_reason = match &leg.book.position {
                 Some(_) if risk_exit => Some(ExitReason::RiskHalt),
-                Some(position) => exit_signal(
-                    position,
-                    &leg.signals,
+                Some(position) => ExitContext {
+                    signals: &leg.signals,
                     close,
-                    bar,
-                    bar,
-                    leg.channel.as_ref(),
-                    &genome.exit,
-                    fill_at_close,
-                ),
+                    channel: leg.channel.as_ref(),
+                    exits: &genome.exit,
+                    fill,
+                }
+                .exit_signal(position, bar, bar),
                 None => None,
             };
             if let Some(reason) = exit_reason {
-                if fill_at_close {
+                if fill.fills_at_close() {
                     ledger.close(&mut legs[index].book, close[bar], bar, reason);
                 } else if !last_bar {
                     legs[index].pending = Some(Order::Exit(reason));
@@ -239,7 +236,7 @@ pub fn run_portfolio(
             }
             let (long, short) = leg.signals.at(close, bar);
             if let Some(side) = wanted(long, short) {
-                if fill_at_close {
+                if fill.fills_at_close() {
                     let (equity, gross) = account_value(&ledger, &legs);
                     let volatility = legs[index].book.volatility_at(bar);
                     ledger.open(

@@ -207,10 +207,7 @@ pub fn settings_line(markets: &[NamedMarket], portfolio: bool) -> String {
         config.costs.commission_bps,
         config.costs.spread_bps,
         config.costs.slippage_bps,
-        match config.fill {
-            crate::config::FillConvention::NextOpen => "the next open",
-            crate::config::FillConvention::Close => "the signal bar's close",
-        },
+        config.fill.describe(),
         config.initial_capital
     )
 }

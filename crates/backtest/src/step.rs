@@ -5,7 +5,6 @@
 use serde::{Deserialize, Serialize};
 
 use crate::account::{Book, Ledger, Position};
-use crate::config::FillConvention;
 use crate::trade::{ExitReason, Side};
 
 /// An order decided on a close, to fill at the next open.
@@ -84,7 +83,7 @@ pub(crate) fn step_bar(
     let config = ledger.config;
     let genome = ledger.genome;
     let risk = &genome.risk;
-    let fill_at_close = config.fill == FillConvention::Close;
+    let fill = config.fill;
     let t = input.bar;
     if let Some(today) = input.day
         && today != state.day
@@ -106,16 +105,15 @@ pub(crate) fn step_bar(
 
     // 2. Intrabar protective exits.
     let mut stopped = false;
-    if let Some(position) = &mut book.position {
-        let first_checked_bar = position.entry_bar + usize::from(fill_at_close);
-        if t >= first_checked_bar {
-            match position.intrabar_exit(input.open, input.high, input.low) {
-                Some((price, reason)) => {
-                    ledger.close(book, price, t, reason);
-                    stopped = true;
-                }
-                None => position.track_extreme(input.high, input.low),
+    if let Some(position) = &mut book.position
+        && t >= fill.first_intrabar_bar(position.entry_bar)
+    {
+        match position.intrabar_exit(input.open, input.high, input.low) {
+            Some((price, reason)) => {
+                ledger.close(book, price, t, reason);
+                stopped = true;
             }
+            None => position.track_extreme(input.high, input.low),
         }
     }
 
@@ -137,7 +135,7 @@ pub(crate) fn step_bar(
     }
 
     // 4. Decisions on the close.
-    let decide = !(fill_at_close && stopped);
+    let decide = !(fill.fills_at_close() && stopped);
     if decide {
         let exit_reason = if risk_exit {
             Some(ExitReason::RiskHalt)
@@ -145,7 +143,7 @@ pub(crate) fn step_bar(
             book.position.as_ref().and_then(exit)
         };
         if let Some(reason) = exit_reason {
-            if fill_at_close {
+            if fill.fills_at_close() {
                 ledger.close(book, input.close, t, reason);
             } else if !input.last_bar {
                 state.pending = Some(Order::Exit(reason));
@@ -158,7 +156,7 @@ pub(crate) fn step_bar(
                 .is_none_or(|limit| ledger.consecutive_losses < limit)
             && let Some(side) = entry()
         {
-            if fill_at_close {
+            if fill.fills_at_close() {
                 let volatility = book.volatility_at(t);
                 ledger.open(book, side, input.close, t, volatility, ledger.cash, 0.0);
             } else if !input.last_bar {

@@ -10,8 +10,6 @@
 //! strings `"inf"` and `"-inf"` (as Python's `float("inf")` reads them), `NaN` and `None` as `null`,
 //! and read all of these back.
 
-use std::collections::BTreeMap;
-
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
@@ -83,7 +81,9 @@ impl<'de> Deserialize<'de> for Figure {
 /// `#[serde(with = "gauntlet_core::json_float::infinite")]` for an `Option<f64>` that may be
 /// infinite (see the module's text). `NaN` is written as `null` and read back as `None`.
 pub mod infinite {
-    use super::*;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use super::Figure;
 
     /// Writes the value.
     ///
@@ -106,7 +106,9 @@ pub mod infinite {
 
 /// As [`infinite`], for a `Vec<Option<f64>>`.
 pub mod infinite_list {
-    use super::*;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    use super::Figure;
 
     /// Writes the values.
     ///
@@ -135,7 +137,11 @@ pub mod infinite_list {
 
 /// As [`infinite`], for a `BTreeMap<String, Option<f64>>`.
 pub mod infinite_map {
-    use super::*;
+    use std::collections::BTreeMap;
+
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    use super::Figure;
 
     /// Writes the values, keys in order.
     ///
@@ -200,6 +206,7 @@ mod tests {
     }
 
     use super::*;
+    use std::collections::BTreeMap;
 
     #[derive(Debug, Deserialize)]
     struct Sample {

@@ -17,7 +17,7 @@ use gauntlet_core::{
 use crate::column_names::normalise;
 use crate::error::{BadRowKind, DataError};
 use crate::import_report::{CsvLayout, ImportOptions, ImportReport, ImportedCsv, SkippedRows};
-use crate::timestamp::{self, ACCEPTED_FORMATS, RawTime, TimestampFormat};
+use crate::timestamp::{RawTime, TimestampFormat};
 
 mod times;
 

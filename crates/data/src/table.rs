@@ -60,12 +60,16 @@ impl TableColumn {
     }
 }
 
-/// Writes named columns of equal length to `path` as Parquet (snappy), atomically.
+/// Writes named columns of equal length to `path` as Parquet (snappy), atomically (names as `&str`
+/// or `String`).
 ///
 /// # Errors
 /// [`DataError::Parquet`] when the columns' lengths differ or encoding fails; [`DataError::Io`] when
 /// the file cannot be written.
-pub fn write_table(path: &Path, columns: &[(&str, TableColumn)]) -> Result<(), DataError> {
+pub fn write_table<N: AsRef<str>>(
+    path: &Path,
+    columns: &[(N, TableColumn)],
+) -> Result<(), DataError> {
     let parquet_error = |message: String| DataError::Parquet {
         path: path.to_path_buf(),
         message,
@@ -74,6 +78,7 @@ pub fn write_table(path: &Path, columns: &[(&str, TableColumn)]) -> Result<(), D
     let mut fields = Vec::with_capacity(columns.len());
     let mut arrays = Vec::with_capacity(columns.len());
     for (name, column) in columns {
+        let name = name.as_ref();
         if column.len() != rows {
             return Err(parquet_error(format!(
                 "column {name} has {} rows, the first column {rows}",
@@ -82,7 +87,7 @@ pub fn write_table(path: &Path, columns: &[(&str, TableColumn)]) -> Result<(), D
         }
         let (data_type, array) = column.to_array();
         let nullable = array.null_count() > 0 || matches!(column, TableColumn::Float(_));
-        fields.push(Field::new(*name, data_type, nullable));
+        fields.push(Field::new(name, data_type, nullable));
         arrays.push(array);
     }
     let schema = Arc::new(Schema::new(fields));

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::config::{GaConfig, Selection};
 use crate::error::EvolveError;
 use crate::nsga2;
-use crate::streams::stream;
+use crate::streams::{Purpose, stream};
 
 /// A genome's identity for the fitness cache and the hall of fame: equal genomes must have equal
 /// fingerprints (a hash of their genes, not of their name or lineage).
@@ -139,9 +139,21 @@ pub struct Evolution<G> {
     objective_cache: BTreeMap<Fingerprint, Vec<f64>>,
 }
 
+/// The random stream of one birth: the [`Purpose::Breeding`] stream of the run's `seed` at
+/// (generation, island, index of the birth on its island).
+pub fn birth_stream(seed: u64, generation: u32, island: usize, index: usize) -> ChaCha8Rng {
+    stream(
+        seed,
+        Purpose::Breeding,
+        generation,
+        island as u32,
+        index as u32,
+    )
+}
+
 impl<G: Clone + Send + Sync> Evolution<G> {
     /// Generation 0: `seeds` first (seed k on island `k % islands`), then random genomes, each drawn
-    /// from its own stream (seed, 0, island, index); then scored.
+    /// from its own breeding stream (seed, breeding, 0, island, index); then scored.
     ///
     /// # Errors
     /// [`EvolveError::Config`] for invalid settings; [`EvolveError::FitnessCount`] when the problem
@@ -163,7 +175,7 @@ impl<G: Clone + Send + Sync> Evolution<G> {
                 let (genome, operator) = match seeds.get_mut(seed_index).and_then(Option::take) {
                     Some(genome) => (genome, "seed"),
                     None => {
-                        let mut rng = stream(config.seed, 0, island as u32, index as u32);
+                        let mut rng = birth_stream(config.seed, 0, island, index);
                         (problem.random(&mut rng), "random")
                     }
                 };
@@ -199,7 +211,7 @@ impl<G: Clone + Send + Sync> Evolution<G> {
 
     /// Breeds, scores and ranks the next generation: per island, the elite is copied; immigrants are
     /// random; every other child comes from tournament selection, crossover (at `crossover_rate`) and
-    /// mutation (at `mutation_rate`), each birth drawing from its own stream (seed, generation,
+    /// mutation (at `mutation_rate`), each birth drawing from its own breeding stream (seed, breeding, generation,
     /// island, index). Every `migration_interval` generations each island's best replace the worst
     /// of the next island (a ring).
     ///
@@ -489,7 +501,7 @@ fn breed<P: Problem>(
     };
     let mut next: Vec<Individual<P::Genome>> = members[..elite].to_vec();
     for index in elite..size {
-        let mut rng = stream(config.seed, generation, island as u32, index as u32);
+        let mut rng = birth_stream(config.seed, generation, island, index);
         let (genome, parents, mut operators) = if index >= size - immigrants {
             (
                 problem.random(&mut rng),

@@ -1,6 +1,6 @@
 //! # gauntlet-evolve
 //!
-//! A generic genetic algorithm (layer L3 of `DESIGN.md`); it knows nothing of trading. A [`Problem`]
+//! A generic genetic algorithm (layer L1 of `DESIGN.md`); it knows nothing of trading. A [`Problem`]
 //! supplies random genomes, crossover, mutation, a fingerprint and a batch fitness function;
 //! [`Evolution`] keeps the population on islands and breeds it:
 //!
@@ -14,8 +14,9 @@
 //! - **NSGA-II** as the other selection mode ([`Selection::Nsga2`]; Deb, Pratap, Agarwal &
 //!   Meyarivan, 2002): non-dominated fronts, crowding distance, crowded tournament and (mu + lambda)
 //!   survival over the problem's objectives ([`nsga2`]);
-//! - random streams derived from (seed, generation, island, index) ([`stream`]), so a run's result
-//!   never depends on thread scheduling, and the whole state serialises for checkpoints.
+//! - every random stream of a run derived in one place from (seed, purpose, generation, island,
+//!   index) ([`streams`]), so a run's result never depends on thread scheduling and no two uses
+//!   of randomness share numbers; the whole state serialises for checkpoints.
 //!
 //! ```
 //! use gauntlet_evolve::{Evolution, GaConfig, Problem};
@@ -61,9 +62,9 @@ mod config;
 mod error;
 mod evolution;
 pub mod nsga2;
-mod streams;
+pub mod streams;
 
 pub use config::{GaConfig, Selection};
 pub use error::EvolveError;
-pub use evolution::{Evolution, Fingerprint, Individual, IslandStats, Problem};
-pub use streams::{MAX_GENERATIONS, MAX_ISLAND_SIZE, MAX_ISLANDS, stream};
+pub use evolution::{Evolution, Fingerprint, Individual, IslandStats, Problem, birth_stream};
+pub use streams::{MAX_GENERATIONS, MAX_ISLAND_SIZE, MAX_ISLANDS, Purpose, keyed_stream, stream};

@@ -4,7 +4,7 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use gauntlet_evolve::{Evolution, GaConfig, Problem, stream};
+use gauntlet_evolve::{Evolution, GaConfig, Problem, Purpose, stream};
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
@@ -172,7 +172,9 @@ fn rastrigin_finds_the_global_basin_and_beats_random_search() {
     // Random search with as many evaluations, from streams the GA never uses.
     let evaluations = evolution.evaluations as u32;
     let random_best = (0..evaluations)
-        .map(|index| rastrigin(&problem.random(&mut stream(999, 0, 0, index))))
+        .map(|index| {
+            rastrigin(&problem.random(&mut stream(999, Purpose::RandomBaseline, 0, 0, index)))
+        })
         .fold(f64::NEG_INFINITY, f64::max);
     assert!(
         value > random_best + 0.5,

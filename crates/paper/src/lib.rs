@@ -1,6 +1,6 @@
 //! # gauntlet-paper
 //!
-//! The paper trader (layer L4 of `DESIGN.md`): a genome traded one bar at a time on a replayed
+//! The paper trader (layer L3 of `DESIGN.md`): a genome traded one bar at a time on a replayed
 //! file or bars arriving on standard input, with the backtest's own order, fill, cost and risk logic
 //! ([`gauntlet_backtest::LiveEngine`]), so the same bars give exactly the backtest's trades.
 //!
@@ -272,7 +272,7 @@ fn journal_step(
     let fill = engine.config().fill;
     // A decision on this close: the order for the next open, or (fill at close) the fill itself.
     let decided: Option<LiveOrder> = step.order.clone().or_else(|| {
-        (fill == FillConvention::Close)
+        fill.fills_at_close()
             .then(|| {
                 step.fills
                     .iter()
@@ -504,7 +504,7 @@ pub fn run_session(
             "commission_bps": config.costs.commission_bps,
             "spread_bps": config.costs.spread_bps,
             "slippage_bps": config.costs.slippage_bps,
-            "fill": match config.fill { FillConvention::NextOpen => "next_open", FillConvention::Close => "close" },
+            "fill": config.fill.name(),
             "gauntlet_version": env!("CARGO_PKG_VERSION"),
         }))?;
         save(&engine, 0, &mut journal)?;

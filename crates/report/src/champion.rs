@@ -6,9 +6,10 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::path::Path;
 
 use gauntlet_core::Timestamp;
+use gauntlet_run::tables::{EquityRow, Leaderboard, TradeRow, read_rows_if_present};
+use gauntlet_run::{Champion, RunFolder};
 use gauntlet_stats::monthly_returns;
-use gauntlet_tournament::run::Champion;
-use gauntlet_tournament::{Category, RunFolder};
+use gauntlet_tournament::Category;
 use serde::Serialize;
 
 use crate::ReportOptions;
@@ -19,7 +20,6 @@ use crate::charts::{
 use crate::downsample::min_max_downsample;
 use crate::error::ReportError;
 use crate::format::{Cell, Style, date_time, heat_colour, number, show, text};
-use crate::tables::Table;
 
 /// Per-symbol metrics shown on champion pages: (field of the champion file, header, style).
 pub(crate) const SYMBOL_METRICS: [(&str, &str, Style); 13] = [
@@ -103,36 +103,27 @@ pub(crate) struct LineageIndex {
 }
 
 impl LineageIndex {
-    pub(crate) fn new(table: &Table) -> Result<Self, ReportError> {
-        if !table.has("parents") {
-            return Ok(Self::default());
+    pub(crate) fn new(leaderboard: &Leaderboard) -> Self {
+        if !leaderboard.lineage {
+            return Self::default();
         }
-        let ids = table.text("id")?;
-        let generation = table.integer("generation")?;
-        let parents = table.text("parents")?;
-        let operators = table.text("operators")?;
-        let fitness = table.float("fitness")?;
-        let rules = table.text("rules")?;
-        let by_id = (0..table.rows())
+        let by_id = leaderboard
+            .rows
+            .iter()
             .map(|row| {
-                let parent_ids = parents[row]
-                    .split(';')
-                    .filter(|id| !id.is_empty())
-                    .map(str::to_string)
-                    .collect();
                 (
-                    ids[row].clone(),
+                    row.id.clone(),
                     (
-                        generation[row],
-                        parent_ids,
-                        operators[row].replace(';', " + "),
-                        fitness[row],
-                        rules[row].clone(),
+                        i64::from(row.generation),
+                        row.parents.clone(),
+                        row.operators.join(" + "),
+                        row.fitness,
+                        row.rules.clone(),
                     ),
                 )
             })
             .collect();
-        Ok(Self { by_id })
+        Self { by_id }
     }
 
     /// The champion and its ancestors, breadth first, `depth` generations of parents back (at most
@@ -201,31 +192,26 @@ pub(crate) fn symbol_curves(
     path: &Path,
     initial_capital: f64,
 ) -> Result<Vec<SymbolCurves>, ReportError> {
-    let Some(table) = Table::read_if_present(path)? else {
+    let Some(rows) = read_rows_if_present::<EquityRow>(path)? else {
         return Ok(Vec::new());
     };
-    let datasets = table.text("dataset")?;
-    let parts = table.text("part")?;
-    let times = table.integer("time_ms")?;
-    let closes = table.float("close")?;
-    let equity = table.float("equity")?;
     let mut curves: Vec<SymbolCurves> = Vec::new();
     let mut factor = 1.0;
     let mut first_close = f64::NAN;
-    for row in 0..table.rows() {
+    for row in &rows {
         let new_symbol = curves
             .last()
-            .is_none_or(|curve| curve.dataset != datasets[row]);
+            .is_none_or(|curve| curve.dataset != row.dataset);
         if new_symbol {
             curves.push(SymbolCurves {
-                dataset: datasets[row].clone(),
+                dataset: row.dataset.clone(),
                 times: Vec::new(),
                 strategy: Vec::new(),
                 buy_and_hold: Vec::new(),
                 part_starts: Vec::new(),
             });
             factor = 1.0;
-            first_close = closes[row].unwrap_or(f64::NAN);
+            first_close = row.close.unwrap_or(f64::NAN);
         }
         let Some(curve) = curves.last_mut() else {
             continue;
@@ -233,20 +219,20 @@ pub(crate) fn symbol_curves(
         if curve
             .part_starts
             .last()
-            .is_none_or(|(_, part)| *part != parts[row])
+            .is_none_or(|(_, part)| *part != row.part)
         {
             if let Some(&last) = curve.strategy.last() {
                 factor = last;
             }
-            curve.part_starts.push((times[row], parts[row].clone()));
+            curve.part_starts.push((row.time_ms, row.part.clone()));
         }
-        curve.times.push(times[row]);
+        curve.times.push(row.time_ms);
         curve
             .strategy
-            .push(factor * equity[row].unwrap_or(f64::NAN) / initial_capital);
+            .push(factor * row.equity.unwrap_or(f64::NAN) / initial_capital);
         curve
             .buy_and_hold
-            .push(closes[row].unwrap_or(f64::NAN) / first_close);
+            .push(row.close.unwrap_or(f64::NAN) / first_close);
     }
     Ok(curves)
 }
@@ -584,51 +570,39 @@ fn trade_rows(
     category: Category,
     per_part: usize,
 ) -> Result<(Vec<Vec<Cell>>, String), ReportError> {
-    let Some(table) = Table::read_if_present(path)? else {
+    let Some(trades) = read_rows_if_present::<TradeRow>(path)? else {
         return Ok((Vec::new(), "no trade table".into()));
     };
-    let datasets = table.text("dataset")?;
-    let parts = table.text("part")?;
-    let sides = table.text("side")?;
-    let entry_time = table.integer("entry_time_ms")?;
-    let entry_price = table.float("entry_price")?;
-    let exit_time = table.integer("exit_time_ms")?;
-    let exit_price = table.float("exit_price")?;
-    let quantity = table.float("quantity")?;
-    let net_pnl = table.float("net_pnl")?;
-    let returns = table.float("return")?;
-    let bars = table.integer("bars")?;
-    let reasons = table.text("exit_reason")?;
     let mut rows = Vec::new();
     let mut counts = Vec::new();
     for part in ["in_sample", "validation", "holdout"] {
-        let mut indices: Vec<usize> = (0..table.rows())
-            .filter(|&row| parts[row] == part)
+        let mut indices: Vec<usize> = (0..trades.len())
+            .filter(|&row| trades[row].part == part)
             .collect();
         let total = indices.len();
-        indices.sort_by_key(|&row| (exit_time[row], row));
+        indices.sort_by_key(|&row| (trades[row].exit_time_ms, row));
         let shown = &indices[total.saturating_sub(per_part)..];
         counts.push(format!("{} of {} {part}", shown.len(), total));
-        for &row in shown {
+        for trade in shown.iter().map(|&row| &trades[row]) {
             rows.push(vec![
-                text(datasets[row].clone()),
-                text(parts[row].clone()),
-                text(sides[row].clone()),
+                text(trade.dataset.clone()),
+                text(trade.part.clone()),
+                text(trade.side.clone()),
                 Cell {
-                    text: date_time(entry_time[row]),
-                    value: Some(entry_time[row].to_string()),
+                    text: date_time(trade.entry_time_ms),
+                    value: Some(trade.entry_time_ms.to_string()),
                 },
-                number(entry_price[row], Style::Decimal),
+                number(trade.entry_price, Style::Decimal),
                 Cell {
-                    text: date_time(exit_time[row]),
-                    value: Some(exit_time[row].to_string()),
+                    text: date_time(trade.exit_time_ms),
+                    value: Some(trade.exit_time_ms.to_string()),
                 },
-                number(exit_price[row], Style::Decimal),
-                number(quantity[row], Style::Decimal),
-                number(net_pnl[row], Style::Money),
-                number(returns[row], Style::Percent),
-                number(Some(bars[row] as f64), Style::Whole),
-                text(reasons[row].clone()),
+                number(trade.exit_price, Style::Decimal),
+                number(trade.quantity, Style::Decimal),
+                number(trade.net_pnl, Style::Money),
+                number(trade.return_fraction, Style::Percent),
+                number(Some(trade.bars as f64), Style::Whole),
+                text(trade.exit_reason.clone()),
             ]);
         }
     }

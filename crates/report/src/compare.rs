@@ -4,8 +4,9 @@
 
 use std::path::{Path, PathBuf};
 
-use gauntlet_tournament::comparison::read_comparison_table;
-use gauntlet_tournament::{COMPARISON_TABLE, Category, RunFolder};
+use gauntlet_run::tables::{ComparisonRow, read_rows};
+use gauntlet_run::{COMPARISON_TABLE, RunFolder};
+use gauntlet_tournament::Category;
 use serde::Serialize;
 
 use crate::champion::symbol_curves;
@@ -67,7 +68,7 @@ pub fn write_comparison_report(
             message: format!("no {COMPARISON_TABLE}"),
         });
     }
-    let rows = read_comparison_table(folder)?;
+    let rows: Vec<ComparisonRow> = read_rows(&run_folder.comparison_table_path())?;
     let mut champions_order: Vec<String> = Vec::new();
     let mut measures: Vec<String> = Vec::new();
     for row in &rows {

@@ -13,14 +13,14 @@ pub enum ReportError {
         /// The cause.
         source: std::io::Error,
     },
-    /// A Parquet table could not be read (see [`gauntlet_data::read_table`]).
+    /// A file could not be written.
     #[error(transparent)]
     Data(#[from] gauntlet_data::DataError),
-    /// A run folder's file is missing or malformed (see [`gauntlet_tournament::RunFolder`]).
+    /// A run folder's file or table is missing or malformed (see [`gauntlet_run::RunFolder`] and
+    /// [`gauntlet_run::tables`]).
     #[error(transparent)]
-    RunFolder(#[from] gauntlet_tournament::TournamentError),
-    /// A file was read but does not hold what a run folder's file holds: malformed JSON or TOML, or
-    /// a table without an expected column.
+    RunFolder(#[from] gauntlet_run::RunError),
+    /// A file was read but does not hold what a run folder's file holds (malformed JSON or TOML).
     #[error("{path}: {message}")]
     Unreadable {
         /// The file.

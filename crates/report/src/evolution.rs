@@ -3,12 +3,12 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use gauntlet_run::tables::{AllocationRow, IslandGenerationRow, Leaderboard};
 use serde::Serialize;
 
 use crate::charts::{Figure, Line, LineChart, PALETTE, XAxis, YFormat, line_chart, stacked_area};
 use crate::error::ReportError;
 use crate::format::{Cell, Style, number};
-use crate::tables::Table;
 
 #[derive(Debug, Serialize)]
 pub(crate) struct CapitalView {
@@ -18,37 +18,40 @@ pub(crate) struct CapitalView {
     pub(crate) generations: Vec<Vec<Cell>>,
 }
 
-pub(crate) fn evolution_charts(table: &Table) -> Result<Vec<Figure>, ReportError> {
-    let generation = table.integer("generation")?;
-    let island = table.integer("island")?;
-    let islands: BTreeSet<i64> = island.iter().copied().collect();
+pub(crate) fn evolution_charts(rows: &[IslandGenerationRow]) -> Result<Vec<Figure>, ReportError> {
+    let islands: BTreeSet<u32> = rows.iter().map(|row| row.island).collect();
     let mut figures = Vec::new();
-    for (column, title, label) in [
+    type Value = fn(&IslandGenerationRow) -> Option<f64>;
+    let charts: [(&str, &str, &str, Value); 3] = [
         (
             "best",
             "best in-sample fitness per generation and island",
             "best fitness",
+            |row| row.best,
         ),
         (
             "median",
             "median in-sample fitness per generation and island",
             "median fitness",
+            |row| row.median,
         ),
         (
             "diversity",
             "diversity per generation and island (share of distinct genomes)",
             "diversity",
+            |row| row.diversity,
         ),
-    ] {
-        let values = table.float(column)?;
+    ];
+    for (column, title, label, value) in charts {
         let lines = islands
             .iter()
             .enumerate()
             .map(|(index, &number)| Line {
                 name: format!("island {number}"),
-                points: (0..table.rows())
-                    .filter(|&row| island[row] == number)
-                    .filter_map(|row| values[row].map(|value| (generation[row] as f64, value)))
+                points: rows
+                    .iter()
+                    .filter(|row| row.island == number)
+                    .filter_map(|row| value(row).map(|value| (f64::from(row.generation), value)))
                     .collect(),
                 color: PALETTE[index % PALETTE.len()],
                 width: 2,
@@ -75,12 +78,12 @@ pub(crate) fn evolution_charts(table: &Table) -> Result<Vec<Figure>, ReportError
 
 const TIERS: [&str; 5] = ["excellent", "good", "average", "poor", "critical"];
 
-pub(crate) fn capital_view(table: &Table) -> Result<CapitalView, ReportError> {
-    let generation = table.integer("generation")?;
-    let agent = table.text("agent")?;
-    let share = table.float("share")?;
-    let tier = table.text("tier")?;
-    let event = table.text("event")?;
+pub(crate) fn capital_view(rows: &[AllocationRow]) -> Result<CapitalView, ReportError> {
+    let generation: Vec<i64> = rows.iter().map(|row| i64::from(row.generation)).collect();
+    let agent: Vec<String> = rows.iter().map(|row| row.agent.clone()).collect();
+    let share: Vec<Option<f64>> = rows.iter().map(|row| row.share).collect();
+    let tier: Vec<String> = rows.iter().map(|row| row.tier.clone()).collect();
+    let event: Vec<String> = rows.iter().map(|row| row.event.clone()).collect();
     let generations: BTreeSet<i64> = generation.iter().copied().collect();
     let position: BTreeMap<i64, usize> = generations
         .iter()
@@ -90,7 +93,7 @@ pub(crate) fn capital_view(table: &Table) -> Result<CapitalView, ReportError> {
     let count = generations.len();
     // The agents that held the most capital over the run (share summed over generations).
     let mut peak: HashMap<&str, f64> = HashMap::new();
-    for row in 0..table.rows() {
+    for row in 0..rows.len() {
         *peak.entry(agent[row].as_str()).or_insert(0.0) += share[row].unwrap_or(0.0);
     }
     let mut leaders: Vec<(&str, f64)> = peak.into_iter().collect();
@@ -108,7 +111,7 @@ pub(crate) fn capital_view(table: &Table) -> Result<CapitalView, ReportError> {
     let mut per_generation: Vec<[usize; 8]> = vec![[0; 8]; count];
     let mut previous_tier: HashMap<&str, (i64, usize)> = HashMap::new();
     let mut transitions = [[0usize; 5]; 5];
-    for row in 0..table.rows() {
+    for row in 0..rows.len() {
         let index = position[&generation[row]];
         let value = share[row].unwrap_or(0.0);
         if let Some(&layer) = leader_index.get(agent[row].as_str()) {
@@ -167,23 +170,27 @@ pub(crate) fn capital_view(table: &Table) -> Result<CapitalView, ReportError> {
 /// `objective_<name>` columns: how the front moved as the run went. Points are the genomes no
 /// genome born by then beats in both objectives (higher is better in each).
 pub(crate) fn front_chart(
-    table: &Table,
-    experiment: &gauntlet_tournament::Experiment,
+    leaderboard: &Leaderboard,
+    experiment: &gauntlet_run::Experiment,
 ) -> Result<Option<Figure>, ReportError> {
     let [first, second] = [&experiment.objectives[0], &experiment.objectives[1]];
-    let x_column = format!("objective_{}", first.name());
-    let y_column = format!("objective_{}", second.name());
-    if !table.has(&x_column) || !table.has(&y_column) {
+    let (Some(x), Some(y)) = (
+        leaderboard.objective(first.name()),
+        leaderboard.objective(second.name()),
+    ) else {
         return Ok(None);
-    }
-    let generation = table.integer("generation")?;
-    let (x, y) = (table.float(&x_column)?, table.float(&y_column)?);
+    };
+    let generation: Vec<i64> = leaderboard
+        .rows
+        .iter()
+        .map(|row| i64::from(row.generation))
+        .collect();
     let last = generation.iter().copied().max().unwrap_or(0);
     let mut checkpoints: Vec<i64> = vec![0, last / 3, 2 * last / 3, last];
     checkpoints.dedup();
     let mut groups = Vec::new();
     for (index, &until) in checkpoints.iter().enumerate() {
-        let mut points: Vec<(f64, f64)> = (0..table.rows())
+        let mut points: Vec<(f64, f64)> = (0..generation.len())
             .filter(|&row| generation[row] <= until)
             .filter_map(|row| Some((x[row]?, y[row]?)))
             .filter(|(x, y)| x.is_finite() && y.is_finite())

@@ -1,6 +1,6 @@
 //! # gauntlet-report
 //!
-//! HTML reports (layer L5 of `DESIGN.md`): a run folder's tables (`run.json`, `config.toml`,
+//! HTML reports (layer L6 of `DESIGN.md`): a run folder's tables (`run.json`, `config.toml`,
 //! `leaderboard.parquet`, `generations.parquet`, `capital.parquet`, `champions/*.json` and the
 //! champions' equity and trade tables) rendered into one self-contained `index.html`: CSS and a small
 //! sorting script inline, charts as inline SVG drawn with `plotters`, and each champion's
@@ -35,12 +35,11 @@ mod run;
 mod strategy_code;
 mod strategy_rules;
 mod study;
-mod tables;
 mod walk_forward;
 
 use std::path::{Path, PathBuf};
 
-use gauntlet_tournament::{FolderKind, RunFolder};
+use gauntlet_run::{FolderKind, RunFolder};
 use minijinja::Environment;
 
 pub use compare::write_comparison_report;

@@ -12,12 +12,12 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use gauntlet_run::tables::{EquityRow, TradeRow, read_rows_if_present};
 use serde::Serialize;
 
 use crate::ReportOptions;
 use crate::error::ReportError;
 use crate::format::date_time;
-use crate::tables::Table;
 
 /// One symbol's bars as the chart shows them (shared by every champion: the same universe).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -104,26 +104,25 @@ impl PriceChartData {
         initial_capital: f64,
         options: &ReportOptions,
     ) -> Result<Vec<String>, ReportError> {
-        let Some(table) = Table::read_if_present(equity_path)? else {
+        let Some(equity) = read_rows_if_present::<EquityRow>(equity_path)? else {
             return Ok(Vec::new());
         };
-        let trades = Table::read_if_present(trades_path)?;
-        let datasets = table.text("dataset")?;
+        let trades = read_rows_if_present::<TradeRow>(trades_path)?;
         let mut added = Vec::new();
         let mut start = 0;
-        while start < table.rows() {
-            let dataset = &datasets[start];
+        while start < equity.len() {
+            let dataset = &equity[start].dataset;
             let end = start
-                + datasets[start..]
+                + equity[start..]
                     .iter()
-                    .take_while(|other| *other == dataset)
+                    .take_while(|row| row.dataset == *dataset)
                     .count();
-            let bars = SymbolBars::read(&table, start..end)?;
+            let bars = SymbolBars::read(&equity[start..end]);
             let buckets = bars.buckets(options.price_chart_candles.max(1));
             let series = ChampionSeries {
                 equity: bars.equity_at_candles(&buckets, initial_capital),
                 trades: match &trades {
-                    Some(trades) => trade_marks(trades, dataset, &bars, &buckets, levels)?,
+                    Some(trades) => trade_marks(trades, dataset, &bars, &buckets, levels),
                     None => Vec::new(),
                 },
             };
@@ -162,33 +161,39 @@ struct SymbolBars {
 }
 
 impl SymbolBars {
-    fn read(table: &Table, rows: std::ops::Range<usize>) -> Result<Self, ReportError> {
-        let floats = |name: &str| -> Result<Vec<f64>, ReportError> {
-            Ok(table.float(name)?[rows.clone()]
-                .iter()
-                .map(|value| value.unwrap_or(f64::NAN))
-                .collect())
+    fn read(rows: &[EquityRow]) -> Self {
+        let floats = |value: fn(&EquityRow) -> Option<f64>| -> Vec<f64> {
+            rows.iter()
+                .map(|row| value(row).unwrap_or(f64::NAN))
+                .collect()
         };
-        let close = floats("close")?;
+        let close = floats(|row| row.close);
         // Run folders written before the equity table had open, high and low show a close line.
-        let (open, high, low) = if table.has("open") && table.has("high") && table.has("low") {
-            (floats("open")?, floats("high")?, floats("low")?)
+        let ohlc_columns = rows
+            .iter()
+            .all(|row| row.open.is_some() && row.high.is_some() && row.low.is_some());
+        let (open, high, low) = if ohlc_columns {
+            (
+                floats(|row| row.open),
+                floats(|row| row.high),
+                floats(|row| row.low),
+            )
         } else {
             (close.clone(), close.clone(), close.clone())
         };
         let ohlc = (0..close.len()).any(|bar| {
             open[bar] != close[bar] || high[bar] != close[bar] || low[bar] != close[bar]
         });
-        Ok(Self {
-            parts: table.text("part")?[rows.clone()].to_vec(),
-            time_ms: table.integer("time_ms")?[rows.clone()].to_vec(),
+        Self {
+            parts: rows.iter().map(|row| row.part.clone()).collect(),
+            time_ms: rows.iter().map(|row| row.time_ms).collect(),
             open,
             high,
             low,
             close,
-            equity: floats("equity")?,
+            equity: floats(|row| row.equity),
             ohlc,
-        })
+        }
     }
 
     /// The first bar of each candle: runs of at most `ceil(bars / max_candles)` bars, never
@@ -304,45 +309,36 @@ fn significant(value: f64) -> f64 {
 }
 
 fn trade_marks(
-    table: &Table,
+    trades: &[TradeRow],
     dataset: &str,
     bars: &SymbolBars,
     buckets: &[usize],
     levels: &ExitLevels,
-) -> Result<Vec<TradeMark>, ReportError> {
-    let datasets = table.text("dataset")?;
-    let parts = table.text("part")?;
-    let sides = table.text("side")?;
-    let entry_time = table.integer("entry_time_ms")?;
-    let entry_price = table.float("entry_price")?;
-    let exit_time = table.integer("exit_time_ms")?;
-    let exit_price = table.float("exit_price")?;
-    let returns = table.float("return")?;
-    let reasons = table.text("exit_reason")?;
+) -> Vec<TradeMark> {
     let mut marks = Vec::new();
-    for row in (0..table.rows()).filter(|&row| datasets[row] == dataset) {
-        let sign = if sides[row] == "short" { -1.0 } else { 1.0 };
-        let entry = entry_price[row].unwrap_or(f64::NAN);
+    for trade in trades.iter().filter(|trade| trade.dataset == dataset) {
+        let sign = if trade.side == "short" { -1.0 } else { 1.0 };
+        let entry = trade.entry_price.unwrap_or(f64::NAN);
         let level = |percent: Option<f64>, direction: f64| {
             percent.map(|percent| entry * (1.0 + direction * sign * percent / 100.0))
         };
         marks.push(TradeMark {
-            side: sides[row].clone(),
-            part: parts[row].clone(),
-            entry_candle: bars.candle_time(buckets, entry_time[row]),
-            exit_candle: bars.candle_time(buckets, exit_time[row]),
-            entry: date_time(entry_time[row]),
-            exit: date_time(exit_time[row]),
+            side: trade.side.clone(),
+            part: trade.part.clone(),
+            entry_candle: bars.candle_time(buckets, trade.entry_time_ms),
+            exit_candle: bars.candle_time(buckets, trade.exit_time_ms),
+            entry: date_time(trade.entry_time_ms),
+            exit: date_time(trade.exit_time_ms),
             entry_price: entry,
-            exit_price: exit_price[row].unwrap_or(f64::NAN),
-            return_fraction: returns[row].unwrap_or(f64::NAN),
-            exit_reason: reasons[row].clone(),
+            exit_price: trade.exit_price.unwrap_or(f64::NAN),
+            return_fraction: trade.return_fraction.unwrap_or(f64::NAN),
+            exit_reason: trade.exit_reason.clone(),
             stop: level(levels.stop_loss_pct, -1.0),
             target: level(levels.take_profit_pct, 1.0),
             trail_activation: level(levels.trail_activation_pct, 1.0),
         });
     }
-    Ok(marks)
+    marks
 }
 
 #[cfg(test)]

@@ -4,7 +4,9 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use gauntlet_tournament::{Category, Experiment, RunFolder, RunManifest, RunStatus};
+use gauntlet_run::tables::{self, AllocationRow, IslandGenerationRow, read_rows_if_present};
+use gauntlet_run::{Experiment, RunFolder, RunManifest, RunStatus};
+use gauntlet_tournament::Category;
 use serde::Serialize;
 
 use crate::ReportOptions;
@@ -14,9 +16,8 @@ use crate::error::ReportError;
 use crate::evolution::{CapitalView, capital_view, evolution_charts};
 use crate::format::{Cell, Style, number, show, text};
 use crate::price_chart::{ExitLevels, PriceChartData};
-use crate::tables::Table;
 
-/// The KPI badges of the leaderboard: (label, metric column, threshold, whether above is good).
+/// The KPI badges of the leaderboard: (label, summary metric, threshold, whether above is good).
 pub(crate) const BADGES: [(&str, &str, f64, bool); 5] = [
     ("Sharpe > 1.5", "sharpe", 1.5, true),
     ("drawdown < 10%", "max_drawdown", -0.10, true),
@@ -25,7 +26,7 @@ pub(crate) const BADGES: [(&str, &str, f64, bool); 5] = [
     ("positive months > 70%", "positive_months", 0.70, true),
 ];
 
-/// The leaderboard's shown metric columns: (column, header, style).
+/// The leaderboard's shown metrics: (summary metric, header, style).
 const LEADERBOARD_METRICS: [(&str, &str, Style); 13] = [
     ("sharpe", "Sharpe", Style::Decimal),
     ("sortino", "Sortino", Style::Decimal),
@@ -82,13 +83,6 @@ pub(crate) struct LeaderboardRow {
     pub(crate) rules: String,
 }
 
-/// A TOML table of the experiment (split, costs) on one line, as the summary shows it.
-fn toml_line<T: Serialize>(value: &T) -> String {
-    toml::Value::try_from(value)
-        .map(|value| value.to_string().replace('\n', "; "))
-        .unwrap_or_default()
-}
-
 /// The split in words: the parts' shares of each symbol's bars, or the dates the later parts start.
 fn split_text(split: &gauntlet_data::SplitSpec) -> String {
     match split {
@@ -130,7 +124,6 @@ pub(crate) fn build(folder: &Path, options: &ReportOptions) -> Result<RunReport,
             source,
         })?;
     let initial_capital = experiment.costs.initial_capital;
-    let run_category = manifest.category.name().to_string();
 
     let mut notices = Vec::new();
     if manifest.status != RunStatus::Finished {
@@ -142,14 +135,18 @@ pub(crate) fn build(folder: &Path, options: &ReportOptions) -> Result<RunReport,
         ));
     }
 
-    let leaderboard = Table::read_if_present(&folder.join("leaderboard.parquet"))?;
-    let generations = Table::read_if_present(&folder.join("generations.parquet"))?;
-    let capital = Table::read_if_present(&folder.join("capital.parquet"))?;
+    let leaderboard = match run_folder.leaderboard_path() {
+        path if path.exists() => Some(tables::Leaderboard::read(&path)?),
+        _ => None,
+    };
+    let generations: Option<Vec<IslandGenerationRow>> =
+        read_rows_if_present(&run_folder.generations_path())?;
+    let capital: Option<Vec<AllocationRow>> = read_rows_if_present(&run_folder.capital_path())?;
 
     let mut champions = Vec::new();
     let mut seen: BTreeMap<String, String> = BTreeMap::new();
     let lineage_index = match &leaderboard {
-        Some(table) => LineageIndex::new(table)?,
+        Some(table) => LineageIndex::new(table),
         None => LineageIndex::default(),
     };
     let mut price_data = PriceChartData::default();
@@ -226,7 +223,7 @@ pub(crate) fn build(folder: &Path, options: &ReportOptions) -> Result<RunReport,
             .map(str::to_string)
             .collect(),
         leaderboards: match &leaderboard {
-            Some(table) => leaderboards(table, &run_category, options.leaderboard_rows)?,
+            Some(table) => leaderboards(table, manifest.category, options.leaderboard_rows)?,
             None => Vec::new(),
         },
         champions,
@@ -290,7 +287,7 @@ fn summary(manifest: &RunManifest, experiment: &Experiment) -> Vec<(String, Stri
             costs.commission_bps,
             costs.spread_bps,
             costs.slippage_bps,
-            toml_line(&costs.fill).trim_matches('"').replace('_', " "),
+            costs.fill.name().replace('_', " "),
             show(Some(costs.initial_capital), Style::Money)
         ),
     );
@@ -349,46 +346,56 @@ fn summary(manifest: &RunManifest, experiment: &Experiment) -> Vec<(String, Stri
             ),
         );
     }
+    if let Some(snooping) = &manifest.data_snooping {
+        push(
+            "Reality Check and SPA against buy-and-hold",
+            match &snooping.test {
+                Some(test) => format!(
+                    "White's Reality Check p = {:.3}; Hansen's SPA p = {} (lower {}, upper {}); best of {} candidates {:+.4}% a bar over buy-and-hold on validation; {} stationary-bootstrap draws, mean block {} bars",
+                    test.reality_check.p_value,
+                    show(
+                        Some(test.spa.consistent).filter(|value| !value.is_nan()),
+                        Style::Decimal
+                    ),
+                    show(
+                        Some(test.spa.lower).filter(|value| !value.is_nan()),
+                        Style::Decimal
+                    ),
+                    show(
+                        Some(test.spa.upper).filter(|value| !value.is_nan()),
+                        Style::Decimal
+                    ),
+                    test.candidates,
+                    test.reality_check.statistic * 100.0,
+                    test.draws,
+                    test.mean_block_length
+                ),
+                None => format!(
+                    "not run: {}",
+                    snooping
+                        .skipped_because
+                        .as_deref()
+                        .unwrap_or("no reason recorded")
+                ),
+            },
+        );
+    }
     push("Gauntlet version", manifest.gauntlet_version.clone());
     rows
 }
 
 fn leaderboards(
-    table: &Table,
-    run_category: &str,
+    table: &tables::Leaderboard,
+    run_category: Category,
     top: usize,
 ) -> Result<Vec<Leaderboard>, ReportError> {
-    let ids = table.text("id")?;
-    let generation = table.integer("generation")?;
-    let island = table.integer("island")?;
-    let rules = table.text("rules")?;
-    // A leaderboard written before a column existed (alpha, beta...) shows it as n/a.
-    let missing = vec![None; table.rows()];
-    let metrics: Vec<&[Option<f64>]> = LEADERBOARD_METRICS
-        .iter()
-        .map(|(column, _, _)| {
-            if table.has(column) {
-                table.float(column)
-            } else {
-                Ok(&missing[..])
-            }
-        })
-        .collect::<Result<_, _>>()?;
-    let badge_columns: Vec<&[Option<f64>]> = BADGES
-        .iter()
-        .map(|(_, column, _, _)| table.float(column))
-        .collect::<Result<_, _>>()?;
+    let rows = &table.rows;
     let mut boards = Vec::new();
     for category in Category::ALL {
-        let column = format!("fitness_{}", category.name());
-        let fitness = if table.has(&column) {
-            table.float(&column)?
-        } else if category.name() == run_category {
-            table.float("fitness")?
-        } else {
+        let Some(fitness) = table.fitness_in(category, run_category) else {
             continue;
         };
-        let mut order: Vec<usize> = (0..table.rows())
+        let mut order: Vec<usize> = (0..rows.len())
             .filter(|&row| fitness[row].is_some_and(f64::is_finite))
             .collect();
         let eligible = order.len();
@@ -396,45 +403,46 @@ fn leaderboards(
             fitness[b]
                 .unwrap_or(f64::NEG_INFINITY)
                 .total_cmp(&fitness[a].unwrap_or(f64::NEG_INFINITY))
-                .then(generation[a].cmp(&generation[b]))
-                .then(ids[a].cmp(&ids[b]))
+                .then(rows[a].generation.cmp(&rows[b].generation))
+                .then(rows[a].id.cmp(&rows[b].id))
         });
         order.truncate(top);
-        let rows = order
+        let board_rows = order
             .iter()
             .enumerate()
-            .map(|(rank, &row)| {
+            .map(|(rank, &index)| {
+                let row = &rows[index];
                 let mut cells = vec![
                     number(Some(rank as f64 + 1.0), Style::Whole),
-                    text(ids[row].clone()),
-                    number(Some(generation[row] as f64), Style::Whole),
-                    number(Some(island[row] as f64), Style::Whole),
-                    number(fitness[row], Style::Decimal),
+                    text(row.id.clone()),
+                    number(Some(f64::from(row.generation)), Style::Whole),
+                    number(Some(f64::from(row.island)), Style::Whole),
+                    number(fitness[index], Style::Decimal),
                 ];
-                for ((_, _, style), column) in LEADERBOARD_METRICS.iter().zip(&metrics) {
-                    cells.push(number(column[row], *style));
+                // A leaderboard written before a metric existed (alpha, beta...) shows it as n/a.
+                for (metric, _, style) in LEADERBOARD_METRICS {
+                    cells.push(number(row.metric(metric), style));
                 }
                 let badges = BADGES
                     .iter()
-                    .zip(&badge_columns)
-                    .filter(|((_, _, threshold, _), column)| {
-                        column[row].is_some_and(|value| value > *threshold)
+                    .filter(|(_, metric, threshold, _)| {
+                        row.metric(metric).is_some_and(|value| value > *threshold)
                     })
-                    .map(|((label, _, _, _), _)| *label)
+                    .map(|(label, _, _, _)| *label)
                     .collect();
                 LeaderboardRow {
                     cells,
                     badges,
-                    rules: rules[row].clone(),
+                    rules: row.rules.clone(),
                 }
             })
             .collect();
         boards.push(Leaderboard {
             category: category.name().to_string(),
             formula: category.formula().to_string(),
-            is_run_category: category.name() == run_category,
+            is_run_category: category == run_category,
             eligible,
-            rows,
+            rows: board_rows,
         });
     }
     Ok(boards)

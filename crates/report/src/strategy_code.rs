@@ -12,7 +12,7 @@
 use std::path::{Path, PathBuf};
 
 use gauntlet_genome::{Direction, Genome, SizingMethod};
-use gauntlet_tournament::champion_file::{ChampionFile, ExportSource};
+use gauntlet_run::champion_file::{ChampionFile, ExportSource};
 use minijinja::Environment;
 use serde::Serialize;
 

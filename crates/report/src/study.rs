@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use gauntlet_tournament::RunFolder;
+use gauntlet_run::RunFolder;
 use serde::Serialize;
 
 use crate::charts::{Figure, PALETTE, PointGroup, scatter_chart};

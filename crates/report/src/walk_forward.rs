@@ -5,13 +5,13 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use gauntlet_tournament::{RunFolder, WALK_FORWARD_FILE};
+use gauntlet_run::tables::{WalkForwardRow, read_rows_if_present};
+use gauntlet_run::{RunFolder, WALK_FORWARD_FILE};
 
 use crate::charts::{Figure, Line, LineChart, PALETTE, XAxis, YFormat, line_chart};
 use crate::downsample::min_max_downsample;
 use crate::error::ReportError;
 use crate::format::{Cell, Style, date_time, number, show};
-use crate::tables::Table;
 use crate::{REPORT_FILE, ReportOptions, render};
 
 #[derive(Debug, Serialize)]
@@ -93,40 +93,36 @@ pub fn write_walk_forward_report(
         });
     }
     let mut charts = Vec::new();
-    if let Some(table) = Table::read_if_present(&run_folder.walk_forward_table_path())? {
-        let datasets = table.text("dataset")?;
-        let times = table.integer("ts")?;
-        let equity = table.float("equity")?;
+    if let Some(rows) =
+        read_rows_if_present::<WalkForwardRow>(&run_folder.walk_forward_table_path())?
+    {
         // Folders written before the column existed have no buy-and-hold line.
-        let hold = if table.has("buy_and_hold") {
-            Some(table.float("buy_and_hold")?)
-        } else {
-            None
-        };
+        let has_hold = rows.iter().any(|row| row.buy_and_hold.is_some());
         let mut names: Vec<&String> = Vec::new();
-        for name in datasets {
-            if !names.contains(&name) {
-                names.push(name);
+        for row in &rows {
+            if !names.contains(&&row.dataset) {
+                names.push(&row.dataset);
             }
         }
         for (index, name) in names.iter().enumerate() {
-            let series = |values: &[Option<f64>]| -> Vec<(f64, f64)> {
-                let points: Vec<(f64, f64)> = (0..table.rows())
-                    .filter(|&row| &datasets[row] == *name)
-                    .filter_map(|row| values[row].map(|value| (times[row] as f64, value)))
+            let series = |value: fn(&WalkForwardRow) -> Option<f64>| -> Vec<(f64, f64)> {
+                let points: Vec<(f64, f64)> = rows
+                    .iter()
+                    .filter(|row| &row.dataset == *name)
+                    .filter_map(|row| value(row).map(|value| (row.time_ms as f64, value)))
                     .collect();
                 min_max_downsample(&points, options.curve_points)
             };
             let mut lines = vec![Line {
                 name: format!("{name} out-of-sample"),
-                points: series(equity),
+                points: series(|row| row.equity),
                 color: PALETTE[index % PALETTE.len()],
                 width: 2,
             }];
-            if let Some(hold) = hold {
+            if has_hold {
                 lines.push(Line {
                     name: "buy and hold".into(),
-                    points: series(hold),
+                    points: series(|row| row.buy_and_hold),
                     color: PALETTE[7],
                     width: 1,
                 });

@@ -170,8 +170,9 @@ pub struct MonteCarloSummary {
 /// check it): a million paths already pin the 5th percentile to well under 0.1%.
 pub const MAX_PATHS: usize = 1_000_000;
 
-/// Runs `paths` resampled paths of `trades` (returns per trade, fractions) from `start_equity`.
-/// `NaN` percentiles when `trades` is empty or `paths` is 0.
+/// Runs `paths` resampled paths of `trades` (returns per trade, fractions) from `start_equity`,
+/// path `p` drawing from ChaCha8 keyed by `seed` on stream number `p`. `NaN` percentiles when
+/// `trades` is empty or `paths` is 0.
 pub fn monte_carlo(
     trades: &[f64],
     start_equity: f64,
@@ -179,16 +180,29 @@ pub fn monte_carlo(
     paths: usize,
     seed: u64,
 ) -> MonteCarloSummary {
+    monte_carlo_on_streams(trades, start_equity, resampling, paths, |path| {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        rng.set_stream(path as u64);
+        rng
+    })
+}
+
+/// [`monte_carlo`] with path `p` drawing from `path_stream(p)`: a run gives its Monte Carlo
+/// paths the streams of its own layout (gauntlet-evolve's `streams`), so they never meet another
+/// use of its seed. The paths run in parallel and are collected in path order.
+pub fn monte_carlo_on_streams(
+    trades: &[f64],
+    start_equity: f64,
+    resampling: Resampling,
+    paths: usize,
+    path_stream: impl Fn(usize) -> ChaCha8Rng + Sync,
+) -> MonteCarloSummary {
     let outcomes: Vec<PathOutcome> = if trades.is_empty() {
         Vec::new()
     } else {
         (0..paths)
             .into_par_iter()
-            .map(|path| {
-                let mut rng = ChaCha8Rng::seed_from_u64(seed);
-                rng.set_stream(path as u64);
-                simulate_path(trades, start_equity, resampling, &mut rng)
-            })
+            .map(|path| simulate_path(trades, start_equity, resampling, &mut path_stream(path)))
             .collect()
     };
     let returns: Vec<f64> = outcomes

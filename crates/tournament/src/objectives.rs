@@ -13,9 +13,9 @@
 //! A measure that is undefined (not eligible, a neighbourhood mostly ineligible) leaves the genome
 //! without objectives: NSGA-II ranks it after every front.
 
+use gauntlet_evolve::{Purpose, keyed_stream};
 use gauntlet_genome::Genome;
 use rand_chacha::ChaCha8Rng;
-use rand_chacha::rand_core::SeedableRng;
 use serde::{Deserialize, Serialize};
 
 use crate::category::{Category, Eligibility};
@@ -143,12 +143,11 @@ impl PlateauRules {
         Ok(())
     }
 
-    /// The `neighbours` jittered neighbours of `genome`, drawn from a ChaCha8 stream keyed by the
-    /// run's `seed` on stream number `fingerprint`: the same genome always gets the same
-    /// neighbours, whatever the thread or the order it is scored in.
+    /// The `neighbours` jittered neighbours of `genome`, drawn from its [`neighbour_stream`]: the
+    /// same genome always gets the same neighbours, whatever the thread or the order it is scored
+    /// in.
     pub fn neighbours_of(&self, genome: &Genome, seed: u64) -> Vec<Genome> {
-        let mut rng = ChaCha8Rng::seed_from_u64(seed);
-        rng.set_stream(genome.fingerprint());
+        let mut rng = neighbour_stream(seed, genome.fingerprint());
         (0..self.neighbours)
             .map(|_| gauntlet_genome::jitter(genome, &mut rng, self.jitter_pct / 100.0))
             .collect()
@@ -170,6 +169,12 @@ impl PlateauRules {
         let value = sorted[rank.clamp(1, sorted.len()) - 1];
         value.is_finite().then_some(value)
     }
+}
+
+/// The random stream the plateau neighbours of the genome with `fingerprint` are drawn from: the
+/// run's [`Purpose::PlateauNeighbours`] stream keyed by the fingerprint ([`keyed_stream`]).
+pub fn neighbour_stream(seed: u64, fingerprint: u64) -> ChaCha8Rng {
+    keyed_stream(seed, Purpose::PlateauNeighbours, fingerprint)
 }
 
 /// A champion's parameter neighbourhood on the in-sample part: its neighbours' fitness in its

@@ -42,7 +42,7 @@ pub struct RegimeResult {
 }
 
 /// The trades' returns on the account (net P&L over the equity before entry), in exit order.
-pub(crate) fn account_trade_returns(result: &BacktestResult) -> Vec<f64> {
+pub fn account_trade_returns(result: &BacktestResult) -> Vec<f64> {
     result
         .trades
         .iter()

@@ -4,9 +4,12 @@
 
 use std::collections::BTreeMap;
 
-use gauntlet_core::PLAUSIBLE_YEARS;
+use gauntlet_core::{PLAUSIBLE_YEARS, Timestamp};
 
-use super::*;
+use super::{ColumnMap, DetectedFormat, Importer, RowProblem, Rows, is_missing};
+use crate::error::{BadRowKind, DataError};
+use crate::import_report::CsvLayout;
+use crate::timestamp::{self, ACCEPTED_FORMATS, RawTime, TimestampFormat};
 
 impl Importer<'_> {
     pub(super) fn parse_time<'r>(

@@ -1,0 +1,458 @@
+//! How hard a run tries to prove its champions wrong: the Deflated Sharpe Ratio with the run's real
+//! number of trials, the Probabilistic Sharpe Ratio and Minimum Track Record Length, Monte Carlo
+//! bands on the validation trades, the run's Probability of Backtest Overfitting, and the validation
+//! gate a champion must pass before export (thresholds from the product's origin, configurable).
+//!
+//! Per symbol, because symbols have their own calendars: each statistic is computed on one symbol's
+//! bar returns and the champion is judged on its worst symbol (its weakest evidence).
+
+use gauntlet_evolve::{Purpose, stream};
+use gauntlet_genome::Genome;
+use gauntlet_stats::monte_carlo::{MonteCarloSummary, Resampling, monte_carlo_on_streams};
+use gauntlet_stats::overfitting::probability_of_backtest_overfitting;
+use gauntlet_stats::sharpe_inference::{
+    SharpeMoments, deflated_benchmark, deflated_sharpe_ratio, minimum_track_record_length,
+    probabilistic_sharpe_ratio,
+};
+use rand_chacha::ChaCha8Rng;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use gauntlet_tournament::{Part, Universe};
+
+/// The validation gate (`[gate]` in an experiment; any field left out takes its default). Metrics
+/// are the champion's on the validation part, averaged over symbols; Monte Carlo runs on its
+/// validation trades; the Deflated Sharpe Ratio is its worst symbol's in-sample one.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct GateRules {
+    /// Lowest annualised Sharpe ratio.
+    pub min_sharpe: f64,
+    /// Lowest win rate, a fraction.
+    pub min_win_rate: f64,
+    /// Deepest maximum drawdown allowed, a fraction <= 0 (-0.2: no worse than -20%).
+    pub max_drawdown: f64,
+    /// Lowest profit factor.
+    pub min_profit_factor: f64,
+    /// Lowest 5th percentile of the Monte Carlo (bootstrap) total return, a fraction.
+    pub min_monte_carlo_p5_return: f64,
+    /// Lowest Monte Carlo probability of profit, a fraction.
+    pub min_probability_of_profit: f64,
+    /// Lowest Deflated Sharpe Ratio.
+    pub min_deflated_sharpe: f64,
+    /// Monte Carlo paths.
+    pub monte_carlo_paths: usize,
+    /// CSCV blocks for the run's PBO (even).
+    pub pbo_blocks: usize,
+    /// Most trials sampled from the leaderboard for the trials' Sharpe dispersion and the PBO.
+    pub pbo_trials: usize,
+    /// Stationary-bootstrap draws of the run's data-snooping tests (White's Reality Check and
+    /// Hansen's SPA of the champion candidates against buy-and-hold on validation): 0 to
+    /// `gauntlet_stats::data_snooping::MAX_BOOTSTRAP_DRAWS`, 0 switching the tests off; 10,000
+    /// (the default) pins a p-value near 0.05 to about ±0.004.
+    pub data_snooping_draws: usize,
+}
+
+impl Default for GateRules {
+    fn default() -> Self {
+        Self {
+            min_sharpe: 1.0,
+            min_win_rate: 0.5,
+            max_drawdown: -0.2,
+            min_profit_factor: 1.5,
+            min_monte_carlo_p5_return: -0.1,
+            min_probability_of_profit: 0.6,
+            min_deflated_sharpe: 0.95,
+            monte_carlo_paths: 10_000,
+            pbo_blocks: 8,
+            pbo_trials: 200,
+            data_snooping_draws: 10_000,
+        }
+    }
+}
+
+/// One check of the gate.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Check {
+    /// What is checked (`sharpe >= 1`).
+    pub check: String,
+    /// The champion's value (`None` when undefined, which fails; may be infinite, `"inf"` in
+    /// JSON, e.g. a profit factor without a losing trade).
+    #[serde(with = "gauntlet_core::json_float::infinite")]
+    pub value: Option<f64>,
+    /// Whether it passed.
+    pub passed: bool,
+}
+
+/// Sharpe-ratio inference on one symbol's in-sample bar returns.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SymbolInference {
+    /// The dataset.
+    pub dataset: String,
+    /// Bars.
+    pub observations: usize,
+    /// Per-bar Sharpe ratio.
+    #[serde(deserialize_with = "gauntlet_core::json_float::nan_if_null")]
+    pub sharpe_per_bar: f64,
+    /// Skewness (biased).
+    #[serde(deserialize_with = "gauntlet_core::json_float::nan_if_null")]
+    pub skewness: f64,
+    /// Kurtosis (biased, not excess).
+    #[serde(deserialize_with = "gauntlet_core::json_float::nan_if_null")]
+    pub kurtosis: f64,
+    /// Probability that the true Sharpe ratio exceeds 0.
+    #[serde(deserialize_with = "gauntlet_core::json_float::nan_if_null")]
+    pub probabilistic_sharpe_ratio: f64,
+    /// Bars needed for 95% confidence that the Sharpe ratio exceeds 0 (`None` when it is not
+    /// positive).
+    pub minimum_track_record_bars: Option<f64>,
+    /// Standard deviation of the sampled trials' per-bar Sharpe ratios on this symbol.
+    #[serde(deserialize_with = "gauntlet_core::json_float::nan_if_null")]
+    pub trial_sharpe_std: f64,
+    /// The Sharpe ratio the best of the run's trials would show by luck alone, per bar.
+    #[serde(deserialize_with = "gauntlet_core::json_float::nan_if_null")]
+    pub deflated_benchmark: f64,
+    /// The Deflated Sharpe Ratio with the run's number of trials.
+    #[serde(deserialize_with = "gauntlet_core::json_float::nan_if_null")]
+    pub deflated_sharpe_ratio: f64,
+}
+
+/// The figures the gate judges; `None` values fail their check.
+#[derive(Debug, Clone, Copy)]
+pub struct GateFigures<'a> {
+    /// Prefix of the checks' names (`validation `, or empty).
+    pub scope: &'static str,
+    /// Annualised Sharpe ratio.
+    pub sharpe: Option<f64>,
+    /// Win rate, a fraction.
+    pub win_rate: Option<f64>,
+    /// Maximum drawdown, <= 0.
+    pub max_drawdown: Option<f64>,
+    /// Profit factor.
+    pub profit_factor: Option<f64>,
+    /// The Monte Carlo summary whose 5th percentile and probability of profit are checked.
+    pub monte_carlo: Option<&'a MonteCarloSummary>,
+    /// The Deflated Sharpe Ratio with a name prefix; the check is left out when `None`.
+    pub deflated_sharpe: Option<(&'static str, Option<f64>)>,
+}
+
+/// The gate's checks of `figures` against `rules`, each with its value and verdict.
+pub fn gate_checks(rules: &GateRules, figures: &GateFigures<'_>) -> Vec<Check> {
+    let check = |name: String, value: Option<f64>, threshold: f64| Check {
+        check: name,
+        value,
+        passed: value.is_some_and(|value| value >= threshold),
+    };
+    let scope = figures.scope;
+    let mut checks = vec![
+        check(
+            format!("{scope}sharpe >= {}", rules.min_sharpe),
+            figures.sharpe,
+            rules.min_sharpe,
+        ),
+        check(
+            format!("{scope}win_rate >= {}", rules.min_win_rate),
+            figures.win_rate,
+            rules.min_win_rate,
+        ),
+        check(
+            format!("{scope}max_drawdown >= {}", rules.max_drawdown),
+            figures.max_drawdown,
+            rules.max_drawdown,
+        ),
+        check(
+            format!("{scope}profit_factor >= {}", rules.min_profit_factor),
+            figures.profit_factor,
+            rules.min_profit_factor,
+        ),
+        check(
+            format!(
+                "monte carlo 5th percentile return >= {}",
+                rules.min_monte_carlo_p5_return
+            ),
+            figures
+                .monte_carlo
+                .map(|summary| summary.total_return_percentiles[0]),
+            rules.min_monte_carlo_p5_return,
+        ),
+        check(
+            format!(
+                "monte carlo probability of profit >= {}",
+                rules.min_probability_of_profit
+            ),
+            figures
+                .monte_carlo
+                .map(|summary| summary.probability_of_profit),
+            rules.min_probability_of_profit,
+        ),
+    ];
+    if let Some((prefix, value)) = figures.deflated_sharpe {
+        checks.push(check(
+            format!(
+                "{prefix}deflated sharpe ratio >= {}",
+                rules.min_deflated_sharpe
+            ),
+            value,
+            rules.min_deflated_sharpe,
+        ));
+    }
+    checks
+}
+
+/// A champion's robustness report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Robustness {
+    /// Distinct genomes the run scored: the number of trials the DSR deflates by.
+    pub trials: u64,
+    /// Per symbol, in-sample.
+    pub symbols: Vec<SymbolInference>,
+    /// Per symbol, the champion's in-sample returns by trend and volatility regime.
+    pub regimes: Vec<(String, Vec<gauntlet_tournament::regimes::RegimeResult>)>,
+    /// Bootstrap Monte Carlo of the validation trades' returns on the account (net P&L over the
+    /// equity before entry; all symbols, in exit order).
+    pub monte_carlo: Option<MonteCarloSummary>,
+    /// The gate's checks.
+    pub gate: Vec<Check>,
+    /// Whether every check passed.
+    pub passed: bool,
+}
+
+/// The run's Probability of Backtest Overfitting per symbol (CSCV over sampled trials' in-sample
+/// bar returns).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunOverfitting {
+    /// Trials in the matrix.
+    pub trials: usize,
+    /// Blocks.
+    pub blocks: usize,
+    /// Per dataset: PBO, or `None` when the symbol has too few bars for the blocks.
+    pub per_symbol: Vec<(String, Option<f64>)>,
+    /// The mean over symbols with a value.
+    pub mean: Option<f64>,
+}
+
+/// The random stream of Monte Carlo path `path` of a run (or a validation) with master `seed`:
+/// its [`Purpose::MonteCarlo`] stream at generation 0, island 0, index `path` (paths are fewer
+/// than 2^24: [`gauntlet_stats::monte_carlo::MAX_PATHS`]).
+pub fn monte_carlo_stream(seed: u64, path: usize) -> ChaCha8Rng {
+    stream(seed, Purpose::MonteCarlo, 0, 0, path as u32)
+}
+
+/// In-sample bar returns of `genome` on every symbol (empty where the backtest fails).
+fn in_sample_returns(universe: &Universe, genome: &Genome) -> Vec<Vec<f64>> {
+    universe
+        .symbols
+        .iter()
+        .map(|symbol| {
+            let market = symbol.market(Part::InSample);
+            gauntlet_backtest::run_backtest(genome, market, &universe.config(symbol))
+                .map(|result| result.returns())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+/// Every `ceil(len / count)`-th genome, in order: a deterministic, spread-out sample of the trials.
+pub fn sample_trials(genomes: &[Genome], count: usize) -> Vec<&Genome> {
+    let step = genomes.len().div_ceil(count.max(1)).max(1);
+    genomes.iter().step_by(step).collect()
+}
+
+/// The sampled trials' in-sample returns: `[trial][symbol][bar]`.
+pub fn trial_returns(universe: &Universe, trials: &[&Genome]) -> Vec<Vec<Vec<f64>>> {
+    trials
+        .par_iter()
+        .map(|genome| in_sample_returns(universe, genome))
+        .collect()
+}
+
+fn sample_std(values: &[f64]) -> f64 {
+    let finite: Vec<f64> = values
+        .iter()
+        .copied()
+        .filter(|value| value.is_finite())
+        .collect();
+    let n = finite.len() as f64;
+    let mean = finite.iter().sum::<f64>() / n;
+    (finite
+        .iter()
+        .map(|value| (value - mean).powi(2))
+        .sum::<f64>()
+        / (n - 1.0))
+        .sqrt()
+}
+
+/// The run's PBO from the sampled trials' returns.
+pub fn run_overfitting(
+    universe: &Universe,
+    returns: &[Vec<Vec<f64>>],
+    blocks: usize,
+) -> RunOverfitting {
+    let per_symbol: Vec<(String, Option<f64>)> = universe
+        .symbols
+        .iter()
+        .enumerate()
+        .map(|(index, symbol)| {
+            let columns: Vec<&Vec<f64>> = returns
+                .iter()
+                .map(|trial| &trial[index])
+                .filter(|series| !series.is_empty())
+                .collect();
+            let bars = columns.first().map_or(0, |series| series.len());
+            let matrix: Vec<Vec<f64>> = (0..bars)
+                .map(|bar| columns.iter().map(|series| series[bar]).collect())
+                .collect();
+            let value = probability_of_backtest_overfitting(&matrix, blocks, 0.0)
+                .ok()
+                .map(|result| result.probability_of_overfitting)
+                .filter(|value| value.is_finite());
+            (symbol.dataset.clone(), value)
+        })
+        .collect();
+    let values: Vec<f64> = per_symbol.iter().filter_map(|(_, value)| *value).collect();
+    RunOverfitting {
+        trials: returns.len(),
+        blocks,
+        mean: (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64),
+        per_symbol,
+    }
+}
+
+/// A champion's robustness: DSR per symbol with `trials` and the sampled trials' Sharpe dispersion,
+/// Monte Carlo on its validation trades, and the gate on its validation metrics.
+pub fn assess(
+    universe: &Universe,
+    genome: &Genome,
+    trials: u64,
+    trial_returns: &[Vec<Vec<f64>>],
+    validation_summary: &[(&str, Option<f64>)],
+    rules: &GateRules,
+    seed: u64,
+) -> Robustness {
+    let own = in_sample_returns(universe, genome);
+    let regimes = universe
+        .symbols
+        .iter()
+        .zip(&own)
+        .map(|(symbol, returns)| {
+            (
+                symbol.dataset.clone(),
+                gauntlet_tournament::regimes::regime_table(
+                    symbol.market(Part::InSample),
+                    returns,
+                    symbol.bars_per_year,
+                    universe.volatility_index.as_deref(),
+                ),
+            )
+        })
+        .collect();
+    let symbols: Vec<SymbolInference> = universe
+        .symbols
+        .iter()
+        .enumerate()
+        .map(|(index, symbol)| {
+            let moments = SharpeMoments::of(&own[index]);
+            let trial_sharpes: Vec<f64> = trial_returns
+                .iter()
+                .map(|trial| SharpeMoments::of(&trial[index]).sharpe)
+                .collect();
+            let spread = sample_std(&trial_sharpes);
+            SymbolInference {
+                dataset: symbol.dataset.clone(),
+                observations: moments.observations,
+                sharpe_per_bar: moments.sharpe,
+                skewness: moments.skewness,
+                kurtosis: moments.kurtosis,
+                probabilistic_sharpe_ratio: probabilistic_sharpe_ratio(
+                    moments.sharpe,
+                    0.0,
+                    moments.observations,
+                    moments.skewness,
+                    moments.kurtosis,
+                ),
+                minimum_track_record_bars: Some(minimum_track_record_length(
+                    moments.sharpe,
+                    0.0,
+                    moments.skewness,
+                    moments.kurtosis,
+                    0.95,
+                ))
+                .filter(|bars| bars.is_finite()),
+                trial_sharpe_std: spread,
+                deflated_benchmark: deflated_benchmark(spread, trials as f64),
+                deflated_sharpe_ratio: deflated_sharpe_ratio(
+                    moments.sharpe,
+                    spread,
+                    trials as f64,
+                    moments.observations,
+                    moments.skewness,
+                    moments.kurtosis,
+                ),
+            }
+        })
+        .collect();
+    // Validation trades of every symbol, in exit-time order.
+    let mut trades: Vec<(i64, f64)> = Vec::new();
+    for symbol in &universe.symbols {
+        let market = symbol.market(Part::Validation);
+        if let Ok(result) =
+            gauntlet_backtest::run_backtest(genome, market, &universe.config(symbol))
+        {
+            trades.extend(
+                result
+                    .trades
+                    .iter()
+                    .map(|trade| trade.exit_time.millis())
+                    .zip(gauntlet_tournament::regimes::account_trade_returns(&result)),
+            );
+        }
+    }
+    trades.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
+    let trade_returns: Vec<f64> = trades.iter().map(|(_, value)| *value).collect();
+    let monte = (!trade_returns.is_empty()).then(|| {
+        monte_carlo_on_streams(
+            &trade_returns,
+            1.0,
+            Resampling::Bootstrap,
+            rules.monte_carlo_paths,
+            |path| monte_carlo_stream(seed, path),
+        )
+    });
+    let metric = |name: &str| {
+        validation_summary
+            .iter()
+            .find(|(key, _)| *key == name)
+            .and_then(|(_, value)| *value)
+    };
+    let worst_dsr = symbols
+        .iter()
+        .map(|symbol| symbol.deflated_sharpe_ratio)
+        .fold(None, |worst: Option<f64>, value| {
+            if value.is_finite() {
+                Some(worst.map_or(value, |current| current.min(value)))
+            } else {
+                worst
+            }
+        });
+    let gate = gate_checks(
+        rules,
+        &GateFigures {
+            scope: "validation ",
+            sharpe: metric("sharpe"),
+            win_rate: metric("win_rate"),
+            max_drawdown: metric("max_drawdown"),
+            profit_factor: metric("profit_factor"),
+            monte_carlo: monte.as_ref(),
+            deflated_sharpe: Some(("worst symbol's ", worst_dsr)),
+        },
+    );
+    let passed = gate.iter().all(|check| check.passed);
+    Robustness {
+        trials,
+        symbols,
+        regimes,
+        monte_carlo: monte,
+        gate,
+        passed,
+    }
+}

@@ -1,0 +1,22 @@
+//! # gauntlet-jobs
+//!
+//! Jobs over many runs (layer L6 of `DESIGN.md`): the entry point of `gauntlet evolve` ([`evolve`],
+//! [`resume`]: one run, or a walk-forward of one run per window), walk-forward analysis
+//! ([`walk_forward`]), the comparison of tournament categories ([`comparison`]), studies of
+//! evolution against random search over seeds ([`study`]), and the shares a scheduler's job array
+//! splits them into ([`Shard`]). Each run is a gauntlet-run run; every rank of a cluster job runs
+//! the same job (gauntlet-tournament's `cluster`). Further jobs over many runs (permutation tests
+//! of the whole search, walk-forward matrices, portfolios of champions) belong here.
+#![warn(missing_docs)]
+
+pub mod comparison;
+mod describe;
+mod error;
+mod job;
+mod shard;
+pub mod study;
+pub mod walk_forward;
+
+pub use error::JobError;
+pub use job::{Evolved, evolve, resume};
+pub use shard::{MAX_SHARDS, Shard};

@@ -1,0 +1,196 @@
+//! `gauntlet study`: does evolution beat random search on this experiment, over seeds? Runs the
+//! experiment with S seeds; each run already scores random search with its own seed, the same
+//! budget of evaluations and the same way of choosing (finalists picked on validation, then
+//! scored once on the holdout). The study compares the two sets of holdout fitness with a
+//! one-sided Mann-Whitney U test and counts the seeds evolution won ([`Study`], `study.json`).
+
+use std::path::Path;
+use std::sync::atomic::AtomicBool;
+
+use gauntlet_data::Catalog;
+
+use crate::error::JobError;
+use gauntlet_run::Experiment;
+use gauntlet_run::{RunFolder, Study, StudySeed};
+use gauntlet_run::{RunOutcome, RunSummary, Silent, start};
+
+/// Most seeds a study may run.
+pub const MAX_STUDY_SEEDS: usize = 1_000;
+
+/// Runs `seeds` runs of `experiment` (seeds `first_seed`, `first_seed + 1`, ...) in
+/// `folder/seed-<seed>/`, calling `finished` after each, then writes `study.json`.
+///
+/// # Errors
+/// [`JobError::Config`] for a walk-forward experiment, 0 or more than [`MAX_STUDY_SEEDS`]
+/// seeds, or an interrupted run; as [`start`] for each run.
+pub fn run_study(
+    experiment: &Experiment,
+    catalog: &Catalog,
+    first_seed: u64,
+    seeds: usize,
+    folder: &Path,
+    finished: &mut dyn FnMut(&RunSummary),
+) -> Result<Study, JobError> {
+    let invalid = |field: &str, message: String| JobError::Config {
+        field: field.into(),
+        message,
+    };
+    if experiment.walk_forward.is_some() {
+        return Err(invalid(
+            "walk_forward",
+            "a study runs plain experiments; remove [walk_forward] from the experiment".into(),
+        ));
+    }
+    if seeds == 0 || seeds > MAX_STUDY_SEEDS {
+        return Err(invalid(
+            "seeds",
+            format!("must be 1 to {MAX_STUDY_SEEDS}, got {seeds}"),
+        ));
+    }
+    experiment.validate(catalog)?;
+    // In a cluster job rank 0 writes `folder`, the other ranks a private one.
+    let rank_folder = gauntlet_tournament::cluster::RankFolder::for_rank(folder, false)?;
+    let folder = rank_folder.path();
+    std::fs::create_dir_all(folder).map_err(|source| JobError::Io {
+        path: folder.to_path_buf(),
+        source,
+    })?;
+    let stop = AtomicBool::new(false);
+    let mut rows = Vec::with_capacity(seeds);
+    for offset in 0..seeds as u64 {
+        let seed = first_seed.wrapping_add(offset);
+        let mut run_experiment = experiment.clone();
+        run_experiment.seed = seed;
+        run_experiment.name = format!("{}-seed-{seed}", experiment.name);
+        let name = format!("seed-{seed}");
+        let RunOutcome::Finished(summary) =
+            start(run_experiment, catalog, &folder.join(&name), &Silent, &stop)?
+        else {
+            return Err(invalid(
+                "seeds",
+                format!("the run of seed {seed} was interrupted"),
+            ));
+        };
+        if gauntlet_tournament::cluster::is_root() {
+            finished(&summary); // in a cluster job the other ranks ran the same, silently
+        }
+        let chance = &summary.chance;
+        rows.push(StudySeed {
+            seed,
+            folder: name,
+            evaluations: summary.evaluations,
+            evolution_validation: chance.champion_validation_fitness,
+            random_validation: chance.random_validation_fitness,
+            evolution_holdout: chance.champion_holdout_fitness,
+            random_holdout: chance.random_holdout_fitness,
+            any_champion_passed_gate: summary
+                .champions
+                .iter()
+                .any(|champion| champion.robustness.passed),
+        });
+    }
+    let study = summarise(experiment, rows)?;
+    RunFolder::new(folder).write_study(&study)?;
+    Ok(study)
+}
+
+/// Whether `ours` beats `theirs`: a missing value loses to any value; two missing are no win.
+fn wins(ours: Option<f64>, theirs: Option<f64>) -> bool {
+    match (ours, theirs) {
+        (Some(ours), Some(theirs)) => ours > theirs,
+        (Some(_), None) => true,
+        _ => false,
+    }
+}
+
+/// The study's figures from its seeds' rows.
+///
+/// # Errors
+/// [`JobError::Config`] when the test cannot be computed (no rows).
+pub fn summarise(experiment: &Experiment, seeds: Vec<StudySeed>) -> Result<Study, JobError> {
+    let lowest = |value: Option<f64>| value.unwrap_or(f64::NEG_INFINITY);
+    let evolution: Vec<f64> = seeds
+        .iter()
+        .map(|row| lowest(row.evolution_holdout))
+        .collect();
+    let random: Vec<f64> = seeds.iter().map(|row| lowest(row.random_holdout)).collect();
+    let (mann_whitney_u, p_value) =
+        gauntlet_stats::rank_tests::mann_whitney_greater(&evolution, &random).map_err(|error| {
+            JobError::Config {
+                field: "seeds".into(),
+                message: error.to_string(),
+            }
+        })?;
+    let holdout_wins = seeds
+        .iter()
+        .filter(|row| wins(row.evolution_holdout, row.random_holdout))
+        .count();
+    let validation_wins = seeds
+        .iter()
+        .filter(|row| wins(row.evolution_validation, row.random_validation))
+        .count();
+    let count = seeds.len();
+    let verdict = if p_value < 0.05 {
+        format!(
+            "Evolution beat random search on the holdout in {holdout_wins} of {count} seeds (one-sided Mann-Whitney p = {p_value:.4} < 0.05): on this experiment the search finds more than chance does."
+        )
+    } else {
+        format!(
+            "Evolution beat random search on the holdout in {holdout_wins} of {count} seeds (one-sided Mann-Whitney p = {p_value:.4}, not below 0.05): on this experiment evolution is not shown to beat chance; its champions are no better evidence than random search's."
+        )
+    };
+    Ok(Study {
+        experiment: experiment.name.clone(),
+        category: experiment.category,
+        seeds,
+        evolution_wins_on_holdout: holdout_wins,
+        evolution_wins_on_validation: validation_wins,
+        mann_whitney_u,
+        p_value,
+        verdict,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(seed: u64, evolution: Option<f64>, random: Option<f64>) -> StudySeed {
+        StudySeed {
+            seed,
+            folder: format!("seed-{seed}"),
+            evaluations: 100,
+            evolution_validation: evolution,
+            random_validation: random,
+            evolution_holdout: evolution,
+            random_holdout: random,
+            any_champion_passed_gate: false,
+        }
+    }
+
+    #[test]
+    fn wins_and_the_test_count_missing_champions_as_the_lowest() {
+        let experiment = Experiment::quickstart().unwrap();
+        let study = summarise(
+            &experiment,
+            vec![
+                row(1, Some(0.5), Some(0.1)),
+                row(2, Some(0.4), None),
+                row(3, None, Some(0.2)),
+                row(4, None, None),
+                row(5, Some(0.3), Some(0.35)),
+            ],
+        )
+        .unwrap();
+        assert_eq!(study.evolution_wins_on_holdout, 2);
+        // scipy.stats.mannwhitneyu([0.5, 0.4, -inf, -inf, 0.3], [0.1, -inf, 0.2, -inf, 0.35],
+        // alternative="greater", method="asymptotic"): U = 16.0, p = 0.25895219818628795.
+        assert_eq!(study.mann_whitney_u, 16.0);
+        assert!(
+            (study.p_value - 0.25895219818628795).abs() < 1e-10,
+            "{}",
+            study.p_value
+        );
+        assert!(study.verdict.contains("not shown to beat chance"));
+    }
+}

@@ -1,0 +1,146 @@
+//! An experiment's data: its datasets loaded (with their content hashes, so a resumed run refuses
+//! changed data), split into a [`Universe`], and its seed genomes read.
+
+use std::hash::Hasher;
+use std::path::Path;
+
+use gauntlet_data::Catalog;
+use gauntlet_genome::{Genome, Lineage};
+use gauntlet_tournament::{Part, Universe};
+
+use crate::error::{RunError, io_error};
+use crate::experiment::Experiment;
+use crate::run_folder::DatasetRecord;
+
+/// The symbol of the CBOE Volatility Index: a universe dataset with it labels volatility regimes.
+pub const VIX_SYMBOL: &str = "^VIX";
+
+/// XXH64 of a file's bytes, hex.
+fn content_hash(path: &Path) -> Result<String, RunError> {
+    let bytes = std::fs::read(path).map_err(io_error(path))?;
+    let mut hasher = twox_hash::XxHash64::with_seed(0);
+    hasher.write(&bytes);
+    Ok(format!("{:016x}", hasher.finish()))
+}
+
+/// Loads the experiment's datasets (checking it first) and builds its universe; also returns the
+/// datasets' records (file, bars, content hash) as `run.json` lists them.
+///
+/// # Errors
+/// As [`Experiment::validate`], [`Catalog::load`] and [`Universe::new`].
+pub fn prepare(
+    experiment: &Experiment,
+    catalog: &Catalog,
+) -> Result<(Universe, Vec<DatasetRecord>), RunError> {
+    experiment.validate(catalog)?;
+    let mut loaded = Vec::with_capacity(experiment.datasets.len());
+    let mut records = Vec::with_capacity(experiment.datasets.len());
+    for name in &experiment.datasets {
+        let (entry, series) = catalog.load(name)?;
+        let series = match experiment.data_window {
+            Some([start, end]) => series.slice(
+                series.index_at_or_after(gauntlet_core::Timestamp(start))
+                    ..series.index_at_or_after(gauntlet_core::Timestamp(end)),
+            ),
+            None => series,
+        };
+        let path = catalog.file_path(&entry);
+        records.push(DatasetRecord {
+            name: name.clone(),
+            symbol: entry.symbol.clone(),
+            file: entry.file.clone(),
+            bars: series.len(),
+            content_xxh64: content_hash(&path)?,
+        });
+        loaded.push((entry, series));
+    }
+    // The volatility index: the experiment's, loaded whole (recorded like a dataset, so a resumed
+    // run refuses a changed one), else a `^VIX` dataset of the universe.
+    let volatility_index = match &experiment.volatility_index {
+        Some(name) => {
+            let (entry, series) = catalog.load(name)?;
+            records.push(DatasetRecord {
+                name: name.clone(),
+                symbol: entry.symbol.clone(),
+                file: entry.file.clone(),
+                bars: series.len(),
+                content_xxh64: content_hash(&catalog.file_path(&entry))?,
+            });
+            Some(series)
+        }
+        None => loaded
+            .iter()
+            .find(|(entry, _)| entry.symbol == VIX_SYMBOL)
+            .map(|(_, series)| series.clone()),
+    };
+    let universe = Universe::new(
+        loaded,
+        experiment.split,
+        experiment.costs,
+        experiment.indicator_cache_mib.saturating_mul(1 << 20),
+        volatility_index,
+    )?;
+    // A trade takes at least a bar: more trades than bars rank nobody, after hours of evolving.
+    let eligibility = &experiment.eligibility;
+    let bars = universe.bars(Part::InSample);
+    let fewest = universe
+        .symbols
+        .iter()
+        .map(|symbol| symbol.market(Part::InSample).series().len())
+        .min()
+        .unwrap_or(0);
+    for (field, wanted, available, what) in [
+        (
+            "min_trades",
+            eligibility.min_trades,
+            bars,
+            "in-sample bars in all",
+        ),
+        (
+            "min_trades_per_symbol",
+            eligibility.min_trades_per_symbol,
+            fewest,
+            "in-sample bars on the shortest symbol",
+        ),
+    ] {
+        if wanted > available {
+            return Err(RunError::Config {
+                field: format!("eligibility.{field}"),
+                message: format!(
+                    "{wanted} trades cannot fit in {available} {what}: no genome could be ranked"
+                ),
+            });
+        }
+    }
+    Ok((universe, records))
+}
+
+/// The experiment's seed genomes, read and checked with its risk limits.
+pub(crate) fn load_seed_genomes(experiment: &Experiment) -> Result<Vec<Genome>, RunError> {
+    experiment
+        .seed_genomes
+        .iter()
+        .enumerate()
+        .map(|(index, path)| {
+            let field = format!("seed_genomes[{index}]");
+            let text = std::fs::read_to_string(path).map_err(|error| RunError::Config {
+                field: field.clone(),
+                message: format!("{}: {error}", path.display()),
+            })?;
+            let mut genome = Genome::from_json(&text).map_err(|error| RunError::Config {
+                field: field.clone(),
+                message: format!("{}: {error}", path.display()),
+            })?;
+            genome.risk = experiment.risk;
+            genome.lineage = Lineage::default();
+            genome.validate().map_err(|error| RunError::Config {
+                field,
+                message: format!(
+                    "{} with the experiment's risk limits: {error}",
+                    path.display()
+                ),
+            })?;
+            Ok(genome)
+        })
+        .collect()
+}
