@@ -47,23 +47,27 @@ pub enum Purpose {
     /// Monte Carlo resampling of a champion's trades: path `p` on generation 0, island 0, index
     /// `p` (paths are below 2^24).
     MonteCarlo,
-    /// The validation gate's noise test (to come): perturbed copy `c` of symbol `s`'s bars on
-    /// generation 0, island `s`, index `c`.
+    /// The validation gate's noise test: perturbed copy `c` of symbol `s`'s bars on generation 0,
+    /// island `s`, index `c`.
     NoiseTest,
     /// The permutation test of the whole search (to come): permutation `p` of symbol `s`'s bars
     /// on generation 0, island `s`, index `p`.
     PermutationTest,
+    /// The validation gate's degraded-execution test: path `p` of missed entries on generation 0,
+    /// island 0, index `p`.
+    DegradedExecution,
 }
 
 impl Purpose {
     /// Every purpose, in stream-number order.
-    pub const ALL: [Purpose; 6] = [
+    pub const ALL: [Purpose; 7] = [
         Purpose::Breeding,
         Purpose::RandomBaseline,
         Purpose::PlateauNeighbours,
         Purpose::MonteCarlo,
         Purpose::NoiseTest,
         Purpose::PermutationTest,
+        Purpose::DegradedExecution,
     ];
 
     /// The purpose's four bits at the top of the stream number.
@@ -75,6 +79,7 @@ impl Purpose {
             Purpose::MonteCarlo => 3,
             Purpose::NoiseTest => 4,
             Purpose::PermutationTest => 5,
+            Purpose::DegradedExecution => 6,
         }
     }
 }

@@ -531,6 +531,11 @@ impl Experiment {
                 format!("must be 2 to {MAX_PBO_TRIALS}, got {}", gate.pbo_trials),
             );
         }
+        if let Err(gauntlet_honest::HonestError::Config { field, message }) =
+            gate.validate_perturbations()
+        {
+            return fail(&field, message);
+        }
         let max_paths = gauntlet_stats::monte_carlo::MAX_PATHS;
         if !(1..=max_paths).contains(&gate.monte_carlo_paths) {
             return fail(

@@ -60,6 +60,10 @@ pub(crate) fn run_verdict(
                 failed.join("; ")
             )
         };
+        let sentence = match &champion.robustness.perturbations {
+            Some(perturbations) => format!("{sentence}; perturbed: {}", perturbations.summary()),
+            None => sentence,
+        };
         sentences.insert(champion.category.name().to_string(), sentence);
     }
     let validation = beats(
