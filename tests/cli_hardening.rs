@@ -728,3 +728,87 @@ fn a_study_whose_reader_has_gone_still_finishes_its_runs() {
     );
     assert!(study.join("study.json").is_file() && study.join("index.html").is_file());
 }
+
+#[test]
+fn a_second_evolve_into_a_folder_being_written_is_refused_naming_the_writer() {
+    let folder = tempfile::tempdir().unwrap();
+    // Long enough (many generations) that the first run is still writing when the second starts.
+    let config = common::small_experiment(folder.path(), "long", 1, 400, 64, &["sp500-1d"]);
+    let out = folder.path().join("shared-out");
+    let out_text = out.to_str().unwrap();
+    let first = command(&[
+        "evolve",
+        "--config",
+        config.to_str().unwrap(),
+        "--out",
+        out_text,
+        "--quiet",
+    ])
+    .stdout(Stdio::null())
+    .stderr(Stdio::null())
+    .spawn()
+    .unwrap();
+    /// Kills the first run when the test ends, passing or not.
+    struct KillOnDrop(std::process::Child);
+    impl Drop for KillOnDrop {
+        fn drop(&mut self) {
+            self.0.kill().ok();
+            self.0.wait().ok();
+        }
+    }
+    let first_id = first.id();
+    let mut first = KillOnDrop(first);
+    let lock = out.join(".gauntlet.lock");
+    let holder = first_id.to_string();
+    let started = std::time::Instant::now();
+    while std::fs::read_to_string(&lock).map_or(true, |text| text.trim() != holder) {
+        assert!(
+            started.elapsed().as_secs() < 120,
+            "the first run never took its lock"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let second = command(&[
+        "evolve",
+        "--config",
+        config.to_str().unwrap(),
+        "--out",
+        out_text,
+        "--seed",
+        "2",
+        "--quiet",
+    ])
+    .output()
+    .unwrap();
+    let resume = command(&["evolve", "--resume", out_text, "--quiet"])
+        .output()
+        .unwrap();
+    let still_running = first.0.try_wait().unwrap().is_none();
+    drop(first);
+    assert!(
+        still_running,
+        "the first run ended before the others were tried"
+    );
+    for output in [&second, &resume] {
+        assert_refused(
+            output,
+            &format!("another Gauntlet process (process {holder})"),
+        );
+    }
+    // Once the writer is gone the lock goes with it: the folder is refused for what it holds,
+    // not for a stale lock.
+    let after = command(&[
+        "evolve",
+        "--config",
+        config.to_str().unwrap(),
+        "--out",
+        out_text,
+        "--quiet",
+    ])
+    .output()
+    .unwrap();
+    let stderr = String::from_utf8_lossy(&after.stderr);
+    assert_eq!(after.status.code(), Some(2), "{stderr}");
+    assert!(!stderr.contains("another Gauntlet process"), "{stderr}");
+    assert!(stderr.contains(out_text), "{stderr}");
+}

@@ -14,6 +14,7 @@ use crate::walk_forward::run_walk_forward;
 use gauntlet_run::Experiment;
 use gauntlet_run::RunFolder;
 use gauntlet_run::{CHECKPOINT_STATE, Observer, RunOutcome, WalkForwardSummary};
+use gauntlet_run::{FOLDER_LOCK_FILE, FolderLock, holds_nothing_but_its_lock};
 
 /// What `gauntlet evolve` produced.
 #[derive(Debug, Clone)]
@@ -49,7 +50,9 @@ pub enum Evolved {
 ///
 /// # Errors
 /// [`JobError::RunFolder`] when `folder` holds anything (with a shard: another
-/// experiment); [`JobError::Config`] for a shard of a plain run; as [`gauntlet_run::start`] and
+/// experiment); [`gauntlet_run::RunError::FolderLocked`] (inside [`JobError::Run`]) when another
+/// process is writing `folder` (a shard of several takes no lock: the tasks of a job array fill
+/// one folder together); [`JobError::Config`] for a shard of a plain run; as [`gauntlet_run::start`] and
 /// [`run_walk_forward`].
 pub fn evolve(
     experiment: Experiment,
@@ -75,31 +78,57 @@ pub fn evolve(
             });
         }
     }
-    // Rank 0 checks: the other ranks would see the folder it is filling.
-    if gauntlet_tournament::cluster::is_root()
-        && !shared
-        && std::fs::read_dir(folder).is_ok_and(|mut entries| entries.next().is_some())
-    {
-        let what = if folder.join(CHECKPOINT_STATE).exists() {
-            "already holds a run; continue it with --resume"
-        } else {
-            "is not empty; choose a new or empty --out (nothing in it was touched)"
-        };
-        return Err(JobError::RunFolder {
-            path: folder.to_path_buf(),
-            message: what.into(),
-        });
+    // Rank 0 checks, before and again under the folder's lock (one writer at a time; the shares
+    // of a job array write one folder together by design): the other ranks would see the folder
+    // it is filling. A user's folder that holds anything is refused before the lock file is made.
+    let root = gauntlet_tournament::cluster::is_root() && !shared;
+    let created = root && !folder.exists();
+    if root && !holds_nothing_but_its_lock(folder)? {
+        // A folder being written: name its writer (the lock file exists; nothing is created).
+        if folder.join(FOLDER_LOCK_FILE).is_file() {
+            drop(FolderLock::acquire(folder)?);
+        }
+        return Err(not_empty(folder));
+    }
+    let lock = match root {
+        true => Some(FolderLock::acquire(folder)?),
+        false => None,
+    };
+    if lock.is_some() && !holds_nothing_but_its_lock(folder)? {
+        return Err(not_empty(folder));
     }
     // A share's folder may hold windows already: the other ranks start from a copy.
     let rank_folder = RankFolder::for_rank(folder, shared)?;
-    evolve_into(
+    let evolved = evolve_into(
         experiment,
         catalog,
         rank_folder.path(),
         shard,
         observer,
         stop,
-    )
+    );
+    // A run refused before it wrote anything (a bad setting found by the run) leaves no folder.
+    if evolved.is_err() && created {
+        drop(lock);
+        if holds_nothing_but_its_lock(folder).unwrap_or(false) {
+            std::fs::remove_file(folder.join(FOLDER_LOCK_FILE)).ok();
+            std::fs::remove_dir(folder).ok();
+        }
+    }
+    evolved
+}
+
+/// The refusal of a `--out` folder that holds something: a run to resume, or a user's files.
+fn not_empty(folder: &Path) -> JobError {
+    let what = if folder.join(CHECKPOINT_STATE).exists() {
+        "already holds a run; continue it with --resume"
+    } else {
+        "is not empty; choose a new or empty --out (nothing in it was touched)"
+    };
+    JobError::RunFolder {
+        path: folder.to_path_buf(),
+        message: what.into(),
+    }
 }
 
 /// [`evolve`] without the empty-folder check (a walk-forward resumes into its own folder).
@@ -135,7 +164,9 @@ fn evolve_into(
 /// others than rank 0 on a private copy of `folder`, which must be readable from every rank.
 ///
 /// # Errors
-/// [`JobError::RunFolder`] when the folder holds neither; as [`gauntlet_run::resume`] and
+/// [`JobError::RunFolder`] when the folder holds neither;
+/// [`gauntlet_run::RunError::FolderLocked`] (inside [`JobError::Run`]) when another process is
+/// writing it; as [`gauntlet_run::resume`] and
 /// [`run_walk_forward`].
 pub fn resume(
     folder: &Path,
@@ -143,6 +174,11 @@ pub fn resume(
     observer: &dyn Observer,
     stop: &AtomicBool,
 ) -> Result<Evolved, JobError> {
+    // One writer at a time: rank 0 resumes `folder` itself, the other ranks a private copy.
+    let _lock = match gauntlet_tournament::cluster::is_root() {
+        true => Some(FolderLock::acquire(folder)?),
+        false => None,
+    };
     let rank_folder = RankFolder::for_rank(folder, true)?;
     let folder = rank_folder.path();
     let run_folder = RunFolder::new(folder);

@@ -36,6 +36,15 @@ pub enum RunError {
         /// What is wrong.
         message: String,
     },
+    /// Another writer holds the run folder's lock ([`crate::FolderLock`]): a second run, resume or
+    /// walk-forward into the same folder at the same time; `holder` is its process id when known.
+    #[error("{path}: another Gauntlet process{} is writing this folder; wait for it or choose another --out", holder.map(|pid| format!(" (process {pid})")).unwrap_or_default())]
+    FolderLocked {
+        /// The run folder.
+        path: PathBuf,
+        /// The process id written in the lock file by the holder, if it could be read.
+        holder: Option<u32>,
+    },
     /// A file could not be read or written.
     #[error("{path}: {source}")]
     Io {

@@ -19,6 +19,7 @@ mod describe;
 mod error;
 mod experiment;
 mod finish;
+mod folder_lock;
 mod generations;
 mod manifest;
 mod observer;
@@ -37,6 +38,7 @@ pub use experiment::{
     next_run_folder,
 };
 pub use finish::RunSummary;
+pub use folder_lock::{FOLDER_LOCK_FILE, FolderLock, holds_nothing_but_its_lock};
 pub use generations::{RunOutcome, resume, start};
 pub use observer::{GenerationProgress, Observer, Silent};
 pub use prepare::{VIX_SYMBOL, prepare};

@@ -1,0 +1,143 @@
+//! One writer per run folder: an exclusive advisory lock (`flock` through the `fs4` crate) on a
+//! lock file inside the folder, held while a run, a walk-forward or a resume writes it.
+//!
+//! Two `gauntlet evolve --out SAME` started together used to both succeed and leave one run's
+//! results beside a checkpoint that mixed both (#30). The second writer now fails at once with
+//! [`RunError::FolderLocked`], naming the process that holds the folder. The lock is the
+//! operating system's: it goes with the process (a killed run leaves no stale lock to clean up),
+//! and the file, which stays behind holding the last writer's process id, is ignored by every
+//! reader of the folder.
+
+use std::fs::{File, OpenOptions};
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+use crate::error::RunError;
+
+/// The lock file's name inside a run or walk-forward folder (hidden: not part of the results).
+pub const FOLDER_LOCK_FILE: &str = ".gauntlet.lock";
+
+/// An exclusive lock on a run folder, released when dropped (or when the process ends).
+#[derive(Debug)]
+pub struct FolderLock {
+    /// The open lock file: the `flock` belongs to this open file description.
+    _file: File,
+    path: PathBuf,
+}
+
+impl FolderLock {
+    /// Creates `folder` if needed and takes its lock without waiting; writes this process's id into
+    /// the lock file so that a second writer can name the holder.
+    ///
+    /// # Errors
+    /// [`RunError::FolderLocked`] when another process (or another handle in this one) holds the
+    /// folder's lock, with the holder's process id when the lock file names one;
+    /// [`RunError::Io`] when the folder or the lock file cannot be created, opened or written.
+    pub fn acquire(folder: &Path) -> Result<Self, RunError> {
+        let io_error = |path: &Path| {
+            let path = path.to_path_buf();
+            move |source| RunError::Io { path, source }
+        };
+        std::fs::create_dir_all(folder).map_err(io_error(folder))?;
+        let path = folder.join(FOLDER_LOCK_FILE);
+        let mut file = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .read(true)
+            .write(true)
+            .open(&path)
+            .map_err(io_error(&path))?;
+        match fs4::FileExt::try_lock(&file) {
+            Ok(()) => {}
+            Err(fs4::TryLockError::WouldBlock) => {
+                let mut holder = String::new();
+                // Best effort: the holder may not have written its id yet.
+                let _ = file.read_to_string(&mut holder);
+                let holder = holder.trim().parse::<u32>().ok();
+                return Err(RunError::FolderLocked {
+                    path: folder.to_path_buf(),
+                    holder,
+                });
+            }
+            Err(fs4::TryLockError::Error(source)) => return Err(io_error(&path)(source)),
+        }
+        file.set_len(0).map_err(io_error(&path))?;
+        file.seek(SeekFrom::Start(0)).map_err(io_error(&path))?;
+        writeln!(file, "{}", std::process::id()).map_err(io_error(&path))?;
+        file.flush().map_err(io_error(&path))?;
+        Ok(Self { _file: file, path })
+    }
+
+    /// The lock file's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+/// Whether `folder` holds nothing but (perhaps) its lock file: a folder a new run may fill.
+///
+/// # Errors
+/// [`RunError::Io`] when `folder` exists but cannot be listed.
+pub fn holds_nothing_but_its_lock(folder: &Path) -> Result<bool, RunError> {
+    let entries = match std::fs::read_dir(folder) {
+        Ok(entries) => entries,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(true),
+        Err(source) => {
+            return Err(RunError::Io {
+                path: folder.to_path_buf(),
+                source,
+            });
+        }
+    };
+    for entry in entries {
+        let entry = entry.map_err(|source| RunError::Io {
+            path: folder.to_path_buf(),
+            source,
+        })?;
+        if entry.file_name() != FOLDER_LOCK_FILE {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{FOLDER_LOCK_FILE, FolderLock, holds_nothing_but_its_lock};
+    use crate::error::RunError;
+
+    #[test]
+    fn a_second_writer_is_refused_naming_the_holder_and_may_write_once_it_is_gone() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().join("run");
+        let first = FolderLock::acquire(&folder).unwrap();
+        // flock locks belong to open file descriptions: a second open in this process contends
+        // exactly as another process would.
+        match FolderLock::acquire(&folder) {
+            Err(RunError::FolderLocked { path, holder }) => {
+                assert_eq!(path, folder);
+                assert_eq!(holder, Some(std::process::id()));
+            }
+            other => panic!("expected FolderLocked, got {other:?}"),
+        }
+        let message = FolderLock::acquire(&folder).unwrap_err().to_string();
+        assert!(
+            message.contains(&format!("process {}", std::process::id())),
+            "{message}"
+        );
+        drop(first);
+        let again = FolderLock::acquire(&folder).unwrap();
+        assert_eq!(again.path(), folder.join(FOLDER_LOCK_FILE));
+    }
+
+    #[test]
+    fn a_folder_holding_only_its_lock_counts_as_empty() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().join("run");
+        assert!(holds_nothing_but_its_lock(&folder).unwrap());
+        let _lock = FolderLock::acquire(&folder).unwrap();
+        assert!(holds_nothing_but_its_lock(&folder).unwrap());
+        std::fs::write(folder.join("notes.txt"), "mine").unwrap();
+        assert!(!holds_nothing_but_its_lock(&folder).unwrap());
+    }
+}
