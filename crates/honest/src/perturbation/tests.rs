@@ -110,7 +110,7 @@ fn the_noise_test_passes_buy_and_hold_on_a_trend_far_above_the_noise() {
     let rules = noise_rules(0.1);
     let noise = noise_test(&Genome::buy_and_hold(), &symbols(&series), &rules, 7).unwrap();
     let kept = noise.kept.unwrap();
-    assert!(kept >= 0.71 && kept <= 1.05, "{noise:?}");
+    assert!((0.71..=1.05).contains(&kept), "{noise:?}");
     let perturbations = Perturbations {
         noise: Some(noise),
         shifted_bars: None,
