@@ -5,9 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::{Args, ValueEnum};
-use gauntlet_jobs::portfolio::{
-    DailyMetrics, PortfolioRequest, PortfolioWeighting, build_portfolio,
-};
+use gauntlet_jobs::portfolio::{PortfolioRequest, PortfolioWeighting, build_portfolio};
 
 /// How the members are weighted.
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -41,22 +39,6 @@ pub struct PortfolioArgs {
     force: bool,
 }
 
-fn percent(value: Option<f64>) -> String {
-    value.map_or("-".to_string(), |value| format!("{:+.2}%", value * 100.0))
-}
-
-fn line(metrics: &DailyMetrics) -> String {
-    format!(
-        "return {} sharpe {} max drawdown {} ({} days)",
-        percent(metrics.total_return),
-        metrics
-            .sharpe
-            .map_or("-".to_string(), |value| format!("{value:.2}")),
-        percent(metrics.max_drawdown),
-        metrics.days
-    )
-}
-
 /// Runs `gauntlet portfolio`.
 ///
 /// # Errors
@@ -78,31 +60,7 @@ pub fn run(arguments: PortfolioArgs) -> anyhow::Result<()> {
         serde_json::to_string_pretty(&portfolio).context("writing the portfolio as JSON")?
     );
     let to_stdout = arguments.out == std::path::Path::new("-");
-    let mut report = String::new();
-    report.push_str(&format!(
-        "Portfolio of {} of {} champions ({}; largest pairwise correlation {}):\n",
-        portfolio.members.len(),
-        portfolio.candidates.len(),
-        portfolio.weighting.name(),
-        portfolio
-            .max_pairwise_correlation
-            .map_or("-".to_string(), |value| format!("{value:.3}"))
-    ));
-    for member in &portfolio.members {
-        report.push_str(&format!(
-            "  {:.1}% {} ({})\n    validation {}\n    holdout    {}\n",
-            member.weight * 100.0,
-            member.champion.name,
-            member.run,
-            line(&member.validation),
-            line(&member.holdout)
-        ));
-    }
-    report.push_str(&format!(
-        "  portfolio\n    validation {}\n    holdout    {} (never used to choose)\n",
-        line(&portfolio.validation),
-        line(&portfolio.holdout)
-    ));
+    let report = portfolio.describe();
     if to_stdout {
         std::io::stdout().write_all(text.as_bytes())?;
         eprint!("{report}");

@@ -1,7 +1,7 @@
 //! The validation gate's perturbation tests: the champion retraded on data and execution it did not
 //! see, as strategy builders judge their strategies before anyone trades them. Four tests, each on
-//! the champion's **validation** part, each with its figure, threshold (`[gate]`, [`GateRules`]) and
-//! check ([`perturbation_checks`]):
+//! the champion's **validation** part, each with its figure, threshold (`[gate]`, `GateRules`) and
+//! check (`robustness::perturbation_checks`):
 //!
 //! - **Noise test** (Build Alpha's Noise Test, <https://www.buildalpha.com/noise-test/>): `K`
 //!   copies of every symbol's validation bars with a share of the opens, highs, lows and closes
@@ -49,7 +49,44 @@ use gauntlet_stats::what_if::{
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::robustness::{Check, GateRules};
+/// The perturbation tests' settings: the `[gate]` fields of the same names
+/// (`gauntlet_honest::robustness::GateRules`, which documents each with its bounds and source).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PerturbationSettings {
+    /// Noise-test copies.
+    pub noise_copies: usize,
+    /// The noise test's largest move, a fraction of the ATR.
+    pub noise_max_move_atr_fraction: f64,
+    /// The share of each price field the noise test moves, a fraction.
+    pub noise_share_of_prices: f64,
+    /// Shifted-bars variants (later starts of 1..k bars).
+    pub shifted_variants: usize,
+    /// Degraded-execution paths.
+    pub degraded_paths: usize,
+    /// Extra slippage per fill, basis points.
+    pub degraded_extra_slippage_bps: f64,
+    /// Probability that an entry is missed, percent.
+    pub degraded_missed_entry_pct: f64,
+    /// Share of best trades removed, percent.
+    pub without_best_trades_pct: f64,
+}
+
+impl Default for PerturbationSettings {
+    /// The defaults of `[gate]`: 100 copies moved by up to 0.25 ATR on half the prices, 3 later
+    /// starts, 1,000 paths with 5 bps and 10% of entries missed, the best 5% of trades removed.
+    fn default() -> Self {
+        Self {
+            noise_copies: 100,
+            noise_max_move_atr_fraction: 0.25,
+            noise_share_of_prices: 0.5,
+            shifted_variants: 3,
+            degraded_paths: 1_000,
+            degraded_extra_slippage_bps: 5.0,
+            degraded_missed_entry_pct: 10.0,
+            without_best_trades_pct: 5.0,
+        }
+    }
+}
 
 /// Bars of Wilder's average true range that scales the noise test's moves (Wilder's own 14).
 pub const NOISE_ATR_BARS: usize = 14;
@@ -220,7 +257,7 @@ fn kept(value: f64, original: Option<f64>) -> Option<f64> {
 pub fn noise_test(
     genome: &Genome,
     symbols: &[SymbolBars<'_>],
-    rules: &GateRules,
+    rules: &PerturbationSettings,
     seed: u64,
 ) -> Option<NoiseTest> {
     if symbols.is_empty() || rules.noise_copies == 0 {
@@ -263,7 +300,7 @@ pub fn noise_test(
 pub fn shifted_bars_test(
     genome: &Genome,
     symbols: &[SymbolBars<'_>],
-    rules: &GateRules,
+    rules: &PerturbationSettings,
 ) -> Option<ShiftedBarsTest> {
     if symbols.is_empty() || rules.shifted_variants == 0 {
         return None;
@@ -293,7 +330,7 @@ pub fn shifted_bars_test(
 /// the run's `seed`; `None` without trades or with settings out of range.
 pub fn degraded_execution_test(
     trades: &[TradeOnEquity],
-    rules: &GateRules,
+    rules: &PerturbationSettings,
     seed: u64,
 ) -> Option<DegradedExecutionTest> {
     if trades.is_empty() || rules.degraded_paths == 0 {
@@ -327,7 +364,7 @@ pub fn degraded_execution_test(
 /// range.
 pub fn without_best_trades_test(
     returns: &[f64],
-    rules: &GateRules,
+    rules: &PerturbationSettings,
 ) -> Option<WithoutBestTradesTest> {
     if returns.is_empty() {
         return None;
@@ -351,7 +388,7 @@ pub fn perturb(
     genome: &Genome,
     symbols: &[SymbolBars<'_>],
     trades: &[TradeOnEquity],
-    rules: &GateRules,
+    rules: &PerturbationSettings,
     seed: u64,
 ) -> Perturbations {
     let returns: Vec<f64> = trades.iter().map(|trade| trade.return_on_equity).collect();
@@ -361,61 +398,6 @@ pub fn perturb(
         degraded_execution: degraded_execution_test(trades, rules, seed),
         without_best_trades: without_best_trades_test(&returns, rules),
     }
-}
-
-/// The gate's four perturbation checks of `figures` against `rules`; a test that could not run
-/// fails its check (value `None`).
-pub fn perturbation_checks(rules: &GateRules, figures: &Perturbations) -> Vec<Check> {
-    let check = |name: String, value: Option<f64>, threshold: f64| Check {
-        check: name,
-        value,
-        passed: value.is_some_and(|value| value >= threshold),
-    };
-    vec![
-        check(
-            format!(
-                "noise test: 5th percentile sharpe over {} copies / original >= {}",
-                rules.noise_copies, rules.min_noise_sharpe_kept
-            ),
-            figures.noise.as_ref().and_then(|noise| noise.kept),
-            rules.min_noise_sharpe_kept,
-        ),
-        check(
-            format!(
-                "shifted bars: worst sharpe of {} later starts / original >= {}",
-                rules.shifted_variants, rules.min_shifted_sharpe_kept
-            ),
-            figures
-                .shifted_bars
-                .as_ref()
-                .and_then(|shifted| shifted.kept),
-            rules.min_shifted_sharpe_kept,
-        ),
-        check(
-            format!(
-                "degraded execution ({} bps slippage, {}% missed entries): 5th percentile return >= {}",
-                rules.degraded_extra_slippage_bps,
-                rules.degraded_missed_entry_pct,
-                rules.min_degraded_p5_return
-            ),
-            figures
-                .degraded_execution
-                .as_ref()
-                .map(|degraded| degraded.p5_return),
-            rules.min_degraded_p5_return,
-        ),
-        check(
-            format!(
-                "without the best {}% of trades: return >= {}",
-                rules.without_best_trades_pct, rules.min_return_without_best_trades
-            ),
-            figures
-                .without_best_trades
-                .as_ref()
-                .map(|what_if| what_if.total_return_without_best),
-            rules.min_return_without_best_trades,
-        ),
-    ]
 }
 
 #[cfg(test)]

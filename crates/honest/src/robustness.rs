@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 use gauntlet_tournament::{Part, Universe};
 
 use crate::HonestError;
-use crate::perturbation::{Perturbations, SymbolBars, perturb, perturbation_checks};
+use crate::perturbation::{PerturbationSettings, Perturbations, SymbolBars, perturb};
 
 /// The validation gate (`[gate]` in an experiment; any field left out takes its default). Metrics
 /// are the champion's on the validation part, averaged over symbols; Monte Carlo runs on its
@@ -115,6 +115,20 @@ impl Default for GateRules {
 }
 
 impl GateRules {
+    /// The perturbation tests' settings of these rules.
+    pub fn perturbation_settings(&self) -> PerturbationSettings {
+        PerturbationSettings {
+            noise_copies: self.noise_copies,
+            noise_max_move_atr_fraction: self.noise_max_move_atr_fraction,
+            noise_share_of_prices: self.noise_share_of_prices,
+            shifted_variants: self.shifted_variants,
+            degraded_paths: self.degraded_paths,
+            degraded_extra_slippage_bps: self.degraded_extra_slippage_bps,
+            degraded_missed_entry_pct: self.degraded_missed_entry_pct,
+            without_best_trades_pct: self.without_best_trades_pct,
+        }
+    }
+
     /// Checks the perturbation tests' settings against their documented ranges, before any work.
     ///
     /// # Errors
@@ -336,6 +350,61 @@ pub fn gate_checks(rules: &GateRules, figures: &GateFigures<'_>) -> Vec<Check> {
         ));
     }
     checks
+}
+
+/// The gate's four perturbation checks of `figures` against `rules`; a test that could not run
+/// fails its check (value `None`).
+pub fn perturbation_checks(rules: &GateRules, figures: &Perturbations) -> Vec<Check> {
+    let check = |name: String, value: Option<f64>, threshold: f64| Check {
+        check: name,
+        value,
+        passed: value.is_some_and(|value| value >= threshold),
+    };
+    vec![
+        check(
+            format!(
+                "noise test: 5th percentile sharpe over {} copies / original >= {}",
+                rules.noise_copies, rules.min_noise_sharpe_kept
+            ),
+            figures.noise.as_ref().and_then(|noise| noise.kept),
+            rules.min_noise_sharpe_kept,
+        ),
+        check(
+            format!(
+                "shifted bars: worst sharpe of {} later starts / original >= {}",
+                rules.shifted_variants, rules.min_shifted_sharpe_kept
+            ),
+            figures
+                .shifted_bars
+                .as_ref()
+                .and_then(|shifted| shifted.kept),
+            rules.min_shifted_sharpe_kept,
+        ),
+        check(
+            format!(
+                "degraded execution ({} bps slippage, {}% missed entries): 5th percentile return >= {}",
+                rules.degraded_extra_slippage_bps,
+                rules.degraded_missed_entry_pct,
+                rules.min_degraded_p5_return
+            ),
+            figures
+                .degraded_execution
+                .as_ref()
+                .map(|degraded| degraded.p5_return),
+            rules.min_degraded_p5_return,
+        ),
+        check(
+            format!(
+                "without the best {}% of trades: return >= {}",
+                rules.without_best_trades_pct, rules.min_return_without_best_trades
+            ),
+            figures
+                .without_best_trades
+                .as_ref()
+                .map(|what_if| what_if.total_return_without_best),
+            rules.min_return_without_best_trades,
+        ),
+    ]
 }
 
 /// A champion's robustness report.
@@ -614,7 +683,13 @@ pub fn assess(
             }
         })
         .collect();
-    let perturbations = perturb(genome, &validation_bars, &trades, rules, seed);
+    let perturbations = perturb(
+        genome,
+        &validation_bars,
+        &trades,
+        &rules.perturbation_settings(),
+        seed,
+    );
     let mut gate = gate;
     gate.extend(perturbation_checks(rules, &perturbations));
     let passed = gate.iter().all(|check| check.passed);
@@ -626,5 +701,89 @@ pub fn assess(
         perturbations: Some(perturbations),
         gate,
         passed,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::perturbation::{
+        DegradedExecutionTest, NoiseTest, ShiftedBarsTest, WithoutBestTradesTest,
+    };
+
+    /// Figures just at and just under each default threshold (0.5, 0.5, 0, 0).
+    fn figures(kept: f64, shifted: f64, degraded: f64, without: f64) -> Perturbations {
+        Perturbations {
+            noise: Some(NoiseTest {
+                copies: 100,
+                max_move_atr_fraction: 0.25,
+                share_of_prices: 0.5,
+                original_sharpe: Some(2.0),
+                p5_sharpe: 2.0 * kept,
+                median_sharpe: 2.0,
+                kept: Some(kept),
+            }),
+            shifted_bars: Some(ShiftedBarsTest {
+                original_sharpe: Some(1.0),
+                variants: vec![(1, shifted)],
+                kept: Some(shifted),
+            }),
+            degraded_execution: Some(DegradedExecutionTest {
+                paths: 1_000,
+                extra_slippage_bps: 5.0,
+                missed_entry_pct: 10.0,
+                trades: 20,
+                p5_return: degraded,
+                median_return: degraded,
+            }),
+            without_best_trades: Some(WithoutBestTradesTest {
+                trades: 20,
+                removed: 1,
+                total_return: 0.1,
+                total_return_without_best: without,
+            }),
+        }
+    }
+
+    #[test]
+    fn perturbation_checks_pass_at_their_thresholds_and_fail_below() {
+        let rules = GateRules::default();
+        let at = perturbation_checks(&rules, &figures(0.5, 0.5, 0.0, 0.0));
+        assert!(at.iter().all(|check| check.passed), "{at:?}");
+        let below = perturbation_checks(&rules, &figures(0.49, 0.49, -1e-9, -1e-9));
+        assert!(below.iter().all(|check| !check.passed), "{below:?}");
+        let none = Perturbations {
+            noise: None,
+            shifted_bars: None,
+            degraded_execution: None,
+            without_best_trades: None,
+        };
+        let missing = perturbation_checks(&rules, &none);
+        assert_eq!(missing.len(), 4);
+        assert!(
+            missing
+                .iter()
+                .all(|check| !check.passed && check.value.is_none())
+        );
+    }
+
+    #[test]
+    fn perturbation_settings_out_of_range_name_their_field() {
+        let bad = GateRules {
+            noise_copies: 0,
+            ..GateRules::default()
+        };
+        let message = bad.validate_perturbations().unwrap_err().to_string();
+        assert!(message.contains("gate.noise_copies"), "{message}");
+        let bad = GateRules {
+            without_best_trades_pct: 100.0,
+            ..GateRules::default()
+        };
+        let message = bad.validate_perturbations().unwrap_err().to_string();
+        assert!(
+            message.contains("gate.without_best_trades_pct"),
+            "{message}"
+        );
+        assert!(GateRules::default().validate_perturbations().is_ok());
     }
 }

@@ -178,6 +178,55 @@ pub struct PortfolioFile {
     pub candidates: Vec<PortfolioCandidate>,
 }
 
+fn percent(value: Option<f64>) -> String {
+    value.map_or("-".to_string(), |value| format!("{:+.2}%", value * 100.0))
+}
+
+impl DailyMetrics {
+    /// `return +1.23% sharpe 0.87 max drawdown -4.56% (250 days)`.
+    pub fn describe(&self) -> String {
+        format!(
+            "return {} sharpe {} max drawdown {} ({} days)",
+            percent(self.total_return),
+            self.sharpe
+                .map_or("-".to_string(), |value| format!("{value:.2}")),
+            percent(self.max_drawdown),
+            self.days
+        )
+    }
+}
+
+impl PortfolioFile {
+    /// The terminal's lines: each member's weight, name, run, validation and holdout figures, then
+    /// the portfolio's.
+    pub fn describe(&self) -> String {
+        let mut text = format!(
+            "Portfolio of {} of {} champions ({}; largest pairwise correlation {}):\n",
+            self.members.len(),
+            self.candidates.len(),
+            self.weighting.name(),
+            self.max_pairwise_correlation
+                .map_or("-".to_string(), |value| format!("{value:.3}"))
+        );
+        for member in &self.members {
+            text.push_str(&format!(
+                "  {:.1}% {} ({})\n    validation {}\n    holdout    {}\n",
+                member.weight * 100.0,
+                member.champion.name,
+                member.run,
+                member.validation.describe(),
+                member.holdout.describe()
+            ));
+        }
+        text.push_str(&format!(
+            "  portfolio\n    validation {}\n    holdout    {} (never used to choose)\n",
+            self.validation.describe(),
+            self.holdout.describe()
+        ));
+        text
+    }
+}
+
 /// The JSON Schema of [`PortfolioFile`], pretty-printed (what `schemas/portfolio.schema.json`
 /// holds).
 pub fn portfolio_file_schema() -> String {
