@@ -71,39 +71,109 @@ pub struct BacktestArgs {
 }
 
 /// Costs, fill convention and capital: shared by `gauntlet backtest` and `gauntlet paper`, so both
-/// default to the same trading conditions.
+/// default to the same trading conditions. A flag left out is `None`: the defaults below, or for
+/// `gauntlet paper` on a champion file, the champion's own (what it was bred and judged with).
 #[derive(Debug, Clone, clap::Args)]
 pub struct TradingArgs {
-    /// Commission per side, basis points of traded value.
-    #[arg(long, default_value_t = 10.0, value_name = "N")]
-    pub commission_bps: f64,
-    /// Full bid-ask spread, basis points (half is paid on each fill).
-    #[arg(long, default_value_t = 0.0, value_name = "N")]
-    pub spread_bps: f64,
-    /// Slippage per fill, basis points, against us.
-    #[arg(long, default_value_t = 5.0, value_name = "N")]
-    pub slippage_bps: f64,
-    /// When orders fill: next_open (default) or close (the signal bar's close, as vectorbt).
-    #[arg(long, default_value = "next_open", value_name = "next_open|close")]
-    pub fill: FillConvention,
-    /// Starting capital, quote currency.
-    #[arg(long, default_value_t = 100_000.0, value_name = "X")]
-    pub capital: f64,
+    /// Commission per side, basis points of traded value [default: 10, or the champion's].
+    #[arg(long, value_name = "N")]
+    pub commission_bps: Option<f64>,
+    /// Full bid-ask spread, basis points (half is paid on each fill) [default: 0, or the
+    /// champion's].
+    #[arg(long, value_name = "N")]
+    pub spread_bps: Option<f64>,
+    /// Slippage per fill, basis points, against us [default: 5, or the champion's].
+    #[arg(long, value_name = "N")]
+    pub slippage_bps: Option<f64>,
+    /// When orders fill: next_open or close (the signal bar's close, as vectorbt) [default:
+    /// next_open, or the champion's].
+    #[arg(long, value_name = "next_open|close")]
+    pub fill: Option<FillConvention>,
+    /// Starting capital, quote currency [default: 100000, or the champion's].
+    #[arg(long, value_name = "X")]
+    pub capital: Option<f64>,
     /// Bars per year for files (catalog datasets state their own), 1 to 527040; default 252.
     #[arg(long, value_name = "N", value_parser = gauntlet_core::bars_per_year_number)]
     pub bars_per_year: Option<f64>,
 }
 
+/// The trading conditions a champion file records: what it was bred and judged with.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ChampionTrading {
+    /// Commission per side, basis points.
+    pub commission_bps: f64,
+    /// Full bid-ask spread, basis points.
+    pub spread_bps: f64,
+    /// Slippage per fill, basis points.
+    pub slippage_bps: f64,
+    /// When orders fill.
+    pub fill: FillConvention,
+    /// Starting capital, quote currency.
+    pub capital: f64,
+}
+
+impl ChampionTrading {
+    /// Gauntlet's defaults when no champion says otherwise: 10 bps commission, no spread, 5 bps
+    /// slippage, fills at the next open, 100,000 of capital.
+    pub const DEFAULT: Self = Self {
+        commission_bps: 10.0,
+        spread_bps: 0.0,
+        slippage_bps: 5.0,
+        fill: FillConvention::NextOpen,
+        capital: 100_000.0,
+    };
+}
+
 impl TradingArgs {
-    /// The backtest settings, with `bars_per_year` where the flag is absent.
+    /// The backtest settings, with `bars_per_year` where the flag is absent and Gauntlet's
+    /// defaults for the other absent flags.
     pub fn config(&self, close_at_end: bool, bars_per_year: f64) -> BacktestConfig {
-        BacktestConfig {
-            initial_capital: self.capital,
-            costs: CostModel::bps(self.commission_bps, self.spread_bps, self.slippage_bps),
-            fill: self.fill,
+        self.config_over(&ChampionTrading::DEFAULT, close_at_end, bars_per_year)
+            .0
+    }
+
+    /// The backtest settings over `base` (a champion's own conditions): each flag given replaces
+    /// its value, and is named in the returned notes (`--fill close overrides the champion's
+    /// next_open`).
+    pub fn config_over(
+        &self,
+        base: &ChampionTrading,
+        close_at_end: bool,
+        bars_per_year: f64,
+    ) -> (BacktestConfig, Vec<String>) {
+        let mut notes = Vec::new();
+        let mut pick = |flag: &str, given: Option<f64>, own: f64| match given {
+            Some(value) if value != own => {
+                notes.push(format!("--{flag} {value} overrides the champion's {own}"));
+                value
+            }
+            Some(value) => value,
+            None => own,
+        };
+        let commission = pick("commission-bps", self.commission_bps, base.commission_bps);
+        let spread = pick("spread-bps", self.spread_bps, base.spread_bps);
+        let slippage = pick("slippage-bps", self.slippage_bps, base.slippage_bps);
+        let capital = pick("capital", self.capital, base.capital);
+        let fill = match self.fill {
+            Some(fill) if fill != base.fill => {
+                notes.push(format!(
+                    "--fill {} overrides the champion's {}",
+                    fill.name(),
+                    base.fill.name()
+                ));
+                fill
+            }
+            Some(fill) => fill,
+            None => base.fill,
+        };
+        let config = BacktestConfig {
+            initial_capital: capital,
+            costs: CostModel::bps(commission, spread, slippage),
+            fill,
             close_at_end,
             bars_per_year,
-        }
+        };
+        (config, notes)
     }
 }
 
@@ -121,16 +191,25 @@ fn load_markets(arguments: &BacktestArgs, datasets_dir: &Path) -> Result<Vec<Nam
         to,
     )?;
     let trading = &arguments.trading;
+    // A champion file is backtested with the costs and fill it was bred with (as `paper`).
+    let champion = match &arguments.genome {
+        Some(genome) => champion_trading(genome)?,
+        None => None,
+    };
+    let base = champion.unwrap_or(ChampionTrading::DEFAULT);
     Ok(files
         .into_iter()
         .map(|named| NamedMarket {
-            config: trading.config(
-                !arguments.keep_open_at_end,
-                named
-                    .bars_per_year
-                    .or(trading.bars_per_year)
-                    .unwrap_or(252.0),
-            ),
+            config: trading
+                .config_over(
+                    &base,
+                    !arguments.keep_open_at_end,
+                    named
+                        .bars_per_year
+                        .or(trading.bars_per_year)
+                        .unwrap_or(252.0),
+                )
+                .0,
             market: Market::new(named.symbol, named.series),
             name: named.name,
         })
@@ -180,9 +259,9 @@ pub fn run(arguments: BacktestArgs, datasets_dir: &Path) -> Result<()> {
         let output = BacktestOutput {
             genome: genome.name.clone(),
             rules: genome.describe(),
-            fill: arguments.trading.fill,
+            fill: markets[0].config.fill,
             costs: markets[0].config.costs,
-            capital: arguments.trading.capital,
+            capital: markets[0].config.initial_capital,
             datasets: reports,
         };
         println!("{}", serde_json::to_string_pretty(&output)?);
@@ -227,4 +306,50 @@ fn print_report(report: &BacktestReport) {
     }
     println!("{table}");
     println!("{}", report.order_counts());
+}
+
+/// The trading conditions recorded in `path` when it is a champion file (`gauntlet export`'s JSON
+/// or a run's `champions/<category>.json`), `None` for a plain genome file.
+///
+/// # Errors
+/// When the file names a `provenance` whose costs or fill cannot be read.
+pub fn champion_trading(path: &Path) -> Result<Option<ChampionTrading>> {
+    let text = gauntlet_core::read_regular_file(path)
+        .with_context(|| format!("cannot read the genome {}", path.display()))?;
+    let Ok(value) = serde_json::from_str::<serde_json::Value>(&text) else {
+        return Ok(None); // read_genome already said what is wrong with it
+    };
+    let Some(provenance) = value.get("provenance") else {
+        return Ok(None);
+    };
+    let read = |pointer: &str| {
+        provenance
+            .pointer(pointer)
+            .and_then(serde_json::Value::as_f64)
+            .with_context(|| {
+                format!(
+                    "{}: the champion's provenance{} is missing or not a number",
+                    path.display(),
+                    pointer.replace('/', ".")
+                )
+            })
+    };
+    let fill = provenance
+        .get("fill")
+        .and_then(serde_json::Value::as_str)
+        .with_context(|| {
+            format!(
+                "{}: the champion's provenance.fill is missing",
+                path.display()
+            )
+        })?;
+    Ok(Some(ChampionTrading {
+        commission_bps: read("/costs/commission_bps")?,
+        spread_bps: read("/costs/spread_bps")?,
+        slippage_bps: read("/costs/slippage_bps")?,
+        fill: fill
+            .parse()
+            .map_err(|error| anyhow::anyhow!("{}: provenance.fill: {error}", path.display()))?,
+        capital: read("/costs/initial_capital")?,
+    }))
 }

@@ -71,16 +71,34 @@ pub fn run(arguments: PaperArgs, datasets_dir: &Path) -> Result<()> {
         .clone()
         .or(default_symbol)
         .unwrap_or_else(|| "feed".into());
+    // A champion file trades with the costs and fill it was bred and judged with; a flag given
+    // replaces one of them, and says so.
+    let champion = crate::backtest_command::champion_trading(&arguments.genome)?;
+    let (config, notes) = arguments.trading.config_over(
+        champion
+            .as_ref()
+            .unwrap_or(&crate::backtest_command::ChampionTrading::DEFAULT),
+        arguments.flatten_on_exit,
+        arguments
+            .trading
+            .bars_per_year
+            .or(catalog_bars_per_year)
+            .unwrap_or(252.0),
+    );
+    if let Some(own) = &champion {
+        eprintln!(
+            "trading as the champion was bred: commission {} bps, spread {} bps, slippage {} bps, fills at {}, capital {}",
+            own.commission_bps,
+            own.spread_bps,
+            own.slippage_bps,
+            own.fill.name(),
+            own.capital
+        );
+        notes.iter().for_each(|note| eprintln!("note: {note}"));
+    }
     let settings = PaperSettings {
         symbol,
-        config: arguments.trading.config(
-            arguments.flatten_on_exit,
-            arguments
-                .trading
-                .bars_per_year
-                .or(catalog_bars_per_year)
-                .unwrap_or(252.0),
-        ),
+        config,
         flatten_on_exit: arguments.flatten_on_exit,
         speed: arguments.speed,
         state_dir: arguments.state.clone(),

@@ -193,6 +193,30 @@ fn kill_and_resume(folder: &Path, config: &Path, name: &str) {
     text.push_str("{\"id\":\"written after the checkpoint\"");
     std::fs::write(&log, text).unwrap();
 
+    // An edited config.toml, or a checkpoint copied from another run, is refused, naming what
+    // changed, and touches nothing.
+    let resume_refused = |needle: &str| {
+        let output = gauntlet(&["evolve", "--resume", killed.to_str().unwrap(), "--quiet"]);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains(needle), "'{needle}' not in {stderr}");
+    };
+    let config_path = killed.join("config.toml");
+    let original = std::fs::read_to_string(&config_path).unwrap();
+    let seed_line = original
+        .lines()
+        .find(|line| line.starts_with("seed = "))
+        .unwrap();
+    let edited = original.replacen(seed_line, "seed = 4242", 1);
+    std::fs::write(&config_path, &edited).unwrap();
+    resume_refused("was edited after the run started (seed changed)");
+    std::fs::write(&config_path, &original).unwrap();
+    let state_path = killed.join("checkpoint/state.json");
+    let own_state = std::fs::read(&state_path).unwrap();
+    std::fs::copy(straight.join("checkpoint/state.json"), &state_path).unwrap();
+    resume_refused("is another run's checkpoint");
+    std::fs::write(&state_path, own_state).unwrap();
+
     let stdout = ok(&gauntlet(&[
         "evolve",
         "--resume",

@@ -186,6 +186,10 @@ fn hostile_sizes_are_refused_before_any_work() {
             "gate.monte_carlo_paths",
         ),
         ("[gate]\npbo_trials = 100000000\n", "gate.pbo_trials"),
+        (
+            "[gate]\ndata_snooping_draws = 1000001\n",
+            "gate.data_snooping_draws",
+        ),
         ("[plateau]\nneighbours = 100000\n", "plateau.neighbours"),
     ] {
         let config = common::small_experiment(folder.path(), "sizes", 1, 2, 24, &["sp500-1d"]);

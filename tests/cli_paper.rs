@@ -520,3 +520,74 @@ fn sigterm_finishes_the_bar_saves_and_resumes() {
         std::fs::read_to_string(&whole).unwrap()
     );
 }
+
+#[test]
+fn a_champion_trades_with_the_costs_and_fill_it_was_bred_with_unless_a_flag_says_otherwise() {
+    let folder = tempfile::tempdir().unwrap();
+    // The bundled champion file records commission 5, spread 2, slippage 1 bps and next_open
+    // fills (its provenance), where Gauntlet's defaults are 10, 0 and 5 bps.
+    let champion = repository().join("genomes/champions/quickstart-monthly_performance.json");
+    let champion = champion.to_str().unwrap();
+    let paper = |extra: &[&str], name: &str| {
+        let journal_path = folder.path().join(format!("{name}.jsonl"));
+        let mut arguments = vec![
+            "paper",
+            "--genome",
+            champion,
+            "--feed",
+            "sp500-1d",
+            "--flatten-on-exit",
+            "--journal",
+            journal_path.to_str().unwrap(),
+        ];
+        arguments.extend_from_slice(extra);
+        let output = command(&arguments).output().unwrap();
+        let stdout = ok(&output);
+        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+        (final_equity(&journal(&journal_path)), stdout, stderr)
+    };
+    let backtest_equity = |costs: [&str; 3]| {
+        let output: serde_json::Value = serde_json::from_str(&gauntlet(&[
+            "backtest",
+            "--genome",
+            champion,
+            "--dataset",
+            "sp500-1d",
+            "--commission-bps",
+            costs[0],
+            "--spread-bps",
+            costs[1],
+            "--slippage-bps",
+            costs[2],
+            "--json",
+        ]))
+        .unwrap();
+        output["datasets"][0]["metrics"]["final_equity"]
+            .as_f64()
+            .unwrap()
+    };
+    let (own, _, said) = paper(&[], "own");
+    assert!(
+        said.contains("commission 5 bps, spread 2 bps, slippage 1 bps, fills at next_open"),
+        "{said}"
+    );
+    assert_eq!(own, backtest_equity(["5", "2", "1"]));
+    let defaults = backtest_equity(["10", "0", "5"]);
+    assert_ne!(own, defaults, "the costs must matter on this champion");
+    let (overridden, _, said) = paper(
+        &[
+            "--commission-bps",
+            "10",
+            "--spread-bps",
+            "0",
+            "--slippage-bps",
+            "5",
+        ],
+        "overridden",
+    );
+    assert!(
+        said.contains("--commission-bps 10 overrides the champion's 5"),
+        "{said}"
+    );
+    assert_eq!(overridden, defaults);
+}

@@ -53,6 +53,10 @@ pub enum Purpose {
     /// The permutation test of the whole search (to come): permutation `p` of symbol `s`'s bars
     /// on generation 0, island `s`, index `p`.
     PermutationTest,
+    /// The stationary bootstrap of a run's data-snooping tests (White's Reality Check and
+    /// Hansen's SPA of its champion candidates against buy-and-hold): one stream on generation 0,
+    /// island 0, index 0, every draw taken from it in draw order.
+    DataSnooping,
     /// The validation gate's degraded-execution test: path `p` of missed entries on generation 0,
     /// island 0, index `p`.
     DegradedExecution,
@@ -60,13 +64,14 @@ pub enum Purpose {
 
 impl Purpose {
     /// Every purpose, in stream-number order.
-    pub const ALL: [Purpose; 7] = [
+    pub const ALL: [Purpose; 8] = [
         Purpose::Breeding,
         Purpose::RandomBaseline,
         Purpose::PlateauNeighbours,
         Purpose::MonteCarlo,
         Purpose::NoiseTest,
         Purpose::PermutationTest,
+        Purpose::DataSnooping,
         Purpose::DegradedExecution,
     ];
 
@@ -79,7 +84,8 @@ impl Purpose {
             Purpose::MonteCarlo => 3,
             Purpose::NoiseTest => 4,
             Purpose::PermutationTest => 5,
-            Purpose::DegradedExecution => 6,
+            Purpose::DataSnooping => 6,
+            Purpose::DegradedExecution => 7,
         }
     }
 }

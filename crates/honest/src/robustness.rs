@@ -80,6 +80,11 @@ pub struct GateRules {
     pub without_best_trades_pct: f64,
     /// Lowest total return of the validation trades without the best ones, a fraction.
     pub min_return_without_best_trades: f64,
+    /// Stationary-bootstrap draws of the run's data-snooping tests (White's Reality Check and
+    /// Hansen's SPA of the champion candidates against buy-and-hold on validation): 0 to
+    /// `gauntlet_stats::data_snooping::MAX_BOOTSTRAP_DRAWS`, 0 switching the tests off; 10,000
+    /// (the default) pins a p-value near 0.05 to about ±0.004.
+    pub data_snooping_draws: usize,
 }
 
 /// Most degraded-execution paths a gate may ask for (as the Monte Carlo paths' order of magnitude).
@@ -110,6 +115,7 @@ impl Default for GateRules {
             min_degraded_p5_return: 0.0,
             without_best_trades_pct: 5.0,
             min_return_without_best_trades: 0.0,
+            data_snooping_draws: 10_000,
         }
     }
 }

@@ -19,7 +19,7 @@ use crate::error::JobError;
 use crate::shard::Shard;
 use gauntlet_run::tables::{WalkForwardRow, write_rows};
 use gauntlet_run::{CHECKPOINT_STATE, Observer, RunOutcome, prepare, resume, start};
-use gauntlet_run::{Experiment, WalkForward};
+use gauntlet_run::{Experiment, MAX_WALK_FORWARD_WINDOWS, WalkForward};
 use gauntlet_run::{RunFolder, RunStatus, WalkForwardSummary, WindowOutcome, WindowPlan};
 use gauntlet_tournament::Part;
 
@@ -100,7 +100,28 @@ pub fn run_walk_forward(
             end = end.min(last.millis() + entry.interval.nominal_millis().max(1));
         }
     }
-    let plans = plan_windows(&walk, first, end);
+    // One more than the bound is planned at most, so a tiny step over decades costs nothing.
+    let plans = plan_windows(
+        &WalkForward {
+            max_windows: Some(
+                walk.max_windows
+                    .unwrap_or(MAX_WALK_FORWARD_WINDOWS + 1)
+                    .min(MAX_WALK_FORWARD_WINDOWS + 1),
+            ),
+            ..walk
+        },
+        first,
+        end,
+    );
+    if plans.len() > MAX_WALK_FORWARD_WINDOWS as usize {
+        return Err(JobError::Config {
+            field: "walk_forward".into(),
+            message: format!(
+                "the data and step_days ({} days) make more than {MAX_WALK_FORWARD_WINDOWS} windows, each a whole run: use a longer step_days or set max_windows",
+                walk.step_days.unwrap_or(walk.out_of_sample_days)
+            ),
+        });
+    }
     if plans.is_empty() {
         return Err(JobError::Config {
             field: "walk_forward".into(),
@@ -318,5 +339,21 @@ mod tests {
                 .iter()
                 .all(|plan| plan.validation_start % DAY_MS == 0)
         );
+    }
+
+    #[test]
+    fn a_one_day_step_over_decades_plans_one_window_past_the_bound_and_no_more() {
+        // 1-day windows over 50 years would be 18,262 runs; planning stops at the bound plus one.
+        let daily = WalkForward {
+            in_sample_days: 1,
+            out_of_sample_days: 1,
+            step_days: None,
+            anchored: false,
+            validation_share: 0.2,
+            max_windows: Some(MAX_WALK_FORWARD_WINDOWS + 1),
+        };
+        let plans = plan_windows(&daily, 0, 50 * 365 * DAY_MS);
+        assert_eq!(plans.len(), 1_001);
+        assert_eq!(plans[1_000].out_of_sample_start, 1_001 * DAY_MS);
     }
 }

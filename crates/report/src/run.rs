@@ -346,6 +346,40 @@ fn summary(manifest: &RunManifest, experiment: &Experiment) -> Vec<(String, Stri
             ),
         );
     }
+    if let Some(snooping) = &manifest.data_snooping {
+        push(
+            "Reality Check and SPA against buy-and-hold",
+            match &snooping.test {
+                Some(test) => format!(
+                    "White's Reality Check p = {:.3}; Hansen's SPA p = {} (lower {}, upper {}); best of {} candidates {:+.4}% a bar over buy-and-hold on validation; {} stationary-bootstrap draws, mean block {} bars",
+                    test.reality_check.p_value,
+                    show(
+                        Some(test.spa.consistent).filter(|value| !value.is_nan()),
+                        Style::Decimal
+                    ),
+                    show(
+                        Some(test.spa.lower).filter(|value| !value.is_nan()),
+                        Style::Decimal
+                    ),
+                    show(
+                        Some(test.spa.upper).filter(|value| !value.is_nan()),
+                        Style::Decimal
+                    ),
+                    test.candidates,
+                    test.reality_check.statistic * 100.0,
+                    test.draws,
+                    test.mean_block_length
+                ),
+                None => format!(
+                    "not run: {}",
+                    snooping
+                        .skipped_because
+                        .as_deref()
+                        .unwrap_or("no reason recorded")
+                ),
+            },
+        );
+    }
     push("Gauntlet version", manifest.gauntlet_version.clone());
     rows
 }

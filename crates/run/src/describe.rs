@@ -101,6 +101,9 @@ impl RunSummary {
         for (category, sentence) in &verdict.champions {
             let _ = writeln!(text, "  {category}: {sentence}");
         }
+        if let Some(sentence) = &verdict.against_buy_and_hold {
+            let _ = writeln!(text, "  buy-and-hold: {sentence}");
+        }
         let _ = writeln!(text, "Next: {}", verdict.next_step);
         text
     }

@@ -106,7 +106,8 @@ pub struct WalkForward {
     /// Length of each out-of-sample window, days.
     pub out_of_sample_days: u32,
     /// Days between window starts (default: the out-of-sample length, so out-of-sample windows
-    /// tile without overlap).
+    /// tile without overlap); at least `out_of_sample_days` (larger leaves gaps between
+    /// out-of-sample windows, which the stitched record skips).
     #[serde(default)]
     pub step_days: Option<u32>,
     /// Anchored: every in-sample window starts at the beginning (and grows); rolling otherwise.
@@ -115,10 +116,15 @@ pub struct WalkForward {
     /// Share of each in-sample window used as its validation part (choosing the champion).
     #[serde(default = "validation_share")]
     pub validation_share: f64,
-    /// Most windows to run (from the first).
+    /// Most windows to run (from the first), 1 to [`MAX_WALK_FORWARD_WINDOWS`].
     #[serde(default)]
     pub max_windows: Option<u32>,
 }
+
+/// The most windows a walk-forward may have (`max_windows`, and the windows the data and
+/// `step_days` make): each window is a whole evolution run with its own folder, so a step of one day
+/// over decades (thousands of runs, gigabytes) is refused before any work.
+pub const MAX_WALK_FORWARD_WINDOWS: u32 = 1_000;
 
 fn validation_share() -> f64 {
     0.2
@@ -536,6 +542,16 @@ impl Experiment {
         {
             return fail(&field, message);
         }
+        let max_draws = gauntlet_stats::data_snooping::MAX_BOOTSTRAP_DRAWS;
+        if gate.data_snooping_draws > max_draws {
+            return fail(
+                "gate.data_snooping_draws",
+                format!(
+                    "must be 0 (off) to {max_draws}, got {}",
+                    gate.data_snooping_draws
+                ),
+            );
+        }
         let max_paths = gauntlet_stats::monte_carlo::MAX_PATHS;
         if !(1..=max_paths).contains(&gate.monte_carlo_paths) {
             return fail(
@@ -553,8 +569,27 @@ impl Experiment {
                     "must be at least 1".into(),
                 );
             }
-            if walk.step_days == Some(0) {
-                return fail("walk_forward.step_days", "must be at least 1".into());
+            if let Some(step) = walk.step_days
+                && step < walk.out_of_sample_days
+            {
+                // Overlapping out-of-sample windows would put some days in the stitched
+                // out-of-sample record twice (walk_forward.parquet ran backwards and compounded
+                // days up to 3x, #30).
+                return fail(
+                    "walk_forward.step_days",
+                    format!(
+                        "must be at least out_of_sample_days ({}), got {step}: overlapping out-of-sample windows would count days twice when stitched",
+                        walk.out_of_sample_days
+                    ),
+                );
+            }
+            if let Some(count) = walk.max_windows
+                && !(1..=MAX_WALK_FORWARD_WINDOWS).contains(&count)
+            {
+                return fail(
+                    "walk_forward.max_windows",
+                    format!("must be 1 to {MAX_WALK_FORWARD_WINDOWS}, got {count}"),
+                );
             }
             if !(walk.validation_share > 0.0 && walk.validation_share < 1.0) {
                 return fail(

@@ -11,7 +11,7 @@ use gauntlet_honest::robustness::{run_overfitting, sample_trials, trial_returns}
 use gauntlet_tournament::objectives::Measure;
 use gauntlet_tournament::{Category, Universe};
 
-use crate::champions::choose_champions;
+use crate::champions::{champion_candidates, choose_champions};
 use crate::chance::against_chance;
 use crate::checkpoint::{Logs, RunState};
 use crate::error::RunError;
@@ -20,6 +20,7 @@ use crate::observer::Observer;
 use crate::outputs::write_champions_table;
 use crate::problem::TradingProblem;
 use crate::run_folder::{Champion, ChanceComparison, RunStatus, RunVerdict};
+use crate::snooping::{DataSnoopingSummary, data_snooping};
 use crate::verdict::run_verdict;
 
 /// What a finished run reports.
@@ -35,6 +36,8 @@ pub struct RunSummary {
     pub chance: ChanceComparison,
     /// The plain verdict.
     pub verdict: RunVerdict,
+    /// White's Reality Check and Hansen's SPA of the champion candidates against buy-and-hold.
+    pub data_snooping: DataSnoopingSummary,
     /// Genomes scored.
     pub evaluations: u64,
     /// Seconds of evolving (including time before a resume).
@@ -94,20 +97,24 @@ pub(crate) fn finish(
         neighbour_evaluations,
         observer,
     )?;
-    let verdict = run_verdict(
+    observer
+        .phase("Reality Check and SPA: the champion candidates against buy-and-hold on validation");
+    let snooping = data_snooping(state, universe, &champion_candidates(state));
+    let mut verdict = run_verdict(
         folder,
         state.experiment.category,
         &champions,
         &chance,
         &overfitting,
     );
+    verdict.against_buy_and_hold = Some(snooping.sentence());
     write_manifest(
         folder,
         state,
         universe,
         RunStatus::Finished,
         Some((&champions, &overfitting)),
-        Some((&chance, &verdict)),
+        Some((&chance, &verdict, &snooping)),
     )?;
     Ok(RunSummary {
         folder: folder.to_path_buf(),
@@ -115,6 +122,7 @@ pub(crate) fn finish(
         champions,
         chance,
         verdict,
+        data_snooping: snooping,
         evaluations: state.evolution.evaluations,
         seconds: state.seconds[0],
         finishing_seconds: finishing.elapsed().as_secs_f64(),

@@ -132,6 +132,7 @@ pub fn resume(
         path: state_path.clone(),
         message: format!("unreadable checkpoint: {error}"),
     })?;
+    check_checkpoint_belongs(folder, &state)?;
     observer.phase("checking the experiment and loading data");
     let (universe, datasets) = prepare(&state.experiment, catalog)?;
     for (now, then) in datasets.iter().zip(&state.datasets) {
@@ -147,6 +148,70 @@ pub fn resume(
     }
     let logs = Logs::read(folder, state.committed)?;
     evolve(state, logs, &universe, folder, observer, stop)
+}
+
+/// Refuses to resume when the folder's `config.toml` no longer says what the checkpoint ran (an
+/// edited seed would be ignored while the report showed it), naming the changed settings, or when
+/// the checkpoint is another run's (its start time differs from `run.json`'s).
+fn check_checkpoint_belongs(folder: &Path, state: &RunState) -> Result<(), RunError> {
+    let run_folder = RunFolder::new(folder);
+    if run_folder.config_path().is_file() {
+        let config = run_folder.read_experiment()?;
+        let changed = changed_settings(
+            &serde_json::to_value(&state.experiment).unwrap_or_default(),
+            &serde_json::to_value(&config).unwrap_or_default(),
+            "",
+        );
+        if !changed.is_empty() {
+            return Err(RunError::RunFolder {
+                path: run_folder.config_path(),
+                message: format!(
+                    "was edited after the run started ({} changed); a run resumes with the settings it started with: undo the edit, or start a new run with the edited file as --config",
+                    changed.join(", ")
+                ),
+            });
+        }
+    }
+    if run_folder.manifest_path().is_file() {
+        let manifest = run_folder.read_manifest()?;
+        if manifest.started_at != state.started_at || manifest.seed != state.experiment.seed {
+            return Err(RunError::RunFolder {
+                path: folder.join(CHECKPOINT_STATE),
+                message: format!(
+                    "is another run's checkpoint (started {} with seed {}; run.json: started {} with seed {}); resuming would mix two runs",
+                    state.started_at, state.experiment.seed, manifest.started_at, manifest.seed
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The dotted paths (`population.size`, `seed`) where `then` and `now` differ.
+fn changed_settings(then: &serde_json::Value, now: &serde_json::Value, at: &str) -> Vec<String> {
+    use serde_json::Value;
+    match (then, now) {
+        (Value::Object(left), Value::Object(right)) => {
+            let keys: std::collections::BTreeSet<&String> =
+                left.keys().chain(right.keys()).collect();
+            keys.into_iter()
+                .flat_map(|key| {
+                    let path = if at.is_empty() {
+                        key.clone()
+                    } else {
+                        format!("{at}.{key}")
+                    };
+                    changed_settings(
+                        left.get(key).unwrap_or(&Value::Null),
+                        right.get(key).unwrap_or(&Value::Null),
+                        &path,
+                    )
+                })
+                .collect()
+        }
+        _ if then == now => Vec::new(),
+        _ => vec![at.to_string()],
+    }
 }
 
 /// The generations loop, then the run's finish ([`finish`]).

@@ -27,6 +27,7 @@ mod outputs;
 mod prepare;
 mod problem;
 mod run_folder;
+mod snooping;
 pub mod tables;
 mod verdict;
 
@@ -34,8 +35,8 @@ pub use chance::random_baseline_stream;
 pub use checkpoint::{CHECKPOINT_STATE, GenerationRow, LeaderboardEntry, RunState};
 pub use error::RunError;
 pub use experiment::{
-    Experiment, MAX_PBO_TRIALS, Overrides, PopulationSettings, QUICKSTART_TOML, WalkForward,
-    next_run_folder,
+    Experiment, MAX_PBO_TRIALS, MAX_WALK_FORWARD_WINDOWS, Overrides, PopulationSettings,
+    QUICKSTART_TOML, WalkForward, next_run_folder,
 };
 pub use finish::RunSummary;
 pub use folder_lock::{FOLDER_LOCK_FILE, FolderLock, holds_nothing_but_its_lock};
@@ -49,3 +50,4 @@ pub use run_folder::{
     RunStatus, RunTimings, RunVerdict, STUDY_FILE, Study, StudySeed, WALK_FORWARD_FILE,
     WALK_FORWARD_TABLE, WalkForwardSummary, WindowOutcome, WindowPlan,
 };
+pub use snooping::{DataSnoopingSummary, SymbolPooling};

@@ -12,6 +12,7 @@ use crate::run_folder::{
     CHAMPIONS_FOLDER, ChanceComparison, ManifestChampion, RunFolder, RunManifest, RunStatus,
     RunVerdict,
 };
+use crate::snooping::DataSnoopingSummary;
 
 /// Writes `run.json`.
 pub(crate) fn write_manifest(
@@ -20,7 +21,7 @@ pub(crate) fn write_manifest(
     universe: &Universe,
     status: RunStatus,
     finished: Option<(&[Champion], &RunOverfitting)>,
-    ending: Option<(&ChanceComparison, &RunVerdict)>,
+    ending: Option<(&ChanceComparison, &RunVerdict, &DataSnoopingSummary)>,
 ) -> Result<(), RunError> {
     let experiment = &state.experiment;
     let [seconds, scoring] = state.seconds;
@@ -56,8 +57,9 @@ pub(crate) fn write_manifest(
         },
         system_capital: state.capital.system_capital(),
         capital_withdrawn: state.capital.withdrawn,
-        evolution_vs_chance: ending.map(|(chance, _)| chance.clone()),
-        verdict: ending.map(|(_, verdict)| verdict.clone()),
+        evolution_vs_chance: ending.map(|(chance, _, _)| chance.clone()),
+        verdict: ending.map(|(_, verdict, _)| verdict.clone()),
+        data_snooping: ending.map(|(_, _, snooping)| snooping.clone()),
         trials: state.evolution.evaluations,
         probability_of_backtest_overfitting: finished.map(|(_, overfitting)| overfitting.clone()),
         champions: finished.map(|(champions, _)| {

@@ -176,6 +176,10 @@ pub struct RunVerdict {
     pub passed_gate: Vec<Category>,
     /// What to do next: a command that will work, or what to change in the experiment.
     pub next_step: String,
+    /// The data-snooping tests against buy-and-hold, one sentence (absent in folders written
+    /// before Gauntlet ran them).
+    #[serde(default)]
+    pub against_buy_and_hold: Option<String>,
 }
 
 /// One seed of a study: its run's champion and random search's pick, on validation and holdout.
@@ -453,6 +457,11 @@ pub struct RunManifest {
     pub verdict: Option<RunVerdict>,
     /// When the file was last written.
     pub updated_at: String,
+    /// White's Reality Check and Hansen's SPA of the champion candidates against buy-and-hold on
+    /// validation (`None` until the run finishes, and in folders written before Gauntlet ran
+    /// them).
+    #[serde(default)]
+    pub data_snooping: Option<crate::snooping::DataSnoopingSummary>,
 }
 
 /// Folders written before Gauntlet ran on clusters ran in one process.

@@ -28,6 +28,33 @@ fn figure(value: Option<f64>) -> String {
     value.map_or("none eligible".into(), |value| format!("{value:.4}"))
 }
 
+/// How a champion did against buy-and-hold of the same symbols on the holdout: the information
+/// ratio (annualised mean of the per-bar return difference over its standard deviation) and
+/// Jensen's alpha (annualised), each the mean over symbols of `gauntlet_stats::benchmark`'s
+/// figures (empyrical's definitions), with the share of symbols where the information ratio is
+/// positive.
+pub(crate) fn against_buy_and_hold(champion: &Champion) -> String {
+    let summary = &champion.holdout.summary;
+    let value = |name: &str| summary.get(name).copied().flatten();
+    let ratios: Vec<f64> = champion
+        .holdout
+        .symbols
+        .iter()
+        .map(|symbol| symbol.information_ratio)
+        .filter(|ratio| !ratio.is_nan())
+        .collect();
+    let beating = ratios.iter().filter(|&&ratio| ratio > 0.0).count();
+    format!(
+        "holdout against buy-and-hold: information ratio {}, alpha {} a year (means over symbols), ahead on {beating} of {} symbols",
+        value("information_ratio").map_or("undefined".into(), |ratio| format!("{ratio:+.2}")),
+        value("alpha").map_or("undefined".into(), |alpha| format!(
+            "{:+.2}%",
+            alpha * 100.0
+        )),
+        champion.holdout.symbols.len()
+    )
+}
+
 /// The verdict of a run in `folder` bred for `category`.
 pub(crate) fn run_verdict(
     folder: &std::path::Path,
@@ -60,6 +87,7 @@ pub(crate) fn run_verdict(
                 failed.join("; ")
             )
         };
+        let sentence = format!("{sentence}; {}", against_buy_and_hold(champion));
         let sentence = match &champion.robustness.perturbations {
             Some(perturbations) => format!("{sentence}; perturbed: {}", perturbations.summary()),
             None => sentence,
@@ -150,6 +178,7 @@ pub(crate) fn run_verdict(
         beat_chance_on_holdout: holdout,
         passed_gate: passed.iter().map(|champion| champion.category).collect(),
         next_step,
+        against_buy_and_hold: None,
     }
 }
 

@@ -140,3 +140,35 @@ fn the_vix_labels_the_known_panics_high() {
         "2017 is mostly low"
     );
 }
+
+#[test]
+fn overlapping_walk_forward_windows_and_too_many_windows_are_refused_before_work() {
+    let catalog = Catalog::open(&repository().join("datasets")).unwrap();
+    let path = repository().join("experiments/walk-forward-sp500.toml");
+    let walk_forward = Experiment::load(&path).unwrap();
+    let field_of = |experiment: &Experiment| match experiment.validate(&catalog) {
+        Err(RunError::Config { field, message }) => (field, message),
+        other => panic!("{other:?}"),
+    };
+    // A step of 30 days under 365-day out-of-sample windows: each day would be out of sample in
+    // up to 13 windows, and stitched 13 times.
+    let mut overlapping = walk_forward.clone();
+    overlapping.walk_forward.as_mut().unwrap().step_days = Some(30);
+    let (field, message) = field_of(&overlapping);
+    assert_eq!(field, "walk_forward.step_days");
+    assert!(
+        message.contains("at least out_of_sample_days (365)"),
+        "{message}"
+    );
+    // Equal to the out-of-sample length (tiling) and longer (gaps) are fine.
+    for step in [365, 400] {
+        let mut tiling = walk_forward.clone();
+        tiling.walk_forward.as_mut().unwrap().step_days = Some(step);
+        tiling.validate(&catalog).unwrap();
+    }
+    let mut many = walk_forward.clone();
+    many.walk_forward.as_mut().unwrap().max_windows = Some(1_001);
+    let (field, message) = field_of(&many);
+    assert_eq!(field, "walk_forward.max_windows");
+    assert!(message.contains("must be 1 to 1000, got 1001"), "{message}");
+}

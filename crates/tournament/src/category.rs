@@ -1,5 +1,6 @@
-//! The six tournament categories of DESIGN.md as fitness functions, with the eligibility rules that
-//! keep an agent that never trades from winning anything. Higher fitness is better in every category.
+//! The six tournament categories of DESIGN.md and excess over buy-and-hold (#32) as fitness
+//! functions, with the eligibility rules that keep an agent that never trades from winning
+//! anything. Higher fitness is better in every category.
 //! Metric definitions are empyrical's (gauntlet-stats).
 //!
 //! How figures are aggregated over the universe's symbols (the part being scored):
@@ -37,6 +38,11 @@ pub enum Category {
     RiskManagement,
     /// Steadiness: the mean of (share of positive months x max(stability, 0)).
     ConsistencyChampion,
+    /// Return beyond the market's: the mean over symbols of the annualised information ratio
+    /// against buy-and-hold of the same symbol (mean per-bar return difference over its standard
+    /// deviation, times √(bars per year); `gauntlet_stats::benchmark`, empyrical's
+    /// `excess_sharpe` annualised). Positive only where the strategy beats simply holding.
+    ExcessOverBuyAndHold,
 }
 
 /// Activity an agent needs before any category ranks it (`[eligibility]`; any field left out
@@ -78,14 +84,15 @@ pub struct Verdict {
 }
 
 impl Category {
-    /// Every category, in DESIGN.md's order.
-    pub const ALL: [Category; 6] = [
+    /// Every category, in DESIGN.md's order, then excess over buy-and-hold.
+    pub const ALL: [Category; 7] = [
         Category::MonthlyPerformance,
         Category::DrawdownResistance,
         Category::VolatilityAdaptation,
         Category::DiversificationMaster,
         Category::RiskManagement,
         Category::ConsistencyChampion,
+        Category::ExcessOverBuyAndHold,
     ];
 
     /// The snake_case name used in files and on the command line.
@@ -97,6 +104,7 @@ impl Category {
             Self::DiversificationMaster => "diversification_master",
             Self::RiskManagement => "risk_management",
             Self::ConsistencyChampion => "consistency_champion",
+            Self::ExcessOverBuyAndHold => "excess_over_buy_and_hold",
         }
     }
 
@@ -159,6 +167,9 @@ impl Category {
             }
             Self::ConsistencyChampion => {
                 "mean over symbols of (share of positive months x max(stability, 0)), among agents with a positive mean total return"
+            }
+            Self::ExcessOverBuyAndHold => {
+                "mean over symbols of the annualised information ratio against buy-and-hold of the same symbol"
             }
         }
     }
@@ -232,6 +243,7 @@ impl Category {
             }
             Self::ConsistencyChampion => score
                 .mean(|symbol| symbol.metrics.positive_months * symbol.metrics.stability.max(0.0)),
+            Self::ExcessOverBuyAndHold => score.mean(|symbol| symbol.information_ratio),
         };
         if fitness.is_finite() {
             Verdict {
@@ -296,7 +308,7 @@ mod tests {
                 high_volatility_return: high,
                 alpha: f64::NAN,
                 beta: f64::NAN,
-                information_ratio: f64::NAN,
+                information_ratio: if dataset == "a" { 0.5 } else { -0.1 },
                 tracking_error: f64::NAN,
             };
         GenomeScore {
@@ -324,6 +336,8 @@ mod tests {
         assert!((fitness(Category::RiskManagement) - (1.2 + 2f64.ln())).abs() < 1e-12);
         // Mean of 0.6 x 0.5.
         assert!((fitness(Category::ConsistencyChampion) - 0.3).abs() < 1e-12);
+        // Mean information ratio against buy-and-hold (0.5 - 0.1) / 2.
+        assert!((fitness(Category::ExcessOverBuyAndHold) - 0.2).abs() < 1e-12);
     }
 
     #[test]

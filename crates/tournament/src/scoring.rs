@@ -105,6 +105,12 @@ impl SymbolMarket {
     pub fn market(&self, part: Part) -> &Market {
         &self.parts[part.index()]
     }
+
+    /// Buy-and-hold's per-bar returns on one part (fractions per bar, the close-to-close change,
+    /// 0 on the part's first bar): the benchmark of the strategy's returns on the same bars.
+    pub fn buy_and_hold_returns(&self, part: Part) -> &[f64] {
+        self.buy_and_hold_returns[part.index()].returns()
+    }
 }
 
 /// How a universe is backtested (`[costs]`; any field left out takes its default).
