@@ -10,6 +10,7 @@ use gauntlet_backtest::{BacktestConfig, BacktestResult, CostModel, FillConventio
 use gauntlet_core::Timestamp;
 use gauntlet_data::{load_series_between, write_csv_rows, write_time_columns};
 use gauntlet_genome::Genome;
+use gauntlet_run::champion_file::{TradingConditions as ChampionTrading, champion_trading};
 use gauntlet_tournament::population::run_population_file;
 
 /// Arguments of `gauntlet backtest`.
@@ -95,33 +96,6 @@ pub struct TradingArgs {
     /// Bars per year for files (catalog datasets state their own), 1 to 527040; default 252.
     #[arg(long, value_name = "N", value_parser = gauntlet_core::bars_per_year_number)]
     pub bars_per_year: Option<f64>,
-}
-
-/// The trading conditions a champion file records: what it was bred and judged with.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct ChampionTrading {
-    /// Commission per side, basis points.
-    pub commission_bps: f64,
-    /// Full bid-ask spread, basis points.
-    pub spread_bps: f64,
-    /// Slippage per fill, basis points.
-    pub slippage_bps: f64,
-    /// When orders fill.
-    pub fill: FillConvention,
-    /// Starting capital, quote currency.
-    pub capital: f64,
-}
-
-impl ChampionTrading {
-    /// Gauntlet's defaults when no champion says otherwise: 10 bps commission, no spread, 5 bps
-    /// slippage, fills at the next open, 100,000 of capital.
-    pub const DEFAULT: Self = Self {
-        commission_bps: 10.0,
-        spread_bps: 0.0,
-        slippage_bps: 5.0,
-        fill: FillConvention::NextOpen,
-        capital: 100_000.0,
-    };
 }
 
 impl TradingArgs {
@@ -306,50 +280,4 @@ fn print_report(report: &BacktestReport) {
     }
     println!("{table}");
     println!("{}", report.order_counts());
-}
-
-/// The trading conditions recorded in `path` when it is a champion file (`gauntlet export`'s JSON
-/// or a run's `champions/<category>.json`), `None` for a plain genome file.
-///
-/// # Errors
-/// When the file names a `provenance` whose costs or fill cannot be read.
-pub fn champion_trading(path: &Path) -> Result<Option<ChampionTrading>> {
-    let text = gauntlet_core::read_regular_file(path)
-        .with_context(|| format!("cannot read the genome {}", path.display()))?;
-    let Ok(value) = serde_json::from_str::<serde_json::Value>(&text) else {
-        return Ok(None); // read_genome already said what is wrong with it
-    };
-    let Some(provenance) = value.get("provenance") else {
-        return Ok(None);
-    };
-    let read = |pointer: &str| {
-        provenance
-            .pointer(pointer)
-            .and_then(serde_json::Value::as_f64)
-            .with_context(|| {
-                format!(
-                    "{}: the champion's provenance{} is missing or not a number",
-                    path.display(),
-                    pointer.replace('/', ".")
-                )
-            })
-    };
-    let fill = provenance
-        .get("fill")
-        .and_then(serde_json::Value::as_str)
-        .with_context(|| {
-            format!(
-                "{}: the champion's provenance.fill is missing",
-                path.display()
-            )
-        })?;
-    Ok(Some(ChampionTrading {
-        commission_bps: read("/costs/commission_bps")?,
-        spread_bps: read("/costs/spread_bps")?,
-        slippage_bps: read("/costs/slippage_bps")?,
-        fill: fill
-            .parse()
-            .map_err(|error| anyhow::anyhow!("{}: provenance.fill: {error}", path.display()))?,
-        capital: read("/costs/initial_capital")?,
-    }))
 }

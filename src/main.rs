@@ -5,6 +5,7 @@ mod backtest_command;
 mod data_commands;
 mod evolve_command;
 mod paper_command;
+mod portfolio_command;
 mod report_command;
 mod stats_command;
 mod validate_command;
@@ -55,6 +56,10 @@ enum Command {
     /// Export a run's champion (or a genome) as a champion file, a strategy for backtesting.py,
     /// NautilusTrader or freqtrade, or a Pine Script.
     Export(evolve_command::ExportArgs),
+    /// A portfolio of champions across runs whose daily returns on validation correlate at most
+    /// --max-correlation pairwise (greedy by validation Sharpe ratio), weighted, written as a
+    /// portfolio file with each member's champion file.
+    Portfolio(Box<portfolio_command::PortfolioArgs>),
     /// Everything Gauntlet can say against one genome: PSR, MinTRL, DSR, Monte Carlo, the validation
     /// gate, crash windows and regimes.
     Validate(Box<validate_command::ValidateArgs>),
@@ -93,6 +98,7 @@ fn main() -> ExitCode {
         Command::Backtest(arguments) => backtest_command::run(*arguments, &datasets_dir),
         Command::Evolve(arguments) => evolve_command::run(*arguments, &datasets_dir),
         Command::Export(arguments) => evolve_command::export(arguments),
+        Command::Portfolio(arguments) => portfolio_command::run(*arguments),
         Command::Report(arguments) => report_command::report(arguments),
         Command::Paper(arguments) => paper_command::run(*arguments, &datasets_dir),
         Command::Compare(arguments) => report_command::compare(*arguments, &datasets_dir),

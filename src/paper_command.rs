@@ -73,11 +73,11 @@ pub fn run(arguments: PaperArgs, datasets_dir: &Path) -> Result<()> {
         .unwrap_or_else(|| "feed".into());
     // A champion file trades with the costs and fill it was bred and judged with; a flag given
     // replaces one of them, and says so.
-    let champion = crate::backtest_command::champion_trading(&arguments.genome)?;
+    let champion = gauntlet_run::champion_file::champion_trading(&arguments.genome)?;
     let (config, notes) = arguments.trading.config_over(
         champion
             .as_ref()
-            .unwrap_or(&crate::backtest_command::ChampionTrading::DEFAULT),
+            .unwrap_or(&gauntlet_run::champion_file::TradingConditions::DEFAULT),
         arguments.flatten_on_exit,
         arguments
             .trading

@@ -20,8 +20,10 @@ use gauntlet_testkit::repository;
 /// itself is in gauntlet-tournament and gauntlet-report), and 1,360 until #30 added `data import`'s
 /// column, separator, decimal-comma and time-unit flags, `--force` for `data export` and
 /// `backtest`'s three writers, and the refusals the binary alone can say (an import into the
-/// checkout, a missing `--merge` folder, the merge command with its `--categories`).
-const BINARY_MAX_LINES: usize = 1_460;
+/// checkout, a missing `--merge` folder, the merge command with its `--categories`), and 1,460
+/// until main reached 1,592 and #33 added `portfolio`'s flags (79 lines; its work and its text are
+/// in gauntlet-jobs).
+const BINARY_MAX_LINES: usize = 1_680;
 
 fn rust_files(folder: &Path) -> Vec<PathBuf> {
     let mut files = Vec::new();

@@ -307,7 +307,18 @@ fn an_exported_champion_backtests() {
     )
     .unwrap();
     let robustness = &champion["robustness"];
-    assert_eq!(robustness["gate"].as_array().unwrap().len(), 7);
+    // 7 checks of the metrics, Monte Carlo and DSR, and 4 perturbation tests (#33), each figure
+    // also in `perturbations`.
+    assert_eq!(robustness["gate"].as_array().unwrap().len(), 11);
+    let perturbations = &robustness["perturbations"];
+    assert_eq!(perturbations["noise"]["copies"], 100);
+    assert_eq!(
+        perturbations["shifted_bars"]["variants"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
     assert!(robustness["trials"].as_u64().unwrap() > 24);
     assert_eq!(robustness["symbols"].as_array().unwrap().len(), 2);
     let regimes = robustness["regimes"].as_array().unwrap();

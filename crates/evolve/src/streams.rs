@@ -47,8 +47,8 @@ pub enum Purpose {
     /// Monte Carlo resampling of a champion's trades: path `p` on generation 0, island 0, index
     /// `p` (paths are below 2^24).
     MonteCarlo,
-    /// The validation gate's noise test (to come): perturbed copy `c` of symbol `s`'s bars on
-    /// generation 0, island `s`, index `c`.
+    /// The validation gate's noise test: perturbed copy `c` of symbol `s`'s bars on generation 0,
+    /// island `s`, index `c`.
     NoiseTest,
     /// The permutation test of the whole search (to come): permutation `p` of symbol `s`'s bars
     /// on generation 0, island `s`, index `p`.
@@ -57,11 +57,14 @@ pub enum Purpose {
     /// Hansen's SPA of its champion candidates against buy-and-hold): one stream on generation 0,
     /// island 0, index 0, every draw taken from it in draw order.
     DataSnooping,
+    /// The validation gate's degraded-execution test: path `p` of missed entries on generation 0,
+    /// island 0, index `p`.
+    DegradedExecution,
 }
 
 impl Purpose {
     /// Every purpose, in stream-number order.
-    pub const ALL: [Purpose; 7] = [
+    pub const ALL: [Purpose; 8] = [
         Purpose::Breeding,
         Purpose::RandomBaseline,
         Purpose::PlateauNeighbours,
@@ -69,6 +72,7 @@ impl Purpose {
         Purpose::NoiseTest,
         Purpose::PermutationTest,
         Purpose::DataSnooping,
+        Purpose::DegradedExecution,
     ];
 
     /// The purpose's four bits at the top of the stream number.
@@ -81,6 +85,7 @@ impl Purpose {
             Purpose::NoiseTest => 4,
             Purpose::PermutationTest => 5,
             Purpose::DataSnooping => 6,
+            Purpose::DegradedExecution => 7,
         }
     }
 }

@@ -7,12 +7,13 @@
 //! Backtest Overfitting ([`robustness::run_overfitting`]); `gauntlet validate` stresses one genome
 //! on one series with crash windows, synthetic shocks and volatility regimes ([`validation`]).
 //! Statistics come from gauntlet-stats, scoring from gauntlet-tournament; the run (gauntlet-run)
-//! calls in here when it finishes. Further tests of a run's honesty (White's Reality Check and
-//! Hansen's SPA over its trials, perturbation tests for the gate) belong here.
+//! calls in here when it finishes. The gate's perturbation tests (noise, shifted bars, degraded
+//! execution, what-if without the best trades) are in [`perturbation`].
 #![warn(missing_docs)]
 
 mod describe;
 mod error;
+pub mod perturbation;
 pub mod robustness;
 pub mod validation;
 

@@ -14,11 +14,15 @@ use gauntlet_stats::sharpe_inference::{
     SharpeMoments, deflated_benchmark, deflated_sharpe_ratio, minimum_track_record_length,
     probabilistic_sharpe_ratio,
 };
+use gauntlet_stats::what_if::TradeOnEquity;
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use gauntlet_tournament::{Part, Universe};
+
+use crate::HonestError;
+use crate::perturbation::{PerturbationSettings, Perturbations, SymbolBars, perturb};
 
 /// The validation gate (`[gate]` in an experiment; any field left out takes its default). Metrics
 /// are the champion's on the validation part, averaged over symbols; Monte Carlo runs on its
@@ -46,12 +50,45 @@ pub struct GateRules {
     pub pbo_blocks: usize,
     /// Most trials sampled from the leaderboard for the trials' Sharpe dispersion and the PBO.
     pub pbo_trials: usize,
+    /// Noise-test copies of every symbol's validation bars (Build Alpha's default: 100), 1 to
+    /// [`gauntlet_data::MAX_NOISE_COPIES`] ([`crate::perturbation`]).
+    pub noise_copies: usize,
+    /// The noise test's largest move, a fraction of the bar's ATR in (0, 1] (Build Alpha's example:
+    /// "up to 25% of the average true range").
+    pub noise_max_move_atr_fraction: f64,
+    /// The share of each of the open, high, low and close moved by the noise test, a fraction in
+    /// [0, 1] (0.5; Build Alpha's example moves 40% to 75% per field).
+    pub noise_share_of_prices: f64,
+    /// Lowest share of the validation Sharpe ratio the noise copies' 5th percentile must keep, a
+    /// fraction (0.5: half; our default, no published number).
+    pub min_noise_sharpe_kept: f64,
+    /// Shifted-bars variants: the validation part started 1..k bars later, 1 to
+    /// [`gauntlet_data::MAX_SHIFTED_VARIANTS`].
+    pub shifted_variants: usize,
+    /// Lowest share of the validation Sharpe ratio the worst shifted variant must keep, a fraction.
+    pub min_shifted_sharpe_kept: f64,
+    /// Degraded-execution paths, 1 to [`MAX_DEGRADED_PATHS`].
+    pub degraded_paths: usize,
+    /// Degraded execution's extra slippage on each fill, basis points of the price (0 to 500).
+    pub degraded_extra_slippage_bps: f64,
+    /// Degraded execution's probability that an entry is missed, percent (0 to 100).
+    pub degraded_missed_entry_pct: f64,
+    /// Lowest 5th percentile of the degraded paths' total return, a fraction (0: still profitable).
+    pub min_degraded_p5_return: f64,
+    /// The share of best trades the what-if removes, percent in [0, 100) (StrategyQuant X's
+    /// example: 5).
+    pub without_best_trades_pct: f64,
+    /// Lowest total return of the validation trades without the best ones, a fraction.
+    pub min_return_without_best_trades: f64,
     /// Stationary-bootstrap draws of the run's data-snooping tests (White's Reality Check and
     /// Hansen's SPA of the champion candidates against buy-and-hold on validation): 0 to
     /// `gauntlet_stats::data_snooping::MAX_BOOTSTRAP_DRAWS`, 0 switching the tests off; 10,000
     /// (the default) pins a p-value near 0.05 to about ±0.004.
     pub data_snooping_draws: usize,
 }
+
+/// Most degraded-execution paths a gate may ask for (as the Monte Carlo paths' order of magnitude).
+pub const MAX_DEGRADED_PATHS: usize = 100_000;
 
 impl Default for GateRules {
     fn default() -> Self {
@@ -66,8 +103,130 @@ impl Default for GateRules {
             monte_carlo_paths: 10_000,
             pbo_blocks: 8,
             pbo_trials: 200,
+            noise_copies: 100,
+            noise_max_move_atr_fraction: 0.25,
+            noise_share_of_prices: 0.5,
+            min_noise_sharpe_kept: 0.5,
+            shifted_variants: 3,
+            min_shifted_sharpe_kept: 0.5,
+            degraded_paths: 1_000,
+            degraded_extra_slippage_bps: 5.0,
+            degraded_missed_entry_pct: 10.0,
+            min_degraded_p5_return: 0.0,
+            without_best_trades_pct: 5.0,
+            min_return_without_best_trades: 0.0,
             data_snooping_draws: 10_000,
         }
+    }
+}
+
+impl GateRules {
+    /// The perturbation tests' settings of these rules.
+    pub fn perturbation_settings(&self) -> PerturbationSettings {
+        PerturbationSettings {
+            noise_copies: self.noise_copies,
+            noise_max_move_atr_fraction: self.noise_max_move_atr_fraction,
+            noise_share_of_prices: self.noise_share_of_prices,
+            shifted_variants: self.shifted_variants,
+            degraded_paths: self.degraded_paths,
+            degraded_extra_slippage_bps: self.degraded_extra_slippage_bps,
+            degraded_missed_entry_pct: self.degraded_missed_entry_pct,
+            without_best_trades_pct: self.without_best_trades_pct,
+        }
+    }
+
+    /// Checks the perturbation tests' settings against their documented ranges, before any work.
+    ///
+    /// # Errors
+    /// [`HonestError::Config`] naming the field (`gate.noise_copies`, ...) out of range.
+    pub fn validate_perturbations(&self) -> Result<(), HonestError> {
+        let fail = |field: &str, message: String| {
+            Err(HonestError::Config {
+                field: format!("gate.{field}"),
+                message,
+            })
+        };
+        let max_copies = gauntlet_data::MAX_NOISE_COPIES;
+        if !(1..=max_copies).contains(&self.noise_copies) {
+            return fail(
+                "noise_copies",
+                format!("must be 1 to {max_copies}, got {}", self.noise_copies),
+            );
+        }
+        let fraction = self.noise_max_move_atr_fraction;
+        if !(fraction > 0.0 && fraction <= gauntlet_data::MAX_NOISE_ATR_FRACTION) {
+            return fail(
+                "noise_max_move_atr_fraction",
+                format!("must be above 0 and at most 1 (ATR), got {fraction}"),
+            );
+        }
+        if !(0.0..=1.0).contains(&self.noise_share_of_prices) {
+            return fail(
+                "noise_share_of_prices",
+                format!(
+                    "must be a fraction in [0, 1], got {}",
+                    self.noise_share_of_prices
+                ),
+            );
+        }
+        let max_variants = gauntlet_data::MAX_SHIFTED_VARIANTS;
+        if !(1..=max_variants).contains(&self.shifted_variants) {
+            return fail(
+                "shifted_variants",
+                format!("must be 1 to {max_variants}, got {}", self.shifted_variants),
+            );
+        }
+        if !(1..=MAX_DEGRADED_PATHS).contains(&self.degraded_paths) {
+            return fail(
+                "degraded_paths",
+                format!(
+                    "must be 1 to {MAX_DEGRADED_PATHS}, got {}",
+                    self.degraded_paths
+                ),
+            );
+        }
+        let max_bps = gauntlet_stats::what_if::MAX_EXTRA_SLIPPAGE * 10_000.0;
+        if !(0.0..=max_bps).contains(&self.degraded_extra_slippage_bps) {
+            return fail(
+                "degraded_extra_slippage_bps",
+                format!(
+                    "must be 0 to {max_bps} basis points, got {}",
+                    self.degraded_extra_slippage_bps
+                ),
+            );
+        }
+        if !(0.0..=100.0).contains(&self.degraded_missed_entry_pct) {
+            return fail(
+                "degraded_missed_entry_pct",
+                format!(
+                    "must be 0 to 100 percent, got {}",
+                    self.degraded_missed_entry_pct
+                ),
+            );
+        }
+        if !(0.0..100.0).contains(&self.without_best_trades_pct) {
+            return fail(
+                "without_best_trades_pct",
+                format!(
+                    "must be at least 0 and below 100 percent, got {}",
+                    self.without_best_trades_pct
+                ),
+            );
+        }
+        for (field, value) in [
+            ("min_noise_sharpe_kept", self.min_noise_sharpe_kept),
+            ("min_shifted_sharpe_kept", self.min_shifted_sharpe_kept),
+            ("min_degraded_p5_return", self.min_degraded_p5_return),
+            (
+                "min_return_without_best_trades",
+                self.min_return_without_best_trades,
+            ),
+        ] {
+            if !value.is_finite() {
+                return fail(field, format!("must be a finite number, got {value}"));
+            }
+        }
+        Ok(())
     }
 }
 
@@ -199,6 +358,61 @@ pub fn gate_checks(rules: &GateRules, figures: &GateFigures<'_>) -> Vec<Check> {
     checks
 }
 
+/// The gate's four perturbation checks of `figures` against `rules`; a test that could not run
+/// fails its check (value `None`).
+pub fn perturbation_checks(rules: &GateRules, figures: &Perturbations) -> Vec<Check> {
+    let check = |name: String, value: Option<f64>, threshold: f64| Check {
+        check: name,
+        value,
+        passed: value.is_some_and(|value| value >= threshold),
+    };
+    vec![
+        check(
+            format!(
+                "noise test: 5th percentile sharpe over {} copies / original >= {}",
+                rules.noise_copies, rules.min_noise_sharpe_kept
+            ),
+            figures.noise.as_ref().and_then(|noise| noise.kept),
+            rules.min_noise_sharpe_kept,
+        ),
+        check(
+            format!(
+                "shifted bars: worst sharpe of {} later starts / original >= {}",
+                rules.shifted_variants, rules.min_shifted_sharpe_kept
+            ),
+            figures
+                .shifted_bars
+                .as_ref()
+                .and_then(|shifted| shifted.kept),
+            rules.min_shifted_sharpe_kept,
+        ),
+        check(
+            format!(
+                "degraded execution ({} bps slippage, {}% missed entries): 5th percentile return >= {}",
+                rules.degraded_extra_slippage_bps,
+                rules.degraded_missed_entry_pct,
+                rules.min_degraded_p5_return
+            ),
+            figures
+                .degraded_execution
+                .as_ref()
+                .map(|degraded| degraded.p5_return),
+            rules.min_degraded_p5_return,
+        ),
+        check(
+            format!(
+                "without the best {}% of trades: return >= {}",
+                rules.without_best_trades_pct, rules.min_return_without_best_trades
+            ),
+            figures
+                .without_best_trades
+                .as_ref()
+                .map(|what_if| what_if.total_return_without_best),
+            rules.min_return_without_best_trades,
+        ),
+    ]
+}
+
 /// A champion's robustness report.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Robustness {
@@ -211,6 +425,10 @@ pub struct Robustness {
     /// Bootstrap Monte Carlo of the validation trades' returns on the account (net P&L over the
     /// equity before entry; all symbols, in exit order).
     pub monte_carlo: Option<MonteCarloSummary>,
+    /// The perturbation tests' figures ([`crate::perturbation`]; `None` in files written before
+    /// they existed).
+    #[serde(default)]
+    pub perturbations: Option<Perturbations>,
     /// The gate's checks.
     pub gate: Vec<Check>,
     /// Whether every check passed.
@@ -392,23 +610,36 @@ pub fn assess(
         })
         .collect();
     // Validation trades of every symbol, in exit-time order.
-    let mut trades: Vec<(i64, f64)> = Vec::new();
+    let mut trades: Vec<(i64, TradeOnEquity)> = Vec::new();
     for symbol in &universe.symbols {
         let market = symbol.market(Part::Validation);
         if let Ok(result) =
             gauntlet_backtest::run_backtest(genome, market, &universe.config(symbol))
         {
-            trades.extend(
-                result
-                    .trades
-                    .iter()
-                    .map(|trade| trade.exit_time.millis())
-                    .zip(gauntlet_tournament::regimes::account_trade_returns(&result)),
-            );
+            trades.extend(result.trades.iter().map(|trade| {
+                let before = trade
+                    .entry_bar
+                    .checked_sub(1)
+                    .map_or(result.initial_capital, |bar| result.equity[bar]);
+                (
+                    trade.exit_time.millis(),
+                    TradeOnEquity::from_fills(
+                        trade.net_pnl,
+                        trade.entry_price,
+                        trade.exit_price,
+                        trade.quantity.abs(),
+                        before,
+                    ),
+                )
+            }));
         }
     }
-    trades.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
-    let trade_returns: Vec<f64> = trades.iter().map(|(_, value)| *value).collect();
+    trades.sort_by(|a, b| {
+        a.0.cmp(&b.0)
+            .then(a.1.return_on_equity.total_cmp(&b.1.return_on_equity))
+    });
+    let trades: Vec<TradeOnEquity> = trades.into_iter().map(|(_, trade)| trade).collect();
+    let trade_returns: Vec<f64> = trades.iter().map(|trade| trade.return_on_equity).collect();
     let monte = (!trade_returns.is_empty()).then(|| {
         monte_carlo_on_streams(
             &trade_returns,
@@ -446,13 +677,119 @@ pub fn assess(
             deflated_sharpe: Some(("worst symbol's ", worst_dsr)),
         },
     );
+    let validation_bars: Vec<SymbolBars<'_>> = universe
+        .symbols
+        .iter()
+        .map(|symbol| {
+            let market = symbol.market(Part::Validation);
+            SymbolBars {
+                symbol: std::sync::Arc::clone(&market.symbol),
+                series: market.series(),
+                config: universe.config(symbol),
+            }
+        })
+        .collect();
+    let perturbations = perturb(
+        genome,
+        &validation_bars,
+        &trades,
+        &rules.perturbation_settings(),
+        seed,
+    );
+    let mut gate = gate;
+    gate.extend(perturbation_checks(rules, &perturbations));
     let passed = gate.iter().all(|check| check.passed);
     Robustness {
         trials,
         symbols,
         regimes,
         monte_carlo: monte,
+        perturbations: Some(perturbations),
         gate,
         passed,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::perturbation::{
+        DegradedExecutionTest, NoiseTest, ShiftedBarsTest, WithoutBestTradesTest,
+    };
+
+    /// Figures just at and just under each default threshold (0.5, 0.5, 0, 0).
+    fn figures(kept: f64, shifted: f64, degraded: f64, without: f64) -> Perturbations {
+        Perturbations {
+            noise: Some(NoiseTest {
+                copies: 100,
+                max_move_atr_fraction: 0.25,
+                share_of_prices: 0.5,
+                original_sharpe: Some(2.0),
+                p5_sharpe: 2.0 * kept,
+                median_sharpe: 2.0,
+                kept: Some(kept),
+            }),
+            shifted_bars: Some(ShiftedBarsTest {
+                original_sharpe: Some(1.0),
+                variants: vec![(1, shifted)],
+                kept: Some(shifted),
+            }),
+            degraded_execution: Some(DegradedExecutionTest {
+                paths: 1_000,
+                extra_slippage_bps: 5.0,
+                missed_entry_pct: 10.0,
+                trades: 20,
+                p5_return: degraded,
+                median_return: degraded,
+            }),
+            without_best_trades: Some(WithoutBestTradesTest {
+                trades: 20,
+                removed: 1,
+                total_return: 0.1,
+                total_return_without_best: without,
+            }),
+        }
+    }
+
+    #[test]
+    fn perturbation_checks_pass_at_their_thresholds_and_fail_below() {
+        let rules = GateRules::default();
+        let at = perturbation_checks(&rules, &figures(0.5, 0.5, 0.0, 0.0));
+        assert!(at.iter().all(|check| check.passed), "{at:?}");
+        let below = perturbation_checks(&rules, &figures(0.49, 0.49, -1e-9, -1e-9));
+        assert!(below.iter().all(|check| !check.passed), "{below:?}");
+        let none = Perturbations {
+            noise: None,
+            shifted_bars: None,
+            degraded_execution: None,
+            without_best_trades: None,
+        };
+        let missing = perturbation_checks(&rules, &none);
+        assert_eq!(missing.len(), 4);
+        assert!(
+            missing
+                .iter()
+                .all(|check| !check.passed && check.value.is_none())
+        );
+    }
+
+    #[test]
+    fn perturbation_settings_out_of_range_name_their_field() {
+        let bad = GateRules {
+            noise_copies: 0,
+            ..GateRules::default()
+        };
+        let message = bad.validate_perturbations().unwrap_err().to_string();
+        assert!(message.contains("gate.noise_copies"), "{message}");
+        let bad = GateRules {
+            without_best_trades_pct: 100.0,
+            ..GateRules::default()
+        };
+        let message = bad.validate_perturbations().unwrap_err().to_string();
+        assert!(
+            message.contains("gate.without_best_trades_pct"),
+            "{message}"
+        );
+        assert!(GateRules::default().validate_perturbations().is_ok());
     }
 }

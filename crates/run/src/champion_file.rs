@@ -516,3 +516,76 @@ pub fn export_champion(
     write_bytes_atomically(&target, format!("{text}\n").as_bytes())?;
     Ok(target)
 }
+
+/// The trading conditions a champion file records (its `provenance`): what it was bred and judged
+/// with, and what `gauntlet paper` and `gauntlet backtest` trade it with unless a flag says
+/// otherwise.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TradingConditions {
+    /// Commission per side, basis points of traded value.
+    pub commission_bps: f64,
+    /// Full bid-ask spread, basis points (half paid on each fill).
+    pub spread_bps: f64,
+    /// Slippage per fill, basis points.
+    pub slippage_bps: f64,
+    /// When orders fill.
+    pub fill: gauntlet_backtest::FillConvention,
+    /// Starting equity, quote currency.
+    pub capital: f64,
+}
+
+impl TradingConditions {
+    /// Gauntlet's defaults when no champion says otherwise: 10 bps commission, no spread, 5 bps
+    /// slippage, fills at the next open, 100,000 of capital.
+    pub const DEFAULT: Self = Self {
+        commission_bps: 10.0,
+        spread_bps: 0.0,
+        slippage_bps: 5.0,
+        fill: gauntlet_backtest::FillConvention::NextOpen,
+        capital: 100_000.0,
+    };
+}
+
+/// The trading conditions recorded in the genome file at `path` when it is a champion file (a
+/// run's `champions/<category>.json` or `gauntlet export`'s copy), `None` for a plain genome file
+/// or a file that is not JSON (the genome reader names what is wrong with it).
+///
+/// # Errors
+/// [`RunError::Io`] when the file cannot be read; [`RunError::RunFolder`] naming the file when it
+/// has a `provenance` whose costs or fill cannot be read.
+pub fn champion_trading(path: &Path) -> Result<Option<TradingConditions>, RunError> {
+    /// Whether the file is a champion file at all.
+    #[derive(Deserialize)]
+    struct Marked {
+        provenance: Option<serde::de::IgnoredAny>,
+    }
+    /// The part of a champion file that says how it traded (other fields are ignored here).
+    #[derive(Deserialize)]
+    struct TradedAs {
+        provenance: TradedWith,
+    }
+    #[derive(Deserialize)]
+    struct TradedWith {
+        costs: CostProvenance,
+        fill: gauntlet_backtest::FillConvention,
+    }
+    let text = gauntlet_core::read_regular_file(path).map_err(|source| RunError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    if !serde_json::from_str::<Marked>(&text).is_ok_and(|marked| marked.provenance.is_some()) {
+        return Ok(None);
+    }
+    let traded: TradedAs = serde_json::from_str(&text).map_err(|error| RunError::RunFolder {
+        path: path.to_path_buf(),
+        message: format!("the champion's provenance (costs, fill) is unreadable: {error}"),
+    })?;
+    let own = traded.provenance;
+    Ok(Some(TradingConditions {
+        commission_bps: own.costs.commission_bps,
+        spread_bps: own.costs.spread_bps,
+        slippage_bps: own.costs.slippage_bps,
+        fill: own.fill,
+        capital: own.costs.initial_capital,
+    }))
+}

@@ -154,6 +154,7 @@ pub(crate) fn choose_champions(
                 symbols: Vec::new(),
                 regimes: Vec::new(),
                 monte_carlo: None,
+                perturbations: None,
                 gate: Vec::new(),
                 passed: false,
             },

@@ -71,6 +71,9 @@ impl RunSummary {
                 },
                 robustness.trials
             );
+            if let Some(perturbations) = &robustness.perturbations {
+                let _ = writeln!(text, "  perturbed: {}", perturbations.summary());
+            }
         }
         let chance = &self.chance;
         let _ = writeln!(

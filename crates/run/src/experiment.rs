@@ -537,6 +537,11 @@ impl Experiment {
                 format!("must be 2 to {MAX_PBO_TRIALS}, got {}", gate.pbo_trials),
             );
         }
+        if let Err(gauntlet_honest::HonestError::Config { field, message }) =
+            gate.validate_perturbations()
+        {
+            return fail(&field, message);
+        }
         let max_draws = gauntlet_stats::data_snooping::MAX_BOOTSTRAP_DRAWS;
         if gate.data_snooping_draws > max_draws {
             return fail(

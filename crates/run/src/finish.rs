@@ -99,7 +99,7 @@ pub(crate) fn finish(
     )?;
     observer
         .phase("Reality Check and SPA: the champion candidates against buy-and-hold on validation");
-    let snooping = data_snooping(state, universe, &champion_candidates(state));
+    let snooping = data_snooping(&state.experiment, universe, &champion_candidates(state));
     let mut verdict = run_verdict(
         folder,
         state.experiment.category,

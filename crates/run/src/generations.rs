@@ -157,11 +157,7 @@ fn check_checkpoint_belongs(folder: &Path, state: &RunState) -> Result<(), RunEr
     let run_folder = RunFolder::new(folder);
     if run_folder.config_path().is_file() {
         let config = run_folder.read_experiment()?;
-        let changed = changed_settings(
-            &serde_json::to_value(&state.experiment).unwrap_or_default(),
-            &serde_json::to_value(&config).unwrap_or_default(),
-            "",
-        );
+        let changed = crate::run_folder::changed_settings(&state.experiment, &config);
         if !changed.is_empty() {
             return Err(RunError::RunFolder {
                 path: run_folder.config_path(),
@@ -185,33 +181,6 @@ fn check_checkpoint_belongs(folder: &Path, state: &RunState) -> Result<(), RunEr
         }
     }
     Ok(())
-}
-
-/// The dotted paths (`population.size`, `seed`) where `then` and `now` differ.
-fn changed_settings(then: &serde_json::Value, now: &serde_json::Value, at: &str) -> Vec<String> {
-    use serde_json::Value;
-    match (then, now) {
-        (Value::Object(left), Value::Object(right)) => {
-            let keys: std::collections::BTreeSet<&String> =
-                left.keys().chain(right.keys()).collect();
-            keys.into_iter()
-                .flat_map(|key| {
-                    let path = if at.is_empty() {
-                        key.clone()
-                    } else {
-                        format!("{at}.{key}")
-                    };
-                    changed_settings(
-                        left.get(key).unwrap_or(&Value::Null),
-                        right.get(key).unwrap_or(&Value::Null),
-                        &path,
-                    )
-                })
-                .collect()
-        }
-        _ if then == now => Vec::new(),
-        _ => vec![at.to_string()],
-    }
 }
 
 /// The generations loop, then the run's finish ([`finish`]).

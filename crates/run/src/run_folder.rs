@@ -739,6 +739,41 @@ pub(crate) fn write_json<T: Serialize + ?Sized>(path: &Path, value: &T) -> Resul
     Ok(())
 }
 
+/// The settings (dotted paths such as `population.size`, `seed`) where two experiments differ, as
+/// their `config.toml` would show them: what a resume names when the file was edited.
+pub(crate) fn changed_settings(then: &Experiment, now: &Experiment) -> Vec<String> {
+    fn walk(then: &serde_json::Value, now: &serde_json::Value, at: &str) -> Vec<String> {
+        use serde_json::Value;
+        match (then, now) {
+            (Value::Object(left), Value::Object(right)) => {
+                let keys: std::collections::BTreeSet<&String> =
+                    left.keys().chain(right.keys()).collect();
+                keys.into_iter()
+                    .flat_map(|key| {
+                        let path = if at.is_empty() {
+                            key.clone()
+                        } else {
+                            format!("{at}.{key}")
+                        };
+                        walk(
+                            left.get(key).unwrap_or(&Value::Null),
+                            right.get(key).unwrap_or(&Value::Null),
+                            &path,
+                        )
+                    })
+                    .collect()
+            }
+            _ if then == now => Vec::new(),
+            _ => vec![at.to_string()],
+        }
+    }
+    walk(
+        &serde_json::to_value(then).unwrap_or_default(),
+        &serde_json::to_value(now).unwrap_or_default(),
+        "",
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -34,7 +34,7 @@ use gauntlet_tournament::{Part, Universe};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::checkpoint::RunState;
+use crate::experiment::Experiment;
 
 /// How the symbols' per-bar differences were put into one series (see the module's text).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -169,7 +169,7 @@ fn differences(universe: &Universe, genome: &Genome, part: Part, shared: bool) -
 /// Never fails: what the statistics refuse is recorded as the skip reason, so the run's other
 /// results never depend on this test.
 pub(crate) fn data_snooping(
-    state: &RunState,
+    experiment: &Experiment,
     universe: &Universe,
     candidates: &[&gauntlet_evolve::Individual<Genome>],
 ) -> DataSnoopingSummary {
@@ -180,8 +180,8 @@ pub(crate) fn data_snooping(
     against_buy_and_hold(
         universe,
         &candidates,
-        state.experiment.gate.data_snooping_draws,
-        state.experiment.seed,
+        experiment.gate.data_snooping_draws,
+        experiment.seed,
     )
 }
 

@@ -88,6 +88,10 @@ pub(crate) fn run_verdict(
             )
         };
         let sentence = format!("{sentence}; {}", against_buy_and_hold(champion));
+        let sentence = match &champion.robustness.perturbations {
+            Some(perturbations) => format!("{sentence}; perturbed: {}", perturbations.summary()),
+            None => sentence,
+        };
         sentences.insert(champion.category.name().to_string(), sentence);
     }
     let validation = beats(

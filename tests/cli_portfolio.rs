@@ -1,0 +1,135 @@
+//! `gauntlet portfolio` end to end: over a run on the quickstart's four datasets and a category
+//! comparison, every pair of members correlates at most the bound, the weights add up to 1, the
+//! file is refused without --force, and bad bounds fail before any work with exit code 2.
+
+mod common;
+
+use std::path::Path;
+
+use common::{command, ok, small_experiment};
+
+/// Pearson's correlation, written out here (not the library's): sum of co-deviations over the
+/// square root of the product of the sums of squared deviations.
+fn pearson(x: &[f64], y: &[f64]) -> f64 {
+    let n = x.len() as f64;
+    let mean_x = x.iter().sum::<f64>() / n;
+    let mean_y = y.iter().sum::<f64>() / n;
+    let mut covariance = 0.0;
+    let mut variance_x = 0.0;
+    let mut variance_y = 0.0;
+    for (a, b) in x.iter().zip(y) {
+        covariance += (a - mean_x) * (b - mean_y);
+        variance_x += (a - mean_x).powi(2);
+        variance_y += (b - mean_y).powi(2);
+    }
+    covariance / (variance_x * variance_y).sqrt()
+}
+
+fn evolve(folder: &Path, name: &str, seed: u64) -> std::path::PathBuf {
+    let config = small_experiment(
+        folder,
+        name,
+        seed,
+        3,
+        40,
+        &["sp500-1d", "msft-1d", "eurusd-1h", "wti-1d"],
+    );
+    let out = folder.join(name);
+    ok(&command(&[
+        "evolve",
+        "--config",
+        config.to_str().unwrap(),
+        "--quiet",
+        "--out",
+        out.to_str().unwrap(),
+    ])
+    .output()
+    .unwrap());
+    out
+}
+
+#[test]
+fn a_portfolio_keeps_every_pair_of_members_under_the_bound() {
+    let folder = tempfile::tempdir().unwrap();
+    let first = evolve(folder.path(), "first", 42);
+    let second = evolve(folder.path(), "second", 7);
+    let file = folder.path().join("portfolio.json");
+    let bound = 0.5;
+    let stdout = ok(&command(&[
+        "portfolio",
+        first.to_str().unwrap(),
+        second.to_str().unwrap(),
+        "--max-correlation",
+        &bound.to_string(),
+        "--weights",
+        "inverse-volatility",
+        "--out",
+        file.to_str().unwrap(),
+    ])
+    .output()
+    .unwrap());
+    assert!(
+        stdout.contains("portfolio") && stdout.contains("holdout"),
+        "{stdout}"
+    );
+    let portfolio: gauntlet_jobs::portfolio::PortfolioFile =
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert_eq!(portfolio.format, "gauntlet-portfolio");
+    assert!(!portfolio.members.is_empty());
+    let weights: f64 = portfolio.members.iter().map(|member| member.weight).sum();
+    assert!((weights - 1.0).abs() < 1e-9);
+    // Each member's daily returns on validation, read again from its run folder; every pair
+    // correlates at most the bound (Pearson computed here).
+    let aligned = gauntlet_jobs::portfolio::member_validation_returns(&portfolio).unwrap();
+    for i in 0..aligned.returns.len() {
+        for j in i + 1..aligned.returns.len() {
+            let correlation = pearson(&aligned.returns[i], &aligned.returns[j]);
+            assert!(
+                correlation <= bound + 1e-12,
+                "members {i} and {j}: {correlation}"
+            );
+        }
+    }
+    // With a bound of 1 the same genome chosen by two categories is still one candidate each, so
+    // the portfolio holds at least as many members.
+    let loose = folder.path().join("loose.json");
+    ok(&command(&[
+        "portfolio",
+        first.to_str().unwrap(),
+        second.to_str().unwrap(),
+        "--max-correlation",
+        "1",
+        "--out",
+        loose.to_str().unwrap(),
+    ])
+    .output()
+    .unwrap());
+    let loose: gauntlet_jobs::portfolio::PortfolioFile =
+        serde_json::from_str(&std::fs::read_to_string(&loose).unwrap()).unwrap();
+    assert!(loose.members.len() >= portfolio.members.len());
+    // An existing file is refused without --force; a bound out of range fails before any work.
+    let again = command(&[
+        "portfolio",
+        first.to_str().unwrap(),
+        "--max-correlation",
+        "0.5",
+        "--out",
+        file.to_str().unwrap(),
+    ])
+    .output()
+    .unwrap();
+    assert_eq!(again.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("--force"));
+    let bad = command(&[
+        "portfolio",
+        first.to_str().unwrap(),
+        "--max-correlation",
+        "1.5",
+        "--out",
+        folder.path().join("bad.json").to_str().unwrap(),
+    ])
+    .output()
+    .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("max_correlation"));
+}
