@@ -429,8 +429,9 @@ fn compare_runs_each_category_and_cross_scores_the_champions() {
     ));
     assert!(stdout.contains("Comparison report: "), "{stdout}");
     let table: Vec<ComparisonRow> = read_rows(&out.join("comparison.parquet")).unwrap();
-    // Two champions x six measures x two parts.
-    assert_eq!(table.len(), 2 * 6 * 2);
+    // Two champions x seven measures (the seven categories, #32's excess over buy-and-hold the
+    // seventh) x two parts.
+    assert_eq!(table.len(), 2 * 7 * 2);
     for category in ["monthly_performance", "risk_management"] {
         let run = out.join(category);
         assert!(run.join("index.html").is_file(), "{category} has no report");
