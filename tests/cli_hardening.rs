@@ -765,7 +765,12 @@ fn a_second_evolve_into_a_folder_being_written_is_refused_naming_the_writer() {
     let lock = out.join(".gauntlet.lock");
     let holder = first_id.to_string();
     let started = std::time::Instant::now();
-    while std::fs::read_to_string(&lock).map_or(true, |text| text.trim() != holder) {
+    // Wait for the lock and for the run's first file besides it: a folder holding only a lock counts as
+    // empty, so on a loaded machine the last check below would otherwise race the first run's start.
+    let config_copy = out.join("config.toml");
+    while std::fs::read_to_string(&lock).map_or(true, |text| text.trim() != holder)
+        || !config_copy.is_file()
+    {
         assert!(
             started.elapsed().as_secs() < 120,
             "the first run never took its lock"
