@@ -176,6 +176,12 @@ pub trait Block: Send + Sync {
     /// The Pine function definitions its expression calls (empty if none).
     fn pine_helpers(&self) -> &'static str;
 
+    /// The other blocks whose helper definitions its Python and Pine texts call (Bollinger
+    /// Bands call the SMA's and the standard deviation's).
+    fn requires(&self) -> &'static [&'static str] {
+        &[]
+    }
+
     /// The series arguments (the first arguments, before any parameter).
     fn series_args(&self) -> usize {
         self.args()

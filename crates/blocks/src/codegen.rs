@@ -122,8 +122,10 @@ fn generate(expr: &Expr, language: Language, used: &mut Vec<&'static str>) -> St
                     _ => go(arg),
                 })
                 .collect();
-            if !used.contains(name) {
-                used.push(name);
+            for name in std::iter::once(name).chain(block.requires()) {
+                if !used.contains(name) {
+                    used.push(name);
+                }
             }
             match language {
                 Language::Python => block.python(&texts),
@@ -167,6 +169,7 @@ fn code(formula: &Formula, language: Language) -> Result<GeneratedCode, BlocksEr
         Language::Pine => PINE_PRELUDE,
     }
     .to_string();
+    let mut written: Vec<&str> = Vec::new();
     for block in registry()
         .iter()
         .filter(|block| used.contains(&block.name()))
@@ -175,7 +178,9 @@ fn code(formula: &Formula, language: Language) -> Result<GeneratedCode, BlocksEr
             Language::Python => block.python_helpers(),
             Language::Pine => block.pine_helpers(),
         };
-        if !text.is_empty() {
+        // Two blocks of a family (the two Keltner lines) share their helpers: write them once.
+        if !text.is_empty() && !written.contains(&text) {
+            written.push(text);
             helpers.push_str(if language == Language::Python {
                 "\n\n"
             } else {

@@ -7,7 +7,8 @@
 //! gauntlet-indicators, so they agree exactly); its English text; and its Python and Pine Script
 //! expressions for the exports. [`registry`] lists them: the price values `open`, `high`, `low`,
 //! `close`, `volume`; `lag`, `highest`, `lowest`, `pct_change`; `sma`, `ema`, `rsi`, `atr`,
-//! `stddev`, `williams_r`, `obv`.
+//! `stddev`, `bollinger_upper`, `bollinger_lower`, `keltner_upper`, `keltner_lower`,
+//! `williams_r`, `cci`, `obv`.
 //!
 //! A **formula** ([`Formula`]) is a typed condition over blocks, such as
 //! `rsi(close, 2) < 10 and close > sma(close, 200)` or

@@ -343,3 +343,30 @@ proptest! {
         prop_assert_eq!(&truncated[..], &batch[..cut], "{}", formula);
     }
 }
+
+#[test]
+fn helpers_are_written_once_with_what_they_call() {
+    let formula = Formula::parse(
+        "close > keltner_upper(20, 2) or close < keltner_lower(20, 2) or close > bollinger_upper(close, 20, 2.5)",
+    )
+    .unwrap();
+    let pine = pine_expression(&formula).unwrap();
+    assert_eq!(pine.helpers.matches("gb_true_range() =>").count(), 1);
+    assert_eq!(pine.helpers.matches("gb_ema(float x, int n) =>").count(), 1);
+    assert_eq!(pine.helpers.matches("gb_sma(float x, int n) =>").count(), 1);
+    assert_eq!(
+        pine.helpers.matches("gb_stddev(float x, int n) =>").count(),
+        1
+    );
+    assert!(
+        pine.expression
+            .contains("(gb_sma(close, 20) + 2.5 * gb_stddev(close, 20))")
+    );
+    let python = python_expression(&formula).unwrap();
+    assert_eq!(python.helpers.matches("def gb_true_range(").count(), 1);
+    assert!(
+        python
+            .expression
+            .contains("(gb_ema(close, 20) - 2 * gb_ema(gb_true_range(high, low, close), 20))")
+    );
+}

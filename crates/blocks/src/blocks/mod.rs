@@ -8,6 +8,8 @@ use gauntlet_core::Bar;
 use crate::block::{Block, StreamingBlock};
 
 mod average;
+mod bollinger;
+mod keltner;
 mod momentum;
 mod oscillator;
 mod price;
@@ -33,7 +35,12 @@ pub fn registry() -> &'static [&'static dyn Block] {
         &momentum::RsiBlock,
         &volatility::AtrBlock,
         &volatility::StdDevBlock,
+        &bollinger::UPPER,
+        &bollinger::LOWER,
+        &keltner::UPPER,
+        &keltner::LOWER,
         &oscillator::WilliamsRBlock,
+        &oscillator::CciBlock,
         &volume::ObvBlock,
     ]
 }
