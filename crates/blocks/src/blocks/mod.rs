@@ -7,6 +7,7 @@ use gauntlet_core::Bar;
 
 use crate::block::{Block, StreamingBlock};
 
+mod aroon;
 mod average;
 mod bollinger;
 mod keltner;
@@ -41,7 +42,10 @@ pub fn registry() -> &'static [&'static dyn Block] {
         &keltner::LOWER,
         &oscillator::WilliamsRBlock,
         &oscillator::CciBlock,
+        &aroon::UP,
+        &aroon::DOWN,
         &volume::ObvBlock,
+        &volume::MfiBlock,
     ]
 }
 

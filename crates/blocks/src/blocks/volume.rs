@@ -1,12 +1,12 @@
-//! Volume: on-balance volume (gauntlet-indicators' [`Obv`]).
+//! Volume: on-balance volume and the money flow index (gauntlet-indicators' [`Obv`], [`Mfi`]).
 
 use gauntlet_core::Bar;
-use gauntlet_indicators::{Obv, batch};
+use gauntlet_indicators::{Mfi, Obv, batch};
 
-use crate::block::{Arg, BatchInput, Block, StreamingBlock};
+use crate::block::{Arg, BatchInput, Block, Param, StreamingBlock};
 use crate::error::BlocksError;
 
-use super::stepper;
+use super::{bars, bars_text, stepper};
 
 /// `obv`: on-balance volume, in volume units.
 #[derive(Debug, Clone, Copy)]
@@ -64,6 +64,112 @@ impl Block for ObvBlock {
     else if close < close[1]
         value -= volume
     value
+"
+    }
+}
+
+/// `mfi(n)`: the money flow index, 0 to 100.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct MfiBlock;
+
+impl Block for MfiBlock {
+    fn name(&self) -> &'static str {
+        "mfi"
+    }
+    fn args(&self) -> &'static [Arg] {
+        const ARGS: &[Arg] = &[Arg::Param(Param::period("period", 2, 500))];
+        ARGS
+    }
+    fn summary(&self) -> &'static str {
+        "The money flow index, 0 to 100: 100 * positive / (positive + negative) money flow (typical price times volume) over n bars (TA-Lib MFI; 0 without flow)."
+    }
+    fn english(&self, args: &[String]) -> String {
+        format!("the {} money flow index", bars_text(&args[0]))
+    }
+    fn batch(&self, input: &BatchInput<'_>) -> Result<Vec<f64>, BlocksError> {
+        Ok(batch::mfi(input.series, bars(input.params[0]))?)
+    }
+    fn streaming(&self, params: &[f64]) -> Result<Box<dyn StreamingBlock>, BlocksError> {
+        Ok(stepper(Mfi::new(bars(params[0]))?, |mfi, bar: &Bar, _| {
+            mfi.update(bar.high, bar.low, bar.close, bar.volume)
+        }))
+    }
+    fn python(&self, args: &[String]) -> String {
+        format!("gb_mfi(high, low, close, volume, {})", args[0])
+    }
+    fn python_helpers(&self) -> &'static str {
+        "def gb_mfi(high, low, close, volume, n):
+    out = np.full(len(close), np.nan)
+    flows = collections.deque()
+    positive_sum = 0.0
+    negative_sum = 0.0
+    quiet = 0
+    for t in range(1, len(close)):
+        typical = (high[t] + low[t] + close[t]) / 3.0
+        previous = (high[t - 1] + low[t - 1] + close[t - 1]) / 3.0
+        change = typical - previous
+        unmoved = abs(change) <= 1e-14 * (abs(typical) + abs(previous))
+        money_flow = 0.0 if unmoved else typical * volume[t]
+        flow = (0.0, money_flow) if change < 0.0 else (money_flow, 0.0)
+        while len(flows) >= n:
+            positive, negative = flows.popleft()
+            positive_sum -= positive
+            negative_sum -= negative
+        flows.append(flow)
+        positive_sum += flow[0]
+        negative_sum += flow[1]
+        quiet = quiet + 1 if money_flow == 0.0 else 0
+        if quiet >= n:
+            quiet = n
+            positive_sum = 0.0
+            negative_sum = 0.0
+        if len(flows) < n:
+            continue
+        total = positive_sum + negative_sum
+        if total <= 0.0:
+            out[t] = 0.0
+            continue
+        positive = 0.0 if positive_sum < 0.0 else (total if positive_sum > total else positive_sum)
+        out[t] = 100.0 * (positive / total)
+    return out
+"
+    }
+    fn pine(&self, args: &[String]) -> String {
+        format!("gb_mfi({})", args[0])
+    }
+    fn pine_helpers(&self) -> &'static str {
+        "gb_mfi(int n) =>
+    var float[] positives = array.new_float()
+    var float[] negatives = array.new_float()
+    var float positive_sum = 0.0
+    var float negative_sum = 0.0
+    var int quiet = 0
+    float previous = (high[1] + low[1] + close[1]) / 3.0
+    float result = na
+    if bar_index > 0
+        float typical = (high + low + close) / 3.0
+        float change = typical - previous
+        bool unmoved = math.abs(change) <= 1e-14 * (math.abs(typical) + math.abs(previous))
+        float money_flow = unmoved ? 0.0 : typical * volume
+        float up = change < 0.0 ? 0.0 : money_flow
+        float down = change < 0.0 ? money_flow : 0.0
+        while array.size(positives) >= n
+            positive_sum -= array.shift(positives)
+            negative_sum -= array.shift(negatives)
+        array.push(positives, up)
+        array.push(negatives, down)
+        positive_sum += up
+        negative_sum += down
+        quiet := money_flow == 0.0 ? quiet + 1 : 0
+        if quiet >= n
+            quiet := n
+            positive_sum := 0.0
+            negative_sum := 0.0
+        if array.size(positives) >= n
+            float total = positive_sum + negative_sum
+            float positive = positive_sum < 0.0 ? 0.0 : positive_sum > total ? total : positive_sum
+            result := total <= 0.0 ? 0.0 : 100.0 * (positive / total)
+    result
 "
     }
 }
