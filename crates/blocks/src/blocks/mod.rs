@@ -7,6 +7,7 @@ use gauntlet_core::Bar;
 
 use crate::block::{Block, StreamingBlock};
 
+mod adx;
 mod aroon;
 mod average;
 mod bollinger;
@@ -42,6 +43,9 @@ pub fn registry() -> &'static [&'static dyn Block] {
         &keltner::LOWER,
         &oscillator::WilliamsRBlock,
         &oscillator::CciBlock,
+        &adx::ADX,
+        &adx::PLUS_DI,
+        &adx::MINUS_DI,
         &aroon::UP,
         &aroon::DOWN,
         &volume::ObvBlock,
