@@ -103,6 +103,11 @@ fn number(value: f64, language: Language) -> String {
     }
 }
 
+/// Whether a number expression calls no block (a constant, the same on every bar).
+fn constant(expr: &Expr) -> bool {
+    !matches!(expr, Expr::Call { .. }) && expr.children().into_iter().all(constant)
+}
+
 fn generate(expr: &Expr, language: Language, used: &mut Vec<&'static str>) -> String {
     let mut go = |expr: &Expr| generate(expr, language, used);
     match expr {
@@ -116,8 +121,9 @@ fn generate(expr: &Expr, language: Language, used: &mut Vec<&'static str>) -> St
                 .map(|(index, arg)| match arg {
                     // Parameters are integers or reals as the platform writes them.
                     Expr::Number(value) if index >= series_args => format_number(*value),
-                    Expr::Number(value) if language == Language::Python => {
-                        format!("gb_full({}, close)", number(*value, language))
+                    // numpy needs a column where the expression is a constant.
+                    _ if language == Language::Python && constant(arg) => {
+                        format!("gb_full({}, close)", go(arg))
                     }
                     _ => go(arg),
                 })
@@ -135,7 +141,11 @@ fn generate(expr: &Expr, language: Language, used: &mut Vec<&'static str>) -> St
         Expr::Neg(inner) => format!("-({})", go(inner)),
         Expr::Arith { op, lhs, rhs } => format!("({} {} {})", go(lhs), op.symbol(), go(rhs)),
         Expr::Compare { op, lhs, rhs } => {
-            let (lhs, rhs) = (go(lhs), go(rhs));
+            let both_constant = constant(lhs) && constant(rhs);
+            let (mut lhs, rhs) = (go(lhs), go(rhs));
+            if language == Language::Python && both_constant {
+                lhs = format!("gb_full({lhs}, close)");
+            }
             let symbol = op.symbol();
             match language {
                 Language::Python => format!("gb_compare({lhs}, {rhs}, {lhs} {symbol} {rhs})"),
@@ -152,7 +162,16 @@ fn generate(expr: &Expr, language: Language, used: &mut Vec<&'static str>) -> St
                 (Language::Pine, true) => "true",
                 (Language::Pine, false) => "false",
             };
-            format!("gb_cross({}, {}, {above})", go(a), go(b))
+            let mut column = |expr: &Expr| {
+                let text = go(expr);
+                if language == Language::Python && constant(expr) {
+                    format!("gb_full({text}, close)")
+                } else {
+                    text
+                }
+            };
+            let (a, b) = (column(a), column(b));
+            format!("gb_cross({a}, {b}, {above})")
         }
         Expr::Placeholder { .. } | Expr::ConditionPlaceholder(_) => {
             unreachable!("placeholders are refused before generating")
