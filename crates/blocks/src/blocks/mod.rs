@@ -15,6 +15,7 @@ mod keltner;
 mod momentum;
 mod oscillator;
 mod price;
+mod stochastic;
 mod volatility;
 mod volume;
 mod window;
@@ -43,6 +44,8 @@ pub fn registry() -> &'static [&'static dyn Block] {
         &keltner::LOWER,
         &oscillator::WilliamsRBlock,
         &oscillator::CciBlock,
+        &stochastic::K,
+        &stochastic::D,
         &adx::ADX,
         &adx::PLUS_DI,
         &adx::MINUS_DI,
