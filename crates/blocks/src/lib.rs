@@ -8,7 +8,7 @@
 //! expressions for the exports. [`registry`] lists them: the price values `open`, `high`, `low`,
 //! `close`, `volume`; `lag`, `highest`, `lowest`, `pct_change`; `sma`, `ema`, `rsi`, `atr`,
 //! `stddev`, `bollinger_upper`, `bollinger_lower`, `keltner_upper`, `keltner_lower`,
-//! `williams_r`, `cci`, `stoch_k`, `stoch_d`, `adx`, `plus_di`, `minus_di`, `aroon_up`, `aroon_down`, `obv`, `mfi`.
+//! `williams_r`, `cci`, `stoch_k`, `stoch_d`, `adx`, `plus_di`, `minus_di`, `aroon_up`, `aroon_down`, `obv`, `mfi`, `vwap`.
 //!
 //! A **formula** ([`Formula`]) is a typed condition over blocks, such as
 //! `rsi(close, 2) < 10 and close > sma(close, 200)` or

@@ -53,6 +53,7 @@ pub fn registry() -> &'static [&'static dyn Block] {
         &aroon::DOWN,
         &volume::ObvBlock,
         &volume::MfiBlock,
+        &volume::VwapBlock,
     ]
 }
 

@@ -1,7 +1,8 @@
-//! Volume: on-balance volume and the money flow index (gauntlet-indicators' [`Obv`], [`Mfi`]).
+//! Volume: on-balance volume, the money flow index and the rolling VWAP (gauntlet-indicators'
+//! [`Obv`], [`Mfi`], [`RollingVwap`]).
 
 use gauntlet_core::Bar;
-use gauntlet_indicators::{Mfi, Obv, batch};
+use gauntlet_indicators::{Mfi, Obv, RollingVwap, batch};
 
 use crate::block::{Arg, BatchInput, Block, Param, StreamingBlock};
 use crate::error::BlocksError;
@@ -169,6 +170,115 @@ impl Block for MfiBlock {
             float total = positive_sum + negative_sum
             float positive = positive_sum < 0.0 ? 0.0 : positive_sum > total ? total : positive_sum
             result := total <= 0.0 ? 0.0 : 100.0 * (positive / total)
+    result
+"
+    }
+}
+
+/// `vwap(n)`: the rolling volume-weighted average typical price, in price units.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct VwapBlock;
+
+impl Block for VwapBlock {
+    fn name(&self) -> &'static str {
+        "vwap"
+    }
+    fn args(&self) -> &'static [Arg] {
+        const ARGS: &[Arg] = &[Arg::Param(Param::period("period", 1, 500))];
+        ARGS
+    }
+    fn summary(&self) -> &'static str {
+        "The rolling VWAP: the sum of typical price times volume over the last n bars divided by their volume (pandas-ta vwap over a window; no value where the window has no volume)."
+    }
+    fn english(&self, args: &[String]) -> String {
+        format!("the {} volume-weighted average price", bars_text(&args[0]))
+    }
+    fn batch(&self, input: &BatchInput<'_>) -> Result<Vec<f64>, BlocksError> {
+        Ok(batch::rolling_vwap(input.series, bars(input.params[0]))?)
+    }
+    fn streaming(&self, params: &[f64]) -> Result<Box<dyn StreamingBlock>, BlocksError> {
+        Ok(stepper(
+            RollingVwap::new(bars(params[0]))?,
+            |vwap, bar: &Bar, _| vwap.update(bar.high, bar.low, bar.close, bar.volume),
+        ))
+    }
+    fn python(&self, args: &[String]) -> String {
+        format!("gb_vwap(high, low, close, volume, {})", args[0])
+    }
+    fn python_helpers(&self) -> &'static str {
+        "def gb_vwap(high, low, close, volume, n):
+    out = np.full(len(close), np.nan)
+    weights = collections.deque()
+    weight_newer = 0.0
+    volumes = collections.deque()
+    volume_newer = 0.0
+    with_volume = 0
+    for t in range(len(close)):
+        weight = (high[t] + low[t] + close[t]) / 3.0 * volume[t]
+        weights.append(weight)
+        weight_sum = None
+        if len(weights) < n:
+            weight_newer += weight
+        else:
+            weight_sum = weight_newer + weight
+            weight_newer = weight_sum - weights.popleft()
+        volumes.append(volume[t])
+        volume_sum = None
+        if len(volumes) < n:
+            volume_newer += volume[t]
+        else:
+            volume_sum = volume_newer + volume[t]
+            volume_newer = volume_sum - volumes.popleft()
+        if volume[t] > 0.0:
+            with_volume += 1
+        if t >= n and volume[t - n] > 0.0:
+            with_volume -= 1
+        if with_volume == 0:
+            weight_newer = 0.0
+            volume_newer = 0.0
+            continue
+        if weight_sum is None or volume_sum is None:
+            continue
+        out[t] = (weight_sum / n) / (volume_sum / n)
+    return out
+"
+    }
+    fn pine(&self, args: &[String]) -> String {
+        format!("gb_vwap({})", args[0])
+    }
+    fn pine_helpers(&self) -> &'static str {
+        "gb_vwap(int n) =>
+    var float[] weights = array.new_float()
+    var float weight_newer = 0.0
+    var float[] volumes = array.new_float()
+    var float volume_newer = 0.0
+    var int with_volume = 0
+    float leaving = volume[n]
+    float weight = (high + low + close) / 3.0 * volume
+    float weight_sum = na
+    float volume_sum = na
+    array.push(weights, weight)
+    if array.size(weights) < n
+        weight_newer += weight
+    else
+        weight_sum := weight_newer + weight
+        weight_newer := weight_sum - array.shift(weights)
+    array.push(volumes, volume)
+    if array.size(volumes) < n
+        volume_newer += volume
+    else
+        volume_sum := volume_newer + volume
+        volume_newer := volume_sum - array.shift(volumes)
+    if volume > 0.0
+        with_volume += 1
+    if bar_index >= n and leaving > 0.0
+        with_volume -= 1
+    float result = na
+    if with_volume == 0
+        weight_newer := 0.0
+        volume_newer := 0.0
+    else if not na(weight_sum) and not na(volume_sum)
+        result := (weight_sum / n) / (volume_sum / n)
     result
 "
     }
