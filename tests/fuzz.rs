@@ -70,6 +70,41 @@ fn genome_json() {
 }
 
 #[test]
+fn formula() {
+    // A formula that parses prints canonically, parses back to itself, reads in English, and
+    // without placeholders writes Python and Pine and evaluates alike in batch and streaming.
+    let series = std::sync::Arc::new(gauntlet_testkit::bars_from_steps(
+        &(0..60)
+            .map(|index| {
+                let step = (f64::from(index) * 0.7).sin();
+                (0.0, 0.02 * step, 0.01, 0.01)
+            })
+            .collect::<Vec<_>>(),
+    ));
+    fuzz!(|bytes: &[u8]| {
+        if let Ok(text) = std::str::from_utf8(bytes)
+            && let Ok(formula) = gauntlet_blocks::Formula::parse(text)
+        {
+            assert_eq!(
+                gauntlet_blocks::Formula::parse(&formula.to_string()).unwrap(),
+                formula
+            );
+            let _ = gauntlet_blocks::english(&formula);
+            if formula.placeholders().is_empty() {
+                gauntlet_blocks::python_expression(&formula).unwrap();
+                gauntlet_blocks::pine_expression(&formula).unwrap();
+                let cache = gauntlet_blocks::ColumnCache::new(std::sync::Arc::clone(&series));
+                let batch = cache.evaluate(&formula).unwrap();
+                let mut streaming = gauntlet_blocks::StreamingFormula::new(&formula).unwrap();
+                for (bar, expected) in series.bars().zip(batch) {
+                    assert_eq!(streaming.update(&bar), expected);
+                }
+            }
+        }
+    });
+}
+
+#[test]
 fn experiment_toml() {
     fuzz!(|bytes: &[u8]| {
         if let Ok(text) = std::str::from_utf8(bytes) {

@@ -194,8 +194,10 @@ impl CacheBudget {
         self.used_bytes.load(Ordering::Relaxed)
     }
 
-    /// Reserves `bytes` if they fit.
-    fn reserve(&self, bytes: usize) -> bool {
+    /// Reserves `bytes` if they fit (for other caches sharing the budget, such as
+    /// gauntlet-blocks' formula columns); whoever reserves releases with
+    /// [`CacheBudget::release`].
+    pub fn reserve(&self, bytes: usize) -> bool {
         self.used_bytes
             .fetch_update(Ordering::AcqRel, Ordering::Acquire, |used| {
                 used.checked_add(bytes)
@@ -204,7 +206,8 @@ impl CacheBudget {
             .is_ok()
     }
 
-    fn release(&self, bytes: usize) {
+    /// Gives back `bytes` reserved earlier.
+    pub fn release(&self, bytes: usize) {
         self.used_bytes.fetch_sub(bytes, Ordering::AcqRel);
     }
 }

@@ -1,0 +1,39 @@
+//! [`BlocksError`]: what can go wrong parsing, checking and evaluating a formula.
+
+use gauntlet_indicators::IndicatorError;
+
+/// An error of the blocks or the formula language.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum BlocksError {
+    /// A formula that does not parse or type-check, with the 1-based line and column of the
+    /// offending place: `formula 1:17: expected a number, found a condition`.
+    #[error("formula {line}:{column}: {message}")]
+    Formula {
+        /// 1-based line.
+        line: usize,
+        /// 1-based column (in characters).
+        column: usize,
+        /// What is wrong there.
+        message: String,
+    },
+    /// A formula longer than [`crate::MAX_FORMULA_BYTES`], refused before parsing.
+    #[error("formula is {bytes} bytes long, more than the {max} allowed")]
+    TooLong {
+        /// The formula's length in bytes.
+        bytes: usize,
+        /// The maximum.
+        max: usize,
+    },
+    /// A formula with a placeholder not yet filled, asked to evaluate.
+    #[error("formula {formula}: placeholder ?{name} is not filled")]
+    Unfilled {
+        /// The formula's canonical text.
+        formula: String,
+        /// The placeholder's name.
+        name: String,
+    },
+    /// An indicator refused its parameters (the formula's checks keep them within each block's
+    /// bounds, so this means a block's bounds are wider than its indicator accepts).
+    #[error(transparent)]
+    Indicator(#[from] IndicatorError),
+}
