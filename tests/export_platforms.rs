@@ -156,6 +156,7 @@ fn features(genome: &Genome) -> Vec<String> {
     let mut names = vec![format!("{:?}", genome.entry.direction)];
     match &genome.entry.logic {
         EntryLogic::Always => names.push("always".into()),
+        EntryLogic::Formula(_) => names.push("formula".into()),
         EntryLogic::MultiFactor(_) => names.push("multi_factor".into()),
         EntryLogic::Rules { rules, .. } => {
             for rule in rules {

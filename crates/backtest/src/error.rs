@@ -29,6 +29,10 @@ pub enum BacktestError {
         /// Why.
         reason: String,
     },
+    /// A formula of the genome could not be evaluated (its column could not be computed, or the
+    /// engine does not trade formula genomes on this path yet).
+    #[error("formula: {0}")]
+    Formula(String),
     /// The series has too few bars.
     #[error("the series has {bars} bars; a backtest needs at least 2")]
     TooFewBars {

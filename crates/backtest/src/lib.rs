@@ -1,6 +1,6 @@
 //! # gauntlet-backtest
 //!
-//! The backtest engine (layer L2 of `DESIGN.md`): runs a [`gauntlet_genome::Genome`] on a
+//! The backtest engine (layer L4 of `DESIGN.md`): runs a [`gauntlet_genome::Genome`] on a
 //! [`Market`]'s bars following the execution conventions of DESIGN.md: decisions on bar t's close,
 //! market fills at bar t+1's open adjusted by half the spread and the slippage against us, commission
 //! per side, stops and targets checked intrabar from high/low (gaps fill at the open, the stop wins

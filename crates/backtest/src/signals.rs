@@ -321,6 +321,11 @@ impl EntrySignals {
     ) -> Result<Self, BacktestError> {
         let logic = match logic {
             EntryLogic::Always => CompiledLogic::Always,
+            EntryLogic::Formula(_) => {
+                return Err(BacktestError::Formula(
+                    "formula genomes are not traded by this engine build yet".into(),
+                ));
+            }
             EntryLogic::MultiFactor(score) => CompiledLogic::Score {
                 score: Box::new(CompiledScore {
                     trend_fast: get(IndicatorColumn::Sma {

@@ -1,6 +1,6 @@
 //! # gauntlet-cluster
 //!
-//! Gauntlet beyond one machine (layer L4 of `DESIGN.md`): the ranks of an MPI job (Open MPI or
+//! Gauntlet beyond one machine (layer L6 of `DESIGN.md`): the ranks of an MPI job (Open MPI or
 //! MPICH, launched by `mpirun`, Slurm's `srun` or a Kubernetes MPI operator) split the scoring of
 //! every generation, through the [`mpi`](https://docs.rs/mpi) crate (rsmpi). How the work is split
 //! and why the results stay byte-identical at any rank count is in

@@ -123,6 +123,14 @@ fn logic_text(logic: &EntryLogic, long: bool) -> String {
                 }
             }
         }
+        EntryLogic::Formula(entry) => {
+            let text = if long { &entry.long } else { &entry.short };
+            match text.as_deref().map(gauntlet_blocks::Formula::parse) {
+                Some(Ok(formula)) => gauntlet_blocks::english(&formula),
+                Some(Err(error)) => format!("[invalid formula: {error}]"),
+                None => "never".to_string(),
+            }
+        }
         EntryLogic::MultiFactor(score) => {
             let (lowest, highest) = score.reachable_range();
             let (comparison, level, never) = if long {

@@ -189,6 +189,46 @@ pub enum EntryLogic {
     MultiFactor(FactorScore),
     /// Enter on the first bar and hold (buy-and-hold, the benchmark).
     Always,
+    /// Conditions written as formulas in gauntlet-blocks' language (`rsi(close, 2) < 10 and close >
+    /// sma(close, 200)`), each evaluated at bar t's close from data up to bar t only.
+    Formula(FormulaEntry),
+}
+
+/// Entry (and optional exit) conditions as formulas of gauntlet-blocks' language
+/// ([`gauntlet_blocks::Formula`]). A formula is a condition (true or false at each bar's close);
+/// while any of its parts is still warming up it is false. A condition true at bar t's close
+/// acts at bar t + 1, as every signal does.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FormulaEntry {
+    /// When to open a long position; required when the direction is `long` or `both`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub long: Option<String>,
+    /// When to open a short position; required when the direction is `short` or `both`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub short: Option<String>,
+    /// When to close an open long position (at the next bar's open), besides the exit chromosome's
+    /// stops, target and time limit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exit_long: Option<String>,
+    /// When to close an open short position (at the next bar's open).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exit_short: Option<String>,
+}
+
+impl FormulaEntry {
+    /// The formulas present, each with its field name (`long`, `short`, `exit_long`,
+    /// `exit_short`), in that order.
+    pub fn formulas(&self) -> impl Iterator<Item = (&'static str, &str)> {
+        [
+            ("long", &self.long),
+            ("short", &self.short),
+            ("exit_long", &self.exit_long),
+            ("exit_short", &self.exit_short),
+        ]
+        .into_iter()
+        .filter_map(|(name, text)| text.as_deref().map(|text| (name, text)))
+    }
 }
 
 /// The entry chromosome.

@@ -1,6 +1,6 @@
 //! # gauntlet-genome
 //!
-//! The strategy genome (layer L1 of `DESIGN.md`): three chromosomes so crossover can take one
+//! The strategy genome (layer L3 of `DESIGN.md`): three chromosomes so crossover can take one
 //! parent's entries and another's exits.
 //!
 //! - **entry** ([`EntryChromosome`]): a direction and up to [`MAX_RULES`] rules from a library of

@@ -235,7 +235,8 @@ fn continuous_genes(genome: &mut Genome) -> Vec<ContinuousGene<'_>> {
                 high: -low,
             });
         }
-        EntryLogic::Always => {}
+        // A formula's numbers are fixed (a template's placeholders are what evolution fills).
+        EntryLogic::Always | EntryLogic::Formula(_) => {}
     }
     if let Some(stop) = &mut exit.stop_loss_pct {
         genes.push(gene(
@@ -348,7 +349,8 @@ fn period_genes(genome: &mut Genome) -> Vec<(String, &mut u32)> {
             genes.push(("entry.logic.momentum_period".into(), momentum_period));
             genes.push(("entry.logic.volatility_period".into(), volatility_period));
         }
-        EntryLogic::Always => {}
+        // A formula's numbers are fixed (a template's placeholders are what evolution fills).
+        EntryLogic::Always | EntryLogic::Formula(_) => {}
     }
     if let Some(bars) = &mut exit.channel_exit_bars {
         genes.push(("exit.channel_exit_bars".into(), bars));
@@ -452,7 +454,7 @@ fn mutate_structure<R: Rng + ?Sized>(genome: &mut Genome, rng: &mut R) -> Option
             genome.entry.logic = random_logic(rng);
             Some("mutation:structural:redraw_entry".into())
         }
-        EntryLogic::Always => None,
+        EntryLogic::Always | EntryLogic::Formula(_) => None,
     }
 }
 
@@ -558,6 +560,7 @@ pub fn complexity(genome: &Genome) -> usize {
         EntryLogic::Rules { rules, .. } => rules.len(),
         EntryLogic::MultiFactor(_) => 3,
         EntryLogic::Always => 0,
+        EntryLogic::Formula(entry) => entry.formulas().count(),
     };
     let mut copy = genome.clone();
     let periods = period_genes(&mut copy).len();
@@ -697,6 +700,13 @@ impl Genome {
             }
             EntryLogic::MultiFactor(_) => "Discriminant(1)".to_string(),
             EntryLogic::Always => "Discriminant(2)".to_string(),
+            EntryLogic::Formula(entry) => {
+                let texts: Vec<String> = entry
+                    .formulas()
+                    .map(|(name, text)| format!("{name}: {text}"))
+                    .collect();
+                format!("Formula({})", texts.join("; "))
+            }
         };
         format!("{direction}{logic}")
     }

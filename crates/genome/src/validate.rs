@@ -2,6 +2,8 @@
 
 use std::fmt::Display;
 
+use gauntlet_blocks::Formula;
+
 use crate::error::GenomeError;
 use crate::genome::*;
 
@@ -153,6 +155,37 @@ impl Genome {
                 );
             }
             EntryLogic::Always => {}
+            EntryLogic::Formula(entry) => {
+                let (long, short) = match self.entry.direction {
+                    Direction::Long => (true, false),
+                    Direction::Short => (false, true),
+                    Direction::Both => (true, true),
+                };
+                check.require(
+                    entry.long.is_some() || !long,
+                    "entry.logic.long",
+                    "a formula strategy that trades long needs a long formula",
+                );
+                check.require(
+                    entry.short.is_some() || !short,
+                    "entry.logic.short",
+                    "a formula strategy that trades short needs a short formula",
+                );
+                for (name, text) in entry.formulas() {
+                    let field = FieldPath(&"entry.logic", name);
+                    match Formula::parse(text) {
+                        Ok(formula) => check.require(
+                            formula.placeholders().is_empty(),
+                            field,
+                            format_args!(
+                                "holds the template placeholders {:?}: a genome's formulas must be filled",
+                                formula.placeholders()
+                            ),
+                        ),
+                        Err(error) => check.require(false, field, error),
+                    }
+                }
+            }
         }
         let exit = &self.exit;
         if let Some(stop) = exit.stop_loss_pct {

@@ -122,3 +122,58 @@ fn out_of_range_genes_name_their_field() {
         "{error}"
     );
 }
+
+/// `genomes/formulas/rsi-2-formula.json`: the RSI(2) seed's entry written as a formula.
+fn formula_seed() -> Genome {
+    seed("formulas/rsi-2-formula")
+}
+
+#[test]
+fn a_formula_genome_loads_validates_and_round_trips() {
+    let genome = formula_seed();
+    genome.validate().unwrap();
+    let again = Genome::from_json(&genome.to_json()).unwrap();
+    assert_eq!(again, genome);
+    let text = genome.describe();
+    assert!(text.starts_with("Go long when "), "{text}");
+    assert!(text.contains("RSI") && text.contains("below 10"), "{text}");
+    assert!(text.contains("200-bar simple moving average"), "{text}");
+}
+
+#[test]
+fn a_malformed_formula_is_refused_naming_the_field_and_the_position() {
+    let json = formula_seed().to_json();
+    // In `rsi(close, 2) < (close > 3)` the comparison's right side, `close > 3` from column 18 (after
+    // the 13 characters of `rsi(close, 2)`, ` < ` and the parenthesis), is a condition.
+    let bad = json.replace(
+        "rsi(close, 2) < 10 and close > sma(close, 200)",
+        "rsi(close, 2) < (close > 3)",
+    );
+    let error = Genome::from_json(&bad)
+        .and_then(|genome| genome.validate())
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("entry.logic.long"), "{error}");
+    assert!(
+        error.contains("formula 1:18: expected a number, found a condition"),
+        "{error}"
+    );
+}
+
+#[test]
+fn a_formula_genome_needs_the_formulas_its_direction_trades_and_no_placeholders() {
+    let json = formula_seed().to_json();
+    let both = json.replace("\"long\",\n", "\"both\",\n");
+    let genome = Genome::from_json(&both).and_then(|genome| genome.validate());
+    let error = genome.unwrap_err().to_string();
+    assert!(error.contains("entry.logic.short"), "{error}");
+    let template = json.replace("< 10 and", "< ?level[5..40] and");
+    let error = Genome::from_json(&template)
+        .and_then(|genome| genome.validate())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("entry.logic.long") && error.contains("level"),
+        "{error}"
+    );
+}

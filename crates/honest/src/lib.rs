@@ -1,6 +1,6 @@
 //! # gauntlet-honest
 //!
-//! Honest results (layer L4 of `DESIGN.md`): how hard Gauntlet tries to prove a genome wrong
+//! Honest results (layer L6 of `DESIGN.md`): how hard Gauntlet tries to prove a genome wrong
 //! before anyone trades it. A run's champions get the Probabilistic and Deflated Sharpe Ratios with
 //! the run's real number of trials, the Minimum Track Record Length, Monte Carlo bands of their
 //! validation trades and the validation gate ([`robustness::assess`]); a run gets its Probability of

@@ -1,6 +1,6 @@
 //! # gauntlet-jobs
 //!
-//! Jobs over many runs (layer L6 of `DESIGN.md`): the entry point of `gauntlet evolve` ([`evolve`],
+//! Jobs over many runs (layer L8 of `DESIGN.md`): the entry point of `gauntlet evolve` ([`evolve`],
 //! [`resume`]: one run, or a walk-forward of one run per window), walk-forward analysis
 //! ([`walk_forward`]), the comparison of tournament categories ([`comparison`]), studies of
 //! evolution against random search over seeds ([`study`]), and the shares a scheduler's job array

@@ -1,6 +1,6 @@
 //! # gauntlet-paper
 //!
-//! The paper trader (layer L3 of `DESIGN.md`): a genome traded one bar at a time on a replayed
+//! The paper trader (layer L5 of `DESIGN.md`): a genome traded one bar at a time on a replayed
 //! file or bars arriving on standard input, with the backtest's own order, fill, cost and risk logic
 //! ([`gauntlet_backtest::LiveEngine`]), so the same bars give exactly the backtest's trades.
 //!

@@ -1,6 +1,6 @@
 //! # gauntlet-report
 //!
-//! HTML reports (layer L6 of `DESIGN.md`): a run folder's tables (`run.json`, `config.toml`,
+//! HTML reports (layer L8 of `DESIGN.md`): a run folder's tables (`run.json`, `config.toml`,
 //! `leaderboard.parquet`, `generations.parquet`, `capital.parquet`, `champions/*.json` and the
 //! champions' equity and trade tables) rendered into one self-contained `index.html`: CSS and a small
 //! sorting script inline, charts as inline SVG drawn with `plotters`, and each champion's

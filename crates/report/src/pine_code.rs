@@ -260,7 +260,7 @@ fn optional(value: Option<f64>) -> String {
 pub fn pine_strategy(source: &StrategySource<'_>) -> Result<(String, Vec<String>), ReportError> {
     let genome = source.genome;
     let header = crate::strategy_code::header(source)?;
-    let (mut columns, entry, channel) = entry_and_channel_code(genome, &PINE);
+    let (mut columns, entry, channel) = entry_and_channel_code(genome, &PINE)?;
     let exit = &genome.exit;
     let sizing = &genome.sizing;
     let (method, sizing_pct, volatility_column) = match sizing.method {

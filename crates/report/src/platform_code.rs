@@ -229,7 +229,7 @@ fn render(
 ) -> Result<(String, Vec<String>), ReportError> {
     let genome = source.genome;
     let header = header(source)?;
-    let (mut columns, entry, channel) = entry_and_channel_code(genome, &PYTHON);
+    let (mut columns, entry, channel) = entry_and_channel_code(genome, &PYTHON)?;
     let exit = &genome.exit;
     let sizing = &genome.sizing;
     let (method, sizing_pct, volatility_column) = match sizing.method {

@@ -232,7 +232,7 @@ pub(crate) fn header(source: &StrategySource<'_>) -> Result<Header, ReportError>
 pub fn python_strategy(source: &StrategySource<'_>) -> Result<String, ReportError> {
     let genome = source.genome;
     let header = header(source)?;
-    let (mut columns, entry, channel) = entry_and_channel_code(genome, &PYTHON);
+    let (mut columns, entry, channel) = entry_and_channel_code(genome, &PYTHON)?;
     let exit = &genome.exit;
     let sizing = &genome.sizing;
     let (method, sizing_pct, volatility_column) = match sizing.method {

@@ -6,6 +6,8 @@
 use gauntlet_genome::{AverageKind, Combine, EntryLogic, Genome, Rule};
 use serde::Serialize;
 
+use crate::error::ReportError;
+
 /// An indicator column an export computes, with gauntlet-indicators' definitions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Indicator {
@@ -292,13 +294,22 @@ pub(crate) struct EntryCode {
     score: Option<ScoreCode>,
 }
 
+/// What [`entry_and_channel_code`] gives: the columns, the entry's code and the channel exit's
+/// (lower, upper) columns.
+pub(crate) type EntryAndChannel = (Columns, EntryCode, Option<(String, String)>);
+
 /// A genome's entry logic and its channel exit's (lower, upper) Donchian columns in `dialect`,
 /// with every column they read (the entry's first, in the order the code reads them): what both
 /// exported languages start from.
 pub(crate) fn entry_and_channel_code(
     genome: &Genome,
     dialect: &Dialect,
-) -> (Columns, EntryCode, Option<(String, String)>) {
+) -> Result<EntryAndChannel, ReportError> {
+    if let EntryLogic::Formula(_) = genome.entry.logic {
+        return Err(ReportError::Export {
+            message: "formula genomes cannot be exported by this build yet".into(),
+        });
+    }
     let mut columns = Columns::default();
     let entry = entry_code(&genome.entry.logic, &mut columns, dialect);
     let channel = genome.exit.channel_exit_bars.map(|period| {
@@ -307,7 +318,7 @@ pub(crate) fn entry_and_channel_code(
             columns.add(Indicator::DonchianUpper(period)),
         )
     });
-    (columns, entry, channel)
+    Ok((columns, entry, channel))
 }
 
 /// `logic` in `dialect`, taking its columns from `columns` (the engine's `EntrySignals::at`: a
@@ -318,7 +329,8 @@ pub(crate) fn entry_code(
     dialect: &Dialect,
 ) -> EntryCode {
     match logic {
-        EntryLogic::Always => EntryCode {
+        // Refused by `entry_and_channel_code` before any code is written.
+        EntryLogic::Always | EntryLogic::Formula(_) => EntryCode {
             logic: "always",
             rules: Vec::new(),
             needed: 0,

@@ -1,6 +1,6 @@
 //! # gauntlet-run
 //!
-//! Runs (layer L5 of `DESIGN.md`): an [`Experiment`] (the TOML file, resolved and checked) evolved
+//! Runs (layer L7 of `DESIGN.md`): an [`Experiment`] (the TOML file, resolved and checked) evolved
 //! generation by generation with gauntlet-evolve on a universe scored by gauntlet-tournament,
 //! into a run folder: leaderboards, capital records, per-generation statistics and a checkpoint
 //! after every generation ([`start`], [`resume`]); at the end, champions chosen on the validation

@@ -1,6 +1,6 @@
 //! The champion file's JSON Schema in the repository (`schemas/champion.schema.json`) is the one
 //! generated from the types that write and read champion files. Regenerate it after changing them
-//! with `GAUNTLET_UPDATE_SCHEMA=1 cargo test -p gauntlet-tournament --test champion_file`.
+//! with `GAUNTLET_UPDATE_SCHEMA=1 cargo test -p gauntlet-run --test champion_file`.
 
 use std::path::PathBuf;
 
@@ -16,7 +16,7 @@ fn the_checked_in_schema_is_current() {
     let checked_in = std::fs::read_to_string(&path).unwrap_or_default();
     assert!(
         checked_in == generated,
-        "{} is out of date; regenerate it with GAUNTLET_UPDATE_SCHEMA=1 cargo test -p gauntlet-tournament --test champion_file",
+        "{} is out of date; regenerate it with GAUNTLET_UPDATE_SCHEMA=1 cargo test -p gauntlet-run --test champion_file",
         path.display()
     );
     // It describes what the files hold.

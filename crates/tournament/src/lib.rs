@@ -1,6 +1,6 @@
 //! # gauntlet-tournament
 //!
-//! What a genome is worth in a tournament (layer L3 of `DESIGN.md`): the six [`Category`] fitness
+//! What a genome is worth in a tournament (layer L5 of `DESIGN.md`): the six [`Category`] fitness
 //! functions with their [`Eligibility`] rules, scoring genomes on a [`Universe`] of symbols split
 //! into in-sample, validation and holdout parts (spread over the ranks of a cluster job by
 //! [`cluster`]), the measures a multi-objective search optimises beside fitness ([`objectives`]:
