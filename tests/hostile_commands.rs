@@ -167,8 +167,9 @@ fn compare_shards_say_the_whole_merge_command_and_a_missing_folder_is_named() {
     .unwrap());
     assert!(
         text.contains(&format!(
-            "gauntlet compare --merge {} --categories monthly_performance,drawdown_resistance",
-            out.display()
+            "gauntlet compare --merge {} --categories monthly_performance,drawdown_resistance --datasets-dir {}",
+            out.display(),
+            repository().join("datasets").display()
         )),
         "{text}"
     );

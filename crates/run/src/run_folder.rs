@@ -740,8 +740,9 @@ pub(crate) fn write_json<T: Serialize + ?Sized>(path: &Path, value: &T) -> Resul
 }
 
 /// The settings (dotted paths such as `population.size`, `seed`) where two experiments differ, as
-/// their `config.toml` would show them: what a resume names when the file was edited.
-pub(crate) fn changed_settings(then: &Experiment, now: &Experiment) -> Vec<String> {
+/// their `config.toml` would show them: what a resume names when the file was edited, and what a
+/// comparison's merge names when its shares were run with different settings.
+pub fn changed_settings(then: &Experiment, now: &Experiment) -> Vec<String> {
     fn walk(then: &serde_json::Value, now: &serde_json::Value, at: &str) -> Vec<String> {
         use serde_json::Value;
         match (then, now) {
