@@ -42,10 +42,10 @@ pub fn run_study(
         ));
     }
     if seeds == 0 || seeds > MAX_STUDY_SEEDS {
-        return Err(invalid(
-            "seeds",
-            format!("must be 1 to {MAX_STUDY_SEEDS}, got {seeds}"),
-        ));
+        return Err(JobError::Flag {
+            flag: "--seeds".into(),
+            message: format!("must be 1 to {MAX_STUDY_SEEDS}, got {seeds}"),
+        });
     }
     experiment.validate(catalog)?;
     // In a cluster job rank 0 writes `folder`, the other ranks a private one.
