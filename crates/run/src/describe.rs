@@ -50,11 +50,11 @@ impl RunSummary {
                 fitness(champion.holdout.fitness)
             );
             let robustness = &champion.robustness;
-            let failed: Vec<&str> = robustness
+            let failed: Vec<String> = robustness
                 .gate
                 .iter()
                 .filter(|check| !check.passed)
-                .map(|check| check.check.as_str())
+                .map(gauntlet_honest::robustness::Check::describe)
                 .collect();
             let worst_dsr = robustness
                 .symbols
