@@ -206,6 +206,8 @@ mod tests {
             random_best_in_sample_fitness: Some(1.09),
             champion_holdout_fitness: Some(0.2),
             random_holdout_fitness: Some(0.1),
+            champion_holdout_measure: Some(0.2),
+            random_holdout_measure: Some(0.1),
         };
         let overfitting = RunOverfitting {
             trials: 200,
