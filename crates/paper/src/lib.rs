@@ -33,7 +33,7 @@ pub use error::PaperError;
 pub use feed::{FeedItem, LineFeed, LineFormat, parse_timestamp, series_feed};
 pub use journal::Journal;
 pub use source::{Feed, FeedSource, OpenedFeed, open_feed};
-pub use state_lock::STATE_LOCK_FILE;
+pub use state_lock::{STATE_LOCK_FILE, StateLock};
 
 /// The state file's name inside the state folder.
 pub const STATE_FILE: &str = "state.json";

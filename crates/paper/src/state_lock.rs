@@ -17,8 +17,11 @@ use crate::error::PaperError;
 pub const STATE_LOCK_FILE: &str = ".paper.lock";
 
 /// An exclusive lock on a state folder, released when dropped (or when the process ends).
+/// [`crate::run_session`] holds one for the whole session; a caller that waits before the
+/// session starts (for the first line of a stream on standard input) may take one early to
+/// refuse a second session at once, and drops it just before calling `run_session`.
 #[derive(Debug)]
-pub(crate) struct StateLock {
+pub struct StateLock {
     /// The open lock file: the `flock` belongs to this open file description.
     _file: File,
 }
@@ -30,7 +33,7 @@ impl StateLock {
     /// # Errors
     /// [`PaperError::StateLocked`] when another process (or another handle in this one) holds the
     /// folder; [`PaperError::Io`] when the folder or the lock file cannot be made or written.
-    pub(crate) fn acquire(folder: &Path) -> Result<Self, PaperError> {
+    pub fn acquire(folder: &Path) -> Result<Self, PaperError> {
         let io_error = |path: &Path| {
             let path = path.to_path_buf();
             move |source| PaperError::Io { path, source }
