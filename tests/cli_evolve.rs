@@ -223,6 +223,10 @@ fn kill_and_resume(folder: &Path, config: &Path, name: &str) {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("nothing to resume"), "{stderr}");
+    assert!(
+        std::fs::read_dir(&empty).unwrap().next().is_none(),
+        "the refused resume left a file"
+    );
 
     // A deleted config.toml is written again from the checkpoint (the same bytes, below), and
     // the temporary file the kill left is removed.

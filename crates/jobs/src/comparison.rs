@@ -348,10 +348,15 @@ fn check_same_run_settings(
         return Err(JobError::RunFolder {
             path: path.to_path_buf(),
             message: format!(
-                "the {} run was made with other settings than the {} run ({} differ); every share of a comparison needs the same --config and flags: run the odd share again into a new --out",
+                "the {} run was made with other settings than the {} run ({} {}); every share of a comparison needs the same --config and flags: run the odd share again into a new --out",
                 category.name(),
                 first_category.name(),
-                changed.join(", ")
+                changed.join(", "),
+                if changed.len() == 1 {
+                    "differs"
+                } else {
+                    "differ"
+                }
             ),
         });
     }

@@ -180,6 +180,14 @@ pub fn resume(
             message: "no such folder; --resume takes the folder a run wrote (its --out)".into(),
         });
     }
+    if !folder.join(CHECKPOINT_STATE).exists() && !RunFolder::new(folder).config_path().exists() {
+        return Err(JobError::RunFolder {
+            path: folder.to_path_buf(),
+            message: format!(
+                "holds neither a checkpoint ({CHECKPOINT_STATE}) nor a config.toml: nothing to resume (a run is resumed from the folder `gauntlet evolve --out` wrote; a walk-forward needs its config.toml)"
+            ),
+        });
+    }
     // One writer at a time: rank 0 resumes `folder` itself, the other ranks a private copy.
     let _lock = match gauntlet_tournament::cluster::is_root() {
         true => Some(FolderLock::acquire(folder)?),
@@ -188,14 +196,6 @@ pub fn resume(
     let rank_folder = RankFolder::for_rank(folder, true)?;
     let folder = rank_folder.path();
     let run_folder = RunFolder::new(folder);
-    if !folder.join(CHECKPOINT_STATE).exists() && !run_folder.config_path().exists() {
-        return Err(JobError::RunFolder {
-            path: folder.to_path_buf(),
-            message: format!(
-                "holds neither a checkpoint ({CHECKPOINT_STATE}) nor a config.toml: nothing to resume (a run is resumed from the folder `gauntlet evolve --out` wrote; a walk-forward needs its config.toml)"
-            ),
-        });
-    }
     if !folder.join(CHECKPOINT_STATE).exists() && run_folder.config_path().is_file() {
         let experiment = run_folder.read_experiment()?;
         if experiment.walk_forward.is_none() {
