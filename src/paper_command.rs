@@ -58,6 +58,13 @@ pub fn run(arguments: PaperArgs, datasets_dir: &Path) -> Result<()> {
         (Some(name), None) => FeedSource::Named(name.clone()),
         (None, None) => bail!("give --feed FILE or --stdin csv|jsonl"),
     };
+    // A stream on standard input is read up to its first bar before the session starts: a state
+    // folder in use is refused before that wait (the session itself holds the lock throughout).
+    let early_lock = arguments
+        .state
+        .as_deref()
+        .map(gauntlet_paper::StateLock::acquire)
+        .transpose()?;
     let OpenedFeed {
         feed,
         name: feed_name,
@@ -109,6 +116,7 @@ pub fn run(arguments: PaperArgs, datasets_dir: &Path) -> Result<()> {
     // SIGINT/SIGTERM: finish the line in progress, save, (flatten,) stop.
     let stop = crate::stop_on_signal(None)?;
     let stdout_journal = arguments.journal.is_none();
+    drop(early_lock);
     let summary = run_session(
         genome,
         &settings,

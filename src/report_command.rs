@@ -133,17 +133,7 @@ pub fn compare(arguments: CompareArgs, datasets_dir: &Path) -> Result<()> {
                     if let ComparisonEvent::RunFinished { folder, .. } = &event {
                         crate::say(&crate::write_report(folder));
                     }
-                    if let ComparisonEvent::ShareDone { shard, folder } = &event {
-                        // The merge must name the same categories as the shares.
-                        crate::say(&format!(
-                            "Share {} of {} done (shares count from 0). Once every share is: \
-                             gauntlet compare --merge {} --categories {}\n",
-                            shard.index,
-                            shard.count,
-                            folder.display(),
-                            arguments.categories
-                        ));
-                    } else if let Some(line) = event.describe() {
+                    if let Some(line) = event.describe() {
                         crate::say(&format!("{line}\n"));
                     }
                 },

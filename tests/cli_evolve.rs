@@ -216,7 +216,21 @@ fn kill_and_resume(folder: &Path, config: &Path, name: &str) {
     std::fs::copy(straight.join("checkpoint/state.json"), &state_path).unwrap();
     resume_refused("is another run's checkpoint");
     std::fs::write(&state_path, own_state).unwrap();
+    // A folder with neither a checkpoint nor a config.toml says there is nothing to resume.
+    let empty = folder.join(format!("{name}-empty"));
+    std::fs::create_dir_all(&empty).unwrap();
+    let output = gauntlet(&["evolve", "--resume", empty.to_str().unwrap(), "--quiet"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("nothing to resume"), "{stderr}");
+    assert!(
+        std::fs::read_dir(&empty).unwrap().next().is_none(),
+        "the refused resume left a file"
+    );
 
+    // A deleted config.toml is written again from the checkpoint (the same bytes, below), and
+    // the temporary file the kill left is removed.
+    std::fs::remove_file(&config_path).unwrap();
     let stdout = ok(&gauntlet(&[
         "evolve",
         "--resume",
@@ -224,6 +238,7 @@ fn kill_and_resume(folder: &Path, config: &Path, name: &str) {
         "--quiet",
     ]));
     assert!(stdout.contains("Evolution against chance"), "{stdout}");
+    assert!(!killed.join("checkpoint/.state.json.half.tmp").exists());
     assert_same_results(&straight, &killed);
 }
 

@@ -206,6 +206,42 @@ fn gauntlet_report_rebuilds_the_page() {
 }
 
 #[test]
+fn a_universe_past_the_bound_is_summarised_with_links_to_every_symbol() {
+    let (_, run) = shared_run();
+    let copy = tempfile::tempdir().unwrap();
+    let status = Command::new("cp")
+        .arg("-r")
+        .arg(run)
+        .arg(copy.path().join("run"))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let run = copy.path().join("run");
+    // Two symbols, a page bound of one: the second is summarised, its figures left to the tables.
+    let options = gauntlet_report::ReportOptions {
+        max_symbols: 1,
+        ..gauntlet_report::ReportOptions::default()
+    };
+    let page = gauntlet_report::write_report(&run, &options).unwrap();
+    let html = std::fs::read_to_string(page).unwrap();
+    assert!(
+        html.contains("shows the first 1 symbols in full; 1 more are left out"),
+        "no summary"
+    );
+    // The template escapes `/` as `&#x2f;` inside the link (a browser reads it back as `/`).
+    assert!(html.contains("monthly_performance-equity.parquet\">"));
+    assert!(html.contains("<option value=\"sp500-1d\">"));
+    assert!(!html.contains("<option value=\"eurusd-1h\">"));
+    let bounded = html.len();
+    let default =
+        gauntlet_report::write_report(&run, &gauntlet_report::ReportOptions::default()).unwrap();
+    let html = std::fs::read_to_string(default).unwrap();
+    assert!(!html.contains("more are left out"));
+    assert!(html.contains("<option value=\"eurusd-1h\">"));
+    assert!(bounded < html.len(), "the bounded page is the smaller");
+}
+
+#[test]
 fn a_hostile_symbol_is_escaped() {
     let folder = tempfile::tempdir().unwrap();
     let datasets = folder.path().join("datasets");

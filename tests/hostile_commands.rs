@@ -167,8 +167,9 @@ fn compare_shards_say_the_whole_merge_command_and_a_missing_folder_is_named() {
     .unwrap());
     assert!(
         text.contains(&format!(
-            "gauntlet compare --merge {} --categories monthly_performance,drawdown_resistance",
-            out.display()
+            "gauntlet compare --merge {} --categories monthly_performance,drawdown_resistance --datasets-dir {}",
+            out.display(),
+            repository().join("datasets").display()
         )),
         "{text}"
     );
@@ -204,5 +205,49 @@ fn split_dates_read_as_iso_dates() {
     assert!(
         resolved.contains(&format!("validation_start = {}", 15_340i64 * 86_400_000)),
         "{resolved}"
+    );
+}
+
+#[test]
+fn a_second_paper_session_on_a_state_folder_in_use_is_refused_naming_the_first() {
+    let folder = tempfile::tempdir().unwrap();
+    let state = folder.path().join("state");
+    let genome = repository().join("genomes/rsi-2-mean-reversion.json");
+    let arguments = [
+        "paper",
+        "--genome",
+        genome.to_str().unwrap(),
+        "--stdin",
+        "jsonl",
+        "--symbol",
+        "X",
+        "--state",
+        state.to_str().unwrap(),
+    ];
+    // The first session waits for its stream's first line (none comes until it is killed).
+    let mut first = command(&arguments)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let lock = state.join(".paper.lock");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while std::fs::read_to_string(&lock).unwrap_or_default().trim() != first.id().to_string() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the first never locked"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let second = command(&arguments)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    first.kill().unwrap();
+    first.wait().unwrap();
+    assert_refused(
+        &second,
+        &format!("in use by another paper session (process {})", first.id()),
     );
 }

@@ -243,6 +243,76 @@ pub struct Check {
     pub passed: bool,
 }
 
+impl Check {
+    /// The check as one line with its value against its threshold ([`describe_check`]):
+    /// `validation sharpe 0.41 < 1`.
+    pub fn describe(&self) -> String {
+        describe_check(&self.check, self.value, self.passed)
+    }
+}
+
+/// `value` with as few significant digits (3 to 17) as keep it on its side of `threshold`: a
+/// failing 0.99996 against 1 shows as `0.99996`, never `1.00`; tiny and huge magnitudes in
+/// scientific notation (`3.49e-20`); infinities as `inf` and `-inf`.
+pub fn gate_value(value: f64, threshold: f64) -> String {
+    if value.is_infinite() {
+        return if value > 0.0 { "inf" } else { "-inf" }.into();
+    }
+    if value.is_nan() {
+        return "undefined".into();
+    }
+    let passes = value >= threshold;
+    let magnitude = if value == 0.0 {
+        0
+    } else {
+        value.abs().log10().floor() as i32
+    };
+    let mut text = String::new();
+    for digits in 3..=17_i32 {
+        text = if (-4..15).contains(&magnitude) {
+            let decimals = (digits - 1 - magnitude).max(0) as usize;
+            let fixed = format!("{value:.decimals$}");
+            if fixed.contains('.') {
+                fixed
+                    .trim_end_matches('0')
+                    .trim_end_matches('.')
+                    .to_string()
+            } else {
+                fixed
+            }
+        } else {
+            format!("{value:.precision$e}", precision = (digits - 1) as usize)
+        };
+        let shown: f64 = text.parse().unwrap_or(value);
+        if shown == value || (shown >= threshold) == passes {
+            break;
+        }
+    }
+    text
+}
+
+/// A gate check (`validation sharpe >= 1`, as [`gate_checks`] names it) as one line with its
+/// value against its threshold: `validation sharpe 1.23 >= 1` when it passed,
+/// `validation sharpe 0.41 < 1` when it failed, `validation sharpe undefined (needs >= 1)` without
+/// a value. The value is rounded so that it never looks as if it fell on the other side
+/// ([`gate_value`]).
+pub fn describe_check(check: &str, value: Option<f64>, passed: bool) -> String {
+    let Some((measure, threshold_text)) = check.rsplit_once(" >= ") else {
+        let value = value.map_or("undefined".into(), |value| gate_value(value, value));
+        return format!("{check}: {value}");
+    };
+    let threshold: f64 = threshold_text.trim().parse().unwrap_or(f64::NAN);
+    match value {
+        None => format!("{measure} undefined (needs >= {threshold_text})"),
+        Some(value) if value.is_nan() => format!("{measure} undefined (needs >= {threshold_text})"),
+        Some(value) => format!(
+            "{measure} {} {} {threshold_text}",
+            gate_value(value, threshold),
+            if passed { ">=" } else { "<" }
+        ),
+    }
+}
+
 /// Sharpe-ratio inference on one symbol's in-sample bar returns.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SymbolInference {
@@ -749,6 +819,46 @@ mod tests {
                 total_return_without_best: without,
             }),
         }
+    }
+
+    #[test]
+    fn a_check_reads_as_its_value_against_its_threshold_never_rounded_across_it() {
+        assert_eq!(
+            describe_check("validation sharpe >= 1", Some(0.41), false),
+            "validation sharpe 0.41 < 1"
+        );
+        assert_eq!(
+            describe_check("validation sharpe >= 1", Some(1.2345678), true),
+            "validation sharpe 1.23 >= 1"
+        );
+        // 0.99996 is 1.00 to three digits: more are shown until it reads below 1.
+        assert_eq!(
+            describe_check("validation win_rate >= 1", Some(0.99996), false),
+            "validation win_rate 0.99996 < 1"
+        );
+        assert_eq!(
+            describe_check("validation max_drawdown >= -0.2", Some(-0.2000001), false),
+            "validation max_drawdown -0.2000001 < -0.2"
+        );
+        // What `export` printed as 0.000000000000000000034860939709227806.
+        assert_eq!(
+            describe_check(
+                "worst symbol's deflated sharpe ratio >= 0.95",
+                Some(3.4860939709227806e-20),
+                false
+            ),
+            "worst symbol's deflated sharpe ratio 3.49e-20 < 0.95"
+        );
+        assert_eq!(
+            describe_check("validation profit_factor >= 1.5", Some(f64::INFINITY), true),
+            "validation profit_factor inf >= 1.5"
+        );
+        assert_eq!(
+            describe_check("validation sharpe >= 1", None, false),
+            "validation sharpe undefined (needs >= 1)"
+        );
+        assert_eq!(gate_value(0.0, 0.0), "0");
+        assert_eq!(gate_value(123456.0, 1.0), "123456");
     }
 
     #[test]

@@ -295,7 +295,8 @@ pub fn validate_genome(
             sharpe: finite(metrics.sharpe),
             win_rate: finite(metrics.win_rate),
             max_drawdown: finite(metrics.max_drawdown),
-            profit_factor: finite(metrics.profit_factor),
+            // Without a losing trade the profit factor is infinite, which passes.
+            profit_factor: (!metrics.profit_factor.is_nan()).then_some(metrics.profit_factor),
             monte_carlo: monte.first(),
             deflated_sharpe: dsr.map(|dsr| ("", finite(dsr))),
         },

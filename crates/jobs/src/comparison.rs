@@ -18,8 +18,8 @@ use gauntlet_tournament::{GenomeScore, Part};
 use crate::error::JobError;
 use crate::shard::Shard;
 use gauntlet_run::Experiment;
-use gauntlet_run::RunFolder;
 use gauntlet_run::tables::{ComparisonRow, write_rows};
+use gauntlet_run::{DatasetRecord, RunFolder};
 use gauntlet_run::{RunOutcome, Silent, prepare, start};
 use gauntlet_tournament::Category;
 
@@ -53,6 +53,10 @@ pub enum ComparisonEvent<'a> {
         shard: Shard,
         /// The comparison folder.
         folder: &'a Path,
+        /// Every share's categories (what the merge must name).
+        categories: &'a [Category],
+        /// The datasets folder the runs read (what the merge must read).
+        datasets: &'a Path,
     },
 }
 
@@ -81,13 +85,39 @@ impl ComparisonEvent<'_> {
                 category.name()
             )),
             ComparisonEvent::RunFinished { .. } => None,
-            ComparisonEvent::ShareDone { shard, folder } => Some(format!(
-                "Share {} of {} done (shares count from 0). Once every share is: gauntlet compare --merge {}",
-                shard.index,
-                shard.count,
-                folder.display()
-            )),
+            ComparisonEvent::ShareDone {
+                shard,
+                folder,
+                categories,
+                datasets,
+            } => {
+                let names = if *categories == Category::ALL {
+                    "all".to_string()
+                } else {
+                    let names: Vec<&str> =
+                        categories.iter().map(|category| category.name()).collect();
+                    names.join(",")
+                };
+                Some(format!(
+                    "Share {} of {} done (shares count from 0). Once every share is: gauntlet compare --merge {} --categories {names} --datasets-dir {}",
+                    shard.index,
+                    shard.count,
+                    shell_word(&folder.display().to_string()),
+                    shell_word(&datasets.display().to_string())
+                ))
+            }
         }
+    }
+}
+
+/// `text` as one word of a POSIX shell command: as it is when it holds only safe characters, else
+/// in single quotes (each `'` written `'\''`).
+fn shell_word(text: &str) -> String {
+    let safe = |c: char| c.is_ascii_alphanumeric() || "/._-+=:,@%".contains(c);
+    if !text.is_empty() && text.chars().all(safe) {
+        text.to_string()
+    } else {
+        format!("'{}'", text.replace('\'', "'\\''"))
     }
 }
 
@@ -215,7 +245,12 @@ pub fn run_comparison(
     }
     if shard.count > 1 {
         if gauntlet_tournament::cluster::is_root() {
-            observer(ComparisonEvent::ShareDone { shard, folder });
+            observer(ComparisonEvent::ShareDone {
+                shard,
+                folder,
+                categories,
+                datasets: catalog.folder(),
+            });
         }
         return Ok(None);
     }
@@ -223,26 +258,29 @@ pub fn run_comparison(
 }
 
 /// Assembles the comparison of `categories` whose runs [`Shard`]s left in `folder`: each
-/// category's run must be finished; its champion (if it has one) is scored like
-/// [`run_comparison`] does, so `comparison.parquet` is the same, byte for byte, as a comparison
-/// made in one go.
+/// category's run must be finished, and every run must have been made with the same settings
+/// (apart from its category and name) on the same data; each champion (if it has one) is scored
+/// like [`run_comparison`] does, so `comparison.parquet` is the same, byte for byte, as a
+/// comparison made in one go.
 ///
 /// # Errors
-/// [`JobError::RunFolder`] naming a category whose run is missing or unfinished; as
-/// [`cross_score`].
+/// [`JobError::RunFolder`] naming a category whose run is missing or unfinished, or whose run was
+/// made with other settings (naming them: `seed`, `generations`...) or other data (naming the
+/// dataset) than the first category's; as [`cross_score`].
 pub fn merge_comparison(
     catalog: &Catalog,
     categories: &[Category],
     folder: &Path,
 ) -> Result<Comparison, JobError> {
-    let mut experiment = None;
+    let mut first: Option<(Category, Experiment, Vec<DatasetRecord>)> = None;
     let mut champions = Vec::new();
     for category in categories {
         let run = RunFolder::new(folder.join(category.name()));
-        let finished = run
+        let manifest = run
             .read_manifest()
-            .is_ok_and(|manifest| manifest.status == gauntlet_run::RunStatus::Finished);
-        if !finished {
+            .ok()
+            .filter(|manifest| manifest.status == gauntlet_run::RunStatus::Finished);
+        let Some(manifest) = manifest else {
             return Err(JobError::RunFolder {
                 path: run.path().to_path_buf(),
                 message: format!(
@@ -250,16 +288,24 @@ pub fn merge_comparison(
                     category.name()
                 ),
             });
-        }
-        if experiment.is_none() {
-            // Every run shares the data, splits, costs and eligibility that scoring uses.
-            experiment = Some(run.read_experiment()?);
+        };
+        // Every run shares the data, splits, costs and eligibility that scoring uses.
+        let experiment = run.read_experiment()?;
+        match &first {
+            None => first = Some((*category, experiment, manifest.datasets)),
+            Some((first_category, first_experiment, first_datasets)) => {
+                check_same_run_settings(
+                    (*first_category, first_experiment, first_datasets),
+                    (*category, &experiment, &manifest.datasets),
+                    run.path(),
+                )?;
+            }
         }
         if let Some(champion) = run.read_champion(*category)? {
             champions.push((*category, champion.id, champion.genome));
         }
     }
-    let experiment = experiment.ok_or_else(|| JobError::Config {
+    let (_, experiment, _) = first.ok_or_else(|| JobError::Config {
         field: "categories".into(),
         message: "name at least one category".into(),
     })?;
@@ -272,6 +318,74 @@ pub fn merge_comparison(
     let mut comparison = compare_champions(&experiment, catalog, rank_folder.path(), champions)?;
     comparison.folder = folder.to_path_buf();
     Ok(comparison)
+}
+
+/// Refuses to merge a share's run made with other settings or other data than the first run: a
+/// comparison holds champions bred on the same data, splits, seed and budget, differing only in
+/// their category (and so their name, `<experiment>-<category>`).
+fn check_same_run_settings(
+    (first_category, first, first_datasets): (Category, &Experiment, &[DatasetRecord]),
+    (category, experiment, datasets): (Category, &Experiment, &[DatasetRecord]),
+    path: &Path,
+) -> Result<(), JobError> {
+    let base_name = |experiment: &Experiment, category: Category| {
+        let suffix = format!("-{}", category.name());
+        experiment
+            .name
+            .strip_suffix(&suffix)
+            .unwrap_or(&experiment.name)
+            .to_string()
+    };
+    let mut comparable = experiment.clone();
+    comparable.category = first.category;
+    comparable.name = if base_name(experiment, category) == base_name(first, first_category) {
+        first.name.clone()
+    } else {
+        experiment.name.clone()
+    };
+    let changed = gauntlet_run::changed_settings(first, &comparable);
+    if !changed.is_empty() {
+        return Err(JobError::RunFolder {
+            path: path.to_path_buf(),
+            message: format!(
+                "the {} run was made with other settings than the {} run ({} {}); every share of a comparison needs the same --config and flags: run the odd share again into a new --out",
+                category.name(),
+                first_category.name(),
+                changed.join(", "),
+                if changed.len() == 1 {
+                    "differs"
+                } else {
+                    "differ"
+                }
+            ),
+        });
+    }
+    let data = |records: &[DatasetRecord]| -> Vec<(String, String)> {
+        records
+            .iter()
+            .map(|record| (record.name.clone(), record.content_xxh64.clone()))
+            .collect()
+    };
+    if let Some((theirs, ours)) = data(datasets)
+        .into_iter()
+        .zip(data(first_datasets))
+        .find(|(theirs, ours)| theirs != ours)
+    {
+        return Err(JobError::RunFolder {
+            path: path.to_path_buf(),
+            message: format!(
+                "the {} run read other data than the {} run (dataset {}: content {} for {}, {} for {}); every share of a comparison needs the same datasets",
+                category.name(),
+                first_category.name(),
+                ours.0,
+                ours.1,
+                first_category.name(),
+                theirs.1,
+                category.name()
+            ),
+        });
+    }
+    Ok(())
 }
 
 /// Scores the runs' champions on every category's measure and writes `comparison.parquet`.
@@ -342,4 +456,107 @@ pub fn cross_score(
             })
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A finished run of `experiment` bred for `category` in `folder/<category>/`, as a share
+    /// leaves it (no champion: the merge checks the settings before it scores any).
+    fn finished_run(folder: &Path, experiment: &Experiment, category: Category, content: &str) {
+        let mut experiment = experiment.clone();
+        experiment.category = category;
+        experiment.name = format!("{}-{}", experiment.name, category.name());
+        let run = RunFolder::new(folder.join(category.name()));
+        std::fs::create_dir_all(run.path()).unwrap();
+        run.write_experiment(&experiment).unwrap();
+        let manifest = serde_json::json!({
+            "cache_hits": 0, "capital_withdrawn": 0.0, "category": category.name(),
+            "champions": null, "datasets": [{"name": "sp500-1d", "symbol": "^GSPC",
+            "file": "sp500-1d.parquet", "bars": 10, "content_xxh64": content}], "evaluations": 12,
+            "evolution_vs_chance": null, "finished_at": "z", "ga_overhead_share": 0.5,
+            "gauntlet_version": "0.1.0", "generations": 4, "generations_done": 4, "islands": 2,
+            "name": experiment.name, "population": 6, "probability_of_backtest_overfitting": null,
+            "scoring_seconds": 1.0, "seconds": 2.0, "seed": experiment.seed, "started_at": "x",
+            "status": "finished", "system_capital": 1.0, "threads": 2, "trials": 12,
+            "updated_at": "y"
+        });
+        std::fs::write(run.manifest_path(), manifest.to_string()).unwrap();
+    }
+
+    fn merge_error(folder: &Path) -> String {
+        let catalog = Catalog::open(folder).unwrap();
+        let categories = [Category::MonthlyPerformance, Category::RiskManagement];
+        merge_comparison(&catalog, &categories, folder)
+            .unwrap_err()
+            .to_string()
+    }
+
+    #[test]
+    fn a_share_says_the_whole_merge_command() {
+        let categories = [Category::MonthlyPerformance, Category::RiskManagement];
+        let line = ComparisonEvent::ShareDone {
+            shard: Shard { index: 1, count: 2 },
+            folder: Path::new("runs/my compare"),
+            categories: &categories,
+            datasets: Path::new("/data/it's"),
+        }
+        .describe()
+        .unwrap();
+        assert!(
+            line.ends_with(
+                "Once every share is: gauntlet compare --merge 'runs/my compare' --categories monthly_performance,risk_management --datasets-dir '/data/it'\\''s'"
+            ),
+            "{line}"
+        );
+        let line = ComparisonEvent::ShareDone {
+            shard: Shard { index: 0, count: 2 },
+            folder: Path::new("out"),
+            categories: &Category::ALL,
+            datasets: Path::new("datasets"),
+        }
+        .describe()
+        .unwrap();
+        assert!(
+            line.ends_with("--merge out --categories all --datasets-dir datasets"),
+            "{line}"
+        );
+    }
+
+    #[test]
+    fn a_merge_of_shares_run_with_other_settings_or_data_is_refused_naming_them() {
+        let experiment = Experiment::quickstart().unwrap();
+        // The second share ran with another seed and budget (`--seed 43 --generations 3`).
+        let folder = tempfile::tempdir().unwrap();
+        finished_run(
+            folder.path(),
+            &experiment,
+            Category::MonthlyPerformance,
+            "00",
+        );
+        let mut other = experiment.clone();
+        other.seed = 43;
+        other.generations = 3;
+        finished_run(folder.path(), &other, Category::RiskManagement, "00");
+        let message = merge_error(folder.path());
+        assert!(
+            message.contains("risk_management run was made with other settings than the monthly_performance run (generations, seed differ)"),
+            "{message}"
+        );
+        // The same settings on data that changed between the shares.
+        let folder = tempfile::tempdir().unwrap();
+        finished_run(
+            folder.path(),
+            &experiment,
+            Category::MonthlyPerformance,
+            "00",
+        );
+        finished_run(folder.path(), &experiment, Category::RiskManagement, "ff");
+        let message = merge_error(folder.path());
+        assert!(
+            message.contains("risk_management run read other data than the monthly_performance run (dataset sp500-1d: content 00 for monthly_performance, ff for risk_management)"),
+            "{message}"
+        );
+    }
 }

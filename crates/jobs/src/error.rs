@@ -10,12 +10,20 @@ use gauntlet_tournament::TournamentError;
 /// What can stop a job over many runs (a walk-forward, a comparison, a study).
 #[derive(Debug, thiserror::Error)]
 pub enum JobError {
-    /// A setting is invalid; `field` is its dotted path in the experiment file, or the flag
-    /// (`seeds`, `categories`, `shard`).
+    /// A setting is invalid; `field` is its dotted path in the experiment file.
     #[error("invalid experiment setting {field}: {message}")]
     Config {
         /// The setting.
         field: String,
+        /// What is wrong and what is allowed.
+        message: String,
+    },
+    /// A command-line value is invalid; `flag` names it as the user typed it (`--max-correlation`,
+    /// `--seeds`, `RUN_DIR`), never as an experiment setting.
+    #[error("invalid {flag}: {message}")]
+    Flag {
+        /// The flag (`--seeds`) or argument (`RUN_DIR`).
+        flag: String,
         /// What is wrong and what is allowed.
         message: String,
     },

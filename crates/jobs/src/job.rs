@@ -174,6 +174,20 @@ pub fn resume(
     observer: &dyn Observer,
     stop: &AtomicBool,
 ) -> Result<Evolved, JobError> {
+    if !folder.is_dir() {
+        return Err(JobError::RunFolder {
+            path: folder.to_path_buf(),
+            message: "no such folder; --resume takes the folder a run wrote (its --out)".into(),
+        });
+    }
+    if !folder.join(CHECKPOINT_STATE).exists() && !RunFolder::new(folder).config_path().exists() {
+        return Err(JobError::RunFolder {
+            path: folder.to_path_buf(),
+            message: format!(
+                "holds neither a checkpoint ({CHECKPOINT_STATE}) nor a config.toml: nothing to resume (a run is resumed from the folder `gauntlet evolve --out` wrote; a walk-forward needs its config.toml)"
+            ),
+        });
+    }
     // One writer at a time: rank 0 resumes `folder` itself, the other ranks a private copy.
     let _lock = match gauntlet_tournament::cluster::is_root() {
         true => Some(FolderLock::acquire(folder)?),

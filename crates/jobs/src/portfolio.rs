@@ -333,9 +333,9 @@ struct Candidate {
     holdout: DailyReturns,
 }
 
-fn config_error(field: &str, message: String) -> JobError {
-    JobError::Config {
-        field: field.to_string(),
+fn flag_error(flag: &str, message: String) -> JobError {
+    JobError::Flag {
+        flag: flag.to_string(),
         message,
     }
 }
@@ -343,14 +343,14 @@ fn config_error(field: &str, message: String) -> JobError {
 /// Builds the portfolio `request` asks for from the champions of its runs.
 ///
 /// # Errors
-/// [`JobError::Config`] (`runs`, `max_correlation`, `max_members`) when a bound is broken, checked
+/// [`JobError::Flag`] (`RUN_DIR`, `--max-correlation`, `--max-members`) when a bound is broken, checked
 /// before any file is read; [`JobError::RunFolder`] or [`JobError::Run`] naming a run's file that
 /// is missing or malformed, or when the runs hold no champion; `RunFolder` when the champions'
 /// validation spans do not overlap.
 pub fn build_portfolio(request: &PortfolioRequest) -> Result<PortfolioFile, JobError> {
     if request.runs.is_empty() || request.runs.len() > MAX_PORTFOLIO_RUNS {
-        return Err(config_error(
-            "runs",
+        return Err(flag_error(
+            "RUN_DIR",
             format!(
                 "a portfolio reads 1 to {MAX_PORTFOLIO_RUNS} run folders, got {}",
                 request.runs.len()
@@ -358,14 +358,14 @@ pub fn build_portfolio(request: &PortfolioRequest) -> Result<PortfolioFile, JobE
         ));
     }
     if !(-1.0..=1.0).contains(&request.max_correlation) {
-        return Err(config_error(
-            "max_correlation",
+        return Err(flag_error(
+            "--max-correlation",
             format!("must be in [-1, 1], got {}", request.max_correlation),
         ));
     }
     if !(1..=MAX_PORTFOLIO_MEMBERS).contains(&request.max_members) {
-        return Err(config_error(
-            "max_members",
+        return Err(flag_error(
+            "--max-members",
             format!(
                 "must be 1 to {MAX_PORTFOLIO_MEMBERS}, got {}",
                 request.max_members
@@ -555,6 +555,31 @@ pub fn member_validation_returns(file: &PortfolioFile) -> Result<AlignedReturns,
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_bad_bound_names_its_flag_not_an_experiment_setting() {
+        let request = |max_correlation: f64, max_members: usize, runs: usize| PortfolioRequest {
+            runs: vec![PathBuf::from("no-such-run"); runs],
+            max_correlation,
+            weighting: PortfolioWeighting::Equal,
+            max_members,
+        };
+        for (request, expected) in [
+            (
+                request(1.5, 10, 1),
+                "invalid --max-correlation: must be in [-1, 1], got 1.5",
+            ),
+            (request(0.5, 0, 1), "invalid --max-members: must be 1 to"),
+            (
+                request(0.5, 10, 0),
+                "invalid RUN_DIR: a portfolio reads 1 to",
+            ),
+        ] {
+            let message = build_portfolio(&request).unwrap_err().to_string();
+            assert!(message.starts_with(expected), "{message}");
+            assert!(!message.contains("experiment setting"), "{message}");
+        }
+    }
 
     #[test]
     fn symbols_side_by_side_by_hand() {

@@ -42,10 +42,10 @@ pub fn run_study(
         ));
     }
     if seeds == 0 || seeds > MAX_STUDY_SEEDS {
-        return Err(invalid(
-            "seeds",
-            format!("must be 1 to {MAX_STUDY_SEEDS}, got {seeds}"),
-        ));
+        return Err(JobError::Flag {
+            flag: "--seeds".into(),
+            message: format!("must be 1 to {MAX_STUDY_SEEDS}, got {seeds}"),
+        });
     }
     experiment.validate(catalog)?;
     // In a cluster job rank 0 writes `folder`, the other ranks a private one.
@@ -83,6 +83,8 @@ pub fn run_study(
             random_validation: chance.random_validation_fitness,
             evolution_holdout: chance.champion_holdout_fitness,
             random_holdout: chance.random_holdout_fitness,
+            evolution_holdout_measure: chance.champion_holdout_measure,
+            random_holdout_measure: chance.random_holdout_measure,
             any_champion_passed_gate: summary
                 .champions
                 .iter()
@@ -103,7 +105,18 @@ fn wins(ours: Option<f64>, theirs: Option<f64>) -> bool {
     }
 }
 
-/// The study's figures from its seeds' rows.
+/// What a seed's row compares on the holdout: each side's measure in the category whatever its
+/// eligibility there, so a champion with too few trades on a symbol of a short holdout is still
+/// compared (rows written before the measure was recorded: the fitness).
+fn holdout_values(row: &StudySeed) -> (Option<f64>, Option<f64>) {
+    (
+        row.evolution_holdout_measure.or(row.evolution_holdout),
+        row.random_holdout_measure.or(row.random_holdout),
+    )
+}
+
+/// The study's figures from its seeds' rows: the holdout is compared on each side's measure
+/// ([`StudySeed::evolution_holdout_measure`]), the eligibility reported beside it.
 ///
 /// # Errors
 /// [`JobError::Config`] when the test cannot be computed (no rows).
@@ -111,9 +124,12 @@ pub fn summarise(experiment: &Experiment, seeds: Vec<StudySeed>) -> Result<Study
     let lowest = |value: Option<f64>| value.unwrap_or(f64::NEG_INFINITY);
     let evolution: Vec<f64> = seeds
         .iter()
-        .map(|row| lowest(row.evolution_holdout))
+        .map(|row| lowest(holdout_values(row).0))
         .collect();
-    let random: Vec<f64> = seeds.iter().map(|row| lowest(row.random_holdout)).collect();
+    let random: Vec<f64> = seeds
+        .iter()
+        .map(|row| lowest(holdout_values(row).1))
+        .collect();
     let (mann_whitney_u, p_value) =
         gauntlet_stats::rank_tests::mann_whitney_greater(&evolution, &random).map_err(|error| {
             JobError::Config {
@@ -123,7 +139,10 @@ pub fn summarise(experiment: &Experiment, seeds: Vec<StudySeed>) -> Result<Study
         })?;
     let holdout_wins = seeds
         .iter()
-        .filter(|row| wins(row.evolution_holdout, row.random_holdout))
+        .filter(|row| {
+            let (evolution, random) = holdout_values(row);
+            wins(evolution, random)
+        })
         .count();
     let validation_wins = seeds
         .iter()
@@ -164,8 +183,36 @@ mod tests {
             random_validation: random,
             evolution_holdout: evolution,
             random_holdout: random,
+            evolution_holdout_measure: evolution,
+            random_holdout_measure: random,
             any_champion_passed_gate: false,
         }
+    }
+
+    #[test]
+    fn a_champion_ineligible_on_the_holdout_is_compared_on_its_measure() {
+        let experiment = Experiment::quickstart().unwrap();
+        let eligible = vec![
+            row(1, Some(0.5), Some(0.1)),
+            row(2, Some(0.6), Some(0.2)),
+            row(3, Some(0.1), Some(0.3)),
+        ];
+        // Seeds 1 and 2: too few holdout trades on a symbol, the fitness null but the measure
+        // kept (on seed 2 for both searches).
+        let mut ineligible = eligible.clone();
+        ineligible[0].evolution_holdout = None;
+        ineligible[1].evolution_holdout = None;
+        ineligible[1].random_holdout = None;
+        let with_nulls = summarise(&experiment, ineligible).unwrap();
+        let all_eligible = summarise(&experiment, eligible).unwrap();
+        // Seeds 1 and 2 are evolution's wins, as when everything was eligible (a null fitness
+        // ranked lowest made seed 1 a loss and seed 2 no win).
+        assert_eq!(with_nulls.evolution_wins_on_holdout, 2);
+        assert_eq!(with_nulls.mann_whitney_u, all_eligible.mann_whitney_u);
+        assert_eq!(with_nulls.p_value, all_eligible.p_value);
+        // The eligibility stays on the rows.
+        assert_eq!(with_nulls.seeds[0].evolution_holdout, None);
+        assert_eq!(with_nulls.seeds[0].evolution_holdout_measure, Some(0.5));
     }
 
     #[test]

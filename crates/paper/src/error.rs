@@ -27,6 +27,18 @@ pub enum PaperError {
     /// The genome or the settings are invalid.
     #[error(transparent)]
     Backtest(#[from] gauntlet_backtest::BacktestError),
+    /// Another paper session (process `holder`, when its lock file names it) is using the state
+    /// folder.
+    #[error(
+        "state {path}: in use by another paper session{}; stop it first or use another --state folder",
+        holder.map_or(String::new(), |pid| format!(" (process {pid})"))
+    )]
+    StateLocked {
+        /// The state folder.
+        path: PathBuf,
+        /// The holder's process id, when known.
+        holder: Option<u32>,
+    },
     /// The saved state cannot be used: unreadable, from another genome or another format.
     #[error("state {path}: {message}")]
     State {

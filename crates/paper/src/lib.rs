@@ -16,6 +16,7 @@ mod error;
 pub mod feed;
 pub mod journal;
 mod source;
+mod state_lock;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -32,6 +33,7 @@ pub use error::PaperError;
 pub use feed::{FeedItem, LineFeed, LineFormat, parse_timestamp, series_feed};
 pub use journal::Journal;
 pub use source::{Feed, FeedSource, OpenedFeed, open_feed};
+pub use state_lock::{STATE_LOCK_FILE, StateLock};
 
 /// The state file's name inside the state folder.
 pub const STATE_FILE: &str = "state.json";
@@ -362,7 +364,8 @@ fn trade_event(bar: usize, trade: &Trade) -> serde_json::Value {
 ///
 /// # Errors
 /// [`PaperError::Backtest`] for an invalid genome or settings; [`PaperError::State`] for saved
-/// state that cannot be used; [`PaperError::Io`] when the journal or state cannot be written;
+/// state that cannot be used; [`PaperError::StateLocked`] when another session holds the state
+/// folder; [`PaperError::Io`] when the journal or state cannot be written;
 /// [`PaperError::Feed`] when the feed itself cannot be read. A bad line is not an error.
 pub fn run_session(
     genome: Genome,
@@ -386,6 +389,11 @@ pub fn run_session(
             message: "is a file; --state takes a folder (made when missing)".into(),
         });
     }
+    // One session per state folder, for the whole session (released when it returns).
+    let _lock = match &settings.state_dir {
+        Some(folder) => Some(state_lock::StateLock::acquire(folder)?),
+        None => None,
+    };
     let saved = match &state_path {
         Some(path) => read_state(path, &genome)?,
         None => None,
@@ -824,5 +832,41 @@ mod tests {
             (28.into(), "risk_halt".into())
         );
         assert_eq!(summary.trades, 1);
+    }
+
+    #[test]
+    fn a_second_session_on_one_state_folder_is_refused_naming_the_first() {
+        let folder = tempfile::tempdir().unwrap();
+        let state = folder.path().join("state");
+        // The first session, as another process would hold it.
+        let _first = state_lock::StateLock::acquire(&state).unwrap();
+        let settings = PaperSettings {
+            symbol: "FALL".into(),
+            config: BacktestConfig::default(),
+            flatten_on_exit: false,
+            speed: None,
+            state_dir: Some(state.clone()),
+            feed_name: "test".into(),
+            feed_identity: "test".into(),
+            live: false,
+        };
+        let error = run_session(
+            Genome::buy_and_hold(),
+            &settings,
+            falling_feed().into_iter(),
+            None,
+            None,
+            &AtomicBool::new(false),
+        )
+        .unwrap_err();
+        assert!(
+            error.to_string().contains(&format!(
+                "in use by another paper session (process {})",
+                std::process::id()
+            )),
+            "{error}"
+        );
+        // Nothing was saved by the refused session.
+        assert!(!state.join(STATE_FILE).exists());
     }
 }

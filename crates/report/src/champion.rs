@@ -66,6 +66,9 @@ pub(crate) struct ChampionPage {
     pub(crate) lineage: Vec<LineageNode>,
     /// The symbols of its interactive price chart (empty without one).
     pub(crate) price_symbols: Vec<String>,
+    /// Past [`ReportOptions::max_symbols`]: how many symbols the page shows and leaves out, and
+    /// the champion's files (relative links) that hold every symbol.
+    pub(crate) symbols_left_out: Option<(usize, usize, Vec<String>)>,
 }
 
 #[derive(Debug, Serialize)]
@@ -247,6 +250,35 @@ pub(crate) fn champion_page(
 ) -> Result<ChampionPage, ReportError> {
     let category = champion.category;
     let id = champion.id.clone();
+    // The page shows the first `max_symbols` symbols in full; the tables hold every one.
+    let all_symbols: Vec<&str> = champion
+        .in_sample
+        .symbols
+        .iter()
+        .map(|symbol| symbol.dataset.as_str())
+        .collect();
+    let shown: BTreeSet<&str> = all_symbols
+        .iter()
+        .take(options.max_symbols)
+        .copied()
+        .collect();
+    let is_shown = |dataset: &str| shown.contains(dataset);
+    let symbols_left_out = (all_symbols.len() > shown.len()).then(|| {
+        let relative = |path: std::path::PathBuf| {
+            path.strip_prefix(folder.path())
+                .map(|relative| relative.to_string_lossy().into_owned())
+                .unwrap_or_else(|_| path.to_string_lossy().into_owned())
+        };
+        (
+            shown.len(),
+            all_symbols.len() - shown.len(),
+            vec![
+                relative(folder.champion_path(category)),
+                relative(folder.champion_equity_path(category)),
+                relative(folder.champion_trades_path(category)),
+            ],
+        )
+    });
     let same_as = seen.get(&id).cloned();
     seen.entry(id.clone())
         .or_insert_with(|| category.name().to_string());
@@ -265,7 +297,7 @@ pub(crate) fn champion_page(
         .iter()
         .map(|check| {
             (
-                check.check.clone(),
+                check.describe(),
                 show(check.value, Style::Decimal),
                 check.passed,
             )
@@ -273,7 +305,11 @@ pub(crate) fn champion_page(
         .collect();
     let finite = |value: f64| value.is_finite().then_some(value);
     let mut robustness = Vec::new();
-    for symbol in &robustness_record.symbols {
+    for symbol in robustness_record
+        .symbols
+        .iter()
+        .filter(|symbol| is_shown(&symbol.dataset))
+    {
         robustness.push((
             format!("{}: PSR / DSR", symbol.dataset),
             format!(
@@ -357,6 +393,9 @@ pub(crate) fn champion_page(
     };
     let mut regimes = Vec::new();
     for (dataset, results) in &robustness_record.regimes {
+        if !is_shown(dataset) {
+            continue;
+        }
         for regime in results {
             regimes.push(vec![
                 text(dataset.clone()),
@@ -370,15 +409,20 @@ pub(crate) fn champion_page(
     }
     let mut symbols = Vec::new();
     for (label, part) in parts {
-        for symbol in &part.symbols {
+        for symbol in part
+            .symbols
+            .iter()
+            .filter(|symbol| is_shown(&symbol.dataset))
+        {
             let mut values = symbol.metrics.named_values();
             values.extend(symbol.against_buy_and_hold());
             let mut row = vec![text(symbol.dataset.clone()), text(label)];
             for (field, _, style) in SYMBOL_METRICS {
+                // An infinite profit factor (no losing trade) shows as ∞, not n/a.
                 let value = values
                     .iter()
                     .find(|(name, _)| *name == field)
-                    .and_then(|(_, value)| finite(*value));
+                    .and_then(|(_, value)| (!value.is_nan()).then_some(*value));
                 row.push(number(value, style));
             }
             symbols.push(row);
@@ -387,7 +431,8 @@ pub(crate) fn champion_page(
     let (charts, heat_maps, trades, trades_note) = if same_as.is_some() {
         (Vec::new(), Vec::new(), Vec::new(), String::new())
     } else {
-        let curves = symbol_curves(&folder.champion_equity_path(category), initial_capital)?;
+        let mut curves = symbol_curves(&folder.champion_equity_path(category), initial_capital)?;
+        curves.retain(|curve| is_shown(&curve.dataset));
         let (charts, heat_maps) = curve_figures(&curves, category, options)?;
         let (trades, note) = trade_rows(
             &folder.champion_trades_path(category),
@@ -435,6 +480,7 @@ pub(crate) fn champion_page(
         trades_note,
         lineage: lineage.ancestors(champion, 4),
         price_symbols: Vec::new(),
+        symbols_left_out,
     })
 }
 

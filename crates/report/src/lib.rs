@@ -70,6 +70,11 @@ pub struct ReportOptions {
     /// Candles per symbol on a champion's interactive price chart at most: a longer series merges
     /// consecutive bars of one part into one candle (every trade keeps its markers).
     pub price_chart_candles: usize,
+    /// Symbols a champion's page shows in full at most (price chart, equity chart, monthly heat
+    /// map, regimes, per-symbol rows, PSR and DSR): past it the page says how many more there are
+    /// and links to the champion's tables, which hold every symbol, so a report stays a few MB
+    /// whatever the universe (1,000 datasets wrote a 144 MB page).
+    pub max_symbols: usize,
 }
 
 impl Default for ReportOptions {
@@ -79,6 +84,7 @@ impl Default for ReportOptions {
             curve_points: 500,
             trades_per_part: 50,
             price_chart_candles: 2_000,
+            max_symbols: 20,
         }
     }
 }

@@ -110,7 +110,8 @@ impl PriceChartData {
         let trades = read_rows_if_present::<TradeRow>(trades_path)?;
         let mut added = Vec::new();
         let mut start = 0;
-        while start < equity.len() {
+        // The page's first `max_symbols` symbols (the tables hold every one).
+        while start < equity.len() && added.len() < options.max_symbols {
             let dataset = &equity[start].dataset;
             let end = start
                 + equity[start..]

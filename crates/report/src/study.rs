@@ -23,6 +23,20 @@ struct StudyReport {
     chart: Option<Figure>,
 }
 
+/// Which side of a seed was eligible in the category on the holdout (the measures compared
+/// regardless): `both`, `evolution only`, `random only` or `neither`.
+fn holdout_eligibility(row: &gauntlet_run::StudySeed) -> &'static str {
+    match (
+        row.evolution_holdout.is_some(),
+        row.random_holdout.is_some(),
+    ) {
+        (true, true) => "both",
+        (true, false) => "evolution only",
+        (false, true) => "random only",
+        (false, false) => "neither",
+    }
+}
+
 /// Renders the study in `folder` into `folder/index.html` and returns its path.
 ///
 /// # Errors
@@ -38,7 +52,10 @@ pub fn write_study_report(folder: &Path) -> Result<PathBuf, ReportError> {
             points: study
                 .seeds
                 .iter()
-                .map(|row| (row.seed as f64, lowest(row.random_holdout)))
+                .map(|row| {
+                    let measure = row.random_holdout_measure.or(row.random_holdout);
+                    (row.seed as f64, lowest(measure))
+                })
                 .collect(),
             color: PALETTE[7],
             radius: 4,
@@ -48,7 +65,10 @@ pub fn write_study_report(folder: &Path) -> Result<PathBuf, ReportError> {
             points: study
                 .seeds
                 .iter()
-                .map(|row| (row.seed as f64, lowest(row.evolution_holdout)))
+                .map(|row| {
+                    let measure = row.evolution_holdout_measure.or(row.evolution_holdout);
+                    (row.seed as f64, lowest(measure))
+                })
                 .collect(),
             color: PALETTE[0],
             radius: 5,
@@ -114,8 +134,15 @@ pub fn write_study_report(folder: &Path) -> Result<PathBuf, ReportError> {
                         number(Some(row.evaluations as f64), Style::Whole),
                         number(row.evolution_validation, Style::Decimal),
                         number(row.random_validation, Style::Decimal),
-                        number(row.evolution_holdout, Style::Decimal),
-                        number(row.random_holdout, Style::Decimal),
+                        number(
+                            row.evolution_holdout_measure.or(row.evolution_holdout),
+                            Style::Decimal,
+                        ),
+                        number(
+                            row.random_holdout_measure.or(row.random_holdout),
+                            Style::Decimal,
+                        ),
+                        text(holdout_eligibility(row)),
                         text(if row.any_champion_passed_gate {
                             "yes"
                         } else {

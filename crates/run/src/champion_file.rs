@@ -126,7 +126,9 @@ pub struct PartMetrics {
     /// Why not eligible, if it is not.
     pub ineligible_because: Option<String>,
     /// Every metric's mean over symbols (`trades` summed); fractions, not percent; `null` where
-    /// undefined.
+    /// undefined, `"inf"` where infinite (a profit factor without a losing trade).
+    #[serde(with = "gauntlet_core::json_float::infinite_map")]
+    #[schemars(schema_with = "figure_map_schema")]
     pub summary: BTreeMap<String, Option<f64>>,
     /// Per symbol.
     pub symbols: Vec<SymbolMetrics>,
@@ -138,7 +140,10 @@ pub struct PartMetrics {
 pub struct SymbolMetrics {
     /// The dataset.
     pub dataset: String,
-    /// Every metric of the backtest (see `gauntlet_backtest::Metrics`); `null` where undefined.
+    /// Every metric of the backtest (see `gauntlet_backtest::Metrics`); `null` where undefined,
+    /// `"inf"` where infinite (a profit factor without a losing trade).
+    #[serde(with = "gauntlet_core::json_float::infinite_map")]
+    #[schemars(schema_with = "figure_map_schema")]
     pub metrics: BTreeMap<String, Option<f64>>,
 }
 
@@ -164,7 +169,10 @@ pub struct ValidationResults {
 pub struct GateCheckResult {
     /// The check, e.g. `validation sharpe >= 1`.
     pub check: String,
-    /// The value checked; `null` where undefined.
+    /// The value checked; `null` where undefined, `"inf"` where infinite (a profit factor
+    /// without a losing trade, which passes its check).
+    #[serde(default, with = "gauntlet_core::json_float::infinite")]
+    #[schemars(schema_with = "figure_schema")]
     pub value: Option<f64>,
     /// Whether it passed.
     pub passed: bool,
@@ -198,6 +206,25 @@ pub struct MonteCarloResult {
     pub probability_of_profit: Option<f64>,
 }
 
+/// The schema of a figure that may be infinite (`gauntlet_core::json_float::infinite`): a
+/// number, `"inf"`, `"-inf"` or `null`.
+fn figure_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({
+        "anyOf": [
+            {"type": ["number", "null"]},
+            {"type": "string", "enum": ["inf", "-inf"]}
+        ]
+    })
+}
+
+/// The schema of a map of figures that may be infinite (`gauntlet_core::json_float::infinite_map`).
+fn figure_map_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({
+        "type": "object",
+        "additionalProperties": figure_schema(generator)
+    })
+}
+
 /// The JSON Schema of [`ChampionFile`], pretty-printed (what `schemas/champion.schema.json` holds).
 pub fn champion_file_schema() -> String {
     let schema = schemars::schema_for!(ChampionFile);
@@ -222,7 +249,7 @@ fn part(result: &PartResult) -> PartMetrics {
                     .named_values()
                     .into_iter()
                     .chain(symbol.against_buy_and_hold())
-                    .map(|(name, value)| (name.to_string(), finite(value)))
+                    .map(|(name, value)| (name.to_string(), defined(value)))
                     .collect(),
             })
             .collect(),
@@ -231,6 +258,11 @@ fn part(result: &PartResult) -> PartMetrics {
 
 fn finite(value: f64) -> Option<f64> {
     value.is_finite().then_some(value)
+}
+
+/// `None` for `NaN` (undefined); infinities kept (a profit factor without a losing trade).
+fn defined(value: f64) -> Option<f64> {
+    (!value.is_nan()).then_some(value)
 }
 
 fn validation(robustness: &Robustness) -> ValidationResults {
@@ -363,13 +395,7 @@ fn check_gate(file: &ChampionFile, path: &Path, force: bool) -> Result<(), RunEr
         .iter()
         .filter(|check| !check.passed)
         .map(|check| {
-            format!(
-                "{} (value {})",
-                check.check,
-                check
-                    .value
-                    .map_or("null".to_string(), |value| value.to_string())
-            )
+            gauntlet_honest::robustness::describe_check(&check.check, check.value, check.passed)
         })
         .collect();
     Err(RunError::RunFolder {
@@ -588,4 +614,44 @@ pub fn champion_trading(path: &Path) -> Result<Option<TradingConditions>, RunErr
         fill: own.fill,
         capital: own.costs.initial_capital,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_infinite_profit_factor_is_written_as_inf_and_read_back() {
+        // A part on which every trade won: its profit factor is infinite, not undefined.
+        let part = PartMetrics {
+            fitness: Some(0.1),
+            ineligible_because: None,
+            summary: BTreeMap::from([
+                ("profit_factor".to_string(), Some(f64::INFINITY)),
+                ("sharpe".to_string(), None),
+            ]),
+            symbols: vec![SymbolMetrics {
+                dataset: "sp500-1d".into(),
+                metrics: BTreeMap::from([("profit_factor".to_string(), defined(f64::INFINITY))]),
+            }],
+        };
+        let text = serde_json::to_string(&part).unwrap();
+        assert_eq!(
+            text,
+            r#"{"fitness":0.1,"ineligible_because":null,"summary":{"profit_factor":"inf","sharpe":null},"symbols":[{"dataset":"sp500-1d","metrics":{"profit_factor":"inf"}}]}"#
+        );
+        assert_eq!(serde_json::from_str::<PartMetrics>(&text).unwrap(), part);
+        let check = GateCheckResult {
+            check: "validation profit_factor >= 1.5".into(),
+            value: Some(f64::INFINITY),
+            passed: true,
+        };
+        let text = serde_json::to_string(&check).unwrap();
+        assert!(text.contains(r#""value":"inf""#), "{text}");
+        assert_eq!(
+            serde_json::from_str::<GateCheckResult>(&text).unwrap(),
+            check
+        );
+        assert_eq!(defined(f64::NAN), None);
+    }
 }

@@ -26,6 +26,10 @@ fn part_result(
         Some(score) => category.judge(score, &problem.eligibility),
         None => scored.verdict,
     };
+    let measure = scored
+        .score
+        .as_ref()
+        .and_then(|score| category.measure(score));
     let (summary, symbols) = match scored.score {
         Some(score) => (
             score
@@ -40,6 +44,7 @@ fn part_result(
     PartResult {
         fitness: verdict.fitness,
         ineligible_because: verdict.ineligible_because,
+        measure,
         summary,
         symbols,
     }

@@ -108,17 +108,17 @@ pub(crate) fn against_chance(
                 },
             );
     let random_validation_fitness = pick.map(|(_, fitness)| fitness);
-    let random_holdout_fitness = pick.and_then(|(index, _)| {
-        universe
-            .score(&finalists[index], Part::Holdout)
-            .ok()
-            .and_then(|score| {
-                experiment
-                    .category
-                    .judge(&score, &problem.eligibility)
-                    .fitness
-            })
+    let pick_holdout =
+        pick.and_then(|(index, _)| universe.score(&finalists[index], Part::Holdout).ok());
+    let random_holdout_fitness = pick_holdout.as_ref().and_then(|score| {
+        experiment
+            .category
+            .judge(score, &problem.eligibility)
+            .fitness
     });
+    let random_holdout_measure = pick_holdout
+        .as_ref()
+        .and_then(|score| experiment.category.measure(score));
     let champion = champions
         .iter()
         .find(|champion| champion.category == experiment.category);
@@ -128,6 +128,8 @@ pub(crate) fn against_chance(
         champion_validation_fitness: champion.and_then(|champion| champion.validation.fitness),
         champion_holdout_fitness: champion.and_then(|champion| champion.holdout.fitness),
         random_holdout_fitness,
+        champion_holdout_measure: champion.and_then(|champion| champion.holdout.measure),
+        random_holdout_measure,
         random_validation_fitness,
         random_in_sample_best_validation_fitness: validation.first().copied().flatten(),
         run_best_in_sample_fitness: state

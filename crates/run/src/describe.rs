@@ -50,11 +50,11 @@ impl RunSummary {
                 fitness(champion.holdout.fitness)
             );
             let robustness = &champion.robustness;
-            let failed: Vec<&str> = robustness
+            let failed: Vec<String> = robustness
                 .gate
                 .iter()
                 .filter(|check| !check.passed)
-                .map(|check| check.check.as_str())
+                .map(gauntlet_honest::robustness::Check::describe)
                 .collect();
             let worst_dsr = robustness
                 .symbols
@@ -169,12 +169,17 @@ impl Study {
             self.category.name(),
             self.seeds.len()
         );
+        // The holdout's measure whatever the eligibility, marked where it was not eligible.
+        let holdout = |measure: Option<f64>, fitness: Option<f64>| match (measure, fitness) {
+            (Some(measure), None) => format!("{measure:.4} (not eligible)"),
+            (measure, fitness) => figure(measure.or(fitness)),
+        };
         for row in &self.seeds {
             text.push_str(&format!(
                 "  seed {}: evolution {} vs random {} (validation {} vs {})\n",
                 row.seed,
-                figure(row.evolution_holdout),
-                figure(row.random_holdout),
+                holdout(row.evolution_holdout_measure, row.evolution_holdout),
+                holdout(row.random_holdout_measure, row.random_holdout),
                 figure(row.evolution_validation),
                 figure(row.random_validation)
             ));

@@ -180,7 +180,9 @@ pub struct Experiment {
     /// Capital reallocation rules.
     #[serde(default)]
     pub capital: CapitalRules,
-    /// Genome JSON files put into the first generation (relative to the working directory).
+    /// Genome JSON files put into the first generation. A relative path is taken from the
+    /// experiment file's folder when the file is there, else from the working folder
+    /// ([`Experiment::resolve_seed_genomes`]).
     #[serde(default)]
     pub seed_genomes: Vec<PathBuf>,
     /// The validation gate a champion must pass before export, and the robustness statistics
@@ -303,8 +305,9 @@ impl Experiment {
     }
 
     /// The experiment in `config` (or the built-in quickstart without one) with `overrides`
-    /// applied and its seed genomes resolved against `checkout` ([`Experiment::resolve_seed_genomes`]):
-    /// what `gauntlet evolve` and `gauntlet compare` run.
+    /// applied and its seed genomes resolved against the file's folder, then the working folder,
+    /// then `checkout` ([`Experiment::resolve_seed_genomes`]): what `gauntlet evolve` and
+    /// `gauntlet compare` run.
     ///
     /// # Errors
     /// As [`Experiment::load`].
@@ -318,7 +321,10 @@ impl Experiment {
             None => Self::quickstart()?,
         }
         .with_overrides(overrides);
-        experiment.resolve_seed_genomes(checkout);
+        let folder = config
+            .and_then(Path::parent)
+            .filter(|folder| !folder.as_os_str().is_empty());
+        experiment.resolve_seed_genomes(folder, checkout);
         Ok(experiment)
     }
 
@@ -339,12 +345,22 @@ impl Experiment {
         self
     }
 
-    /// Seed genome paths that do not exist as given (relative to the working folder) but do under
-    /// `checkout` (the Gauntlet checkout a binary was built from) are taken from there, so the
-    /// quickstart's seed genomes are found from any folder.
-    pub fn resolve_seed_genomes(&mut self, checkout: &Path) {
+    /// Resolves relative seed genome paths: against `file_folder` (the experiment file's folder)
+    /// when the genome is there, so an experiment and its genomes move together and run from any
+    /// working folder; else as given (relative to the working folder); else under `checkout` (the
+    /// Gauntlet checkout a binary was built from), so the quickstart's seed genomes are found from
+    /// any folder. A path found nowhere is left as it is (loading it then names it).
+    pub fn resolve_seed_genomes(&mut self, file_folder: Option<&Path>, checkout: &Path) {
         for path in &mut self.seed_genomes {
-            if !path.is_absolute() && !path.exists() && checkout.join(&*path).exists() {
+            if path.is_absolute() {
+                continue;
+            }
+            if let Some(beside) = file_folder
+                .map(|folder| folder.join(&*path))
+                .filter(|beside| beside.exists())
+            {
+                *path = beside;
+            } else if !path.exists() && checkout.join(&*path).exists() {
                 *path = checkout.join(&*path);
             }
         }

@@ -6,7 +6,8 @@
 //! [`RunError::FolderLocked`], naming the process that holds the folder. The lock is the
 //! operating system's: it goes with the process (a killed run leaves no stale lock to clean up),
 //! and the file, which stays behind holding the last writer's process id, is ignored by every
-//! reader of the folder.
+//! reader of the folder. Taking the lock also removes the temporary files of atomic writes that a
+//! writer killed mid-write left behind (`.<file>.<random>.tmp`).
 
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
@@ -65,12 +66,43 @@ impl FolderLock {
         file.seek(SeekFrom::Start(0)).map_err(io_error(&path))?;
         writeln!(file, "{}", std::process::id()).map_err(io_error(&path))?;
         file.flush().map_err(io_error(&path))?;
+        // The folder is this process's alone now: what a killed writer left half-written goes.
+        remove_leftover_temporary_files(folder, LEFTOVER_DEPTH);
         Ok(Self { _file: file, path })
     }
 
     /// The lock file's path.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+}
+
+/// Folder levels searched for leftover temporary files: a walk-forward's
+/// `window-00/checkpoint/` is three below its folder.
+const LEFTOVER_DEPTH: usize = 3;
+
+/// Whether `name` is a temporary file of an atomic write (`gauntlet_data::write_atomically`:
+/// `.<file>.<random>.tmp`), which only a writer killed between its write and its rename leaves.
+fn is_temporary_file(name: &str) -> bool {
+    name.starts_with('.') && name.ends_with(".tmp") && name.len() > ".x.tmp".len()
+}
+
+/// Removes the temporary files of atomic writes that a writer killed mid-write (`kill -9`, a
+/// power cut) left in `folder` and its subfolders, `depth` levels down; links are not followed.
+/// Best effort: a file that cannot be removed stays (nothing reads it).
+fn remove_leftover_temporary_files(folder: &Path, depth: usize) {
+    let Ok(entries) = std::fs::read_dir(folder) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
+        if kind.is_dir() && depth > 0 {
+            remove_leftover_temporary_files(&entry.path(), depth - 1);
+        } else if kind.is_file() && entry.file_name().to_str().is_some_and(is_temporary_file) {
+            let _ = std::fs::remove_file(entry.path());
+        }
     }
 }
 
@@ -139,5 +171,31 @@ mod tests {
         assert!(holds_nothing_but_its_lock(&folder).unwrap());
         std::fs::write(folder.join("notes.txt"), "mine").unwrap();
         assert!(!holds_nothing_but_its_lock(&folder).unwrap());
+    }
+
+    #[test]
+    fn the_next_writer_removes_what_a_killed_writer_left_half_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().join("run");
+        // What `kill -9` between an atomic write and its rename leaves, at every depth of a
+        // walk-forward folder, beside files that stay.
+        let leftovers = [
+            ".run.json.Xq3f9a.tmp",
+            "checkpoint/.state.json.b8K2mz.tmp",
+            "window-00/checkpoint/.leaderboard.jsonl.7hGq1w.tmp",
+        ];
+        let kept = ["run.json", "checkpoint/state.json", "notes.tmp", ".hidden"];
+        for name in leftovers.iter().chain(&kept) {
+            let path = folder.join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, "{\"trunc").unwrap();
+        }
+        let _lock = FolderLock::acquire(&folder).unwrap();
+        for name in leftovers {
+            assert!(!folder.join(name).exists(), "{name} left behind");
+        }
+        for name in kept {
+            assert!(folder.join(name).exists(), "{name} removed");
+        }
     }
 }

@@ -112,7 +112,7 @@ pub fn start(
 }
 
 /// Resumes the run in `folder` from its checkpoint. The result is the same, byte for byte, as a run
-/// that was never interrupted.
+/// that was never interrupted. A missing `config.toml` is written again from the checkpoint.
 ///
 /// # Errors
 /// [`RunError::RunFolder`] when the folder holds no readable checkpoint or a dataset changed
@@ -133,6 +133,12 @@ pub fn resume(
         message: format!("unreadable checkpoint: {error}"),
     })?;
     check_checkpoint_belongs(folder, &state)?;
+    let run_folder = RunFolder::new(folder);
+    if !run_folder.config_path().exists() {
+        // A deleted `config.toml` is the checkpoint's experiment: written back as the run wrote it.
+        run_folder.write_experiment(&state.experiment)?;
+        observer.phase("config.toml was missing: written again from the checkpoint");
+    }
     observer.phase("checking the experiment and loading data");
     let (universe, datasets) = prepare(&state.experiment, catalog)?;
     for (now, then) in datasets.iter().zip(&state.datasets) {

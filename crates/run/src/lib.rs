@@ -48,6 +48,6 @@ pub use run_folder::{
     ChanceComparison, DatasetRecord, FolderKind, GENERATIONS_TABLE, LEADERBOARD_CSV,
     LEADERBOARD_TABLE, MANIFEST_FILE, ManifestChampion, PartResult, RunFolder, RunManifest,
     RunStatus, RunTimings, RunVerdict, STUDY_FILE, Study, StudySeed, WALK_FORWARD_FILE,
-    WALK_FORWARD_TABLE, WalkForwardSummary, WindowOutcome, WindowPlan,
+    WALK_FORWARD_TABLE, WalkForwardSummary, WindowOutcome, WindowPlan, changed_settings,
 };
 pub use snooping::{DataSnoopingSummary, SymbolPooling};

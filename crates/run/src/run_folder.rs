@@ -158,6 +158,13 @@ pub struct ChanceComparison {
     /// fitness (the earliest on a tie), scored once on the holdout like the champion.
     #[serde(default)]
     pub random_holdout_fitness: Option<f64>,
+    /// The champion's measure in the run's category on the holdout whatever its eligibility there
+    /// (`champion_holdout_fitness` is `None` where it is not eligible).
+    #[serde(default)]
+    pub champion_holdout_measure: Option<f64>,
+    /// The same for random search's pick.
+    #[serde(default)]
+    pub random_holdout_measure: Option<f64>,
 }
 
 /// The run's verdict (`run.json`'s `verdict`, the terminal's last lines, the report's first).
@@ -195,10 +202,18 @@ pub struct StudySeed {
     pub evolution_validation: Option<f64>,
     /// Random search's pick's validation fitness (the best of as many random in-sample leaders).
     pub random_validation: Option<f64>,
-    /// The champion's holdout fitness (`None`: no eligible champion, ranked lowest).
+    /// The champion's holdout fitness (`None`: no champion, or not eligible on the holdout).
     pub evolution_holdout: Option<f64>,
     /// Random search's pick's holdout fitness.
     pub random_holdout: Option<f64>,
+    /// The champion's measure in the study's category on the holdout whatever its eligibility
+    /// there (a short holdout may leave a symbol with too few trades): what the study compares, so
+    /// no seed is lost to an ineligible `null` (`None`: no champion, or undefined; ranked lowest).
+    #[serde(default)]
+    pub evolution_holdout_measure: Option<f64>,
+    /// The same for random search's pick.
+    #[serde(default)]
+    pub random_holdout_measure: Option<f64>,
     /// Whether any of the run's champions passed the validation gate.
     pub any_champion_passed_gate: bool,
 }
@@ -316,6 +331,11 @@ pub struct PartResult {
     pub fitness: Option<f64>,
     /// Why there is no fitness, if there is none.
     pub ineligible_because: Option<String>,
+    /// The category's measure whatever the eligibility ([`gauntlet_tournament::Category::measure`]):
+    /// the fitness when eligible, and a number where a short part left a symbol with too few
+    /// trades to be ranked (absent in folders written before Gauntlet recorded it).
+    #[serde(default)]
+    pub measure: Option<f64>,
     /// Metrics over symbols ([`gauntlet_tournament::GenomeScore::summary`]: means, trade ratios pooled); `None` where
     /// undefined, infinities kept (`"inf"` in JSON).
     #[serde(with = "gauntlet_core::json_float::infinite_map")]
@@ -740,8 +760,9 @@ pub(crate) fn write_json<T: Serialize + ?Sized>(path: &Path, value: &T) -> Resul
 }
 
 /// The settings (dotted paths such as `population.size`, `seed`) where two experiments differ, as
-/// their `config.toml` would show them: what a resume names when the file was edited.
-pub(crate) fn changed_settings(then: &Experiment, now: &Experiment) -> Vec<String> {
+/// their `config.toml` would show them: what a resume names when the file was edited, and what a
+/// comparison's merge names when its shares were run with different settings.
+pub fn changed_settings(then: &Experiment, now: &Experiment) -> Vec<String> {
     fn walk(then: &serde_json::Value, now: &serde_json::Value, at: &str) -> Vec<String> {
         use serde_json::Value;
         match (then, now) {

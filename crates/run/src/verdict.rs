@@ -66,10 +66,10 @@ pub(crate) fn run_verdict(
     let mut sentences = BTreeMap::new();
     for champion in champions {
         let gate = &champion.robustness.gate;
-        let failed: Vec<&str> = gate
+        let failed: Vec<String> = gate
             .iter()
             .filter(|check| !check.passed)
-            .map(|check| check.check.as_str())
+            .map(gauntlet_honest::robustness::Check::describe)
             .collect();
         let sentence = if champion.robustness.passed {
             format!(
@@ -206,6 +206,8 @@ mod tests {
             random_best_in_sample_fitness: Some(1.09),
             champion_holdout_fitness: Some(0.2),
             random_holdout_fitness: Some(0.1),
+            champion_holdout_measure: Some(0.2),
+            random_holdout_measure: Some(0.1),
         };
         let overfitting = RunOverfitting {
             trials: 200,

@@ -43,3 +43,24 @@ fn the_checked_in_schema_is_current() {
         .collect();
     assert!(required.contains(&"genome") && required.contains(&"provenance"));
 }
+
+#[test]
+fn an_export_refusal_shows_each_failed_value_against_its_threshold() {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../genomes/champions/quickstart-monthly_performance.json");
+    let Err(error) = gauntlet_run::champion_file::genome_for_export(&path, false) else {
+        panic!("the quickstart champion failed the gate");
+    };
+    let message = error.to_string();
+    // The file holds 0.4461102696271374, 0.3345872335462048, null and 1.860623769562277e-15;
+    // the refusal printed them whole after the thresholds, as if those held.
+    for shown in [
+        "validation sharpe 0.446 < 1",
+        "validation win_rate 0.335 < 0.5",
+        "validation profit_factor undefined (needs >= 1.5)",
+        "worst symbol's deflated sharpe ratio 1.86e-15 < 0.95",
+    ] {
+        assert!(message.contains(shown), "'{shown}' not in: {message}");
+    }
+    assert!(!message.contains("max_drawdown"), "{message}");
+}

@@ -172,3 +172,27 @@ fn overlapping_walk_forward_windows_and_too_many_windows_are_refused_before_work
     assert_eq!(field, "walk_forward.max_windows");
     assert!(message.contains("must be 1 to 1000, got 1001"), "{message}");
 }
+
+#[test]
+fn seed_genomes_are_found_beside_the_experiment_file_from_any_working_folder() {
+    let folder = tempfile::tempdir().unwrap();
+    let project = folder.path().join("project");
+    std::fs::create_dir_all(project.join("seeds")).unwrap();
+    let genome = repository().join("genomes/rsi-2-mean-reversion.json");
+    std::fs::copy(&genome, project.join("seeds/mine.json")).unwrap();
+    let text = gauntlet_run::QUICKSTART_TOML.replace(
+        "seed_genomes = [",
+        "seed_genomes = [\n    \"seeds/mine.json\",",
+    );
+    let config = project.join("experiment.toml");
+    std::fs::write(&config, text).unwrap();
+    let checkout = repository();
+    let experiment = Experiment::load_with(Some(&config), &Default::default(), &checkout).unwrap();
+    // Beside the file (the working folder is the test's, where seeds/mine.json is not)...
+    assert_eq!(experiment.seed_genomes[0], project.join("seeds/mine.json"));
+    // ...and the quickstart's own paths, found in neither place, from the checkout.
+    assert_eq!(
+        experiment.seed_genomes[1],
+        checkout.join("genomes/sma-50-200-crossover.json")
+    );
+}

@@ -226,7 +226,31 @@ impl Category {
                 self.name()
             ));
         }
-        let fitness = match self {
+        let fitness = self.raw_measure(score);
+        if fitness.is_finite() {
+            Verdict {
+                fitness: Some(fitness),
+                ineligible_because: None,
+            }
+        } else {
+            ineligible(format!("{} is undefined ({fitness})", self.name()))
+        }
+    }
+
+    /// The category's measure of `score` whatever its eligibility (the fitness [`Category::judge`]
+    /// gives an eligible genome, the same number): `None` only where undefined (no bars, a Sharpe
+    /// ratio of a flat curve). What compares two genomes on a part where one of them traded too
+    /// little to be ranked there (a short holdout), with the eligibility reported beside it. A
+    /// score of no symbol has none.
+    pub fn measure(self, score: &GenomeScore) -> Option<f64> {
+        if score.symbols.is_empty() {
+            return None;
+        }
+        Some(self.raw_measure(score)).filter(|value| value.is_finite())
+    }
+
+    fn raw_measure(self, score: &GenomeScore) -> f64 {
+        match self {
             Self::MonthlyPerformance => score.mean(|symbol| symbol.metrics.sharpe),
             Self::DrawdownResistance => -score.mean(|symbol| symbol.metrics.max_drawdown.abs()),
             Self::VolatilityAdaptation => score.mean(|symbol| symbol.high_volatility_return),
@@ -244,14 +268,6 @@ impl Category {
             Self::ConsistencyChampion => score
                 .mean(|symbol| symbol.metrics.positive_months * symbol.metrics.stability.max(0.0)),
             Self::ExcessOverBuyAndHold => score.mean(|symbol| symbol.information_ratio),
-        };
-        if fitness.is_finite() {
-            Verdict {
-                fitness: Some(fitness),
-                ineligible_because: None,
-            }
-        } else {
-            ineligible(format!("{} is undefined ({fitness})", self.name()))
         }
     }
 }
@@ -388,6 +404,38 @@ mod tests {
             information_ratio: f64::NAN,
             tracking_error: f64::NAN,
         }
+    }
+
+    #[test]
+    fn the_measure_is_reported_apart_from_the_eligibility() {
+        let score = score();
+        // Symbol b traded too little for rules asking 1,000 trades per symbol: no fitness, but
+        // the measure is the same mean Sharpe (1.2 + 0.4) / 2 an eligible genome would get.
+        let strict = Eligibility {
+            min_trades_per_symbol: 1_000,
+            ..Eligibility::default()
+        };
+        let verdict = Category::MonthlyPerformance.judge(&score, &strict);
+        assert_eq!(verdict.fitness, None);
+        assert!(verdict.ineligible_because.unwrap().contains("trades on a"));
+        let measure = Category::MonthlyPerformance.measure(&score).unwrap();
+        assert!((measure - 0.8).abs() < 1e-12);
+        for category in Category::ALL {
+            let eligible = category.judge(&score, &Eligibility::default()).fitness;
+            if let Some(fitness) = eligible {
+                assert_eq!(
+                    category.measure(&score),
+                    Some(fitness),
+                    "{}",
+                    category.name()
+                );
+            }
+        }
+        // Undefined stays undefined.
+        let empty = GenomeScore {
+            symbols: Vec::new(),
+        };
+        assert_eq!(Category::MonthlyPerformance.measure(&empty), None);
     }
 
     #[test]
