@@ -21,15 +21,39 @@ use crate::convert::{out, series};
 use crate::{Failure, Kind, without_gil};
 
 /// Where a genome comes from.
-enum GenomeSource {
+pub(crate) enum GenomeSource {
     /// A genome or champion file's JSON text (the Python dict, dumped).
     Json(String),
     /// A genome or champion file.
     File(PathBuf),
 }
 
+impl GenomeSource {
+    /// The source `kind` names: `json` (the text of a genome or champion file) or `file` (its
+    /// path).
+    pub(crate) fn new(kind: &str, genome: String) -> Result<Self, Failure> {
+        match kind {
+            "json" => Ok(Self::Json(genome)),
+            "file" => Ok(Self::File(PathBuf::from(genome))),
+            other => Err(Failure::text(
+                Kind::Genome,
+                format!("unknown genome kind {other}"),
+            )),
+        }
+    }
+}
+
+/// A fill convention's name (`next_open`, `close`) read.
+pub(crate) fn parse_fill(fill: Option<String>) -> Result<Option<FillConvention>, Failure> {
+    fill.map(|text| text.parse::<FillConvention>())
+        .transpose()
+        .map_err(|error| Failure::new(Kind::Any, &error))
+}
+
 /// The genome and, for a champion, the trading conditions it was bred with.
-fn read_genome(source: &GenomeSource) -> Result<(Genome, Option<TradingConditions>), Failure> {
+pub(crate) fn read_genome(
+    source: &GenomeSource,
+) -> Result<(Genome, Option<TradingConditions>), Failure> {
     let genome_error = |error: gauntlet_genome::GenomeError| Failure::new(Kind::Genome, &error);
     let run_error = |error: gauntlet_run::RunError| Failure::new(Kind::Genome, &error);
     match source {
@@ -132,24 +156,13 @@ pub(crate) fn backtest(
     keep_open_at_end: bool,
     portfolio: bool,
 ) -> PyResult<(String, Vec<Output>)> {
-    let source = match genome_kind {
-        "json" => GenomeSource::Json(genome),
-        "file" => GenomeSource::File(PathBuf::from(genome)),
-        other => {
-            return Err(
-                Failure::text(Kind::Genome, format!("unknown genome kind {other}")).into_py(),
-            );
-        }
-    };
+    let source = GenomeSource::new(genome_kind, genome).map_err(Failure::into_py)?;
     let frames: Vec<(String, Table)> = frames
         .into_iter()
         .map(|(name, table)| (name, table.0))
         .collect();
     let (rules, runs) = without_gil(py, move || {
-        let fill = fill
-            .map(|text| text.parse::<FillConvention>())
-            .transpose()
-            .map_err(|error| Failure::new(Kind::Any, &error))?;
+        let fill = parse_fill(fill)?;
         if let Some(rate) = bars_per_year {
             gauntlet_core::bars_per_year_number(&rate.to_string())
                 .map_err(|message| Failure::text(Kind::Any, format!("bars_per_year: {message}")))?;

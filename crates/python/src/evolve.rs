@@ -67,7 +67,10 @@ impl Observer for Progress {
 /// The experiment at `config` (else the built-in quickstart) with `overrides`, its seed genomes
 /// resolved against the checkout, as `gauntlet evolve --config` loads it: the file and its seed
 /// genomes must be regular files (a named pipe would block the run).
-fn load_experiment(config: Option<&Path>, overrides: &Overrides) -> Result<Experiment, Failure> {
+pub(crate) fn load_experiment(
+    config: Option<&Path>,
+    overrides: &Overrides,
+) -> Result<Experiment, Failure> {
     let io = |path: &Path, error: std::io::Error| {
         Failure::text(Kind::Run, format!("{}: {error}", path.display()))
     };
@@ -193,6 +196,26 @@ pub(crate) fn evolve(
         evolved.describe(),
         evolved.interrupted(),
     ))
+}
+
+/// A private pool of `threads` scoring threads (results do not depend on the count), or `None`
+/// for rayon's global pool (every core). A pool per call: the global pool can be sized only once
+/// per process, and a notebook calls many times.
+pub(crate) fn thread_pool(threads: Option<usize>) -> Result<Option<rayon::ThreadPool>, Failure> {
+    threads
+        .map(|threads| {
+            if threads == 0 {
+                return Err(Failure::text(
+                    Kind::Run,
+                    "invalid threads: must be at least 1",
+                ));
+            }
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .map_err(|error| Failure::new(Kind::Run, &error))
+        })
+        .transpose()
 }
 
 /// The work of [`evolve`], without the GIL.

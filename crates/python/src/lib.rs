@@ -20,6 +20,7 @@ use pyo3::prelude::*;
 mod backtest;
 mod convert;
 mod evolve;
+mod honest;
 
 create_exception!(
     _native,
@@ -165,6 +166,8 @@ fn native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(evolve::evolve, module)?)?;
     module.add_function(wrap_pyfunction!(evolve::read_run, module)?)?;
     module.add_function(wrap_pyfunction!(evolve::export, module)?)?;
+    module.add_function(wrap_pyfunction!(honest::validate, module)?)?;
+    module.add_function(wrap_pyfunction!(honest::study, module)?)?;
     module.add_function(wrap_pyfunction!(panic_for_tests, module)?)?;
     Ok(())
 }

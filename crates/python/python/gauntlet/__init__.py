@@ -52,6 +52,8 @@ __all__ = [
     "evolve",
     "export",
     "load",
+    "study",
+    "validate",
 ]
 
 #: The DataFrame flavour a function returns: ``"polars"`` (the default) or ``"pandas"``.
@@ -430,6 +432,80 @@ def export(
     freqtrade, are the CLI's: ``gauntlet export --format``.)"""
     folder = run.path if isinstance(run, Run) else run
     return Path(_native.export(os.fspath(folder), category, os.fspath(to), force))
+
+
+def validate(
+    genome: GenomeLike,
+    datasets: str | list[str],
+    *,
+    trials: float | None = None,
+    trial_sharpe_std: float | None = None,
+    seed: int = 42,
+    volatility_index: str | None = None,
+    commission_bps: float | None = None,
+    spread_bps: float | None = None,
+    slippage_bps: float | None = None,
+    fill: Literal["next_open", "close"] | None = None,
+    capital: float | None = None,
+    datasets_dir: PathLike | None = None,
+) -> dict[str, dict[str, Any]]:
+    """Everything Gauntlet can say against one genome (``gauntlet validate --json``), per catalog
+    dataset: the Probabilistic Sharpe Ratio, the minimum track record length, the Deflated Sharpe
+    Ratio when ``trials`` (how many strategies it was chosen from) and ``trial_sharpe_std`` (their
+    per-bar Sharpe ratios' standard deviation) are given, Monte Carlo trade-resampling bands
+    (seeded by ``seed``), the validation gate, crash windows and volatility regimes (from
+    ``volatility_index``, a dataset such as ``vix-1d``, else each series' own volatility).
+    Costs as in :func:`backtest`."""
+    kind, text = _genome(genome)
+    names = [datasets] if isinstance(datasets, str) else list(datasets)
+    result: dict[str, dict[str, Any]] = json.loads(
+        _native.validate(
+            kind,
+            text,
+            names,
+            trials=trials,
+            trial_sharpe_std=trial_sharpe_std,
+            seed=seed,
+            volatility_index=volatility_index,
+            commission_bps=commission_bps,
+            spread_bps=spread_bps,
+            slippage_bps=slippage_bps,
+            fill=fill,
+            capital=capital,
+            datasets_dir=_path(datasets_dir),
+        )
+    )
+    return result
+
+
+def study(
+    experiment: PathLike | None = None,
+    *,
+    seeds: int = 5,
+    first_seed: int = 1,
+    out: PathLike | None = None,
+    threads: int | None = None,
+    generations: int | None = None,
+    population: int | None = None,
+    datasets_dir: PathLike | None = None,
+) -> tuple[Path, dict[str, Any]]:
+    """Does evolution beat chance here? (``gauntlet study``): the experiment run with ``seeds``
+    seeds from ``first_seed`` (each run in ``<out>/seed-<seed>/``, a :class:`Run`), each
+    champion against random search at the same budget on the holdout, with a one-sided
+    Mann-Whitney U test. Returns the study folder and its ``study.json`` (``p_value``,
+    ``verdict``, one entry per seed). The HTML report is the CLI's: ``gauntlet report FOLDER``."""
+    folder, text = _native.study(
+        _path(experiment),
+        seeds=seeds,
+        first_seed=first_seed,
+        out=_path(out),
+        threads=threads,
+        generations=generations,
+        population=population,
+        datasets_dir=_path(datasets_dir),
+    )
+    summary: dict[str, Any] = json.loads(text)
+    return Path(folder), summary
 
 
 class Run:

@@ -83,3 +83,34 @@ def panic_for_tests() -> None:
 
 def export(run: str, category: str, to: str, force: bool = False) -> str:
     """A run's champion exported as a champion file into ``to``; its path."""
+
+def validate(
+    genome_kind: str,
+    genome: str,
+    datasets: list[str],
+    *,
+    trials: float | None = None,
+    trial_sharpe_std: float | None = None,
+    seed: int = 42,
+    volatility_index: str | None = None,
+    commission_bps: float | None = None,
+    spread_bps: float | None = None,
+    slippage_bps: float | None = None,
+    fill: str | None = None,
+    capital: float | None = None,
+    datasets_dir: str | None = None,
+) -> str:
+    """``gauntlet validate --json``: the reports keyed by dataset, as JSON."""
+
+def study(
+    experiment: str | None = None,
+    *,
+    seeds: int = 5,
+    first_seed: int = 1,
+    out: str | None = None,
+    threads: int | None = None,
+    generations: int | None = None,
+    population: int | None = None,
+    datasets_dir: str | None = None,
+) -> tuple[str, str]:
+    """The study folder and ``study.json`` as JSON."""
