@@ -208,3 +208,79 @@ pub(crate) fn backtest(
         .collect();
     Ok((rules, runs))
 }
+
+/// Backtests every genome of a population file (one genome JSON per line) on one frame, in
+/// parallel, as `gauntlet backtest --population` does: one row per genome in file order, `id`
+/// (its name or `line-N`), `buys`, `sells`, `stop_loss_exits`, `take_profit_exits`, then every
+/// metric (rates as fractions; NaN where undefined): the columns of `--summary-out`.
+#[pyfunction]
+#[pyo3(signature = (
+    table, name, population, *, commission_bps=None, spread_bps=None, slippage_bps=None,
+    fill=None, capital=None, bars_per_year=None, keep_open_at_end=false
+))]
+#[allow(clippy::too_many_arguments)] // Python keyword arguments, one per CLI flag
+pub(crate) fn population(
+    py: Python<'_>,
+    table: PyArrowType<Table>,
+    name: String,
+    population: PathBuf,
+    commission_bps: Option<f64>,
+    spread_bps: Option<f64>,
+    slippage_bps: Option<f64>,
+    fill: Option<String>,
+    capital: Option<f64>,
+    bars_per_year: Option<f64>,
+    keep_open_at_end: bool,
+) -> PyResult<PyArrowType<RecordBatch>> {
+    let table = table.0;
+    let batch = without_gil(py, move || {
+        let (conditions, _) = TradingConditions::DEFAULT.overridden(&TradingOverrides {
+            commission_bps,
+            spread_bps,
+            slippage_bps,
+            fill: parse_fill(fill)?,
+            capital,
+        });
+        let config = conditions.backtest_config(!keep_open_at_end, bars_per_year.unwrap_or(252.0));
+        let market = Market::new(name.as_str(), series(&format!("frame '{name}'"), &table)?);
+        let genomes = gauntlet_genome::read_population_file(&population)
+            .map_err(|error| Failure::new(Kind::Genome, &error))?;
+        let rows = gauntlet_tournament::population::score_population(&genomes, &market, &config)
+            .map_err(|error| Failure::new(Kind::Any, &error))?;
+        let count =
+            |pick: fn(&gauntlet_tournament::population::PopulationRow) -> usize| -> ArrayRef {
+                Arc::new(Int64Array::from_iter_values(
+                    rows.iter()
+                        .map(|row| i64::try_from(pick(row)).unwrap_or(i64::MAX)),
+                ))
+            };
+        let mut columns: Vec<(String, ArrayRef)> = vec![
+            (
+                "id".into(),
+                Arc::new(StringArray::from_iter_values(
+                    rows.iter().map(|row| &row.id),
+                )),
+            ),
+            ("buys".into(), count(|row| row.buys)),
+            ("sells".into(), count(|row| row.sells)),
+            ("stop_loss_exits".into(), count(|row| row.stop_loss_exits)),
+            (
+                "take_profit_exits".into(),
+                count(|row| row.take_profit_exits),
+            ),
+        ];
+        let named: Vec<Vec<(&str, f64)>> =
+            rows.iter().map(|row| row.metrics.named_values()).collect();
+        if let Some(first) = named.first() {
+            for (index, (metric, _)) in first.iter().enumerate() {
+                let values = named.iter().map(|values| values[index].1);
+                columns.push((
+                    (*metric).to_string(),
+                    Arc::new(Float64Array::from_iter_values(values)),
+                ));
+            }
+        }
+        RecordBatch::try_from_iter(columns).map_err(|error| Failure::new(Kind::Any, &error))
+    })?;
+    Ok(out(batch))
+}

@@ -163,6 +163,7 @@ fn native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(convert::load, module)?)?;
     module.add_function(wrap_pyfunction!(convert::bars, module)?)?;
     module.add_function(wrap_pyfunction!(backtest::backtest, module)?)?;
+    module.add_function(wrap_pyfunction!(backtest::population, module)?)?;
     module.add_function(wrap_pyfunction!(evolve::evolve, module)?)?;
     module.add_function(wrap_pyfunction!(evolve::read_run, module)?)?;
     module.add_function(wrap_pyfunction!(evolve::export, module)?)?;

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import polars as pl
 import pytest
@@ -133,3 +134,19 @@ def test_genome_errors_are_genome_errors() -> None:
 def test_a_rust_panic_is_an_exception_not_an_abort() -> None:
     with pytest.raises(gauntlet.InternalError, match="a test asked for a panic"):
         gauntlet._native.panic_for_tests()
+
+
+def test_a_population_gives_the_cli_summary_exactly(cli: Path, tmp_path: Path) -> None:
+    genomes = sorted(GENOMES.glob("*.json"))
+    population = tmp_path / "population.jsonl"
+    population.write_text("".join(json.dumps(json.loads(path.read_text())) + "\n" for path in genomes))
+    summary = tmp_path / "summary.csv"
+    run_cli(cli, "backtest", "--dataset", "sp500-1d", "--population", str(population), "--summary-out", str(summary))
+    expected = pd.read_csv(summary)
+    mine = gauntlet.backtest_population(gauntlet.load("sp500-1d", to="pandas"), population, to="pandas")
+    assert list(mine.columns) == list(expected.columns)
+    assert len(mine) == len(genomes)
+    assert mine["id"].tolist() == expected["id"].tolist()
+    for column in expected.columns[1:]:  # exact: the CLI writes shortest round-trip floats
+        left, right = mine[column].astype(float).to_numpy(), expected[column].astype(float).to_numpy()
+        assert np.array_equal(left, right, equal_nan=True), column

@@ -47,6 +47,7 @@ __all__ = [
     "Run",
     "RunError",
     "backtest",
+    "backtest_population",
     "bars",
     "datasets",
     "evolve",
@@ -327,6 +328,40 @@ def backtest(
     if single or portfolio:
         return results[0]
     return {result.name: result for result in results}
+
+
+def backtest_population(
+    bars: Frame,
+    population: PathLike,
+    *,
+    symbol: str = "frame",
+    commission_bps: float | None = None,
+    spread_bps: float | None = None,
+    slippage_bps: float | None = None,
+    fill: Literal["next_open", "close"] | None = None,
+    capital: float | None = None,
+    bars_per_year: float | None = None,
+    keep_open_at_end: bool = False,
+    to: Flavour = "polars",
+) -> Any:
+    """Backtests every genome of a population file (one genome JSON per line) on ``bars``, in
+    parallel with the GIL released, as ``gauntlet backtest --population`` does: a DataFrame with
+    one row per genome in file order, ``id``, ``buys``, ``sells``, ``stop_loss_exits``,
+    ``take_profit_exits`` and every metric (rates as fractions, NaN where undefined), the columns
+    of ``--summary-out``. Costs as in :func:`backtest`."""
+    batch = _native.population(
+        _to_arrow(bars, f"frame '{symbol}'"),
+        symbol,
+        os.fspath(population),
+        commission_bps=commission_bps,
+        spread_bps=spread_bps,
+        slippage_bps=slippage_bps,
+        fill=fill,
+        capital=capital,
+        bars_per_year=bars_per_year,
+        keep_open_at_end=keep_open_at_end,
+    )
+    return _frame_out(batch, to, None)
 
 
 class _TqdmProgress:

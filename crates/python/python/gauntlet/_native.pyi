@@ -114,3 +114,18 @@ def study(
     datasets_dir: str | None = None,
 ) -> tuple[str, str]:
     """The study folder and ``study.json`` as JSON."""
+
+def population(
+    table: Any,
+    name: str,
+    population: str,
+    *,
+    commission_bps: float | None = None,
+    spread_bps: float | None = None,
+    slippage_bps: float | None = None,
+    fill: str | None = None,
+    capital: float | None = None,
+    bars_per_year: float | None = None,
+    keep_open_at_end: bool = False,
+) -> pyarrow.RecordBatch:
+    """``gauntlet backtest --population``'s summary rows."""
