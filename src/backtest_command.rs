@@ -6,11 +6,13 @@ use anyhow::{Context, Result, bail};
 use gauntlet_backtest::report::{
     BacktestOutput, BacktestReport, NamedMarket, run_reports, settings_line, trade_records,
 };
-use gauntlet_backtest::{BacktestConfig, BacktestResult, CostModel, FillConvention, Market};
+use gauntlet_backtest::{BacktestConfig, BacktestResult, FillConvention, Market};
 use gauntlet_core::Timestamp;
 use gauntlet_data::{load_series_between, write_csv_rows, write_time_columns};
 use gauntlet_genome::Genome;
-use gauntlet_run::champion_file::{TradingConditions as ChampionTrading, champion_trading};
+use gauntlet_run::champion_file::{
+    TradingConditions as ChampionTrading, TradingOverrides, champion_trading,
+};
 use gauntlet_tournament::population::run_population_file;
 
 /// Arguments of `gauntlet backtest`.
@@ -115,39 +117,17 @@ impl TradingArgs {
         close_at_end: bool,
         bars_per_year: f64,
     ) -> (BacktestConfig, Vec<String>) {
-        let mut notes = Vec::new();
-        let mut pick = |flag: &str, given: Option<f64>, own: f64| match given {
-            Some(value) if value != own => {
-                notes.push(format!("--{flag} {value} overrides the champion's {own}"));
-                value
-            }
-            Some(value) => value,
-            None => own,
-        };
-        let commission = pick("commission-bps", self.commission_bps, base.commission_bps);
-        let spread = pick("spread-bps", self.spread_bps, base.spread_bps);
-        let slippage = pick("slippage-bps", self.slippage_bps, base.slippage_bps);
-        let capital = pick("capital", self.capital, base.capital);
-        let fill = match self.fill {
-            Some(fill) if fill != base.fill => {
-                notes.push(format!(
-                    "--fill {} overrides the champion's {}",
-                    fill.name(),
-                    base.fill.name()
-                ));
-                fill
-            }
-            Some(fill) => fill,
-            None => base.fill,
-        };
-        let config = BacktestConfig {
-            initial_capital: capital,
-            costs: CostModel::bps(commission, spread, slippage),
-            fill,
-            close_at_end,
-            bars_per_year,
-        };
-        (config, notes)
+        let (conditions, notes) = base.overridden(&TradingOverrides {
+            commission_bps: self.commission_bps,
+            spread_bps: self.spread_bps,
+            slippage_bps: self.slippage_bps,
+            fill: self.fill,
+            capital: self.capital,
+        });
+        (
+            conditions.backtest_config(close_at_end, bars_per_year),
+            notes,
+        )
     }
 }
 

@@ -379,6 +379,52 @@ impl Catalog {
         Ok(())
     }
 
+    /// A catalog in `folder` (new or empty) holding the datasets `names` of this catalog, each
+    /// with this catalog's entry (symbol, asset class, interval, bars per year) and its file
+    /// copied, except those in `replacements`, whose bars are written instead: a run over
+    /// in-memory bars (the Python package's `data=`) reads them like any dataset, and `run.json`
+    /// records their files' content hashes as usual.
+    ///
+    /// # Errors
+    /// [`DataError::UnknownDataset`] for a name (of `names` or `replacements`) not in this catalog;
+    /// I/O and Parquet errors.
+    pub fn overlay(
+        &self,
+        folder: &Path,
+        names: &[String],
+        replacements: &[(String, BarSeries)],
+    ) -> Result<Catalog, DataError> {
+        std::fs::create_dir_all(folder).map_err(|source| DataError::Io {
+            path: folder.to_path_buf(),
+            source,
+        })?;
+        let mut overlay = Catalog::open(folder)?;
+        for (name, _) in replacements {
+            self.get(name)?;
+        }
+        let mut wanted: Vec<&String> = names.iter().collect();
+        wanted.extend(replacements.iter().map(|(name, _)| name));
+        for name in wanted {
+            if overlay.entries.iter().any(|entry| &entry.name == name) {
+                continue;
+            }
+            let entry = self.get(name)?.clone();
+            match replacements.iter().find(|(replaced, _)| replaced == name) {
+                Some((_, series)) => overlay.add(entry, series, true)?,
+                None => {
+                    let (from, to) = (self.file_path(&entry), overlay.file_path(&entry));
+                    std::fs::copy(&from, &to)
+                        .map_err(|source| DataError::Io { path: from, source })?;
+                    let mut entries = overlay.entries.clone();
+                    entries.push(entry);
+                    overlay.write_catalog(&entries)?;
+                    overlay.entries = entries;
+                }
+            }
+        }
+        Ok(overlay)
+    }
+
     fn write_catalog(&self, entries: &[DatasetEntry]) -> Result<(), DataError> {
         let path = self.catalog_path();
         let body = toml::to_string_pretty(&CatalogFile {

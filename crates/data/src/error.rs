@@ -213,6 +213,16 @@ pub enum DataError {
     /// A resampling request cannot be carried out exactly.
     #[error("cannot resample: {0}")]
     Resample(String),
+    /// An in-memory table (a DataFrame) cannot be read as bars.
+    #[error("{frame}{}: {message}", column.as_ref().map(|column| format!(", column '{column}'")).unwrap_or_default())]
+    Frame {
+        /// The frame, as the caller names it (`frame`, `frame 'AAPL'`).
+        frame: String,
+        /// The column at fault, when one is.
+        column: Option<String>,
+        /// What is wrong (naming the row where one is).
+        message: String,
+    },
     /// A series failed the core checks.
     #[error("{context}: {source}")]
     Core {

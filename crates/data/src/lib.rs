@@ -16,6 +16,8 @@
 //!   boundaries (or, without finer data, started later);
 //! - [`permute_bars`]: Masters' permutation of bars (gaps and bar shapes shuffled, the first bar
 //!   kept) for Monte Carlo permutation tests, one permutation per calendar;
+//! - [`series_from_frame`] / [`series_batch`]: bars from and to in-memory Arrow tables (the Python
+//!   package's DataFrames);
 //! - [`summarize`]: rows, range, gaps, stale and flat bars, zero volume, largest moves.
 //!
 //! Every error is a [`DataError`] naming the file, line, column or field at fault. Every file is
@@ -51,6 +53,7 @@ mod csv_import;
 mod describe;
 mod error;
 mod files;
+mod frame;
 mod import_dataset;
 mod import_file;
 mod import_report;
@@ -81,6 +84,7 @@ pub use files::{
     NamedSeries, is_parquet_path, load_series_between, load_series_file, read_numeric_matrix,
     write_csv_records, write_csv_rows, write_time_columns,
 };
+pub use frame::{MAX_FRAME_ROWS, series_batch, series_from_frame, series_schema, time_batch};
 pub use import_dataset::{ImportRequest, check_bars_per_year, import_dataset};
 pub use import_file::import_csv;
 pub use import_report::{
@@ -101,5 +105,5 @@ pub use resample::{resample, resample_with_offset};
 pub use shift::{BarShift, MAX_SHIFTED_VARIANTS, shift_plan, shifted_bars};
 pub use split::{SplitRanges, SplitSpec, split};
 pub use summary::{DatasetSummary, Gap, LARGEST_MOVES_LISTED, Move, infer_interval, summarize};
-pub use table::{TableColumn, read_table, write_table};
+pub use table::{TableColumn, read_table, table_batch, write_table};
 pub use timestamp::{EpochUnit, TimestampFormat, epoch_millis};

@@ -143,33 +143,8 @@ pub fn write_time_table(
         path: path.to_path_buf(),
         message,
     };
-    let mut fields = vec![Field::new(
-        "ts",
-        DataType::Timestamp(TimeUnit::Millisecond, Some("UTC".into())),
-        false,
-    )];
-    let millis: Vec<i64> = timestamps.iter().map(|time| time.millis()).collect();
-    let mut arrays: Vec<ArrayRef> = vec![Arc::new(
-        TimestampMillisecondArray::from(millis).with_timezone("UTC"),
-    )];
-    for (name, values) in columns {
-        if values.len() != timestamps.len() {
-            return Err(parquet_error(format!(
-                "column {name} has {} values for {} timestamps",
-                values.len(),
-                timestamps.len()
-            )));
-        }
-        fields.push(Field::new(*name, DataType::Float64, false));
-        arrays.push(Arc::new(Float64Array::from(values.to_vec())));
-    }
-    let schema = Arc::new(Schema::new_with_metadata(
-        fields,
-        metadata.clone().into_iter().collect::<HashMap<_, _>>(),
-    ));
-    let batch = RecordBatch::try_new(schema.clone(), arrays)
-        .map_err(|error| parquet_error(error.to_string()))?;
-    write_batch(path, schema, &batch)
+    let batch = crate::frame::time_batch(timestamps, columns, metadata).map_err(parquet_error)?;
+    write_batch(path, batch.schema(), &batch)
 }
 
 /// Reads a Parquet file of bars: a timestamp column (`ts` or `timestamp`, any unit, converted to

@@ -74,16 +74,26 @@ pub fn write_table<N: AsRef<str>>(
         path: path.to_path_buf(),
         message,
     };
+    let batch = table_batch(columns).map_err(parquet_error)?;
+    write_batch(path, batch.schema(), &batch)
+}
+
+/// Named columns of equal length as one Arrow record batch (what [`write_table`] writes): a
+/// float column's `None` and non-finite values are null.
+///
+/// # Errors
+/// A message naming the column whose length differs from the first's.
+pub fn table_batch<N: AsRef<str>>(columns: &[(N, TableColumn)]) -> Result<RecordBatch, String> {
     let rows = columns.first().map_or(0, |(_, column)| column.len());
     let mut fields = Vec::with_capacity(columns.len());
     let mut arrays = Vec::with_capacity(columns.len());
     for (name, column) in columns {
         let name = name.as_ref();
         if column.len() != rows {
-            return Err(parquet_error(format!(
+            return Err(format!(
                 "column {name} has {} rows, the first column {rows}",
                 column.len()
-            )));
+            ));
         }
         let (data_type, array) = column.to_array();
         let nullable = array.null_count() > 0 || matches!(column, TableColumn::Float(_));
@@ -91,9 +101,7 @@ pub fn write_table<N: AsRef<str>>(
         arrays.push(array);
     }
     let schema = Arc::new(Schema::new(fields));
-    let batch = RecordBatch::try_new(schema.clone(), arrays)
-        .map_err(|error| parquet_error(error.to_string()))?;
-    write_batch(path, schema, &batch)
+    RecordBatch::try_new(schema, arrays).map_err(|error| error.to_string())
 }
 
 /// Reads a table [`write_table`] wrote (float64, int64, utf8 and boolean columns).

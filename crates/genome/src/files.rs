@@ -28,6 +28,20 @@ fn file_error(path: &Path, message: impl Into<String>) -> GenomeError {
 /// pipe, a device, a folder), is not JSON, or is a champion file
 /// of another version or without a genome; the genome's own errors when it is invalid.
 pub fn read_genome_file(path: &Path) -> Result<Genome, GenomeError> {
+    // A named pipe would block in open() and a device never end: only regular files are read.
+    let whole = gauntlet_core::read_regular_file(path)
+        .map_err(|error| file_error(path, error.to_string()))?;
+    read_genome_text(&whole, path)
+}
+
+/// Reads a genome from the text of a genome file or a champion file (as [`read_genome_file`]),
+/// `origin` naming where the text came from in messages (a path, or `genome` for a caller's
+/// in-memory document, such as the Python package's dict).
+///
+/// # Errors
+/// As [`read_genome_file`], naming `origin`.
+pub fn read_genome_text(whole: &str, origin: &Path) -> Result<Genome, GenomeError> {
+    let path = origin;
     #[derive(Deserialize)]
     struct Format {
         format: Option<String>,
@@ -37,11 +51,8 @@ pub fn read_genome_file(path: &Path) -> Result<Genome, GenomeError> {
         version: u32,
         genome: Genome,
     }
-    // A named pipe would block in open() and a device never end: only regular files are read.
-    let whole = gauntlet_core::read_regular_file(path)
-        .map_err(|error| file_error(path, error.to_string()))?;
     // Editors on Windows may save UTF-8 with a byte-order mark; JSON has none.
-    let text = whole.strip_prefix('\u{feff}').unwrap_or(&whole);
+    let text = whole.strip_prefix('\u{feff}').unwrap_or(whole);
     let format: Format =
         serde_json::from_str(text).map_err(|error| file_error(path, error.to_string()))?;
     if format.format.as_deref() == Some(CHAMPION_FILE_FORMAT) {

@@ -26,7 +26,8 @@ mod validate;
 
 pub use error::GenomeError;
 pub use files::{
-    CHAMPION_FILE_FORMAT, CHAMPION_FILE_VERSION, read_genome_file, read_population_file,
+    CHAMPION_FILE_FORMAT, CHAMPION_FILE_VERSION, read_genome_file, read_genome_text,
+    read_population_file,
 };
 pub use genome::*;
 pub use operators::{complexity, crossover, jitter, longest_period, mutate, random_genome, repair};

@@ -9,6 +9,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use gauntlet_backtest::BacktestConfig;
 use gauntlet_data::write_bytes_atomically;
 use gauntlet_genome::{Genome, Lineage};
 use schemars::JsonSchema;
@@ -560,7 +561,82 @@ pub struct TradingConditions {
     pub capital: f64,
 }
 
+/// Trading conditions a caller sets (a CLI flag, a Python keyword argument), each `None` where
+/// left to the base conditions (a champion's own, or [`TradingConditions::DEFAULT`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct TradingOverrides {
+    /// Commission per side, basis points of traded value.
+    pub commission_bps: Option<f64>,
+    /// Full bid-ask spread, basis points.
+    pub spread_bps: Option<f64>,
+    /// Slippage per fill, basis points.
+    pub slippage_bps: Option<f64>,
+    /// When orders fill.
+    pub fill: Option<gauntlet_backtest::FillConvention>,
+    /// Starting equity, quote currency.
+    pub capital: Option<f64>,
+}
+
 impl TradingConditions {
+    /// These conditions with each of `overrides` that is set put in their place, and a note for
+    /// each that differs from this value (`--fill close overrides the champion's next_open`;
+    /// settings are named as the CLI's flags).
+    pub fn overridden(&self, overrides: &TradingOverrides) -> (Self, Vec<String>) {
+        let mut notes = Vec::new();
+        let mut pick = |flag: &str, given: Option<f64>, own: f64| match given {
+            Some(value) if value != own => {
+                notes.push(format!("--{flag} {value} overrides the champion's {own}"));
+                value
+            }
+            Some(value) => value,
+            None => own,
+        };
+        let commission_bps = pick(
+            "commission-bps",
+            overrides.commission_bps,
+            self.commission_bps,
+        );
+        let spread_bps = pick("spread-bps", overrides.spread_bps, self.spread_bps);
+        let slippage_bps = pick("slippage-bps", overrides.slippage_bps, self.slippage_bps);
+        let capital = pick("capital", overrides.capital, self.capital);
+        let fill = match overrides.fill {
+            Some(fill) if fill != self.fill => {
+                notes.push(format!(
+                    "--fill {} overrides the champion's {}",
+                    fill.name(),
+                    self.fill.name()
+                ));
+                fill
+            }
+            Some(fill) => fill,
+            None => self.fill,
+        };
+        let conditions = Self {
+            commission_bps,
+            spread_bps,
+            slippage_bps,
+            fill,
+            capital,
+        };
+        (conditions, notes)
+    }
+
+    /// The backtest settings of these conditions: positions closed at the last bar when
+    /// `close_at_end`, annualised with `bars_per_year`.
+    pub fn backtest_config(&self, close_at_end: bool, bars_per_year: f64) -> BacktestConfig {
+        BacktestConfig {
+            initial_capital: self.capital,
+            costs: gauntlet_backtest::CostModel::bps(
+                self.commission_bps,
+                self.spread_bps,
+                self.slippage_bps,
+            ),
+            fill: self.fill,
+            close_at_end,
+            bars_per_year,
+        }
+    }
+
     /// Gauntlet's defaults when no champion says otherwise: 10 bps commission, no spread, 5 bps
     /// slippage, fills at the next open, 100,000 of capital.
     pub const DEFAULT: Self = Self {
@@ -580,6 +656,24 @@ impl TradingConditions {
 /// [`RunError::Io`] when the file cannot be read; [`RunError::RunFolder`] naming the file when it
 /// has a `provenance` whose costs or fill cannot be read.
 pub fn champion_trading(path: &Path) -> Result<Option<TradingConditions>, RunError> {
+    let text = gauntlet_core::read_regular_file(path).map_err(|source| RunError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    champion_trading_text(&text, path)
+}
+
+/// [`champion_trading`] of a genome or champion file's text, `origin` naming it in messages (a
+/// path, or `genome` for a caller's in-memory document).
+///
+/// # Errors
+/// [`RunError::RunFolder`] naming `origin` when the text has a `provenance` whose costs or fill
+/// cannot be read.
+pub fn champion_trading_text(
+    text: &str,
+    origin: &Path,
+) -> Result<Option<TradingConditions>, RunError> {
+    let path = origin;
     /// Whether the file is a champion file at all.
     #[derive(Deserialize)]
     struct Marked {
@@ -595,14 +689,11 @@ pub fn champion_trading(path: &Path) -> Result<Option<TradingConditions>, RunErr
         costs: CostProvenance,
         fill: gauntlet_backtest::FillConvention,
     }
-    let text = gauntlet_core::read_regular_file(path).map_err(|source| RunError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    if !serde_json::from_str::<Marked>(&text).is_ok_and(|marked| marked.provenance.is_some()) {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if !serde_json::from_str::<Marked>(text).is_ok_and(|marked| marked.provenance.is_some()) {
         return Ok(None);
     }
-    let traded: TradedAs = serde_json::from_str(&text).map_err(|error| RunError::RunFolder {
+    let traded: TradedAs = serde_json::from_str(text).map_err(|error| RunError::RunFolder {
         path: path.to_path_buf(),
         message: format!("the champion's provenance (costs, fill) is unreadable: {error}"),
     })?;
