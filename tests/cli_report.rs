@@ -545,6 +545,12 @@ fn compare_runs_each_category_and_cross_scores_the_champions() {
 fn a_study_with_permutations_shows_the_test_and_its_shares_merge_to_the_same_bytes() {
     let folder = tempfile::tempdir().unwrap();
     let config = small_experiment(folder.path(), "perm-test", 3, 2, 16, &["sp500-1d"]);
+    // 2010 to 2015 (about 1,500 bars) and a light gate: the seed's run finishes in moments.
+    let text = std::fs::read_to_string(&config).unwrap().replace(
+        "output_dir",
+        "data_window = [1262304000000, 1420070400000]\noutput_dir",
+    ) + "\n[gate]\nmonte_carlo_paths = 50\npbo_trials = 10\nnoise_copies = 2\ndegraded_paths = 10\ndata_snooping_draws = 0\n";
+    std::fs::write(&config, text).unwrap();
     let study = |extra: &[&str]| {
         let mut arguments = vec![
             "study",
