@@ -49,8 +49,8 @@ pub use run_folder::{
     ChanceComparison, DatasetRecord, FolderKind, GENERATIONS_TABLE, LEADERBOARD_CSV,
     LEADERBOARD_TABLE, MANIFEST_FILE, ManifestChampion, PERMUTATIONS_FOLDER, PartResult,
     PermutationRecord, PermutationTest, RunFolder, RunManifest, RunStatus, RunTimings, RunVerdict,
-    STUDY_FILE, Study, StudySeed, WALK_FORWARD_FILE, WALK_FORWARD_TABLE, WalkForwardSummary,
-    WindowOutcome, WindowPlan,
+    STUDY_FILE, SearchResult, Study, StudySeed, WALK_FORWARD_FILE, WALK_FORWARD_TABLE,
+    WalkForwardSummary, WindowOutcome, WindowPlan,
 };
-pub use search::{SearchResult, search, search_permutation};
+pub use search::{search, search_permutation};
 pub use snooping::{DataSnoopingSummary, SymbolPooling};

@@ -206,6 +206,33 @@ pub struct StudySeed {
     pub any_champion_passed_gate: bool,
 }
 
+/// What one search found, in the run's category: the two statistics of the permutation test.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct SearchResult {
+    /// The best in-sample fitness of the search (its hall of fame's first, as `run.json`'s
+    /// `run_best_in_sample_fitness`); `None` when no genome was eligible.
+    pub best_in_sample: Option<f64>,
+    /// The validation fitness of the champion the run would choose (the candidate with the best
+    /// validation fitness, as `run.json`'s `champion_validation_fitness`); `None` when no
+    /// candidate is eligible on validation.
+    pub champion_validation: Option<f64>,
+    /// Genomes scored in-sample.
+    pub evaluations: u64,
+}
+
+impl SearchResult {
+    /// The two statistics in words: `best in-sample 0.8123, champion's validation 0.4021`
+    /// (`none` where no genome was eligible).
+    pub fn describe(&self) -> String {
+        let figure = |value: Option<f64>| value.map_or("none".to_string(), |v| format!("{v:.4}"));
+        format!(
+            "best in-sample {}, champion's validation {}",
+            figure(self.best_in_sample),
+            figure(self.champion_validation)
+        )
+    }
+}
+
 /// One search of a study's permutation test (`permutations/<p>.json`): permutation 0 is the real
 /// data, 1 to N the permuted copies.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -215,7 +242,7 @@ pub struct PermutationRecord {
     /// The search's seed (the study's first seed).
     pub seed: u64,
     /// What the search found.
-    pub result: crate::search::SearchResult,
+    pub result: SearchResult,
 }
 
 /// The permutation test of the whole search (T. Masters, *Permutation and Randomization Tests for

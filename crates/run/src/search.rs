@@ -4,8 +4,6 @@
 //! no gate is run: the statistics of the permutation test of the whole search
 //! ([`SearchResult`]), for the real data and for each permuted copy of it.
 
-use serde::{Deserialize, Serialize};
-
 use gauntlet_data::Catalog;
 use gauntlet_evolve::{Evolution, Fingerprint};
 use gauntlet_genome::Genome;
@@ -16,33 +14,7 @@ use crate::error::RunError;
 use crate::experiment::Experiment;
 use crate::prepare::{load_seed_genomes, prepare_permuted};
 use crate::problem::{TradingProblem, lock, problem};
-
-/// What one search found, in the run's category: the two statistics of the permutation test.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct SearchResult {
-    /// The best in-sample fitness of the search (its hall of fame's first, as `run.json`'s
-    /// `run_best_in_sample_fitness`); `None` when no genome was eligible.
-    pub best_in_sample: Option<f64>,
-    /// The validation fitness of the champion the run would choose (the candidate with the best
-    /// validation fitness, as `run.json`'s `champion_validation_fitness`); `None` when no
-    /// candidate is eligible on validation.
-    pub champion_validation: Option<f64>,
-    /// Genomes scored in-sample.
-    pub evaluations: u64,
-}
-
-impl SearchResult {
-    /// The two statistics in words: `best in-sample 0.8123, champion's validation 0.4021`
-    /// (`none` where no genome was eligible).
-    pub fn describe(&self) -> String {
-        let figure = |value: Option<f64>| value.map_or("none".to_string(), |v| format!("{v:.4}"));
-        format!(
-            "best in-sample {}, champion's validation {}",
-            figure(self.best_in_sample),
-            figure(self.champion_validation)
-        )
-    }
-}
+use crate::run_folder::SearchResult;
 
 /// Runs the search of `experiment` (same seed, budget and selection as its run) on its data with
 /// permutation `permutation` of the in-sample bars ([`prepare_permuted`]; 0: the data as it is),
