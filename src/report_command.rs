@@ -9,7 +9,7 @@ use clap::Args;
 use gauntlet_data::Catalog;
 use gauntlet_jobs::Shard;
 use gauntlet_jobs::comparison::{ComparisonEvent, merge_comparison, run_comparison};
-use gauntlet_jobs::study::run_study;
+use gauntlet_jobs::study::{StudyEvent, StudyPlan, merge_study, run_study};
 use gauntlet_report::{ReportOptions, write_comparison_report, write_report, write_study_report};
 use gauntlet_run::{Experiment, Overrides};
 use gauntlet_tournament::Category;
@@ -89,6 +89,17 @@ pub struct StudyArgs {
     /// The first run's seed; the others follow it.
     #[arg(long, default_value_t = 1)]
     first_seed: u64,
+    /// Permutation test of the first seed's whole search: N reruns on permuted in-sample bars,
+    /// 0 to 10000 (default: the experiment's `[study] permutations`, else 0).
+    #[arg(long, value_name = "N")]
+    permutations: Option<u32>,
+    /// Make only share I of N of the runs and permutations (`env/N`: I from Slurm's or
+    /// Kubernetes' task index), into --out, for a job array; then `--merge` that folder.
+    #[arg(long, value_name = "I/N", value_parser = Shard::parse, requires = "out")]
+    shard: Option<Shard>,
+    /// Assemble the study the shards left in DIR (same --seeds and --first-seed).
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["shard", "permutations"])]
+    merge: Option<PathBuf>,
     #[command(flatten)]
     experiment: ExperimentArgs,
 }
@@ -154,19 +165,57 @@ pub fn compare(arguments: CompareArgs, datasets_dir: &Path) -> Result<()> {
 
 /// Runs `gauntlet study`.
 pub fn study(arguments: StudyArgs, datasets_dir: &Path) -> Result<()> {
-    let (catalog, experiment, folder) = arguments.experiment.load(datasets_dir, "-study")?;
-    let (first, count) = (arguments.first_seed, arguments.seeds);
-    let study = run_study(&experiment, &catalog, first, count, &folder, &mut |run| {
-        crate::say(&format!(
-            "  {}: {}\n",
-            run.folder.display(),
-            run.verdict.run
-        ));
-        crate::say(&crate::write_report(&run.folder));
-    })?;
-    if !gauntlet_tournament::cluster::is_root() {
+    let plan = StudyPlan {
+        first_seed: arguments.first_seed,
+        seeds: arguments.seeds,
+    };
+    let (study, folder) = if let Some(folder) = arguments.merge {
+        (Some(merge_study(&folder, plan)?), folder)
+    } else {
+        let (catalog, mut experiment, folder) =
+            arguments.experiment.load(datasets_dir, "-study")?;
+        let permutations = arguments
+            .permutations
+            .unwrap_or(experiment.study.permutations);
+        experiment.study.permutations = permutations;
+        let shard = arguments.shard.unwrap_or(Shard::WHOLE);
+        let study = run_study(
+            &experiment,
+            &catalog,
+            plan,
+            shard,
+            &folder,
+            &mut |event| match event {
+                StudyEvent::RunFinished(run) => {
+                    crate::say(&format!(
+                        "  {}: {}\n",
+                        run.folder.display(),
+                        run.verdict.run
+                    ));
+                    crate::say(&crate::write_report(&run.folder));
+                }
+                StudyEvent::PermutationFinished(record) => crate::say(&format!(
+                    "  permutation {} of {}: {}\n",
+                    record.permutation,
+                    permutations,
+                    record.result.describe()
+                )),
+                StudyEvent::ShareDone { shard, folder } => crate::say(&format!(
+                    "Share {} of {} done (shares count from 0). Once every share is: gauntlet study --merge {} --seeds {} --first-seed {}\n",
+                    shard.index,
+                    shard.count,
+                    folder.display(),
+                    plan.seeds,
+                    plan.first_seed
+                )),
+            },
+        )?;
+        (study, folder)
+    };
+    // A share (`--shard`), and the ranks other than 0 of an MPI job, are done.
+    let Some(study) = study.filter(|_| gauntlet_tournament::cluster::is_root()) else {
         return Ok(());
-    }
+    };
     let report = write_study_report(&folder)?;
     println!("{}Study report: {}", study.describe(), report.display());
     Ok(())

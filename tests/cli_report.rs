@@ -576,3 +576,85 @@ fn compare_runs_each_category_and_cross_scores_the_champions() {
     assert!(!no_out.status.success());
     assert!(String::from_utf8_lossy(&no_out.stderr).contains("--out"));
 }
+
+#[test]
+fn a_study_with_permutations_shows_the_test_and_its_shares_merge_to_the_same_bytes() {
+    let folder = tempfile::tempdir().unwrap();
+    let config = small_experiment(folder.path(), "perm-test", 3, 2, 16, &["sp500-1d"]);
+    // 2010 to 2015 (about 1,500 bars) and a light gate: the seed's run finishes in moments.
+    let text = std::fs::read_to_string(&config).unwrap().replace(
+        "output_dir",
+        "data_window = [1262304000000, 1420070400000]\noutput_dir",
+    ) + "\n[gate]\nmonte_carlo_paths = 50\npbo_trials = 10\nnoise_copies = 2\ndegraded_paths = 10\ndata_snooping_draws = 0\n";
+    std::fs::write(&config, text).unwrap();
+    let study = |extra: &[&str]| {
+        let mut arguments = vec![
+            "study",
+            "--config",
+            config.to_str().unwrap(),
+            "--seeds",
+            "1",
+            "--first-seed",
+            "3",
+        ];
+        arguments.extend_from_slice(extra);
+        gauntlet_command(&repository().join("datasets"), &arguments)
+    };
+    let whole = folder.path().join("whole");
+    let stdout = ok(
+        &study(&["--permutations", "3", "--out", whole.to_str().unwrap()])
+            .output()
+            .unwrap(),
+    );
+    assert!(stdout.contains("permutation 3 of 3:"), "{stdout}");
+    assert!(
+        stdout.contains("Permutation test (seed 3, 3 permutations"),
+        "{stdout}"
+    );
+    let html = std::fs::read_to_string(whole.join("index.html")).unwrap();
+    let section = between(&html, "<section id=\"permutation\">", "</section>");
+    // Two histograms (best in-sample, champion's validation), the real search marked in each.
+    assert_eq!(section.matches("<svg").count(), 2, "{section}");
+    assert!(section.contains("the real search"));
+
+    // As a job array: share 1 of 2, share 0 of 2, then the merge: the same study.json.
+    let sharded = folder.path().join("sharded");
+    for share in ["1/2", "0/2"] {
+        let stdout = ok(&study(&[
+            "--permutations",
+            "3",
+            "--shard",
+            share,
+            "--out",
+            sharded.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap());
+        assert!(stdout.contains("gauntlet study --merge"), "{stdout}");
+    }
+    assert!(!sharded.join("study.json").exists());
+    let stdout = ok(&study(&["--merge", sharded.to_str().unwrap()])
+        .output()
+        .unwrap());
+    assert!(stdout.contains("Permutation test (seed 3"), "{stdout}");
+    assert_eq!(
+        std::fs::read(whole.join("study.json")).unwrap(),
+        std::fs::read(sharded.join("study.json")).unwrap()
+    );
+    // Above the documented maximum: refused before any work, the flag named.
+    let refused = study(&[
+        "--permutations",
+        "10001",
+        "--out",
+        folder.path().join("no").to_str().unwrap(),
+    ])
+    .output()
+    .unwrap();
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("study.permutations") && stderr.contains("10000"),
+        "{stderr}"
+    );
+    assert!(!folder.path().join("no").exists());
+}

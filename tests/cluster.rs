@@ -266,3 +266,50 @@ fn a_rank_that_cannot_read_its_data_stops_the_job_with_one_line() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_study_with_permutations_on_two_ranks_gives_the_bytes_of_one_process() {
+    let folder = tempfile::tempdir().unwrap();
+    let config = experiment(folder.path(), 2, 16);
+    let config = config.to_str().unwrap();
+    let arguments = |out: &Path| {
+        [
+            "study",
+            "--config",
+            config,
+            "--seeds",
+            "1",
+            "--permutations",
+            "2",
+            "--out",
+            out.to_str().unwrap(),
+        ]
+        .map(String::from)
+    };
+    let alone = folder.path().join("alone");
+    let arguments_alone = arguments(&alone);
+    let arguments_alone: Vec<&str> = arguments_alone.iter().map(String::as_str).collect();
+    ok(&single(&arguments_alone));
+    let ranks = folder.path().join("ranks");
+    let arguments_ranks = arguments(&ranks);
+    let arguments_ranks: Vec<&str> = arguments_ranks.iter().map(String::as_str).collect();
+    let stdout = ok(&mpirun(2, &arguments_ranks).output().unwrap());
+    // Rank 0 alone prints.
+    assert_eq!(
+        stdout.matches("Permutation test (seed").count(),
+        1,
+        "{stdout}"
+    );
+    for file in [
+        "study.json",
+        "permutations/00000.json",
+        "permutations/00002.json",
+    ] {
+        assert_eq!(
+            std::fs::read(alone.join(file)).unwrap(),
+            std::fs::read(ranks.join(file)).unwrap(),
+            "{file}"
+        );
+    }
+    assert_same_results(&alone.join("seed-1"), &ranks.join("seed-1"));
+}

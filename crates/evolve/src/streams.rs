@@ -50,8 +50,9 @@ pub enum Purpose {
     /// The validation gate's noise test: perturbed copy `c` of symbol `s`'s bars on generation 0,
     /// island `s`, index `c`.
     NoiseTest,
-    /// The permutation test of the whole search (to come): permutation `p` of symbol `s`'s bars
-    /// on generation 0, island `s`, index `p`.
+    /// The permutation test of the whole search: permutation `p` of the universe's in-sample bars
+    /// on generation 0, island 0, index `p` (`p` from 1; every calendar's permutations drawn from
+    /// it in the order of the calendars' first symbols, see `gauntlet_data::permute_bars`).
     PermutationTest,
     /// The stationary bootstrap of a run's data-snooping tests (White's Reality Check and
     /// Hansen's SPA of its champion candidates against buy-and-hold): one stream on generation 0,

@@ -5,15 +5,16 @@
 //! ([`walk_forward`]), the comparison of tournament categories ([`comparison`]), studies of
 //! evolution against random search over seeds ([`study`]), and the shares a scheduler's job array
 //! splits them into ([`Shard`]). Each run is a gauntlet-run run; every rank of a cluster job runs
-//! the same job (gauntlet-tournament's `cluster`). Further jobs over many runs (permutation tests
-//! of the whole search, walk-forward matrices) belong here; [`portfolio`] picks uncorrelated
-//! champions across runs.
+//! the same job (gauntlet-tournament's `cluster`). The permutation test of the whole search
+//! ([`permutation`]) reruns a study's search on permuted data; further jobs over many runs
+//! (walk-forward matrices) belong here; [`portfolio`] picks uncorrelated champions across runs.
 #![warn(missing_docs)]
 
 pub mod comparison;
 mod describe;
 mod error;
 mod job;
+pub mod permutation;
 pub mod portfolio;
 mod shard;
 pub mod study;

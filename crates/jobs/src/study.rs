@@ -3,6 +3,8 @@
 //! budget of evaluations and the same way of choosing (finalists picked on validation, then
 //! scored once on the holdout). The study compares the two sets of holdout fitness with a
 //! one-sided Mann-Whitney U test and counts the seeds evolution won ([`Study`], `study.json`).
+//! With permutations it adds the permutation test of the first seed's whole search
+//! ([`crate::permutation`]).
 
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
@@ -10,27 +12,56 @@ use std::sync::atomic::AtomicBool;
 use gauntlet_data::Catalog;
 
 use crate::error::JobError;
-use gauntlet_run::Experiment;
-use gauntlet_run::{RunFolder, Study, StudySeed};
+use crate::permutation::{
+    check_permutations, read_permutations, run_permutations, summarise_permutations,
+};
+use crate::shard::Shard;
+use gauntlet_run::{Experiment, PermutationRecord};
+use gauntlet_run::{RunFolder, RunManifest, Study, StudySeed};
 use gauntlet_run::{RunOutcome, RunSummary, Silent, start};
 
 /// Most seeds a study may run.
 pub const MAX_STUDY_SEEDS: usize = 1_000;
 
-/// Runs `seeds` runs of `experiment` (seeds `first_seed`, `first_seed + 1`, ...) in
-/// `folder/seed-<seed>/`, calling `finished` after each, then writes `study.json`.
-///
-/// # Errors
-/// [`JobError::Config`] for a walk-forward experiment, 0 or more than [`MAX_STUDY_SEEDS`]
-/// seeds, or an interrupted run; as [`start`] for each run.
-pub fn run_study(
-    experiment: &Experiment,
-    catalog: &Catalog,
-    first_seed: u64,
-    seeds: usize,
-    folder: &Path,
-    finished: &mut dyn FnMut(&RunSummary),
-) -> Result<Study, JobError> {
+/// What a study runs: seeds `first_seed..first_seed + seeds`, and (when the experiment's
+/// `[study] permutations` is above 0) the permutation test of the first seed's search
+/// ([`crate::permutation`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StudyPlan {
+    /// The first run's seed.
+    pub first_seed: u64,
+    /// Runs, 1 to [`MAX_STUDY_SEEDS`].
+    pub seeds: usize,
+}
+
+/// What a study reports as it goes.
+#[derive(Debug)]
+pub enum StudyEvent<'a> {
+    /// A seed's run finished.
+    RunFinished(&'a RunSummary),
+    /// A search of the permutation test finished (permutation 0: the real data).
+    PermutationFinished(&'a PermutationRecord),
+    /// A [`Shard`]'s runs and searches are done, in `folder`; [`merge_study`] comes once every
+    /// share is.
+    ShareDone {
+        /// The share.
+        shard: Shard,
+        /// The study folder.
+        folder: &'a Path,
+    },
+}
+
+/// The experiment of seed `seed`'s run (the permutation test's searches use the first seed's).
+fn seed_experiment(experiment: &Experiment, seed: u64) -> Experiment {
+    let mut run_experiment = experiment.clone();
+    run_experiment.seed = seed;
+    run_experiment.name = format!("{}-seed-{seed}", experiment.name);
+    run_experiment.study = gauntlet_run::StudySettings::default();
+    run_experiment
+}
+
+/// Checks the plan before any work.
+fn check_plan(experiment: &Experiment, plan: StudyPlan) -> Result<(), JobError> {
     let invalid = |field: &str, message: String| JobError::Config {
         field: field.into(),
         message,
@@ -41,12 +72,35 @@ pub fn run_study(
             "a study runs plain experiments; remove [walk_forward] from the experiment".into(),
         ));
     }
-    if seeds == 0 || seeds > MAX_STUDY_SEEDS {
+    if plan.seeds == 0 || plan.seeds > MAX_STUDY_SEEDS {
         return Err(JobError::Flag {
             flag: "--seeds".into(),
-            message: format!("must be 1 to {MAX_STUDY_SEEDS}, got {seeds}"),
+            message: format!("must be 1 to {MAX_STUDY_SEEDS}, got {}", plan.seeds),
         });
     }
+    check_permutations(experiment.study.permutations)
+}
+
+/// Runs the study `plan` of `experiment` in `folder`: `seeds` runs (seeds `first_seed`,
+/// `first_seed + 1`, ...) in `folder/seed-<seed>/`, then the `[study] permutations` searches of
+/// the permutation test in `folder/permutations/`, telling `observer` after each; then writes `study.json`. With a `shard`
+/// of several (a task of a job array), only that share of the runs (position: the seed's offset)
+/// and of the searches (position: the permutation) is made and `None` is returned:
+/// [`merge_study`] assembles the study once every share is done.
+///
+/// # Errors
+/// [`JobError::Config`] for a walk-forward experiment, 0 or more than [`MAX_STUDY_SEEDS`]
+/// seeds, too many permutations, or an interrupted run; [`JobError::RunFolder`] when `folder`
+/// holds another experiment's study; as [`start`] for each run.
+pub fn run_study(
+    experiment: &Experiment,
+    catalog: &Catalog,
+    plan: StudyPlan,
+    shard: Shard,
+    folder: &Path,
+    observer: &mut dyn FnMut(StudyEvent<'_>),
+) -> Result<Option<Study>, JobError> {
+    check_plan(experiment, plan)?;
     experiment.validate(catalog)?;
     // In a cluster job rank 0 writes `folder`, the other ranks a private one.
     let rank_folder = gauntlet_tournament::cluster::RankFolder::for_rank(folder, false)?;
@@ -55,45 +109,129 @@ pub fn run_study(
         path: folder.to_path_buf(),
         source,
     })?;
-    let stop = AtomicBool::new(false);
-    let mut rows = Vec::with_capacity(seeds);
-    for offset in 0..seeds as u64 {
-        let seed = first_seed.wrapping_add(offset);
-        let mut run_experiment = experiment.clone();
-        run_experiment.seed = seed;
-        run_experiment.name = format!("{}-seed-{seed}", experiment.name);
-        let name = format!("seed-{seed}");
-        let RunOutcome::Finished(summary) =
-            start(run_experiment, catalog, &folder.join(&name), &Silent, &stop)?
-        else {
-            return Err(invalid(
-                "seeds",
-                format!("the run of seed {seed} was interrupted"),
-            ));
-        };
-        if gauntlet_tournament::cluster::is_root() {
-            finished(&summary); // in a cluster job the other ranks ran the same, silently
-        }
-        let chance = &summary.chance;
-        rows.push(StudySeed {
-            seed,
-            folder: name,
-            evaluations: summary.evaluations,
-            evolution_validation: chance.champion_validation_fitness,
-            random_validation: chance.random_validation_fitness,
-            evolution_holdout: chance.champion_holdout_fitness,
-            random_holdout: chance.random_holdout_fitness,
-            evolution_holdout_measure: chance.champion_holdout_measure,
-            random_holdout_measure: chance.random_holdout_measure,
-            any_champion_passed_gate: summary
-                .champions
-                .iter()
-                .any(|champion| champion.robustness.passed),
+    // The shares of a job array write one folder: every one must run the same experiment.
+    let study_folder = RunFolder::new(folder);
+    if study_folder.config_path().is_file() && study_folder.read_experiment()? != *experiment {
+        return Err(JobError::RunFolder {
+            path: folder.to_path_buf(),
+            message:
+                "holds another experiment's study; give every share the same --config and --out"
+                    .into(),
         });
     }
-    let study = summarise(experiment, rows)?;
+    study_folder.write_experiment(experiment)?;
+    let root = gauntlet_tournament::cluster::is_root();
+    let stop = AtomicBool::new(false);
+    for offset in 0..plan.seeds as u64 {
+        if !shard.takes(offset as usize) {
+            continue;
+        }
+        let seed = plan.first_seed.wrapping_add(offset);
+        let RunOutcome::Finished(summary) = start(
+            seed_experiment(experiment, seed),
+            catalog,
+            &folder.join(format!("seed-{seed}")),
+            &Silent,
+            &stop,
+        )?
+        else {
+            return Err(JobError::Config {
+                field: "seeds".into(),
+                message: format!("the run of seed {seed} was interrupted"),
+            });
+        };
+        if root {
+            observer(StudyEvent::RunFinished(&summary)); // the other ranks ran the same, silently
+        }
+    }
+    if experiment.study.permutations > 0 {
+        run_permutations(
+            &seed_experiment(experiment, plan.first_seed),
+            catalog,
+            experiment.study.permutations,
+            shard,
+            Some(folder),
+            &mut |record| {
+                if root {
+                    observer(StudyEvent::PermutationFinished(record));
+                }
+            },
+        )?;
+    }
+    if shard.count > 1 {
+        if root {
+            observer(StudyEvent::ShareDone { shard, folder });
+        }
+        return Ok(None);
+    }
+    assemble(experiment, plan, folder).map(Some)
+}
+
+/// Assembles the study whose runs and searches the [`Shard`]s of a job array left in `folder`
+/// (with the same `plan`; the experiment, permutations included, from the folder's
+/// `config.toml`), and writes `study.json`: the same, byte for byte, as a study made in
+/// one go.
+///
+/// # Errors
+/// [`JobError::RunFolder`] naming a run or search that is missing, unfinished or another
+/// study's; as [`run_study`]'s checks.
+pub fn merge_study(folder: &Path, plan: StudyPlan) -> Result<Study, JobError> {
+    let experiment = RunFolder::new(folder).read_experiment()?;
+    check_plan(&experiment, plan)?;
+    assemble(&experiment, plan, folder)
+}
+
+/// The study from the run folders and permutation files in `folder`; writes `study.json`.
+fn assemble(experiment: &Experiment, plan: StudyPlan, folder: &Path) -> Result<Study, JobError> {
+    let mut rows = Vec::with_capacity(plan.seeds);
+    for offset in 0..plan.seeds as u64 {
+        let seed = plan.first_seed.wrapping_add(offset);
+        let name = format!("seed-{seed}");
+        let run = RunFolder::new(folder.join(&name));
+        let manifest = run
+            .read_manifest()
+            .ok()
+            .filter(|manifest| {
+                manifest.status == gauntlet_run::RunStatus::Finished && manifest.seed == seed
+            })
+            .ok_or_else(|| JobError::RunFolder {
+                path: run.path().to_path_buf(),
+                message: format!(
+                    "the run of seed {seed} is missing or unfinished: run its share (--shard) to the end before --merge"
+                ),
+            })?;
+        rows.push(study_seed(seed, name, &manifest));
+    }
+    let mut study = summarise(experiment, rows)?;
+    let permutations = experiment.study.permutations;
+    if permutations > 0 {
+        let records = read_permutations(folder, plan.first_seed, permutations)?;
+        study.permutation_test = Some(summarise_permutations(&records)?);
+    }
     RunFolder::new(folder).write_study(&study)?;
     Ok(study)
+}
+
+/// A seed's row from its finished run's `run.json`.
+fn study_seed(seed: u64, folder: String, manifest: &RunManifest) -> StudySeed {
+    let chance = manifest.evolution_vs_chance.as_ref();
+    let figure = |value: fn(&gauntlet_run::ChanceComparison) -> Option<f64>| chance.and_then(value);
+    StudySeed {
+        seed,
+        folder,
+        evaluations: manifest.evaluations,
+        evolution_validation: figure(|chance| chance.champion_validation_fitness),
+        random_validation: figure(|chance| chance.random_validation_fitness),
+        evolution_holdout: figure(|chance| chance.champion_holdout_fitness),
+        random_holdout: figure(|chance| chance.random_holdout_fitness),
+        evolution_holdout_measure: figure(|chance| chance.champion_holdout_measure),
+        random_holdout_measure: figure(|chance| chance.random_holdout_measure),
+        any_champion_passed_gate: manifest
+            .champions
+            .iter()
+            .flat_map(|champions| champions.values())
+            .any(|champion| champion.passed_gate),
+    }
 }
 
 /// Whether `ours` beats `theirs`: a missing value loses to any value; two missing are no win.
@@ -167,6 +305,7 @@ pub fn summarise(experiment: &Experiment, seeds: Vec<StudySeed>) -> Result<Study
         mann_whitney_u,
         p_value,
         verdict,
+        permutation_test: None,
     })
 }
 

@@ -15,7 +15,8 @@ use common::add_daily_dataset;
 use gauntlet_data::Catalog;
 use gauntlet_evolve::Selection;
 use gauntlet_genome::{EntryLogic, Genome, Rule};
-use gauntlet_jobs::study::run_study;
+use gauntlet_jobs::Shard;
+use gauntlet_jobs::study::{StudyPlan, run_study};
 use gauntlet_run::{Experiment, QUICKSTART_TOML, RunFolder, Study};
 use gauntlet_testkit::{PlantedEdge, planted_edge_series, repository};
 use gauntlet_tournament::objectives::Measure;
@@ -25,6 +26,12 @@ const EDGE: PlantedEdge = PlantedEdge {
     rsi_period: 2,
     oversold: 10.0,
     drift: 0.006,
+};
+
+/// Seeds 1 to 10.
+const TEN_SEEDS: StudyPlan = StudyPlan {
+    first_seed: 1,
+    seeds: 10,
 };
 
 /// The small universe's sources: two symbols of 2,000 bars.
@@ -170,7 +177,16 @@ fn evolution_finds_the_planted_family_and_is_compared_with_chance_over_ten_seeds
     let catalog = planted_catalog(&folder.path().join("datasets"), EDGE, SMALL);
     let experiment = experiment();
     let studied = folder.path().join("study");
-    let study = run_study(&experiment, &catalog, 1, 10, &studied, &mut |_| {}).unwrap();
+    let study = run_study(
+        &experiment,
+        &catalog,
+        TEN_SEEDS,
+        Shard::WHOLE,
+        &studied,
+        &mut |_| {},
+    )
+    .unwrap()
+    .unwrap();
     let family = planted_family(&study, &studied);
     println!(
         "{}champions of the planted family: {family} of 10",
@@ -219,7 +235,16 @@ fn robust_evolution_beats_random_search_on_the_planted_edge_over_ten_seeds() {
     let catalog = planted_catalog(&folder.path().join("datasets"), EDGE, FULL);
     let experiment = full_experiment();
     let studied = folder.path().join("study");
-    let study = run_study(&experiment, &catalog, 1, 10, &studied, &mut |_| {}).unwrap();
+    let study = run_study(
+        &experiment,
+        &catalog,
+        TEN_SEEDS,
+        Shard::WHOLE,
+        &studied,
+        &mut |_| {},
+    )
+    .unwrap()
+    .unwrap();
     let family = planted_family(&study, &studied);
     println!(
         "{}champions of the planted family: {family} of 10",

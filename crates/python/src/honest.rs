@@ -114,12 +114,14 @@ pub(crate) fn study(
             gauntlet_jobs::study::run_study(
                 &experiment,
                 &catalog,
-                first_seed,
-                seeds,
+                gauntlet_jobs::study::StudyPlan { first_seed, seeds },
+                gauntlet_jobs::Shard::WHOLE,
                 &folder,
                 &mut |_| {},
             )
-            .map_err(|error| Failure::new(Kind::Run, &error))
+            .map_err(|error| Failure::new(Kind::Run, &error))?
+            // One process runs every share, so the study is always there.
+            .ok_or_else(|| Failure::text(Kind::Run, "the study was not assembled"))
         };
         let study = match crate::evolve::thread_pool(threads)? {
             Some(pool) => pool.install(work),

@@ -75,11 +75,11 @@ pub(crate) struct LineChart<'a> {
 
 /// Inline SVG in HTML needs no namespace declaration: dropping it leaves the page without any
 /// `http` address at all.
-fn inline(svg: String) -> String {
+pub(crate) fn inline(svg: String) -> String {
     svg.replacen(" xmlns=\"http://www.w3.org/2000/svg\"", "", 1)
 }
 
-fn chart_error<E: std::fmt::Debug>(name: &str) -> impl Fn(E) -> ReportError + '_ {
+pub(crate) fn chart_error<E: std::fmt::Debug>(name: &str) -> impl Fn(E) -> ReportError + '_ {
     move |error| ReportError::Chart {
         name: name.to_string(),
         message: format!("{error:?}"),
@@ -117,13 +117,13 @@ fn legend_layout(entries: &[(String, RGBColor)], width: u32) -> (Vec<(usize, i32
 }
 
 /// Height of the legend strip above a chart of `width` pixels (0 without entries).
-fn legend_height(entries: &[(String, RGBColor)], width: u32) -> u32 {
+pub(crate) fn legend_height(entries: &[(String, RGBColor)], width: u32) -> u32 {
     legend_layout(entries, width).1 * 18 + if entries.is_empty() { 0 } else { 6 }
 }
 
 /// Draws the legend in its own strip above the plot, so it never covers data: a swatch (a line,
 /// or a filled square for areas) and the name per entry.
-fn draw_legend<DB: DrawingBackend>(
+pub(crate) fn draw_legend<DB: DrawingBackend>(
     area: &DrawingArea<DB, plotters::coord::Shift>,
     entries: &[(String, RGBColor)],
     filled: bool,
@@ -184,13 +184,13 @@ fn y_text(format: YFormat, value: f64, decimals: usize) -> String {
 
 /// A numeric axis with the ticks we chose (round values from [`linear_ticks`] or [`log_ticks`])
 /// instead of plotters' own.
-struct TickedAxis {
+pub(crate) struct TickedAxis {
     inner: RangedCoordf64,
     ticks: Vec<f64>,
 }
 
 impl TickedAxis {
-    fn new(low: f64, high: f64, ticks: Vec<f64>) -> Self {
+    pub(crate) fn new(low: f64, high: f64, ticks: Vec<f64>) -> Self {
         Self {
             inner: (low..high).into(),
             ticks,
@@ -312,7 +312,7 @@ pub(crate) fn log_ticks(low: f64, high: f64) -> (Vec<f64>, usize) {
 }
 
 /// The range of finite values, widened when flat, with a 4% margin.
-fn padded_range(values: impl Iterator<Item = f64>) -> Option<(f64, f64)> {
+pub(crate) fn padded_range(values: impl Iterator<Item = f64>) -> Option<(f64, f64)> {
     let (low, high) = values
         .filter(|value| value.is_finite())
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(low, high), value| {

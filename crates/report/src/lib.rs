@@ -28,6 +28,7 @@ mod downsample;
 mod error;
 mod evolution;
 mod format;
+mod histogram;
 mod pine_code;
 mod platform_code;
 mod price_chart;

@@ -1,6 +1,7 @@
 //! The study page: evolution against random search over seeds (`study.json`), rendered into the
 //! study folder's `index.html` with the holdout fitness of both searches per seed, the wins, the
-//! Mann-Whitney test and the verdict.
+//! Mann-Whitney test and the verdict, and the permutation test of the whole search when it ran
+//! (histograms of the permuted searches with the real search marked).
 
 use std::path::{Path, PathBuf};
 
@@ -21,6 +22,88 @@ struct StudyReport {
     summary: Vec<(String, String)>,
     rows: Vec<(Vec<Cell>, String)>,
     chart: Option<Figure>,
+    permutation: Option<PermutationSection>,
+}
+
+/// The permutation test's part of the page.
+#[derive(Debug, Serialize)]
+struct PermutationSection {
+    verdict: String,
+    summary: Vec<(String, String)>,
+    charts: Vec<Figure>,
+}
+
+/// The permutation test's verdict, figures and two histograms (each null distribution with the
+/// real search's value marked).
+fn permutation_section(
+    test: &gauntlet_run::PermutationTest,
+    category: &str,
+) -> Result<PermutationSection, ReportError> {
+    let figure = |value: Option<f64>| show(value, Style::Decimal);
+    let mut charts = Vec::new();
+    for (name, what, permuted, real) in [
+        (
+            "permutation-in-sample",
+            "best in-sample",
+            &test.permuted_best_in_sample,
+            test.real_best_in_sample,
+        ),
+        (
+            "permutation-validation",
+            "champion's validation",
+            &test.permuted_champion_validation,
+            test.real_champion_validation,
+        ),
+    ] {
+        let values: Vec<f64> = permuted.iter().map(|v| v.unwrap_or(f64::NAN)).collect();
+        let missing = permuted.iter().filter(|value| value.is_none()).count();
+        let svg = crate::histogram::histogram_chart(
+            name,
+            &values,
+            real,
+            ("permuted searches", "the real search"),
+            &format!("{what} {category}"),
+            (760, 300),
+        )?;
+        if let Some(svg) = svg {
+            charts.push(Figure {
+                title: format!(
+                    "{what} {category}: {} permuted searches ({missing} without an eligible genome, left out) and the real search's {}",
+                    permuted.len(),
+                    figure(real)
+                ),
+                svg,
+            });
+        }
+    }
+    Ok(PermutationSection {
+        verdict: test.verdict.clone(),
+        summary: vec![
+            ("seed".into(), test.seed.to_string()),
+            ("permutations".into(), test.permutations.to_string()),
+            (
+                "evaluations per search".into(),
+                test.evaluations.to_string(),
+            ),
+            (
+                "best in-sample fitness".into(),
+                format!(
+                    "{}, p = {}",
+                    figure(test.real_best_in_sample),
+                    figure(Some(test.best_in_sample_p_value))
+                ),
+            ),
+            (
+                "champion's validation fitness".into(),
+                format!(
+                    "{}, p = {}",
+                    figure(test.real_champion_validation),
+                    figure(Some(test.champion_validation_p_value))
+                ),
+            ),
+        ],
+        charts,
+    })
 }
 
 /// Which side of a seed was eligible in the category on the holdout (the measures compared
@@ -154,6 +237,11 @@ pub fn write_study_report(folder: &Path) -> Result<PathBuf, ReportError> {
             })
             .collect(),
         chart,
+        permutation: study
+            .permutation_test
+            .as_ref()
+            .map(|test| permutation_section(test, study.category.name()))
+            .transpose()?,
     };
     let html = render("study.html", report)?;
     let path = folder.join(REPORT_FILE);

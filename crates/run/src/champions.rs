@@ -53,10 +53,23 @@ fn part_result(
 /// The champion candidates: the hall of fame, then (NSGA-II) the final population's first front,
 /// then every island's best of every generation, distinct.
 pub(crate) fn champion_candidates(state: &RunState) -> Vec<&gauntlet_evolve::Individual<Genome>> {
+    candidates_of(
+        &state.evolution,
+        state.experiment.selection,
+        &state.candidates,
+    )
+}
+
+/// [`champion_candidates`] of an evolution, its selection and the island bests gathered over its
+/// generations.
+pub(crate) fn candidates_of<'a>(
+    evolution: &'a gauntlet_evolve::Evolution<Genome>,
+    selection: gauntlet_evolve::Selection,
+    island_bests: &'a [gauntlet_evolve::Individual<Genome>],
+) -> Vec<&'a gauntlet_evolve::Individual<Genome>> {
     let mut seen = BTreeSet::new();
-    let population: Vec<&gauntlet_evolve::Individual<Genome>> =
-        state.evolution.population().collect();
-    let first_front: Vec<&gauntlet_evolve::Individual<Genome>> = if state.experiment.selection
+    let population: Vec<&gauntlet_evolve::Individual<Genome>> = evolution.population().collect();
+    let first_front: Vec<&gauntlet_evolve::Individual<Genome>> = if selection
         == gauntlet_evolve::Selection::Nsga2
     {
         let points: Vec<Option<&[f64]>> = population
@@ -73,12 +86,11 @@ pub(crate) fn champion_candidates(state: &RunState) -> Vec<&gauntlet_evolve::Ind
     } else {
         Vec::new()
     };
-    state
-        .evolution
+    evolution
         .hall_of_fame
         .iter()
         .chain(first_front)
-        .chain(&state.candidates)
+        .chain(island_bests)
         .filter(|candidate| seen.insert(candidate.fingerprint))
         .collect()
 }

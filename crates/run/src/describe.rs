@@ -193,6 +193,19 @@ impl Study {
             self.p_value,
             self.verdict
         ));
+        if let Some(test) = &self.permutation_test {
+            text.push_str(&format!(
+                "Permutation test (seed {}, {} permutations of the in-sample bars, {} evaluations each):\n  best in-sample fitness {} (p = {:.4}), champion's validation fitness {} (p = {:.4})\n{}\n",
+                test.seed,
+                test.permutations,
+                test.evaluations,
+                figure(test.real_best_in_sample),
+                test.best_in_sample_p_value,
+                figure(test.real_champion_validation),
+                test.champion_validation_p_value,
+                test.verdict
+            ));
+        }
         text
     }
 }

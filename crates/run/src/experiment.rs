@@ -130,6 +130,25 @@ fn validation_share() -> f64 {
     0.2
 }
 
+/// What `gauntlet study` adds to its seeds (`[study]`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StudySettings {
+    /// Permutations of the permutation test of the whole search (Masters 2020): the experiment's
+    /// search rerun on that many copies of its data with the in-sample bars permuted; 0 (the
+    /// default) runs none, at most [`MAX_PERMUTATIONS`].
+    #[serde(default)]
+    pub permutations: u32,
+}
+
+/// The most permutations a permutation test may run (`[study] permutations`,
+/// `gauntlet study --permutations`): each is a whole search.
+pub const MAX_PERMUTATIONS: u32 = 10_000;
+
+fn is_default_study(settings: &StudySettings) -> bool {
+    *settings == StudySettings::default()
+}
+
 /// One experiment.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -206,6 +225,9 @@ pub struct Experiment {
     /// dataset of the universe whose symbol is `^VIX` plays that part when there is one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub volatility_index: Option<String>,
+    /// `gauntlet study`'s settings (`[study]`); a run ignores them.
+    #[serde(default, skip_serializing_if = "is_default_study")]
+    pub study: StudySettings,
 }
 
 fn is_tournament(selection: &Selection) -> bool {
@@ -405,6 +427,15 @@ impl Experiment {
         };
         if let Err(error) = gauntlet_data::validate_dataset_name(&self.name) {
             return fail("name", error.to_string());
+        }
+        if self.study.permutations > MAX_PERMUTATIONS {
+            return fail(
+                "study.permutations",
+                format!(
+                    "must be at most {MAX_PERMUTATIONS}, got {}",
+                    self.study.permutations
+                ),
+            );
         }
         GaConfig::validate_generations(self.generations).map_err(|error| match error {
             EvolveError::Config { message, .. } => RunError::Config {

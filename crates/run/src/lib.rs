@@ -27,6 +27,7 @@ mod outputs;
 mod prepare;
 mod problem;
 mod run_folder;
+mod search;
 mod snooping;
 pub mod tables;
 mod verdict;
@@ -35,19 +36,21 @@ pub use chance::random_baseline_stream;
 pub use checkpoint::{CHECKPOINT_STATE, GenerationRow, LeaderboardEntry, RunState};
 pub use error::RunError;
 pub use experiment::{
-    Experiment, MAX_PBO_TRIALS, MAX_WALK_FORWARD_WINDOWS, Overrides, PopulationSettings,
-    QUICKSTART_TOML, WalkForward, next_run_folder,
+    Experiment, MAX_PBO_TRIALS, MAX_PERMUTATIONS, MAX_WALK_FORWARD_WINDOWS, Overrides,
+    PopulationSettings, QUICKSTART_TOML, StudySettings, WalkForward, next_run_folder,
 };
 pub use finish::RunSummary;
 pub use folder_lock::{FOLDER_LOCK_FILE, FolderLock, holds_nothing_but_its_lock};
 pub use generations::{RunOutcome, resume, start};
 pub use observer::{GenerationProgress, Observer, Silent};
-pub use prepare::{VIX_SYMBOL, prepare};
+pub use prepare::{VIX_SYMBOL, prepare, prepare_permuted};
 pub use run_folder::{
     CAPITAL_TABLE, CHAMPIONS_FOLDER, CHAMPIONS_TABLE, COMPARISON_TABLE, CONFIG_FILE, Champion,
     ChanceComparison, DatasetRecord, FolderKind, GENERATIONS_TABLE, LEADERBOARD_CSV,
-    LEADERBOARD_TABLE, MANIFEST_FILE, ManifestChampion, PartResult, RunFolder, RunManifest,
-    RunStatus, RunTimings, RunVerdict, STUDY_FILE, Study, StudySeed, WALK_FORWARD_FILE,
-    WALK_FORWARD_TABLE, WalkForwardSummary, WindowOutcome, WindowPlan, changed_settings,
+    LEADERBOARD_TABLE, MANIFEST_FILE, ManifestChampion, PERMUTATIONS_FOLDER, PartResult,
+    PermutationRecord, PermutationTest, RunFolder, RunManifest, RunStatus, RunTimings, RunVerdict,
+    STUDY_FILE, SearchResult, Study, StudySeed, WALK_FORWARD_FILE, WALK_FORWARD_TABLE,
+    WalkForwardSummary, WindowOutcome, WindowPlan, changed_settings,
 };
+pub use search::{search, search_permutation};
 pub use snooping::{DataSnoopingSummary, SymbolPooling};

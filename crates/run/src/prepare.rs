@@ -32,6 +32,85 @@ pub fn prepare(
     experiment: &Experiment,
     catalog: &Catalog,
 ) -> Result<(Universe, Vec<DatasetRecord>), RunError> {
+    prepare_with(experiment, catalog, None)
+}
+
+/// The universe of [`prepare`] with every symbol's in-sample bars permuted: permutation
+/// `permutation` of the permutation test of the whole search. Each dataset's in-sample part (as
+/// the experiment's split cuts it) is rebuilt by [`gauntlet_data::permute_bars`] (Masters' bar
+/// permutation: gaps and bar shapes shuffled as units; symbols whose in-sample parts share a
+/// calendar get the same permutation), drawn from the stream
+/// `(experiment.seed, Purpose::PermutationTest, 0, 0, permutation)`; validation and holdout are
+/// left as they are, and so is the volatility index. Permutation 0 is the unpermuted data.
+///
+/// # Errors
+/// As [`prepare`]; [`RunError::Config`] (field `study.permutations`) when a permuted price
+/// leaves the range a bar may hold, or `permutation` is at or above
+/// [`gauntlet_evolve::streams::MAX_ISLAND_SIZE`].
+pub fn prepare_permuted(
+    experiment: &Experiment,
+    catalog: &Catalog,
+    permutation: u32,
+) -> Result<Universe, RunError> {
+    let permutation = (permutation > 0).then_some(permutation);
+    Ok(prepare_with(experiment, catalog, permutation)?.0)
+}
+
+/// Replaces each series' in-sample part (the experiment's split) with its permutation number
+/// `permutation` (see [`prepare_permuted`]).
+fn permute_in_sample(
+    experiment: &Experiment,
+    loaded: &mut [(gauntlet_data::DatasetEntry, gauntlet_core::BarSeries)],
+    permutation: u32,
+) -> Result<(), RunError> {
+    use gauntlet_evolve::streams::{MAX_ISLAND_SIZE, Purpose, stream};
+    let invalid = |message: String| RunError::Config {
+        field: "study.permutations".into(),
+        message,
+    };
+    if permutation >= MAX_ISLAND_SIZE {
+        return Err(invalid(format!(
+            "permutation {permutation} is beyond the stream layout's {MAX_ISLAND_SIZE}"
+        )));
+    }
+    let mut ranges = Vec::with_capacity(loaded.len());
+    for (entry, series) in loaded.iter() {
+        let range = gauntlet_data::split(series, experiment.split)
+            .map_err(|error| invalid(format!("dataset {}: {error}", entry.name)))?
+            .in_sample;
+        ranges.push(range);
+    }
+    let in_sample: Vec<gauntlet_core::BarSeries> = loaded
+        .iter()
+        .zip(&ranges)
+        .map(|((_, series), range)| series.slice(range.clone()))
+        .collect();
+    let parts: Vec<&gauntlet_core::BarSeries> = in_sample.iter().collect();
+    let mut rng = stream(experiment.seed, Purpose::PermutationTest, 0, 0, permutation);
+    let permuted = gauntlet_data::permute_bars(&parts, &mut rng)
+        .map_err(|error| invalid(format!("permutation {permutation}: {error}")))?;
+    for (((entry, series), range), part) in loaded.iter_mut().zip(ranges).zip(permuted) {
+        let rest = series.slice(range.end..series.len());
+        let (price_fields, has_volume) = (series.price_fields(), series.has_volume());
+        let mut columns = part.into_columns();
+        let tail = rest.columns();
+        columns.timestamps.extend_from_slice(&tail.timestamps);
+        columns.open.extend_from_slice(&tail.open);
+        columns.high.extend_from_slice(&tail.high);
+        columns.low.extend_from_slice(&tail.low);
+        columns.close.extend_from_slice(&tail.close);
+        columns.volume.extend_from_slice(&tail.volume);
+        *series = gauntlet_core::BarSeries::from_parts(columns, price_fields, has_volume)
+            .map_err(|error| invalid(format!("dataset {}: {error}", entry.name)))?;
+    }
+    Ok(())
+}
+
+fn prepare_with(
+    experiment: &Experiment,
+    catalog: &Catalog,
+    permutation: Option<u32>,
+) -> Result<(Universe, Vec<DatasetRecord>), RunError> {
     experiment.validate(catalog)?;
     let mut loaded = Vec::with_capacity(experiment.datasets.len());
     let mut records = Vec::with_capacity(experiment.datasets.len());
@@ -73,6 +152,9 @@ pub fn prepare(
             .find(|(entry, _)| entry.symbol == VIX_SYMBOL)
             .map(|(_, series)| series.clone()),
     };
+    if let Some(permutation) = permutation {
+        permute_in_sample(experiment, &mut loaded, permutation)?;
+    }
     let universe = Universe::new(
         loaded,
         experiment.split,

@@ -17,6 +17,7 @@
 //! | `walk_forward.parquet` | [`crate::tables::WalkForwardRow`] | a walk-forward |
 //! | `comparison.parquet` | [`crate::tables::ComparisonRow`] | a category comparison |
 //! | `study.json` | [`Study`] | a study |
+//! | `permutations/<p>.json` | [`PermutationRecord`] | a study's permutation test, per permutation |
 //!
 //! A missing file, a missing field or a field of the wrong type is a
 //! [`RunError::RunFolder`] naming the file and the field (serde's message, with line and
@@ -60,6 +61,8 @@ pub const GENERATIONS_TABLE: &str = "generations.parquet";
 pub const CHAMPIONS_TABLE: &str = "champions.parquet";
 /// The study's results, in a study folder.
 pub const STUDY_FILE: &str = "study.json";
+/// The permutation test's searches, one file each, in a study folder.
+pub const PERMUTATIONS_FOLDER: &str = "permutations";
 
 /// What a folder holds, told by the file that defines each kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -218,6 +221,74 @@ pub struct StudySeed {
     pub any_champion_passed_gate: bool,
 }
 
+/// What one search found, in the run's category: the two statistics of the permutation test.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct SearchResult {
+    /// The best in-sample fitness of the search (its hall of fame's first, as `run.json`'s
+    /// `run_best_in_sample_fitness`); `None` when no genome was eligible.
+    pub best_in_sample: Option<f64>,
+    /// The validation fitness of the champion the run would choose (the candidate with the best
+    /// validation fitness, as `run.json`'s `champion_validation_fitness`); `None` when no
+    /// candidate is eligible on validation.
+    pub champion_validation: Option<f64>,
+    /// Genomes scored in-sample.
+    pub evaluations: u64,
+}
+
+impl SearchResult {
+    /// The two statistics in words: `best in-sample 0.8123, champion's validation 0.4021`
+    /// (`none` where no genome was eligible).
+    pub fn describe(&self) -> String {
+        let figure = |value: Option<f64>| value.map_or("none".to_string(), |v| format!("{v:.4}"));
+        format!(
+            "best in-sample {}, champion's validation {}",
+            figure(self.best_in_sample),
+            figure(self.champion_validation)
+        )
+    }
+}
+
+/// One search of a study's permutation test (`permutations/<p>.json`): permutation 0 is the real
+/// data, 1 to N the permuted copies.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PermutationRecord {
+    /// The permutation, 0 (the real data) to N.
+    pub permutation: u32,
+    /// The search's seed (the study's first seed).
+    pub seed: u64,
+    /// What the search found.
+    pub result: SearchResult,
+}
+
+/// The permutation test of the whole search (T. Masters, *Permutation and Randomization Tests for
+/// Trading System Development*, 2020): the experiment's search (same seed, budget and selection)
+/// rerun on N copies of its data whose in-sample bars were permuted, its real statistics placed
+/// among theirs. A missing value (no eligible genome) ranks lowest.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PermutationTest {
+    /// The search's seed (the study's first seed).
+    pub seed: u64,
+    /// Permutations run (N).
+    pub permutations: u32,
+    /// Genomes each search scored in-sample (the real search's).
+    pub evaluations: u64,
+    /// The real search's best in-sample fitness in the run's category.
+    pub real_best_in_sample: Option<f64>,
+    /// The real search's champion's validation fitness.
+    pub real_champion_validation: Option<f64>,
+    /// The null distribution of the best in-sample fitness: permutation 1 to N, in order.
+    pub permuted_best_in_sample: Vec<Option<f64>>,
+    /// The null distribution of the champion's validation fitness, permutation 1 to N.
+    pub permuted_champion_validation: Vec<Option<f64>>,
+    /// `(1 + #{permuted >= real}) / (N + 1)` for the best in-sample fitness (Masters 2020;
+    /// Phipson & Smyth 2010: a permutation p-value is never 0).
+    pub best_in_sample_p_value: f64,
+    /// The same for the champion's validation fitness.
+    pub champion_validation_p_value: f64,
+    /// The test's verdict in one sentence.
+    pub verdict: String,
+}
+
 /// A study (`study.json`): S runs of one experiment with seeds `first_seed..first_seed + S`, each
 /// run's champion against random search with the same budget and the same way of choosing
 /// (finalists picked on validation), compared on the holdout.
@@ -242,6 +313,9 @@ pub struct Study {
     pub p_value: f64,
     /// The study's verdict in one sentence.
     pub verdict: String,
+    /// The permutation test of the whole search (`--permutations`), when it ran.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub permutation_test: Option<PermutationTest>,
 }
 
 /// One window's time ranges, milliseconds since the epoch (UTC), half-open.
@@ -597,6 +671,34 @@ impl RunFolder {
     /// [`RunError::RunFolder`] or an I/O error naming the file.
     pub fn write_study(&self, study: &Study) -> Result<(), RunError> {
         write_json(&self.study_path(), study)
+    }
+
+    /// `permutations/<permutation>.json` (the number zero-padded to five digits, so the files
+    /// list in order).
+    pub fn permutation_path(&self, permutation: u32) -> PathBuf {
+        self.path
+            .join(PERMUTATIONS_FOLDER)
+            .join(format!("{permutation:05}.json"))
+    }
+
+    /// Reads `permutations/<permutation>.json`.
+    ///
+    /// # Errors
+    /// [`RunError::RunFolder`] naming the file and the field when it is missing or malformed.
+    pub fn read_permutation(&self, permutation: u32) -> Result<PermutationRecord, RunError> {
+        read_json(&self.permutation_path(permutation))
+    }
+
+    /// Writes `permutations/<p>.json` atomically (making the folder).
+    ///
+    /// # Errors
+    /// An I/O error naming the file.
+    pub fn write_permutation(&self, record: &PermutationRecord) -> Result<(), RunError> {
+        let path = self.permutation_path(record.permutation);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(crate::error::io_error(parent))?;
+        }
+        write_json(&path, record)
     }
 
     /// What the folder holds: a walk-forward (`walk_forward.json`), a comparison
