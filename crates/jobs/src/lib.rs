@@ -7,7 +7,8 @@
 //! splits them into ([`Shard`]). Each run is a gauntlet-run run; every rank of a cluster job runs
 //! the same job (gauntlet-tournament's `cluster`). Further jobs over many runs (permutation tests
 //! of the whole search, walk-forward matrices) belong here; [`portfolio`] picks uncorrelated
-//! champions across runs.
+//! champions across runs and [`portfolio_trading`] backtests a portfolio file's accounts and
+//! plans its paper session.
 #![warn(missing_docs)]
 
 pub mod comparison;
@@ -15,6 +16,7 @@ mod describe;
 mod error;
 mod job;
 pub mod portfolio;
+pub mod portfolio_trading;
 mod shard;
 pub mod study;
 pub mod walk_forward;
