@@ -292,9 +292,10 @@ fn the_run_folder_is_read_only_through_its_types() {
 }
 
 /// The run-folder files whose names only `run_folder.rs` spells, quoted as code would.
-const RUN_FOLDER_FILES: [&str; 11] = [
+const RUN_FOLDER_FILES: [&str; 12] = [
     "\"run.json\"",
     "\"walk_forward.json\"",
+    "\"walk_forward_matrix.json\"",
     "\"study.json\"",
     "\"leaderboard.parquet\"",
     "\"leaderboard.csv\"",

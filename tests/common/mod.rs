@@ -173,3 +173,36 @@ pub fn assert_same_results(first: &Path, second: &Path) {
         );
     }
 }
+
+/// A headless Chromium: `$GAUNTLET_CHROMIUM`, else the first of `chromium`, `chromium-browser`
+/// and `google-chrome` that runs; `None` when there is none (CI installs one).
+pub fn chromium() -> Option<PathBuf> {
+    if let Ok(path) = std::env::var("GAUNTLET_CHROMIUM") {
+        return Some(PathBuf::from(path));
+    }
+    ["chromium", "chromium-browser", "google-chrome"]
+        .iter()
+        .find(|name| {
+            Command::new(name)
+                .arg("--version")
+                .output()
+                .is_ok_and(|output| output.status.success())
+        })
+        .map(PathBuf::from)
+}
+
+/// `browser` run headless on `page` with `arguments` (`--dump-dom`, `--screenshot=...`).
+pub fn headless(browser: &Path, arguments: &[&str], page: &Path) -> Output {
+    Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--hide-scrollbars",
+        ])
+        .args(arguments)
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .expect("the browser runs")
+}

@@ -8,7 +8,8 @@
 //! the same job (gauntlet-tournament's `cluster`). Further jobs over many runs (permutation tests
 //! of the whole search, walk-forward matrices) belong here; [`portfolio`] picks uncorrelated
 //! champions across runs and [`portfolio_trading`] backtests a portfolio file's accounts and
-//! plans its paper session.
+//! plans its paper session; [`walk_forward_matrix`] runs a walk-forward per cell of a grid of
+//! in-sample and out-of-sample lengths.
 #![warn(missing_docs)]
 
 pub mod comparison;
@@ -20,6 +21,7 @@ pub mod portfolio_trading;
 mod shard;
 pub mod study;
 pub mod walk_forward;
+pub mod walk_forward_matrix;
 
 pub use error::JobError;
 pub use job::{Evolved, evolve, resume};

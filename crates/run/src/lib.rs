@@ -35,8 +35,8 @@ pub use chance::random_baseline_stream;
 pub use checkpoint::{CHECKPOINT_STATE, GenerationRow, LeaderboardEntry, RunState};
 pub use error::RunError;
 pub use experiment::{
-    Experiment, MAX_PBO_TRIALS, MAX_WALK_FORWARD_WINDOWS, Overrides, PopulationSettings,
-    QUICKSTART_TOML, WalkForward, next_run_folder,
+    Experiment, MAX_MATRIX_SIDE, MAX_PBO_TRIALS, MAX_WALK_FORWARD_WINDOWS, Overrides,
+    PopulationSettings, QUICKSTART_TOML, WalkForward, WalkForwardMatrix, next_run_folder,
 };
 pub use finish::RunSummary;
 pub use folder_lock::{FOLDER_LOCK_FILE, FolderLock, holds_nothing_but_its_lock};
@@ -46,8 +46,9 @@ pub use prepare::{VIX_SYMBOL, prepare};
 pub use run_folder::{
     CAPITAL_TABLE, CHAMPIONS_FOLDER, CHAMPIONS_TABLE, COMPARISON_TABLE, CONFIG_FILE, Champion,
     ChanceComparison, DatasetRecord, FolderKind, GENERATIONS_TABLE, LEADERBOARD_CSV,
-    LEADERBOARD_TABLE, MANIFEST_FILE, ManifestChampion, PartResult, RunFolder, RunManifest,
-    RunStatus, RunTimings, RunVerdict, STUDY_FILE, Study, StudySeed, WALK_FORWARD_FILE,
-    WALK_FORWARD_TABLE, WalkForwardSummary, WindowOutcome, WindowPlan,
+    LEADERBOARD_TABLE, MANIFEST_FILE, ManifestChampion, MatrixCell, PartResult, RunFolder,
+    RunManifest, RunStatus, RunTimings, RunVerdict, STUDY_FILE, Study, StudySeed,
+    WALK_FORWARD_FILE, WALK_FORWARD_MATRIX_FILE, WALK_FORWARD_TABLE, WalkForwardMatrixSummary,
+    WalkForwardSummary, WindowOutcome, WindowPlan,
 };
 pub use snooping::{DataSnoopingSummary, SymbolPooling};
