@@ -6,7 +6,9 @@ use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 mod common;
-use common::{assert_same_results, command, ok, repository, small_experiment};
+use common::{
+    assert_same_results, command, ok, repository, small_experiment, tiny_matrix_experiment,
+};
 use gauntlet_run::{RunFolder, RunStatus};
 
 fn gauntlet(arguments: &[&str]) -> Output {
@@ -636,34 +638,8 @@ fn a_walk_forward_stitches_its_out_of_sample_windows() {
 
 #[test]
 fn a_walk_forward_matrix_judges_its_cells_and_shards_to_the_same_bytes() {
-    // The bundled matrix experiment, shrunk: 2 x 2 cells of one window each, tiny runs.
     let folder = tempfile::tempdir().unwrap();
-    let text = std::fs::read_to_string(
-        repository().join("experiments/walk-forward-matrix-sp500.toml"),
-    )
-    .unwrap()
-    .replace("generations = 10", "generations = 1")
-    .replace("size = 200", "size = 8")
-    .replace("islands = 2", "islands = 1")
-    .replace("hall_of_fame = 20", "hall_of_fame = 2")
-    .replace(
-        "validation_share = 0.2",
-        "validation_share = 0.2\nmax_windows = 1",
-    )
-    .replace(
-        "in_sample_days = [1095, 1826, 2557]",
-        "in_sample_days = [730, 1095]",
-    )
-    .replace(
-        "out_of_sample_days = [182, 365, 730]",
-        "out_of_sample_days = [182, 365]",
-    )
-    .replace(
-        "monte_carlo_paths = 2000",
-        "monte_carlo_paths = 50\ndata_snooping_draws = 0\nnoise_copies = 4\ndegraded_paths = 20",
-    );
-    let config = folder.path().join("matrix.toml");
-    std::fs::write(&config, text).unwrap();
+    let config = tiny_matrix_experiment(folder.path());
     let run = folder.path().join("matrix");
     let stdout = ok(&gauntlet(&[
         "evolve",
