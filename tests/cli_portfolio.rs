@@ -92,7 +92,7 @@ fn a_portfolio_keeps_every_pair_of_members_under_the_bound() {
             );
         }
     }
-    paper_replay_equals_backtest(folder.path(), &file, &portfolio);
+    paper_replay_equals_backtest(folder.path(), &first, &second);
     // With a bound of 1 the same genome chosen by two categories is still one candidate each, so
     // the portfolio holds at least as many members.
     let loose = folder.path().join("loose.json");
@@ -141,11 +141,33 @@ fn a_portfolio_keeps_every_pair_of_members_under_the_bound() {
 /// price, quantity (the numbers as written).
 type TradeKey = (String, String, String, String, String, String, String);
 
-fn paper_replay_equals_backtest(
-    folder: &Path,
-    file: &Path,
-    portfolio: &gauntlet_jobs::portfolio::PortfolioFile,
-) {
+/// A portfolio of up to three members of the two runs (a loose bound, so several members trade
+/// at once), backtested and paper-traded on the merged datasets.
+fn paper_replay_equals_backtest(folder: &Path, first: &Path, second: &Path) {
+    let file = folder.join("three.json");
+    ok(&command(&[
+        "portfolio",
+        first.to_str().unwrap(),
+        second.to_str().unwrap(),
+        "--max-correlation",
+        "0.9",
+        "--max-members",
+        "3",
+        "--weights",
+        "inverse-volatility",
+        "--out",
+        file.to_str().unwrap(),
+    ])
+    .output()
+    .unwrap());
+    let portfolio: gauntlet_jobs::portfolio::PortfolioFile =
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert!(
+        portfolio.members.len() >= 2,
+        "{} members",
+        portfolio.members.len()
+    );
+    let file = file.as_path();
     let trades = folder.join("portfolio-trades.csv");
     let equity = folder.join("portfolio-equity.csv");
     let stdout = ok(&command(&[
