@@ -229,16 +229,17 @@ pub fn run_walk_forward_matrix(
     }
     let good_cells = judged.iter().filter(|cell| cell.good).count();
     let needs = match matrix.min_good_neighbours {
-        None => "all its neighbours".to_string(),
-        Some(count) => format!("at least {count} good neighbours"),
+        None => "every neighbour".to_string(),
+        Some(count) => format!("at least {count} neighbours"),
     };
+    let cells = if matrix.radius == 1 { "cell" } else { "cells" };
     let sentence = match verdict.best {
         Some((row, column)) => {
             let best = &judged[row * matrix.out_of_sample_days.len() + column];
             format!(
                 "PASS: {good_cells} of {} cells good; the best passing cell ({} in-sample days, {} \
-                 out-of-sample days) has {} of {} neighbours good (a cell passes when it and {needs} \
-                 within {} rows and columns are good)",
+                 out-of-sample days) has {} of {} neighbours good (a cell passes when it is good \
+                 and so is {needs} within {} {cells})",
                 judged.len(),
                 best.in_sample_days,
                 best.out_of_sample_days,
@@ -248,8 +249,8 @@ pub fn run_walk_forward_matrix(
             )
         }
         None => format!(
-            "FAIL: {good_cells} of {} cells good, none with {needs} within {} rows and columns \
-             good: no region of settings where re-optimising works",
+            "FAIL: {good_cells} of {} cells good; no good cell has {needs} within {} {cells} good: \
+             no region of settings where re-optimising works",
             judged.len(),
             matrix.radius
         ),
