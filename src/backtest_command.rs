@@ -19,13 +19,13 @@ use gauntlet_tournament::population::run_population_file;
 #[derive(Debug, clap::Args)]
 pub struct BacktestArgs {
     /// The genome to run (JSON).
-    #[arg(long, value_name = "FILE", required_unless_present = "population")]
+    #[arg(long, value_name = "FILE", required_unless_present_any = ["population", "portfolio"])]
     genome: Option<PathBuf>,
     /// Many genomes, one JSON per line, scored in parallel (needs --summary-out).
     #[arg(
         long,
         value_name = "FILE.jsonl",
-        conflicts_with = "genome",
+        conflicts_with_all = ["genome", "portfolio"],
         requires = "summary_out"
     )]
     population: Option<PathBuf>,
@@ -37,7 +37,7 @@ pub struct BacktestArgs {
         long,
         value_name = "NAME[,NAME...]",
         value_delimiter = ',',
-        required_unless_present = "data"
+        required_unless_present_any = ["data", "portfolio"]
     )]
     dataset: Vec<String>,
     /// A bars file (CSV, auto-detected, or Parquet) instead of a catalog dataset.
@@ -63,8 +63,10 @@ pub struct BacktestArgs {
     equity_out: Option<PathBuf>,
     /// Trade all --dataset symbols at once with one shared account (the genome's max_positions and
     /// leverage cap apply across them), against an equal-weight buy-and-hold of the same symbols.
-    #[arg(long)]
-    portfolio: bool,
+    /// With a portfolio file (`gauntlet portfolio`): each member on each of its run's datasets with
+    /// its weight's share of the capital, equity summed over time (as `paper --portfolio` trades).
+    #[arg(long, value_name = "FILE", num_args = 0..=1)]
+    portfolio: Option<Option<PathBuf>>,
     /// Print one JSON object instead of tables.
     #[arg(long)]
     json: bool,
@@ -187,9 +189,12 @@ pub fn run(arguments: BacktestArgs, datasets_dir: &Path) -> Result<()> {
     for path in outputs.into_iter().flatten() {
         gauntlet_data::check_output_file(path, arguments.force)?;
     }
+    if let Some(Some(path)) = &arguments.portfolio {
+        return portfolio_file(&arguments, path, datasets_dir);
+    }
     let markets = load_markets(&arguments, datasets_dir)?;
     if markets.len() > 1
-        && !arguments.portfolio
+        && arguments.portfolio.is_none()
         && (arguments.trades_out.is_some() || arguments.equity_out.is_some())
     {
         bail!("--trades-out and --equity-out need exactly one dataset (or --portfolio)");
@@ -203,8 +208,8 @@ pub fn run(arguments: BacktestArgs, datasets_dir: &Path) -> Result<()> {
         }
         return Ok(());
     }
-    let genome = read_genome(arguments.genome.as_ref().expect("clap requires it"))?;
-    let runs = run_reports(&genome, &markets, arguments.portfolio).context("backtest")?;
+    let genome = read_genome(arguments.genome.as_ref().context("give --genome FILE")?)?;
+    let runs = run_reports(&genome, &markets, arguments.portfolio.is_some()).context("backtest")?;
     for run in &runs {
         write_outputs(&arguments, &run.timestamps, &run.strategy, &run.benchmark)?;
     }
@@ -222,10 +227,37 @@ pub fn run(arguments: BacktestArgs, datasets_dir: &Path) -> Result<()> {
         return Ok(());
     }
     println!("{}", genome.describe());
-    println!("{}", settings_line(&markets, arguments.portfolio));
+    println!("{}", settings_line(&markets, arguments.portfolio.is_some()));
     for report in &reports {
         print_report(report);
     }
+    Ok(())
+}
+
+/// `--portfolio FILE`: its accounts backtested; `--trades-out` gets an `account` column and
+/// `--equity-out` the accounts' equity summed.
+fn portfolio_file(arguments: &BacktestArgs, path: &Path, datasets_dir: &Path) -> Result<()> {
+    let given = [&arguments.genome, &arguments.population, &arguments.data];
+    if given.iter().any(|flag| flag.is_some()) || !arguments.dataset.is_empty() || arguments.json {
+        bail!(
+            "--portfolio FILE takes the genomes and datasets from the file: leave out --genome, --population, --dataset, --data and --json"
+        );
+    }
+    let (run, notes) = gauntlet_jobs::portfolio_trading::backtest_portfolio_file(
+        path,
+        datasets_dir,
+        arguments.trading.capital,
+        (arguments.from, arguments.to),
+        &|own, per_year| {
+            (arguments.trading).config_over(own, !arguments.keep_open_at_end, per_year)
+        },
+    )?;
+    notes.iter().for_each(|note| eprintln!("note: {note}"));
+    run.write_outputs(
+        arguments.trades_out.as_deref(),
+        arguments.equity_out.as_deref(),
+    )?;
+    print!("{}", run.describe());
     Ok(())
 }
 

@@ -5,20 +5,30 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Result, bail};
 use clap::Args;
-use gauntlet_paper::{FeedSource, OpenedFeed, PaperSettings, open_feed, run_session};
+use gauntlet_paper::{
+    FeedSource, OpenedFeed, PaperSettings, PortfolioSessionSettings, open_feed,
+    run_portfolio_session, run_session,
+};
+
+use crate::backtest_command::TradingArgs;
 
 /// `gauntlet paper` arguments.
 #[derive(Debug, Args)]
 pub struct PaperArgs {
     /// The genome (JSON; an exported champion or any genome file).
-    #[arg(long, value_name = "FILE")]
-    genome: PathBuf,
+    #[arg(long, value_name = "FILE", required_unless_present = "portfolio")]
+    genome: Option<PathBuf>,
+    /// Trade a portfolio file (`gauntlet portfolio`): each member on each of its run's datasets
+    /// with its weight's share of the capital, on one feed of their symbols (default: the
+    /// datasets' bars merged in time order).
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["genome", "symbol"])]
+    portfolio: Option<PathBuf>,
     /// Replay a file (CSV with a header, JSON lines `.jsonl`, or Parquet) or a catalog dataset by
     /// name.
     #[arg(
         long,
         value_name = "FILE|DATASET",
-        required_unless_present = "stdin",
+        required_unless_present_any = ["stdin", "portfolio"],
         conflicts_with = "stdin"
     )]
     feed: Option<String>,
@@ -47,24 +57,60 @@ pub struct PaperArgs {
     /// Costs, fill convention, capital and bars per year (the same flags and defaults as
     /// `gauntlet backtest`; bars per year default to the catalog's for a dataset feed).
     #[command(flatten)]
-    trading: crate::backtest_command::TradingArgs,
+    trading: TradingArgs,
 }
 
 /// Runs `gauntlet paper`.
 pub fn run(arguments: PaperArgs, datasets_dir: &Path) -> Result<()> {
-    let genome = crate::backtest_command::read_genome(&arguments.genome)?;
     let source = match (&arguments.feed, &arguments.stdin) {
-        (_, Some(format)) => FeedSource::stdin(format)?,
-        (Some(name), None) => FeedSource::Named(name.clone()),
-        (None, None) => bail!("give --feed FILE or --stdin csv|jsonl"),
+        (_, Some(format)) => Some(FeedSource::stdin(format)?),
+        (Some(name), None) => Some(FeedSource::Named(name.clone())),
+        (None, None) => None,
     };
     // A stream on standard input is read up to its first bar before the session starts: a state
-    // folder in use is refused before that wait (the session itself holds the lock throughout).
+    // folder in use is refused before that wait. A single session then holds its own lock
+    // throughout; a portfolio session is covered by this one.
     let early_lock = arguments
         .state
         .as_deref()
         .map(gauntlet_paper::StateLock::acquire)
         .transpose()?;
+    // SIGINT/SIGTERM: finish the line in progress, save, (flatten,) stop. The journal owns
+    // standard output when no file is given.
+    let stop = crate::stop_on_signal(None)?;
+    let journal = arguments.journal.as_deref();
+    let writer = journal
+        .is_none()
+        .then(|| Box::new(std::io::stdout()) as Box<dyn std::io::Write>);
+    if let Some(path) = &arguments.portfolio {
+        let (accounts, opened, notes) = gauntlet_jobs::portfolio_trading::open_portfolio_paper(
+            path,
+            source.as_ref(),
+            datasets_dir,
+            arguments.trading.capital,
+            &|own, per_year| {
+                (arguments.trading).config_over(own, arguments.flatten_on_exit, per_year)
+            },
+        )?;
+        notes.iter().for_each(|note| eprintln!("note: {note}"));
+        let settings = PortfolioSessionSettings {
+            name: path.display().to_string(),
+            flatten_on_exit: arguments.flatten_on_exit,
+            speed: arguments.speed,
+            state_dir: arguments.state.clone(),
+            feed_name: opened.name,
+            feed_identity: opened.identity,
+            live: opened.live,
+        };
+        let summary =
+            run_portfolio_session(&accounts, &settings, opened.feed, journal, writer, &stop)?;
+        drop(early_lock);
+        return finish(&summary.describe(), &arguments, summary.interrupted);
+    }
+    let genome = crate::backtest_command::read_genome(arguments.genome.as_ref().expect("clap"))?;
+    let Some(source) = source else {
+        bail!("give --feed FILE or --stdin csv|jsonl");
+    };
     let OpenedFeed {
         feed,
         name: feed_name,
@@ -80,7 +126,8 @@ pub fn run(arguments: PaperArgs, datasets_dir: &Path) -> Result<()> {
         .unwrap_or_else(|| "feed".into());
     // A champion file trades with the costs and fill it was bred and judged with; a flag given
     // replaces one of them, and says so.
-    let champion = gauntlet_run::champion_file::champion_trading(&arguments.genome)?;
+    let champion =
+        gauntlet_run::champion_file::champion_trading(arguments.genome.as_ref().expect("clap"))?;
     let (config, notes) = arguments.trading.config_over(
         champion
             .as_ref()
@@ -113,27 +160,21 @@ pub fn run(arguments: PaperArgs, datasets_dir: &Path) -> Result<()> {
         feed_identity,
         live,
     };
-    // SIGINT/SIGTERM: finish the line in progress, save, (flatten,) stop.
-    let stop = crate::stop_on_signal(None)?;
-    let stdout_journal = arguments.journal.is_none();
     drop(early_lock);
-    let summary = run_session(
-        genome,
-        &settings,
-        feed,
-        arguments.journal.as_deref(),
-        stdout_journal.then(|| Box::new(std::io::stdout()) as Box<dyn std::io::Write>),
-        &stop,
-    )?;
+    let summary = run_session(genome, &settings, feed, journal, writer, &stop)?;
     let report = summary.describe(&settings.symbol);
-    // The journal owns standard output when it goes there.
-    if stdout_journal {
-        eprintln!("{report}");
+    finish(&report, &arguments, summary.interrupted)
+}
+
+/// Prints the session's `report` (on standard error when the journal owns standard output) and,
+/// when it stopped on a signal, exits as `evolve` does: 128 + the signal, as shells report it.
+fn finish(report: &str, arguments: &PaperArgs, interrupted: bool) -> Result<()> {
+    if arguments.journal.is_none() {
+        eprintln!("{}", report.trim_end());
     } else {
-        println!("{report}");
+        println!("{}", report.trim_end());
     }
-    if summary.interrupted {
-        // As `evolve`: 128 + the signal, as shells report it (the line in progress was finished).
+    if interrupted {
         std::process::exit(crate::stopped_exit_code());
     }
     Ok(())

@@ -22,8 +22,11 @@ use gauntlet_testkit::repository;
 /// `backtest`'s three writers, and the refusals the binary alone can say (an import into the
 /// checkout, a missing `--merge` folder, the merge command with its `--categories`), and 1,460
 /// until main reached 1,592 and #33 added `portfolio`'s flags (79 lines; its work and its text are
-/// in gauntlet-jobs).
-const BINARY_MAX_LINES: usize = 1_680;
+/// in gauntlet-jobs), and 1,680 until #32's `study --permutations/--shard/--merge` and #33's
+/// `backtest --portfolio FILE` and `paper --portfolio FILE` landed together (1,703; their work is in
+/// gauntlet-jobs and gauntlet-paper, the flags and the progress lines here). Next: move the study's
+/// progress lines and `TradingArgs::config_over` into the libraries and lower this again.
+const BINARY_MAX_LINES: usize = 1_710;
 
 fn rust_files(folder: &Path) -> Vec<PathBuf> {
     let mut files = Vec::new();
@@ -292,9 +295,10 @@ fn the_run_folder_is_read_only_through_its_types() {
 }
 
 /// The run-folder files whose names only `run_folder.rs` spells, quoted as code would.
-const RUN_FOLDER_FILES: [&str; 11] = [
+const RUN_FOLDER_FILES: [&str; 12] = [
     "\"run.json\"",
     "\"walk_forward.json\"",
+    "\"walk_forward_matrix.json\"",
     "\"study.json\"",
     "\"leaderboard.parquet\"",
     "\"leaderboard.csv\"",

@@ -6,7 +6,9 @@ use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 mod common;
-use common::{assert_same_results, command, ok, repository, small_experiment};
+use common::{
+    assert_same_results, command, ok, repository, small_experiment, tiny_matrix_experiment,
+};
 use gauntlet_run::{RunFolder, RunStatus};
 
 fn gauntlet(arguments: &[&str]) -> Output {
@@ -647,4 +649,156 @@ fn a_walk_forward_stitches_its_out_of_sample_windows() {
     ]);
     assert_eq!(refused.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&refused.stderr).contains("another experiment"));
+}
+
+#[test]
+fn a_walk_forward_matrix_judges_its_cells_and_shards_to_the_same_bytes() {
+    let folder = tempfile::tempdir().unwrap();
+    let config = tiny_matrix_experiment(folder.path());
+    let run = folder.path().join("matrix");
+    let stdout = ok(&gauntlet(&[
+        "evolve",
+        "--config",
+        config.to_str().unwrap(),
+        "--out",
+        run.to_str().unwrap(),
+        "--quiet",
+    ]));
+    assert!(
+        stdout.contains("Walk-forward matrix: 2 in-sample x 2"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("walk-forward matrix: PASS")
+            || stdout.contains("walk-forward matrix: FAIL"),
+        "{stdout}"
+    );
+    let matrix: gauntlet_run::WalkForwardMatrixSummary = serde_json::from_str(
+        &std::fs::read_to_string(run.join("walk_forward_matrix.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(matrix.cells.len(), 4);
+    // Each cell is the walk-forward of its own lengths, in its own folder, its numbers read back
+    // from that folder's walk_forward.json.
+    for cell in &matrix.cells {
+        let cell_folder = run.join(&cell.folder);
+        let walk: gauntlet_run::WalkForwardSummary = serde_json::from_str(
+            &std::fs::read_to_string(cell_folder.join("walk_forward.json")).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(walk.windows.len(), 1);
+        let plan = walk.windows[0].plan;
+        let day = 86_400_000i64;
+        assert_eq!(
+            (plan.out_of_sample_start - plan.in_sample_start) / day,
+            i64::from(cell.in_sample_days)
+        );
+        assert_eq!(
+            (plan.out_of_sample_end - plan.out_of_sample_start) / day,
+            i64::from(cell.out_of_sample_days)
+        );
+        assert_eq!(cell.efficiency, walk.efficiency);
+        // Good: a positive stitched return (one dataset here) and an efficiency of at least 0.5.
+        let stitched = walk.stitched[0].1;
+        let good = walk.stitched[0].2 > 0
+            && stitched > 0.0
+            && walk.efficiency.is_some_and(|value| value >= 0.5);
+        assert_eq!(cell.good, good, "{cell:?}");
+        // In a 2 x 2 grid every cell has the other three as neighbours; with radius 1 and all
+        // required, a cell passes only when all four are good.
+        assert_eq!(cell.neighbours, 3);
+        let all_good = matrix.cells.iter().all(|cell| cell.good);
+        assert_eq!(cell.passes, all_good);
+    }
+    assert_eq!(matrix.passes, matrix.cells.iter().all(|cell| cell.good));
+    // The report: a heat map of the cells, the verdict, each cell's walk-forward page.
+    let html = std::fs::read_to_string(run.join("index.html")).unwrap();
+    assert!(
+        html.contains("Heat map") && html.contains("<svg"),
+        "no heat map"
+    );
+    assert!(html.contains(&matrix.verdict[..20]));
+    assert!(run.join("cell-01-01/index.html").is_file());
+    assert!(run.join("cell-01-01/window-00/index.html").is_file());
+    // Rendered by a real browser where there is one (CI requires it): the page's script ran and
+    // the heat map is in the DOM.
+    match common::chromium() {
+        Some(browser) => {
+            let dom = common::headless(&browser, &["--dump-dom"], &run.join("index.html"));
+            let text = String::from_utf8_lossy(&dom.stdout);
+            assert!(
+                dom.status.success(),
+                "{}",
+                String::from_utf8_lossy(&dom.stderr)
+            );
+            assert!(
+                text.contains("data-ready=\"yes\""),
+                "the script did not run"
+            );
+            assert!(!text.contains("data-script-errors=\""), "script errors");
+            assert!(text.contains("<svg") && text.contains("out-of-sample length"));
+        }
+        None => assert!(
+            std::env::var("GAUNTLET_REQUIRE_BROWSER").is_err(),
+            "GAUNTLET_REQUIRE_BROWSER is set but no Chromium was found"
+        ),
+    }
+
+    // As a job array: shares 0 and 1 of 2, then --resume judges the same matrix, byte for byte.
+    let shared = folder.path().join("shared");
+    for shard in ["1/2", "0/2"] {
+        let stdout = ok(&gauntlet(&[
+            "evolve",
+            "--config",
+            config.to_str().unwrap(),
+            "--out",
+            shared.to_str().unwrap(),
+            "--shard",
+            shard,
+            "--quiet",
+        ]));
+        assert!(stdout.contains("share"), "{stdout}");
+        assert!(!shared.join("walk_forward_matrix.json").exists());
+    }
+    // Share 1 made the windows at odd positions of the matrix's order: cells 1 and 3.
+    ok(&gauntlet(&[
+        "evolve",
+        "--resume",
+        shared.to_str().unwrap(),
+        "--quiet",
+    ]));
+    for file in [
+        "walk_forward_matrix.json",
+        "cell-00-01/walk_forward.json",
+        "cell-01-00/walk_forward.parquet",
+        "cell-01-01/window-00/leaderboard.parquet",
+    ] {
+        assert!(
+            std::fs::read(run.join(file)).unwrap() == std::fs::read(shared.join(file)).unwrap(),
+            "{file} differs between the matrix in one go and its merged shares"
+        );
+    }
+    // A matrix without [walk_forward] is refused, naming the table.
+    let bare = std::fs::read_to_string(&config)
+        .unwrap()
+        .replace(
+            "[walk_forward]\nin_sample_days = 1826\nout_of_sample_days = 365\nanchored = false\nvalidation_share = 0.2\nmax_windows = 1\n",
+            "",
+        );
+    assert!(!bare.contains("[walk_forward]\n"));
+    let bare_config = folder.path().join("bare.toml");
+    std::fs::write(&bare_config, bare).unwrap();
+    let refused = gauntlet(&[
+        "evolve",
+        "--config",
+        bare_config.to_str().unwrap(),
+        "--out",
+        folder.path().join("bare").to_str().unwrap(),
+    ]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("walk_forward_matrix"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
 }

@@ -1,6 +1,8 @@
 //! `gauntlet portfolio` end to end: over a run on the quickstart's four datasets and a category
 //! comparison, every pair of members correlates at most the bound, the weights add up to 1, the
-//! file is refused without --force, and bad bounds fail before any work with exit code 2.
+//! file is refused without --force, and bad bounds fail before any work with exit code 2. The
+//! portfolio paper-traded on the merged datasets (`paper --portfolio`) makes the trades of its
+//! backtest (`backtest --portfolio`), trade for trade, and the same equity at every timestamp.
 
 mod common;
 
@@ -90,6 +92,7 @@ fn a_portfolio_keeps_every_pair_of_members_under_the_bound() {
             );
         }
     }
+    paper_replay_equals_backtest(folder.path(), &first, &second);
     // With a bound of 1 the same genome chosen by two categories is still one candidate each, so
     // the portfolio holds at least as many members.
     let loose = folder.path().join("loose.json");
@@ -132,4 +135,148 @@ fn a_portfolio_keeps_every_pair_of_members_under_the_bound() {
     .unwrap();
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("max_correlation"));
+}
+
+/// A closed trade as both commands write it: account, side, entry and exit time, entry and exit
+/// price, quantity (the numbers as written).
+type TradeKey = (String, String, String, String, String, String, String);
+
+/// A portfolio of up to three members of the two runs (a loose bound, so several members trade
+/// at once), backtested and paper-traded on the merged datasets.
+fn paper_replay_equals_backtest(folder: &Path, first: &Path, second: &Path) {
+    let file = folder.join("three.json");
+    ok(&command(&[
+        "portfolio",
+        first.to_str().unwrap(),
+        second.to_str().unwrap(),
+        "--max-correlation",
+        "0.9",
+        "--max-members",
+        "3",
+        "--weights",
+        "inverse-volatility",
+        "--out",
+        file.to_str().unwrap(),
+    ])
+    .output()
+    .unwrap());
+    let portfolio: gauntlet_jobs::portfolio::PortfolioFile =
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert!(
+        portfolio.members.len() >= 2,
+        "{} members",
+        portfolio.members.len()
+    );
+    let file = file.as_path();
+    let trades = folder.join("portfolio-trades.csv");
+    let equity = folder.join("portfolio-equity.csv");
+    let stdout = ok(&command(&[
+        "backtest",
+        "--portfolio",
+        file.to_str().unwrap(),
+        "--keep-open-at-end",
+        "--trades-out",
+        trades.to_str().unwrap(),
+        "--equity-out",
+        equity.to_str().unwrap(),
+    ])
+    .output()
+    .unwrap());
+    assert!(stdout.contains("portfolio:"), "{stdout}");
+    let journal = folder.join("portfolio-paper.jsonl");
+    ok(&command(&[
+        "paper",
+        "--portfolio",
+        file.to_str().unwrap(),
+        "--journal",
+        journal.to_str().unwrap(),
+    ])
+    .output()
+    .unwrap());
+    let lines: Vec<serde_json::Value> = std::fs::read_to_string(&journal)
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    // The accounts: each member on each of its run's four datasets with a quarter of its weight
+    // of the first member's capital.
+    let capital = portfolio.members[0]
+        .champion
+        .provenance
+        .costs
+        .initial_capital;
+    let accounts = lines[0]["accounts"].as_array().unwrap();
+    assert_eq!(accounts.len(), portfolio.members.len() * 4);
+    for (index, account) in accounts.iter().enumerate() {
+        let member = &portfolio.members[index / 4];
+        let expected = capital * member.weight / 4.0;
+        let given = account["initial_capital"].as_f64().unwrap();
+        assert!((given - expected).abs() < 1e-9 * capital, "{account}");
+        assert!(
+            account["account"]
+                .as_str()
+                .unwrap()
+                .starts_with(&member.champion.name)
+        );
+    }
+    let mut paper: Vec<TradeKey> = lines
+        .iter()
+        .filter(|line| line["type"] == "trade")
+        .map(|line| {
+            let number = |field: &str| line[field].as_f64().unwrap().to_string();
+            (
+                line["account"].as_str().unwrap().to_string(),
+                line["side"].as_str().unwrap().to_string(),
+                line["entry_time"].as_str().unwrap().to_string(),
+                line["exit_time"].as_str().unwrap().to_string(),
+                number("entry_price"),
+                number("exit_price"),
+                number("quantity"),
+            )
+        })
+        .collect();
+    let mut reader = csv::Reader::from_path(&trades).unwrap();
+    let headers = reader.headers().unwrap().clone();
+    let column = |name: &str| headers.iter().position(|header| header == name).unwrap();
+    let mut backtest: Vec<TradeKey> = reader
+        .records()
+        .map(|record| {
+            let record = record.unwrap();
+            let number = |name: &str| record[column(name)].parse::<f64>().unwrap().to_string();
+            (
+                record[column("account")].to_string(),
+                record[column("side")].to_string(),
+                record[column("entry_time")].to_string(),
+                record[column("exit_time")].to_string(),
+                number("entry_price"),
+                number("exit_price"),
+                number("quantity"),
+            )
+        })
+        .collect();
+    paper.sort();
+    backtest.sort();
+    assert!(!backtest.is_empty(), "no trade to compare");
+    assert_eq!(paper, backtest);
+    // The equity after the last bar of every timestamp.
+    let mut paper_equity: std::collections::BTreeMap<String, f64> = Default::default();
+    for line in lines.iter().filter(|line| line["type"] == "portfolio") {
+        paper_equity.insert(
+            line["time"].as_str().unwrap().to_string(),
+            line["equity"].as_f64().unwrap(),
+        );
+    }
+    let mut reader = csv::Reader::from_path(&equity).unwrap();
+    let mut compared = 0;
+    for record in reader.records() {
+        let record = record.unwrap();
+        assert_eq!(
+            paper_equity.get(&record[0]),
+            Some(&record[1].parse::<f64>().unwrap()),
+            "equity at {}",
+            &record[0]
+        );
+        compared += 1;
+    }
+    assert_eq!(compared, paper_equity.len());
 }

@@ -11,7 +11,7 @@ use gauntlet_run::tables::{ChampionRow, ComparisonRow, Leaderboard, TradeRow, re
 use gauntlet_tournament::Category;
 
 mod common;
-use common::{ok, repository, small_experiment};
+use common::{chromium, headless, ok, repository, small_experiment};
 
 fn gauntlet(datasets: &Path, arguments: &[&str]) -> Output {
     gauntlet_command(datasets, arguments)
@@ -296,36 +296,6 @@ fn a_hostile_symbol_is_escaped() {
         4,
         "only the page's own scripts"
     );
-}
-
-fn chromium() -> Option<PathBuf> {
-    if let Ok(path) = std::env::var("GAUNTLET_CHROMIUM") {
-        return Some(PathBuf::from(path));
-    }
-    ["chromium", "chromium-browser", "google-chrome"]
-        .iter()
-        .find(|name| {
-            Command::new(name)
-                .arg("--version")
-                .output()
-                .is_ok_and(|output| output.status.success())
-        })
-        .map(PathBuf::from)
-}
-
-fn headless(browser: &Path, arguments: &[&str], page: &Path) -> Output {
-    Command::new(browser)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--hide-scrollbars",
-        ])
-        .args(arguments)
-        .arg(format!("file://{}", page.display()))
-        .output()
-        .expect("the browser runs")
 }
 
 #[test]

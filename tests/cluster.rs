@@ -10,7 +10,7 @@ use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 mod common;
-use common::{assert_same_results, ok, repository, small_experiment};
+use common::{assert_same_results, ok, repository, small_experiment, tiny_matrix_experiment};
 use gauntlet_run::{RunFolder, RunStatus};
 
 /// `mpirun -np RANKS gauntlet ARGUMENTS` (ranks may outnumber cores; root may run it).
@@ -107,6 +107,60 @@ fn two_three_and_four_ranks_give_the_bytes_of_one_process() {
     let manifest = RunFolder::new(&alone).read_manifest().unwrap();
     assert_eq!(manifest.ranks, 1);
     assert_eq!(manifest.timings.unwrap().bytes_exchanged, 0);
+}
+
+#[test]
+fn a_walk_forward_matrix_on_two_ranks_gives_the_bytes_of_one_process() {
+    let folder = tempfile::tempdir().unwrap();
+    let config = tiny_matrix_experiment(folder.path());
+    let config = config.to_str().unwrap();
+    let alone = folder.path().join("alone");
+    ok(&single(&[
+        "evolve",
+        "--config",
+        config,
+        "--out",
+        alone.to_str().unwrap(),
+        "--quiet",
+    ]));
+    let ranks = folder.path().join("ranks");
+    let private = tempfile::tempdir().unwrap();
+    let stdout = ok(&mpirun(
+        2,
+        &[
+            "evolve",
+            "--config",
+            config,
+            "--out",
+            ranks.to_str().unwrap(),
+            "--quiet",
+        ],
+    )
+    .env("TMPDIR", private.path())
+    .output()
+    .unwrap());
+    assert_eq!(
+        stdout.matches("Walk-forward matrix:").count(),
+        1,
+        "{stdout}"
+    );
+    for file in [
+        "walk_forward_matrix.json",
+        "cell-00-00/walk_forward.json",
+        "cell-01-01/walk_forward.parquet",
+    ] {
+        assert!(
+            std::fs::read(alone.join(file)).unwrap() == std::fs::read(ranks.join(file)).unwrap(),
+            "{file} differs between one process and two ranks"
+        );
+    }
+    for cell in ["cell-00-00", "cell-00-01", "cell-01-00", "cell-01-01"] {
+        let file = format!("{cell}/window-00/leaderboard.parquet");
+        assert!(
+            std::fs::read(alone.join(&file)).unwrap() == std::fs::read(ranks.join(&file)).unwrap(),
+            "{file} differs between one process and two ranks"
+        );
+    }
 }
 
 /// The processes of this machine whose environment says they are rank `rank` of an Open MPI job

@@ -173,3 +173,68 @@ pub fn assert_same_results(first: &Path, second: &Path) {
         );
     }
 }
+
+/// A headless Chromium: `$GAUNTLET_CHROMIUM`, else the first of `chromium`, `chromium-browser`
+/// and `google-chrome` that runs; `None` when there is none (CI installs one).
+pub fn chromium() -> Option<PathBuf> {
+    if let Ok(path) = std::env::var("GAUNTLET_CHROMIUM") {
+        return Some(PathBuf::from(path));
+    }
+    ["chromium", "chromium-browser", "google-chrome"]
+        .iter()
+        .find(|name| {
+            Command::new(name)
+                .arg("--version")
+                .output()
+                .is_ok_and(|output| output.status.success())
+        })
+        .map(PathBuf::from)
+}
+
+/// `browser` run headless on `page` with `arguments` (`--dump-dom`, `--screenshot=...`).
+pub fn headless(browser: &Path, arguments: &[&str], page: &Path) -> Output {
+    Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--hide-scrollbars",
+        ])
+        .args(arguments)
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .expect("the browser runs")
+}
+
+/// The bundled walk-forward matrix experiment (`experiments/walk-forward-matrix-sp500.toml`)
+/// shrunk to 2 x 2 cells of one window each and tiny runs, written to `<folder>/matrix.toml`.
+pub fn tiny_matrix_experiment(folder: &Path) -> PathBuf {
+    let text = std::fs::read_to_string(
+        repository().join("experiments/walk-forward-matrix-sp500.toml"),
+    )
+    .unwrap()
+    .replace("generations = 10", "generations = 1")
+    .replace("size = 200", "size = 8")
+    .replace("islands = 2", "islands = 1")
+    .replace("hall_of_fame = 20", "hall_of_fame = 2")
+    .replace(
+        "validation_share = 0.2",
+        "validation_share = 0.2\nmax_windows = 1",
+    )
+    .replace(
+        "in_sample_days = [1095, 1826, 2557]",
+        "in_sample_days = [730, 1095]",
+    )
+    .replace(
+        "out_of_sample_days = [182, 365, 730]",
+        "out_of_sample_days = [182, 365]",
+    )
+    .replace(
+        "monte_carlo_paths = 2000",
+        "monte_carlo_paths = 50\ndata_snooping_draws = 0\nnoise_copies = 4\ndegraded_paths = 20",
+    );
+    let path = folder.join("matrix.toml");
+    std::fs::write(&path, text).unwrap();
+    path
+}

@@ -55,4 +55,7 @@ pub enum JobError {
     /// A backtest could not run.
     #[error(transparent)]
     Backtest(#[from] BacktestError),
+    /// A paper session's feed could not be opened.
+    #[error(transparent)]
+    Paper(#[from] gauntlet_paper::PaperError),
 }

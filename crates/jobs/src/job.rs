@@ -11,9 +11,12 @@ use gauntlet_tournament::cluster::RankFolder;
 use crate::error::JobError;
 use crate::shard::Shard;
 use crate::walk_forward::run_walk_forward;
+use crate::walk_forward_matrix::run_walk_forward_matrix;
 use gauntlet_run::Experiment;
 use gauntlet_run::RunFolder;
-use gauntlet_run::{CHECKPOINT_STATE, Observer, RunOutcome, WalkForwardSummary};
+use gauntlet_run::{
+    CHECKPOINT_STATE, Observer, RunOutcome, WalkForwardMatrixSummary, WalkForwardSummary,
+};
 use gauntlet_run::{FOLDER_LOCK_FILE, FolderLock, holds_nothing_but_its_lock};
 
 /// What `gauntlet evolve` produced.
@@ -37,6 +40,13 @@ pub enum Evolved {
         folder: PathBuf,
         /// Its windows and stitched results.
         summary: WalkForwardSummary,
+    },
+    /// A walk-forward matrix in `folder`.
+    WalkForwardMatrix {
+        /// The matrix folder.
+        folder: PathBuf,
+        /// Its cells and verdict.
+        summary: WalkForwardMatrixSummary,
     },
 }
 
@@ -140,6 +150,18 @@ fn evolve_into(
     observer: &dyn Observer,
     stop: &AtomicBool,
 ) -> Result<Evolved, JobError> {
+    if experiment.walk_forward_matrix.is_some() {
+        let folder = folder.to_path_buf();
+        let made = run_walk_forward_matrix(&experiment, catalog, &folder, shard, observer, stop)?;
+        return Ok(match made {
+            Some(summary) => Evolved::WalkForwardMatrix { folder, summary },
+            None => Evolved::Share {
+                folder,
+                shard,
+                interrupted: stop.load(std::sync::atomic::Ordering::SeqCst),
+            },
+        });
+    }
     if experiment.walk_forward.is_some() {
         let folder = folder.to_path_buf();
         return Ok(

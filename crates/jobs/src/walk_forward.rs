@@ -58,6 +58,26 @@ pub fn plan_windows(walk: &WalkForward, first: i64, end: i64) -> Vec<WindowPlan>
     windows
 }
 
+/// The span every dataset of `experiment` covers, milliseconds UTC: from the latest first bar to
+/// where the earliest last bar's interval ends (a whole day after a daily bar).
+///
+/// # Errors
+/// [`JobError::Data`] when a dataset cannot be loaded.
+pub(crate) fn data_span(
+    experiment: &Experiment,
+    catalog: &Catalog,
+) -> Result<(i64, i64), JobError> {
+    let (mut first, mut end) = (i64::MIN, i64::MAX);
+    for name in &experiment.datasets {
+        let (entry, series) = catalog.load(name)?;
+        if let (Some(start), Some(last)) = (series.first_timestamp(), series.last_timestamp()) {
+            first = first.max(start.millis());
+            end = end.min(last.millis() + entry.interval.nominal_millis().max(1));
+        }
+    }
+    Ok((first, end))
+}
+
 fn mean(values: impl Iterator<Item = f64>) -> Option<f64> {
     let values: Vec<f64> = values.filter(|value| value.is_finite()).collect();
     (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64)
@@ -91,15 +111,7 @@ pub fn run_walk_forward(
         });
     };
     experiment.validate(catalog)?;
-    let (mut first, mut end) = (i64::MIN, i64::MAX);
-    for name in &experiment.datasets {
-        let (entry, series) = catalog.load(name)?;
-        if let (Some(start), Some(last)) = (series.first_timestamp(), series.last_timestamp()) {
-            first = first.max(start.millis());
-            // Just after the last bar: where its interval ends (a whole day for daily bars).
-            end = end.min(last.millis() + entry.interval.nominal_millis().max(1));
-        }
-    }
+    let (first, end) = data_span(experiment, catalog)?;
     // One more than the bound is planned at most, so a tiny step over decades costs nothing.
     let plans = plan_windows(
         &WalkForward {

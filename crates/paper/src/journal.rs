@@ -16,6 +16,7 @@ pub struct Journal {
     writer: Box<dyn Write>,
     path: Option<PathBuf>,
     bytes: u64,
+    account: Option<String>,
 }
 
 impl Journal {
@@ -45,6 +46,7 @@ impl Journal {
             writer: Box::new(std::io::BufWriter::new(file)),
             path: Some(path.to_path_buf()),
             bytes,
+            account: None,
         })
     }
 
@@ -54,6 +56,7 @@ impl Journal {
             writer,
             path: None,
             bytes: 0,
+            account: None,
         }
     }
 
@@ -72,13 +75,27 @@ impl Journal {
         }
     }
 
-    /// Appends one event as a JSON line.
+    /// Names the account of a portfolio session that the next lines are about: each object
+    /// written gets an `account` field with this label, until it is set to `None`.
+    pub fn set_account(&mut self, account: Option<&str>) {
+        self.account = account.map(str::to_string);
+    }
+
+    /// Appends one event as a JSON line (with `account` when [`Journal::set_account`] named one).
     ///
     /// # Errors
     /// [`PaperError::Io`] when the write fails.
     pub fn write(&mut self, event: &impl Serialize) -> Result<(), PaperError> {
-        let mut line = serde_json::to_string(event)
-            .map_err(|error| self.io_error(std::io::Error::from(error)))?;
+        let text = match &self.account {
+            None => serde_json::to_string(event),
+            Some(account) => serde_json::to_value(event).and_then(|mut value| {
+                if let serde_json::Value::Object(fields) = &mut value {
+                    fields.insert("account".into(), account.clone().into());
+                }
+                serde_json::to_string(&value)
+            }),
+        };
+        let mut line = text.map_err(|error| self.io_error(std::io::Error::from(error)))?;
         line.push('\n');
         self.writer
             .write_all(line.as_bytes())

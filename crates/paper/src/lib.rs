@@ -15,6 +15,7 @@
 mod error;
 pub mod feed;
 pub mod journal;
+pub mod portfolio;
 mod source;
 mod state_lock;
 
@@ -32,6 +33,10 @@ use serde_json::json;
 pub use error::PaperError;
 pub use feed::{FeedItem, LineFeed, LineFormat, parse_timestamp, series_feed};
 pub use journal::Journal;
+pub use portfolio::{
+    PortfolioAccount, PortfolioSessionSettings, PortfolioSummary, open_datasets_feed,
+    run_portfolio_session,
+};
 pub use source::{Feed, FeedSource, OpenedFeed, open_feed};
 pub use state_lock::{STATE_LOCK_FILE, StateLock};
 

@@ -586,9 +586,151 @@ pub(crate) fn scatter_chart(
     Ok(Some(inline(svg)))
 }
 
+/// One cell of a heat map.
+pub(crate) struct HeatCell {
+    /// What the colour shows; `None` is drawn grey.
+    pub(crate) value: Option<f64>,
+    /// The text written in the cell (one or two lines, `\n` between them).
+    pub(crate) label: String,
+    /// Drawn with a thick dark border (a passing cell).
+    pub(crate) outlined: bool,
+}
+
+/// The colour of `value` on a diverging red-white-green scale symmetric about 0, saturated at
+/// `|value| = scale`.
+fn diverging(value: f64, scale: f64) -> RGBColor {
+    let share = (value / scale).clamp(-1.0, 1.0);
+    let (red, green, blue) = if share >= 0.0 {
+        (
+            255.0 - share * (255.0 - 44.0),
+            255.0 - share * (255.0 - 160.0),
+            255.0 - share * (255.0 - 44.0),
+        )
+    } else {
+        let share = -share;
+        (
+            255.0 - share * (255.0 - 214.0),
+            255.0 - share * (255.0 - 39.0),
+            255.0 - share * (255.0 - 40.0),
+        )
+    };
+    RGBColor(red.round() as u8, green.round() as u8, blue.round() as u8)
+}
+
+/// Draws a heat map into an SVG string: `cells[row][column]`, rows top to bottom labelled
+/// `rows`, columns left to right labelled `columns`, `titles` naming the row and column axes.
+/// Colours diverge about 0 (red below, green above, white at 0), scaled by the largest magnitude
+/// among the values. `None` when there is no cell.
+pub(crate) fn heat_map(
+    name: &str,
+    cells: &[Vec<HeatCell>],
+    rows: &[String],
+    columns: &[String],
+    titles: (&str, &str),
+    cell_size: (u32, u32),
+) -> Result<Option<String>, ReportError> {
+    let column_count = cells.first().map_or(0, Vec::len);
+    if cells.is_empty() || column_count == 0 {
+        return Ok(None);
+    }
+    let scale = cells
+        .iter()
+        .flatten()
+        .filter_map(|cell| cell.value)
+        .filter(|value| value.is_finite())
+        .fold(0.0f64, |largest, value| largest.max(value.abs()))
+        .max(1e-12);
+    let (left, top) = (150i32, 48i32);
+    let (width, height) = (cell_size.0 as i32, cell_size.1 as i32);
+    let size = (
+        (left + width * column_count as i32 + 16) as u32,
+        (top + height * cells.len() as i32 + 16) as u32,
+    );
+    let error = chart_error(name);
+    let ink = RGBColor(50, 50, 50);
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
+        root.fill(&WHITE).map_err(&error)?;
+        root.draw(&Text::new(
+            titles.1.to_string(),
+            (left, 6),
+            ("sans-serif", 13).into_font().color(&ink),
+        ))
+        .map_err(&error)?;
+        root.draw(&Text::new(
+            titles.0.to_string(),
+            (4, 6),
+            ("sans-serif", 13).into_font().color(&ink),
+        ))
+        .map_err(&error)?;
+        for (index, label) in columns.iter().enumerate() {
+            root.draw(&Text::new(
+                label.clone(),
+                (left + width * index as i32 + 6, top - 20),
+                ("sans-serif", 12).into_font().color(&ink),
+            ))
+            .map_err(&error)?;
+        }
+        for (row, cells_of_row) in cells.iter().enumerate() {
+            let y = top + height * row as i32;
+            if let Some(label) = rows.get(row) {
+                root.draw(&Text::new(
+                    label.clone(),
+                    (4, y + height / 2 - 7),
+                    ("sans-serif", 12).into_font().color(&ink),
+                ))
+                .map_err(&error)?;
+            }
+            for (column, cell) in cells_of_row.iter().enumerate() {
+                let x = left + width * column as i32;
+                let fill = match cell.value {
+                    Some(value) if value.is_finite() => diverging(value, scale),
+                    _ => RGBColor(220, 220, 220),
+                };
+                root.draw(&Rectangle::new(
+                    [(x, y), (x + width, y + height)],
+                    fill.filled(),
+                ))
+                .map_err(&error)?;
+                let border = if cell.outlined {
+                    ShapeStyle::from(&ink).stroke_width(3)
+                } else {
+                    ShapeStyle::from(&WHITE).stroke_width(1)
+                };
+                root.draw(&Rectangle::new(
+                    [(x + 1, y + 1), (x + width - 1, y + height - 1)],
+                    border,
+                ))
+                .map_err(&error)?;
+                for (line, text) in cell.label.lines().enumerate() {
+                    root.draw(&Text::new(
+                        text.to_string(),
+                        (x + 8, y + 8 + 16 * line as i32),
+                        ("sans-serif", 12).into_font().color(&ink),
+                    ))
+                    .map_err(&error)?;
+                }
+            }
+        }
+        root.present().map_err(&error)?;
+    }
+    Ok(Some(inline(svg)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_heat_map_colours_diverge_about_zero() {
+        // 0 is white; the scale's ends are the palette's green (44, 160, 44) and red (214, 39, 40);
+        // half way to the green end is (255 - 105.5, 255 - 47.5, 255 - 105.5), rounded.
+        assert_eq!(diverging(0.0, 1.0), RGBColor(255, 255, 255));
+        assert_eq!(diverging(2.0, 2.0), RGBColor(44, 160, 44));
+        assert_eq!(diverging(-5.0, 2.0), RGBColor(214, 39, 40));
+        assert_eq!(diverging(0.5, 1.0), RGBColor(150, 208, 150));
+    }
 
     fn texts(format: YFormat, (ticks, decimals): (Vec<f64>, usize)) -> Vec<String> {
         ticks

@@ -37,6 +37,7 @@ mod strategy_code;
 mod strategy_rules;
 mod study;
 mod walk_forward;
+mod walk_forward_matrix;
 
 use std::path::{Path, PathBuf};
 
@@ -55,6 +56,7 @@ pub use strategy_code::{
 };
 pub use study::write_study_report;
 pub use walk_forward::write_walk_forward_report;
+pub use walk_forward_matrix::write_walk_forward_matrix_report;
 
 /// The report's file name inside a run folder.
 pub const REPORT_FILE: &str = "index.html";
@@ -101,6 +103,10 @@ fn environment() -> Result<Environment<'static>, ReportError> {
         (
             "walk_forward.html",
             include_str!("../templates/walk_forward.html"),
+        ),
+        (
+            "walk_forward_matrix.html",
+            include_str!("../templates/walk_forward_matrix.html"),
         ),
     ] {
         environment
@@ -157,7 +163,8 @@ pub fn write_run_report(folder: &Path, options: &ReportOptions) -> Result<PathBu
 }
 
 /// Writes the report of any Gauntlet folder: a run's page, or for a walk-forward or a comparison
-/// the page of every run inside it and then its own page. Returns the top page's path.
+/// the page of every run inside it and then its own page (for a walk-forward matrix, every
+/// cell's walk-forward pages first). Returns the top page's path.
 ///
 /// # Errors
 /// [`ReportError::RunFolder`] when `folder` is none of these kinds; as [`write_run_report`],
@@ -173,6 +180,7 @@ pub fn write_report(folder: &Path, options: &ReportOptions) -> Result<PathBuf, R
     match kind {
         FolderKind::Run => write_run_report(folder, options),
         FolderKind::WalkForward => write_walk_forward_report(folder, options),
+        FolderKind::WalkForwardMatrix => write_walk_forward_matrix_report(folder, options),
         FolderKind::Comparison => write_comparison_report(folder, options),
         FolderKind::Study => write_study_report(folder),
     }

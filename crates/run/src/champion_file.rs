@@ -648,6 +648,32 @@ impl TradingConditions {
     };
 }
 
+impl ChampionFile {
+    /// The costs, fill convention and capital it was bred and judged with (its provenance).
+    ///
+    /// # Errors
+    /// [`RunError::RunFolder`] naming the champion when its `fill` is neither `next_open` nor
+    /// `close`.
+    pub fn trading(&self) -> Result<TradingConditions, RunError> {
+        let costs = &self.provenance.costs;
+        let fill = self
+            .provenance
+            .fill
+            .parse()
+            .map_err(|error| RunError::RunFolder {
+                path: self.name.clone().into(),
+                message: format!("provenance.fill: {error}"),
+            })?;
+        Ok(TradingConditions {
+            commission_bps: costs.commission_bps,
+            spread_bps: costs.spread_bps,
+            slippage_bps: costs.slippage_bps,
+            fill,
+            capital: costs.initial_capital,
+        })
+    }
+}
+
 /// The trading conditions recorded in the genome file at `path` when it is a champion file (a
 /// run's `champions/<category>.json` or `gauntlet export`'s copy), `None` for a plain genome file
 /// or a file that is not JSON (the genome reader names what is wrong with it).

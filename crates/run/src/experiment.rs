@@ -121,6 +121,47 @@ pub struct WalkForward {
     pub max_windows: Option<u32>,
 }
 
+/// A walk-forward matrix (`[walk_forward_matrix]`, with `[walk_forward]` for the other settings):
+/// the walk-forward of `[walk_forward]` run once per cell of a grid of in-sample lengths (rows) and
+/// out-of-sample lengths (columns), each cell's windows tiling (a step of its out-of-sample
+/// length), and judged by the neighbourhood rule of
+/// [`gauntlet_stats::walk_forward_grid::neighbourhood_pass`] (StrategyQuant's Walk-Forward
+/// Matrix). A cell is **good** when its stitched out-of-sample return (mean over datasets) is
+/// positive and its walk-forward efficiency is at least `min_efficiency`; it **passes** when it is
+/// good and its neighbours within `radius` rows and columns are all good (or at least
+/// `min_good_neighbours` of them).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WalkForwardMatrix {
+    /// The rows: in-sample lengths, days, 1 to [`MAX_MATRIX_SIDE`] of them, each at least 1.
+    pub in_sample_days: Vec<u32>,
+    /// The columns: out-of-sample lengths, days, 1 to [`MAX_MATRIX_SIDE`] of them, each at least 1.
+    pub out_of_sample_days: Vec<u32>,
+    /// The least walk-forward efficiency of a good cell (default 0.5: Pardo 2008's rule of thumb
+    /// that a robust strategy keeps at least half its in-sample rate out of sample).
+    #[serde(default = "min_efficiency")]
+    pub min_efficiency: f64,
+    /// How far a cell's neighbourhood reaches, rows and columns (default 1: the 3 x 3 block), 1
+    /// to [`MAX_MATRIX_SIDE`].
+    #[serde(default = "matrix_radius")]
+    pub radius: u32,
+    /// Good neighbours a passing cell needs; left out, all of them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_good_neighbours: Option<u32>,
+}
+
+/// The most rows, or columns, of a walk-forward matrix (each cell is a whole walk-forward; the
+/// windows of all cells together are bounded by [`MAX_WALK_FORWARD_WINDOWS`]).
+pub const MAX_MATRIX_SIDE: usize = 10;
+
+fn min_efficiency() -> f64 {
+    0.5
+}
+
+fn matrix_radius() -> u32 {
+    1
+}
+
 /// The most windows a walk-forward may have (`max_windows`, and the windows the data and
 /// `step_days` make): each window is a whole evolution run with its own folder, so a step of one day
 /// over decades (thousands of runs, gigabytes) is refused before any work.
@@ -215,6 +256,9 @@ pub struct Experiment {
     /// Walk-forward analysis instead of one run (see [`WalkForward`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub walk_forward: Option<WalkForward>,
+    /// A walk-forward matrix instead of one walk-forward (see [`WalkForwardMatrix`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub walk_forward_matrix: Option<WalkForwardMatrix>,
     /// Memory for retained indicator columns, all symbols and parts together, MiB. Beyond it columns
     /// are recomputed per genome: slower, same results.
     #[serde(default = "indicator_cache_mib")]
@@ -605,6 +649,65 @@ impl Experiment {
                 "gate.monte_carlo_paths",
                 format!("must be 1 to {max_paths}, got {}", gate.monte_carlo_paths),
             );
+        }
+        if let Some(matrix) = &self.walk_forward_matrix {
+            let Some(walk) = self.walk_forward else {
+                return fail(
+                    "walk_forward_matrix",
+                    "needs a [walk_forward] table for the other walk-forward settings".into(),
+                );
+            };
+            for (field, lengths) in [
+                ("in_sample_days", &matrix.in_sample_days),
+                ("out_of_sample_days", &matrix.out_of_sample_days),
+            ] {
+                if !(1..=MAX_MATRIX_SIDE).contains(&lengths.len()) {
+                    return fail(
+                        &format!("walk_forward_matrix.{field}"),
+                        format!(
+                            "must list 1 to {MAX_MATRIX_SIDE} lengths, got {}",
+                            lengths.len()
+                        ),
+                    );
+                }
+                if let Some(index) = lengths.iter().position(|days| *days == 0) {
+                    return fail(
+                        &format!("walk_forward_matrix.{field}[{index}]"),
+                        "must be at least 1 day".into(),
+                    );
+                }
+            }
+            if walk.step_days.is_some() {
+                return fail(
+                    "walk_forward.step_days",
+                    "a walk-forward matrix's cells step by their out-of-sample length; leave                      step_days out"
+                        .into(),
+                );
+            }
+            if !(matrix.min_efficiency.is_finite() && matrix.min_efficiency.abs() <= 1e6) {
+                return fail(
+                    "walk_forward_matrix.min_efficiency",
+                    format!("must be a finite number, got {}", matrix.min_efficiency),
+                );
+            }
+            if !(1..=MAX_MATRIX_SIDE as u32).contains(&matrix.radius) {
+                return fail(
+                    "walk_forward_matrix.radius",
+                    format!("must be 1 to {MAX_MATRIX_SIDE}, got {}", matrix.radius),
+                );
+            }
+            let most = (2 * matrix.radius + 1).pow(2) - 1;
+            if let Some(count) = matrix.min_good_neighbours
+                && count > most
+            {
+                return fail(
+                    "walk_forward_matrix.min_good_neighbours",
+                    format!(
+                        "a neighbourhood of radius {} holds at most {most} neighbours, got {count}",
+                        matrix.radius
+                    ),
+                );
+            }
         }
         if let Some(walk) = &self.walk_forward {
             if walk.in_sample_days == 0 {

@@ -36,8 +36,9 @@ pub use chance::random_baseline_stream;
 pub use checkpoint::{CHECKPOINT_STATE, GenerationRow, LeaderboardEntry, RunState};
 pub use error::RunError;
 pub use experiment::{
-    Experiment, MAX_PBO_TRIALS, MAX_PERMUTATIONS, MAX_WALK_FORWARD_WINDOWS, Overrides,
-    PopulationSettings, QUICKSTART_TOML, StudySettings, WalkForward, next_run_folder,
+    Experiment, MAX_MATRIX_SIDE, MAX_PBO_TRIALS, MAX_PERMUTATIONS, MAX_WALK_FORWARD_WINDOWS,
+    Overrides, PopulationSettings, QUICKSTART_TOML, StudySettings, WalkForward, WalkForwardMatrix,
+    next_run_folder,
 };
 pub use finish::RunSummary;
 pub use folder_lock::{FOLDER_LOCK_FILE, FolderLock, holds_nothing_but_its_lock};
@@ -47,10 +48,11 @@ pub use prepare::{VIX_SYMBOL, prepare, prepare_permuted};
 pub use run_folder::{
     CAPITAL_TABLE, CHAMPIONS_FOLDER, CHAMPIONS_TABLE, COMPARISON_TABLE, CONFIG_FILE, Champion,
     ChanceComparison, DatasetRecord, FolderKind, GENERATIONS_TABLE, LEADERBOARD_CSV,
-    LEADERBOARD_TABLE, MANIFEST_FILE, ManifestChampion, PERMUTATIONS_FOLDER, PartResult,
-    PermutationRecord, PermutationTest, RunFolder, RunManifest, RunStatus, RunTimings, RunVerdict,
-    STUDY_FILE, SearchResult, Study, StudySeed, WALK_FORWARD_FILE, WALK_FORWARD_TABLE,
-    WalkForwardSummary, WindowOutcome, WindowPlan, changed_settings,
+    LEADERBOARD_TABLE, MANIFEST_FILE, ManifestChampion, MatrixCell, PERMUTATIONS_FOLDER,
+    PartResult, PermutationRecord, PermutationTest, RunFolder, RunManifest, RunStatus, RunTimings,
+    RunVerdict, STUDY_FILE, SearchResult, Study, StudySeed, WALK_FORWARD_FILE,
+    WALK_FORWARD_MATRIX_FILE, WALK_FORWARD_TABLE, WalkForwardMatrixSummary, WalkForwardSummary,
+    WindowOutcome, WindowPlan, changed_settings,
 };
 pub use search::{search, search_permutation};
 pub use snooping::{DataSnoopingSummary, SymbolPooling};

@@ -15,6 +15,7 @@
 //! | `champions/<category>-trades.parquet` | [`crate::tables::TradeRow`] | a finished run |
 //! | `walk_forward.json` | [`WalkForwardSummary`] | a walk-forward |
 //! | `walk_forward.parquet` | [`crate::tables::WalkForwardRow`] | a walk-forward |
+//! | `walk_forward_matrix.json` | [`WalkForwardMatrixSummary`] | a walk-forward matrix |
 //! | `comparison.parquet` | [`crate::tables::ComparisonRow`] | a category comparison |
 //! | `study.json` | [`Study`] | a study |
 //! | `permutations/<p>.json` | [`PermutationRecord`] | a study's permutation test, per permutation |
@@ -47,6 +48,9 @@ pub const CHAMPIONS_FOLDER: &str = "champions";
 pub const WALK_FORWARD_FILE: &str = "walk_forward.json";
 /// The stitched out-of-sample equity, in a walk-forward folder.
 pub const WALK_FORWARD_TABLE: &str = "walk_forward.parquet";
+/// A walk-forward matrix's cells and verdict ([`WalkForwardMatrixSummary`]; JSON Schema
+/// `schemas/walk-forward-matrix.schema.json`).
+pub const WALK_FORWARD_MATRIX_FILE: &str = "walk_forward_matrix.json";
 /// The comparison table, in a comparison folder.
 pub const COMPARISON_TABLE: &str = "comparison.parquet";
 /// Every genome the run scored, ranked, in a run folder.
@@ -71,6 +75,8 @@ pub enum FolderKind {
     Run,
     /// A walk-forward analysis: `walk_forward.json`, and a run folder per window.
     WalkForward,
+    /// A walk-forward matrix: `walk_forward_matrix.json`, and a walk-forward folder per cell.
+    WalkForwardMatrix,
     /// A category comparison: `comparison.parquet`, and a run folder per category.
     Comparison,
     /// Evolution against random search over seeds: `study.json`, and a run folder per seed.
@@ -365,6 +371,66 @@ pub struct WalkForwardSummary {
     pub interrupted: bool,
 }
 
+/// One cell of a walk-forward matrix: the walk-forward with one in-sample and one out-of-sample
+/// length, in its own folder.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MatrixCell {
+    /// Its row (the in-sample length's position), from 0.
+    pub row: usize,
+    /// Its column (the out-of-sample length's position), from 0.
+    pub column: usize,
+    /// In-sample length, days.
+    pub in_sample_days: u32,
+    /// Out-of-sample length, days.
+    pub out_of_sample_days: u32,
+    /// Its walk-forward folder, relative to the matrix folder (`cell-RR-CC`).
+    pub folder: String,
+    /// Windows run.
+    pub windows: usize,
+    /// Windows whose run crowned a champion (the others trade nothing out of sample).
+    pub windows_with_champion: usize,
+    /// Walk-forward efficiency (mean out-of-sample CAGR over mean in-sample CAGR of the windows'
+    /// champions); `null` when undefined.
+    pub efficiency: Option<f64>,
+    /// Stitched out-of-sample total return, a fraction, mean over the datasets.
+    pub stitched_return: Option<f64>,
+    /// Good: a positive stitched return and an efficiency of at least the matrix's minimum.
+    pub good: bool,
+    /// Its neighbours inside the grid.
+    pub neighbours: usize,
+    /// How many of them are good.
+    pub good_neighbours: usize,
+    /// Whether it passes the neighbourhood rule.
+    pub passes: bool,
+}
+
+/// A walk-forward matrix (`walk_forward_matrix.json`): every cell and the neighbourhood rule's
+/// verdict ([`crate::WalkForwardMatrix`] says how cells are judged).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WalkForwardMatrixSummary {
+    /// The rows' in-sample lengths, days.
+    pub in_sample_days: Vec<u32>,
+    /// The columns' out-of-sample lengths, days.
+    pub out_of_sample_days: Vec<u32>,
+    /// The least efficiency of a good cell.
+    pub min_efficiency: f64,
+    /// The neighbourhood's reach, rows and columns.
+    pub radius: u32,
+    /// Good neighbours a passing cell needs (`null`: all of them).
+    pub min_good_neighbours: Option<u32>,
+    /// The cells, row by row.
+    pub cells: Vec<MatrixCell>,
+    /// Whether any cell passes.
+    pub passes: bool,
+    /// The best passing cell, `[row, column]` (most good neighbours, then the higher share, then
+    /// the first in row-major order).
+    pub best: Option<[usize; 2]>,
+    /// The verdict in one sentence.
+    pub verdict: String,
+}
+
 /// A champion: the best of the hall of fame on the validation part in one category. Written as
 /// `champions/<category>.json` and read back with [`crate::RunFolder::read_champion`].
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -641,6 +707,11 @@ impl RunFolder {
         self.path.join(WALK_FORWARD_FILE)
     }
 
+    /// `walk_forward_matrix.json`.
+    pub fn walk_forward_matrix_path(&self) -> PathBuf {
+        self.path.join(WALK_FORWARD_MATRIX_FILE)
+    }
+
     /// `walk_forward.parquet`.
     pub fn walk_forward_table_path(&self) -> PathBuf {
         self.path.join(WALK_FORWARD_TABLE)
@@ -701,13 +772,16 @@ impl RunFolder {
         write_json(&path, record)
     }
 
-    /// What the folder holds: a walk-forward (`walk_forward.json`), a comparison
-    /// (`comparison.parquet`) or a run (`run.json`), in that order.
+    /// What the folder holds: a walk-forward matrix (`walk_forward_matrix.json`), a walk-forward
+    /// (`walk_forward.json`), a comparison (`comparison.parquet`) or a run (`run.json`), in that
+    /// order.
     ///
     /// # Errors
     /// [`RunError::RunFolder`] when it holds none of these files.
     pub fn kind(&self) -> Result<FolderKind, RunError> {
-        if self.walk_forward_path().is_file() {
+        if self.walk_forward_matrix_path().is_file() {
+            Ok(FolderKind::WalkForwardMatrix)
+        } else if self.walk_forward_path().is_file() {
             Ok(FolderKind::WalkForward)
         } else if self.comparison_table_path().is_file() {
             Ok(FolderKind::Comparison)
@@ -791,6 +865,26 @@ impl RunFolder {
     /// malformed.
     pub fn read_walk_forward(&self) -> Result<WalkForwardSummary, RunError> {
         read_json(&self.walk_forward_path())
+    }
+
+    /// Reads `walk_forward_matrix.json`.
+    ///
+    /// # Errors
+    /// [`RunError::RunFolder`] naming the file and the field when it is missing or
+    /// malformed.
+    pub fn read_walk_forward_matrix(&self) -> Result<WalkForwardMatrixSummary, RunError> {
+        read_json(&self.walk_forward_matrix_path())
+    }
+
+    /// Writes `walk_forward_matrix.json` atomically.
+    ///
+    /// # Errors
+    /// [`RunError::RunFolder`] or an I/O error naming the file.
+    pub fn write_walk_forward_matrix(
+        &self,
+        summary: &WalkForwardMatrixSummary,
+    ) -> Result<(), RunError> {
+        write_json(&self.walk_forward_matrix_path(), summary)
     }
 
     /// Writes `walk_forward.json` atomically.

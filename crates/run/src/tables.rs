@@ -220,8 +220,13 @@ impl TableReader {
     /// [`RunError::RunFolder`] naming the file and the column when it is missing or of another
     /// type.
     pub fn take<T: ColumnValue>(&mut self, name: &str) -> Result<Vec<T>, RunError> {
-        self.take_optional(name)?
-            .ok_or_else(|| self.error(format!("no column `{name}`")))
+        match self.take_optional(name)? {
+            Some(values) => Ok(values),
+            // A table of no rows reads back without its columns (a Parquet file with no row
+            // group): a walk-forward whose windows crowned no champion stitches nothing.
+            None if self.rows == 0 => Ok(Vec::new()),
+            None => Err(self.error(format!("no column `{name}`"))),
+        }
     }
 
     /// The column `name`, or `missing` in every row when the file (an older one) lacks it.
@@ -577,6 +582,15 @@ mod tests {
                 ("fitness", ColumnType::Float),
             ]
         );
+    }
+
+    #[test]
+    fn a_table_of_no_rows_reads_back_empty() {
+        // A walk-forward whose windows crowned no champion writes walk_forward.parquet empty.
+        let folder = tempfile::tempdir().unwrap();
+        let path = folder.path().join("walk_forward.parquet");
+        write_rows::<WalkForwardRow>(&path, &[]).unwrap();
+        assert_eq!(read_rows::<WalkForwardRow>(&path).unwrap(), Vec::new());
     }
 
     #[test]
