@@ -26,6 +26,9 @@ With --run, the manifest is made first: every champion of the run folder is expo
 `gauntlet export RUN_DIR --category C --format python --force` (and as a champion file), and
 backtested with `gauntlet backtest` on each of the run's datasets (whole, as CSV) with the run's
 costs.
+A line with `signals` instead of `trades` (a CSV of 0/1 columns long, short, exit_long, exit_short,
+one row per bar: Gauntlet's evaluation of a formula genome's formulas) checks the module's formula
+conditions, as its strategy computed them in backtesting.py, bar by bar.
 Prints one line per failing strategy and a summary; exits with status 1 when any failed.
 """
 
@@ -58,7 +61,7 @@ def close_enough(a, b):
 
 def verify(case):
     """(label, trades compared, worst relative price difference, failure or None, exit reasons)."""
-    result = _verify(case)
+    result = _verify_signals(case) if "signals" in case else _verify(case)
     return result + (case.get("_reasons", {}),)
 
 
@@ -115,6 +118,36 @@ def _verify(case):
                 return (label, i, worst, f"{where}: exit price {mine.exit_price!r} (less costs {expected!r}), Gauntlet {gauntlet.exit_price!r}")
             worst = max(worst, abs(expected - gauntlet.exit_price) / gauntlet.exit_price)
         return (label, len(theirs), worst, None)
+    except Exception as error:  # a diverging module raises; report it with the strategy's label
+        detail = "".join(traceback.format_exception_only(type(error), error)).strip()
+        return (label, 0, 0.0, detail)
+
+
+SIGNAL_COLUMNS = ("long", "short", "exit_long", "exit_short")
+
+
+def _verify_signals(case):
+    """A formula strategy's conditions in backtesting.py against Gauntlet's (`signals`: a CSV of
+    0/1 columns long, short, exit_long, exit_short, one row per bar): (label, signal bars compared,
+    0.0, failure or None)."""
+    label = case["label"]
+    try:
+        spec = importlib.util.spec_from_file_location(f"exported_{abs(hash(label))}", case["module"])
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        bars = module.load_bars(case["data"])
+        strategy = module.backtest(bars, **case.get("parameters", {}))["_strategy"]
+        expected = pd.read_csv(case["signals"])
+        if len(expected) != len(bars):
+            return (label, 0, 0.0, f"{len(expected)} bars of signals for {len(bars)} bars of data")
+        compared = 0
+        for column in SIGNAL_COLUMNS:
+            ours = getattr(strategy, f"formula_{column}")
+            for t, (mine, gauntlet) in enumerate(zip(ours, expected[column])):
+                if bool(mine) != bool(gauntlet):
+                    return (label, compared, 0.0, f"bar {t} ({bars.index[t]}): {column} is {int(bool(mine))} in backtesting.py, {gauntlet} in Gauntlet")
+                compared += int(gauntlet)
+        return (label, compared, 0.0, None)
     except Exception as error:  # a diverging module raises; report it with the strategy's label
         detail = "".join(traceback.format_exception_only(type(error), error)).strip()
         return (label, 0, 0.0, detail)
@@ -204,6 +237,12 @@ def main():
     print("exits compared by reason: " + ", ".join(f"{reason} {count}" for reason, count in sorted(reasons.items())))
     trades = sum(result[1] for result in results)
     worst = max((result[2] for result in results), default=0.0)
+    if cases and all("signals" in case for case in cases):
+        print(
+            f"{len(results) - len(failures)} of {len(results)} exported formula strategies gave "
+            f"Gauntlet's signals in backtesting.py: {trades} signal bars compared"
+        )
+        return 1 if failures or not results else 0
     print(
         f"{len(results) - len(failures)} of {len(results)} exported strategies traded as in Gauntlet "
         f"in backtesting.py: {trades} trades compared, largest relative price difference {worst:.3g}"

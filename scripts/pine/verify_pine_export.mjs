@@ -7,7 +7,8 @@
 //
 // Each manifest line is a JSON object {"label", "script", "data", "expected"}: the exported script,
 // the bars as CSV (timestamp, open, high, low, close[, volume], or timestamp, close), and Gauntlet's
-// signals as CSV with one row per bar: long, short, channel_exit_long, channel_exit_short (0 or 1).
+// signals as CSV with one row per bar: long, short, channel_exit_long, channel_exit_short (0 or 1),
+// and for a formula genome exit_long, exit_short (its exit formulas: plots "formula exit long/short").
 // The script's data-window plots "long signal", "short signal", "channel exit long" and "channel
 // exit short" must equal them on every bar. Prints one line per failing script and a summary; exits
 // with status 1 when any failed.
@@ -61,8 +62,14 @@ async function verify(entry) {
         ['short', PLOTS[1]],
         ['channel_exit_long', PLOTS[2]],
         ['channel_exit_short', PLOTS[3]],
+        // A formula genome's exit formulas, when Gauntlet's signals have them.
+        ...(expected.length && 'exit_long' in expected[0]
+            ? [['exit_long', 'formula exit long'], ['exit_short', 'formula exit short']]
+            : []),
     ]) {
         const plot = context.plots[title];
+        // A script without exit formulas plots none: Gauntlet's column must then be all 0.
+        if (!plot && column.startsWith('exit_') && expected.every((row) => Number(row[column]) === 0)) continue;
         if (!plot) return { failure: `no "${title}" plot`, counts };
         if (plot.data.length !== expected.length) {
             return { failure: `"${title}" has ${plot.data.length} bars, Gauntlet ${expected.length}`, counts };

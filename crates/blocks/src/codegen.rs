@@ -179,10 +179,14 @@ fn generate(expr: &Expr, language: Language, used: &mut Vec<&'static str>) -> St
     }
 }
 
-fn code(formula: &Formula, language: Language) -> Result<GeneratedCode, BlocksError> {
-    formula.check_filled()?;
+fn code(formulas: &[&Formula], language: Language) -> Result<GeneratedCodes, BlocksError> {
     let mut used = Vec::new();
-    let condition = generate(formula.root(), language, &mut used);
+    let mut expressions = Vec::with_capacity(formulas.len());
+    for formula in formulas {
+        formula.check_filled()?;
+        let condition = generate(formula.root(), language, &mut used);
+        expressions.push(format!("gb_signal({condition})"));
+    }
     let mut helpers = match language {
         Language::Python => PYTHON_PRELUDE,
         Language::Pine => PINE_PRELUDE,
@@ -208,10 +212,49 @@ fn code(formula: &Formula, language: Language) -> Result<GeneratedCode, BlocksEr
             helpers.push_str(text);
         }
     }
-    Ok(GeneratedCode {
-        expression: format!("gb_signal({condition})"),
+    Ok(GeneratedCodes {
+        expressions,
         helpers,
     })
+}
+
+fn single(formula: &Formula, language: Language) -> Result<GeneratedCode, BlocksError> {
+    let GeneratedCodes {
+        mut expressions,
+        helpers,
+    } = code(&[formula], language)?;
+    Ok(GeneratedCode {
+        expression: expressions.remove(0),
+        helpers,
+    })
+}
+
+/// Generated code for several formulas of one strategy: an expression each, in the order given,
+/// and one set of helper definitions they all call (each written once).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GeneratedCodes {
+    /// The expressions, one per formula, as [`GeneratedCode::expression`].
+    pub expressions: Vec<String>,
+    /// The definitions they need, as [`GeneratedCode::helpers`], each written once.
+    pub helpers: String,
+}
+
+/// Several formulas as Python expressions sharing one set of helpers (as [`python_expression`]
+/// writes each): what a strategy with entry and exit formulas pastes once.
+///
+/// # Errors
+/// [`BlocksError::Unfilled`] for a formula with placeholders.
+pub fn python_expressions(formulas: &[&Formula]) -> Result<GeneratedCodes, BlocksError> {
+    code(formulas, Language::Python)
+}
+
+/// Several formulas as Pine Script v6 expressions sharing one set of helpers (as
+/// [`pine_expression`] writes each): Pine refuses a function defined twice.
+///
+/// # Errors
+/// [`BlocksError::Unfilled`] for a formula with placeholders.
+pub fn pine_expressions(formulas: &[&Formula]) -> Result<GeneratedCodes, BlocksError> {
+    code(formulas, Language::Pine)
 }
 
 /// The formula as a Python expression over numpy arrays `open_`, `high`, `low`, `close`,
@@ -222,7 +265,7 @@ fn code(formula: &Formula, language: Language) -> Result<GeneratedCode, BlocksEr
 /// # Errors
 /// [`BlocksError::Unfilled`] for a formula with placeholders.
 pub fn python_expression(formula: &Formula) -> Result<GeneratedCode, BlocksError> {
-    code(formula, Language::Python)
+    single(formula, Language::Python)
 }
 
 /// The formula as a Pine Script v6 `bool` expression (true on the bars where it holds), with the
@@ -232,7 +275,7 @@ pub fn python_expression(formula: &Formula) -> Result<GeneratedCode, BlocksError
 /// # Errors
 /// [`BlocksError::Unfilled`] for a formula with placeholders.
 pub fn pine_expression(formula: &Formula) -> Result<GeneratedCode, BlocksError> {
-    code(formula, Language::Pine)
+    single(formula, Language::Pine)
 }
 
 fn words(expr: &Expr) -> String {

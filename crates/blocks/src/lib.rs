@@ -57,7 +57,10 @@ pub mod testing;
 
 pub use block::{Arg, BatchInput, Block, Param, ParamKind, StreamingBlock};
 pub use blocks::{find, registry};
-pub use codegen::{GeneratedCode, english, pine_expression, python_expression};
+pub use codegen::{
+    GeneratedCode, GeneratedCodes, english, pine_expression, pine_expressions, python_expression,
+    python_expressions,
+};
 pub use error::BlocksError;
 pub use eval::ColumnCache;
 pub use formula::{

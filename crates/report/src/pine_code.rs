@@ -52,6 +52,7 @@ const PINE: Dialect = Dialect {
         };
         format!("{helper}({a}, {b})")
     },
+    formulas: gauntlet_blocks::pine_expressions,
 };
 
 /// The Pine statements computing `indicator` (named [`Indicator::name`]) each bar, in

@@ -13,7 +13,7 @@
 //! differently from Gauntlet's engine is written in the module's header, returned as notes (printed
 //! by `gauntlet export` as `note:` lines) and asserted by `scripts/verify_platform_export.py`.
 
-use gauntlet_genome::{Direction, SizingMethod};
+use gauntlet_genome::{Direction, EntryLogic, SizingMethod};
 use minijinja::Environment;
 use serde::Serialize;
 
@@ -228,6 +228,18 @@ fn render(
     source: &StrategySource<'_>,
 ) -> Result<(String, Vec<String>), ReportError> {
     let genome = source.genome;
+    if let EntryLogic::Formula(_) = genome.entry.logic {
+        let name = match platform {
+            Platform::Nautilus => "NautilusTrader",
+            Platform::Freqtrade => "freqtrade",
+        };
+        return Err(ReportError::Export {
+            message: format!(
+                "formula genomes are not exported to {name} yet (their port is future work); \
+                 export them with --format python or --format pine"
+            ),
+        });
+    }
     let header = header(source)?;
     let (mut columns, entry, channel) = entry_and_channel_code(genome, &PYTHON)?;
     let exit = &genome.exit;

@@ -109,6 +109,7 @@ pub(crate) const PYTHON: Dialect = Dialect {
     after_first_bar: "t > 0",
     number: float,
     compare: |a, op, b| format!("{a} {op} {b}"),
+    formulas: gauntlet_blocks::python_expressions,
 };
 
 /// Everything the template reads.

@@ -3,7 +3,8 @@
 //! language ([`Dialect`]: Python over bar `t`, Pine Script over the current bar), with the same
 //! comparisons, in the same order, as the engine's compiled signals.
 
-use gauntlet_genome::{AverageKind, Combine, EntryLogic, Genome, Rule};
+use gauntlet_blocks::{BlocksError, Formula, GeneratedCodes};
+use gauntlet_genome::{AverageKind, Combine, EntryLogic, FormulaEntry, Genome, Rule};
 use serde::Serialize;
 
 use crate::error::ReportError;
@@ -106,6 +107,9 @@ pub(crate) struct Dialect {
     pub(crate) number: fn(f64) -> String,
     /// `a op b` for `op` one of `>`, `>=`, `<`, `<=`, compared exactly.
     pub(crate) compare: fn(&str, &str, &str) -> String,
+    /// Formulas as expressions of the language with their shared helpers: gauntlet-blocks'
+    /// generated code (the one place each block is written per language).
+    pub(crate) formulas: fn(&[&Formula]) -> Result<GeneratedCodes, BlocksError>,
 }
 
 /// Bollinger widths are shared in hundredths of a deviation (as the engine's cache keys them).
@@ -284,14 +288,56 @@ pub(crate) struct ScoreCode {
     sell_below: String,
 }
 
+/// A formula genome's conditions as expressions of the dialect (absent: never true), with the
+/// formulas' text for comments and the helpers the expressions call (gauntlet-blocks' code).
+#[derive(Debug, Serialize)]
+pub(crate) struct FormulaCode {
+    /// (field, formula text, expression) of each formula present: `long`, `short`, `exit_long`,
+    /// `exit_short`, in that order.
+    pub(crate) conditions: Vec<(&'static str, String, String)>,
+    /// The definitions the expressions call, to paste once before them.
+    pub(crate) helpers: String,
+    /// Whether an exit formula is present.
+    pub(crate) exits: bool,
+}
+
 /// A genome's entry logic as the templates read it: `logic` is `rules` (each rule's conditions,
-/// `needed` of them must hold), `score` (the factor score) or `always`.
+/// `needed` of them must hold), `score` (the factor score), `formula` (the formulas' expressions)
+/// or `always`.
 #[derive(Debug, Serialize)]
 pub(crate) struct EntryCode {
     logic: &'static str,
     rules: Vec<RuleCode>,
     needed: usize,
     score: Option<ScoreCode>,
+    pub(crate) formula: Option<FormulaCode>,
+}
+
+/// The formulas of `entry` in `dialect` (the genome was checked at load; a formula that does not
+/// parse is an export error naming its field).
+fn formula_code(entry: &FormulaEntry, dialect: &Dialect) -> Result<FormulaCode, ReportError> {
+    let mut parsed = Vec::new();
+    for (field, text) in entry.formulas() {
+        let formula = Formula::parse(text).map_err(|error| ReportError::Export {
+            message: format!("entry.logic.{field}: {error}"),
+        })?;
+        parsed.push((field, formula));
+    }
+    let formulas: Vec<&Formula> = parsed.iter().map(|(_, formula)| formula).collect();
+    let code = (dialect.formulas)(&formulas).map_err(|error| ReportError::Export {
+        message: error.to_string(),
+    })?;
+    Ok(FormulaCode {
+        exits: entry.exit_long.is_some() || entry.exit_short.is_some(),
+        conditions: parsed
+            .iter()
+            .zip(code.expressions)
+            .map(|((field, formula), expression)| {
+                (*field, docstring(&formula.to_string()), expression)
+            })
+            .collect(),
+        helpers: code.helpers,
+    })
 }
 
 /// What [`entry_and_channel_code`] gives: the columns, the entry's code and the channel exit's
@@ -305,13 +351,11 @@ pub(crate) fn entry_and_channel_code(
     genome: &Genome,
     dialect: &Dialect,
 ) -> Result<EntryAndChannel, ReportError> {
-    if let EntryLogic::Formula(_) = genome.entry.logic {
-        return Err(ReportError::Export {
-            message: "formula genomes cannot be exported by this build yet".into(),
-        });
-    }
     let mut columns = Columns::default();
-    let entry = entry_code(&genome.entry.logic, &mut columns, dialect);
+    let mut entry = entry_code(&genome.entry.logic, &mut columns, dialect);
+    if let EntryLogic::Formula(formulas) = &genome.entry.logic {
+        entry.formula = Some(formula_code(formulas, dialect)?);
+    }
     let channel = genome.exit.channel_exit_bars.map(|period| {
         (
             columns.add(Indicator::DonchianLower(period)),
@@ -329,12 +373,20 @@ pub(crate) fn entry_code(
     dialect: &Dialect,
 ) -> EntryCode {
     match logic {
-        // Refused by `entry_and_channel_code` before any code is written.
-        EntryLogic::Always | EntryLogic::Formula(_) => EntryCode {
+        EntryLogic::Always => EntryCode {
             logic: "always",
             rules: Vec::new(),
             needed: 0,
             score: None,
+            formula: None,
+        },
+        // The formulas' code is added by `entry_and_channel_code` (it can fail).
+        EntryLogic::Formula(_) => EntryCode {
+            logic: "formula",
+            rules: Vec::new(),
+            needed: 0,
+            score: None,
+            formula: None,
         },
         EntryLogic::Rules { rules, combine } => EntryCode {
             logic: "rules",
@@ -356,6 +408,7 @@ pub(crate) fn entry_code(
                 Combine::AtLeast { count } => *count as usize,
             },
             score: None,
+            formula: None,
         },
         EntryLogic::MultiFactor(factor) => {
             let number = dialect.number;
@@ -376,6 +429,7 @@ pub(crate) fn entry_code(
                     buy_above: number(factor.buy_above),
                     sell_below: number(factor.sell_below),
                 }),
+                formula: None,
             }
         }
     }

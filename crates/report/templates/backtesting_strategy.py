@@ -312,6 +312,24 @@ def volatility_band(atr_value, close, lowest_pct, highest_pct):
     return percent >= lowest_pct and percent <= highest_pct
 
 
+{% if formula %}
+# The genome's formulas: gauntlet-blocks' generated code, each block in gauntlet-indicators'
+# arithmetic over numpy arrays; a condition is 1, 0 or NaN (unknown, as in warm-up) until
+# gb_signal turns it into a bool, true only where the formula holds.
+
+{{ formula.helpers }}
+
+
+def formula_conditions(open_, high, low, close, volume):
+    """(long, short, exit_long, exit_short): lists of bools, whether each formula holds at each
+    bar's close (from data up to that close); a formula the genome lacks is never true."""
+    never = np.zeros(len(close), dtype=bool)
+    long = short = exit_long = exit_short = never
+{% for field, text, expression in formula.conditions %}    # {{ field }}: {{ text }}
+    {{ field }} = {{ expression }}
+{% endfor %}    return long.tolist(), short.tolist(), exit_long.tolist(), exit_short.tolist()
+
+{% endif %}
 class Position:
     """Gauntlet's open position: fill, size, costs so far and protective levels (prices)."""
 
@@ -400,7 +418,20 @@ class GauntletStrategy(Strategy):
         high, low, close = self.highs, self.lows, self.closes
         # Indicator columns.
 {% for name, expression in columns %}        self.{{ name }} = {{ expression }}
-{% endfor %}
+{% endfor %}{% if formula %}        # The formulas' conditions on every bar (volume is scaled by 1/UNIT in backtesting.py's data).
+        (
+            self.formula_long,
+            self.formula_short,
+            self.formula_exit_long,
+            self.formula_exit_short,
+        ) = formula_conditions(
+            np.asarray(self.opens),
+            np.asarray(self.highs),
+            np.asarray(self.lows),
+            np.asarray(self.closes),
+            np.asarray(self.data.Volume, dtype=float) * UNIT,
+        )
+{% endif %}
         # Gauntlet's ledger and account state.
         self.fee = self.commission_bps / 10_000.0
         self.adjustment = (self.spread_bps / 2.0 + self.slippage_bps) / 10_000.0
@@ -427,6 +458,7 @@ class GauntletStrategy(Strategy):
         """(long, short): whether each side's entry conditions hold at bar t's close."""
         close = self.closes
 {% if logic == "always" %}        return (True, True)
+{% elif logic == "formula" %}        return (self.formula_long[t], self.formula_short[t])
 {% elif logic == "score" %}        score = self.score(t)
         return (score > {{ score.buy_above }}, score < {{ score.sell_below }})
 {% else %}{% for rule in rules %}        # Rule {{ loop.index }}: long when {{ rule.long_text }}; short when {{ rule.short_text }}.
@@ -478,7 +510,9 @@ class GauntletStrategy(Strategy):
             long, short = self.entry_signals(t)
             if (short if position.sign > 0 else long):
                 return "signal"
-{% if channel %}        if t > 0:
+{% if formula and formula.exits %}        if self.formula_exit_long[t] if position.sign > 0 else self.formula_exit_short[t]:
+            return "signal"
+{% endif %}{% if channel %}        if t > 0:
             broken = (
                 close[t] < self.{{ channel[0] }}[t - 1]
                 if position.sign > 0
