@@ -373,11 +373,14 @@ impl EntrySignals {
     ) -> Result<Self, BacktestError> {
         let logic = match logic {
             EntryLogic::Always => CompiledLogic::Always,
-            EntryLogic::Formula(_) => {
-                return Err(BacktestError::Formula(
-                    "formula genomes are not traded by the live engine yet".into(),
-                ));
-            }
+            // The live engine evaluates formulas itself and hands their values over with
+            // `with_formula_values`; until then every condition is absent (false).
+            EntryLogic::Formula(_) => CompiledLogic::Formula(Box::new(FormulaConditions {
+                long: None,
+                short: None,
+                exit_long: None,
+                exit_short: None,
+            })),
             EntryLogic::MultiFactor(score) => CompiledLogic::Score {
                 score: Box::new(CompiledScore {
                     trend_fast: get(IndicatorColumn::Sma {
@@ -585,6 +588,23 @@ impl EntrySignals {
             (if position_is_long { short } else { long }).then_some(())
         })
         .map(|(bar, ())| bar)
+    }
+
+    /// A formula genome's signals with the values of its formulas (`long`, `short`, `exit_long`,
+    /// `exit_short`, in that order; `None` for one the genome does not have), one per bar of the
+    /// window the other columns cover; other genomes' signals are returned unchanged. The live
+    /// engine's path: it evaluates the formulas bar by bar.
+    pub(crate) fn with_formula_values(mut self, values: [Option<Box<[bool]>>; 4]) -> Self {
+        if let CompiledLogic::Formula(conditions) = &mut self.logic {
+            let [long, short, exit_long, exit_short] = values;
+            **conditions = FormulaConditions {
+                long,
+                short,
+                exit_long,
+                exit_short,
+            };
+        }
+        self
     }
 
     /// Whether a formula genome's exit formula for an open long (`position_is_long`) or short

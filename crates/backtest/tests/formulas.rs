@@ -1,11 +1,13 @@
 //! Formula genomes trade in the batch engine: the RSI(2) seed written as a formula makes exactly the
 //! rule seed's trades, decisions before bar t do not change when the bars after t are cut, and a
-//! both-direction genome with exit formulas makes the trades worked out by hand.
+//! both-direction genome with exit formulas makes the trades worked out by hand. The live engine
+//! (the paper trader's) makes exactly the backtest's trades for the seed and 30 random formula
+//! genomes.
 
 use std::sync::Arc;
 
 use gauntlet_backtest::{
-    BacktestConfig, ExitReason, Market, Side, run_backtest, run_backtest_scored,
+    BacktestConfig, ExitReason, LiveEngine, Market, Side, run_backtest, run_backtest_scored,
 };
 use gauntlet_core::{BarColumns, BarSeries, Timestamp};
 use gauntlet_data::Catalog;
@@ -14,6 +16,8 @@ use gauntlet_genome::{
     RiskLimits, SizingChromosome,
 };
 use gauntlet_testkit::repository;
+use proptest::strategy::{Strategy, ValueTree};
+use proptest::test_runner::TestRunner;
 
 fn genome_file(path: &str) -> Genome {
     let text = std::fs::read_to_string(repository().join(path)).unwrap();
@@ -189,4 +193,75 @@ fn close_to(got: f64, want: f64) {
         (got - want).abs() <= 1e-9 * want.abs().max(1.0),
         "{got} vs {want}"
     );
+}
+
+/// Feeds `series` to a live engine one bar at a time; its closed trades and final equity.
+fn live_trades(
+    genome: &Genome,
+    series: &BarSeries,
+    config: BacktestConfig,
+) -> (Vec<gauntlet_backtest::Trade>, f64) {
+    let mut engine = LiveEngine::new(genome.clone(), "SPX", config).unwrap();
+    let mut trades = Vec::new();
+    let bars = series.len();
+    for (index, bar) in series.bars().enumerate() {
+        trades.extend(engine.on_bar(bar, index + 1 == bars).unwrap().closed);
+    }
+    (trades, engine.equity())
+}
+
+#[test]
+fn the_live_engine_trades_formula_genomes_exactly_like_the_backtest() {
+    let (series, bars_per_year) = sp500();
+    let series = series.slice(0..3_000);
+    let market = Market::new("SPX", series.clone());
+    let config = BacktestConfig {
+        bars_per_year,
+        ..BacktestConfig::default()
+    };
+    let mut genomes = vec![genome_file("genomes/formulas/rsi-2-formula.json")];
+    // Random both-direction genomes: four random formulas each, every exit of the seed.
+    let mut runner = TestRunner::deterministic();
+    let strategy = gauntlet_blocks::testing::formula();
+    let mut draw = || {
+        strategy
+            .new_tree(&mut runner)
+            .unwrap()
+            .current()
+            .to_string()
+    };
+    while genomes.len() < 31 {
+        let mut genome = genomes[0].clone();
+        genome.entry.direction = Direction::Both;
+        genome.entry.logic = EntryLogic::Formula(FormulaEntry {
+            long: Some(draw()),
+            short: Some(draw()),
+            exit_long: Some(draw()),
+            exit_short: Some(draw()),
+        });
+        if genome.validate().is_ok() {
+            genomes.push(genome);
+        }
+    }
+    let mut compared = 0;
+    for genome in &genomes {
+        let expected = run_backtest(genome, &market, &config).unwrap();
+        let (trades, equity) = live_trades(genome, &series, config);
+        assert_eq!(trades, expected.trades, "{:?}", genome.entry.logic);
+        assert_eq!(equity.to_bits(), expected.final_equity().to_bits());
+        compared += trades.len();
+    }
+    assert!(compared > 300, "only {compared} trades compared");
+}
+
+#[test]
+fn a_saved_formula_engine_refuses_to_go_on_without_its_indicator_state() {
+    let (series, _) = sp500();
+    let genome = genome_file("genomes/formulas/rsi-2-formula.json");
+    let mut engine = LiveEngine::new(genome, "SPX", BacktestConfig::default()).unwrap();
+    engine.on_bar(series.bar(0).unwrap(), false).unwrap();
+    let text = serde_json::to_string(&engine).unwrap();
+    let mut restored: LiveEngine = serde_json::from_str(&text).unwrap();
+    let error = restored.on_bar(series.bar(1).unwrap(), false).unwrap_err();
+    assert!(error.to_string().contains("cannot go on"), "{error}");
 }
