@@ -313,3 +313,18 @@ fn a_malformed_formula_is_a_one_line_user_error_with_its_position() {
         "{stderr}"
     );
 }
+
+#[test]
+fn blocks_lists_every_block_with_its_bounds() {
+    let text = ok(&gauntlet(&["blocks"]));
+    // The RSI: one series argument, a period of 2 to 200 bars (its bounds in gauntlet-blocks).
+    assert!(
+        text.contains(
+            "rsi(x, period)\n    period: whole 2..=200 bars\n    Wilder's relative strength index"
+        ),
+        "{text}"
+    );
+    for block in gauntlet_blocks::registry() {
+        assert!(text.contains(block.summary()), "{}", block.name());
+    }
+}
