@@ -63,6 +63,9 @@ enum Command {
     /// Everything Gauntlet can say against one genome: PSR, MinTRL, DSR, Monte Carlo, the validation
     /// gate, crash windows and regimes.
     Validate(Box<validate_command::ValidateArgs>),
+    /// List every building block of the formula language (README, "Formulas"): its arguments,
+    /// their bounds and units, and what it computes.
+    Blocks,
     /// Statistics of your own series.
     Stats {
         /// Print JSON (`pbo`: with every split).
@@ -105,6 +108,11 @@ fn main() -> ExitCode {
         Command::Study(arguments) => report_command::study(*arguments, &datasets_dir),
         Command::Validate(arguments) => validate_command::run(*arguments, &datasets_dir),
         Command::Stats { command, json } => stats_command::run(command, json),
+        Command::Blocks => std::io::Write::write_all(
+            &mut std::io::stdout(),
+            gauntlet_blocks::catalogue().as_bytes(),
+        )
+        .map_err(Into::into),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -264,3 +264,67 @@ fn a_portfolio_shares_one_account_across_datasets() {
     assert_eq!(report["buy_and_hold"]["trades"], 3);
     assert!(report["metrics"]["trades"].as_u64().unwrap() > 0);
 }
+
+#[test]
+fn a_formula_genome_backtests_like_its_rule_twin() {
+    let run = |path: &str| -> serde_json::Value {
+        let text = ok(&gauntlet(&[
+            "backtest",
+            "--genome",
+            path,
+            "--dataset",
+            "sp500-1d",
+            "--json",
+        ]));
+        let output: serde_json::Value = serde_json::from_str(&text).unwrap();
+        output["datasets"][0].clone()
+    };
+    let formula = run(&genome("formulas/rsi-2-formula"));
+    let rules = run(&genome("rsi-2-mean-reversion"));
+    assert!(formula["bars"].as_u64().unwrap() > 5_000, "{formula}");
+    // The same strategy written twice: every number agrees (the texts describing it may not).
+    for key in ["buys", "sells", "stop_loss_exits", "metrics"] {
+        assert_eq!(formula.get(key), rules.get(key), "{key}");
+    }
+}
+
+#[test]
+fn a_malformed_formula_is_a_one_line_user_error_with_its_position() {
+    let folder = tempfile::tempdir().unwrap();
+    let path: &Path = &folder.path().join("bad-formula.json");
+    let text = std::fs::read_to_string(genome("formulas/rsi-2-formula"))
+        .unwrap()
+        .replace("rsi(close, 2) < 10", "rsi(close, 2) < < 10");
+    std::fs::write(path, text).unwrap();
+    let output = gauntlet(&[
+        "backtest",
+        "--genome",
+        path.to_str().unwrap(),
+        "--dataset",
+        "sp500-1d",
+    ]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    // Column 17 is the second `<`: `rsi(close, 2) < ` is 16 characters.
+    assert!(stderr.contains("bad-formula.json"), "{stderr}");
+    assert!(
+        stderr.contains("entry.logic.long: formula 1:17: "),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn blocks_lists_every_block_with_its_bounds() {
+    let text = ok(&gauntlet(&["blocks"]));
+    // The RSI: one series argument, a period of 2 to 200 bars (its bounds in gauntlet-blocks).
+    assert!(
+        text.contains(
+            "rsi(x, period)\n    period: whole 2..=200 bars\n    Wilder's relative strength index"
+        ),
+        "{text}"
+    );
+    for block in gauntlet_blocks::registry() {
+        assert!(text.contains(block.summary()), "{}", block.name());
+    }
+}

@@ -591,3 +591,30 @@ fn a_champion_trades_with_the_costs_and_fill_it_was_bred_with_unless_a_flag_says
     );
     assert_eq!(overridden, defaults);
 }
+
+#[test]
+fn paper_trades_formula_genomes_exactly_like_the_backtest() {
+    let folder = tempfile::tempdir().unwrap();
+    let seed = repository().join("genomes/formulas/rsi-2-formula.json");
+    // Both directions with exit formulas.
+    let both = folder.path().join("both.json");
+    let text = std::fs::read_to_string(&seed)
+        .unwrap()
+        .replace(r#""direction": "long","#, r#""direction": "both","#);
+    let text = text.replace(
+        r#""long": "rsi(close, 2) < 10 and close > sma(close, 200)""#,
+        r#""long": "rsi(close, 2) < 10 and close > sma(close, 200)",
+      "short": "rsi(close, 2) > 90 and close < sma(close, 200)",
+      "exit_long": "crosses_above(rsi(close, 2), 70)",
+      "exit_short": "rsi(close, 2) < 30""#,
+    );
+    assert!(text.contains("exit_short"), "{text}");
+    std::fs::write(&both, text).unwrap();
+    let mut trades = 0;
+    for dataset in ["sp500-1d", "eurusd-1h"] {
+        for genome in [&seed, &both] {
+            trades += assert_parity(folder.path(), genome, dataset);
+        }
+    }
+    assert!(trades > 300, "only {trades} trades compared");
+}

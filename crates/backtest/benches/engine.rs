@@ -12,6 +12,9 @@
 //! - `w1_1m/*`: the same on a 1,000,000-bar synthetic random walk, for the first 100 W1 genomes;
 //! - `random_3_rule/*`: 1000 seeded random genomes with 3-rule entries and every exit kind, next-open
 //!   fills with costs, on the S&P 500 series.
+//! - `rsi2_sp500/*`: the RSI(2) seed as rules and the same strategy as a formula genome
+//!   (`genomes/formulas/rsi-2-formula.json`, the same trades), one backtest each per iteration on
+//!   the S&P 500 series: what evaluating formulas costs against the rules' compiled fast paths.
 //!
 //! Run: `cargo bench -p gauntlet-backtest --bench engine`. Indicator columns are computed once before
 //! timing (the cache's job); the timing is the backtests.
@@ -360,6 +363,25 @@ fn benches(criterion: &mut Criterion) {
             black_box(counts)
         })
     });
+    group.finish();
+
+    let genome_file = |path: &str| {
+        Genome::from_json(&std::fs::read_to_string(datasets.join("..").join(path)).unwrap())
+            .unwrap()
+    };
+    let rules = genome_file("genomes/rsi-2-mean-reversion.json");
+    let formula = genome_file("genomes/formulas/rsi-2-formula.json");
+    let mut group = criterion.benchmark_group("rsi2_sp500");
+    group
+        .sample_size(20)
+        .throughput(Throughput::Elements(sp500.series().len() as u64));
+    for (name, genome) in [("rules", &rules), ("formula", &formula)] {
+        // Columns computed before timing, as above.
+        run_backtest(genome, &sp500, &config).unwrap();
+        group.bench_function(name, |bench| {
+            bench.iter(|| run_backtest(genome, &sp500, &config).unwrap().trades.len())
+        });
+    }
     group.finish();
 }
 

@@ -587,6 +587,9 @@ impl ExitContext<'_> {
                 return Some(ExitReason::Signal);
             }
         }
+        if self.signals.exit_at(t, position.side == Side::Long) {
+            return Some(ExitReason::Formula);
+        }
         if let Some((lower, upper)) = self.channel
             && t > 0
         {
@@ -620,6 +623,12 @@ impl ExitContext<'_> {
             && let Some(bar) =
                 self.signals
                     .next_opposite(close, from, until, position.side == Side::Long)
+        {
+            until = bar;
+        }
+        let is_long = position.side == Side::Long;
+        if self.signals.has_exit(is_long)
+            && let Some(bar) = (from..until).find(|&t| self.signals.exit_at(t, is_long))
         {
             until = bar;
         }

@@ -10,6 +10,7 @@
 
 use std::sync::Arc;
 
+use gauntlet_blocks::{Formula, StreamingFormula};
 use gauntlet_core::{Bar, Timestamp};
 use gauntlet_genome::{EntryLogic, Genome};
 use gauntlet_indicators::{IndicatorColumn, StreamingColumn};
@@ -31,6 +32,46 @@ struct LiveColumn {
     streaming: StreamingColumn,
     previous: Option<f64>,
     current: Option<f64>,
+}
+
+/// One formula of a formula genome, evaluated bar by bar, with its last two values.
+#[derive(Debug, Clone)]
+struct LiveFormula {
+    streaming: StreamingFormula,
+    previous: bool,
+    current: bool,
+}
+
+/// A formula genome's formulas (`long`, `short`, `exit_long`, `exit_short`; `None` for one it
+/// does not have), streaming. Their state does not serialise: a saved engine of a formula genome
+/// that has seen bars cannot go on (see [`LiveEngine::on_bar`]).
+type LiveFormulas = [Option<LiveFormula>; 4];
+
+/// The streaming formulas of `genome`, or `None` when it is not a formula genome.
+fn live_formulas(genome: &Genome) -> Result<Option<LiveFormulas>, BacktestError> {
+    let EntryLogic::Formula(entry) = &genome.entry.logic else {
+        return Ok(None);
+    };
+    let streaming = |field: &str, text: &Option<String>| {
+        text.as_deref()
+            .map(|text| {
+                Formula::parse(text)
+                    .and_then(|formula| StreamingFormula::new(&formula))
+                    .map(|streaming| LiveFormula {
+                        streaming,
+                        previous: false,
+                        current: false,
+                    })
+                    .map_err(|error| BacktestError::Formula(format!("{field}: {error}")))
+            })
+            .transpose()
+    };
+    Ok(Some([
+        streaming("long", &entry.long)?,
+        streaming("short", &entry.short)?,
+        streaming("exit_long", &entry.exit_long)?,
+        streaming("exit_short", &entry.exit_short)?,
+    ]))
 }
 
 /// An open position as the paper trader shows it.
@@ -151,6 +192,9 @@ pub struct LiveEngine {
     equity: f64,
     realised_pnl: f64,
     trades: usize,
+    /// A formula genome's formulas (not saved: see [`LiveFormulas`]).
+    #[serde(skip)]
+    formulas: Option<LiveFormulas>,
 }
 
 impl LiveEngine {
@@ -184,6 +228,7 @@ impl LiveEngine {
                 })
             })
             .collect::<Result<Vec<_>, BacktestError>>()?;
+        let formulas = live_formulas(&genome)?;
         Ok(Self {
             genome,
             config,
@@ -198,6 +243,7 @@ impl LiveEngine {
             equity: config.initial_capital,
             realised_pnl: 0.0,
             trades: 0,
+            formulas,
         })
     }
 
@@ -373,6 +419,22 @@ impl LiveEngine {
             });
         }
         let t = self.bars_seen;
+        if self.formulas.is_none() {
+            // A formula genome's streaming state is not saved: a restored engine can only start
+            // from its first bar.
+            self.formulas = live_formulas(&self.genome)?;
+            if self.formulas.is_some() && t > 0 {
+                self.formulas = None;
+                return Err(BacktestError::Formula(format!(
+                    "a formula genome's saved state after {t} bars cannot go on (its indicator \
+                     state is not saved); start a new session on the whole history"
+                )));
+            }
+        }
+        for formula in self.formulas.iter_mut().flatten().flatten() {
+            formula.previous = formula.current;
+            formula.current = formula.streaming.update(&bar);
+        }
         for column in &mut self.columns {
             let value = column.streaming.update(&bar);
             column.previous = column.current;
@@ -405,6 +467,18 @@ impl LiveEngine {
                     message: format!("{wanted:?} was not prepared"),
                 })
         })?;
+        let signals = match &self.formulas {
+            Some(formulas) => signals.with_formula_values(formulas.each_ref().map(|formula| {
+                formula.as_ref().map(|formula| -> Box<[bool]> {
+                    if t == 0 {
+                        Box::new([formula.current])
+                    } else {
+                        Box::new([formula.previous, formula.current])
+                    }
+                })
+            })),
+            None => signals,
+        };
         let now = usize::from(t > 0);
         let close: Vec<f64> = match (t, self.previous_bar) {
             (0, _) | (_, None) => vec![bar.close],
@@ -600,6 +674,17 @@ impl LiveEngine {
                     .map(|rule| rule.describe(side == Side::Long))
                     .collect(),
                 fired.len() as f64 / rules.len().max(1) as f64,
+            ),
+            (Explanation::Formula(true), EntryLogic::Formula(entry)) => (
+                (if side == Side::Long {
+                    &entry.long
+                } else {
+                    &entry.short
+                })
+                .iter()
+                .map(|text| format!("formula {text}"))
+                .collect(),
+                1.0,
             ),
             _ => (Vec::new(), 0.0),
         };

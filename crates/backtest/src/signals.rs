@@ -4,7 +4,8 @@
 use std::cell::Cell;
 use std::sync::Arc;
 
-use gauntlet_genome::{AverageKind, Combine, EntryLogic, FactorScore, Rule};
+use gauntlet_blocks::{ColumnCache, Formula};
+use gauntlet_genome::{AverageKind, Combine, EntryLogic, FactorScore, FormulaEntry, Rule};
 use gauntlet_indicators::{Crossing, Crossings, IndicatorCache, IndicatorColumn};
 
 use crate::error::BacktestError;
@@ -251,6 +252,51 @@ enum CompiledLogic {
         sell_below: f64,
     },
     Always,
+    Formula(Box<FormulaConditions>),
+}
+
+/// A formula genome's conditions, one value per bar of the series (false where a formula is
+/// absent or still warming up), from gauntlet-blocks' batch evaluation: the value at bar t reads
+/// bars up to t only.
+#[derive(Debug, Clone)]
+struct FormulaConditions {
+    long: Option<Box<[bool]>>,
+    short: Option<Box<[bool]>>,
+    exit_long: Option<Box<[bool]>>,
+    exit_short: Option<Box<[bool]>>,
+}
+
+impl FormulaConditions {
+    /// Evaluates each formula of `entry` over the cache's series, its number columns taken from
+    /// (and kept in) the formula column cache that `cache` holds beside its indicator columns,
+    /// under the same memory budget: every genome of a run shares them.
+    fn evaluate(entry: &FormulaEntry, cache: &IndicatorCache) -> Result<Self, BacktestError> {
+        let columns = cache.companion(ColumnCache::with_budget).ok_or_else(|| {
+            BacktestError::Formula("the indicator cache holds another companion cache".into())
+        })?;
+        let condition = |field: &str, text: &Option<String>| {
+            text.as_deref()
+                .map(|text| {
+                    Formula::parse(text)
+                        .and_then(|formula| columns.evaluate(&formula))
+                        .map(Vec::into_boxed_slice)
+                        .map_err(|error| BacktestError::Formula(format!("{field}: {error}")))
+                })
+                .transpose()
+        };
+        Ok(Self {
+            long: condition("long", &entry.long)?,
+            short: condition("short", &entry.short)?,
+            exit_long: condition("exit_long", &entry.exit_long)?,
+            exit_short: condition("exit_short", &entry.exit_short)?,
+        })
+    }
+}
+
+/// The value of an optional condition at bar `t` (false when absent).
+#[inline]
+fn holds(condition: &Option<Box<[bool]>>, t: usize) -> bool {
+    condition.as_ref().is_some_and(|values| values[t])
 }
 
 fn average_column(kind: AverageKind, period: u32) -> IndicatorColumn {
@@ -287,7 +333,13 @@ impl EntrySignals {
     ///
     /// # Errors
     /// [`BacktestError::Indicator`] when a column cannot be computed (invalid parameters).
+    /// [`BacktestError::Formula`] when a formula does not parse or its columns cannot be computed.
     pub fn compile(logic: &EntryLogic, cache: &IndicatorCache) -> Result<Self, BacktestError> {
+        if let EntryLogic::Formula(entry) = logic {
+            return Ok(Self {
+                logic: CompiledLogic::Formula(Box::new(FormulaConditions::evaluate(entry, cache)?)),
+            });
+        }
         if let EntryLogic::Rules { rules, combine } = logic
             && let [only] = rules.as_slice()
             && let Some(keys) = cross_keys(only)
@@ -321,11 +373,14 @@ impl EntrySignals {
     ) -> Result<Self, BacktestError> {
         let logic = match logic {
             EntryLogic::Always => CompiledLogic::Always,
-            EntryLogic::Formula(_) => {
-                return Err(BacktestError::Formula(
-                    "formula genomes are not traded by this engine build yet".into(),
-                ));
-            }
+            // The live engine evaluates formulas itself and hands their values over with
+            // `with_formula_values`; until then every condition is absent (false).
+            EntryLogic::Formula(_) => CompiledLogic::Formula(Box::new(FormulaConditions {
+                long: None,
+                short: None,
+                exit_long: None,
+                exit_short: None,
+            })),
             EntryLogic::MultiFactor(score) => CompiledLogic::Score {
                 score: Box::new(CompiledScore {
                     trend_fast: get(IndicatorColumn::Sma {
@@ -535,6 +590,56 @@ impl EntrySignals {
         .map(|(bar, ())| bar)
     }
 
+    /// A formula genome's signals with the values of its formulas (`long`, `short`, `exit_long`,
+    /// `exit_short`, in that order; `None` for one the genome does not have), one per bar of the
+    /// window the other columns cover; other genomes' signals are returned unchanged. The live
+    /// engine's path: it evaluates the formulas bar by bar.
+    pub(crate) fn with_formula_values(mut self, values: [Option<Box<[bool]>>; 4]) -> Self {
+        if let CompiledLogic::Formula(conditions) = &mut self.logic {
+            let [long, short, exit_long, exit_short] = values;
+            **conditions = FormulaConditions {
+                long,
+                short,
+                exit_long,
+                exit_short,
+            };
+        }
+        self
+    }
+
+    /// Whether a formula genome's exit formula for an open long (`position_is_long`) or short
+    /// position holds at bar `t`'s close; false for other genomes and when the genome has none.
+    #[inline]
+    pub fn exit_at(&self, t: usize, position_is_long: bool) -> bool {
+        match &self.logic {
+            CompiledLogic::Formula(conditions) => holds(
+                if position_is_long {
+                    &conditions.exit_long
+                } else {
+                    &conditions.exit_short
+                },
+                t,
+            ),
+            _ => false,
+        }
+    }
+
+    /// Whether [`EntrySignals::exit_at`] can ever hold for this side: the genome is a formula
+    /// genome with an exit formula for it.
+    #[inline]
+    pub fn has_exit(&self, position_is_long: bool) -> bool {
+        match &self.logic {
+            CompiledLogic::Formula(conditions) => {
+                if position_is_long {
+                    conditions.exit_long.is_some()
+                } else {
+                    conditions.exit_short.is_some()
+                }
+            }
+            _ => false,
+        }
+    }
+
     /// `(long, short)` entry conditions at bar `t`, from closes and indicator values up to bar t.
     // Always inlined: the bar-by-bar scans call it in their inner loop.
     #[inline(always)]
@@ -542,6 +647,9 @@ impl EntrySignals {
         let bars = Bars { close };
         match &self.logic {
             CompiledLogic::Always => (true, true),
+            CompiledLogic::Formula(conditions) => {
+                (holds(&conditions.long, t), holds(&conditions.short, t))
+            }
             CompiledLogic::Score {
                 score,
                 buy_above,
@@ -584,6 +692,11 @@ impl EntrySignals {
         let bars = Bars { close };
         match &self.logic {
             CompiledLogic::Always => Explanation::Always,
+            CompiledLogic::Formula(conditions) => Explanation::Formula(if long {
+                holds(&conditions.long, t)
+            } else {
+                holds(&conditions.short, t)
+            }),
             CompiledLogic::Score { score, .. } => Explanation::Score(score.value(bars, t)),
             CompiledLogic::Rules { rules, combine } => Explanation::Rules {
                 fired: rules
@@ -614,6 +727,8 @@ pub(crate) enum Explanation {
     Score(f64),
     /// The rules that fired (indices in the genome's order) and how many must.
     Rules { fired: Vec<usize>, needed: usize },
+    /// Whether the side's entry formula holds.
+    Formula(bool),
 }
 
 /// The index in `events` of the first crossing at or after bar `from`, searched from `cursor`

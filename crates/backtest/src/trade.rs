@@ -37,6 +37,8 @@ pub enum ExitReason {
     TrailingStop,
     /// An exit signal: the opposite entry signal or the channel exit.
     Signal,
+    /// A formula genome's exit formula (`exit_long` / `exit_short`) held on the close.
+    Formula,
     /// The maximum holding time was reached.
     TimeExit,
     /// An account risk limit closed it (maximum drawdown halt).
@@ -53,6 +55,7 @@ impl ExitReason {
             Self::TakeProfit => "take_profit",
             Self::TrailingStop => "trailing_stop",
             Self::Signal => "signal",
+            Self::Formula => "formula",
             Self::TimeExit => "time_exit",
             Self::RiskHalt => "risk_halt",
             Self::EndOfData => "end_of_data",

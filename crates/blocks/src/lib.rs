@@ -47,6 +47,7 @@
 
 mod block;
 mod blocks;
+mod catalogue;
 mod codegen;
 mod error;
 mod eval;
@@ -57,6 +58,7 @@ pub mod testing;
 
 pub use block::{Arg, BatchInput, Block, Param, ParamKind, StreamingBlock};
 pub use blocks::{find, registry};
+pub use catalogue::catalogue;
 pub use codegen::{
     GeneratedCode, GeneratedCodes, english, pine_expression, pine_expressions, python_expression,
     python_expressions,

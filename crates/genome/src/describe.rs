@@ -111,6 +111,15 @@ fn rule_text(rule: &Rule, long: bool) -> String {
     }
 }
 
+/// A formula in English (`never` when absent).
+fn formula_text(text: &Option<String>) -> String {
+    match text.as_deref().map(gauntlet_blocks::Formula::parse) {
+        Some(Ok(formula)) => gauntlet_blocks::english(&formula),
+        Some(Err(error)) => format!("[invalid formula: {error}]"),
+        None => "never".to_string(),
+    }
+}
+
 fn logic_text(logic: &EntryLogic, long: bool) -> String {
     match logic {
         EntryLogic::Rules { rules, combine } => {
@@ -123,14 +132,7 @@ fn logic_text(logic: &EntryLogic, long: bool) -> String {
                 }
             }
         }
-        EntryLogic::Formula(entry) => {
-            let text = if long { &entry.long } else { &entry.short };
-            match text.as_deref().map(gauntlet_blocks::Formula::parse) {
-                Some(Ok(formula)) => gauntlet_blocks::english(&formula),
-                Some(Err(error)) => format!("[invalid formula: {error}]"),
-                None => "never".to_string(),
-            }
-        }
+        EntryLogic::Formula(entry) => formula_text(if long { &entry.long } else { &entry.short }),
         EntryLogic::MultiFactor(score) => {
             let (lowest, highest) = score.reachable_range();
             let (comparison, level, never) = if long {
@@ -229,6 +231,13 @@ impl Genome {
         }
         if exit.exit_on_opposite_signal {
             exits.push("exit on the opposite signal".into());
+        }
+        if let EntryLogic::Formula(entry) = logic {
+            for (side, text) in [("long", &entry.exit_long), ("short", &entry.exit_short)] {
+                if text.is_some() {
+                    exits.push(format!("close a {side} when {}", formula_text(text)));
+                }
+            }
         }
         if exits.is_empty() {
             exits.push("no exit rule (held to the end)".into());

@@ -177,3 +177,19 @@ fn a_formula_genome_needs_the_formulas_its_direction_trades_and_no_placeholders(
         "{error}"
     );
 }
+
+#[test]
+fn exit_formulas_are_described() {
+    let mut genome = seed("formulas/rsi-2-formula");
+    if let gauntlet_genome::EntryLogic::Formula(entry) = &mut genome.entry.logic {
+        entry.exit_long = Some("close > sma(close, 5)".into());
+    }
+    let text = genome.describe();
+    assert!(
+        text.contains(
+            "exit after 5 bars, close a long when the close is above the 5-bar simple moving \
+             average of the close;"
+        ),
+        "{text}"
+    );
+}

@@ -1,9 +1,10 @@
 //! [`IndicatorCache`]: indicator values computed once per series and shared read-only by every genome
 //! and thread.
 
+use std::any::Any;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Instant;
 
 use gauntlet_core::BarSeries;
@@ -170,6 +171,9 @@ pub struct IndicatorCache {
     budget: Arc<CacheBudget>,
     /// Nanoseconds spent computing columns and crossings, over every thread.
     computing_nanos: AtomicU64,
+    /// A companion cache over the same series and budget, made on first use (see
+    /// [`IndicatorCache::companion`]).
+    companion: OnceLock<Arc<dyn Any + Send + Sync>>,
 }
 
 /// A memory budget for retained indicator values, shared by any number of caches (one per symbol
@@ -309,7 +313,28 @@ impl IndicatorCache {
             crossings: Mutex::new(BTreeMap::new()),
             budget,
             computing_nanos: AtomicU64::new(0),
+            companion: OnceLock::new(),
         }
+    }
+
+    /// The budget this cache draws on.
+    pub fn budget(&self) -> &Arc<CacheBudget> {
+        &self.budget
+    }
+
+    /// A companion cache of type `T` over the same series and budget (gauntlet-blocks' formula
+    /// columns, which this crate cannot name), made by `make` on the first call and shared by
+    /// every later one, so every genome of a run reads one set of columns.
+    ///
+    /// Returns `None` when the companion already made is of another type (one type per cache).
+    pub fn companion<T: Any + Send + Sync>(
+        &self,
+        make: impl FnOnce(Arc<BarSeries>, Arc<CacheBudget>) -> T,
+    ) -> Option<Arc<T>> {
+        let made = self
+            .companion
+            .get_or_init(|| Arc::new(make(Arc::clone(&self.series), Arc::clone(&self.budget))));
+        Arc::clone(made).downcast::<T>().ok()
     }
 
     /// Seconds spent computing columns and crossings so far, summed over every thread that
