@@ -688,11 +688,11 @@ fn exported_formula_scripts_signal_on_gauntlets_bars_in_pinets() {
     verify_in_pinets(&cases, &data, directory);
 }
 
-/// Formula genomes exported to Python trade in backtesting.py as Gauntlet's engine trades them.
-/// Ignored until formula backtests land in gauntlet-backtest (`gauntlet backtest` refuses formula
-/// genomes until then); enable it then.
+/// Formula genomes exported to Python trade in backtesting.py as Gauntlet's engine trades them:
+/// the 200 random formula genomes of the signal check above (formulas that reach an infinity or NaN
+/// after warm-up are left out there and here: numpy's NaN handling differs from the engine's on some
+/// of them, a gap in gauntlet-blocks' Python forms to close).
 #[test]
-#[ignore = "enabled when formula backtests land in gauntlet-backtest (#29)"]
 fn exported_formula_strategies_trade_as_in_gauntlet_in_backtesting_py() {
     let Some(python) = python() else {
         return;
@@ -700,7 +700,7 @@ fn exported_formula_strategies_trade_as_in_gauntlet_in_backtesting_py() {
     let folder = tempfile::tempdir().unwrap();
     let folder = folder.path();
     let data = datasets(folder, Some(FORMULA_BARS));
-    let cases = formula_cases(FORMULA_CASES, data.len());
+    let cases = defined_formula_cases(&data);
     let lines = per_case(&cases, |index, case| {
         manifest_line(
             &folder.join(format!("formula-case-{index}")),
@@ -731,8 +731,8 @@ fn exported_formula_strategies_trade_as_in_gauntlet_in_backtesting_py() {
         .find(|line| line.starts_with("exits compared by reason:"))
         .unwrap_or_default();
     assert!(
-        by_reason.contains("signal "),
-        "no signal exit compared: {report}"
+        by_reason.contains("signal ") && by_reason.contains("formula "),
+        "no opposite-signal or formula exit compared: {report}"
     );
 }
 

@@ -511,7 +511,7 @@ class GauntletStrategy(Strategy):
             if (short if position.sign > 0 else long):
                 return "signal"
 {% if formula and formula.exits %}        if self.formula_exit_long[t] if position.sign > 0 else self.formula_exit_short[t]:
-            return "signal"
+            return "formula"
 {% endif %}{% if channel %}        if t > 0:
             broken = (
                 close[t] < self.{{ channel[0] }}[t - 1]
