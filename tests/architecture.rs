@@ -23,10 +23,11 @@ use gauntlet_testkit::repository;
 /// checkout, a missing `--merge` folder, the merge command with its `--categories`), and 1,460
 /// until main reached 1,592 and #33 added `portfolio`'s flags (79 lines; its work and its text are
 /// in gauntlet-jobs), and 1,680 until #32's `study --permutations/--shard/--merge` and #33's
-/// `backtest --portfolio FILE` and `paper --portfolio FILE` landed together (1,703; their work is in
-/// gauntlet-jobs and gauntlet-paper, the flags and the progress lines here). Next: move the study's
-/// progress lines and `TradingArgs::config_over` into the libraries and lower this again.
-const BINARY_MAX_LINES: usize = 1_710;
+/// `backtest --portfolio FILE` and `paper --portfolio FILE` landed together with #29's `gauntlet
+/// blocks` (1,711; their work is in gauntlet-jobs, gauntlet-paper and gauntlet-blocks, the flags and
+/// the progress lines here). Next: move the study's progress lines and `TradingArgs::config_over`
+/// into the libraries and lower this again.
+const BINARY_MAX_LINES: usize = 1_720;
 
 fn rust_files(folder: &Path) -> Vec<PathBuf> {
     let mut files = Vec::new();

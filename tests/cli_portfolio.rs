@@ -134,7 +134,9 @@ fn a_portfolio_keeps_every_pair_of_members_under_the_bound() {
     .output()
     .unwrap();
     assert_eq!(bad.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&bad.stderr).contains("max_correlation"));
+    // The refusal names the flag the user gave (#30), not an experiment setting.
+    let stderr = String::from_utf8_lossy(&bad.stderr);
+    assert!(stderr.contains("--max-correlation"), "{stderr}");
 }
 
 /// A closed trade as both commands write it: account, side, entry and exit time, entry and exit
