@@ -76,6 +76,7 @@ fn two_formula_genomes_share_one_column() {
         short: None,
         exit_long: Some("rsi(close, 2) > 90".into()),
         exit_short: None,
+        template: None,
     });
     run_backtest(&genome, &market, &BacktestConfig::default()).unwrap();
     assert_eq!(columns.len(), kept, "no new column for the second genome");
@@ -91,6 +92,7 @@ fn decisions_before_a_cut_do_not_change() {
         short: Some("rsi(close, 2) > 90 and close < sma(close, 200)".into()),
         exit_long: Some("rsi(close, 2) > 70".into()),
         exit_short: Some("rsi(close, 2) < 30".into()),
+        template: None,
     });
     let config = BacktestConfig {
         close_at_end: false,
@@ -159,6 +161,7 @@ fn a_both_direction_genome_with_exit_formulas_trades_as_worked_out() {
                 short: Some("close < 99".into()),
                 exit_long: Some("close < 100.5".into()),
                 exit_short: Some("close > 99.5".into()),
+                template: None,
             }),
         },
         exit: ExitChromosome::default(),
@@ -238,6 +241,7 @@ fn the_live_engine_trades_formula_genomes_exactly_like_the_backtest() {
             short: Some(draw()),
             exit_long: Some(draw()),
             exit_short: Some(draw()),
+            template: None,
         });
         if genome.validate().is_ok() {
             genomes.push(genome);

@@ -214,6 +214,11 @@ pub struct FormulaEntry {
     /// When to close an open short position (at the next bar's open).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exit_short: Option<String>,
+    /// The template these formulas fill and the placeholders' values, for a genome an experiment's
+    /// `[template]` made (validation checks that the formulas are the template filled with the
+    /// values); absent for a hand-written formula genome.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub template: Option<crate::template::TemplateFill>,
 }
 
 impl FormulaEntry {

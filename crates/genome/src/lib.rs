@@ -22,6 +22,8 @@ mod files;
 mod genome;
 mod operators;
 mod random;
+mod template;
+mod template_operators;
 mod validate;
 
 pub use error::GenomeError;
@@ -35,6 +37,11 @@ pub use random::{
     BOLLINGER_WIDTH_STEP, CONTINUOUS_BOUNDS, MAX_EVOLVED_HOLDING_BARS, MAX_EVOLVED_RULES,
     random_rule,
 };
+pub use template::{
+    ConditionOptions, MAX_PLACEHOLDERS, PlaceholderValue, Slot, Template, TemplateFill,
+    TemplateFormulas,
+};
+pub use template_operators::{random_template_genome, random_values};
 pub use validate::{MAX_PERIOD, MAX_RULES, MIN_PERIOD, PERIOD_GRID};
 
 impl Genome {
