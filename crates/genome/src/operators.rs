@@ -39,6 +39,33 @@ pub fn random_genome<R: Rng + ?Sized>(rng: &mut R, risk: RiskLimits) -> Genome {
     genome
 }
 
+/// A random genome whose entry is `template` filled at random ([`random_values`](crate::random_values)), trading the
+/// direction its entry sides give, with random exits and sizing and the account `risk` limits.
+pub fn random_template_genome<R: Rng + ?Sized>(
+    rng: &mut R,
+    risk: RiskLimits,
+    template: &Template,
+) -> Genome {
+    let values = crate::template_operators::random_values(template, rng);
+    let entry = template
+        .fill(&values)
+        .expect("random values are within the template's bounds");
+    let mut genome = Genome {
+        schema: GENOME_SCHEMA,
+        name: None,
+        entry: EntryChromosome {
+            direction: template.direction(),
+            logic: EntryLogic::Formula(entry),
+        },
+        exit: random_exit(rng),
+        sizing: random_sizing(rng),
+        risk,
+        lineage: Lineage::default(),
+    };
+    repair(&mut genome);
+    genome
+}
+
 fn pick<'a, T, R: Rng + ?Sized>(rng: &mut R, first: &'a T, second: &'a T) -> &'a T {
     if rng.random_bool(0.5) { first } else { second }
 }

@@ -12,8 +12,7 @@ use rand::{Rng, RngExt};
 use rand_distr::{Distribution, Normal};
 
 use crate::genome::*;
-use crate::random::{random_exit, random_sizing};
-use crate::template::{PlaceholderValue, Slot, Template, TemplateFill};
+use crate::template::{Slot, Template};
 
 /// Placeholder values by name.
 pub(crate) type Values = BTreeMap<String, PlaceholderValue>;
@@ -45,33 +44,6 @@ fn random_value<R: Rng + ?Sized>(slot: &Slot, rng: &mut R) -> PlaceholderValue {
             unreachable!("a condition placeholder always has a family")
         }
     }
-}
-
-/// A random genome whose entry is `template` filled at random ([`random_values`]), trading the
-/// direction its entry sides give, with random exits and sizing and the account `risk` limits.
-pub fn random_template_genome<R: Rng + ?Sized>(
-    rng: &mut R,
-    risk: RiskLimits,
-    template: &Template,
-) -> Genome {
-    let values = random_values(template, rng);
-    let entry = template
-        .fill(&values)
-        .expect("random values are within the template's bounds");
-    let mut genome = Genome {
-        schema: GENOME_SCHEMA,
-        name: None,
-        entry: EntryChromosome {
-            direction: template.direction(),
-            logic: EntryLogic::Formula(entry),
-        },
-        exit: random_exit(rng),
-        sizing: random_sizing(rng),
-        risk,
-        lineage: Lineage::default(),
-    };
-    crate::operators::repair(&mut genome);
-    genome
 }
 
 /// The checked template and the values of a template genome (`None` for any other genome, or a
