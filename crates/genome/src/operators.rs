@@ -423,6 +423,10 @@ fn nearest_grid_index(period: u32) -> usize {
 ///   exit flipped, or the direction redrawn.
 ///
 /// A kind with nothing to act on falls through to the next one. The result is repaired to validate.
+///
+/// A template genome (#29) has one placeholder mutated instead with probability 1/2
+/// (`mutation:placeholder:<name>`, see `template_operators.rs`), before the draw above; other
+/// genomes draw exactly as before.
 pub fn mutate<R: Rng + ?Sized>(genome: &Genome, rng: &mut R) -> (Genome, String) {
     let mut child = genome.clone();
     child.name = None;
@@ -611,7 +615,8 @@ pub fn longest_period(genome: &Genome) -> u32 {
 /// A genome's complexity: its entry rules (a factor score counts as its three factors) plus its
 /// parameters (every period and every switched-on continuous gene, sizing included). The
 /// SMA(50/200) crossover of `genomes/` with fixed-fraction sizing is 1 rule + 2 periods + the
-/// fraction + the position cap = 5.
+/// fraction + the position cap = 5. A formula counts one rule per formula, plus one parameter per
+/// placeholder of the template it fills.
 pub fn complexity(genome: &Genome) -> usize {
     let rules = match &genome.entry.logic {
         EntryLogic::Rules { rules, .. } => rules.len(),
