@@ -528,6 +528,7 @@ fn formula_cases(count: usize, data_sets: usize) -> Vec<Case> {
                 } else {
                     None
                 },
+                template: None,
             });
             Case {
                 label: format!("formula {index} on data {}", index % data_sets),

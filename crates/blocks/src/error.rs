@@ -32,6 +32,13 @@ pub enum BlocksError {
         /// The placeholder's name.
         name: String,
     },
+    /// A condition family (`[template.conditions]`) that cannot be drawn from: an unknown block,
+    /// a depth or a period bound out of range.
+    #[error("condition family: {message}")]
+    Family {
+        /// What is wrong.
+        message: String,
+    },
     /// An indicator refused its parameters (the formula's checks keep them within each block's
     /// bounds, so this means a block's bounds are wider than its indicator accepts).
     #[error(transparent)]

@@ -5,7 +5,7 @@ use std::hash::Hasher;
 use std::path::Path;
 
 use gauntlet_data::Catalog;
-use gauntlet_genome::{Genome, Lineage};
+use gauntlet_genome::{EntryLogic, FormulaEntry, Genome, Lineage};
 use gauntlet_tournament::{Part, Universe};
 
 use crate::error::{RunError, io_error};
@@ -277,12 +277,28 @@ pub(crate) fn load_seed_genomes(experiment: &Experiment) -> Result<Vec<Genome>, 
             genome.risk = experiment.risk;
             genome.lineage = Lineage::default();
             genome.validate().map_err(|error| RunError::Config {
-                field,
+                field: field.clone(),
                 message: format!(
                     "{} with the experiment's risk limits: {error}",
                     path.display()
                 ),
             })?;
+            if let Some(template) = &experiment.template {
+                let fills_it = matches!(
+                    &genome.entry.logic,
+                    EntryLogic::Formula(FormulaEntry { template: Some(fill), .. })
+                        if fill.template == *template
+                );
+                if !fills_it {
+                    return Err(RunError::Config {
+                        field,
+                        message: format!(
+                            "{} is not a fill of the experiment's [template]: with a template every genome's entry is the template filled (its `entry.logic.template` the same template); remove the seed or the template",
+                            path.display()
+                        ),
+                    });
+                }
+            }
             Ok(genome)
         })
         .collect()
