@@ -55,6 +55,7 @@ mod formula;
 mod streaming;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
+mod timeframe;
 
 pub use block::{Arg, BatchInput, Block, Param, ParamKind, StreamingBlock};
 pub use blocks::{find, registry};
@@ -70,3 +71,4 @@ pub use formula::{
     Type, format_number,
 };
 pub use streaming::StreamingFormula;
+pub use timeframe::TIMEFRAMES_ACCEPTED;
