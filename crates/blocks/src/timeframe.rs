@@ -15,6 +15,10 @@
 //! last bar the period's own bar, complete at that bar's close, is still not seen (it is from the
 //! next bar on).
 //!
+//! `tf` takes numbers as well as conditions: `close > tf("1d", sma(close, 50))` compares each
+//! hourly close with the last completed day's average, which a `tf` of conditions alone cannot
+//! write; the inner expression is evaluated on the period bars either way.
+//!
 //! A close-only series is aggregated as the bars it is made of (open, high and low equal to the
 //! close), so a week's high is its highest close, as the streaming form, which sees bars only, does.
 

@@ -412,3 +412,87 @@ fn the_generator_draws_tf_often() {
         .count();
     assert!(with_tf >= 40, "{with_tf} of 100 formulas use tf");
 }
+
+/// The generated Python, run with numpy, gives the engine's bools bar for bar on the first 1,500
+/// bars of `eurusd-1h` for 100 random formulas with `tf`. Ignored by default (it needs Python
+/// with numpy: `$GAUNTLET_PYTHON`, default `python3`):
+/// `cargo test -p gauntlet-blocks --test timeframes -- --ignored`.
+#[test]
+#[ignore = "needs Python with numpy"]
+fn generated_python_with_tf_matches_the_engine() {
+    use proptest::strategy::ValueTree;
+    use std::fmt::Write as _;
+
+    let series = eurusd();
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    let strategy = hourly_formula();
+    let formulas: Vec<Formula> = (0..100)
+        .map(|_| strategy.new_tree(&mut runner).unwrap().current())
+        .collect();
+    let folder = std::env::temp_dir().join(format!("gauntlet-blocks-tf-{}", std::process::id()));
+    std::fs::create_dir_all(&folder).unwrap();
+    let mut bars = String::new();
+    for bar in series.bars() {
+        writeln!(
+            bars,
+            "{},{:?},{:?},{:?},{:?},{:?}",
+            bar.timestamp.millis(),
+            bar.open,
+            bar.high,
+            bar.low,
+            bar.close,
+            bar.volume
+        )
+        .unwrap();
+    }
+    std::fs::write(folder.join("bars.csv"), bars).unwrap();
+    let mut script = String::from(
+        "import sys\nimport numpy as np\nrows = [line.split(',') for line in open(sys.argv[1])]\n\
+         time = np.array([int(row[0]) for row in rows], dtype=np.int64)\n\
+         open_, high, low, close, volume = (np.array([float(row[i]) for row in rows]) for i in range(1, 6))\n\
+         failures = 0\n",
+    );
+    let cache = ColumnCache::new(Arc::clone(&series));
+    let (mut with_tf, mut holding) = (0, 0);
+    for (index, formula) in formulas.iter().enumerate() {
+        let code = python_expression(formula).unwrap();
+        with_tf += usize::from(code.expression.contains("gb_tf("));
+        let values = cache.evaluate(formula).unwrap();
+        holding += values.iter().filter(|&&holds| holds).count();
+        let expected: String = values
+            .iter()
+            .map(|&holds| if holds { '1' } else { '0' })
+            .collect();
+        writeln!(script, "{}", code.helpers).unwrap();
+        writeln!(
+            script,
+            "got = ''.join('1' if x else '0' for x in {})\nif got != '{expected}':\n    failures += 1\n    \
+             print('formula {index} differs at bar', next(i for i, (a, b) in enumerate(zip(got, '{expected}')) if a != b), {:?})",
+            code.expression,
+            formula.to_string()
+        )
+        .unwrap();
+    }
+    assert!(with_tf >= 40, "only {with_tf} formulas use tf");
+    assert!(holding >= 10_000, "only {holding} bars hold");
+    write!(
+        script,
+        "print(failures, 'of', {}, 'formulas differ')\nsys.exit(1 if failures else 0)\n",
+        formulas.len()
+    )
+    .unwrap();
+    std::fs::write(folder.join("check.py"), &script).unwrap();
+    let python = std::env::var_os("GAUNTLET_PYTHON").unwrap_or_else(|| "python3".into());
+    let output = std::process::Command::new(python)
+        .arg(folder.join("check.py"))
+        .arg(folder.join("bars.csv"))
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    std::fs::remove_dir_all(&folder).unwrap();
+    assert!(output.status.success(), "{text}");
+}
