@@ -617,4 +617,8 @@ fn paper_trades_formula_genomes_exactly_like_the_backtest() {
         }
     }
     assert!(trades > 300, "only {trades} trades compared");
+    // A daily trend filter on hourly bars (#29): tf("1d", ...) from completed days only.
+    let tf = repository().join("genomes/formulas/daily-trend-pullback.json");
+    let tf_trades = assert_parity(folder.path(), &tf, "eurusd-1h");
+    assert!(tf_trades > 100, "only {tf_trades} tf trades compared");
 }

@@ -7,6 +7,9 @@
 //! - the Pine Script strategies, run in PineTS, plot their entry and channel-exit signals on
 //!   exactly the bars where Gauntlet's engine has them (`scripts/pine/verify_pine_export.mjs`).
 //!
+//! Formula genomes likewise: 200 random ones over every block on both engines, and 32 with
+//! higher timeframes (`tf(...)`, #29) in backtesting.py only (the Pine export refuses `tf`).
+//!
 //! The Python side needs backtesting.py 0.6.6 (`scripts/export-requirements.txt`) in
 //! `$GAUNTLET_PYTHON` (default `python3`); the Pine side Node.js and PineTS (`npm ci --prefix
 //! scripts/pine`). Each test is skipped without its engine, unless `GAUNTLET_REQUIRE_PYTHON` or
@@ -494,28 +497,62 @@ fn formula_signals(entry: &FormulaEntry, series: &gauntlet_core::BarSeries) -> [
 /// gauntlet-blocks' generator of random formulas over every block (a deterministic runner), with
 /// the exits, sizing and account limits of random genomes.
 fn formula_cases(count: usize, data_sets: usize) -> Vec<Case> {
+    let strategy = gauntlet_blocks::testing::formula();
+    random_formula_cases(count, 20_261_207, "formula", |index| {
+        (index % data_sets, strategy.clone())
+    })
+}
+
+/// [`TF_CASES`] random formula genomes with `tf(...)` (#29), as [`formula_cases`] draws them:
+/// on the last [`TF_BARS`] bars of `eurusd-1h` (data 4) with four-hour and daily periods, and on
+/// the daily OHLC and close-only data (0 and 2) with weekly ones.
+fn tf_formula_cases() -> Vec<Case> {
+    use gauntlet_core::BarInterval;
+    let hourly = gauntlet_blocks::testing::formula_with_timeframes(vec![
+        BarInterval::Hours(4),
+        BarInterval::DAILY,
+    ]);
+    let daily = gauntlet_blocks::testing::formula_with_timeframes(vec![BarInterval::Weeks(1)]);
+    random_formula_cases(TF_CASES * 3 / 2, 20_261_208, "tf formula", |index| {
+        match index % 4 {
+            0 | 1 => (4, hourly.clone()),
+            2 => (0, daily.clone()),
+            _ => (2, daily.clone()),
+        }
+    })
+}
+
+/// `count` random formula genomes labelled `label N on data D`, the data and formula generator of
+/// each from `pick(N)`, genomes drawn from `seed`.
+fn random_formula_cases(
+    count: usize,
+    seed: u64,
+    label: &str,
+    pick: impl Fn(usize) -> (usize, proptest::strategy::BoxedStrategy<Formula>),
+) -> Vec<Case> {
     use proptest::strategy::{Strategy, ValueTree};
     let mut runner = proptest::test_runner::TestRunner::deterministic();
-    let mut draw = || {
-        Some(
-            gauntlet_blocks::testing::formula()
-                .new_tree(&mut runner)
-                .unwrap()
-                .current()
-                .to_string(),
-        )
-    };
-    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(20_261_207);
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
     let costs = [(0.0, 0.0, 0.0), (10.0, 0.0, 5.0), (5.0, 2.0, 1.0)];
     (0..count)
         .map(|index| {
+            let (data, strategy) = pick(index);
+            let mut draw = || {
+                Some(
+                    strategy
+                        .new_tree(&mut runner)
+                        .unwrap()
+                        .current()
+                        .to_string(),
+                )
+            };
             let risk = RiskLimits {
                 daily_loss_limit_pct: (index % 7 == 0).then_some(1.5),
                 max_drawdown_halt_pct: (index % 7 == 1).then_some(12.0),
                 consecutive_loss_limit: (index % 7 == 2).then_some(3),
             };
             let mut genome = gauntlet_genome::random_genome(&mut rng, risk);
-            genome.name = Some(format!("formula-{index}"));
+            genome.name = Some(format!("{}-{index}", label.replace(' ', "-")));
             let direction = genome.entry.direction;
             let long = direction != Direction::Short || index % 4 == 0;
             let short = direction != Direction::Long || index % 4 == 1;
@@ -531,9 +568,9 @@ fn formula_cases(count: usize, data_sets: usize) -> Vec<Case> {
                 template: None,
             });
             Case {
-                label: format!("formula {index} on data {}", index % data_sets),
+                label: format!("{label} {index} on data {data}"),
                 genome,
-                data: index % data_sets,
+                data,
                 costs: costs[index % costs.len()],
             }
         })
@@ -553,7 +590,10 @@ fn undefined_after_warm_up(genome: &Genome, csv: &Path) -> bool {
     let cache = ColumnCache::new(Arc::new(series));
     fn walk(expr: &gauntlet_blocks::Expr, cache: &ColumnCache) -> bool {
         use gauntlet_blocks::Expr;
-        if matches!(expr, Expr::Call { .. } | Expr::Arith { .. } | Expr::Neg(_)) {
+        let number = expr.kind() == gauntlet_blocks::Type::Number;
+        if matches!(expr, Expr::Call { .. } | Expr::Arith { .. } | Expr::Neg(_))
+            || (number && matches!(expr, Expr::Tf { .. }))
+        {
             let column = cache.column(expr).unwrap();
             if let Some(first) = column.iter().position(|value| value.is_finite())
                 && column[first..].iter().any(|value| !value.is_finite())
@@ -568,13 +608,12 @@ fn undefined_after_warm_up(genome: &Genome, csv: &Path) -> bool {
         .any(|(_, text)| walk(Formula::parse(text).unwrap().root(), &cache))
 }
 
-/// [`FORMULA_CASES`] random formula genomes whose numbers are all defined after their warm-up on
-/// their data (see [`undefined_after_warm_up`]), drawn in order from [`formula_cases`].
-fn defined_formula_cases(data: &[Data]) -> Vec<Case> {
-    let drawn = formula_cases(FORMULA_CASES * 3 / 2, data.len());
+/// The cases of `drawn` whose numbers are all defined after their warm-up on their data (see
+/// [`undefined_after_warm_up`]), the first `wanted` of them.
+fn defined(drawn: Vec<Case>, data: &[Data], wanted: usize) -> Vec<Case> {
     let (mut kept, mut left_out) = (Vec::new(), Vec::new());
     for case in drawn {
-        if kept.len() == FORMULA_CASES {
+        if kept.len() == wanted {
             break;
         }
         if undefined_after_warm_up(&case.genome, &data[case.data].csv) {
@@ -588,14 +627,66 @@ fn defined_formula_cases(data: &[Data]) -> Vec<Case> {
         kept.len(),
         left_out.len()
     );
-    assert_eq!(kept.len(), FORMULA_CASES, "too many formulas left out");
+    assert_eq!(kept.len(), wanted, "too many formulas left out");
     kept
+}
+
+/// [`FORMULA_CASES`] random formula genomes whose numbers are all defined after their warm-up on
+/// their data (see [`undefined_after_warm_up`]), drawn in order from [`formula_cases`] on the
+/// first four datasets.
+fn defined_formula_cases(data: &[Data]) -> Vec<Case> {
+    defined(formula_cases(FORMULA_CASES * 3 / 2, 4), data, FORMULA_CASES)
+}
+
+/// The random formula genomes of the Python checks: [`defined_formula_cases`], then
+/// [`TF_CASES`] with `tf(...)` drawn from [`tf_formula_cases`] likewise (most of their genomes
+/// use `tf`: counted here).
+fn python_formula_cases(data: &[Data]) -> Vec<Case> {
+    let mut cases = defined_formula_cases(data);
+    let tf = defined(tf_formula_cases(), data, TF_CASES);
+    // The formulas with tf, and the bars where they hold on their data.
+    let (mut with_tf, mut holding) = (0, 0);
+    for case in &tf {
+        let EntryLogic::Formula(entry) = &case.genome.entry.logic else {
+            unreachable!("a formula genome")
+        };
+        let series = gauntlet_data::load_series_file(&data[case.data].csv).unwrap();
+        let cache = ColumnCache::new(Arc::new(series));
+        for (_, text) in entry.formulas().filter(|(_, text)| text.contains("tf(")) {
+            with_tf += 1;
+            let values = cache.evaluate(&Formula::parse(text).unwrap()).unwrap();
+            holding += values.iter().filter(|&&holds| holds).count();
+        }
+    }
+    eprintln!("{with_tf} formulas with tf in {TF_CASES} genomes, holding on {holding} bars");
+    assert!(with_tf >= TF_CASES, "only {with_tf} formulas use tf");
+    assert!(
+        holding >= 2_000,
+        "formulas with tf hold on only {holding} bars"
+    );
+    cases.extend(tf);
+    cases
+}
+
+/// The datasets of the formula checks: [`datasets`]' four, the last [`FORMULA_BARS`] bars of
+/// each, then the last [`TF_BARS`] bars of `eurusd-1h` (data 4, for `tf` on four-hour and daily
+/// periods).
+fn formula_datasets(folder: &Path) -> Vec<Data> {
+    let mut data: Vec<Data> = datasets(folder, Some(FORMULA_BARS)).into();
+    let longer = folder.join("tf");
+    std::fs::create_dir_all(&longer).unwrap();
+    data.push(export_data(&longer, "eurusd-1h", Some(TF_BARS), 6_240.0));
+    data
 }
 
 /// Random formula genomes checked per export: 200 on the last [`FORMULA_BARS`] bars of each
 /// dataset (a few seconds in each engine).
 const FORMULA_CASES: usize = 200;
 const FORMULA_BARS: usize = 300;
+/// Random formula genomes with `tf(...)` checked in backtesting.py besides them (Pine refuses
+/// `tf`), and the hourly bars they have (25 days: a daily period up to 5 warms up in a week).
+const TF_CASES: usize = 32;
+const TF_BARS: usize = 600;
 
 #[test]
 fn exported_formula_strategies_signal_on_gauntlets_bars_in_backtesting_py() {
@@ -604,8 +695,8 @@ fn exported_formula_strategies_signal_on_gauntlets_bars_in_backtesting_py() {
     };
     let directory = tempfile::tempdir().unwrap();
     let folder = directory.path();
-    let data = datasets(folder, Some(FORMULA_BARS));
-    let cases = defined_formula_cases(&data);
+    let data = formula_datasets(folder);
+    let cases = python_formula_cases(&data);
     let lines = per_case(&cases, |index, case| {
         let stem = folder.join(format!("formula-{index}"));
         let genome_file = stem.with_extension("json");
@@ -690,7 +781,8 @@ fn exported_formula_scripts_signal_on_gauntlets_bars_in_pinets() {
 }
 
 /// Formula genomes exported to Python trade in backtesting.py as Gauntlet's engine trades them:
-/// the 200 random formula genomes of the signal check above (formulas that reach an infinity or NaN
+/// the 200 random formula genomes and the 32 with `tf(...)` of the signal check above (formulas
+/// that reach an infinity or NaN
 /// after warm-up are left out there and here: numpy's NaN handling differs from the engine's on some
 /// of them, a gap in gauntlet-blocks' Python forms to close).
 #[test]
@@ -700,8 +792,8 @@ fn exported_formula_strategies_trade_as_in_gauntlet_in_backtesting_py() {
     };
     let folder = tempfile::tempdir().unwrap();
     let folder = folder.path();
-    let data = datasets(folder, Some(FORMULA_BARS));
-    let cases = defined_formula_cases(&data);
+    let data = formula_datasets(folder);
+    let cases = python_formula_cases(&data);
     let lines = per_case(&cases, |index, case| {
         manifest_line(
             &folder.join(format!("formula-case-{index}")),
@@ -765,6 +857,39 @@ fn formula_genomes_are_refused_by_the_platform_exports_with_one_line() {
         );
         assert!(!to.exists());
     }
+    // Pine refuses tf (#29) in one line; Python exports it.
+    let tf = repository().join("genomes/formulas/daily-trend-pullback.json");
+    let to = folder.path().join("tf.pine");
+    let refused = command(&[
+        "export",
+        "--genome",
+        tf.to_str().unwrap(),
+        "--format",
+        "pine",
+        "--to",
+        to.to_str().unwrap(),
+    ])
+    .output()
+    .unwrap();
+    let message = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(2), "{message}");
+    assert_eq!(message.trim().lines().count(), 1, "{message}");
+    assert!(
+        message.contains("tf(\"1d\", close > sma(close, 20)): tf is not exported to Pine Script"),
+        "{message}"
+    );
+    assert!(!to.exists());
+    ok(&command(&[
+        "export",
+        "--genome",
+        tf.to_str().unwrap(),
+        "--format",
+        "python",
+        "--to",
+        folder.path().join("tf.py").to_str().unwrap(),
+    ])
+    .output()
+    .unwrap());
     // Python and Pine export it.
     for format in ["python", "pine"] {
         ok(&command(&[

@@ -8,6 +8,7 @@
 use crate::blocks::{find, registry};
 use crate::error::BlocksError;
 use crate::formula::{CompareOp, Expr, Formula, format_number};
+use crate::timeframe::origin_millis;
 
 /// Generated code: an expression and the helper definitions it calls.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,6 +64,38 @@ def gb_cross(a, b, above):
     return out
 
 
+# tf(...): inner(open_, high, low, close, volume) on the bars of the periods of width ms counted
+# from origin (time: bar open times in ms), aggregated as gauntlet-data resamples; at a bar of
+# period k, its value on period k-1 (NaN in the first period: completed periods only).
+def gb_tf(time, open_, high, low, close, volume, width, origin, inner):
+    time = np.asarray(time, dtype=np.int64)
+    out = np.full(len(time), np.nan)
+    if len(time) == 0:
+        return out
+    period = (time - origin) // width
+    opens = np.concatenate(([True], period[1:] != period[:-1]))
+    starts = np.flatnonzero(opens)
+    ends = np.append(starts[1:], len(time))
+    # Volumes added one by one in time order, as gauntlet-data does (not pairwise).
+    volumes = np.empty(len(starts))
+    for k in range(len(starts)):
+        total = volume[starts[k]]
+        for i in range(starts[k] + 1, ends[k]):
+            total += volume[i]
+        volumes[k] = total
+    values = inner(
+        open_[starts],
+        np.maximum.reduceat(high, starts),
+        np.minimum.reduceat(low, starts),
+        close[ends - 1],
+        volumes,
+    )
+    index = np.cumsum(opens) - 1
+    later = index > 0
+    out[later] = np.asarray(values, dtype=float)[index[later] - 1]
+    return out
+
+
 def gb_signal(condition):
     return np.nan_to_num(np.asarray(condition, dtype=float), nan=0.0) == 1.0
 ";
@@ -88,6 +121,11 @@ gb_signal(float condition) =>
     not na(condition) and condition == 1.0
 ";
 
+/// Why the Pine export refuses `tf` (one line).
+const PINE_REFUSES_TF: &str = "tf is not exported to Pine Script: TradingView builds daily and \
+     weekly bars on each market's sessions, not on UTC days, and PineTS, which checks the exports, \
+     does not aggregate bars given to it";
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Language {
     Python,
@@ -103,9 +141,11 @@ fn number(value: f64, language: Language) -> String {
     }
 }
 
-/// Whether a number expression calls no block (a constant, the same on every bar).
+/// Whether a number expression calls no block (a constant, the same on every bar; a `tf` of a
+/// constant is not: it has no value in the first period).
 fn constant(expr: &Expr) -> bool {
-    !matches!(expr, Expr::Call { .. }) && expr.children().into_iter().all(constant)
+    !matches!(expr, Expr::Call { .. } | Expr::Tf { .. })
+        && expr.children().into_iter().all(constant)
 }
 
 fn generate(expr: &Expr, language: Language, used: &mut Vec<&'static str>) -> String {
@@ -173,10 +213,31 @@ fn generate(expr: &Expr, language: Language, used: &mut Vec<&'static str>) -> St
             let (a, b) = (column(a), column(b));
             format!("gb_cross({a}, {b}, {above})")
         }
+        Expr::Tf { timeframe, inner } => {
+            let mut text = go(inner);
+            if constant(inner) {
+                text = format!("gb_full({text}, close)");
+            }
+            // Pine is refused before generating (see `code`).
+            format!(
+                "gb_tf(time, open_, high, low, close, volume, {}, {}, \
+                 lambda open_, high, low, close, volume: {text})",
+                timeframe.nominal_millis(),
+                origin_millis(*timeframe)
+            )
+        }
         Expr::Placeholder { .. } | Expr::ConditionPlaceholder(_) => {
             unreachable!("placeholders are refused before generating")
         }
     }
+}
+
+/// The first `tf(...)` of `expr`, if any.
+fn first_tf(expr: &Expr) -> Option<&Expr> {
+    if matches!(expr, Expr::Tf { .. }) {
+        return Some(expr);
+    }
+    expr.children().into_iter().find_map(first_tf)
 }
 
 fn code(formulas: &[&Formula], language: Language) -> Result<GeneratedCodes, BlocksError> {
@@ -184,6 +245,14 @@ fn code(formulas: &[&Formula], language: Language) -> Result<GeneratedCodes, Blo
     let mut expressions = Vec::with_capacity(formulas.len());
     for formula in formulas {
         formula.check_filled()?;
+        if language == Language::Pine
+            && let Some(tf) = first_tf(formula.root())
+        {
+            return Err(BlocksError::Timeframe {
+                expression: tf.to_string(),
+                message: PINE_REFUSES_TF.to_string(),
+            });
+        }
         let condition = generate(formula.root(), language, &mut used);
         expressions.push(format!("gb_signal({condition})"));
     }
@@ -252,15 +321,16 @@ pub fn python_expressions(formulas: &[&Formula]) -> Result<GeneratedCodes, Block
 /// [`pine_expression`] writes each): Pine refuses a function defined twice.
 ///
 /// # Errors
-/// [`BlocksError::Unfilled`] for a formula with placeholders.
+/// As [`pine_expression`].
 pub fn pine_expressions(formulas: &[&Formula]) -> Result<GeneratedCodes, BlocksError> {
     code(formulas, Language::Pine)
 }
 
 /// The formula as a Python expression over numpy arrays `open_`, `high`, `low`, `close`,
-/// `volume` (one value per bar), giving a bool array: true where the formula holds. The helpers
-/// port gauntlet-indicators' algorithms operation for operation, so the values match the
-/// engine's bit for bit.
+/// `volume` and `time` (bar open times, integer milliseconds since the epoch, UTC; read by `tf`
+/// only), one value per bar, giving a bool array: true where the formula holds. The helpers port
+/// gauntlet-indicators' algorithms operation for operation, so the values match the engine's bit
+/// for bit.
 ///
 /// # Errors
 /// [`BlocksError::Unfilled`] for a formula with placeholders.
@@ -273,7 +343,10 @@ pub fn python_expression(formula: &Formula) -> Result<GeneratedCode, BlocksError
 /// differ). Pine gives `na` where Rust and numpy give an infinity (a division by zero).
 ///
 /// # Errors
-/// [`BlocksError::Unfilled`] for a formula with placeholders.
+/// [`BlocksError::Unfilled`] for a formula with placeholders; [`BlocksError::Timeframe`] for a
+/// formula with `tf(...)`, which Pine does not get: TradingView's daily bars follow each market's
+/// sessions, not UTC days, and PineTS cannot check `request.security` on data given to it (it
+/// runs the requested timeframe on the same bars).
 pub fn pine_expression(formula: &Formula) -> Result<GeneratedCode, BlocksError> {
     single(formula, Language::Pine)
 }
@@ -319,6 +392,16 @@ fn words(expr: &Expr) -> String {
             format_number(*hi)
         ),
         Expr::ConditionPlaceholder(name) => format!("condition {name}"),
+        Expr::Tf { timeframe, inner } => {
+            let period = match timeframe {
+                gauntlet_core::BarInterval::Days(1) => "day".to_string(),
+                gauntlet_core::BarInterval::Weeks(1) => "week".to_string(),
+                gauntlet_core::BarInterval::Hours(hours) => format!("{hours}-hour period"),
+                gauntlet_core::BarInterval::Minutes(minutes) => format!("{minutes}-minute period"),
+                other => format!("{other} period"),
+            };
+            format!("({} on the last completed {period})", words(inner))
+        }
     }
 }
 

@@ -39,6 +39,16 @@ pub enum BlocksError {
         /// What is wrong.
         message: String,
     },
+    /// A `tf(...)` the data cannot serve: its timeframe is not longer than the data's bars (the
+    /// shortest gap between two consecutive bars), or the Pine export, which does not write `tf`.
+    /// `tf("1h", close > 1): the timeframe 1h is not longer than this data's bars (1h apart): ...`
+    #[error("{expression}: {message}")]
+    Timeframe {
+        /// The `tf(...)` call's canonical text.
+        expression: String,
+        /// What is wrong with it.
+        message: String,
+    },
     /// An indicator refused its parameters (the formula's checks keep them within each block's
     /// bounds, so this means a block's bounds are wider than its indicator accepts).
     #[error(transparent)]

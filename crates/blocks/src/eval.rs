@@ -2,26 +2,41 @@
 //! [`ColumnCache`] that computes each number sub-expression once, keyed by its canonical text.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
-use gauntlet_core::BarSeries;
+use gauntlet_core::{BarInterval, BarSeries};
 use gauntlet_indicators::{CacheBudget, DEFAULT_CACHE_BUDGET_BYTES};
 
 use crate::block::BatchInput;
 use crate::blocks::find;
 use crate::error::BlocksError;
 use crate::formula::{Expr, Formula};
+use crate::timeframe::{check_spacing, periods, previous_period, spacing};
 
 /// Number columns of one series, keyed by the canonical text of their expression
 /// (`sma(close, 200)`), computed on first use and shared read-only (an `Arc`) by every formula
 /// and thread, within a memory budget shared with gauntlet-indicators' caches: past the budget a
 /// column is computed and returned but not kept.
+///
+/// A `tf("1d", x)` is evaluated on the series aggregated into the timeframe's periods, through a
+/// cache of its own (one per timeframe, under the same budget) kept beside the columns, and mapped
+/// back to the bars from completed periods only (see [`crate::Expr::Tf`]).
 #[derive(Debug)]
 pub struct ColumnCache {
     series: Arc<BarSeries>,
     budget: Arc<CacheBudget>,
     columns: Mutex<HashMap<String, Arc<[f64]>>>,
     retained_bytes: Mutex<usize>,
+    timeframes: Mutex<HashMap<BarInterval, Arc<Periods>>>,
+    spacing: OnceLock<Option<i64>>,
+}
+
+/// The series aggregated into one timeframe's periods, with its own column cache, and the period
+/// of each bar of the series.
+#[derive(Debug)]
+struct Periods {
+    cache: ColumnCache,
+    index: Vec<usize>,
 }
 
 impl ColumnCache {
@@ -40,6 +55,8 @@ impl ColumnCache {
             budget,
             columns: Mutex::new(HashMap::new()),
             retained_bytes: Mutex::new(0),
+            timeframes: Mutex::new(HashMap::new()),
+            spacing: OnceLock::new(),
         }
     }
 
@@ -64,11 +81,38 @@ impl ColumnCache {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
+    /// The periods of `timeframe` for the `tf` call `expr`, aggregated on first use.
+    fn periods(&self, expr: &Expr, timeframe: BarInterval) -> Result<Arc<Periods>, BlocksError> {
+        let spacing = *self
+            .spacing
+            .get_or_init(|| spacing(self.series.timestamps()));
+        check_spacing(&expr.to_string(), timeframe, spacing)?;
+        let lock = || {
+            self.timeframes
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+        };
+        if let Some(periods) = lock().get(&timeframe) {
+            return Ok(Arc::clone(periods));
+        }
+        let (bars, index) =
+            periods(&self.series, timeframe).map_err(|message| BlocksError::Timeframe {
+                expression: expr.to_string(),
+                message,
+            })?;
+        let made = Arc::new(Periods {
+            cache: Self::with_budget(Arc::new(bars), Arc::clone(&self.budget)),
+            index,
+        });
+        Ok(Arc::clone(lock().entry(timeframe).or_insert(made)))
+    }
+
     /// The values of a number expression, one per bar (`NaN` where it has none).
     ///
     /// # Errors
     /// [`BlocksError::Unfilled`] for a placeholder; [`BlocksError::Indicator`] as
-    /// [`crate::Block::batch`].
+    /// [`crate::Block::batch`]; [`BlocksError::Timeframe`] for a `tf` whose timeframe is not
+    /// longer than the series' bars (the shortest gap between two consecutive bars).
     ///
     /// # Panics
     /// Never for expressions the parser built; a condition given here is a caller's bug.
@@ -131,6 +175,11 @@ impl ColumnCache {
                     padded
                 }
             }
+            Expr::Tf { timeframe, inner } => {
+                let periods = self.periods(expr, *timeframe)?;
+                let values = periods.cache.column(inner)?;
+                previous_period(&periods.index, &values, f64::NAN)
+            }
             Expr::Neg(inner) => self.column(inner)?.iter().map(|value| -value).collect(),
             Expr::Arith { op, lhs, rhs } => {
                 let (lhs, rhs) = (self.column(lhs)?, self.column(rhs)?);
@@ -178,6 +227,11 @@ impl ColumnCache {
                     })
                     .collect()
             }
+            Expr::Tf { timeframe, inner } => {
+                let periods = self.periods(expr, *timeframe)?;
+                let values = periods.cache.condition(inner)?;
+                previous_period(&periods.index, &values, None)
+            }
             Expr::ConditionPlaceholder(name) => {
                 return Err(BlocksError::Unfilled {
                     formula: expr.to_string(),
@@ -192,7 +246,8 @@ impl ColumnCache {
     /// (warm-up, a `NaN` operand). The value at bar t uses bars up to t only.
     ///
     /// # Errors
-    /// [`BlocksError::Unfilled`] for a formula with placeholders; as [`ColumnCache::column`].
+    /// [`BlocksError::Unfilled`] for a formula with placeholders; as [`ColumnCache::column`]
+    /// (a `tf` whose timeframe is not longer than the series' bars included).
     pub fn evaluate(&self, formula: &Formula) -> Result<Vec<bool>, BlocksError> {
         formula.check_filled()?;
         Ok(self

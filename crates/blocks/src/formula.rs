@@ -3,12 +3,14 @@
 
 use std::fmt;
 
+use gauntlet_core::BarInterval;
 use pest::Parser;
 use pest::iterators::Pair;
 
 use crate::block::{Arg, ParamKind};
 use crate::blocks::find;
 use crate::error::BlocksError;
+use crate::timeframe::{TIMEFRAMES_ACCEPTED, accepts, parse_timeframe};
 
 /// The longest formula accepted, in bytes, checked before parsing.
 pub const MAX_FORMULA_BYTES: usize = 4_096;
@@ -115,7 +117,8 @@ impl CompareOp {
 }
 
 /// A typed expression. Number expressions: [`Expr::Number`], [`Expr::Call`], [`Expr::Neg`],
-/// [`Expr::Arith`], [`Expr::Placeholder`]; the others are conditions.
+/// [`Expr::Arith`], [`Expr::Placeholder`] and [`Expr::Tf`] of a number; the others are
+/// conditions.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Expr {
     /// A constant.
@@ -176,6 +179,15 @@ pub enum Expr {
     },
     /// `?name` in condition position: a condition a template draws later from a block family.
     ConditionPlaceholder(String),
+    /// `tf("1d", inner)`: `inner` (a number or a condition) on bars of a higher timeframe, read
+    /// from the last completed period only (see the `timeframe` module's semantics: at a bar of
+    /// period k, `inner`'s value on period k-1's bar). Never nested.
+    Tf {
+        /// The higher timeframe: one of [`crate::TIMEFRAMES_ACCEPTED`].
+        timeframe: BarInterval,
+        /// What is read on it.
+        inner: Box<Expr>,
+    },
 }
 
 impl Expr {
@@ -187,6 +199,7 @@ impl Expr {
             | Self::Neg(_)
             | Self::Arith { .. }
             | Self::Placeholder { .. } => Type::Number,
+            Self::Tf { inner, .. } => inner.kind(),
             _ => Type::Condition,
         }
     }
@@ -198,7 +211,7 @@ impl Expr {
                 Vec::new()
             }
             Self::Call { args, .. } => args.iter().collect(),
-            Self::Neg(inner) | Self::Not(inner) => vec![inner],
+            Self::Neg(inner) | Self::Not(inner) | Self::Tf { inner, .. } => vec![inner],
             Self::Arith { lhs, rhs, .. } | Self::Compare { lhs, rhs, .. } => vec![lhs, rhs],
             Self::And(lhs, rhs) | Self::Or(lhs, rhs) => vec![lhs, rhs],
             Self::Cross { a, b, .. } => vec![a, b],
@@ -266,7 +279,10 @@ impl Expr {
             .into_inner()
             .next()
             .expect("a formula holds an expression");
-        let mut builder = Builder { nodes: 0 };
+        let mut builder = Builder {
+            nodes: 0,
+            inside_tf: false,
+        };
         Ok(builder.expr(root)?.0)
     }
 }
@@ -353,6 +369,7 @@ impl fmt::Display for Expr {
                 format_number(*hi)
             ),
             Self::ConditionPlaceholder(name) => write!(formatter, "?{name}"),
+            Self::Tf { timeframe, inner } => write!(formatter, "tf(\"{timeframe}\", {inner})"),
         }
     }
 }
@@ -388,15 +405,15 @@ impl Formula {
     /// A formula from a condition expression (a template filled, a generator's draw).
     ///
     /// # Errors
-    /// [`BlocksError::Formula`] when `root` is a number, or has more than
-    /// [`MAX_FORMULA_NODES`] nodes.
+    /// [`BlocksError::Formula`] when `root` is a number, has more than [`MAX_FORMULA_NODES`]
+    /// nodes, or a `tf` with a timeframe it does not accept or inside another `tf`.
     pub fn from_expr(root: Expr) -> Result<Self, BlocksError> {
         let problem = if root.kind() != Type::Condition {
             Some("expected a condition, found a number".to_string())
         } else if root.nodes() > MAX_FORMULA_NODES {
             Some(format!("more than {MAX_FORMULA_NODES} nodes"))
         } else {
-            None
+            timeframe_problem(&root, false)
         };
         match problem {
             Some(message) => Err(BlocksError::Formula {
@@ -444,6 +461,28 @@ impl std::str::FromStr for Formula {
         Self::parse(text)
     }
 }
+
+/// What is wrong with the `tf` calls of `expr`, if anything: a timeframe `tf` does not accept, or a
+/// `tf` inside another (`inside`).
+fn timeframe_problem(expr: &Expr, inside: bool) -> Option<String> {
+    if let Expr::Tf { timeframe, .. } = expr {
+        if inside {
+            return Some(NESTED_TF.to_string());
+        }
+        if !accepts(*timeframe) {
+            return Some(format!(
+                "unknown timeframe \"{timeframe}\": tf takes {TIMEFRAMES_ACCEPTED}"
+            ));
+        }
+    }
+    let inside = inside || matches!(expr, Expr::Tf { .. });
+    expr.children()
+        .into_iter()
+        .find_map(|child| timeframe_problem(child, inside))
+}
+
+/// Why a `tf` may not hold another.
+const NESTED_TF: &str = "tf cannot be nested: write the inner tf beside the outer one";
 
 /// 1-based line and column of byte `offset` in `text`.
 fn line_column(text: &str, offset: usize) -> (usize, usize) {
@@ -499,6 +538,7 @@ fn rule_name(rule: &Rule) -> &'static str {
         Rule::ident | Rule::name | Rule::call => "a name",
         Rule::placeholder => "a placeholder",
         Rule::bounds => "bounds [lo..hi]",
+        Rule::text | Rule::text_inner => "a quoted timeframe",
         _ => "an expression",
     }
 }
@@ -526,6 +566,8 @@ fn syntax_error(error: pest::error::Error<Rule>) -> BlocksError {
 /// Builds the typed tree from pest's pairs, counting nodes.
 struct Builder {
     nodes: usize,
+    /// Whether the expression being built is inside a `tf(...)` (which may not nest).
+    inside_tf: bool,
 }
 
 /// An expression with its type and where it starts (1-based line, column).
@@ -655,13 +697,74 @@ impl Builder {
             Rule::call => {
                 let mut inner = pair.into_inner();
                 let name = inner.next().expect("an identifier").as_str().to_string();
-                let args = inner
+                let args: Vec<Pair<'_, Rule>> = inner.collect();
+                if name == "tf" {
+                    return self.timeframe(args, at);
+                }
+                if let Some(text) = args.iter().find(|arg| arg.as_rule() == Rule::text) {
+                    return Err(error_at(
+                        position(text),
+                        format!("{name} takes no quoted text: only tf's timeframe is quoted"),
+                    ));
+                }
+                let args = args
+                    .into_iter()
                     .map(|arg| self.expr(arg))
                     .collect::<Result<Vec<_>, _>>()?;
                 self.call(&name, args, at, true)
             }
             rule => unreachable!("the grammar gives no bare {rule:?} here"),
         }
+    }
+
+    /// `tf("1d", x)`: a quoted timeframe `tf` accepts, then a number or a condition without a `tf`.
+    fn timeframe(
+        &mut self,
+        args: Vec<Pair<'_, Rule>>,
+        at: (usize, usize),
+    ) -> Result<Built, BlocksError> {
+        self.node(at)?;
+        if self.inside_tf {
+            return Err(error_at(at, NESTED_TF.to_string()));
+        }
+        let [text, inner]: [Pair<'_, Rule>; 2] = args.try_into().map_err(|args: Vec<_>| {
+            error_at(
+                at,
+                format!("tf takes 2 arguments (timeframe, x), found {}", args.len()),
+            )
+        })?;
+        if text.as_rule() != Rule::text {
+            return Err(error_at(
+                position(&text),
+                "tf's first argument must be a quoted timeframe such as \"1d\"".to_string(),
+            ));
+        }
+        let literal = text
+            .clone()
+            .into_inner()
+            .next()
+            .map_or("", |inner| inner.as_str());
+        let timeframe =
+            parse_timeframe(literal).map_err(|message| error_at(position(&text), message))?;
+        if inner.as_rule() == Rule::text {
+            return Err(error_at(
+                position(&inner),
+                "tf's second argument must be a number or a condition, not a quoted text"
+                    .to_string(),
+            ));
+        }
+        self.inside_tf = true;
+        let built = self.expr(inner);
+        self.inside_tf = false;
+        let (inner, kind, _) = built?;
+        Ok((
+            Expr::Tf {
+                timeframe,
+                inner: Box::new(inner),
+            },
+            kind,
+            at,
+        ))
     }
 
     fn binary(

@@ -57,6 +57,7 @@ mod streaming;
 mod template;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
+mod timeframe;
 
 pub use block::{Arg, BatchInput, Block, Param, ParamKind, StreamingBlock};
 pub use blocks::{find, registry};
@@ -77,3 +78,4 @@ pub use random::{
 };
 pub use streaming::StreamingFormula;
 pub use template::{PlaceholderKind, PlaceholderSpec, snap};
+pub use timeframe::TIMEFRAMES_ACCEPTED;

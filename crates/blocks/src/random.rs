@@ -544,7 +544,7 @@ fn set_tunables(expr: &mut Expr, next: &mut dyn Iterator<Item = f64>) {
                 set_tunables(rhs, next);
             }
         }
-        Expr::Neg(inner) | Expr::Not(inner) => set_tunables(inner, next),
+        Expr::Neg(inner) | Expr::Not(inner) | Expr::Tf { inner, .. } => set_tunables(inner, next),
         Expr::Arith { lhs, rhs, .. } | Expr::And(lhs, rhs) | Expr::Or(lhs, rhs) => {
             set_tunables(lhs, next);
             set_tunables(rhs, next);

@@ -8,6 +8,7 @@ use crate::blocks::find;
 use crate::error::BlocksError;
 use crate::eval::{combine, cross, params};
 use crate::formula::{ArithOp, CompareOp, Expr, Formula};
+use crate::timeframe::PeriodBuilder;
 
 /// A number sub-expression's streaming state.
 #[derive(Debug, Clone)]
@@ -22,6 +23,13 @@ enum NumberNode {
     },
     Neg(Box<NumberNode>),
     Arith(ArithOp, Box<NumberNode>, Box<NumberNode>),
+    /// `tf(...)` of a number: the inner node fed each period's bar once it is complete, and its
+    /// value on the last one (`NaN` before).
+    Tf {
+        periods: PeriodBuilder,
+        inner: Box<NumberNode>,
+        value: f64,
+    },
 }
 
 impl NumberNode {
@@ -45,6 +53,11 @@ impl NumberNode {
             Expr::Arith { op, lhs, rhs } => {
                 Self::Arith(*op, Box::new(Self::new(lhs)?), Box::new(Self::new(rhs)?))
             }
+            Expr::Tf { timeframe, inner } => Self::Tf {
+                periods: PeriodBuilder::new(*timeframe),
+                inner: Box::new(Self::new(inner)?),
+                value: f64::NAN,
+            },
             Expr::Placeholder { name, .. } => {
                 return Err(BlocksError::Unfilled {
                     formula: expr.to_string(),
@@ -79,6 +92,16 @@ impl NumberNode {
                 let lhs = lhs.update(bar);
                 op.apply(lhs, rhs.update(bar))
             }
+            Self::Tf {
+                periods,
+                inner,
+                value,
+            } => {
+                if let Some(complete) = periods.push(bar) {
+                    *value = inner.update(&complete);
+                }
+                *value
+            }
         }
     }
 }
@@ -94,6 +117,12 @@ enum ConditionNode {
         a: NumberNode,
         b: NumberNode,
         previous: Option<(f64, f64)>,
+    },
+    /// `tf(...)` of a condition, as [`NumberNode::Tf`] (unknown before the first period ends).
+    Tf {
+        periods: PeriodBuilder,
+        inner: Box<ConditionNode>,
+        value: Option<bool>,
     },
 }
 
@@ -114,6 +143,11 @@ impl ConditionNode {
                 a: NumberNode::new(a)?,
                 b: NumberNode::new(b)?,
                 previous: None,
+            },
+            Expr::Tf { timeframe, inner } => Self::Tf {
+                periods: PeriodBuilder::new(*timeframe),
+                inner: Box::new(Self::new(inner)?),
+                value: None,
             },
             Expr::ConditionPlaceholder(name) => {
                 return Err(BlocksError::Unfilled {
@@ -148,12 +182,27 @@ impl ConditionNode {
                     .replace(now)
                     .and_then(|previous| cross(*above, previous, now))
             }
+            Self::Tf {
+                periods,
+                inner,
+                value,
+            } => {
+                if let Some(complete) = periods.push(bar) {
+                    *value = inner.update(&complete);
+                }
+                *value
+            }
         }
     }
 }
 
 /// A condition formula evaluated one bar at a time: `update(bar)` returns what
 /// [`crate::ColumnCache::evaluate`] gives at that bar over the same bars.
+///
+/// A `tf(...)` builds its period's bar as the bars come and feeds it to its inner formula once a
+/// bar of a later period arrives. The stream's bar interval is not known from its first bars, so
+/// a timeframe not longer than the bars is not refused here (the batch evaluation refuses it; here
+/// each bar is then its own period, read one bar late).
 #[derive(Debug, Clone)]
 pub struct StreamingFormula {
     root: ConditionNode,

@@ -188,6 +188,10 @@ impl Expr {
             },
             Self::Neg(inner) => Self::Neg(Box::new(inner.substitute(values))),
             Self::Not(inner) => Self::Not(Box::new(inner.substitute(values))),
+            Self::Tf { timeframe, inner } => Self::Tf {
+                timeframe: *timeframe,
+                inner: Box::new(inner.substitute(values)),
+            },
             Self::Arith { op, lhs, rhs } => Self::Arith {
                 op: *op,
                 lhs: Box::new(lhs.substitute(values)),

@@ -320,9 +320,10 @@ def volatility_band(atr_value, close, lowest_pct, highest_pct):
 {{ formula.helpers }}
 
 
-def formula_conditions(open_, high, low, close, volume):
+def formula_conditions(open_, high, low, close, volume, time):
     """(long, short, exit_long, exit_short): lists of bools, whether each formula holds at each
-    bar's close (from data up to that close); a formula the genome lacks is never true."""
+    bar's close (from data up to that close); a formula the genome lacks is never true. `time`
+    holds the bars' open times in ms since the epoch (UTC), which tf(...) groups into periods."""
     never = np.zeros(len(close), dtype=bool)
     long = short = exit_long = exit_short = never
 {% for field, text, expression in formula.conditions %}    # {{ field }}: {{ text }}
@@ -430,6 +431,7 @@ class GauntletStrategy(Strategy):
             np.asarray(self.lows),
             np.asarray(self.closes),
             np.asarray(self.data.Volume, dtype=float) * UNIT,
+            np.asarray(millis, dtype=np.int64),
         )
 {% endif %}
         # Gauntlet's ledger and account state.
