@@ -436,6 +436,14 @@ impl Formula {
         self.root.placeholders()
     }
 
+    /// Whether the formula reads a higher timeframe anywhere (`tf(...)`).
+    pub fn uses_timeframes(&self) -> bool {
+        fn walk(expr: &Expr) -> bool {
+            matches!(expr, Expr::Tf { .. }) || expr.children().into_iter().any(walk)
+        }
+        walk(&self.root)
+    }
+
     /// An error if a placeholder is left.
     pub(crate) fn check_filled(&self) -> Result<(), BlocksError> {
         match self.placeholders().into_iter().next() {
