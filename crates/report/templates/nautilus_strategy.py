@@ -108,10 +108,13 @@ def _price(value):
 
 def _volume(value):
     """A bar's volume as a NautilusTrader Quantity of precision 16 equal to `value` to 1e-16 (as
-    `_price`), for the formulas that read it."""
-    raw = Decimal(repr(float(value))).scaleb(16).to_integral_value(ROUND_HALF_EVEN)
-    if not (0 <= raw <= Decimal(QUANTITY_MAX).scaleb(16)):
-        raise ValueError(f"volume {value!r} is outside NautilusTrader's quantities (0 to {QUANTITY_MAX})")
+    `_price`), for the formulas that read it; a volume that is not a number from 0 to NautilusTrader's
+    largest quantity (QUANTITY_MAX, about 3.4e13) is clamped into that range (a strict backtest of a
+    formula that reads it then stops: its values differ from those over the data)."""
+    largest = math.floor(QUANTITY_MAX) - 1.0  # its raw form stays below NautilusTrader's raw limit
+    value = float(value)
+    value = min(max(value, 0.0), largest) if value == value else 0.0
+    raw = Decimal(repr(value)).scaleb(16).to_integral_value(ROUND_HALF_EVEN)
     return Quantity.from_raw(int(raw), 16)
 
 
