@@ -167,8 +167,8 @@ pub enum Expr {
         /// The series crossed.
         b: Box<Expr>,
     },
-    /// `?name[lo..hi]`: a number a template leaves to evolution, an integer when both bounds
-    /// are.
+    /// `?name[lo..hi]`: a number a template leaves to evolution, a whole number when it is a
+    /// block's period (see [`crate::PlaceholderKind`]).
     Placeholder {
         /// Its name.
         name: String,
