@@ -10,7 +10,7 @@ use pest::iterators::Pair;
 use crate::block::{Arg, ParamKind};
 use crate::blocks::find;
 use crate::error::BlocksError;
-use crate::timeframe::{TIMEFRAMES_ACCEPTED, accepts, parse_timeframe};
+use crate::timeframe::{NESTED_TF, parse_timeframe, timeframe_problem};
 
 /// The longest formula accepted, in bytes, checked before parsing.
 pub const MAX_FORMULA_BYTES: usize = 4_096;
@@ -461,28 +461,6 @@ impl std::str::FromStr for Formula {
         Self::parse(text)
     }
 }
-
-/// What is wrong with the `tf` calls of `expr`, if anything: a timeframe `tf` does not accept, or a
-/// `tf` inside another (`inside`).
-fn timeframe_problem(expr: &Expr, inside: bool) -> Option<String> {
-    if let Expr::Tf { timeframe, .. } = expr {
-        if inside {
-            return Some(NESTED_TF.to_string());
-        }
-        if !accepts(*timeframe) {
-            return Some(format!(
-                "unknown timeframe \"{timeframe}\": tf takes {TIMEFRAMES_ACCEPTED}"
-            ));
-        }
-    }
-    let inside = inside || matches!(expr, Expr::Tf { .. });
-    expr.children()
-        .into_iter()
-        .find_map(|child| timeframe_problem(child, inside))
-}
-
-/// Why a `tf` may not hold another.
-const NESTED_TF: &str = "tf cannot be nested: write the inner tf beside the outer one";
 
 /// 1-based line and column of byte `offset` in `text`.
 fn line_column(text: &str, offset: usize) -> (usize, usize) {
