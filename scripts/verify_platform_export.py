@@ -22,7 +22,8 @@ compared with Gauntlet's, trade by trade:
   notes say so), so Gauntlet's = the platform's x (1 + or - that fraction), to 1e-9 relative;
 - quantity: the platform's is Gauntlet's rounded down to its quantity step: 0 <= Gauntlet's -
   the platform's < the step;
-- exit reason: equal (the module records Gauntlet's reason for each platform exit);
+- exit reason: equal (the module records Gauntlet's reason for each platform exit; `formula` for a
+  formula genome's exit formula);
 - freqtrade force-exits a trade open at the end at the last candle's open (a note): there Gauntlet's
   exit is its `end_of_data` at the last close, and the platform's the last open; and it opens no
   trade on the last candle (a note): a Gauntlet trade entered there is not looked for.

@@ -116,6 +116,11 @@ impl Observer for Progress {
         self.bar.set_position(done);
     }
 
+    fn warning(&self, message: &str) {
+        // Shown even with --quiet (which hides the bar only); above the bar while it draws.
+        self.bar.suspend(|| eprintln!("warning: {message}"));
+    }
+
     fn generation(&self, progress: &GenerationProgress) {
         self.bar.set_prefix("generation");
         self.bar.set_length(u64::from(progress.generations));

@@ -821,3 +821,68 @@ fn a_second_evolve_into_a_folder_being_written_is_refused_naming_the_writer() {
     assert!(!stderr.contains("another Gauntlet process"), "{stderr}");
     assert!(stderr.contains(out_text), "{stderr}");
 }
+
+#[test]
+fn two_datasets_with_identical_bars_are_warned_about() {
+    // One CSV imported under two names: two Parquet files (their metadata name differs) with the
+    // same bars, which a universe would count twice; a third name holds other bars.
+    let folder = tempfile::tempdir().unwrap();
+    let datasets = folder.path().join("datasets");
+    std::fs::create_dir(&datasets).unwrap();
+    std::fs::write(datasets.join("catalog.toml"), "").unwrap();
+    let exported = common::ok(
+        &command(&["data", "export", "wti-1d", "--to", "-"])
+            .output()
+            .unwrap(),
+    );
+    let lines: Vec<&str> = exported.lines().collect();
+    let (first, later) = (
+        folder.path().join("first.csv"),
+        folder.path().join("later.csv"),
+    );
+    std::fs::write(&first, lines[..401].join("\n")).unwrap();
+    std::fs::write(&later, [&lines[..1], &lines[401..801]].concat().join("\n")).unwrap();
+    // `common::command` names the bundled datasets folder: these commands name this one.
+    let in_folder = |arguments: &[&str]| {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_gauntlet"));
+        command.args(arguments).arg("--datasets-dir").arg(&datasets);
+        command
+    };
+    for (name, csv) in [
+        ("oil-a-1d", &first),
+        ("oil-b-1d", &first),
+        ("oil-c-1d", &later),
+    ] {
+        common::ok(
+            &in_folder(&[
+                "data",
+                "import",
+                csv.to_str().unwrap(),
+                "--name",
+                name,
+                "--symbol",
+                "WTI",
+                "--asset-class",
+                "commodity",
+            ])
+            .output()
+            .unwrap(),
+        );
+    }
+    let evolve = |name: &str, names: &[&str]| {
+        let config = common::small_experiment(folder.path(), name, 1, 1, 12, names);
+        let output = in_folder(&["evolve", "--config", config.to_str().unwrap(), "--quiet"])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr).to_string();
+        assert!(output.status.success(), "{stderr}");
+        stderr
+    };
+    let stderr = evolve("twice", &["oil-a-1d", "oil-b-1d"]);
+    assert!(
+        stderr.contains("warning: datasets oil-a-1d and oil-b-1d hold identical bars (400 bars"),
+        "{stderr}"
+    );
+    let stderr = evolve("distinct", &["oil-a-1d", "oil-c-1d"]);
+    assert!(!stderr.contains("identical bars"), "{stderr}");
+}

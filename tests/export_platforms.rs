@@ -1,8 +1,10 @@
 //! `gauntlet export --format nautilus|freqtrade`, verified trade for trade in the platforms' own
 //! backtesters: NautilusTrader's `BacktestEngine` and `freqtrade backtesting` (offline), for the
-//! seed genomes and the bundled quickstart champion on three datasets, and 105 random genomes
-//! (every rule kind, exit, sizing method, direction and account limit) on one of them each: daily
-//! S&P 500, hourly EUR/USD (weekend gaps, daily loss limits over UTC days) and hourly BTC/USD.
+//! seed genomes and the bundled quickstart champion on three datasets, 105 random genomes (every
+//! rule kind, exit, sizing method, direction and account limit) on one of them each, the formula
+//! seed `genomes/formulas/rsi-2-formula.json` on each, and 30 random formula genomes (#35; every
+//! block, entry and exit formulas) on one of them each: daily S&P 500, hourly EUR/USD (weekend
+//! gaps, daily loss limits over UTC days) and hourly BTC/USD.
 //! `scripts/verify_platform_export.py` runs each module's backtest and compares its trades with
 //! what `gauntlet backtest --trades-out` says Gauntlet traded (times equal, prices to 1e-9 relative
 //! after the platform's documented cost difference, quantities Gauntlet's rounded down to the
@@ -10,7 +12,9 @@
 //!
 //! Two sizes ([`Scale`]): by default (CI) the seeds and the champion trade the last 3,000 bars of
 //! each dataset and the random genomes the last 1,000 of theirs; `GAUNTLET_PLATFORM_CHECK=full`
-//! (`scripts/verify-platform-exports.sh`) trades every strategy on its whole dataset.
+//! (`scripts/verify-platform-exports.sh`) trades every rule strategy on its whole dataset. At both,
+//! the formula seed trades the last 1,000 bars and the random formula genomes the last 500
+//! (NautilusTrader's strategy evaluates a formula over the whole history on each bar).
 //!
 //! Each platform needs its pinned requirements (`scripts/nautilus-requirements.txt`,
 //! `scripts/freqtrade-requirements.txt`) in the Python named by `$GAUNTLET_NAUTILUS_PYTHON` or
@@ -227,15 +231,42 @@ const FEATURES: &[&str] = &[
     "fixed_fraction",
     "risk_per_trade",
     "volatility_target",
+    "formula",
 ];
 
 /// Random genomes in the cases.
 const RANDOM_GENOMES: usize = 105;
 
-/// The seed genomes and the bundled quickstart champion on every dataset (`fixed_data[d]`), and
-/// the random genomes on one dataset each (`random_data[d]`; a tenth of them all-in, which
-/// evolution never draws).
-fn cases(fixed_data: &[usize], random_data: &[usize], data: &[Data]) -> Vec<Case> {
+/// Random formula genomes in the cases: the first of the set tests/export.rs verifies in
+/// backtesting.py and PineTS ([`common::random_formula_genomes`]), on the last [`FORMULA_BARS`]
+/// bars of one dataset each, at every scale (NautilusTrader's strategy evaluates the formulas over
+/// the whole history on each bar: quadratic in the bars).
+const FORMULA_GENOMES: usize = 30;
+const FORMULA_BARS: usize = 500;
+/// The bars `genomes/formulas/rsi-2-formula.json` trades on each dataset (the last N: its SMA(200)
+/// warms up on the first 200).
+const FORMULA_SEED_BARS: usize = 1_000;
+
+/// Where each kind of case trades: indices into the exported data, one per dataset of
+/// [`DATASETS`].
+struct CaseData {
+    /// The seed genomes and the quickstart champion.
+    fixed: Vec<usize>,
+    /// The random genomes.
+    random: Vec<usize>,
+    /// `rsi-2-formula.json`.
+    formula_seed: Vec<usize>,
+    /// The random formula genomes.
+    formula: Vec<usize>,
+}
+
+/// The seed genomes and the bundled quickstart champion on every dataset (`fixed`), the random
+/// genomes on one dataset each (`random`; a tenth of them all-in, which evolution never draws),
+/// the formula seed on every dataset (`formula_seed`), and [`FORMULA_GENOMES`] random formula
+/// genomes on one dataset each (`formula`; those whose numbers reach an infinity or NaN after their
+/// warm-up are left out, as in tests/export.rs).
+fn cases(case_data: &CaseData, data: &[Data]) -> Vec<Case> {
+    let (fixed_data, random_data) = (&case_data.fixed, &case_data.random);
     let costs = [(0.0, 0.0, 0.0), (10.0, 0.0, 5.0), (5.0, 2.0, 1.0)];
     let mut cases = Vec::new();
     let champion = repository().join("genomes/champions/quickstart-monthly_performance.json");
@@ -275,6 +306,42 @@ fn cases(fixed_data: &[usize], random_data: &[usize], data: &[Data]) -> Vec<Case
             costs: costs[index % costs.len()],
         });
     }
+    let formula_seed = repository().join("genomes/formulas/rsi-2-formula.json");
+    let formula_seed = gauntlet_genome::read_genome_file(&formula_seed).unwrap();
+    for (dataset, &data_index) in case_data.formula_seed.iter().enumerate() {
+        cases.push(Case {
+            label: format!("rsi-2-formula on {}", data[data_index].label),
+            genome: formula_seed.clone(),
+            data: data_index,
+            costs: costs[dataset % costs.len()],
+        });
+    }
+    let (mut kept, mut left_out) = (0, Vec::new());
+    for (index, genome) in common::random_formula_genomes(FORMULA_GENOMES * 3 / 2)
+        .into_iter()
+        .enumerate()
+    {
+        if kept == FORMULA_GENOMES {
+            break;
+        }
+        let data_index = case_data.formula[index % case_data.formula.len()];
+        if common::undefined_after_warm_up(&genome, &data[data_index].csv) {
+            left_out.push(index);
+            continue;
+        }
+        kept += 1;
+        cases.push(Case {
+            label: format!("formula {index} on {}", data[data_index].label),
+            genome,
+            data: data_index,
+            costs: costs[index % costs.len()],
+        });
+    }
+    eprintln!(
+        "{kept} random formula genomes; {} left out for an infinity or NaN after warm-up: {left_out:?}",
+        left_out.len()
+    );
+    assert_eq!(kept, FORMULA_GENOMES, "too many formulas left out");
     let covered: BTreeSet<String> = cases
         .iter()
         .flat_map(|case| features(&case.genome))
@@ -319,9 +386,13 @@ fn prepared() -> &'static Prepared {
                 })
                 .collect()
         };
-        let fixed_data = data_for(scale.fixed_bars);
-        let random_data = data_for(scale.random_bars);
-        let cases = cases(&fixed_data, &random_data, &data);
+        let case_data = CaseData {
+            fixed: data_for(scale.fixed_bars),
+            random: data_for(scale.random_bars),
+            formula_seed: data_for(Some(FORMULA_SEED_BARS)),
+            formula: data_for(Some(FORMULA_BARS)),
+        };
+        let cases = cases(&case_data, &data);
         per_case(&cases, |index, case| {
             let stem = folder.join(format!("case-{index}"));
             std::fs::write(stem.with_extension("json"), case.genome.to_json()).unwrap();
@@ -477,6 +548,7 @@ fn verify(python: &Path, format: &str) {
         "time_exit",
         "risk_halt",
         "end_of_data",
+        "formula",
     ] {
         assert!(
             by_reason.contains(&format!("{reason} ")),

@@ -59,6 +59,55 @@ fn the_rsi_2_formula_trades_exactly_like_the_rsi_2_rule_seed() {
 }
 
 #[test]
+fn a_template_filled_with_2_10_200_trades_exactly_like_the_rsi_2_rule_seed() {
+    // #29: the template `rsi(close, ?period[2..30]) < ?level[5..40] and close > sma(close,
+    // ?trend[50..250])` filled by hand with 2, 10 and 200 is the RSI(2) seed; its genome keeps the
+    // fill beside the formula and trades the rule seed's trades.
+    let (series, bars_per_year) = sp500();
+    let market = Market::new("SPX", series);
+    let config = BacktestConfig {
+        bars_per_year,
+        ..BacktestConfig::default()
+    };
+    let template = gauntlet_genome::Template::new(
+        &gauntlet_genome::TemplateFormulas {
+            long: Some(
+                "rsi(close, ?period[2..30]) < ?level[5..40] and close > sma(close, ?trend[50..250])"
+                    .into(),
+            ),
+            ..Default::default()
+        },
+        "template",
+    )
+    .unwrap();
+    let values = [("period", 2.0), ("level", 10.0), ("trend", 200.0)]
+        .into_iter()
+        .map(|(name, value)| {
+            (
+                name.to_string(),
+                gauntlet_genome::PlaceholderValue::Number(value),
+            )
+        })
+        .collect();
+    let mut filled = genome_file("genomes/formulas/rsi-2-formula.json");
+    filled.entry.logic = EntryLogic::Formula(template.fill(&values).unwrap());
+    filled.validate().unwrap();
+    let rules = run_backtest(
+        &genome_file("genomes/rsi-2-mean-reversion.json"),
+        &market,
+        &config,
+    )
+    .unwrap();
+    let from_template = run_backtest(&filled, &market, &config).unwrap();
+    assert!(rules.trades.len() > 50, "{} trades", rules.trades.len());
+    assert_eq!(from_template.trades, rules.trades);
+    assert_eq!(
+        from_template.final_equity().to_bits(),
+        rules.final_equity().to_bits()
+    );
+}
+
+#[test]
 fn two_formula_genomes_share_one_column() {
     let (series, _) = sp500();
     let market = Market::new("SPX", series);
@@ -76,6 +125,7 @@ fn two_formula_genomes_share_one_column() {
         short: None,
         exit_long: Some("rsi(close, 2) > 90".into()),
         exit_short: None,
+        template: None,
     });
     run_backtest(&genome, &market, &BacktestConfig::default()).unwrap();
     assert_eq!(columns.len(), kept, "no new column for the second genome");
@@ -91,6 +141,7 @@ fn decisions_before_a_cut_do_not_change() {
         short: Some("rsi(close, 2) > 90 and close < sma(close, 200)".into()),
         exit_long: Some("rsi(close, 2) > 70".into()),
         exit_short: Some("rsi(close, 2) < 30".into()),
+        template: None,
     });
     let config = BacktestConfig {
         close_at_end: false,
@@ -159,6 +210,7 @@ fn a_both_direction_genome_with_exit_formulas_trades_as_worked_out() {
                 short: Some("close < 99".into()),
                 exit_long: Some("close < 100.5".into()),
                 exit_short: Some("close > 99.5".into()),
+                template: None,
             }),
         },
         exit: ExitChromosome::default(),
@@ -238,6 +290,7 @@ fn the_live_engine_trades_formula_genomes_exactly_like_the_backtest() {
             short: Some(draw()),
             exit_long: Some(draw()),
             exit_short: Some(draw()),
+            template: None,
         });
         if genome.validate().is_ok() {
             genomes.push(genome);

@@ -52,6 +52,7 @@ fn cutting_the_bars_after_any_bar_leaves_every_earlier_decision_unchanged() {
         short: Some("tf(\"1d\", crosses_below(close, sma(close, 3)))".into()),
         exit_long: Some("close < tf(\"1d\", (high + low + close) / 3)".into()),
         exit_short: Some("tf(\"1w\", close < open) or close > tf(\"1d\", high)".into()),
+        template: None,
     });
     let full = decisions(&logic, &series);
     for (side, name) in ["long", "short", "exit long", "exit short"]
@@ -157,6 +158,7 @@ fn the_live_engine_trades_tf_genomes_exactly_like_the_backtest() {
             short: Some(draw()),
             exit_long: Some(draw()),
             exit_short: Some(draw()),
+            template: None,
         });
         if genome.validate().is_ok() {
             genomes.push(genome);

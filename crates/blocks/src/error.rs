@@ -32,6 +32,13 @@ pub enum BlocksError {
         /// The placeholder's name.
         name: String,
     },
+    /// A condition family (`[template.conditions]`) that cannot be drawn from: an unknown block,
+    /// a depth or a period bound out of range.
+    #[error("condition family: {message}")]
+    Family {
+        /// What is wrong.
+        message: String,
+    },
     /// A `tf(...)` the data cannot serve: its timeframe is not longer than the data's bars (the
     /// shortest gap between two consecutive bars), or the Pine export, which does not write `tf`.
     /// `tf("1h", close > 1): the timeframe 1h is not longer than this data's bars (1h apart): ...`

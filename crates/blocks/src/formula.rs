@@ -10,7 +10,7 @@ use pest::iterators::Pair;
 use crate::block::{Arg, ParamKind};
 use crate::blocks::find;
 use crate::error::BlocksError;
-use crate::timeframe::{NESTED_TF, parse_timeframe, timeframe_problem};
+use crate::timeframe::{TIMEFRAMES_ACCEPTED, accepts, parse_timeframe};
 
 /// The longest formula accepted, in bytes, checked before parsing.
 pub const MAX_FORMULA_BYTES: usize = 4_096;
@@ -250,7 +250,7 @@ impl Expr {
     }
 
     /// Precedence for printing: higher binds tighter.
-    fn precedence(&self) -> u8 {
+    pub(crate) fn precedence(&self) -> u8 {
         match self {
             Self::Or(..) => 1,
             Self::And(..) => 2,
@@ -294,83 +294,6 @@ pub fn format_number(value: f64) -> String {
         format!("{}", value as i64)
     } else {
         format!("{value:?}")
-    }
-}
-
-fn wrap(formatter: &mut fmt::Formatter<'_>, expr: &Expr, parenthesise: bool) -> fmt::Result {
-    if parenthesise {
-        write!(formatter, "({expr})")
-    } else {
-        write!(formatter, "{expr}")
-    }
-}
-
-/// The canonical text: single spaces around binary operators, `, ` between arguments, minimal
-/// parentheses, numbers as [`format_number`]. Parsing it gives the same expression, and it is the
-/// key of the column cache.
-impl fmt::Display for Expr {
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let own = self.precedence();
-        match self {
-            Self::Number(value) => formatter.write_str(&format_number(*value)),
-            Self::Call { block, args } => {
-                formatter.write_str(block)?;
-                if !args.is_empty() {
-                    formatter.write_str("(")?;
-                    for (index, arg) in args.iter().enumerate() {
-                        if index > 0 {
-                            formatter.write_str(", ")?;
-                        }
-                        write!(formatter, "{arg}")?;
-                    }
-                    formatter.write_str(")")?;
-                }
-                Ok(())
-            }
-            Self::Neg(inner) => {
-                formatter.write_str("-")?;
-                wrap(formatter, inner, inner.precedence() < own)
-            }
-            Self::Not(inner) => {
-                formatter.write_str("not ")?;
-                wrap(formatter, inner, inner.precedence() < own)
-            }
-            Self::Arith { op, lhs, rhs } => {
-                wrap(formatter, lhs, lhs.precedence() < own)?;
-                write!(formatter, " {} ", op.symbol())?;
-                wrap(formatter, rhs, rhs.precedence() <= own)
-            }
-            Self::Compare { op, lhs, rhs } => {
-                wrap(formatter, lhs, lhs.precedence() <= own)?;
-                write!(formatter, " {} ", op.symbol())?;
-                wrap(formatter, rhs, rhs.precedence() <= own)
-            }
-            Self::And(lhs, rhs) | Self::Or(lhs, rhs) => {
-                wrap(formatter, lhs, lhs.precedence() < own)?;
-                formatter.write_str(if matches!(self, Self::And(..)) {
-                    " and "
-                } else {
-                    " or "
-                })?;
-                wrap(formatter, rhs, rhs.precedence() <= own)
-            }
-            Self::Cross { above, a, b } => {
-                let name = if *above {
-                    "crosses_above"
-                } else {
-                    "crosses_below"
-                };
-                write!(formatter, "{name}({a}, {b})")
-            }
-            Self::Placeholder { name, lo, hi } => write!(
-                formatter,
-                "?{name}[{}..{}]",
-                format_number(*lo),
-                format_number(*hi)
-            ),
-            Self::ConditionPlaceholder(name) => write!(formatter, "?{name}"),
-            Self::Tf { timeframe, inner } => write!(formatter, "tf(\"{timeframe}\", {inner})"),
-        }
     }
 }
 
@@ -436,6 +359,14 @@ impl Formula {
         self.root.placeholders()
     }
 
+    /// Whether the formula reads a higher timeframe anywhere (`tf(...)`).
+    pub fn uses_timeframes(&self) -> bool {
+        fn walk(expr: &Expr) -> bool {
+            matches!(expr, Expr::Tf { .. }) || expr.children().into_iter().any(walk)
+        }
+        walk(&self.root)
+    }
+
     /// An error if a placeholder is left.
     pub(crate) fn check_filled(&self) -> Result<(), BlocksError> {
         match self.placeholders().into_iter().next() {
@@ -461,6 +392,28 @@ impl std::str::FromStr for Formula {
         Self::parse(text)
     }
 }
+
+/// What is wrong with the `tf` calls of `expr`, if anything: a timeframe `tf` does not accept, or a
+/// `tf` inside another (`inside`).
+fn timeframe_problem(expr: &Expr, inside: bool) -> Option<String> {
+    if let Expr::Tf { timeframe, .. } = expr {
+        if inside {
+            return Some(NESTED_TF.to_string());
+        }
+        if !accepts(*timeframe) {
+            return Some(format!(
+                "unknown timeframe \"{timeframe}\": tf takes {TIMEFRAMES_ACCEPTED}"
+            ));
+        }
+    }
+    let inside = inside || matches!(expr, Expr::Tf { .. });
+    expr.children()
+        .into_iter()
+        .find_map(|child| timeframe_problem(child, inside))
+}
+
+/// Why a `tf` may not hold another.
+const NESTED_TF: &str = "tf cannot be nested: write the inner tf beside the outer one";
 
 /// 1-based line and column of byte `offset` in `text`.
 fn line_column(text: &str, offset: usize) -> (usize, usize) {

@@ -49,12 +49,15 @@
 
 mod block;
 mod blocks;
+mod canonical;
 mod catalogue;
 mod codegen;
 mod error;
 mod eval;
 mod formula;
+mod random;
 mod streaming;
+mod template;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 mod timeframe;
@@ -72,5 +75,10 @@ pub use formula::{
     ArithOp, CompareOp, Expr, Formula, MAX_FORMULA_BYTES, MAX_FORMULA_DEPTH, MAX_FORMULA_NODES,
     Type, format_number,
 };
+pub use random::{
+    ConditionFamily, MAX_CONDITION_DEPTH, Tunable, condition_depth, tunable_numbers,
+    with_tunable_numbers,
+};
 pub use streaming::StreamingFormula;
+pub use template::{PlaceholderKind, PlaceholderSpec, snap};
 pub use timeframe::TIMEFRAMES_ACCEPTED;

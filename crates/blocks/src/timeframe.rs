@@ -25,7 +25,6 @@
 use gauntlet_core::{Bar, BarInterval, BarSeries, MILLIS_PER_DAY, Timestamp};
 
 use crate::error::BlocksError;
-use crate::formula::Expr;
 
 /// The timeframes `tf` accepts, in words (for errors and the catalogue).
 pub const TIMEFRAMES_ACCEPTED: &str =
@@ -43,28 +42,6 @@ pub(crate) fn accepts(timeframe: BarInterval) -> bool {
         BarInterval::Months(_) => false,
     }
 }
-
-/// What is wrong with the `tf` calls of `expr`, if anything: a timeframe `tf` does not accept, or a
-/// `tf` inside another (`inside`).
-pub(crate) fn timeframe_problem(expr: &Expr, inside: bool) -> Option<String> {
-    if let Expr::Tf { timeframe, .. } = expr {
-        if inside {
-            return Some(NESTED_TF.to_string());
-        }
-        if !accepts(*timeframe) {
-            return Some(format!(
-                "unknown timeframe \"{timeframe}\": tf takes {TIMEFRAMES_ACCEPTED}"
-            ));
-        }
-    }
-    let inside = inside || matches!(expr, Expr::Tf { .. });
-    expr.children()
-        .into_iter()
-        .find_map(|child| timeframe_problem(child, inside))
-}
-
-/// Why a `tf` may not hold another.
-pub(crate) const NESTED_TF: &str = "tf cannot be nested: write the inner tf beside the outer one";
 
 /// Parses `tf`'s timeframe text (`1d`, `4h`, `1w`; as gauntlet-core's [`BarInterval`] reads it).
 ///

@@ -94,6 +94,14 @@ pub enum DataError {
         /// The underlying error.
         source: std::io::Error,
     },
+    /// Another process (or another handle in this one) holds a folder's [`crate::ExclusiveLock`].
+    #[error("{} is locked by {}", path.display(), holder.map_or("another process".to_string(), |pid| format!("process {pid}")))]
+    Locked {
+        /// The locked folder.
+        path: PathBuf,
+        /// The holder's process id, as its lock file names it, when that could be read.
+        holder: Option<u32>,
+    },
     /// The file has no content at all.
     #[error("{}: the file is empty", path.display())]
     EmptyFile {

@@ -53,6 +53,7 @@ mod csv_import;
 mod describe;
 mod error;
 mod files;
+mod folder_lock;
 mod frame;
 mod import_dataset;
 mod import_file;
@@ -84,6 +85,7 @@ pub use files::{
     NamedSeries, is_parquet_path, load_series_between, load_series_file, read_numeric_matrix,
     write_csv_records, write_csv_rows, write_time_columns,
 };
+pub use folder_lock::ExclusiveLock;
 pub use frame::{MAX_FRAME_ROWS, series_batch, series_from_frame, series_schema, time_batch};
 pub use import_dataset::{ImportRequest, check_bars_per_year, import_dataset};
 pub use import_file::import_csv;

@@ -4,6 +4,8 @@
 //! periods are in bars.
 
 use schemars::JsonSchema;
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 /// The genome JSON layout version this crate reads and writes.
@@ -214,6 +216,11 @@ pub struct FormulaEntry {
     /// When to close an open short position (at the next bar's open).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exit_short: Option<String>,
+    /// The template these formulas fill and the placeholders' values, for a genome an experiment's
+    /// `[template]` made (validation checks that the formulas are the template filled with the
+    /// values); absent for a hand-written formula genome.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub template: Option<TemplateFill>,
 }
 
 impl FormulaEntry {
@@ -382,4 +389,99 @@ pub struct Genome {
     /// Where it came from.
     #[serde(default)]
     pub lineage: Lineage,
+}
+
+/// Which blocks a condition placeholder draws from (`[template.conditions] filter = { blocks =
+/// ["sma", "adx"], max_depth = 2 }`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConditionOptions {
+    /// The blocks' names (`gauntlet blocks` lists them); empty or left out: every block.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub blocks: Vec<String>,
+    /// How deep a drawn condition goes: 1 is one comparison, 2 up to two joined by `and` / `or`,
+    /// 3 up to four (default 2, at most [`gauntlet_blocks::MAX_CONDITION_DEPTH`]).
+    #[serde(default = "default_depth")]
+    pub max_depth: usize,
+    /// The longest period drawn, bars (default 200; block parameters keep their own bounds).
+    #[serde(default = "default_max_period")]
+    pub max_period: u32,
+}
+
+fn default_depth() -> usize {
+    2
+}
+
+fn default_max_period() -> u32 {
+    200
+}
+
+impl Default for ConditionOptions {
+    fn default() -> Self {
+        Self {
+            blocks: Vec::new(),
+            max_depth: default_depth(),
+            max_period: default_max_period(),
+        }
+    }
+}
+
+/// A template: formulas of gauntlet-blocks' language with placeholders (`?name[low..high]` a
+/// number, `?name` a condition). The entry sides given decide the direction (`long` only: long;
+/// `short` only: short; both: both). A placeholder used in several places (or formulas) takes one
+/// value.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TemplateFormulas {
+    /// When to open a long position.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub long: Option<String>,
+    /// When to open a short position.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub short: Option<String>,
+    /// When to close a long position (at the next bar's open).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exit_long: Option<String>,
+    /// When to close a short position (at the next bar's open).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exit_short: Option<String>,
+    /// What each condition placeholder draws from, by name without the `?`; a condition
+    /// placeholder not listed draws from every block with the defaults of [`ConditionOptions`].
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub conditions: BTreeMap<String, ConditionOptions>,
+}
+
+impl TemplateFormulas {
+    /// The formulas present with their field names, in the order `long`, `short`, `exit_long`,
+    /// `exit_short`.
+    pub fn formulas(&self) -> impl Iterator<Item = (&'static str, &str)> {
+        [
+            ("long", &self.long),
+            ("short", &self.short),
+            ("exit_long", &self.exit_long),
+            ("exit_short", &self.exit_short),
+        ]
+        .into_iter()
+        .filter_map(|(name, text)| text.as_deref().map(|text| (name, text)))
+    }
+}
+
+/// A placeholder's value: a number, or a condition's text.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum PlaceholderValue {
+    /// A number placeholder's value.
+    Number(f64),
+    /// A condition placeholder's value: a condition of the formula language without placeholders.
+    Condition(String),
+}
+
+/// A template and the values that fill it (beside the filled formulas of a [`FormulaEntry`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TemplateFill {
+    /// The template.
+    pub template: TemplateFormulas,
+    /// Each placeholder's value, by name without the `?`.
+    pub values: BTreeMap<String, PlaceholderValue>,
 }

@@ -11,6 +11,10 @@
 //! - **sizing** ([`SizingChromosome`]): fixed fraction, risk per trade, volatility target or all-in;
 //!   position cap, leverage cap, most concurrent positions; plus account [`RiskLimits`].
 //!
+//! A formula entry may carry the template it fills ([`TemplateFill`]: a [`Template`]'s formulas
+//! with placeholders and their values, #29); the operators then breed the placeholders
+//! ([`random_template_genome`], and `mutate`, `crossover`, `jitter` on the values).
+//!
 //! Every genome validates against gene bounds ([`Genome::validate`], naming the offending field),
 //! renders as plain English ([`Genome::describe`]) and round-trips through JSON with a `schema`
 //! version and its [`Lineage`]. Rates in files carry their unit in their name (`stop_loss_pct`).
@@ -22,6 +26,8 @@ mod files;
 mod genome;
 mod operators;
 mod random;
+mod template;
+mod template_operators;
 mod validate;
 
 pub use error::GenomeError;
@@ -30,11 +36,16 @@ pub use files::{
     read_population_file,
 };
 pub use genome::*;
-pub use operators::{complexity, crossover, jitter, longest_period, mutate, random_genome, repair};
+pub use operators::{
+    complexity, crossover, jitter, longest_period, mutate, random_genome, random_template_genome,
+    repair,
+};
 pub use random::{
     BOLLINGER_WIDTH_STEP, CONTINUOUS_BOUNDS, MAX_EVOLVED_HOLDING_BARS, MAX_EVOLVED_RULES,
     random_rule,
 };
+pub use template::{MAX_PLACEHOLDERS, Slot, Template};
+pub use template_operators::random_values;
 pub use validate::{MAX_PERIOD, MAX_RULES, MIN_PERIOD, PERIOD_GRID};
 
 impl Genome {

@@ -15,6 +15,10 @@ use crate::random::{
     MAX_EVOLVED_HOLDING_BARS, MAX_EVOLVED_RULES, bounds, grid_period, random_direction,
     random_exit, random_logic, random_rule, random_sizing, uniform, width_on_grid,
 };
+use crate::template::Template;
+use crate::template_operators::{
+    crossover_values, jitter_values, mutate_placeholder, refill, shared_template, template_of,
+};
 use crate::validate::{MAX_RULES, PERIOD_GRID};
 
 /// A random genome with the account `risk` limits (those are the experiment's policy, not genes).
@@ -25,6 +29,33 @@ pub fn random_genome<R: Rng + ?Sized>(rng: &mut R, risk: RiskLimits) -> Genome {
         entry: EntryChromosome {
             direction: random_direction(rng),
             logic: random_logic(rng),
+        },
+        exit: random_exit(rng),
+        sizing: random_sizing(rng),
+        risk,
+        lineage: Lineage::default(),
+    };
+    repair(&mut genome);
+    genome
+}
+
+/// A random genome whose entry is `template` filled at random ([`random_values`](crate::random_values)), trading the
+/// direction its entry sides give, with random exits and sizing and the account `risk` limits.
+pub fn random_template_genome<R: Rng + ?Sized>(
+    rng: &mut R,
+    risk: RiskLimits,
+    template: &Template,
+) -> Genome {
+    let values = crate::template_operators::random_values(template, rng);
+    let entry = template
+        .fill(&values)
+        .expect("random values are within the template's bounds");
+    let mut genome = Genome {
+        schema: GENOME_SCHEMA,
+        name: None,
+        entry: EntryChromosome {
+            direction: template.direction(),
+            logic: EntryLogic::Formula(entry),
         },
         exit: random_exit(rng),
         sizing: random_sizing(rng),
@@ -101,7 +132,21 @@ fn uniform_crossover<R: Rng + ?Sized>(first: &Genome, second: &Genome, rng: &mut
                 combine: *pick(rng, first_combine, second_combine),
             }
         }
-        (a, b) => pick(rng, a, b).clone(),
+        (a, b) => match shared_template(a, b) {
+            Some((fill, other)) => {
+                let template = Template::new(&fill.template, "template").ok();
+                let values = template.as_ref().map(|template| {
+                    (
+                        template,
+                        crossover_values(template, &fill.values, &other.values, rng),
+                    )
+                });
+                values
+                    .and_then(|(template, values)| template.fill(&values).ok())
+                    .map_or_else(|| a.clone(), EntryLogic::Formula)
+            }
+            None => pick(rng, a, b).clone(),
+        },
     };
     let (a, b) = (&first.exit, &second.exit);
     let exit = ExitChromosome {
@@ -378,10 +423,22 @@ fn nearest_grid_index(period: u32) -> usize {
 ///   exit flipped, or the direction redrawn.
 ///
 /// A kind with nothing to act on falls through to the next one. The result is repaired to validate.
+///
+/// A template genome (#29) has one placeholder mutated instead with probability 1/2
+/// (`mutation:placeholder:<name>`, see `template_operators.rs`), before the draw above; other
+/// genomes draw exactly as before.
 pub fn mutate<R: Rng + ?Sized>(genome: &Genome, rng: &mut R) -> (Genome, String) {
     let mut child = genome.clone();
     child.name = None;
     child.lineage = Lineage::default();
+    // A template genome's placeholders mutate half the time (its exits and sizing otherwise).
+    if let Some((template, values)) = template_of(&child)
+        && rng.random_bool(0.5)
+        && let Some(operator) = mutate_placeholder(&mut child, &template, &values, rng)
+    {
+        repair(&mut child);
+        return (child, operator);
+    }
     let roll = rng.random_range(0..100);
     let order: [u8; 4] = match roll {
         0..=39 => [0, 1, 2, 3],
@@ -536,6 +593,10 @@ pub fn jitter<R: Rng + ?Sized>(genome: &Genome, rng: &mut R, relative: f64) -> G
         let factor = 1.0 + rng.random_range(-relative..=relative);
         *gene.value = (*gene.value * factor).clamp(gene.low, gene.high);
     }
+    if let Some((template, values)) = template_of(&neighbour) {
+        let values = jitter_values(&template, &values, rng, relative);
+        refill(&mut neighbour, &template, &values);
+    }
     repair(&mut neighbour);
     neighbour
 }
@@ -554,13 +615,17 @@ pub fn longest_period(genome: &Genome) -> u32 {
 /// A genome's complexity: its entry rules (a factor score counts as its three factors) plus its
 /// parameters (every period and every switched-on continuous gene, sizing included). The
 /// SMA(50/200) crossover of `genomes/` with fixed-fraction sizing is 1 rule + 2 periods + the
-/// fraction + the position cap = 5.
+/// fraction + the position cap = 5. A formula counts one rule per formula, plus one parameter per
+/// placeholder of the template it fills.
 pub fn complexity(genome: &Genome) -> usize {
     let rules = match &genome.entry.logic {
         EntryLogic::Rules { rules, .. } => rules.len(),
         EntryLogic::MultiFactor(_) => 3,
         EntryLogic::Always => 0,
-        EntryLogic::Formula(entry) => entry.formulas().count(),
+        // A template's placeholders are its parameters.
+        EntryLogic::Formula(entry) => {
+            entry.formulas().count() + entry.template.as_ref().map_or(0, |fill| fill.values.len())
+        }
     };
     let mut copy = genome.clone();
     let periods = period_genes(&mut copy).len();
@@ -635,6 +700,19 @@ pub fn repair(genome: &mut Genome) {
                 score.sell_below = score.buy_above - 1.0;
             }
         }
+    }
+    // A template genome trades the direction its entry sides give (a mutation may redraw it).
+    if let EntryLogic::Formula(FormulaEntry {
+        template: Some(fill),
+        ..
+    }) = &genome.entry.logic
+    {
+        genome.entry.direction = match (fill.template.long.is_some(), fill.template.short.is_some())
+        {
+            (true, false) => Direction::Long,
+            (false, true) => Direction::Short,
+            _ => Direction::Both,
+        };
     }
     if matches!(genome.sizing.method, SizingMethod::RiskPerTrade { .. })
         && genome.exit.stop_loss_pct.is_none()

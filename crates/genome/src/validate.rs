@@ -6,6 +6,7 @@ use gauntlet_blocks::Formula;
 
 use crate::error::GenomeError;
 use crate::genome::*;
+use crate::template::Template;
 
 /// At most this many rules in an entry rule list (K of DESIGN.md).
 pub const MAX_RULES: usize = 5;
@@ -171,6 +172,30 @@ impl Genome {
                     "entry.logic.short",
                     "a formula strategy that trades short needs a short formula",
                 );
+                if let Some(fill) = &entry.template {
+                    match Template::new(&fill.template, "entry.logic.template.template") {
+                        Ok(template) => {
+                            check.require(
+                                self.entry.direction == template.direction(),
+                                "entry.direction",
+                                format_args!(
+                                    "a template genome trades the direction its entry sides give ({:?})",
+                                    template.direction()
+                                ),
+                            );
+                            if let Err(error) = template.check_entry(entry, &fill.values)
+                                && check.problems.is_none()
+                            {
+                                check.problems = Some(error);
+                            }
+                        }
+                        Err(error) => {
+                            if check.problems.is_none() {
+                                check.problems = Some(error);
+                            }
+                        }
+                    }
+                }
                 for (name, text) in entry.formulas() {
                     let field = FieldPath(&"entry.logic", name);
                     match Formula::parse(text) {

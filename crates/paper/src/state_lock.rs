@@ -1,5 +1,5 @@
-//! One paper session per state folder: an exclusive advisory lock (`flock` through the `fs4`
-//! crate, as gauntlet-run locks a run folder) on a lock file inside the `--state` folder, held for
+//! One paper session per state folder: an exclusive advisory lock (gauntlet-data's
+//! `ExclusiveLock`, as gauntlet-run locks a run folder) on a lock file inside the `--state` folder, held for
 //! the whole session.
 //!
 //! Two `gauntlet paper --state SAME` at once would each trade the saved account and overwrite each
@@ -7,23 +7,23 @@
 //! session now fails at once with [`PaperError::StateLocked`], naming the process that holds the
 //! folder. The lock goes with the process (a killed session leaves no stale lock).
 
-use std::fs::{File, OpenOptions};
-use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::Path;
+
+use gauntlet_data::{DataError, ExclusiveLock};
 
 use crate::error::PaperError;
 
 /// The lock file's name inside a state folder (hidden: not part of the saved state).
 pub const STATE_LOCK_FILE: &str = ".paper.lock";
 
-/// An exclusive lock on a state folder, released when dropped (or when the process ends).
+/// An exclusive lock on a state folder ([`gauntlet_data::ExclusiveLock`] on
+/// [`STATE_LOCK_FILE`]), released when dropped (or when the process ends).
 /// [`crate::run_session`] holds one for the whole session; a caller that waits before the
 /// session starts (for the first line of a stream on standard input) may take one early to
 /// refuse a second session at once, and drops it just before calling `run_session`.
 #[derive(Debug)]
 pub struct StateLock {
-    /// The open lock file: the `flock` belongs to this open file description.
-    _file: File,
+    _lock: ExclusiveLock,
 }
 
 impl StateLock {
@@ -34,37 +34,16 @@ impl StateLock {
     /// [`PaperError::StateLocked`] when another process (or another handle in this one) holds the
     /// folder; [`PaperError::Io`] when the folder or the lock file cannot be made or written.
     pub fn acquire(folder: &Path) -> Result<Self, PaperError> {
-        let io_error = |path: &Path| {
-            let path = path.to_path_buf();
-            move |source| PaperError::Io { path, source }
-        };
-        std::fs::create_dir_all(folder).map_err(io_error(folder))?;
-        let path = folder.join(STATE_LOCK_FILE);
-        let mut file = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .read(true)
-            .write(true)
-            .open(&path)
-            .map_err(io_error(&path))?;
-        match fs4::FileExt::try_lock(&file) {
-            Ok(()) => {}
-            Err(fs4::TryLockError::WouldBlock) => {
-                let mut holder = String::new();
-                // Best effort: the holder may not have written its id yet.
-                let _ = file.read_to_string(&mut holder);
-                return Err(PaperError::StateLocked {
+        let lock =
+            ExclusiveLock::acquire(folder, STATE_LOCK_FILE).map_err(|error| match error {
+                DataError::Locked { path, holder } => PaperError::StateLocked { path, holder },
+                DataError::Io { path, source } => PaperError::Io { path, source },
+                other => PaperError::Io {
                     path: folder.to_path_buf(),
-                    holder: holder.trim().parse::<u32>().ok(),
-                });
-            }
-            Err(fs4::TryLockError::Error(source)) => return Err(io_error(&path)(source)),
-        }
-        file.set_len(0).map_err(io_error(&path))?;
-        file.seek(SeekFrom::Start(0)).map_err(io_error(&path))?;
-        writeln!(file, "{}", std::process::id()).map_err(io_error(&path))?;
-        file.flush().map_err(io_error(&path))?;
-        Ok(Self { _file: file })
+                    source: std::io::Error::other(other.to_string()),
+                },
+            })?;
+        Ok(Self { _lock: lock })
     }
 }
 

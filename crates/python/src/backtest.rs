@@ -26,15 +26,45 @@ pub(crate) enum GenomeSource {
     Json(String),
     /// A genome or champion file.
     File(PathBuf),
+    /// A formula in gauntlet-blocks' language: the genome [`formula_genome_json`] makes of it.
+    Formula(String),
+}
+
+/// The genome a bare formula makes (as JSON): long only, entering at the next open after a close
+/// where the formula holds and leaving at the next open after a close where it does not (its exit
+/// formula is `not (FORMULA)`, exit reason `formula`), no stops, target or time limit, all of the
+/// equity in each position (fixed fraction 100%, no leverage), no account limits; named `formula`.
+pub(crate) fn formula_genome_json(formula: &str) -> String {
+    serde_json::json!({
+        "schema": 1,
+        "name": "formula",
+        "entry": {
+            "direction": "long",
+            "logic": {
+                "kind": "formula",
+                "long": formula,
+                "exit_long": format!("not ({formula})"),
+            },
+        },
+        "exit": {},
+        "sizing": {
+            "method": { "method": "fixed_fraction", "fraction_pct": 100.0 },
+            "max_position_pct": 100.0,
+            "leverage_cap": 1.0,
+            "max_positions": 1,
+        },
+    })
+    .to_string()
 }
 
 impl GenomeSource {
-    /// The source `kind` names: `json` (the text of a genome or champion file) or `file` (its
-    /// path).
+    /// The source `kind` names: `json` (the text of a genome or champion file), `file` (its
+    /// path) or `formula` (a formula's text).
     pub(crate) fn new(kind: &str, genome: String) -> Result<Self, Failure> {
         match kind {
             "json" => Ok(Self::Json(genome)),
             "file" => Ok(Self::File(PathBuf::from(genome))),
+            "formula" => Ok(Self::Formula(genome)),
             other => Err(Failure::text(
                 Kind::Genome,
                 format!("unknown genome kind {other}"),
@@ -68,6 +98,15 @@ pub(crate) fn read_genome(
         GenomeSource::File(path) => {
             let genome = gauntlet_genome::read_genome_file(path).map_err(genome_error)?;
             Ok((genome, champion_trading(path).map_err(run_error)?))
+        }
+        // A formula's mistakes name its field and position as the CLI's do
+        // (`formula: entry.logic.long: formula 1:17: expected an expression`): the long formula
+        // is checked first, and it is the text given.
+        GenomeSource::Formula(formula) => {
+            let text = formula_genome_json(formula);
+            let genome = gauntlet_genome::read_genome_text(&text, Path::new("formula"))
+                .map_err(genome_error)?;
+            Ok((genome, None))
         }
     }
 }

@@ -20,6 +20,7 @@ use pyo3::prelude::*;
 mod backtest;
 mod convert;
 mod evolve;
+mod export;
 mod honest;
 
 create_exception!(
@@ -167,6 +168,7 @@ fn native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(evolve::evolve, module)?)?;
     module.add_function(wrap_pyfunction!(evolve::read_run, module)?)?;
     module.add_function(wrap_pyfunction!(evolve::export, module)?)?;
+    module.add_function(wrap_pyfunction!(export::export_code, module)?)?;
     module.add_function(wrap_pyfunction!(honest::validate, module)?)?;
     module.add_function(wrap_pyfunction!(honest::study, module)?)?;
     module.add_function(wrap_pyfunction!(panic_for_tests, module)?)?;

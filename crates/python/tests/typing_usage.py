@@ -27,3 +27,10 @@ def a_run(folder: Path) -> str | None:
 
 def errors() -> list[type[gauntlet.GauntletError]]:
     return [gauntlet.FrameError, gauntlet.GenomeError, gauntlet.DataError, gauntlet.RunError]
+
+
+def a_formula(frame: Any, folder: Path) -> tuple[float, str, Path]:
+    result: gauntlet.BacktestResult = gauntlet.backtest(frame, "rsi(close, 2) < 10")
+    code: str = gauntlet.export(genome="rsi(close, 2) < 10", format="nautilus")
+    written: Path = gauntlet.export(folder, "monthly_performance", format="pine", to=folder, force=True)
+    return float(result.metrics["sharpe"]), code, written

@@ -52,7 +52,8 @@ pub use platform_code::{
     FREQTRADE_VERSION, NAUTILUS_VERSION, freqtrade_strategy, nautilus_strategy,
 };
 pub use strategy_code::{
-    BACKTESTING_PY_VERSION, StrategyLanguage, StrategySource, python_strategy, write_strategy,
+    BACKTESTING_PY_VERSION, StrategyLanguage, StrategySource, python_strategy, strategy_code,
+    write_strategy,
 };
 pub use study::write_study_report;
 pub use walk_forward::write_walk_forward_report;

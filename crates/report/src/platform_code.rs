@@ -18,7 +18,7 @@ use minijinja::Environment;
 use serde::Serialize;
 
 use crate::error::ReportError;
-use crate::strategy_code::{PYTHON, StrategySource, float, header, optional};
+use crate::strategy_code::{FORMULA_CONDITIONS, PYTHON, StrategySource, float, header, optional};
 use crate::strategy_rules::{EntryCode, Indicator, docstring, entry_and_channel_code};
 
 /// NautilusTrader's version the module is written for and verified against in CI
@@ -95,6 +95,20 @@ const FREQTRADE_NOTES: &[&str] = &[
 const FREQTRADE_SHORT_NOTE: &str = "freqtrade shorts only in futures mode: this genome goes short, so the strategy is an \
      isolated-margin futures strategy at leverage 1 (can_short), on a perpetual swap market; \
      freqtrade would liquidate a short near twice its entry price, Gauntlet never does";
+
+/// What only a formula genome adds for NautilusTrader.
+const NAUTILUS_FORMULA_NOTE: &str = "the formulas (gauntlet-blocks' numpy code, as in the \
+     backtesting.py export) are evaluated on each close over every bar the strategy has seen, as \
+     their recursive blocks need the whole history to give Gauntlet's values: the work per bar \
+     grows with the bars held; the runner's backtest evaluates them over its data at once (each \
+     bar's value from the bars up to it) and, strict, checks them against the bar-by-bar \
+     evaluation on every 20th bar";
+
+/// What only a formula genome adds for freqtrade.
+const FREQTRADE_FORMULA_NOTE: &str = "the formulas (gauntlet-blocks' numpy code, as in the \
+     backtesting.py export) are evaluated in populate_indicators over the candles freqtrade holds, \
+     each candle's value from the candles up to it; live, set startup_candle_count to cover their \
+     warm-up";
 
 /// The streaming form of `indicator` in the modules: its state's constructor (none for a column
 /// computed from other columns of the same bar) and the expression giving its value on bar `t`
@@ -228,18 +242,6 @@ fn render(
     source: &StrategySource<'_>,
 ) -> Result<(String, Vec<String>), ReportError> {
     let genome = source.genome;
-    if let EntryLogic::Formula(_) = genome.entry.logic {
-        let name = match platform {
-            Platform::Nautilus => "NautilusTrader",
-            Platform::Freqtrade => "freqtrade",
-        };
-        return Err(ReportError::Export {
-            message: format!(
-                "formula genomes are not exported to {name} yet (their port is future work); \
-                 export them with --format python or --format pine"
-            ),
-        });
-    }
     let header = header(source)?;
     let (mut columns, entry, channel) = entry_and_channel_code(genome, &PYTHON)?;
     let exit = &genome.exit;
@@ -269,6 +271,30 @@ fn render(
     };
     if platform == Platform::Freqtrade && can_short {
         notes.push(FREQTRADE_SHORT_NOTE.to_string());
+    }
+    if let EntryLogic::Formula(entry) = &genome.entry.logic {
+        // tf(...) needs the bars' times, which the platform modules do not keep yet (#29, #35).
+        if let Some((field, _)) = entry.formulas().find(|(_, text)| {
+            gauntlet_blocks::Formula::parse(text).is_ok_and(|formula| formula.uses_timeframes())
+        }) {
+            return Err(ReportError::Export {
+                message: format!(
+                    "entry.logic.{field}: tf(...) is not exported to {} yet (the Python and \
+                     backtesting.py export writes it)",
+                    match platform {
+                        Platform::Nautilus => "NautilusTrader",
+                        Platform::Freqtrade => "freqtrade",
+                    }
+                ),
+            });
+        }
+        notes.push(
+            match platform {
+                Platform::Nautilus => NAUTILUS_FORMULA_NOTE,
+                Platform::Freqtrade => FREQTRADE_FORMULA_NOTE,
+            }
+            .to_string(),
+        );
     }
     let (commission, spread, slippage, capital) = header.costs;
     let context = Context {
@@ -341,6 +367,10 @@ fn render(
     let mut environment = Environment::new();
     environment.set_keep_trailing_newline(true);
     for (name, source) in [
+        (
+            FORMULA_CONDITIONS,
+            include_str!("../templates/formula_conditions.py"),
+        ),
         (COMMON, include_str!("../templates/platform_common.py")),
         (template, text),
     ] {
@@ -424,6 +454,40 @@ mod tests {
             assert!(code.contains("needed = 2"));
             assert!(code.contains("Validation gate: NOT CHECKED"));
         }
+    }
+
+    #[test]
+    fn a_formula_genome_reads_gauntlet_blocks_code_bar_by_bar() {
+        let mut genome = seed("formulas/rsi-2-formula");
+        for (platform, (code, notes)) in [
+            ("nautilus", nautilus_strategy(&source(&genome)).unwrap()),
+            ("freqtrade", freqtrade_strategy(&source(&genome)).unwrap()),
+        ] {
+            // The formula's numpy form (gauntlet-blocks' RSI and SMA ports) and its entry.
+            assert!(code.contains("def gb_rsi(x, n):"), "{platform}");
+            assert!(code.contains("def gb_sma("), "{platform}");
+            assert!(
+                code.contains("    long = gb_signal(gb_and(gb_compare(gb_rsi(close, 2), 10.0,"),
+                "{platform}"
+            );
+            assert!(code.contains("return (self.formula_long[t], self.formula_short[t])"));
+            assert!(code.contains("FORMULA_EXITS = False"), "{platform}");
+            assert!(notes.iter().any(|note| note.contains("the formulas")));
+            // The helpers are written once, and no rule columns are computed.
+            assert_eq!(code.matches("def gb_rsi(x, n):").count(), 1, "{platform}");
+            assert!(!code.contains("self._rsi_2 = Rsi(2)"), "{platform}");
+        }
+        let EntryLogic::Formula(formulas) = &mut genome.entry.logic else {
+            panic!("rsi-2-formula is a formula genome");
+        };
+        formulas.exit_long = Some("close > sma(close, 5)".into());
+        let (code, _) = nautilus_strategy(&source(&genome)).unwrap();
+        assert!(code.contains("FORMULA_EXITS = True"));
+        assert!(code.contains("    exit_long = gb_signal(gb_compare(close, gb_sma(close, 5),"));
+        // Rule genomes carry no formula code.
+        let (code, notes) = nautilus_strategy(&source(&seed("rsi-2-mean-reversion"))).unwrap();
+        assert!(!code.contains("def formula_conditions"));
+        assert!(!notes.iter().any(|note| note.contains("the formulas")));
     }
 
     #[test]

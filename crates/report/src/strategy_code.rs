@@ -22,6 +22,10 @@ use crate::strategy_rules::{Dialect, EntryCode, Indicator, docstring, entry_and_
 /// The template's name (also its file under `templates/`).
 const TEMPLATE: &str = "backtesting_strategy.py";
 
+/// The formulas' numpy code and `formula_conditions` (a template every Python export includes):
+/// gauntlet-blocks' generated helpers and one expression per formula of the genome.
+pub(crate) const FORMULA_CONDITIONS: &str = "formula_conditions.py";
+
 /// backtesting.py's version the module is written for and verified against in CI
 /// (`scripts/export-requirements.txt` pins it).
 pub const BACKTESTING_PY_VERSION: &str = "0.6.6";
@@ -301,12 +305,20 @@ pub fn python_strategy(source: &StrategySource<'_>) -> Result<String, ReportErro
     };
     let mut environment = Environment::new();
     environment.set_keep_trailing_newline(true);
-    environment
-        .add_template(
+    for (name, text) in [
+        (
+            FORMULA_CONDITIONS,
+            include_str!("../templates/formula_conditions.py"),
+        ),
+        (
             TEMPLATE,
             include_str!("../templates/backtesting_strategy.py"),
-        )
-        .map_err(|error| crate::template_error(TEMPLATE, &error))?;
+        ),
+    ] {
+        environment
+            .add_template(name, text)
+            .map_err(|error| crate::template_error(name, &error))?;
+    }
     environment
         .get_template(TEMPLATE)
         .and_then(|template| template.render(&context))
@@ -406,22 +418,38 @@ pub fn write_strategy(
         Some(name) if !standard_output => name.to_string_lossy().into_owned(),
         _ => format!("strategy.{}", language.extension()),
     };
+    let (code, approximations) = strategy_code(language, source, &file_name, bars_per_year)?;
+    gauntlet_data::write_bytes_atomically(&to, code.as_bytes())?;
+    Ok((to, approximations))
+}
+
+/// `source` as `language`'s code for a file named `file_name` (its usage line; `gauntlet export
+/// --to -` names it `strategy.py` or `strategy.pine`): what [`write_strategy`] writes, and, for
+/// Pine, NautilusTrader and freqtrade, what the platform trades differently from Gauntlet.
+///
+/// # Errors
+/// As [`python_strategy`], [`crate::pine_strategy`], [`crate::nautilus_strategy`] and
+/// [`crate::freqtrade_strategy`].
+pub fn strategy_code(
+    language: StrategyLanguage,
+    source: &ExportSource,
+    file_name: &str,
+    bars_per_year: f64,
+) -> Result<(String, Vec<String>), ReportError> {
     let strategy = StrategySource {
         name: &source.name,
         genome: &source.genome,
         champion: source.champion.as_ref(),
-        file_name: &file_name,
+        file_name,
         bars_per_year,
         gauntlet_version: env!("CARGO_PKG_VERSION"),
     };
-    let (code, approximations) = match language {
-        StrategyLanguage::Python => (python_strategy(&strategy)?, Vec::new()),
-        StrategyLanguage::Pine => crate::pine_strategy(&strategy)?,
-        StrategyLanguage::Nautilus => crate::nautilus_strategy(&strategy)?,
-        StrategyLanguage::Freqtrade => crate::freqtrade_strategy(&strategy)?,
-    };
-    gauntlet_data::write_bytes_atomically(&to, code.as_bytes())?;
-    Ok((to, approximations))
+    match language {
+        StrategyLanguage::Python => Ok((python_strategy(&strategy)?, Vec::new())),
+        StrategyLanguage::Pine => crate::pine_strategy(&strategy),
+        StrategyLanguage::Nautilus => crate::nautilus_strategy(&strategy),
+        StrategyLanguage::Freqtrade => crate::freqtrade_strategy(&strategy),
+    }
 }
 
 /// The champion's provenance as (field, value) lines for the header.

@@ -171,14 +171,21 @@ class {{ class_name }}(IStrategy):
         state = self._state(metadata["pair"])
         rules = GenomeRules()
         times = pd.DatetimeIndex(dataframe["date"]).as_unit("ms").asi8.tolist()
-        opens, highs, lows, closes = (dataframe[column].tolist() for column in ("open", "high", "low", "close"))
-        sides = []
+        opens, highs, lows, closes, volumes = (
+            dataframe[column].astype(float).tolist() for column in ("open", "high", "low", "close", "volume")
+        )
+{% if formula %}        # The formulas over the candles freqtrade holds, in one pass (each candle's value from the
+        # candles up to it only).
+        # A strict backtest recomputes them over the candles up to every 20th and checks they agree.
+        check_every = FORMULA_CHECK_EVERY if self.gauntlet_settings["strict"] else None
+        rules.known_formulas(opens, highs, lows, closes, volumes, check_every, state.account.diverged)
+{% endif %}        sides = []
         for i, time in enumerate(times):
-            bar = rules.update(opens[i], highs[i], lows[i], closes[i])
+            bar = rules.update(opens[i], highs[i], lows[i], closes[i], volumes[i])
             state.signals[time] = bar
             sides.append(state.account.entry_side(bar) or 0)
         for name, values in vars(rules).items():
-            if not name.startswith("_") and name not in ("opens", "highs", "lows", "closes"):
+            if not name.startswith("_") and name not in ("opens", "highs", "lows", "closes", "volumes"):
                 dataframe[f"gauntlet_{name}"] = values
         dataframe["gauntlet_side"] = sides
         return dataframe

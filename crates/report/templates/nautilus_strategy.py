@@ -72,7 +72,7 @@ from nautilus_trader.model.data import Bar, BarType, QuoteTick
 from nautilus_trader.model.enums import AccountType, AssetClass, OmsType, OrderSide
 from nautilus_trader.model.identifiers import InstrumentId, Symbol, Venue
 from nautilus_trader.model.instruments import Cfd
-from nautilus_trader.model.objects import Money, Price, Quantity
+from nautilus_trader.model.objects import QUANTITY_MAX, Money, Price, Quantity
 from nautilus_trader.trading.strategy import Strategy
 
 NAUTILUS_VERSION = "{{ platform_version }}"  # the version this module was verified with
@@ -104,6 +104,18 @@ def _price(value):
     form: `Price(float, 16)` scales through a float and can be off by more)."""
     raw = Decimal(repr(value)).scaleb(16).to_integral_value(ROUND_HALF_EVEN)
     return Price.from_raw(int(raw), 16)
+
+
+def _volume(value):
+    """A bar's volume as a NautilusTrader Quantity of precision 16 equal to `value` to 1e-16 (as
+    `_price`), for the formulas that read it; a volume that is not a number from 0 to NautilusTrader's
+    largest quantity (QUANTITY_MAX, about 3.4e13) is clamped into that range (a strict backtest of a
+    formula that reads it then stops: its values differ from those over the data)."""
+    largest = math.floor(QUANTITY_MAX) - 1.0  # its raw form stays below NautilusTrader's raw limit
+    value = float(value)
+    value = min(max(value, 0.0), largest) if value == value else 0.0
+    raw = Decimal(repr(value)).scaleb(16).to_integral_value(ROUND_HALF_EVEN)
+    return Quantity.from_raw(int(raw), 16)
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -274,7 +286,9 @@ class GauntletStrategy(Strategy):
     def on_bar(self, bar):
         if bar.bar_type != self.config.bar_type:
             return
-        signals = self.rules.update(_value(bar.open), _value(bar.high), _value(bar.low), _value(bar.close))
+        signals = self.rules.update(
+            _value(bar.open), _value(bar.high), _value(bar.low), _value(bar.close), _float(bar.volume.raw)
+        )
         if self.resting:
             self.cancel_all_orders(self.config.instrument_id)
             self.resting = False
@@ -315,7 +329,9 @@ def _feed(bars, strategy, instrument_id, bar_type, size_precision):
     end one quote after an open, so each is made after that open's orders filled."""
     size = Quantity(10**12, size_precision)  # never the limit of a fill
     stamps = bars.index.as_unit("ns").asi8.tolist()
-    opens, highs, lows, closes = (bars[column].tolist() for column in ("open", "high", "low", "close"))
+    opens, highs, lows, closes, volumes = (
+        bars[column].tolist() for column in ("open", "high", "low", "close", "volume")
+    )
 
     def quote(price, ns):
         return QuoteTick(instrument_id, price, price, size, size, ns, ns)
@@ -333,7 +349,7 @@ def _feed(bars, strategy, instrument_id, bar_type, size_precision):
             chunk += [quote(first, start + 2), quote(second, start + 3)]
         if i == last:
             chunk.append(quote(close, start + 4))
-        chunk.append(Bar(bar_type, open_, high, low, close, size, start + 5, start + 5))
+        chunk.append(Bar(bar_type, open_, high, low, close, _volume(volumes[i]), start + 5, start + 5))
         if i < last:
             open_ = _price(opens[i + 1])
             chunk += [quote(open_, stamps[i + 1]), quote(open_, stamps[i + 1] + 1)]
@@ -377,7 +393,13 @@ def backtest(bars, commission_bps=COMMISSION_BPS, spread_bps=SPREAD_BPS, slippag
             )
         )
         engine.add_strategy(strategy)
-        engine.add_data_iterator("bars", _feed(bars, strategy, instrument_id, bar_type, increment.precision))
+{% if formula %}        # The formulas over the data at once (each bar's value from the bars up to it); a strict run
+        # recomputes them over the bars up to every 20th, as a live node does on each bar, and checks.
+        strategy.rules.known_formulas(
+            *(bars[column].to_numpy() for column in ("open", "high", "low", "close", "volume")),
+            FORMULA_CHECK_EVERY if strict else None, strategy.account.diverged,
+        )
+{% endif %}        engine.add_data_iterator("bars", _feed(bars, strategy, instrument_id, bar_type, increment.precision))
         engine.run()
         fills = engine.trader.generate_fills_report()
     finally:

@@ -20,6 +20,7 @@ TRAIL_PCT = {{ trail_pct }}
 MAX_HOLDING_BARS = {{ max_holding_bars }}
 CHANNEL_EXIT = {{ "True" if channel else "False" }}
 EXIT_ON_OPPOSITE_SIGNAL = {{ "True" if exit_on_opposite_signal else "False" }}
+FORMULA_EXITS = {{ "True" if formula and formula.exits else "False" }}  # exit formulas (reason "formula")
 SIZING = "{{ sizing }}"  # fixed_fraction, risk_per_trade, volatility_target or all_in
 SIZING_PCT = {{ sizing_pct }}  # fraction of equity, risk per trade or annual volatility target
 MAX_POSITION_PCT = {{ max_position_pct }}
@@ -27,6 +28,10 @@ LEVERAGE_CAP = {{ leverage_cap }}
 DAILY_LOSS_LIMIT_PCT = {{ daily_loss_limit_pct }}
 MAX_DRAWDOWN_HALT_PCT = {{ max_drawdown_halt_pct }}
 CONSECUTIVE_LOSS_LIMIT = {{ consecutive_loss_limit }}
+
+# A strict backtest runner gives a formula genome's conditions over its data at once and checks them
+# against the formulas computed over the bars up to every this many bars (as a live strategy does).
+FORMULA_CHECK_EVERY = 20
 
 MINIMUM_QUANTITY = 1e-8  # orders for fewer units are not sent (as Gauntlet and vectorbt)
 MILLIS_PER_DAY = 86_400_000
@@ -270,18 +275,22 @@ def volatility_band(atr_value, close, lowest_pct, highest_pct):
     return percent >= lowest_pct and percent <= highest_pct
 
 
-class BarSignals:
+{% if formula %}{% include "formula_conditions.py" %}
+
+{% endif %}class BarSignals:
     """What Gauntlet's rules read from one closed bar: its prices, the entry conditions of each side,
-    the channel exit's conditions and the volatility that sizes an entry decided on it."""
+    the channel exit's conditions, the exit formulas' conditions and the volatility that sizes an
+    entry decided on it."""
 
     __slots__ = ("open", "high", "low", "close", "long", "short", "channel_exit_long",
-                 "channel_exit_short", "volatility")
+                 "channel_exit_short", "formula_exit_long", "formula_exit_short", "volatility")
 
     def __init__(self, open_, high, low, close, long, short, channel_exit_long, channel_exit_short,
-                 volatility):
+                 volatility, formula_exit_long=False, formula_exit_short=False):
         self.open, self.high, self.low, self.close = open_, high, low, close
         self.long, self.short = long, short
         self.channel_exit_long, self.channel_exit_short = channel_exit_long, channel_exit_short
+        self.formula_exit_long, self.formula_exit_short = formula_exit_long, formula_exit_short
         self.volatility = volatility
 
 
@@ -290,26 +299,80 @@ class GenomeRules:
     far only: nothing ahead). Each column is a list of its values by bar number."""
 
     def __init__(self):
-        self.opens, self.highs, self.lows, self.closes = [], [], [], []
-{% for name, state, update in columns %}{% if state %}        self._{{ name }} = {{ state }}
+        self.opens, self.highs, self.lows, self.closes, self.volumes = [], [], [], [], []
+{% if formula %}        # The formulas' conditions by bar (see `formula_conditions`), and those given at once by
+        # `known_formulas` for bars not yet fed.
+        self.formula_long, self.formula_short, self.formula_exit_long, self.formula_exit_short = [], [], [], []
+        self._formulas_known = None
+        self._formula_check = (None, None)
+{% endif %}{% for name, state, update in columns %}{% if state %}        self._{{ name }} = {{ state }}
 {% endif %}        self.{{ name }} = []
 {% endfor %}
-    def update(self, open_, high, low, close):
+    def update(self, open_, high, low, close, volume=0.0):
         """Takes the bar that just closed; returns its `BarSignals`."""
         t = len(self.closes)
         self.opens.append(open_)
         self.highs.append(high)
         self.lows.append(low)
         self.closes.append(close)
-{% for name, state, update in columns %}        self.{{ name }}.append({{ update }})
+        self.volumes.append(volume)
+{% if formula %}        self.update_formulas(t)
+{% endif %}{% for name, state, update in columns %}        self.{{ name }}.append({{ update }})
 {% endfor %}        long, short = self.entry_signals(t)
 {% if channel %}        channel_exit_long = t > 0 and close < self.{{ channel[0] }}[t - 1]
         channel_exit_short = t > 0 and close > self.{{ channel[1] }}[t - 1]
 {% else %}        channel_exit_long = channel_exit_short = False
 {% endif %}        volatility = {% if volatility_column %}self.{{ volatility_column }}[t]{% else %}NAN{% endif %}
-        return BarSignals(open_, high, low, close, bool(long), bool(short), channel_exit_long,
+{% if formula %}        return BarSignals(open_, high, low, close, bool(long), bool(short), channel_exit_long,
+                          channel_exit_short, volatility, self.formula_exit_long[t], self.formula_exit_short[t])
+{% else %}        return BarSignals(open_, high, low, close, bool(long), bool(short), channel_exit_long,
                           channel_exit_short, volatility)
+{% endif %}{% if formula %}
+    def known_formulas(self, opens, highs, lows, closes, volumes, check_every=None, diverged=None):
+        """Gives the formulas' conditions on bars given all at once (freqtrade's dataframe: the
+        candles up to the newest closed one; the backtest runners: their data), computed in one
+        pass: `update` then reads them for those bars (the same bars, in order) instead of computing
+        the formulas again over the history on each bar. Each bar's value depends on the bars up to
+        it only; with `check_every`, every that many bars and on the last one `update` computes them
+        over the bars fed so far as well and calls `diverged` (default: raises DivergedError) with
+        a message where the two differ."""
+        self._formulas_known = formula_conditions(
+            np.asarray(opens, dtype=float), np.asarray(highs, dtype=float),
+            np.asarray(lows, dtype=float), np.asarray(closes, dtype=float),
+            np.asarray(volumes, dtype=float), None,
+        )
+        self._formula_check = (check_every, diverged)
 
+    def update_formulas(self, t):
+        """The formulas' conditions on bar t, just fed: from `known_formulas`, or computed over the
+        bars seen so far (each formula's value on a bar depends on the bars up to it only, and its
+        recursive blocks on all of them, so the whole history is kept and read)."""
+        known = self._formulas_known
+        given = known is not None and t < len(known[0])
+        every, diverged = self._formula_check if given else (None, None)
+        if not given or (every is not None and (t % every == every - 1 or t == len(known[0]) - 1)):
+            computed = formula_conditions(
+                np.asarray(self.opens), np.asarray(self.highs), np.asarray(self.lows),
+                np.asarray(self.closes), np.asarray(self.volumes, dtype=float), None,
+            )
+            if given:
+                now, before = [values[t] for values in computed], [values[t] for values in known]
+                if now != before:
+                    message = (
+                        f"bar {t}: the formulas (long, short, exit long, exit short) over the bars up "
+                        f"to it give {now}, over the bars given at once {before}"
+                    )
+                    if diverged is None:
+                        raise DivergedError(message)
+                    diverged(message)
+            else:
+                known = computed
+        long, short, exit_long, exit_short = (values[t] for values in known)
+        self.formula_long.append(long)
+        self.formula_short.append(short)
+        self.formula_exit_long.append(exit_long)
+        self.formula_exit_short.append(exit_short)
+{% endif %}
     # Entry conditions (generated from the genome).
 
     def entry_signals(self, t):
@@ -318,6 +381,7 @@ class GenomeRules:
 {% if logic == "always" %}        return (True, True)
 {% elif logic == "score" %}        score = self.score(t)
         return (score > {{ score.buy_above }}, score < {{ score.sell_below }})
+{% elif logic == "formula" %}        return (self.formula_long[t], self.formula_short[t])
 {% else %}{% for rule in rules %}        # Rule {{ loop.index }}: long when {{ rule.long_text }}; short when {{ rule.short_text }}.
         long_{{ loop.index }} = {{ rule.long }}
         short_{{ loop.index }} = {{ rule.short }}
@@ -670,6 +734,8 @@ class GauntletAccount:
         """The exit decided at bar t's close for an open position, if any."""
         if EXIT_ON_OPPOSITE_SIGNAL and (bar.short if position.sign > 0 else bar.long):
             return "signal"
+        if FORMULA_EXITS and (bar.formula_exit_long if position.sign > 0 else bar.formula_exit_short):
+            return "formula"
         if CHANNEL_EXIT and (bar.channel_exit_long if position.sign > 0 else bar.channel_exit_short):
             return "signal"
         if MAX_HOLDING_BARS is not None and t - position.entry_bar + 1 >= MAX_HOLDING_BARS:

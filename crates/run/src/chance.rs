@@ -1,8 +1,9 @@
-//! Evolution against chance: as many random genomes as the run scored, chosen the same way as its
+//! Evolution against chance: as many random genomes as the run scored (fills of the experiment's
+//! template when it has one), chosen the same way as its
 //! champion (in-sample leaders, then the best on validation, then scored once on the holdout).
 
 use gauntlet_evolve::{Purpose, stream};
-use gauntlet_genome::{Genome, random_genome};
+use gauntlet_genome::Genome;
 use gauntlet_tournament::{Part, Universe};
 use rand_chacha::ChaCha8Rng;
 
@@ -10,7 +11,7 @@ use crate::champions::champion_candidates;
 use crate::checkpoint::RunState;
 use crate::error::RunError;
 use crate::observer::Observer;
-use crate::problem::TradingProblem;
+use crate::problem::{TradingProblem, random_run_genome};
 use crate::run_folder::{Champion, ChanceComparison};
 
 /// The random stream of random genome `index` of a run's random-search baseline: the run's
@@ -42,9 +43,10 @@ pub(crate) fn against_chance(
     let count = state.evolution.evaluations + neighbour_evaluations;
     let genomes: Vec<Genome> = (0..count)
         .map(|index| {
-            random_genome(
+            random_run_genome(
                 &mut random_baseline_stream(experiment.seed, index),
                 experiment.risk,
+                problem.template.as_ref(),
             )
         })
         .collect();

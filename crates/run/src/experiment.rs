@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use gauntlet_backtest::{BacktestConfig, CostModel, FillConvention};
 use gauntlet_data::{Catalog, SplitSpec};
 use gauntlet_evolve::{EvolveError, GaConfig, Selection};
-use gauntlet_genome::{Genome, GenomeError, RiskLimits};
+use gauntlet_genome::{Genome, GenomeError, RiskLimits, Template, TemplateFormulas};
 use serde::{Deserialize, Serialize};
 
 use crate::error::RunError;
@@ -272,6 +272,19 @@ pub struct Experiment {
     /// `gauntlet study`'s settings (`[study]`); a run ignores them.
     #[serde(default, skip_serializing_if = "is_default_study")]
     pub study: StudySettings,
+    /// A template that evolution fills (`[template]`, #29): `long`, `short`, `exit_long` and
+    /// `exit_short` formulas with placeholders (`?period[2..30]` a number within its bounds,
+    /// `?filter` a condition), at least one entry side (the sides given decide the direction),
+    /// and `[template.conditions]` saying what each condition placeholder draws from
+    /// (`filter = { blocks = ["sma", "adx"], max_depth = 2, max_period = 200 }`; left out: every
+    /// block, depth 2, periods up to 200 bars). With it every genome of the run (random, bred,
+    /// the random-search baseline) has its entry filled from the template, and exits and sizing
+    /// evolve as usual; seed genomes must be fills of the same template. Checked before any work
+    /// ([`gauntlet_genome::Template::new`]: positions of formula errors, at most
+    /// [`gauntlet_genome::MAX_PLACEHOLDERS`] placeholders, no empty range, every fill within the
+    /// formula bounds). Left out, the classic genome evolves.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub template: Option<TemplateFormulas>,
 }
 
 fn is_tournament(selection: &Selection) -> bool {
@@ -456,6 +469,28 @@ impl Experiment {
         }
     }
 
+    /// The experiment's template, checked (`None` without `[template]`).
+    ///
+    /// # Errors
+    /// [`RunError::Config`] naming the template's field (`template.long`,
+    /// `template.conditions.filter`) and what is wrong.
+    pub fn checked_template(&self) -> Result<Option<Template>, RunError> {
+        self.template
+            .as_ref()
+            .map(|formulas| {
+                Template::new(formulas, "template").map_err(|error| match error {
+                    GenomeError::Inconsistent { field, message } => {
+                        RunError::Config { field, message }
+                    }
+                    other => RunError::Config {
+                        field: "template".into(),
+                        message: other.to_string(),
+                    },
+                })
+            })
+            .transpose()
+    }
+
     /// Checks every setting that can be checked without loading bars: names, the catalog, the
     /// genetic algorithm, costs, risk limits, eligibility and capital rules. (Splits are checked when
     /// the universe is built, before the first generation.)
@@ -472,6 +507,7 @@ impl Experiment {
         if let Err(error) = gauntlet_data::validate_dataset_name(&self.name) {
             return fail("name", error.to_string());
         }
+        self.checked_template()?;
         if self.study.permutations > MAX_PERMUTATIONS {
             return fail(
                 "study.permutations",

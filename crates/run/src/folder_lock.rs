@@ -9,71 +9,47 @@
 //! reader of the folder. Taking the lock also removes the temporary files of atomic writes that a
 //! writer killed mid-write left behind (`.<file>.<random>.tmp`).
 
-use std::fs::{File, OpenOptions};
-use std::io::{Read, Seek, SeekFrom, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
+
+use gauntlet_data::{DataError, ExclusiveLock};
 
 use crate::error::RunError;
 
 /// The lock file's name inside a run or walk-forward folder (hidden: not part of the results).
 pub const FOLDER_LOCK_FILE: &str = ".gauntlet.lock";
 
-/// An exclusive lock on a run folder, released when dropped (or when the process ends).
+/// An exclusive lock on a run folder ([`gauntlet_data::ExclusiveLock`] on [`FOLDER_LOCK_FILE`]),
+/// released when dropped (or when the process ends).
 #[derive(Debug)]
-pub struct FolderLock {
-    /// The open lock file: the `flock` belongs to this open file description.
-    _file: File,
-    path: PathBuf,
-}
+pub struct FolderLock(ExclusiveLock);
 
 impl FolderLock {
     /// Creates `folder` if needed and takes its lock without waiting; writes this process's id into
-    /// the lock file so that a second writer can name the holder.
+    /// the lock file so that a second writer can name the holder. Then removes the temporary
+    /// files of atomic writes that a writer killed mid-write left in the folder.
     ///
     /// # Errors
     /// [`RunError::FolderLocked`] when another process (or another handle in this one) holds the
     /// folder's lock, with the holder's process id when the lock file names one;
     /// [`RunError::Io`] when the folder or the lock file cannot be created, opened or written.
     pub fn acquire(folder: &Path) -> Result<Self, RunError> {
-        let io_error = |path: &Path| {
-            let path = path.to_path_buf();
-            move |source| RunError::Io { path, source }
-        };
-        std::fs::create_dir_all(folder).map_err(io_error(folder))?;
-        let path = folder.join(FOLDER_LOCK_FILE);
-        let mut file = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .read(true)
-            .write(true)
-            .open(&path)
-            .map_err(io_error(&path))?;
-        match fs4::FileExt::try_lock(&file) {
-            Ok(()) => {}
-            Err(fs4::TryLockError::WouldBlock) => {
-                let mut holder = String::new();
-                // Best effort: the holder may not have written its id yet.
-                let _ = file.read_to_string(&mut holder);
-                let holder = holder.trim().parse::<u32>().ok();
-                return Err(RunError::FolderLocked {
+        let lock =
+            ExclusiveLock::acquire(folder, FOLDER_LOCK_FILE).map_err(|error| match error {
+                DataError::Locked { path, holder } => RunError::FolderLocked { path, holder },
+                DataError::Io { path, source } => RunError::Io { path, source },
+                other => RunError::Io {
                     path: folder.to_path_buf(),
-                    holder,
-                });
-            }
-            Err(fs4::TryLockError::Error(source)) => return Err(io_error(&path)(source)),
-        }
-        file.set_len(0).map_err(io_error(&path))?;
-        file.seek(SeekFrom::Start(0)).map_err(io_error(&path))?;
-        writeln!(file, "{}", std::process::id()).map_err(io_error(&path))?;
-        file.flush().map_err(io_error(&path))?;
+                    source: std::io::Error::other(other.to_string()),
+                },
+            })?;
         // The folder is this process's alone now: what a killed writer left half-written goes.
         remove_leftover_temporary_files(folder, LEFTOVER_DEPTH);
-        Ok(Self { _file: file, path })
+        Ok(Self(lock))
     }
 
     /// The lock file's path.
     pub fn path(&self) -> &Path {
-        &self.path
+        self.0.path()
     }
 }
 

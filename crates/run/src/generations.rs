@@ -36,7 +36,7 @@ use crate::finish::{RunSummary, finish};
 use crate::manifest::{now, write_manifest};
 use crate::observer::{GenerationProgress, Observer};
 use crate::outputs::write_outputs;
-use crate::prepare::{load_seed_genomes, prepare};
+use crate::prepare::{load_seed_genomes, prepare, prepare_with_warnings};
 use crate::problem::{TradingProblem, lock, problem};
 use crate::run_folder::{RunFolder, RunStatus, RunTimings};
 
@@ -73,7 +73,10 @@ pub fn start(
     stop: &AtomicBool,
 ) -> Result<RunOutcome, RunError> {
     observer.phase("checking the experiment and loading data");
-    let (universe, datasets) = prepare(&experiment, catalog)?;
+    let (universe, datasets, warnings) = prepare_with_warnings(&experiment, catalog)?;
+    for warning in &warnings {
+        observer.warning(warning);
+    }
     let seeds = load_seed_genomes(&experiment)?;
     if folder.join(CHECKPOINT_STATE).exists() {
         return Err(RunError::RunFolder {

@@ -44,7 +44,7 @@ pub use finish::RunSummary;
 pub use folder_lock::{FOLDER_LOCK_FILE, FolderLock, holds_nothing_but_its_lock};
 pub use generations::{RunOutcome, resume, start};
 pub use observer::{GenerationProgress, Observer, Silent};
-pub use prepare::{VIX_SYMBOL, prepare, prepare_permuted};
+pub use prepare::{VIX_SYMBOL, prepare, prepare_permuted, prepare_with_warnings};
 pub use run_folder::{
     CAPITAL_TABLE, CHAMPIONS_FOLDER, CHAMPIONS_TABLE, COMPARISON_TABLE, CONFIG_FILE, Champion,
     ChanceComparison, DatasetRecord, FolderKind, GENERATIONS_TABLE, LEADERBOARD_CSV,

@@ -10,6 +10,9 @@ pub trait Observer: Sync {
     /// Work inside a phase after evolving: `done` of `total` units (categories whose champion is
     /// chosen and tested, random genomes scored) of the phase named `phase`.
     fn step(&self, _phase: &str, _done: u64, _total: u64) {}
+    /// Something the user should know that does not stop the run, in one line without the
+    /// `warning: ` prefix (two datasets with identical bars, ...).
+    fn warning(&self, _message: &str) {}
 }
 
 /// An observer that ignores everything.

@@ -5,7 +5,7 @@ use std::hash::Hasher;
 use std::path::Path;
 
 use gauntlet_data::Catalog;
-use gauntlet_genome::{Genome, Lineage};
+use gauntlet_genome::{EntryLogic, FormulaEntry, Genome, Lineage};
 use gauntlet_tournament::{Part, Universe};
 
 use crate::error::{RunError, io_error};
@@ -23,6 +23,54 @@ fn content_hash(path: &Path) -> Result<String, RunError> {
     Ok(format!("{:016x}", hasher.finish()))
 }
 
+/// XXH64 of a series' bars (timestamps, then open, high, low, close and volume, each value's bits
+/// little-endian, bar by bar): equal for two datasets holding the same bars, whatever their files'
+/// names, metadata or encoding (the file hash of [`content_hash`] differs there).
+fn bars_hash(series: &gauntlet_core::BarSeries) -> u64 {
+    let mut hasher = twox_hash::XxHash64::with_seed(0);
+    let columns = series.columns();
+    for index in 0..series.len() {
+        hasher.write(&columns.timestamps[index].0.to_le_bytes());
+        for column in [
+            &columns.open,
+            &columns.high,
+            &columns.low,
+            &columns.close,
+            &columns.volume,
+        ] {
+            hasher.write(&column[index].to_bits().to_le_bytes());
+        }
+    }
+    hasher.finish()
+}
+
+/// One line for each dataset of `loaded` whose bars equal an earlier one's (same timestamps and
+/// OHLCV, see [`bars_hash`]): such a universe counts one market twice, which weighs it double in
+/// every cross-symbol measure. The bars are compared value by value after the hashes match, so a
+/// hash collision never warns.
+fn duplicate_warnings(
+    loaded: &[(gauntlet_data::DatasetEntry, gauntlet_core::BarSeries)],
+) -> Vec<String> {
+    let hashes: Vec<u64> = loaded.iter().map(|(_, series)| bars_hash(series)).collect();
+    let mut warnings = Vec::new();
+    for (later, (entry, series)) in loaded.iter().enumerate() {
+        let earlier = (0..later).find(|&earlier| {
+            hashes[earlier] == hashes[later] && loaded[earlier].1.columns() == series.columns()
+        });
+        if let Some(earlier) = earlier {
+            warnings.push(format!(
+                "datasets {} and {} hold identical bars ({} bars, XXH64 {:016x}): the universe \
+                 counts one market twice",
+                loaded[earlier].0.name,
+                entry.name,
+                series.len(),
+                hashes[later]
+            ));
+        }
+    }
+    warnings
+}
+
 /// Loads the experiment's datasets (checking it first) and builds its universe; also returns the
 /// datasets' records (file, bars, content hash) as `run.json` lists them.
 ///
@@ -32,6 +80,18 @@ pub fn prepare(
     experiment: &Experiment,
     catalog: &Catalog,
 ) -> Result<(Universe, Vec<DatasetRecord>), RunError> {
+    prepare_with(experiment, catalog, None).map(|(universe, records, _)| (universe, records))
+}
+
+/// [`prepare`], also returning a warning line for each dataset whose bars equal an earlier
+/// dataset's (after the experiment's `data_window`): two names for one market.
+///
+/// # Errors
+/// As [`prepare`].
+pub fn prepare_with_warnings(
+    experiment: &Experiment,
+    catalog: &Catalog,
+) -> Result<(Universe, Vec<DatasetRecord>, Vec<String>), RunError> {
     prepare_with(experiment, catalog, None)
 }
 
@@ -110,7 +170,7 @@ fn prepare_with(
     experiment: &Experiment,
     catalog: &Catalog,
     permutation: Option<u32>,
-) -> Result<(Universe, Vec<DatasetRecord>), RunError> {
+) -> Result<(Universe, Vec<DatasetRecord>, Vec<String>), RunError> {
     experiment.validate(catalog)?;
     let mut loaded = Vec::with_capacity(experiment.datasets.len());
     let mut records = Vec::with_capacity(experiment.datasets.len());
@@ -152,6 +212,7 @@ fn prepare_with(
             .find(|(entry, _)| entry.symbol == VIX_SYMBOL)
             .map(|(_, series)| series.clone()),
     };
+    let warnings = duplicate_warnings(&loaded);
     if let Some(permutation) = permutation {
         permute_in_sample(experiment, &mut loaded, permutation)?;
     }
@@ -194,7 +255,7 @@ fn prepare_with(
             });
         }
     }
-    Ok((universe, records))
+    Ok((universe, records, warnings))
 }
 
 /// The experiment's seed genomes, read and checked with its risk limits.
@@ -216,12 +277,28 @@ pub(crate) fn load_seed_genomes(experiment: &Experiment) -> Result<Vec<Genome>, 
             genome.risk = experiment.risk;
             genome.lineage = Lineage::default();
             genome.validate().map_err(|error| RunError::Config {
-                field,
+                field: field.clone(),
                 message: format!(
                     "{} with the experiment's risk limits: {error}",
                     path.display()
                 ),
             })?;
+            if let Some(template) = &experiment.template {
+                let fills_it = matches!(
+                    &genome.entry.logic,
+                    EntryLogic::Formula(FormulaEntry { template: Some(fill), .. })
+                        if fill.template == *template
+                );
+                if !fills_it {
+                    return Err(RunError::Config {
+                        field,
+                        message: format!(
+                            "{} is not a fill of the experiment's [template]: with a template every genome's entry is the template filled (its `entry.logic.template` the same template); remove the seed or the template",
+                            path.display()
+                        ),
+                    });
+                }
+            }
             Ok(genome)
         })
         .collect()

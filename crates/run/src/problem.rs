@@ -7,7 +7,9 @@ use std::sync::Mutex;
 use std::time::Instant;
 
 use gauntlet_evolve::{Fingerprint, Problem};
-use gauntlet_genome::{Genome, RiskLimits, crossover, mutate, random_genome};
+use gauntlet_genome::{
+    Genome, RiskLimits, Template, crossover, mutate, random_genome, random_template_genome,
+};
 use gauntlet_tournament::objectives::{Measure, PlateauRules, symbol_fitness, worst_and_median};
 use gauntlet_tournament::{Category, Eligibility, GenomeScore, Part, Universe, Verdict};
 use rand_chacha::ChaCha8Rng;
@@ -34,6 +36,8 @@ pub(crate) struct TradingProblem<'a> {
     pub(crate) category: Category,
     pub(crate) eligibility: Eligibility,
     pub(crate) risk: RiskLimits,
+    /// The experiment's template (`[template]`): every random genome is a fill of it.
+    pub(crate) template: Option<Template>,
     /// The NSGA-II objectives (empty for a tournament run).
     pub(crate) objectives: Vec<Measure>,
     pub(crate) plateau: PlateauRules,
@@ -197,7 +201,7 @@ impl Problem for TradingProblem<'_> {
     type Genome = Genome;
 
     fn random(&self, rng: &mut ChaCha8Rng) -> Genome {
-        random_genome(rng, self.risk)
+        random_run_genome(rng, self.risk, self.template.as_ref())
     }
 
     fn crossover(&self, first: &Genome, second: &Genome, rng: &mut ChaCha8Rng) -> (Genome, String) {
@@ -248,6 +252,8 @@ pub(crate) fn problem<'a>(experiment: &Experiment, universe: &'a Universe) -> Tr
         category: experiment.category,
         eligibility: experiment.eligibility,
         risk: experiment.risk,
+        // Checked before any work (`Experiment::validate`), so it reads here.
+        template: experiment.checked_template().ok().flatten(),
         objectives: experiment.objectives.clone(),
         plateau: experiment.plateau,
         seed: experiment.seed,
@@ -257,6 +263,19 @@ pub(crate) fn problem<'a>(experiment: &Experiment, universe: &'a Universe) -> Tr
         scoring_clock: Mutex::new([0.0; 4]),
         failure: Mutex::new(None),
         communication_seen: Mutex::new(gauntlet_tournament::cluster::communication()),
+    }
+}
+
+/// A random genome of a run: a fill of the experiment's template when it has one (exits and
+/// sizing random as usual), else a classic random genome.
+pub(crate) fn random_run_genome(
+    rng: &mut ChaCha8Rng,
+    risk: RiskLimits,
+    template: Option<&Template>,
+) -> Genome {
+    match template {
+        Some(template) => random_template_genome(rng, risk, template),
+        None => random_genome(rng, risk),
     }
 }
 

@@ -63,8 +63,12 @@ Flavour = Literal["polars", "pandas"]
 #: object with ``__arrow_c_stream__``.
 Frame = Any
 #: A genome: a dict (a genome or champion file's JSON, or a run's champion from
-#: ``Run.champions``), or the path of a genome or champion file.
+#: ``Run.champions``), the path of a genome or champion file, or a formula in gauntlet-blocks'
+#: language (``"rsi(close, 2) < 10 and close > sma(close, 200)"``; see :func:`backtest`).
 GenomeLike = Union[Mapping[str, Any], str, "os.PathLike[str]"]
+#: A code format :func:`export` writes: backtesting.py (``python``), Pine Script v6 (``pine``),
+#: NautilusTrader (``nautilus``) or freqtrade (``freqtrade``).
+CodeFormat = Literal["python", "pine", "nautilus", "freqtrade"]
 #: A progress callable: ``callback(kind, done, total, message)``.
 ProgressCallback = Callable[[str, int, int, str], None]
 
@@ -232,16 +236,23 @@ def _genome(genome: GenomeLike) -> tuple[str, str]:
             # (an exported champion file carries its own).
             return "json", json.dumps(genome["genome"])
         return "json", json.dumps(genome)
-    if isinstance(genome, (str, os.PathLike)):
+    if isinstance(genome, os.PathLike) or (
+        isinstance(genome, str) and genome.strip().lower().endswith(".json")
+    ):
         text = os.fspath(genome)
-        if text.lstrip().startswith("{"):
-            return "json", text
         if os.path.exists(text):
             return "file", text
-        # Room for #29: a formula string (`rsi(close, 2) < 10 and ...`) becomes a third kind here.
         raise GenomeError(
-            f"genome {text!r}: no such file (a genome is a dict, or a genome or champion file)"
+            f"genome {text!r}: no such file (a genome is a dict, a genome or champion file, or a "
+            "formula)"
         )
+    if isinstance(genome, str):
+        if genome.lstrip().startswith("{"):
+            return "json", genome
+        if os.path.exists(genome):
+            return "file", genome
+        # Anything else is a formula (a mistake in it is a GenomeError naming its position).
+        return "formula", genome
     raise GenomeError(f"genome: expected a dict or a file path, got {type(genome).__name__}")
 
 
@@ -303,6 +314,17 @@ def backtest(
     ``capital`` in quote currency (default 100,000); ``bars_per_year`` for annualising (default
     252). A champion file trades with its own costs and fill unless these override them.
     Positions still open at the last bar close there unless ``keep_open_at_end``.
+
+    ``genome`` is a dict, a genome or champion file (a path; a string ending in ``.json``), or a
+    formula in gauntlet-blocks' language (any other string that is not a file), such as
+    ``"rsi(close, 2) < 10 and close > sma(close, 200)"``. A bare formula makes a long-only genome
+    named ``formula`` that holds a position while the formula holds: it enters at the next open
+    after a close where the formula holds and exits at the next open after a close where it does
+    not (its exit formula is ``not (FORMULA)``, exit reason ``formula``), with no stop, target or
+    time limit, all of the equity in the position (fixed fraction 100%, no leverage) and no account
+    limits. For another direction, exits or stops, give a genome dict with ``"kind": "formula"``
+    (``genomes/formulas/rsi-2-formula.json``). A malformed formula raises :class:`GenomeError`
+    with the CLI's message (``formula: entry.logic.long: formula 1:17: expected an expression``).
     """
     kind, text = _genome(genome)
     single = not isinstance(bars, Mapping)
@@ -456,17 +478,93 @@ def evolve(
     return Run.open(folder)
 
 
+@overload
 def export(
-    run: PathLike | Run, category: str, *, to: PathLike = "genomes", force: bool = False
-) -> Path:
-    """Exports a run's champion of ``category`` as a champion file (versioned JSON) into the
-    folder ``to``, as ``gauntlet export RUN --category C`` does: the file ``gauntlet paper`` and
-    :func:`backtest` run with the costs and fill it was bred with. Refused (:class:`RunError`)
-    when the champion failed the validation gate or the file exists, unless ``force``. Returns
-    the file's path. (The code formats, backtesting.py, Pine Script, NautilusTrader and
-    freqtrade, are the CLI's: ``gauntlet export --format``.)"""
+    run: PathLike | Run,
+    category: str,
+    *,
+    format: Literal["json"] = ...,
+    to: PathLike = ...,
+    force: bool = ...,
+) -> Path: ...
+
+
+@overload
+def export(
+    run: PathLike | Run | None = ...,
+    category: str | None = ...,
+    *,
+    genome: GenomeLike | None = ...,
+    format: CodeFormat,
+    to: None = ...,
+    force: bool = ...,
+    bars_per_year: float = ...,
+) -> str: ...
+
+
+@overload
+def export(
+    run: PathLike | Run | None = ...,
+    category: str | None = ...,
+    *,
+    genome: GenomeLike | None = ...,
+    format: CodeFormat,
+    to: PathLike,
+    force: bool = ...,
+    bars_per_year: float = ...,
+) -> Path: ...
+
+
+def export(
+    run: PathLike | Run | None = None,
+    category: str | None = None,
+    *,
+    genome: GenomeLike | None = None,
+    format: Literal["json"] | CodeFormat = "json",
+    to: PathLike | None = None,
+    force: bool = False,
+    bars_per_year: float = 252.0,
+) -> Path | str:
+    """Exports a run's champion of ``category``, or ``genome``, as ``gauntlet export`` does.
+
+    ``format="json"`` (the default) writes the champion as a champion file (versioned JSON) into
+    the folder ``to`` (default ``genomes``): the file ``gauntlet paper`` and :func:`backtest` run
+    with the costs and fill it was bred with; it returns the file's path.
+
+    The code formats, ``python`` (a backtesting.py module), ``pine`` (a Pine Script v6 strategy),
+    ``nautilus`` (a NautilusTrader strategy module) and ``freqtrade`` (a freqtrade strategy
+    module), take the champion or a ``genome`` (as :func:`backtest` takes it: a dict, a genome or
+    champion file, or a formula) and return the code as text, the module ``gauntlet export
+    --format F --to -`` prints; with ``to`` they write it there (a folder gets the CLI's file
+    name) and return the path. ``bars_per_year`` (default 252) annualises volatility-target
+    sizing in the module (the CLI's ``--bars-per-year``). What a platform trades differently from
+    Gauntlet is in the module's header (the CLI prints it as ``note:`` lines).
+
+    Refused (:class:`RunError`) when the champion failed the validation gate or the file exists,
+    unless ``force``."""
     folder = run.path if isinstance(run, Run) else run
-    return Path(_native.export(os.fspath(folder), category, os.fspath(to), force))
+    if format == "json":
+        if genome is not None:
+            raise RunError("a genome exports to the code formats, not json (it is a genome file)")
+        if folder is None or category is None:
+            raise RunError("give a run folder and a category")
+        target = "genomes" if to is None else to
+        return Path(_native.export(os.fspath(folder), category, os.fspath(target), force))
+    kind, text = _genome(genome) if genome is not None else (None, None)
+    path, code, _notes = _native.export_code(
+        format,
+        None if folder is None else os.fspath(folder),
+        category,
+        kind,
+        text,
+        None if to is None else os.fspath(to),
+        float(bars_per_year),
+        force,
+    )
+    if path is not None:
+        return Path(path)
+    assert code is not None
+    return code
 
 
 def validate(

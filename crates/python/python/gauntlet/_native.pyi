@@ -84,6 +84,19 @@ def panic_for_tests() -> None:
 def export(run: str, category: str, to: str, force: bool = False) -> str:
     """A run's champion exported as a champion file into ``to``; its path."""
 
+def export_code(
+    format: str,
+    run: str | None,
+    category: str | None,
+    genome_kind: str | None,
+    genome: str | None,
+    to: str | None,
+    bars_per_year: float,
+    force: bool,
+) -> tuple[str | None, str | None, list[str]]:
+    """A run's champion or a genome as code of ``format``: (the path written, or None; the code,
+    or None when written; the platform's notes)."""
+
 def validate(
     genome_kind: str,
     genome: str,
