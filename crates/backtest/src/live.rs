@@ -469,11 +469,11 @@ impl LiveEngine {
         })?;
         let signals = match &self.formulas {
             Some(formulas) => signals.with_formula_values(formulas.each_ref().map(|formula| {
-                formula.as_ref().map(|formula| -> Box<[bool]> {
+                formula.as_ref().map(|formula| -> Arc<[bool]> {
                     if t == 0 {
-                        Box::new([formula.current])
+                        Arc::from([formula.current])
                     } else {
-                        Box::new([formula.previous, formula.current])
+                        Arc::from([formula.previous, formula.current])
                     }
                 })
             })),

@@ -4,7 +4,7 @@
 use std::cell::Cell;
 use std::sync::Arc;
 
-use gauntlet_blocks::{ColumnCache, Formula};
+use gauntlet_blocks::ColumnCache;
 use gauntlet_genome::{AverageKind, Combine, EntryLogic, FactorScore, FormulaEntry, Rule};
 use gauntlet_indicators::{Crossing, Crossings, IndicatorCache, IndicatorColumn};
 
@@ -260,16 +260,17 @@ enum CompiledLogic {
 /// bars up to t only.
 #[derive(Debug, Clone)]
 struct FormulaConditions {
-    long: Option<Box<[bool]>>,
-    short: Option<Box<[bool]>>,
-    exit_long: Option<Box<[bool]>>,
-    exit_short: Option<Box<[bool]>>,
+    long: Option<Arc<[bool]>>,
+    short: Option<Arc<[bool]>>,
+    exit_long: Option<Arc<[bool]>>,
+    exit_short: Option<Arc<[bool]>>,
 }
 
 impl FormulaConditions {
-    /// Evaluates each formula of `entry` over the cache's series, its number columns taken from
-    /// (and kept in) the formula column cache that `cache` holds beside its indicator columns,
-    /// under the same memory budget: every genome of a run shares them.
+    /// Evaluates each formula of `entry` over the cache's series, its number columns and its
+    /// condition (by the formula's text) taken from (and kept in) the formula column cache that
+    /// `cache` holds beside its indicator columns, under the same memory budget: every genome of a
+    /// run shares them, and a formula seen before is neither parsed nor evaluated again.
     fn evaluate(entry: &FormulaEntry, cache: &IndicatorCache) -> Result<Self, BacktestError> {
         let columns = cache.companion(ColumnCache::with_budget).ok_or_else(|| {
             BacktestError::Formula("the indicator cache holds another companion cache".into())
@@ -277,9 +278,8 @@ impl FormulaConditions {
         let condition = |field: &str, text: &Option<String>| {
             text.as_deref()
                 .map(|text| {
-                    Formula::parse(text)
-                        .and_then(|formula| columns.evaluate(&formula))
-                        .map(Vec::into_boxed_slice)
+                    columns
+                        .evaluate_text(text)
                         .map_err(|error| BacktestError::Formula(format!("{field}: {error}")))
                 })
                 .transpose()
@@ -295,7 +295,7 @@ impl FormulaConditions {
 
 /// The value of an optional condition at bar `t` (false when absent).
 #[inline]
-fn holds(condition: &Option<Box<[bool]>>, t: usize) -> bool {
+fn holds(condition: &Option<Arc<[bool]>>, t: usize) -> bool {
     condition.as_ref().is_some_and(|values| values[t])
 }
 
@@ -594,7 +594,7 @@ impl EntrySignals {
     /// `exit_short`, in that order; `None` for one the genome does not have), one per bar of the
     /// window the other columns cover; other genomes' signals are returned unchanged. The live
     /// engine's path: it evaluates the formulas bar by bar.
-    pub(crate) fn with_formula_values(mut self, values: [Option<Box<[bool]>>; 4]) -> Self {
+    pub(crate) fn with_formula_values(mut self, values: [Option<Arc<[bool]>>; 4]) -> Self {
         if let CompiledLogic::Formula(conditions) = &mut self.logic {
             let [long, short, exit_long, exit_short] = values;
             **conditions = FormulaConditions {

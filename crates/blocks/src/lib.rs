@@ -13,8 +13,10 @@
 //! A **formula** ([`Formula`]) is a typed condition over blocks, such as
 //! `rsi(close, 2) < 10 and close > sma(close, 200)` or
 //! `crosses_above(ema(close, 12), ema(close, 26))`, with templates' placeholders `?level[5..40]`
-//! (a number) and `?filter` (a condition). It is parsed with pest from `formula.pest` (a grammar
-//! one can read beside the docs, and line:column errors for free), type-checked while its tree is
+//! (a number) and `?filter` (a condition), and `tf("1d", x)`, which reads `x` on bars of a higher
+//! timeframe from completed periods only (see [`Expr::Tf`]). It is parsed with pest from
+//! `formula.pest` (a grammar one can read beside the docs, and line:column errors for free),
+//! type-checked while its tree is
 //! built (`formula 1:17: expected a number, found a condition`), bounded before any work
 //! ([`MAX_FORMULA_BYTES`], [`MAX_FORMULA_DEPTH`], [`MAX_FORMULA_NODES`]), and printed in one
 //! canonical text that parses back to the same tree. [`ColumnCache::evaluate`] computes it over a
@@ -47,6 +49,7 @@
 
 mod block;
 mod blocks;
+mod canonical;
 mod catalogue;
 mod codegen;
 mod error;

@@ -295,6 +295,36 @@ fn formulas_share_columns_through_the_cache() {
 }
 
 #[test]
+fn conditions_are_kept_by_their_text() {
+    let cache = ColumnCache::new(sp500());
+    let text = "rsi(close, 2) < 10 and close > sma(close, 200)";
+    let first = cache.evaluate_text(text).unwrap();
+    // The same bools as a fresh evaluation, and the same allocation the second time.
+    let fresh = ColumnCache::new(sp500())
+        .evaluate(&Formula::parse(text).unwrap())
+        .unwrap();
+    assert_eq!(first[..], fresh[..]);
+    assert!(fresh.iter().filter(|&&holds| holds).count() > 20);
+    assert!(Arc::ptr_eq(&first, &cache.evaluate_text(text).unwrap()));
+    // A formula that does not parse is the parser's error, and is not kept.
+    for _ in 0..2 {
+        assert_eq!(
+            cache
+                .evaluate_text("rsi(close, 2) <")
+                .unwrap_err()
+                .to_string(),
+            Formula::parse("rsi(close, 2) <").unwrap_err().to_string()
+        );
+    }
+    // Past the budget a condition is computed and returned but not kept.
+    let tight =
+        ColumnCache::with_budget(sp500(), Arc::new(gauntlet_indicators::CacheBudget::new(0)));
+    let once = tight.evaluate_text(text).unwrap();
+    assert_eq!(once[..], fresh[..]);
+    assert!(!Arc::ptr_eq(&once, &tight.evaluate_text(text).unwrap()));
+}
+
+#[test]
 fn generated_python_and_pine_for_the_issue_example() {
     let formula = Formula::parse("rsi(close, 2) < 10 and close > sma(close, 200)").unwrap();
     let python = python_expression(&formula).unwrap();
