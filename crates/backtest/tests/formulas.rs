@@ -1,8 +1,8 @@
 //! Formula genomes trade in the batch engine: the RSI(2) seed written as a formula makes exactly the
 //! rule seed's trades, decisions before bar t do not change when the bars after t are cut, and a
 //! both-direction genome with exit formulas makes the trades worked out by hand. The live engine
-//! (the paper trader's) makes exactly the backtest's trades for the seed and 30 random formula
-//! genomes.
+//! (the paper trader's) makes exactly the backtest's trades for the seed and 200 random formula
+//! genomes that use every block.
 
 use std::sync::Arc;
 
@@ -282,7 +282,7 @@ fn the_live_engine_trades_formula_genomes_exactly_like_the_backtest() {
             .current()
             .to_string()
     };
-    while genomes.len() < 31 {
+    while genomes.len() < 201 {
         let mut genome = genomes[0].clone();
         genome.entry.direction = Direction::Both;
         genome.entry.logic = EntryLogic::Formula(FormulaEntry {
@@ -296,6 +296,34 @@ fn the_live_engine_trades_formula_genomes_exactly_like_the_backtest() {
             genomes.push(genome);
         }
     }
+    // Every registered block appears in some formula.
+    fn blocks_in(expr: &gauntlet_blocks::Expr, found: &mut std::collections::BTreeSet<String>) {
+        if let gauntlet_blocks::Expr::Call { block, .. } = expr {
+            found.insert(block.to_string());
+        }
+        for child in expr.children() {
+            blocks_in(child, found);
+        }
+    }
+    let mut used = std::collections::BTreeSet::new();
+    for genome in &genomes[1..] {
+        let EntryLogic::Formula(entry) = &genome.entry.logic else {
+            unreachable!("formula genomes")
+        };
+        for (_, text) in entry.formulas() {
+            blocks_in(
+                gauntlet_blocks::Formula::parse(text).unwrap().root(),
+                &mut used,
+            );
+        }
+    }
+    for block in gauntlet_blocks::registry() {
+        assert!(
+            used.contains(block.name()),
+            "no formula uses {}",
+            block.name()
+        );
+    }
     let mut compared = 0;
     for genome in &genomes {
         let expected = run_backtest(genome, &market, &config).unwrap();
@@ -304,7 +332,8 @@ fn the_live_engine_trades_formula_genomes_exactly_like_the_backtest() {
         assert_eq!(equity.to_bits(), expected.final_equity().to_bits());
         compared += trades.len();
     }
-    assert!(compared > 300, "only {compared} trades compared");
+    eprintln!("{} genomes, {compared} trades compared", genomes.len());
+    assert!(compared > 2_000, "only {compared} trades compared");
 }
 
 #[test]
