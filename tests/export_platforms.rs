@@ -375,7 +375,14 @@ fn cases(case_data: &CaseData, data: &[Data]) -> Vec<Case> {
             break;
         }
         let data_index = tf_data[index % tf_data.len()];
-        if common::undefined_after_warm_up(&genome, &data[data_index].csv) {
+        // The generator may draw formulas without tf: those verify nothing new here.
+        let uses_timeframes = match &genome.entry.logic {
+            EntryLogic::Formula(entry) => entry.formulas().any(|(_, text)| {
+                gauntlet_blocks::Formula::parse(text).is_ok_and(|formula| formula.uses_timeframes())
+            }),
+            _ => false,
+        };
+        if !uses_timeframes || common::undefined_after_warm_up(&genome, &data[data_index].csv) {
             left_out.push(index);
             continue;
         }
@@ -388,7 +395,8 @@ fn cases(case_data: &CaseData, data: &[Data]) -> Vec<Case> {
         });
     }
     eprintln!(
-        "{kept} random tf formula genomes; {} left out for an infinity or NaN after warm-up: {left_out:?}",
+        "{kept} random tf formula genomes; {} left out without tf or for an infinity or NaN after \
+         warm-up: {left_out:?}",
         left_out.len()
     );
     assert_eq!(kept, TF_GENOMES, "too many tf formulas left out");
