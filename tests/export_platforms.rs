@@ -4,7 +4,9 @@
 //! rule kind, exit, sizing method, direction and account limit) on one of them each, the formula
 //! seed `genomes/formulas/rsi-2-formula.json` on each, and 30 random formula genomes (#35; every
 //! block, entry and exit formulas) on one of them each: daily S&P 500, hourly EUR/USD (weekend
-//! gaps, daily loss limits over UTC days) and hourly BTC/USD.
+//! gaps, daily loss limits over UTC days) and hourly BTC/USD; and tf(...) (#29): the seed
+//! `genomes/formulas/daily-trend-pullback.json` on EUR/USD and 8 random formulas over 4-hour and
+//! daily periods on the hourly data.
 //! `scripts/verify_platform_export.py` runs each module's backtest and compares its trades with
 //! what `gauntlet backtest --trades-out` says Gauntlet traded (times equal, prices to 1e-9 relative
 //! after the platform's documented cost difference, quantities Gauntlet's rounded down to the
@@ -243,6 +245,11 @@ const RANDOM_GENOMES: usize = 105;
 /// the whole history on each bar: quadratic in the bars).
 const FORMULA_GENOMES: usize = 30;
 const FORMULA_BARS: usize = 500;
+/// Random formula genomes with `tf("4h", ...)` and `tf("1d", ...)` (#29, #35), drawn as
+/// tests/export.rs draws those it verifies in backtesting.py, on the last [`FORMULA_SEED_BARS`]
+/// hourly bars of EUR/USD and BTC/USD in turn (six weeks: a daily period completes every 24 bars).
+const TF_GENOMES: usize = 8;
+
 /// The bars `genomes/formulas/rsi-2-formula.json` trades on each dataset (the last N: its SMA(200)
 /// warms up on the first 200).
 const FORMULA_SEED_BARS: usize = 1_000;
@@ -342,6 +349,57 @@ fn cases(case_data: &CaseData, data: &[Data]) -> Vec<Case> {
         left_out.len()
     );
     assert_eq!(kept, FORMULA_GENOMES, "too many formulas left out");
+    // tf(...) (#29, #35): the daily-trend-pullback seed on EUR/USD hours (the fixed cases' bars),
+    // and random formulas over 4-hour and daily periods on hourly data.
+    let trend = repository().join("genomes/formulas/daily-trend-pullback.json");
+    cases.push(Case {
+        label: format!("daily-trend-pullback on {}", data[fixed_data[1]].label),
+        genome: gauntlet_genome::read_genome_file(&trend).unwrap(),
+        data: fixed_data[1],
+        costs: costs[1],
+    });
+    let hourly = gauntlet_blocks::testing::formula_with_timeframes(vec![
+        gauntlet_core::BarInterval::Hours(4),
+        gauntlet_core::BarInterval::DAILY,
+    ]);
+    let (mut kept, mut left_out) = (0, Vec::new());
+    let tf_data = &case_data.formula_seed[1..];
+    for (index, genome) in
+        common::random_formula_genomes_from(TF_GENOMES * 2, 20_261_209, "tf-formula", |_| {
+            hourly.clone()
+        })
+        .into_iter()
+        .enumerate()
+    {
+        if kept == TF_GENOMES {
+            break;
+        }
+        let data_index = tf_data[index % tf_data.len()];
+        // The generator may draw formulas without tf: those verify nothing new here.
+        let uses_timeframes = match &genome.entry.logic {
+            EntryLogic::Formula(entry) => entry.formulas().any(|(_, text)| {
+                gauntlet_blocks::Formula::parse(text).is_ok_and(|formula| formula.uses_timeframes())
+            }),
+            _ => false,
+        };
+        if !uses_timeframes || common::undefined_after_warm_up(&genome, &data[data_index].csv) {
+            left_out.push(index);
+            continue;
+        }
+        kept += 1;
+        cases.push(Case {
+            label: format!("tf formula {index} on {}", data[data_index].label),
+            genome,
+            data: data_index,
+            costs: costs[index % costs.len()],
+        });
+    }
+    eprintln!(
+        "{kept} random tf formula genomes; {} left out without tf or for an infinity or NaN after \
+         warm-up: {left_out:?}",
+        left_out.len()
+    );
+    assert_eq!(kept, TF_GENOMES, "too many tf formulas left out");
     let covered: BTreeSet<String> = cases
         .iter()
         .flat_map(|case| features(&case.genome))
@@ -466,6 +524,7 @@ fn verify(python: &Path, format: &str) {
     let folder = prepared.folder.as_path();
     let lines = per_case(&prepared.cases, |index, case| {
         let stem = folder.join(format!("case-{index}"));
+        let data = &prepared.data[case.data];
         let module = folder.join(format!("case-{index}_{format}.py"));
         let output = command(&[
             "export",
@@ -475,11 +534,31 @@ fn verify(python: &Path, format: &str) {
             format,
             "--to",
             module.to_str().unwrap(),
+            "--bars-per-year",
+            &data.bars_per_year.to_string(),
             "--force",
         ])
         .output()
         .unwrap();
         ok(&output);
+        // The module declares its data's timeframe (freqtrade's, from the bars per year): `1h`
+        // for `eurusd-1h`, as the runner reads it from the bars' spacing.
+        if format == "freqtrade" {
+            let declared = data
+                .label
+                .split(' ')
+                .next()
+                .unwrap()
+                .rsplit('-')
+                .next()
+                .unwrap();
+            let code = std::fs::read_to_string(&module).unwrap();
+            assert!(
+                code.contains(&format!("TIMEFRAME = \"{declared}\"")),
+                "{}: not {declared}",
+                case.label
+            );
+        }
         let notes = String::from_utf8_lossy(&output.stderr);
         assert!(
             notes
@@ -490,7 +569,6 @@ fn verify(python: &Path, format: &str) {
             "{notes}"
         );
         let (commission, spread, slippage) = case.costs;
-        let data = &prepared.data[case.data];
         serde_json::json!({
             "label": case.label,
             "module": module,

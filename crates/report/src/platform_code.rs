@@ -104,6 +104,19 @@ const NAUTILUS_FORMULA_NOTE: &str = "the formulas (gauntlet-blocks' numpy code, 
      bar's value from the bars up to it) and, strict, checks them against the bar-by-bar \
      evaluation on every 20th bar";
 
+/// What a formula with `tf(...)` adds for NautilusTrader.
+const NAUTILUS_TIMEFRAME_NOTE: &str = "tf(...) groups the bars into periods by their open times, \
+     Gauntlet's bar times, reading a period once a bar of a later period has been seen; \
+     NautilusTrader stamps a bar at its close, so a bar's open is its ts_event less the bar type's \
+     interval (GauntletConfig.bar_open_offset_ns sets another offset: 0 for bars stamped at their \
+     open; the runner's backtest stamps its bars 5 ns after their open)";
+
+/// What a formula with `tf(...)` adds for freqtrade.
+const FREQTRADE_TIMEFRAME_NOTE: &str = "tf(...) groups the candles into periods by their open \
+     times (the dataframe's date column, Gauntlet's bar times), reading a period once a candle of \
+     a later period has been seen; live, startup_candle_count must cover the higher timeframe's \
+     warm-up in candles of the strategy's timeframe (24 an hour-candle day)";
+
 /// What only a formula genome adds for freqtrade.
 const FREQTRADE_FORMULA_NOTE: &str = "the formulas (gauntlet-blocks' numpy code, as in the \
      backtesting.py export) are evaluated in populate_indicators over the candles freqtrade holds, \
@@ -273,21 +286,6 @@ fn render(
         notes.push(FREQTRADE_SHORT_NOTE.to_string());
     }
     if let EntryLogic::Formula(entry) = &genome.entry.logic {
-        // tf(...) needs the bars' times, which the platform modules do not keep yet (#29, #35).
-        if let Some((field, _)) = entry.formulas().find(|(_, text)| {
-            gauntlet_blocks::Formula::parse(text).is_ok_and(|formula| formula.uses_timeframes())
-        }) {
-            return Err(ReportError::Export {
-                message: format!(
-                    "entry.logic.{field}: tf(...) is not exported to {} yet (the Python and \
-                     backtesting.py export writes it)",
-                    match platform {
-                        Platform::Nautilus => "NautilusTrader",
-                        Platform::Freqtrade => "freqtrade",
-                    }
-                ),
-            });
-        }
         notes.push(
             match platform {
                 Platform::Nautilus => NAUTILUS_FORMULA_NOTE,
@@ -295,6 +293,18 @@ fn render(
             }
             .to_string(),
         );
+        // tf(...) groups the bars into periods by their open times (#29, #35).
+        if entry.formulas().any(|(_, text)| {
+            gauntlet_blocks::Formula::parse(text).is_ok_and(|formula| formula.uses_timeframes())
+        }) {
+            notes.push(
+                match platform {
+                    Platform::Nautilus => NAUTILUS_TIMEFRAME_NOTE,
+                    Platform::Freqtrade => FREQTRADE_TIMEFRAME_NOTE,
+                }
+                .to_string(),
+            );
+        }
     }
     let (commission, spread, slippage, capital) = header.costs;
     let context = Context {

@@ -9,7 +9,7 @@ def formula_conditions(open_, high, low, close, volume, time):
     """(long, short, exit_long, exit_short): lists of bools, whether each formula holds at each
     bar's close (from data up to that close); a formula the genome lacks is never true. `time`
     holds the bars' open times in ms since the epoch (UTC), which tf(...) groups into periods
-    (the NautilusTrader and freqtrade exports refuse tf and pass None)."""
+    (a period is complete, and read, once a bar of a later period has been seen)."""
     never = np.zeros(len(close), dtype=bool)
     long = short = exit_long = exit_short = never
 {% for field, text, expression in formula.conditions %}    # {{ field }}: {{ text }}

@@ -170,6 +170,8 @@ class {{ class_name }}(IStrategy):
     def populate_indicators(self, dataframe, metadata):
         state = self._state(metadata["pair"])
         rules = GenomeRules()
+        # freqtrade's "date" is the candle's open time (UTC), Gauntlet's bar time: in ms, the candles'
+        # times for tf(...) and the keys of `state.signals`.
         times = pd.DatetimeIndex(dataframe["date"]).as_unit("ms").asi8.tolist()
         opens, highs, lows, closes, volumes = (
             dataframe[column].astype(float).tolist() for column in ("open", "high", "low", "close", "volume")
@@ -178,10 +180,10 @@ class {{ class_name }}(IStrategy):
         # candles up to it only).
         # A strict backtest recomputes them over the candles up to every 20th and checks they agree.
         check_every = FORMULA_CHECK_EVERY if self.gauntlet_settings["strict"] else None
-        rules.known_formulas(opens, highs, lows, closes, volumes, check_every, state.account.diverged)
+        rules.known_formulas(opens, highs, lows, closes, volumes, times, check_every, state.account.diverged)
 {% endif %}        sides = []
         for i, time in enumerate(times):
-            bar = rules.update(opens[i], highs[i], lows[i], closes[i], volumes[i])
+            bar = rules.update(opens[i], highs[i], lows[i], closes[i], volumes[i], time)
             state.signals[time] = bar
             sides.append(state.account.entry_side(bar) or 0)
         for name, values in vars(rules).items():

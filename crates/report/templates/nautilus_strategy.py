@@ -77,6 +77,9 @@ from nautilus_trader.trading.strategy import Strategy
 
 NAUTILUS_VERSION = "{{ platform_version }}"  # the version this module was verified with
 NANOS_PER_DAY = 86_400_000_000_000
+NANOS_PER_MILLI = 1_000_000
+# Where the backtest runner stamps a bar: this many ns after its open (after the open's quotes).
+BAR_STAMP_NS = 5
 
 {% include "platform_common.py" %}
 
@@ -85,7 +88,12 @@ class GauntletConfig(StrategyConfig, frozen=True):
     its ledger charges (basis points; capital in the quote currency), and two settings for backtests:
     `strict` stops the run when a fill differs from Gauntlet's rules, `last_bar_ns` (a bar's
     timestamp, nanoseconds) closes a position open at that bar's close, as Gauntlet does at the end
-    of its data."""
+    of its data. `bar_open_offset_ns`: how far a bar's `ts_event` lies after the bar's open, which is
+    Gauntlet's bar time (tf(...) in a formula groups bars into periods by it). None, NautilusTrader's
+    convention (its time-bar aggregators and adapters such as Bybit's, with their default
+    timestamp_on_close, stamp a bar at its close), takes the bar type's interval; the backtest
+    runner stamps each bar 5 ns after its open and sets 5; an adapter that stamps bars at their open
+    needs 0."""
 
     instrument_id: InstrumentId
     bar_type: BarType
@@ -96,6 +104,7 @@ class GauntletConfig(StrategyConfig, frozen=True):
     bars_per_year: float = BARS_PER_YEAR
     strict: bool = False
     last_bar_ns: int | None = None
+    bar_open_offset_ns: int | None = None
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -286,8 +295,12 @@ class GauntletStrategy(Strategy):
     def on_bar(self, bar):
         if bar.bar_type != self.config.bar_type:
             return
+        offset = self.config.bar_open_offset_ns
+        if offset is None:
+            offset = bar.bar_type.spec.get_interval_ns()
         signals = self.rules.update(
-            _value(bar.open), _value(bar.high), _value(bar.low), _value(bar.close), _float(bar.volume.raw)
+            _value(bar.open), _value(bar.high), _value(bar.low), _value(bar.close), _float(bar.volume.raw),
+            (bar.ts_event - offset) // NANOS_PER_MILLI,
         )
         if self.resting:
             self.cancel_all_orders(self.config.instrument_id)
@@ -349,7 +362,8 @@ def _feed(bars, strategy, instrument_id, bar_type, size_precision):
             chunk += [quote(first, start + 2), quote(second, start + 3)]
         if i == last:
             chunk.append(quote(close, start + 4))
-        chunk.append(Bar(bar_type, open_, high, low, close, _volume(volumes[i]), start + 5, start + 5))
+        chunk.append(Bar(bar_type, open_, high, low, close, _volume(volumes[i]), start + BAR_STAMP_NS,
+                         start + BAR_STAMP_NS))
         if i < last:
             open_ = _price(opens[i + 1])
             chunk += [quote(open_, stamps[i + 1]), quote(open_, stamps[i + 1] + 1)]
@@ -389,7 +403,8 @@ def backtest(bars, commission_bps=COMMISSION_BPS, spread_bps=SPREAD_BPS, slippag
                 instrument_id=instrument_id, bar_type=bar_type, commission_bps=commission_bps,
                 spread_bps=spread_bps, slippage_bps=slippage_bps, initial_capital=initial_capital,
                 bars_per_year=bars_per_year, strict=strict,
-                last_bar_ns=int(bars.index.as_unit("ns").asi8[-1]) + 5,
+                last_bar_ns=int(bars.index.as_unit("ns").asi8[-1]) + BAR_STAMP_NS,
+                bar_open_offset_ns=BAR_STAMP_NS,
             )
         )
         engine.add_strategy(strategy)
@@ -397,6 +412,7 @@ def backtest(bars, commission_bps=COMMISSION_BPS, spread_bps=SPREAD_BPS, slippag
         # recomputes them over the bars up to every 20th, as a live node does on each bar, and checks.
         strategy.rules.known_formulas(
             *(bars[column].to_numpy() for column in ("open", "high", "low", "close", "volume")),
+            bars.index.as_unit("ms").asi8,
             FORMULA_CHECK_EVERY if strict else None, strategy.account.diverged,
         )
 {% endif %}        engine.add_data_iterator("bars", _feed(bars, strategy, instrument_id, bar_type, increment.precision))

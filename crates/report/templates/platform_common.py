@@ -300,6 +300,7 @@ class GenomeRules:
 
     def __init__(self):
         self.opens, self.highs, self.lows, self.closes, self.volumes = [], [], [], [], []
+        self.times = []  # the bars' open times, ms since the epoch (UTC)
 {% if formula %}        # The formulas' conditions by bar (see `formula_conditions`), and those given at once by
         # `known_formulas` for bars not yet fed.
         self.formula_long, self.formula_short, self.formula_exit_long, self.formula_exit_short = [], [], [], []
@@ -308,9 +309,11 @@ class GenomeRules:
 {% endif %}{% for name, state, update in columns %}{% if state %}        self._{{ name }} = {{ state }}
 {% endif %}        self.{{ name }} = []
 {% endfor %}
-    def update(self, open_, high, low, close, volume=0.0):
-        """Takes the bar that just closed; returns its `BarSignals`."""
+    def update(self, open_, high, low, close, volume, time):
+        """Takes the bar that just closed, `time` its open time (integer ms since the epoch, UTC:
+        Gauntlet's bar time, which tf(...) groups into periods); returns its `BarSignals`."""
         t = len(self.closes)
+        self.times.append(int(time))
         self.opens.append(open_)
         self.highs.append(high)
         self.lows.append(low)
@@ -328,18 +331,19 @@ class GenomeRules:
 {% else %}        return BarSignals(open_, high, low, close, bool(long), bool(short), channel_exit_long,
                           channel_exit_short, volatility)
 {% endif %}{% if formula %}
-    def known_formulas(self, opens, highs, lows, closes, volumes, check_every=None, diverged=None):
+    def known_formulas(self, opens, highs, lows, closes, volumes, times, check_every=None, diverged=None):
         """Gives the formulas' conditions on bars given all at once (freqtrade's dataframe: the
         candles up to the newest closed one; the backtest runners: their data), computed in one
         pass: `update` then reads them for those bars (the same bars, in order) instead of computing
-        the formulas again over the history on each bar. Each bar's value depends on the bars up to
+        the formulas again over the history on each bar (`times`: the bars' open times, integer ms
+        since the epoch, UTC, as `update` takes them). Each bar's value depends on the bars up to
         it only; with `check_every`, every that many bars and on the last one `update` computes them
         over the bars fed so far as well and calls `diverged` (default: raises DivergedError) with
         a message where the two differ."""
         self._formulas_known = formula_conditions(
             np.asarray(opens, dtype=float), np.asarray(highs, dtype=float),
             np.asarray(lows, dtype=float), np.asarray(closes, dtype=float),
-            np.asarray(volumes, dtype=float), None,
+            np.asarray(volumes, dtype=float), np.asarray(times, dtype=np.int64),
         )
         self._formula_check = (check_every, diverged)
 
@@ -353,7 +357,8 @@ class GenomeRules:
         if not given or (every is not None and (t % every == every - 1 or t == len(known[0]) - 1)):
             computed = formula_conditions(
                 np.asarray(self.opens), np.asarray(self.highs), np.asarray(self.lows),
-                np.asarray(self.closes), np.asarray(self.volumes, dtype=float), None,
+                np.asarray(self.closes), np.asarray(self.volumes, dtype=float),
+                np.asarray(self.times, dtype=np.int64),
             )
             if given:
                 now, before = [values[t] for values in computed], [values[t] for values in known]
